@@ -1,0 +1,130 @@
+"""Make the committed fonts in fonts/ from Debian's Noto packages.
+
+Run once by a maintainer, not at build time: cutting a CJK collection down
+takes tens of seconds per face.
+
+    python fonts/make_fonts.py            # downloads the .debs with apt-get
+    python fonts/make_fonts.py --debs DIR # or takes them from DIR
+
+Debian's .ttc collections put the Japanese face first; we take the
+Simplified Chinese face by name so shared characters get mainland glyph
+forms. The character set is documented in fonts/README.md; add characters
+by listing them in fonts/extra-chars.txt and running this again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from fontTools import subset
+from fontTools.ttLib import TTCollection, TTFont
+
+HERE = Path(__file__).resolve().parent
+
+CJK = {
+    # output file: (file in fonts-noto-cjk, face name in the collection)
+    "NotoSerifSC-Regular.otf": ("NotoSerifCJK-Regular.ttc", "Noto Serif CJK SC"),
+    "NotoSerifSC-Bold.otf": ("NotoSerifCJK-Bold.ttc", "Noto Serif CJK SC"),
+    "NotoSansSC-Regular.otf": ("NotoSansCJK-Regular.ttc", "Noto Sans CJK SC"),
+    "NotoSansSC-Bold.otf": ("NotoSansCJK-Bold.ttc", "Noto Sans CJK SC"),
+}
+LATIN = ["NotoSerif-Regular.ttf", "NotoSerif-Italic.ttf", "NotoSerif-Bold.ttf", "NotoSerif-BoldItalic.ttf"]
+
+RANGES = [
+    (0x0020, 0x007E),  # Basic Latin
+    (0x00A0, 0x00FF),  # Latin-1 Supplement
+    (0x0100, 0x017F),  # Latin Extended-A (names in English text)
+    (0x2000, 0x206F),  # General Punctuation
+    (0x2100, 0x214F),  # Letterlike Symbols (℃, №)
+    (0x2150, 0x218F),  # Number Forms (Ⅰ–Ⅻ)
+    (0x2190, 0x21FF),  # Arrows
+    (0x2460, 0x24FF),  # Enclosed Alphanumerics (①)
+    (0x25A0, 0x25FF),  # Geometric Shapes (■ ○)
+    (0x3000, 0x303F),  # CJK Symbols and Punctuation
+    (0xFF00, 0xFFEF),  # Halfwidth and Fullwidth Forms
+]
+
+
+def gb2312() -> set[int]:
+    """Every character of GB 2312, read from Python's own codec table."""
+    chars = set()
+    for hi in range(0xA1, 0xF8):
+        for lo in range(0xA1, 0xFF):
+            try:
+                chars.add(ord(bytes([hi, lo]).decode("gb2312")))
+            except UnicodeDecodeError:
+                pass
+    return chars
+
+
+def charset() -> set[int]:
+    chars = gb2312()
+    for lo, hi in RANGES:
+        chars.update(range(lo, hi + 1))
+    extra = HERE / "extra-chars.txt"
+    if extra.exists():
+        for line in extra.read_text(encoding="utf-8").splitlines():
+            if not line.startswith("#"):
+                chars.update(ord(c) for c in line if not c.isspace())
+    return chars
+
+
+def _cut(font: TTFont, chars: set[int], out: Path) -> None:
+    options = subset.Options()
+    options.layout_features = ["*"]  # keep vert, halt, palt, kern: clreq work needs them
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    options.notdef_outline = True
+    options.hinting = False
+    options.desubroutinize = False
+    sub = subset.Subsetter(options)
+    sub.populate(unicodes=chars)
+    sub.subset(font)
+    font.save(out)
+    print(f"{out.name}: {out.stat().st_size / 1e6:.1f} MB", flush=True)
+
+
+def _make_cjk(job: tuple[Path, str, Path, set[int]]) -> None:
+    ttc, face, out, chars = job
+    for font in TTCollection(ttc).fonts:
+        if font["name"].getDebugName(1) == face:
+            return _cut(font, chars, out)
+    raise SystemExit(f"{ttc}: no face named {face!r}")
+
+
+def _make_latin(job: tuple[Path, Path, set[int]]) -> None:
+    src, out, chars = job
+    _cut(TTFont(src), chars, out)
+
+
+def _debs(folder: Path | None) -> Path:
+    if folder is None:
+        folder = Path(tempfile.mkdtemp(prefix="noto-"))
+        subprocess.run(["apt-get", "download", "fonts-noto-cjk", "fonts-noto-core"], cwd=folder, check=True)
+    root = folder / "x"
+    for deb in folder.glob("*.deb"):
+        subprocess.run(["dpkg", "-x", str(deb), str(root)], check=True)
+    return root / "usr/share/fonts"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--debs", type=Path, help="folder holding fonts-noto-cjk and fonts-noto-core .debs")
+    args = parser.parse_args()
+    fonts = _debs(args.debs)
+    chars = charset()
+    print(f"character set: {len(chars)} code points", flush=True)
+    jobs = [(fonts / "opentype/noto" / ttc, face, HERE / out, chars) for out, (ttc, face) in CJK.items()]
+    latin = [(fonts / "truetype/noto" / name, HERE / name, chars) for name in LATIN]
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        list(pool.map(_make_cjk, jobs))
+        list(pool.map(_make_latin, latin))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

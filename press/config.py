@@ -1,0 +1,48 @@
+"""The build's configuration, read once at the command line's edge."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import PressError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Config:
+    issue_dir: Path
+    out_dir: Path | None  # None: build/<issue-id>/ under the current folder
+    templates_dir: Path
+    styles_dir: Path
+    fonts_dir: Path
+    cache_dir: Path
+    strict: bool = False
+    jobs: int = 2
+
+    def output_dir(self, issue_id: str) -> Path:
+        return self.out_dir if self.out_dir is not None else Path("build") / issue_id
+
+
+def default_issue(content_dir: Path = ROOT / "content") -> Path:
+    """The newest issue folder: issue ids sort by date."""
+    issues = sorted(p.parent for p in content_dir.glob("*/issue.yaml"))
+    if not issues:
+        raise PressError.at(content_dir, None, "no issue folder with an issue.yaml found")
+    return issues[-1]
+
+
+def load_config(issue_dir: str | None = None, out_dir: str | None = None, strict: bool = False) -> Config:
+    cache = os.environ.get("PRESS_CACHE_DIR")
+    return Config(
+        issue_dir=Path(issue_dir) if issue_dir else default_issue(),
+        out_dir=Path(out_dir) if out_dir else None,
+        templates_dir=ROOT / "templates",
+        styles_dir=ROOT / "styles",
+        fonts_dir=ROOT / "fonts",
+        cache_dir=Path(cache) if cache else ROOT / ".cache",
+        strict=strict,
+        jobs=max(1, min(os.cpu_count() or 1, 4)),
+    )

@@ -1,0 +1,110 @@
+"""Lay out one edition: cover, contents, articles, in page order.
+
+Articles are typeset once, before any edition is laid out, and the same
+typeset article goes into every edition that contains it. What depends
+on the place of a page in an edition (the page numbers in the contents,
+the running head and the folio) is set here, once the page counts of
+the articles are known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from .finish import DocInfo, OutlineItem, assemble
+from .issue import LANGS, Issue
+from .render import LABELS, LANG_TAGS, Renderer, SheetInfo, TocEntry, TocGroup
+from .typeset import TypesetPart
+
+Typeset = Callable[..., TypesetPart]
+
+
+@dataclass(frozen=True)
+class Edition:
+    name: str
+    filename: str
+    langs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlacedArticle:
+    slug: str
+    lang: str
+    title: str
+    first_page: int  # page number as printed, 1 = the cover
+    part: TypesetPart
+
+
+def editions(issue: Issue) -> list[Edition]:
+    return [Edition("bilingual", f"{issue.id}.pdf", LANGS)] + [Edition(lang, f"{issue.id}.{lang}.pdf", (lang,)) for lang in LANGS]
+
+
+def make_edition(edition: Edition, issue: Issue, articles: dict[tuple[str, str], TypesetPart],
+                 renderer: Renderer, typeset: Typeset) -> bytes:
+    cover = typeset(renderer.cover(issue, edition.langs))
+    order = [(slug, lang) for lang in edition.langs for slug in issue.slugs if (slug, lang) in articles]
+
+    # The contents page numbers depend on how long the contents are: set it
+    # with a guess of its own length, and again in the rare case it was wrong.
+    contents_pages = 1
+    for _ in range(3):
+        placed = _place(issue, order, articles, 1 + cover.pages + contents_pages)
+        contents = typeset(renderer.contents(issue, edition.langs, _toc(placed, edition.langs)))
+        if contents.pages == contents_pages:
+            break
+        contents_pages = contents.pages
+
+    sheets = _sheets(issue, edition, cover.pages, contents.pages, placed)
+    overlay = typeset(renderer.overlay(edition.name, sheets))
+    parts = [cover, contents] + [p.part for p in placed]
+    return assemble(parts, overlay, _outline(cover.pages, placed, edition.langs), _info(issue, edition))
+
+
+def _place(issue: Issue, order, articles, first_page: int) -> list[PlacedArticle]:
+    placed, page = [], first_page
+    for slug, lang in order:
+        part = articles[(slug, lang)]
+        placed.append(PlacedArticle(slug, lang, issue.article(slug, lang).meta.title, page, part))
+        page += part.pages
+    return placed
+
+
+def _toc(placed: list[PlacedArticle], langs: tuple[str, ...]) -> list[TocGroup]:
+    return [TocGroup(lang, tuple(TocEntry(p.title, p.first_page, f"{p.slug}-{p.lang}") for p in placed if p.lang == lang))
+            for lang in langs]
+
+
+def _sheets(issue: Issue, edition: Edition, cover_pages: int, contents_pages: int,
+            placed: list[PlacedArticle]) -> list[SheetInfo]:
+    sheets = [SheetInfo(n, None, False, "zh-Hans") for n in range(1, cover_pages + 1)]
+    lang0 = edition.langs[0]
+    for n in range(cover_pages + 1, cover_pages + contents_pages + 1):
+        sheets.append(SheetInfo(n, None, True, LANG_TAGS[lang0]))
+    for p in placed:
+        for i in range(p.part.pages):
+            n = p.first_page + i
+            # Verso pages carry the newsletter, recto pages the article; an article's opening page has no head.
+            head = None if i == 0 else (f"{issue.title[p.lang]}  {issue.number[p.lang]}" if n % 2 == 0 else p.title)
+            sheets.append(SheetInfo(n, head, True, LANG_TAGS[p.lang]))
+    return sheets
+
+
+def _outline(cover_pages: int, placed: list[PlacedArticle], langs: tuple[str, ...]) -> list[OutlineItem]:
+    items = [OutlineItem(" / ".join(LABELS[lang]["contents"] for lang in langs), cover_pages)]
+    for lang in langs:
+        entries = tuple(OutlineItem(p.title, p.first_page - 1) for p in placed if p.lang == lang)
+        if len(langs) > 1:
+            if entries:
+                items.append(OutlineItem(LABELS[lang]["part"], entries[0].page, entries))
+        else:
+            items.extend(entries)
+    return items
+
+
+def _info(issue: Issue, edition: Edition) -> DocInfo:
+    title = " ".join(f"{issue.title[lang]} {issue.number[lang]}" for lang in edition.langs)
+    author = " / ".join(issue.publisher[lang] for lang in edition.langs) if issue.publisher else ""
+    subject = " / ".join(a.meta.title for lang in edition.langs for a in issue.articles_in(lang))
+    lang = "zh-Hans" if edition.langs[0] == "zh" else "en"
+    return DocInfo(title, author, subject, lang, issue.date)

@@ -1,0 +1,59 @@
+"""The typesetter's only way to read files: a sandboxed URL fetcher.
+
+Documents are given the virtual base https://press.invalid/issue/, so no
+absolute path of this machine ever reaches WeasyPrint (or the PDF, where
+WeasyPrint names images after their URL). The fetcher maps the virtual
+folders issue/, styles/, templates/ and fonts/ onto the project, follows
+symlinks and refuses anything that resolves outside them, any other URL
+(http, file, ftp) and large data: URIs. A refusal stops the rendering:
+an image must never silently go missing.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+BASE = "https://press.invalid/"
+DATA_URI_LIMIT = 64 * 1024
+
+
+class RefusedFetch(FatalURLFetchingError):
+    def __init__(self, url: str, reason: str):
+        super().__init__(f"{reason}: {url[:200]}")
+        self.url, self.reason = url, reason
+
+
+class SandboxFetcher(URLFetcher):
+    def __init__(self, roots: dict[str, Path], fonts: dict[str, bytes]):
+        super().__init__(allowed_protocols=("https", "data"))
+        self.roots = {name: Path(root).resolve() for name, root in roots.items()}
+        self.fonts = fonts
+
+    def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            if len(url) > DATA_URI_LIMIT:
+                raise RefusedFetch(url, f"data: URI larger than {DATA_URI_LIMIT // 1024} KB")
+            return super().fetch(url, headers)
+        if not url.startswith(BASE):
+            raise RefusedFetch(url, "only files inside the issue folder can be used")
+        folder, _, rest = unquote(urlsplit(url).path).lstrip("/").partition("/")
+        if folder == "fonts" and rest in self.fonts:
+            return URLFetcherResponse(url, self.fonts[rest], {"Content-Type": "font/otf"})
+        root = self.roots.get(folder)
+        if root is None:
+            raise RefusedFetch(url, "not inside the issue folder, styles/, templates/ or fonts/")
+        path = (root / rest).resolve()
+        if not path.is_relative_to(root):
+            raise RefusedFetch(url, "resolves outside its folder")
+        if not path.is_file():
+            raise RefusedFetch(url, "no such file")
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
+
+
+def url_for(folder: str, relative: str = "") -> str:
+    return f"{BASE}{folder}/{relative}"

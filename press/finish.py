@@ -1,0 +1,80 @@
+"""Assemble typeset parts into one finished PDF with pypdf.
+
+Parts are concatenated in page order, each page is stamped with its page
+of the running-head overlay, and the document gets its outline, links
+from the contents, metadata and language. Everything that could vary
+between runs (dates, the document ID) is derived from the issue.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from dataclasses import dataclass
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, BooleanObject, ByteStringObject, DictionaryObject, NameObject, TextStringObject
+
+from .typeset import TypesetPart
+
+
+@dataclass(frozen=True)
+class OutlineItem:
+    title: str
+    page: int  # 0-based page index in the finished document
+    children: tuple["OutlineItem", ...] = ()
+
+
+@dataclass(frozen=True)
+class DocInfo:
+    title: str
+    author: str
+    subject: str
+    lang: str
+    date: dt.date
+
+
+def assemble(parts: list[TypesetPart], overlay: TypesetPart, outline: list[OutlineItem], info: DocInfo) -> bytes:
+    writer = PdfWriter()
+    stamps = PdfReader(io.BytesIO(overlay.pdf)).pages
+    index = 0
+    for part in parts:
+        for page in PdfReader(io.BytesIO(part.pdf)).pages:
+            added = writer.add_page(page)
+            added.merge_page(stamps[index], over=True)
+            index += 1
+    for item in outline:
+        _add_outline(writer, item, None)
+    stamp = _pdf_date(info.date)
+    writer.add_metadata({
+        "/Title": info.title,
+        "/Author": info.author,
+        "/Subject": info.subject,
+        "/Creator": "press (WeasyPrint, pypdf)",
+        "/Producer": "press",
+        "/CreationDate": stamp,
+        "/ModDate": stamp,
+    })
+    root = writer._root_object
+    root[NameObject("/Lang")] = TextStringObject(info.lang)
+    root[NameObject("/ViewerPreferences")] = DictionaryObject({NameObject("/DisplayDocTitle"): BooleanObject(True)})
+    root[NameObject("/PageMode")] = NameObject("/UseOutlines")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    # The ID is a hash of the content written, so equal inputs give equal files.
+    digest = hashlib.md5(buffer.getvalue()).digest()
+    writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _add_outline(writer: PdfWriter, item: OutlineItem, parent) -> None:
+    node = writer.add_outline_item(item.title, item.page, parent=parent)
+    for child in item.children:
+        _add_outline(writer, child, node)
+
+
+def _pdf_date(date: dt.date) -> str:
+    return f"D:{date:%Y%m%d}000000Z"

@@ -1,0 +1,84 @@
+"""The project's fonts: what they can draw, and their per-issue subsets.
+
+fonts/ holds the committed faces (already cut down to GB 2312 and the
+Latin and punctuation blocks, see fonts/README.md). A build subsets each
+face again to the characters the issue uses, so WeasyPrint handles small
+fonts; the subsets are cached on disk by font hash and character set, so
+a rebuild pays nothing for them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from fontTools import subset
+from fontTools.ttLib import TTFont
+
+FONT_SUFFIXES = (".otf", ".ttf")
+# Always kept so templates can print page numbers and labels whatever the issue's text.
+BASE_CHARS = frozenset(range(0x20, 0x7F))
+
+
+@dataclass(frozen=True)
+class FontSet:
+    """Subset font files of one issue, by the file name used in styles/fonts.css."""
+
+    files: dict[str, bytes]
+
+
+def font_files(fonts_dir: Path) -> list[Path]:
+    return sorted(p for p in Path(fonts_dir).iterdir() if p.suffix in FONT_SUFFIXES)
+
+
+@lru_cache(maxsize=4)
+def coverage(fonts_dir: Path) -> frozenset[int]:
+    """Every code point some project font can draw."""
+    cover: set[int] = set()
+    for path in font_files(fonts_dir):
+        cover.update(TTFont(path, lazy=True).getBestCmap())
+    return frozenset(cover)
+
+
+def subset_fonts(fonts_dir: Path, chars: set[str], cache_dir: Path) -> FontSet:
+    codepoints = frozenset(ord(c) for c in chars) | BASE_CHARS
+    key = hashlib.sha256(" ".join(map(str, sorted(codepoints))).encode()).hexdigest()[:16]
+    cache = Path(cache_dir) / "fonts"
+    cache.mkdir(parents=True, exist_ok=True)
+
+    def one(path: Path) -> tuple[str, bytes]:
+        data = path.read_bytes()
+        target = cache / f"{path.stem}-{hashlib.sha256(data).hexdigest()[:16]}-{key}{path.suffix}"
+        if target.exists():
+            return path.name, target.read_bytes()
+        out = _subset(data, codepoints)
+        # Write then rename, so two builds at once never read half a font.
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(out)
+        os.replace(tmp, target)
+        return path.name, out
+
+    # fontTools releases no GIL to speak of, but most faces are cached and
+    # reading them overlaps; cold subsetting is the rare case.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return FontSet(dict(pool.map(one, font_files(fonts_dir))))
+
+
+def _subset(data: bytes, codepoints: frozenset[int]) -> bytes:
+    font = TTFont(io.BytesIO(data))
+    options = subset.Options()
+    options.layout_features = ["*"]
+    options.name_IDs = ["*"]
+    options.notdef_outline = True
+    options.hinting = False
+    sub = subset.Subsetter(options)
+    sub.populate(unicodes=codepoints)
+    sub.subset(font)
+    buf = io.BytesIO()
+    font.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,315 @@
+"""Load an issue folder (issue.yaml and its articles) into typed objects.
+
+Every problem found is collected with its file and line, so that one run
+reports all of them; an article that cannot be read is left out of the
+issue rather than stopping the whole load.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem, PressError, error, warning
+
+LANGS = ("zh", "en")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class Bilingual:
+    zh: str
+    en: str
+
+    def __getitem__(self, lang: str) -> str:
+        return getattr(self, lang)
+
+
+@dataclass(frozen=True)
+class CoverPhoto:
+    image: str
+    caption: Bilingual
+    line: int
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    title: str
+    subtitle: str | None = None
+    author: str | None = None
+    source: str | None = None
+    date: dt.date | None = None
+    abstract: str | None = None
+    abstract_en: str | None = None
+    editorial_title: bool = False
+
+
+@dataclass(frozen=True)
+class Article:
+    slug: str
+    lang: str
+    path: Path
+    meta: FrontMatter
+    body: str
+    body_line: int  # line of the file on which the body's first line stands
+    text: str  # the whole file as read, for checks that need every character with its line
+
+
+@dataclass(frozen=True)
+class Issue:
+    dir: Path
+    yaml_path: Path
+    id: str
+    title: Bilingual
+    number: Bilingual
+    publisher: Bilingual | None
+    date: dt.date
+    cover: tuple[CoverPhoto, ...]
+    slugs: tuple[str, ...]
+    articles: tuple[Article, ...]
+    yaml_text: str
+    problems: tuple[Problem, ...] = field(default=(), compare=False)
+
+    def articles_in(self, lang: str) -> list[Article]:
+        return [a for a in self.articles if a.lang == lang]
+
+    def article(self, slug: str, lang: str) -> Article | None:
+        return next((a for a in self.articles if a.slug == slug and a.lang == lang), None)
+
+
+ISSUE_KEYS = {"id", "title", "number", "publisher", "date", "cover", "articles"}
+ISSUE_REQUIRED = ("id", "title", "number", "date", "articles")
+FRONT_KEYS = {f for f in FrontMatter.__dataclass_fields__}
+TEXT_FIELDS = ("title", "subtitle", "author", "source", "abstract", "abstract_en")
+
+
+def load_issue(issue_dir: Path) -> Issue:
+    """Read issue.yaml and every article it lists; raise only when nothing usable is left."""
+    issue_dir = Path(issue_dir)
+    yaml_path = issue_dir / "issue.yaml"
+    if not issue_dir.is_dir():
+        raise PressError.at(issue_dir, None, "no such issue folder")
+    if not yaml_path.is_file():
+        raise PressError.at(yaml_path, None, "missing issue.yaml: every issue folder needs one")
+    problems: list[Problem] = []
+    text = _read_text(yaml_path, problems)
+    data, lines = _parse_yaml(text, yaml_path, 1)
+    if not isinstance(data, dict):
+        raise PressError.at(yaml_path, 1, "issue.yaml must be a mapping of keys such as id, title and articles")
+
+    def line_of(key: str) -> int:
+        return lines.get(key, 1)
+
+    _check_keys(data, ISSUE_KEYS, ISSUE_REQUIRED, yaml_path, line_of, problems, "issue.yaml")
+    issue_id = _string(data.get("id"), "id", yaml_path, line_of("id"), problems) or issue_dir.name
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", issue_id):
+        problems.append(error(yaml_path, line_of("id"), f"id {issue_id!r} may hold only letters, digits, '.', '_' and '-'"))
+        issue_id = issue_dir.name
+    title = _bilingual(data.get("title"), "title", yaml_path, line_of("title"), problems)
+    number = _bilingual(data.get("number"), "number", yaml_path, line_of("number"), problems)
+    publisher = _bilingual(data.get("publisher"), "publisher", yaml_path, line_of("publisher"), problems) if "publisher" in data else None
+    date = _date(data.get("date"), "date", yaml_path, line_of("date"), problems) or dt.date(1970, 1, 1)
+    cover = _cover(data.get("cover", []), yaml_path, lines, problems)
+    slugs = _slugs(data.get("articles"), yaml_path, line_of("articles"), problems)
+
+    articles = []
+    for slug in slugs:
+        found = False
+        for lang in LANGS:
+            path = issue_dir / f"{slug}.{lang}.md"
+            if path.is_file():
+                found = True
+                article = load_article(path, slug, lang, problems)
+                if article is not None:
+                    articles.append(article)
+        if not found:
+            problems.append(error(yaml_path, line_of("articles"), f"article '{slug}' is listed but has no {slug}.zh.md or {slug}.en.md"))
+    for path in sorted(issue_dir.glob("*.md")):
+        match = re.fullmatch(r"(.+)\.(zh|en)\.md", path.name)
+        if match and match[1] not in slugs:
+            problems.append(warning(path, None, f"article '{match[1]}' is not listed in issue.yaml 'articles' and is left out"))
+    return Issue(issue_dir, yaml_path, issue_id, title, number, publisher, date, tuple(cover), tuple(slugs),
+                 tuple(articles), text, tuple(problems))
+
+
+def load_article(path: Path, slug: str, lang: str, problems: list[Problem]) -> Article | None:
+    text = _read_text(path, problems)
+    if text is None:
+        return None
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        problems.append(error(path, 1, "missing front matter: an article starts with a '---' line, then 'title: …', then '---'"))
+        return None
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+    if end is None:
+        problems.append(error(path, 1, "front matter is not closed: add a '---' line after it"))
+        return None
+    try:
+        data, key_lines = _parse_yaml("\n".join(lines[1:end]), path, 2)
+    except PressError as exc:
+        problems.extend(exc.problems)
+        return None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        problems.append(error(path, 2, "front matter must be a mapping of keys such as 'title: …'"))
+        return None
+
+    def line_of(key: str) -> int:
+        return key_lines.get(key, 1)
+
+    before = len(problems)
+    _check_keys(data, FRONT_KEYS, ("title",), path, line_of, problems, "front matter")
+    values: dict[str, Any] = {}
+    for key in TEXT_FIELDS:
+        if key in data:
+            values[key] = _string(data[key], key, path, line_of(key), problems)
+    if "date" in data:
+        values["date"] = _date(data["date"], "date", path, line_of("date"), problems)
+    if "editorial_title" in data:
+        if isinstance(data["editorial_title"], bool):
+            values["editorial_title"] = data["editorial_title"]
+        else:
+            problems.append(error(path, line_of("editorial_title"), "editorial_title must be true or false"))
+    if "abstract_en" in data and lang != "zh":
+        problems.append(warning(path, line_of("abstract_en"), "abstract_en belongs in a Chinese article; here it is ignored"))
+    if not values.get("title"):
+        if "title" in data:
+            problems.append(error(path, line_of("title"), "title is empty"))
+        return None
+    if len(problems) > before and any(p.is_error for p in problems[before:]):
+        return None
+    body = "\n".join(lines[end + 1:])
+    if not body.strip():
+        problems.append(error(path, end + 2, "the article has no text after its front matter"))
+        return None
+    return Article(slug, lang, path, FrontMatter(**values), body, end + 2, text)
+
+
+def _read_text(path: Path, problems: list[Problem]) -> str | None:
+    raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]  # a BOM from a Windows editor is harmless: drop it
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.append(error(path, line, f"not UTF-8 text (byte 0x{raw[exc.start]:02x}): save the file as UTF-8"))
+        if path.name == "issue.yaml":
+            raise PressError(problems) from None
+        return None
+    if "\x00" in text:
+        problems.append(error(path, text[: text.index("\x00")].count("\n") + 1, "the file holds a NUL character: is it a text file?"))
+        return None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _parse_yaml(text: str, path: Path, first_line: int) -> tuple[Any, dict[str, int]]:
+    """Load YAML safely and note the line of each top-level key."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.load(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = first_line + mark.line if mark else first_line
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise PressError.at(path, line, f"YAML syntax: {reason}") from None
+    lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                lines[key.value] = first_line + key.start_mark.line
+                if isinstance(value, yaml.SequenceNode):
+                    for i, item in enumerate(value.value):
+                        lines[f"{key.value}[{i}]"] = first_line + item.start_mark.line
+    return data, lines
+
+
+def _check_keys(data: dict, known: set[str], required: tuple[str, ...], path: Path, line_of, problems: list[Problem], what: str) -> None:
+    for key in data:
+        if not isinstance(key, str) or key not in known:
+            hint = difflib.get_close_matches(str(key), sorted(known), n=1)
+            more = f": did you mean '{hint[0]}'?" if hint else f" (known keys: {', '.join(sorted(known))})"
+            problems.append(error(path, line_of(str(key)), f"unknown {what} key '{key}'{more}"))
+    for key in required:
+        if key not in data:
+            problems.append(error(path, 1, f"{what} is missing the required key '{key}'"))
+
+
+def _string(value: Any, key: str, path: Path, line: int, problems: list[Problem]) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        problems.append(error(path, line, f"{key} must be text, not {_kind(value)}"))
+        return None
+    return value.strip()
+
+
+def _bilingual(value: Any, key: str, path: Path, line: int, problems: list[Problem]) -> Bilingual:
+    if not isinstance(value, dict) or not all(isinstance(value.get(lang), (str, int)) for lang in LANGS):
+        problems.append(error(path, line, f"{key} must be a map with 'zh' and 'en' text, e.g. {key}: {{zh: …, en: …}}"))
+        return Bilingual("", "")
+    extra = set(value) - set(LANGS)
+    if extra:
+        problems.append(error(path, line, f"{key} has unknown language key(s) {', '.join(map(str, sorted(extra, key=str)))}: use zh and en"))
+    return Bilingual(str(value["zh"]).strip(), str(value["en"]).strip())
+
+
+def _date(value: Any, key: str, path: Path, line: int, problems: list[Problem]) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip().replace("/", "-"))
+        except ValueError:
+            pass
+    problems.append(error(path, line, f"{key} must be a date written YYYY-MM-DD, not {value!r}"))
+    return None
+
+
+def _cover(value: Any, path: Path, lines: dict[str, int], problems: list[Problem]) -> list[CoverPhoto]:
+    if not isinstance(value, list):
+        problems.append(error(path, lines.get("cover", 1), "cover must be a list of photos, each with image: and caption:"))
+        return []
+    photos = []
+    for i, item in enumerate(value):
+        line = lines.get(f"cover[{i}]", lines.get("cover", 1))
+        if not isinstance(item, dict) or not isinstance(item.get("image"), str):
+            problems.append(error(path, line, "a cover photo needs 'image: images/…' and 'caption: {zh: …, en: …}'"))
+            continue
+        unknown = set(item) - {"image", "caption"}
+        if unknown:
+            problems.append(error(path, line, f"unknown cover photo key(s): {', '.join(sorted(map(str, unknown)))}"))
+        caption = _bilingual(item.get("caption"), "caption", path, line, problems)
+        photos.append(CoverPhoto(item["image"], caption, line))
+    return photos
+
+
+def _slugs(value: Any, path: Path, line: int, problems: list[Problem]) -> list[str]:
+    if not isinstance(value, list) or not value:
+        if value is not None:
+            problems.append(error(path, line, "articles must be a list of article slugs, e.g. [working-together, share-solutions]"))
+        return []
+    slugs = []
+    for slug in value:
+        if not isinstance(slug, str) or not SLUG.match(slug):
+            problems.append(error(path, line, f"{slug!r} is not an article slug: use lower-case letters, digits and '-'"))
+        elif slug in slugs:
+            problems.append(error(path, line, f"article '{slug}' is listed twice"))
+        else:
+            slugs.append(slug)
+    return slugs
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", bool: "true/false"}.get(type(value), type(value).__name__)

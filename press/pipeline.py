@@ -1,0 +1,65 @@
+"""The whole build, top to bottom."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Config
+from .edition import editions, make_edition
+from .errors import Problem, raise_errors
+from .fonts import subset_fonts
+from .issue import Issue, load_issue
+from .markup import ArticleHtml, to_html
+from .output import write_outputs
+from .preflight import preflight
+from .render import Renderer
+from .typeset import Typesetter
+
+
+@dataclass(frozen=True)
+class Checked:
+    issue: Issue
+    bodies: dict[tuple[str, str], ArticleHtml]
+    warnings: list[Problem]
+
+
+@dataclass(frozen=True)
+class Built:
+    outputs: list[Path]
+    warnings: list[Problem]
+
+
+def check(cfg: Config) -> Checked:
+    """Load and preflight the issue; raise every error found, return the warnings."""
+    issue = load_issue(cfg.issue_dir)
+    bodies = {(a.slug, a.lang): to_html(a) for a in issue.articles}
+    problems = preflight(issue, bodies, cfg.fonts_dir)
+    raise_errors(problems, cfg.strict)
+    return Checked(issue, bodies, problems)
+
+
+def build(cfg: Config) -> Built:
+    checked = check(cfg)
+    issue, bodies = checked.issue, checked.bodies
+    renderer = Renderer(cfg.templates_dir)
+    fonts = subset_fonts(cfg.fonts_dir, _characters(issue, cfg.templates_dir), cfg.cache_dir)
+    setter = Typesetter(issue.dir, cfg.styles_dir, cfg.templates_dir, cfg.fonts_dir, cfg.cache_dir, fonts)
+    articles = {key: setter.typeset(renderer.article(issue, body)) for key, body in bodies.items()}
+    pdfs = {e.filename: make_edition(e, issue, articles, renderer, setter.typeset) for e in editions(issue)}
+    outputs = write_outputs(cfg.output_dir(issue.id), pdfs)
+    return Built(outputs, checked.warnings)
+
+
+def _characters(issue: Issue, templates_dir: Path) -> set[str]:
+    """Every character that can reach a page: the issue's text and the templates' labels."""
+    chars = set(issue.yaml_text)
+    for article in issue.articles:
+        chars.update(article.text)
+    for template in Path(templates_dir).glob("*.j2"):
+        chars.update(template.read_text(encoding="utf-8"))
+    from .render import LABELS
+    for labels in LABELS.values():
+        for label in labels.values():
+            chars.update(label)
+    return chars

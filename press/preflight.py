@@ -1,0 +1,109 @@
+"""Find every problem of an issue before anything is typeset.
+
+Checks what the loader and the Markdown stage cannot see alone: that
+every character can be drawn by the project's fonts, that every image
+is inside the issue folder, readable and sharp enough at its printed
+size, and that the two language versions of an article match.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from .errors import Problem, error, warning
+from .fonts import coverage
+from .issue import Issue
+from .markup import ArticleHtml
+
+# Printed widths (mm) from styles/press.css: a figure spans one column, a cover photo half the text block.
+FIGURE_WIDTH_MM = 84.7
+COVER_WIDTH_MM = 85.0
+MAX_PIXELS = 60_000_000  # about 7700 × 7700: far beyond any print need, well inside memory
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff"}
+
+
+def preflight(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], fonts_dir: Path) -> list[Problem]:
+    problems = list(issue.problems)
+    for body in bodies.values():
+        problems.extend(body.problems)
+    drawable = coverage(Path(fonts_dir))
+    problems += _glyphs(issue.yaml_path, issue.yaml_text, 1, drawable)
+    for article in issue.articles:
+        problems += _glyphs(article.path, article.text, 1, drawable)
+    for photo in issue.cover:
+        problems += _image(issue, issue.yaml_path, photo.line, photo.image, COVER_WIDTH_MM)
+    for body in bodies.values():
+        for image in body.images:
+            problems += _image(issue, body.article.path, image.line, image.src, FIGURE_WIDTH_MM)
+    problems += _parity(issue, bodies)
+    return problems
+
+
+def _glyphs(path: Path, text: str, first_line: int, drawable: frozenset[int]) -> list[Problem]:
+    problems, seen = [], set()
+    for number, line in enumerate(text.split("\n"), start=first_line):
+        for ch in line:
+            if ord(ch) in drawable or ch in seen or ch in "\t\r":
+                continue
+            seen.add(ch)
+            name = unicodedata.name(ch, "unnamed character")
+            problems.append(error(path, number, f"no font can draw {ch!r} (U+{ord(ch):04X} {name})"))
+    return problems
+
+
+def _image(issue: Issue, path: Path, line: int, src: str, width_mm: float) -> list[Problem]:
+    if not src:
+        return [error(path, line, "image without a file name")]
+    if ":" in src.split("/")[0]:
+        return [error(path, line, f"image {src!r} is not a file of the issue: only paths inside the issue folder can be used")]
+    if src.startswith("/"):
+        return [error(path, line, f"image {src!r} is an absolute path: write it relative to the issue folder, e.g. images/photo.jpg")]
+    root = issue.dir.resolve()
+    target = (issue.dir / src).resolve()
+    if not target.is_relative_to(root):
+        return [error(path, line, f"image {src!r} is outside the issue folder")]
+    if not target.is_file():
+        return [error(path, line, f"image {src!r} not found")]
+    if target.suffix.lower() not in IMAGE_SUFFIXES:
+        return [error(path, line, f"image {src!r} is not a photo or artwork file (use .jpg or .png)")]
+    try:
+        with Image.open(target) as img:
+            if img.width * img.height > MAX_PIXELS:
+                return [error(path, line, f"image {src!r} is {img.width}×{img.height} pixels: too large, scale it down for print")]
+            img.load()  # decodes the whole file, so a truncated one fails here and not in the typesetter
+            width, mode = img.width, img.mode
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError, ValueError) as exc:
+        return [error(path, line, f"image {src!r} cannot be read: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")]
+    ppi = width / (width_mm / 25.4)
+    problems = []
+    if ppi < 100:
+        problems.append(error(path, line, f"image {src!r} is {ppi:.0f} ppi at its printed width of {width_mm:.0f} mm: at least 100 needed, 300 wanted"))
+    elif ppi < 200:
+        problems.append(warning(path, line, f"image {src!r} is {ppi:.0f} ppi at its printed width of {width_mm:.0f} mm: 300 wanted"))
+    if mode == "CMYK":
+        problems.append(warning(path, line, f"image {src!r} is CMYK: it is printed as is, without colour management"))
+    return problems
+
+
+def _parity(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml]) -> list[Problem]:
+    problems = []
+    for slug in issue.slugs:
+        zh, en = bodies.get((slug, "zh")), bodies.get((slug, "en"))
+        if (zh is None) != (en is None):
+            only = zh or en
+            missing = "en" if zh else "zh"
+            if only is not None:
+                problems.append(warning(only.article.path, None, f"article '{slug}' has no {missing} version: it appears only in the {only.article.lang} part and edition"))
+            continue
+        if zh is None or en is None:
+            continue
+        figs = [sum(1 for i in b.images if i.is_figure) for b in (zh, en)]
+        if figs[0] != figs[1]:
+            problems.append(warning(en.article.path, None, f"{figs[1]} figure(s) here but {figs[0]} in {zh.article.path.name}"))
+        notes = [len(b.footnotes) for b in (zh, en)]
+        if notes[0] != notes[1]:
+            problems.append(warning(en.article.path, None, f"{notes[1]} footnote(s) here but {notes[0]} in {zh.article.path.name}"))
+    return problems

@@ -1,0 +1,113 @@
+"""Render the parts of an issue to HTML with the Jinja templates.
+
+Each part (a cover, a contents page, an article, the running-head
+overlay of an edition) is its own small HTML document, so that each can
+be typeset once and reused by every PDF that contains it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from .issue import Issue
+from .markup import ArticleHtml
+
+LANG_TAGS = {"zh": "zh-Hans", "en": "en"}
+LABELS = {
+    "zh": {
+        "abstract": "摘要：",
+        "source": "（来源：{}）",
+        "contents": "目录",
+        "part": "中文",
+        "photo": "图 {}：",
+        "editorial_title": "（标题为编者所拟）",
+    },
+    "en": {
+        "abstract": "Abstract: ",
+        "source": "(Source: {})",
+        "contents": "Contents",
+        "part": "English",
+        "photo": "Photo {}: ",
+        "editorial_title": "(Title supplied by the editors)",
+    },
+}
+
+
+@dataclass(frozen=True)
+class RenderedHtml:
+    key: str  # names the part, e.g. "article/working-together.zh"
+    html: str
+    lang: str  # "zh", "en" or "mul"
+
+
+@dataclass(frozen=True)
+class TocEntry:
+    title: str
+    page: int
+    anchor: str
+
+
+@dataclass(frozen=True)
+class TocGroup:
+    lang: str
+    entries: tuple[TocEntry, ...]
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    """What the overlay prints on one page of an edition."""
+
+    number: int
+    head: str | None
+    folio: bool
+    lang_tag: str
+
+
+class Renderer:
+    def __init__(self, templates_dir: Path):
+        self.env = Environment(
+            loader=FileSystemLoader(str(templates_dir)),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            undefined=StrictUndefined,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["longdate"] = longdate
+
+    def _page(self, template: str, key: str, lang: str, body_class: str, doc_title: str, **context) -> RenderedHtml:
+        html = self.env.get_template(template).render(
+            lang_tag=LANG_TAGS.get(lang, "zh-Hans"), body_class=body_class, doc_title=doc_title,
+            labels_by_lang=LABELS, **context)
+        return RenderedHtml(key, html, lang)
+
+    def article(self, issue: Issue, body: ArticleHtml) -> RenderedHtml:
+        article = body.article
+        return self._page("article.html.j2", f"article/{article.slug}.{article.lang}", article.lang,
+                          f"lang-{article.lang}", article.meta.title, issue=issue, article=article,
+                          meta=article.meta, body=body.html, labels=LABELS[article.lang])
+
+    def cover(self, issue: Issue, langs: tuple[str, ...]) -> RenderedHtml:
+        lang = langs[0] if len(langs) == 1 else "mul"
+        return self._page("cover.html.j2", f"cover.{'-'.join(langs)}", lang, "cover-page",
+                          f"{issue.title.zh} {issue.title.en}", issue=issue, langs=langs)
+
+    def contents(self, issue: Issue, langs: tuple[str, ...], groups: list[TocGroup]) -> RenderedHtml:
+        lang = langs[0] if len(langs) == 1 else "mul"
+        return self._page("contents.html.j2", f"contents.{'-'.join(langs)}", lang, "contents-page",
+                          " ".join(LABELS[g]["contents"] for g in langs), issue=issue, langs=langs, groups=groups)
+
+    def overlay(self, name: str, sheets: list[SheetInfo]) -> RenderedHtml:
+        return self._page("overlay.html.j2", f"overlay.{name}", "mul", "overlay", "overlay", pages=sheets)
+
+
+def longdate(date: dt.date, lang: str) -> str:
+    if lang == "zh":
+        return f"{date.year} 年 {date.month} 月 {date.day} 日"
+    return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")

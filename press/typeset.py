@@ -1,0 +1,82 @@
+"""Typeset HTML parts into PDF pages with WeasyPrint.
+
+WeasyPrint is imported only when a Typesetter is made: fontconfig must
+first be pointed at the project's fonts alone, so that no font of the
+machine can ever stand in for a missing glyph, and a build that has
+nothing to typeset should not pay for the import.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import PressError
+from .fonts import FontSet
+from .render import RenderedHtml
+
+LOG = logging.getLogger("press")
+
+
+@dataclass(frozen=True)
+class TypesetPart:
+    key: str
+    pdf: bytes
+    pages: int
+    anchors: dict[str, int]  # element id → page index within the part
+
+
+def isolate_fontconfig(fonts_dir: Path, cache_dir: Path) -> None:
+    """Give fontconfig a configuration that knows the project's fonts and nothing else."""
+    conf_dir = Path(cache_dir) / "fontconfig"
+    conf_dir.mkdir(parents=True, exist_ok=True)
+    conf = conf_dir / "fonts.conf"
+    text = (
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        f"  <dir>{Path(fonts_dir).resolve()}</dir>\n  <cachedir>{conf_dir.resolve()}</cachedir>\n</fontconfig>\n"
+    )
+    if not conf.exists() or conf.read_text() != text:
+        tmp = conf.with_name(f".fonts.conf.{os.getpid()}")
+        tmp.write_text(text)
+        os.replace(tmp, conf)
+    os.environ["FONTCONFIG_FILE"] = str(conf)
+
+
+class Typesetter:
+    def __init__(self, issue_dir: Path, styles_dir: Path, templates_dir: Path, fonts_dir: Path,
+                 cache_dir: Path, fonts: FontSet):
+        isolate_fontconfig(fonts_dir, cache_dir)
+        from weasyprint import CSS, HTML
+        from weasyprint.text.fonts import FontConfiguration
+
+        from .fetch import SandboxFetcher, url_for
+
+        self._HTML, self._url_for = HTML, url_for
+        self.fetcher = SandboxFetcher(
+            {"issue": issue_dir, "styles": styles_dir, "templates": templates_dir, "fonts": fonts_dir}, fonts.files)
+        self.font_config = FontConfiguration()
+
+        def sheet(name: str):
+            return CSS(url=url_for("styles", name), url_fetcher=self.fetcher, font_config=self.font_config)
+
+        fonts_css = sheet("fonts.css")
+        self.sheets = {"page": [fonts_css, sheet("press.css")], "overlay": [fonts_css, sheet("overlay.css")]}
+
+    def typeset(self, part: RenderedHtml) -> TypesetPart:
+        from .fetch import RefusedFetch
+
+        sheets = self.sheets["overlay" if part.key.startswith("overlay") else "page"]
+        html = self._HTML(string=part.html, base_url=self._url_for("issue"), url_fetcher=self.fetcher)
+        try:
+            document = html.render(stylesheets=sheets, font_config=self.font_config)
+        except RefusedFetch as exc:
+            raise PressError.at(Path(part.key), None, f"refused to read {exc.url[:200]!r}: {exc.reason}") from None
+        anchors = {}
+        for index, page in enumerate(document.pages):
+            for name in page.anchors:
+                anchors.setdefault(name, index)
+        # A fixed identifier keeps the part's bytes a function of its content alone.
+        pdf = document.write_pdf(pdf_identifier=part.key.encode(), dpi=300, optimize_images=True, jpeg_quality=88)
+        return TypesetPart(part.key, pdf, len(document.pages), anchors)
