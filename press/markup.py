@@ -18,6 +18,7 @@ from markdown_it.token import Token
 from markupsafe import Markup, escape
 from mdit_py_plugins.footnote import footnote_plugin
 
+from .clreq import prepare
 from .errors import Problem, error, warning
 from .issue import Article
 
@@ -64,6 +65,9 @@ def to_html(article: Article) -> ArticleHtml:
     state = _State(article, md, env)
     main = state.take_definitions(tokens)
     state.scan(main)
+    _prepare_text(main, article.lang)
+    for body_tokens, _ in state.definitions.values():
+        _prepare_text(body_tokens, article.lang)
     html = state.render(main)
     state.check_definitions()
     return ArticleHtml(article, Markup(html), tuple(state.images), tuple(state.footnotes), tuple(state.problems))
@@ -179,6 +183,16 @@ class _State:
         body_tokens, _ = self.definitions.get(label, ([], 0))
         inner = "".join(self._render_inline(t.children or []) for t in body_tokens if t.type == "inline")
         return f'<span class="footnote" data-n="{number}">{inner}</span>'
+
+
+def _prepare_text(tokens: list[Token], lang: str) -> None:
+    """Apply the language's text preparation (press.clreq) to every run of text."""
+    stack = [c for t in tokens for c in (t.children or [])]
+    while stack:
+        tok = stack.pop()
+        if tok.type == "text":
+            tok.content = prepare(tok.content, lang)
+        stack.extend(tok.children or [])
 
 
 def _lone_image(tok: Token) -> Token | None:

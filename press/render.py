@@ -13,6 +13,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from .clreq import prepare
 from .issue import Issue
 from .markup import ArticleHtml
 
@@ -76,6 +77,7 @@ class Renderer:
             keep_trailing_newline=True,
         )
         self.env.filters["longdate"] = longdate
+        self.env.filters["prep"] = prepare
 
     def _page(self, template: str, key: str, lang: str, body_class: str, doc_title: str, **context) -> RenderedHtml:
         html = self.env.get_template(template).render(

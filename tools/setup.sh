@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Set up everything the build and the tests need, once: system libraries
+# (Debian packages), then a virtualenv with the pinned Python packages.
+# Safe to run again: it only does what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+# Pango (WeasyPrint's text layout), HarfBuzz's subsetter (fast font embedding), fontconfig.
+for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "setup: installing ${need[*]}" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+if ! cmp -s requirements.lock .venv/.installed 2>/dev/null; then
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.lock
+  cp requirements.lock .venv/.installed
+fi
