@@ -7,6 +7,11 @@ adds is done here, on the text, before layout.
   and Latin letters or digits, whatever the source had there (an ordinary
   space, which justification would stretch, or nothing). The space used,
   U+2005 FOUR-PER-EM SPACE, is not stretched by justification.
+- Word spaces inside Western runs of Chinese text become U+2004
+  THREE-PER-EM SPACE. WeasyPrint justifies a line only by widening its
+  ordinary spaces; in a Chinese line the few spaces of an English name
+  would take all the slack and open holes ("The      Lancet"). A line
+  that cannot be justified without such holes is left a little short.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import re
 
 QUARTER_EM = "\u2005"
+THIRD_EM = "\u2004"
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 WESTERN = r"A-Za-z0-9"
 
@@ -26,6 +32,10 @@ def space_han_western(text: str) -> str:
     return _WESTERN_THEN_HAN.sub(rf"\1{QUARTER_EM}\2", text)
 
 
+def fix_western_spaces(text: str) -> str:
+    return text.replace(" ", THIRD_EM)
+
+
 def prepare(text: str, lang: str) -> str:
     """Everything this module does to a run of text in the given language."""
-    return space_han_western(text) if lang == "zh" else text
+    return fix_western_spaces(space_han_western(text)) if lang == "zh" else text

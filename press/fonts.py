@@ -23,7 +23,7 @@ from fontTools.ttLib import TTFont
 FONT_SUFFIXES = (".otf", ".ttf")
 # Always kept: ASCII for page numbers and labels, and what layout itself inserts
 # (the hyphen of hyphenation, no-break and thin spaces, the ellipsis of overflow).
-BASE_CHARS = frozenset(range(0x20, 0x7F)) | {0x00A0, 0x00AD, 0x2010, 0x2005, 0x2009, 0x2026}
+BASE_CHARS = frozenset(range(0x20, 0x7F)) | {0x00A0, 0x00AD, 0x2010, 0x2004, 0x2005, 0x2009, 0x2026}
 
 
 @dataclass(frozen=True)

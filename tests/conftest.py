@@ -1,0 +1,40 @@
+"""Shared fixtures: the real command line, run on the real issue."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ISSUE = ROOT / "content" / "2020-02"
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+def run_build(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Run build.py as an editor would, and insist it never shows a traceback."""
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, capture_output=True,
+                            text=True, env={**os.environ, **(env or {})}, timeout=600)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """The three PDFs of 2020-02, built once per test session."""
+    out = tmp_path_factory.mktemp("built")
+    result = run_build("pdf", str(ISSUE), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture
+def issue_copy(tmp_path) -> Path:
+    """A private copy of the issue to break."""
+    target = tmp_path / "2020-02"
+    shutil.copytree(ISSUE, target)
+    return target
