@@ -7,6 +7,9 @@ adds is done here, on the text, before layout.
   and Latin letters or digits, whatever the source had there (an ordinary
   space, which justification would stretch, or nothing). The space used,
   U+2005 FOUR-PER-EM SPACE, is not stretched by justification.
+- ASCII punctuation between Chinese characters (text from web pages often
+  has it: "危难之际,中国") is set as the full-width mark a Chinese page
+  uses (，：；！？). The source is not changed, only what is printed.
 - Word spaces inside Western runs of Chinese text become U+2004
   THREE-PER-EM SPACE. WeasyPrint justifies a line only by widening its
   ordinary spaces; in a Chinese line the few spaces of an English name
@@ -32,10 +35,21 @@ def space_han_western(text: str) -> str:
     return _WESTERN_THEN_HAN.sub(rf"\1{QUARTER_EM}\2", text)
 
 
+_FULLWIDTH = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？"}
+_HAN_SIDE = rf"[{HAN}“”‘’（）《》「」]"
+_ASCII_PUNCT_IN_HAN = re.compile(rf"(?<={_HAN_SIDE})([,:;!?])(?![0-9])")
+
+
+def fullwidth_punctuation(text: str) -> str:
+    return _ASCII_PUNCT_IN_HAN.sub(lambda m: _FULLWIDTH[m[1]], text)
+
+
 def fix_western_spaces(text: str) -> str:
     return text.replace(" ", THIRD_EM)
 
 
 def prepare(text: str, lang: str) -> str:
     """Everything this module does to a run of text in the given language."""
-    return fix_western_spaces(space_han_western(text)) if lang == "zh" else text
+    if lang != "zh":
+        return text
+    return fix_western_spaces(space_han_western(fullwidth_punctuation(text)))

@@ -12,6 +12,7 @@ from .fonts import subset_fonts
 from .issue import Issue, load_issue
 from .markup import ArticleHtml, to_html
 from .output import write_outputs
+from .clreq import prepare
 from .preflight import preflight
 from .render import Renderer
 from .typeset import Typesetter
@@ -53,9 +54,10 @@ def build(cfg: Config) -> Built:
 
 def _characters(issue: Issue, templates_dir: Path) -> set[str]:
     """Every character that can reach a page: the issue's text and the templates' labels."""
-    chars = set(issue.yaml_text)
+    chars = set(issue.yaml_text) | set(prepare(issue.yaml_text, "zh"))
     for article in issue.articles:
-        chars.update(article.text)
+        # What is printed, after text preparation, which may add characters (full-width marks, spaces).
+        chars.update(prepare(article.text, article.lang))
     for template in Path(templates_dir).glob("*.j2"):
         chars.update(template.read_text(encoding="utf-8"))
     from .render import LABELS

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -16,7 +17,8 @@ _IGNORED = re.compile(r"[\s\u2005\u00ad\u2010\-]+")
 
 
 def squash(text: str) -> str:
-    return _IGNORED.sub("", text)
+    # NFKC, because clreq preparation prints ASCII punctuation in Chinese text as full-width marks.
+    return _IGNORED.sub("", unicodedata.normalize("NFKC", text))
 
 
 @dataclass(frozen=True)
