@@ -51,8 +51,9 @@ class ArticleHtml:
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
-    md.use(footnote_plugin).enable(["table", "strikethrough"])
+    # Typographer: straight quotes become curly ones, as on any printed page.
+    md = MarkdownIt("commonmark", {"html": False, "typographer": True})
+    md.use(footnote_plugin).enable(["table", "strikethrough", "smartquotes"])
     # Keep the definitions where they were parsed: we place each one at its reference.
     md.core.ruler.disable("footnote_tail")
     return md

@@ -16,9 +16,14 @@ import pypdfium2.raw as pdfium_c
 _IGNORED = re.compile(r"[\s\u2005\u00ad\u2010\-]+")
 
 
+_QUOTES = str.maketrans("“”‘’", "\"\"''")
+
+
 def squash(text: str) -> str:
     # NFKC, because clreq preparation prints ASCII punctuation in Chinese text as full-width marks.
-    return _IGNORED.sub("", unicodedata.normalize("NFKC", text))
+    # Quotes: the Markdown typographer prints straight quotes as curly ones.
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    return _IGNORED.sub("", text)
 
 
 @dataclass(frozen=True)

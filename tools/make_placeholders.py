@@ -29,7 +29,7 @@ PHOTOS = {
 
 def placeholder(label: str, w: int, h: int, c0: tuple, c1: tuple) -> Image.Image:
     # A diagonal gradient: calm, compresses well, and plainly not a photo.
-    grad = Image.linear_gradient("L").rotate(45, expand=True).resize((w, h))
+    grad = Image.linear_gradient("L").resize((w + h, w + h)).rotate(-45).crop((h // 2, w // 2, h // 2 + w, w // 2 + h))
     img = Image.composite(Image.new("RGB", (w, h), c1), Image.new("RGB", (w, h), c0), grad)
     draw = ImageDraw.Draw(img)
     font = ImageFont.truetype(str(FONT), size=h // 14)
