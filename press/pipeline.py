@@ -44,20 +44,22 @@ def build(cfg: Config) -> Built:
     checked = check(cfg)
     issue, bodies = checked.issue, checked.bodies
     renderer = Renderer(cfg.templates_dir)
-    fonts = subset_fonts(cfg.fonts_dir, _characters(issue, cfg.templates_dir), cfg.cache_dir)
+    pages = {key: renderer.article(issue, body) for key, body in bodies.items()}
+    fonts = subset_fonts(cfg.fonts_dir, _characters(issue, pages.values(), cfg.templates_dir), cfg.cache_dir)
     setter = Typesetter(issue.dir, cfg.styles_dir, cfg.templates_dir, cfg.fonts_dir, cfg.cache_dir, fonts)
-    articles = {key: setter.typeset(renderer.article(issue, body)) for key, body in bodies.items()}
+    articles = {key: setter.typeset(page) for key, page in pages.items()}
     pdfs = {e.filename: make_edition(e, issue, articles, renderer, setter.typeset) for e in editions(issue)}
     outputs = write_outputs(cfg.output_dir(issue.id), pdfs)
     return Built(outputs, checked.warnings)
 
 
-def _characters(issue: Issue, templates_dir: Path) -> set[str]:
-    """Every character that can reach a page: the issue's text and the templates' labels."""
+def _characters(issue: Issue, pages, templates_dir: Path) -> set[str]:
+    """Every character that can reach a page: the articles as rendered (after text
+    preparation and the typographer, which add characters of their own), the issue's
+    own fields and the templates' labels."""
     chars = set(issue.yaml_text) | set(prepare(issue.yaml_text, "zh"))
-    for article in issue.articles:
-        # What is printed, after text preparation, which may add characters (full-width marks, spaces).
-        chars.update(prepare(article.text, article.lang))
+    for page in pages:
+        chars.update(page.html)
     for template in Path(templates_dir).glob("*.j2"):
         chars.update(template.read_text(encoding="utf-8"))
     from .render import LABELS
