@@ -91,7 +91,7 @@ def _cut(font: TTFont, chars: set[int], out: Path) -> None:
 
 def _make_cjk(job: tuple[Path, str, Path, set[int]]) -> None:
     ttc, face, out, chars = job
-    for font in TTCollection(ttc).fonts:
+    for font in TTCollection(ttc, recalcTimestamp=False).fonts:
         if font["name"].getDebugName(1) == face:
             return _cut(font, chars, out)
     raise SystemExit(f"{ttc}: no face named {face!r}")
@@ -99,7 +99,7 @@ def _make_cjk(job: tuple[Path, str, Path, set[int]]) -> None:
 
 def _make_latin(job: tuple[Path, Path, set[int]]) -> None:
     src, out, chars = job
-    _cut(TTFont(src), chars, out)
+    _cut(TTFont(src, recalcTimestamp=False), chars, out)
 
 
 def _debs(folder: Path | None) -> Path:

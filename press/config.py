@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ class Config:
     cache_dir: Path
     strict: bool = False
     jobs: int = 2
+    source_date: dt.date | None = None  # SOURCE_DATE_EPOCH, when set, dates the PDFs instead of the issue
 
     def output_dir(self, issue_id: str) -> Path:
         return self.out_dir if self.out_dir is not None else Path("build") / issue_id
@@ -36,6 +38,8 @@ def default_issue(content_dir: Path = ROOT / "content") -> Path:
 
 def load_config(issue_dir: str | None = None, out_dir: str | None = None, strict: bool = False) -> Config:
     cache = os.environ.get("PRESS_CACHE_DIR")
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    source_date = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date() if epoch.isdigit() else None
     return Config(
         issue_dir=Path(issue_dir) if issue_dir else default_issue(),
         out_dir=Path(out_dir) if out_dir else None,
@@ -45,4 +49,5 @@ def load_config(issue_dir: str | None = None, out_dir: str | None = None, strict
         cache_dir=Path(cache) if cache else ROOT / ".cache",
         strict=strict,
         jobs=max(1, min(os.cpu_count() or 1, 4)),
+        source_date=source_date,
     )

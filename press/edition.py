@@ -9,6 +9,7 @@ the articles are known.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Callable
 
@@ -41,7 +42,7 @@ def editions(issue: Issue) -> list[Edition]:
 
 
 def make_edition(edition: Edition, issue: Issue, articles: dict[tuple[str, str], TypesetPart],
-                 renderer: Renderer, typeset: Typeset) -> bytes:
+                 renderer: Renderer, typeset: Typeset, date: dt.date | None = None) -> bytes:
     cover = typeset(renderer.cover(issue, edition.langs))
     order = [(slug, lang) for lang in edition.langs for slug in issue.slugs if (slug, lang) in articles]
 
@@ -58,7 +59,7 @@ def make_edition(edition: Edition, issue: Issue, articles: dict[tuple[str, str],
     sheets = _sheets(issue, edition, cover.pages, contents.pages, placed)
     overlay = typeset(renderer.overlay(edition.name, sheets))
     parts = [cover, contents] + [p.part for p in placed]
-    return assemble(parts, overlay, _outline(cover.pages, placed, edition.langs), _info(issue, edition))
+    return assemble(parts, overlay, _outline(cover.pages, placed, edition.langs), _info(issue, edition, date or issue.date))
 
 
 def _place(issue: Issue, order, articles, first_page: int) -> list[PlacedArticle]:
@@ -102,9 +103,9 @@ def _outline(cover_pages: int, placed: list[PlacedArticle], langs: tuple[str, ..
     return items
 
 
-def _info(issue: Issue, edition: Edition) -> DocInfo:
+def _info(issue: Issue, edition: Edition, date: dt.date) -> DocInfo:
     title = " ".join(f"{issue.title[lang]} {issue.number[lang]}" for lang in edition.langs)
     author = " / ".join(issue.publisher[lang] for lang in edition.langs) if issue.publisher else ""
     subject = " / ".join(a.meta.title for lang in edition.langs for a in issue.articles_in(lang))
     lang = "zh-Hans" if edition.langs[0] == "zh" else "en"
-    return DocInfo(title, author, subject, lang, issue.date)
+    return DocInfo(title, author, subject, lang, date)

@@ -71,7 +71,8 @@ def subset_fonts(fonts_dir: Path, chars: set[str], cache_dir: Path) -> FontSet:
 
 
 def _subset(data: bytes, codepoints: frozenset[int]) -> bytes:
-    font = TTFont(io.BytesIO(data))
+    # No new timestamp: the same font and characters must give the same bytes.
+    font = TTFont(io.BytesIO(data), recalcTimestamp=False)
     options = subset.Options()
     options.layout_features = ["*"]
     options.name_IDs = ["*"]

@@ -48,7 +48,8 @@ def build(cfg: Config) -> Built:
     fonts = subset_fonts(cfg.fonts_dir, _characters(issue, pages.values(), cfg.templates_dir), cfg.cache_dir)
     setter = Typesetter(issue.dir, cfg.styles_dir, cfg.templates_dir, cfg.fonts_dir, cfg.cache_dir, fonts)
     articles = {key: setter.typeset(page) for key, page in pages.items()}
-    pdfs = {e.filename: make_edition(e, issue, articles, renderer, setter.typeset) for e in editions(issue)}
+    pdfs = {e.filename: make_edition(e, issue, articles, renderer, setter.typeset, cfg.source_date)
+            for e in editions(issue)}
     outputs = write_outputs(cfg.output_dir(issue.id), pdfs)
     return Built(outputs, checked.warnings)
 
