@@ -16,10 +16,12 @@ from press.errors import PressError  # noqa: E402
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="build.py", description="Typeset a bilingual newsletter issue.")
     sub = parser.add_subparsers(dest="command")
-    for name, text in (("pdf", "build the three PDFs"), ("check", "preflight only, no PDF")):
+    for name, text in (("pdf", "build the three PDFs"), ("check", "preflight only, no PDF"),
+                       ("diff", "build, then compare every page with the approved baselines"),
+                       ("baseline", "build, then approve the current pages as the baselines")):
         p = sub.add_parser(name, help=text)
         p.add_argument("issue_dir", nargs="?", help="issue folder (default: the newest under content/)")
-        if name == "pdf":
+        if name != "check":
             p.add_argument("-o", "--out-dir", help="output folder (default: build/<issue-id>/)")
         p.add_argument("--strict", action="store_true", help="warnings fail the build")
     args = parser.parse_args(argv)
@@ -27,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(name)s: %(message)s")
 
     from press.config import load_config
-    from press.pipeline import build, check
+    from press.pipeline import accept, build, check, compare
 
     try:
         cfg = load_config(getattr(args, "issue_dir", None), getattr(args, "out_dir", None), getattr(args, "strict", False))
@@ -35,6 +37,22 @@ def main(argv: list[str] | None = None) -> int:
             result = check(cfg)
             _report(result.warnings)
             print(f"{cfg.issue_dir}: ok ({len(result.warnings)} warning(s))", file=sys.stderr)
+        elif command == "diff":
+            result = compare(cfg)
+            _report(result.built.warnings)
+            changed = [d for d in result.diffs if not d.passed]
+            for diff in changed:
+                if diff.problem:
+                    print(f"{diff.name}: {diff.problem}")
+                for page in diff.failed_pages:
+                    print(f"{diff.name}: page {page.page} changed ({page.changed} pixels, box {page.box})")
+            if changed:
+                print(f"report: {result.report}")
+                return 1
+            print(f"no page changed ({sum(len(d.pages) for d in result.diffs)} pages compared)")
+        elif command == "baseline":
+            for folder in accept(cfg):
+                print(f"approved: {folder}")
         else:
             result = build(cfg)
             _report(result.warnings)

@@ -20,6 +20,7 @@ class Config:
     styles_dir: Path
     fonts_dir: Path
     cache_dir: Path
+    baselines_dir: Path
     strict: bool = False
     jobs: int = 2
     source_date: dt.date | None = None  # SOURCE_DATE_EPOCH, when set, dates the PDFs instead of the issue
@@ -47,6 +48,7 @@ def load_config(issue_dir: str | None = None, out_dir: str | None = None, strict
         styles_dir=ROOT / "styles",
         fonts_dir=ROOT / "fonts",
         cache_dir=Path(cache) if cache else ROOT / ".cache",
+        baselines_dir=ROOT / "tests" / "baselines",
         strict=strict,
         jobs=max(1, min(os.cpu_count() or 1, 4)),
         source_date=source_date,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .config import Config
 from .edition import editions, make_edition
-from .errors import Problem, raise_errors
+from .errors import PressError, Problem, raise_errors
 from .fonts import subset_fonts
 from .issue import Issue, load_issue
 from .markup import ArticleHtml, to_html
@@ -16,6 +16,7 @@ from .clreq import prepare
 from .preflight import preflight
 from .render import Renderer
 from .typeset import Typesetter
+from .visual import PdfDiff, compare_pdf, write_baselines, write_report
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,16 @@ class Checked:
 
 @dataclass(frozen=True)
 class Built:
+    issue_id: str
     outputs: list[Path]
     warnings: list[Problem]
+
+
+@dataclass(frozen=True)
+class Compared:
+    built: Built
+    diffs: list[PdfDiff]
+    report: Path
 
 
 def check(cfg: Config) -> Checked:
@@ -51,7 +60,31 @@ def build(cfg: Config) -> Built:
     pdfs = {e.filename: make_edition(e, issue, articles, renderer, setter.typeset, cfg.source_date)
             for e in editions(issue)}
     outputs = write_outputs(cfg.output_dir(issue.id), pdfs)
-    return Built(outputs, checked.warnings)
+    return Built(issue.id, outputs, checked.warnings)
+
+
+def compare(cfg: Config) -> Compared:
+    """Build, then compare every page with the approved baselines of the issue."""
+    built = build(cfg)
+    runs = []
+    for pdf in built.outputs:
+        baseline = cfg.baselines_dir / built.issue_id / pdf.stem
+        if not baseline.is_dir():
+            raise PressError.at(baseline, None, "no approved pages to compare with: run 'python build.py baseline' first")
+        runs.append((compare_pdf(pdf, baseline), pdf, baseline))
+    report = write_report(runs, cfg.output_dir(built.issue_id) / "visual-diff")
+    return Compared(built, [diff for diff, _, _ in runs], report)
+
+
+def accept(cfg: Config) -> list[Path]:
+    """Build, then make the current pages the approved baselines (never done implicitly)."""
+    built = build(cfg)
+    folders = []
+    for pdf in built.outputs:
+        folder = cfg.baselines_dir / built.issue_id / pdf.stem
+        write_baselines(pdf, folder)
+        folders.append(folder)
+    return folders
 
 
 def _characters(issue: Issue, pages, templates_dir: Path) -> set[str]:

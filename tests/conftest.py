@@ -38,3 +38,8 @@ def issue_copy(tmp_path) -> Path:
     target = tmp_path / "2020-02"
     shutil.copytree(ISSUE, target)
     return target
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-baselines", action="store_true", default=False,
+                     help="approve the current pages of the built PDFs as the visual baselines")
