@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -52,22 +52,30 @@ def subset_fonts(fonts_dir: Path, chars: set[str], cache_dir: Path) -> FontSet:
     cache = Path(cache_dir) / "fonts"
     cache.mkdir(parents=True, exist_ok=True)
 
-    def one(path: Path) -> tuple[str, bytes]:
+    files, missing = {}, []
+    for path in font_files(fonts_dir):
         data = path.read_bytes()
         target = cache / f"{path.stem}-{hashlib.sha256(data).hexdigest()[:16]}-{key}{path.suffix}"
         if target.exists():
-            return path.name, target.read_bytes()
-        out = _subset(data, codepoints)
-        # Write then rename, so two builds at once never read half a font.
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(out)
-        os.replace(tmp, target)
-        return path.name, out
+            files[path.name] = target.read_bytes()
+        else:
+            missing.append((path, target))
+    if missing:
+        # fontTools is pure Python: separate processes, not threads, to use both cores.
+        with ProcessPoolExecutor(max_workers=min(2, len(missing))) as pool:
+            subsets = pool.map(_subset_file, [(p, codepoints) for p, _ in missing])
+            for (path, target), out in zip(missing, subsets):
+                # Write then rename, so two builds at once never read half a font.
+                tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+                tmp.write_bytes(out)
+                os.replace(tmp, target)
+                files[path.name] = out
+    return FontSet(files)
 
-    # fontTools releases no GIL to speak of, but most faces are cached and
-    # reading them overlaps; cold subsetting is the rare case.
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return FontSet(dict(pool.map(one, font_files(fonts_dir))))
+
+def _subset_file(job: tuple[Path, frozenset[int]]) -> bytes:
+    path, codepoints = job
+    return _subset(path.read_bytes(), codepoints)
 
 
 def _subset(data: bytes, codepoints: frozenset[int]) -> bytes:
