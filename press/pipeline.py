@@ -14,7 +14,7 @@ from .markup import ArticleHtml, to_html
 from .output import write_outputs
 from .clreq import prepare
 from .preflight import preflight
-from .render import Renderer
+from .render import LABELS, Renderer
 from .typeset import Typesetter
 from .visual import PdfDiff, compare_pdf, write_baselines, write_report
 
@@ -96,7 +96,6 @@ def _characters(issue: Issue, pages, templates_dir: Path) -> set[str]:
         chars.update(page.html)
     for template in Path(templates_dir).glob("*.j2"):
         chars.update(template.read_text(encoding="utf-8"))
-    from .render import LABELS
     for labels in LABELS.values():
         for label in labels.values():
             chars.update(label)
