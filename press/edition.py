@@ -59,7 +59,9 @@ def make_edition(edition: Edition, issue: Issue, articles: dict[tuple[str, str],
     sheets = _sheets(issue, edition, cover.pages, contents.pages, placed)
     overlay = typeset(renderer.overlay(edition.name, sheets))
     parts = [cover, contents] + [p.part for p in placed]
-    return assemble(parts, overlay, _outline(cover.pages, placed, edition.langs), _info(issue, edition, date or issue.date))
+    anchors = {f"{p.slug}-{p.lang}": p.first_page - 1 for p in placed}
+    return assemble(parts, overlay, _outline(cover.pages, placed, edition.langs), _info(issue, edition, date or issue.date),
+                    anchors)
 
 
 def _place(issue: Issue, order, articles, first_page: int) -> list[PlacedArticle]:

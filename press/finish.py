@@ -35,7 +35,13 @@ class DocInfo:
     date: dt.date
 
 
-def assemble(parts: list[TypesetPart], overlay: TypesetPart, outline: list[OutlineItem], info: DocInfo) -> bytes:
+# Contents entries link to this placeholder URL; the anchor after it is resolved here,
+# once the page of every article in this edition is known.
+GOTO = "https://press.invalid/goto/"
+
+
+def assemble(parts: list[TypesetPart], overlay: TypesetPart, outline: list[OutlineItem], info: DocInfo,
+             anchors: dict[str, int] | None = None) -> bytes:
     writer = PdfWriter()
     stamps = PdfReader(io.BytesIO(overlay.pdf)).pages
     index = 0
@@ -44,6 +50,7 @@ def assemble(parts: list[TypesetPart], overlay: TypesetPart, outline: list[Outli
             added = writer.add_page(page)
             added.merge_page(stamps[index], over=True)
             index += 1
+    _resolve_links(writer, anchors or {})
     for item in outline:
         _add_outline(writer, item, None)
     stamp = _pdf_date(info.date)
@@ -68,6 +75,20 @@ def assemble(parts: list[TypesetPart], overlay: TypesetPart, outline: list[Outli
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+def _resolve_links(writer: PdfWriter, anchors: dict[str, int]) -> None:
+    """Turn the contents' placeholder links into links to pages of this document."""
+    for page in writer.pages:
+        for annot in page.get("/Annots", []) or []:
+            annot = annot.get_object()
+            action = annot.get("/A")
+            uri = str(action.get_object().get("/URI", "")) if action is not None else ""
+            if uri.startswith(GOTO):
+                target = anchors.get(uri[len(GOTO):])
+                del annot[NameObject("/A")]
+                if target is not None:
+                    annot[NameObject("/Dest")] = ArrayObject([writer.pages[target].indirect_reference, NameObject("/Fit")])
 
 
 def _add_outline(writer: PdfWriter, item: OutlineItem, parent) -> None:

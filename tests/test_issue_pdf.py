@@ -137,3 +137,16 @@ def test_metadata_outline_and_language(built):
     for source in SOURCES:
         assert source.meta["title"] in titles
     assert pypdf.PdfReader(built / "2020-02.en.pdf").trailer["/Root"]["/Lang"] == "en"
+
+
+@pytest.mark.parametrize("name", EDITIONS)
+def test_contents_entries_link_to_their_pages(built, name):
+    reader = pypdf.PdfReader(built / name)
+    contents = reader.pages[CONTENTS_PAGE]
+    printed = {n for _, n in contents_entries(page_texts(built / name)[CONTENTS_PAGE])}
+    targets = set()
+    for annot in contents.get("/Annots", []):
+        annot = annot.get_object()
+        assert "/A" not in annot, "a contents link still points outside the document"
+        targets.add(reader.get_page_number(annot["/Dest"][0].get_object()) + 1)
+    assert targets == printed
