@@ -67,11 +67,11 @@ def assemble(parts: list[TypesetPart], overlay: TypesetPart, outline: list[Outli
     root[NameObject("/Lang")] = TextStringObject(info.lang)
     root[NameObject("/ViewerPreferences")] = DictionaryObject({NameObject("/DisplayDocTitle"): BooleanObject(True)})
     root[NameObject("/PageMode")] = NameObject("/UseOutlines")
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    # The ID is a hash of the content written, so equal inputs give equal files.
-    digest = hashlib.md5(buffer.getvalue()).digest()
-    writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
+    # The ID is a hash of everything that went in, so equal inputs give equal files.
+    digest = hashlib.md5(repr((info, outline, sorted((anchors or {}).items()))).encode())
+    for part in [*parts, overlay]:
+        digest.update(part.pdf)
+    writer._ID = ArrayObject([ByteStringObject(digest.digest()), ByteStringObject(digest.digest())])
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()

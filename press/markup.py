@@ -158,22 +158,20 @@ class _State:
                 f'<figcaption>{caption}</figcaption></figure>\n')
 
     def _render_tokens(self, tokens: list[Token]) -> str:
-        renderer = self.md.renderer
-        saved = renderer.rules.get("footnote_ref")
-        renderer.rules["footnote_ref"] = self._footnote_ref
-        try:
-            return renderer.render(tokens, self.md.options, self.env)
-        finally:
-            renderer.rules["footnote_ref"] = saved
+        return self._with_notes(self.md.renderer.render, tokens)
 
     def _render_inline(self, children: list[Token]) -> str:
-        renderer = self.md.renderer
-        saved = renderer.rules.get("footnote_ref")
-        renderer.rules["footnote_ref"] = self._footnote_ref
+        return self._with_notes(self.md.renderer.renderInline, children)
+
+    def _with_notes(self, render, tokens: list[Token]) -> str:
+        """Render with footnote references printed as their notes (the parser is shared, so restore after)."""
+        rules = self.md.renderer.rules
+        saved = rules.get("footnote_ref")
+        rules["footnote_ref"] = self._footnote_ref
         try:
-            return renderer.renderInline(children, self.md.options, self.env)
+            return render(tokens, self.md.options, self.env)
         finally:
-            renderer.rules["footnote_ref"] = saved
+            rules["footnote_ref"] = saved
 
     def _footnote_ref(self, tokens, idx, options, env) -> str:
         label = tokens[idx].meta["label"]
