@@ -29,6 +29,13 @@ class Edition:
 
 
 @dataclass(frozen=True)
+class EditionPdf:
+    edition: Edition
+    pdf: bytes
+    first_pages: dict[tuple[str, str], int]  # (slug, lang) → printed page number of its opening
+
+
+@dataclass(frozen=True)
 class PlacedArticle:
     slug: str
     lang: str
@@ -42,7 +49,7 @@ def editions(issue: Issue) -> list[Edition]:
 
 
 def make_edition(edition: Edition, issue: Issue, articles: dict[tuple[str, str], TypesetPart],
-                 renderer: Renderer, typeset: Typeset, date: dt.date | None = None) -> bytes:
+                 renderer: Renderer, typeset: Typeset, date: dt.date | None = None) -> EditionPdf:
     cover = typeset(renderer.cover(issue, edition.langs))
     order = [(slug, lang) for lang in edition.langs for slug in issue.slugs if (slug, lang) in articles]
 
@@ -60,8 +67,9 @@ def make_edition(edition: Edition, issue: Issue, articles: dict[tuple[str, str],
     overlay = typeset(renderer.overlay(edition.name, sheets))
     parts = [cover, contents] + [p.part for p in placed]
     anchors = {f"{p.slug}-{p.lang}": p.first_page - 1 for p in placed}
-    return assemble(parts, overlay, _outline(cover.pages, placed, edition.langs), _info(issue, edition, date or issue.date),
-                    anchors)
+    pdf = assemble(parts, overlay, _outline(cover.pages, placed, edition.langs), _info(issue, edition, date or issue.date),
+                   anchors)
+    return EditionPdf(edition, pdf, {(p.slug, p.lang): p.first_page for p in placed})
 
 
 def _place(issue: Issue, order, articles, first_page: int) -> list[PlacedArticle]:

@@ -19,6 +19,8 @@ import yaml
 from .errors import Problem, PressError, error, warning
 
 LANGS = ("zh", "en")
+MAX_ARTICLE_BYTES = 1_000_000  # about 300 printed pages of Chinese: beyond this, a mistake, not an article
+MAX_YAML_BYTES = 100_000
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -193,6 +195,12 @@ def load_article(path: Path, slug: str, lang: str, problems: list[Problem]) -> A
 
 
 def _read_text(path: Path, problems: list[Problem]) -> str | None:
+    limit = MAX_YAML_BYTES if path.name == "issue.yaml" else MAX_ARTICLE_BYTES
+    if not path.resolve().is_relative_to(path.parent.resolve()):
+        return _unreadable(path, problems, "is a link to a file outside the issue folder")
+    size = path.stat().st_size
+    if size > limit:
+        return _unreadable(path, problems, f"is {size / 1e6:.1f} MB, more than the {limit / 1e6:g} MB one file may hold: split it")
     raw = path.read_bytes()
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]  # a BOM from a Windows editor is harmless: drop it
@@ -208,6 +216,13 @@ def _read_text(path: Path, problems: list[Problem]) -> str | None:
         problems.append(error(path, text[: text.index("\x00")].count("\n") + 1, "the file holds a NUL character: is it a text file?"))
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _unreadable(path: Path, problems: list[Problem], why: str) -> None:
+    problems.append(error(path, None, why))
+    if path.name == "issue.yaml":
+        raise PressError(problems)
+    return None
 
 
 def _parse_yaml(text: str, path: Path, first_line: int) -> tuple[Any, dict[str, int]]:

@@ -23,6 +23,9 @@ from .errors import Problem, error, warning
 from .issue import Article
 
 UNDEFINED_REF = re.compile(r"\[\^([^\]\s]+)\]")
+# markdown-it refuses these link targets and leaves the Markdown as text; say so instead.
+REFUSED_LINK = re.compile(r"\]\(\s*<?(javascript|vbscript|file|data):", re.I)
+LINK_SCHEMES = ("http://", "https://", "mailto:")
 
 
 @dataclass(frozen=True)
@@ -52,8 +55,11 @@ class ArticleHtml:
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     # Typographer: straight quotes become curly ones, as on any printed page.
-    md = MarkdownIt("commonmark", {"html": False, "typographer": True})
+    # HTML is parsed (not escaped into the text) so that it can be reported and dropped.
+    md = MarkdownIt("commonmark", {"html": True, "typographer": True})
     md.use(footnote_plugin).enable(["table", "strikethrough", "smartquotes"])
+    md.add_render_rule("html_block", lambda *args: "")
+    md.add_render_rule("html_inline", lambda *args: "")
     # Keep the definitions where they were parsed: we place each one at its reference.
     md.core.ruler.disable("footnote_tail")
     return md
@@ -105,6 +111,8 @@ class _State:
     def scan(self, tokens: list[Token]) -> None:
         """Number footnotes in reading order, list images, note what cannot be printed as written."""
         for i, tok in enumerate(tokens):
+            if tok.type == "html_block":
+                self._raw_html(tok.content, self.line(tok.map))
             if tok.type == "heading_open" and tok.tag not in ("h2", "h3"):
                 level = int(tok.tag[1])
                 tok.tag = "h2" if level < 2 else "h3"
@@ -125,10 +133,26 @@ class _State:
                 elif child.type == "image":
                     caption = _plain(child.children or [])
                     self.images.append(Image(child.attrGet("src") or "", caption, self.line(tok.map, offset), alone))
+                elif child.type == "html_inline" and not child.content.startswith("</"):
+                    self._raw_html(child.content, self.line(tok.map, offset))
+                elif child.type == "link_open":
+                    href = child.attrGet("href") or ""
+                    if not href.lower().startswith(LINK_SCHEMES):
+                        self.problems.append(error(self.article.path, self.line(tok.map, offset),
+                                                   f"link to {href[:60]!r}: only http, https and mailto links can be printed"))
+                        child.attrs.pop("href", None)
                 elif child.type == "text":
+                    for match in REFUSED_LINK.finditer(child.content):
+                        self.problems.append(error(self.article.path, self.line(tok.map, offset),
+                                                   f"a {match[1].lower()}: link is not allowed: only http, https and mailto links can be printed"))
                     for match in UNDEFINED_REF.finditer(child.content):
                         self.problems.append(error(self.article.path, self.line(tok.map, offset),
                                                    f"footnote reference [^{match[1]}] has no definition: add a line '[^{match[1]}]: text'"))
+
+    def _raw_html(self, html: str, line: int) -> None:
+        snippet = " ".join(html.split())[:40]
+        self.problems.append(error(self.article.path, line,
+                                   f"raw HTML is not allowed in an article: {snippet!r} (write it in Markdown)"))
 
     def check_definitions(self) -> None:
         for label, (_, line) in self.definitions.items():

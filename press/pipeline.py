@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Config
-from .edition import editions, make_edition
-from .errors import PressError, Problem, raise_errors
+from .edition import EditionPdf, editions, make_edition
+from .errors import PressError, Problem, error, raise_errors
 from .fonts import subset_fonts
 from .issue import Issue, load_issue
 from .markup import ArticleHtml, to_html
@@ -15,7 +15,7 @@ from .output import write_outputs
 from .clreq import prepare
 from .preflight import preflight
 from .render import LABELS, Renderer
-from .typeset import Typesetter
+from .typeset import TypesetPart, Typesetter
 from .visual import PdfDiff, compare_pdf, write_baselines, write_report
 
 
@@ -57,9 +57,9 @@ def build(cfg: Config) -> Built:
     fonts = subset_fonts(cfg.fonts_dir, _characters(issue, pages.values(), cfg.templates_dir), cfg.cache_dir)
     setter = Typesetter(issue.dir, cfg.styles_dir, cfg.templates_dir, cfg.fonts_dir, cfg.cache_dir, fonts)
     articles = {key: setter.typeset(page) for key, page in pages.items()}
-    pdfs = {e.filename: make_edition(e, issue, articles, renderer, setter.typeset, cfg.source_date)
-            for e in editions(issue)}
-    outputs = write_outputs(cfg.output_dir(issue.id), pdfs)
+    made = [make_edition(e, issue, articles, renderer, setter.typeset, cfg.source_date) for e in editions(issue)]
+    raise_errors(_overflow_problems(issue, articles, made[0]), cfg.strict)
+    outputs = write_outputs(cfg.output_dir(issue.id), {m.edition.filename: m.pdf for m in made})
     return Built(issue.id, outputs, checked.warnings)
 
 
@@ -85,6 +85,30 @@ def accept(cfg: Config) -> list[Path]:
         write_baselines(pdf, folder)
         folders.append(folder)
     return folders
+
+
+def _overflow_problems(issue: Issue, articles: dict[tuple[str, str], TypesetPart], issue_pdf: EditionPdf) -> list[Problem]:
+    """What sticks out of its column, by the page of the bilingual issue and the line of the source."""
+    problems = []
+    for key, part in articles.items():
+        article = issue.article(*key)
+        for overflow in part.overflows:
+            page = issue_pdf.first_pages[key] + overflow.page
+            snippet = overflow.what[:40]
+            problems.append(error(article.path, _line_of(article.text, overflow.what),
+                                  f"{snippet!r} is wider than its column on page {page} of {issue_pdf.edition.filename}: "
+                                  "break it, shorten it or make it smaller"))
+    return problems
+
+
+def _line_of(text: str, what: str) -> int | None:
+    """The first source line holding the start of `what` (layout text may differ from the source, so try shorter)."""
+    for length in (30, 15, 8):
+        needle = what.strip()[:length]
+        for number, line in enumerate(text.split("\n"), start=1):
+            if needle and needle in line:
+                return number
+    return None
 
 
 def _characters(issue: Issue, pages, templates_dir: Path) -> set[str]:

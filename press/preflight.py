@@ -21,7 +21,7 @@ from .markup import ArticleHtml
 # Printed widths (mm) from styles/press.css: a figure spans one column, a cover photo half the text block.
 FIGURE_WIDTH_MM = 84.7
 COVER_WIDTH_MM = 85.0
-MAX_PIXELS = 60_000_000  # about 7700 × 7700: far beyond any print need, well inside memory
+MAX_PIXELS = 40_000_000  # 8000 × 5000: far beyond any print need; decoding it takes about 120 MB
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff"}
 
 
@@ -70,12 +70,16 @@ def _image(issue: Issue, path: Path, line: int, src: str, width_mm: float) -> li
     if target.suffix.lower() not in IMAGE_SUFFIXES:
         return [error(path, line, f"image {src!r} is not a photo or artwork file (use .jpg or .png)")]
     try:
+        # Pillow refuses images of more than twice its MAX_IMAGE_PIXELS before decoding anything.
+        Image.MAX_IMAGE_PIXELS = MAX_PIXELS
         with Image.open(target) as img:
             if img.width * img.height > MAX_PIXELS:
                 return [error(path, line, f"image {src!r} is {img.width}×{img.height} pixels: too large, scale it down for print")]
             img.load()  # decodes the whole file, so a truncated one fails here and not in the typesetter
             width, mode = img.width, img.mode
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError, ValueError) as exc:
+    except Image.DecompressionBombError:
+        return [error(path, line, f"image {src!r} has too many pixels (a decompression bomb?): at most {MAX_PIXELS // 1_000_000} million")]
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         return [error(path, line, f"image {src!r} cannot be read: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")]
     ppi = width / (width_mm / 25.4)
     problems = []

@@ -26,6 +26,15 @@ class TypesetPart:
     pdf: bytes
     pages: int
     anchors: dict[str, int]  # element id → page index within the part
+    overflows: tuple["Overflow", ...] = ()
+
+
+@dataclass(frozen=True)
+class Overflow:
+    """Something that sticks out of its column or page: a long URL, a wide table or image."""
+
+    page: int  # 0-based, within the part
+    what: str  # the text that overflows, or the image's file name
 
 
 def isolate_fontconfig(fonts_dir: Path, cache_dir: Path) -> None:
@@ -77,6 +86,42 @@ class Typesetter:
         for index, page in enumerate(document.pages):
             for name in page.anchors:
                 anchors.setdefault(name, index)
+        overflows = tuple(o for i, page in enumerate(document.pages) for o in _overflows(page._page_box, i))
         # A fixed identifier keeps the part's bytes a function of its content alone.
         pdf = document.write_pdf(pdf_identifier=part.key.encode(), dpi=300, optimize_images=True, jpeg_quality=88)
-        return TypesetPart(part.key, pdf, len(document.pages), anchors)
+        return TypesetPart(part.key, pdf, len(document.pages), anchors, overflows)
+
+
+def _overflows(page_box, index: int) -> list[Overflow]:
+    """Boxes whose right edge passes the content edge of the block that holds them."""
+    from weasyprint.formatting_structure import boxes
+
+    found: list[Overflow] = []
+
+    def walk(box, limit: float | None) -> None:
+        if isinstance(box, (boxes.BlockContainerBox, boxes.TableBox)) and not isinstance(box, boxes.TableCellBox):
+            limit = box.content_box_x() + box.width
+        for child in getattr(box, "children", []):
+            if limit is not None and not isinstance(child, boxes.LineBox) and hasattr(child, "position_x") \
+                    and not isinstance(box, (boxes.TableBox, boxes.TableRowGroupBox, boxes.TableRowBox)) \
+                    and child.position_x + child.margin_width() > limit + 1:
+                found.append(Overflow(index, _describe(child)))
+                continue
+            walk(child, limit)
+
+    walk(page_box, None)
+    return found
+
+
+def _describe(box) -> str:
+    if getattr(box, "text", None):
+        return box.text.strip()
+    element = getattr(box, "element", None)
+    if element is not None:
+        if element.get("src"):
+            return element.get("src")
+        text = " ".join("".join(element.itertext()).split())
+        if text:
+            return text
+        return f"<{element.tag}>"
+    return type(box).__name__
