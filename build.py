@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -36,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         if command == "check":
             result = check(cfg)
             _report(result.warnings)
-            print(f"{cfg.issue_dir}: ok ({len(result.warnings)} warning(s))", file=sys.stderr)
+            print(f"{os.path.relpath(cfg.issue_dir)}: ok ({len(result.warnings)} warning(s))", file=sys.stderr)
         elif command == "diff":
             result = compare(cfg)
             _report(result.built.warnings)

@@ -92,7 +92,7 @@ def _resolve_links(writer: PdfWriter, anchors: dict[str, int]) -> None:
 
 
 def _add_outline(writer: PdfWriter, item: OutlineItem, parent) -> None:
-    node = writer.add_outline_item(item.title, item.page, parent=parent)
+    node = writer.add_outline_item(title=item.title, page_number=item.page, parent=parent)
     for child in item.children:
         _add_outline(writer, child, node)
 

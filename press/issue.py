@@ -182,7 +182,7 @@ def load_article(path: Path, slug: str, lang: str, problems: list[Problem]) -> A
     if "abstract_en" in data and lang != "zh":
         problems.append(warning(path, line_of("abstract_en"), "abstract_en belongs in a Chinese article; here it is ignored"))
     if not values.get("title"):
-        if "title" in data:
+        if isinstance(data.get("title"), str) or data.get("title") is None and "title" in data:
             problems.append(error(path, line_of("title"), "title is empty"))
         return None
     if len(problems) > before and any(p.is_error for p in problems[before:]):
@@ -225,13 +225,25 @@ def _unreadable(path: Path, problems: list[Problem], why: str) -> None:
     return None
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that leaves dates as text: PyYAML's own date parsing raises plain
+    ValueErrors (2020-13-01) without a line; ours reports them at their key."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _parse_yaml(text: str, path: Path, first_line: int) -> tuple[Any, dict[str, int]]:
     """Load YAML safely and note the line of each top-level key."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.load(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # Where the broken construct starts (an unclosed quote or bracket), else where parsing failed.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = first_line + mark.line if mark else first_line
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise PressError.at(path, line, f"YAML syntax: {reason}") from None

@@ -150,9 +150,9 @@ class _State:
                                                    f"footnote reference [^{match[1]}] has no definition: add a line '[^{match[1]}]: text'"))
 
     def _raw_html(self, html: str, line: int) -> None:
-        snippet = " ".join(html.split())[:40]
-        self.problems.append(error(self.article.path, line,
-                                   f"raw HTML is not allowed in an article: {snippet!r} (write it in Markdown)"))
+        tag = re.match(r"\s*<\s*([A-Za-z][\w-]*)", html)
+        what = f"<{tag[1].lower()}>" if tag else " ".join(html.split())[:20]
+        self.problems.append(error(self.article.path, line, f"raw HTML {what} is not allowed in an article: write it in Markdown"))
 
     def check_definitions(self) -> None:
         for label, (_, line) in self.definitions.items():

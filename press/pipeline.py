@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,10 +103,15 @@ def _overflow_problems(issue: Issue, articles: dict[tuple[str, str], TypesetPart
 
 
 def _line_of(text: str, what: str) -> int | None:
-    """The first source line holding the start of `what` (layout text may differ from the source, so try shorter)."""
+    """The first source line holding the start of `what`. Layout text lacks the Markdown
+    marks and spaces of the source, so both are compared without them, and shorter if need be."""
+    def bare(s: str) -> str:
+        return re.sub(r"[\s|*_`#>\\-]", "", s)
+
+    lines = [bare(line) for line in text.split("\n")]
     for length in (30, 15, 8):
-        needle = what.strip()[:length]
-        for number, line in enumerate(text.split("\n"), start=1):
+        needle = bare(what)[:length]
+        for number, line in enumerate(lines, start=1):
             if needle and needle in line:
                 return number
     return None

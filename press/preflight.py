@@ -9,6 +9,7 @@ size, and that the two language versions of an article match.
 from __future__ import annotations
 
 import unicodedata
+import warnings
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
@@ -70,16 +71,22 @@ def _image(issue: Issue, path: Path, line: int, src: str, width_mm: float) -> li
     if target.suffix.lower() not in IMAGE_SUFFIXES:
         return [error(path, line, f"image {src!r} is not a photo or artwork file (use .jpg or .png)")]
     try:
-        # Pillow refuses images of more than twice its MAX_IMAGE_PIXELS before decoding anything.
+        # Pillow refuses images of more than twice its MAX_IMAGE_PIXELS before decoding anything;
+        # between once and twice it only warns, and the size check below speaks for itself.
         Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-        with Image.open(target) as img:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(target)
+        with img:
             if img.width * img.height > MAX_PIXELS:
                 return [error(path, line, f"image {src!r} is {img.width}×{img.height} pixels: too large, scale it down for print")]
             img.load()  # decodes the whole file, so a truncated one fails here and not in the typesetter
             width, mode = img.width, img.mode
     except Image.DecompressionBombError:
         return [error(path, line, f"image {src!r} has too many pixels (a decompression bomb?): at most {MAX_PIXELS // 1_000_000} million")]
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except UnidentifiedImageError:
+        return [error(path, line, f"image {src!r} cannot be read: it is not a JPEG, PNG or other image file")]
+    except (OSError, SyntaxError, ValueError) as exc:
         return [error(path, line, f"image {src!r} cannot be read: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")]
     ppi = width / (width_mm / 25.4)
     problems = []
