@@ -10,14 +10,11 @@ a rebuild pays nothing for them.
 from __future__ import annotations
 
 import hashlib
-import io
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from fontTools import subset
 from fontTools.ttLib import TTFont
 
 FONT_SUFFIXES = (".otf", ".ttf")
@@ -51,44 +48,29 @@ def subset_fonts(fonts_dir: Path, chars: set[str], cache_dir: Path) -> FontSet:
     key = hashlib.sha256(" ".join(map(str, sorted(codepoints))).encode()).hexdigest()[:16]
     cache = Path(cache_dir) / "fonts"
     cache.mkdir(parents=True, exist_ok=True)
-
-    files, missing = {}, []
+    files = {}
     for path in font_files(fonts_dir):
         data = path.read_bytes()
         target = cache / f"{path.stem}-{hashlib.sha256(data).hexdigest()[:16]}-{key}{path.suffix}"
         if target.exists():
             files[path.name] = target.read_bytes()
-        else:
-            missing.append((path, target))
-    if missing:
-        # fontTools is pure Python: separate processes, not threads, to use both cores.
-        with ProcessPoolExecutor(max_workers=min(2, len(missing))) as pool:
-            subsets = pool.map(_subset_file, [(p, codepoints) for p, _ in missing])
-            for (path, target), out in zip(missing, subsets):
-                # Write then rename, so two builds at once never read half a font.
-                tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-                tmp.write_bytes(out)
-                os.replace(tmp, target)
-                files[path.name] = out
+            continue
+        files[path.name] = _subset(data, codepoints)
+        # Write then rename, so two builds at once never read half a font.
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(files[path.name])
+        os.replace(tmp, target)
     return FontSet(files)
 
 
-def _subset_file(job: tuple[Path, frozenset[int]]) -> bytes:
-    path, codepoints = job
-    return _subset(path.read_bytes(), codepoints)
-
-
 def _subset(data: bytes, codepoints: frozenset[int]) -> bytes:
-    # No new timestamp: the same font and characters must give the same bytes.
-    font = TTFont(io.BytesIO(data), recalcTimestamp=False)
-    options = subset.Options()
-    options.layout_features = ["*"]
-    options.name_IDs = ["*"]
-    options.notdef_outline = True
-    options.hinting = False
-    sub = subset.Subsetter(options)
-    sub.populate(unicodes=codepoints)
-    sub.subset(font)
-    buf = io.BytesIO()
-    font.save(buf)
-    return buf.getvalue()
+    """HarfBuzz's subsetter: tens of milliseconds where fontTools takes seconds for a CJK face.
+    Every OpenType layout feature is kept (vert, halt, palt, kern…), and the output is
+    a function of the input alone (no timestamps), so builds stay byte-reproducible."""
+    import uharfbuzz as hb
+
+    subset_input = hb.SubsetInput()
+    for codepoint in sorted(codepoints):
+        subset_input.unicode_set.add(codepoint)
+    subset_input.sets(hb.SubsetInputSets.LAYOUT_FEATURE_TAG).invert()
+    return hb.subset(hb.Face(hb.Blob(data)), subset_input).blob.data
