@@ -48,6 +48,10 @@ class PressError(Exception):
         self.problems = sort_problems(problems if isinstance(problems, list) else [problems])
         super().__init__("\n".join(p.format() for p in self.problems))
 
+    def __reduce__(self):
+        # Picklable, so that an error found in a typesetting worker reaches the command line whole.
+        return (PressError, (self.problems,))
+
     @classmethod
     def at(cls, path: Path, line: int | None, message: str) -> "PressError":
         return cls(error(path, line, message))

@@ -1,30 +1,18 @@
-"""The whole build, top to bottom."""
+"""The build as the command line sees it: reuse what is up to date, else run the stages.
+
+The stages (press.stages) and the typesetter load only when there is work
+to do: a build whose inputs have not changed answers in a fraction of a
+second from the manifest in the output folder.
+"""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Config
-from .edition import EditionPdf, editions, make_edition
-from .errors import PressError, Problem, error, raise_errors
-from .fonts import subset_fonts
-from .issue import Issue, load_issue
-from .markup import ArticleHtml, to_html
-from .output import write_outputs
-from .clreq import prepare
-from .preflight import preflight
-from .render import LABELS, Renderer
-from .typeset import TypesetPart, Typesetter
-from .visual import PdfDiff, compare_pdf, write_baselines, write_report
-
-
-@dataclass(frozen=True)
-class Checked:
-    issue: Issue
-    bodies: dict[tuple[str, str], ArticleHtml]
-    warnings: list[Problem]
+from . import manifest
+from .config import ROOT, Config
+from .errors import PressError, Problem
 
 
 @dataclass(frozen=True)
@@ -32,40 +20,43 @@ class Built:
     issue_id: str
     outputs: list[Path]
     warnings: list[Problem]
+    reused: bool = False
 
 
 @dataclass(frozen=True)
 class Compared:
     built: Built
-    diffs: list[PdfDiff]
+    diffs: list  # of press.visual.PdfDiff
     report: Path
 
 
-def check(cfg: Config) -> Checked:
-    """Load and preflight the issue; raise every error found, return the warnings."""
-    issue = load_issue(cfg.issue_dir)
-    bodies = {(a.slug, a.lang): to_html(a) for a in issue.articles}
-    problems = preflight(issue, bodies, cfg.fonts_dir)
-    raise_errors(problems, cfg.strict)
-    return Checked(issue, bodies, problems)
-
-
 def build(cfg: Config) -> Built:
-    checked = check(cfg)
-    issue, bodies = checked.issue, checked.bodies
-    renderer = Renderer(cfg.templates_dir)
-    pages = {key: renderer.article(issue, body) for key, body in bodies.items()}
-    fonts = subset_fonts(cfg.fonts_dir, _characters(issue, pages.values(), cfg.templates_dir), cfg.cache_dir)
-    setter = Typesetter(issue.dir, cfg.styles_dir, cfg.templates_dir, cfg.fonts_dir, cfg.cache_dir, fonts)
-    articles = {key: setter.typeset(page) for key, page in pages.items()}
-    made = [make_edition(e, issue, articles, renderer, setter.typeset, cfg.source_date) for e in editions(issue)]
-    raise_errors(_overflow_problems(issue, articles, made[0]), cfg.strict)
-    outputs = write_outputs(cfg.output_dir(issue.id), {m.edition.filename: m.pdf for m in made})
-    return Built(issue.id, outputs, checked.warnings)
+    stamp = _fingerprint(cfg)
+    issue_id = manifest.issue_id(cfg.issue_dir)
+    if issue_id is not None and (previous := manifest.reuse(cfg.output_dir(issue_id), stamp)):
+        warnings = [Problem(Path(p), line, message, severity) for p, line, message, severity in previous["warnings"]]
+        return Built(issue_id, [cfg.output_dir(issue_id) / name for name in previous["outputs"]], warnings, reused=True)
+
+    from .output import write_outputs
+    from .stages import make
+
+    made = make(cfg)
+    out_dir = cfg.output_dir(made.issue_id)
+    outputs = write_outputs(out_dir, made.pdfs)
+    manifest.record(out_dir, stamp, made.pdfs, [[str(p.path), p.line, p.message, p.severity] for p in made.warnings])
+    return Built(made.issue_id, outputs, made.warnings)
+
+
+def check(cfg: Config):
+    from .stages import check as run_check
+
+    return run_check(cfg)
 
 
 def compare(cfg: Config) -> Compared:
     """Build, then compare every page with the approved baselines of the issue."""
+    from .visual import compare_pdf, write_report
+
     built = build(cfg)
     runs = []
     for pdf in built.outputs:
@@ -79,6 +70,8 @@ def compare(cfg: Config) -> Compared:
 
 def accept(cfg: Config) -> list[Path]:
     """Build, then make the current pages the approved baselines (never done implicitly)."""
+    from .visual import write_baselines
+
     built = build(cfg)
     folders = []
     for pdf in built.outputs:
@@ -88,45 +81,10 @@ def accept(cfg: Config) -> list[Path]:
     return folders
 
 
-def _overflow_problems(issue: Issue, articles: dict[tuple[str, str], TypesetPart], issue_pdf: EditionPdf) -> list[Problem]:
-    """What sticks out of its column, by the page of the bilingual issue and the line of the source."""
-    problems = []
-    for key, part in articles.items():
-        article = issue.article(*key)
-        for overflow in part.overflows:
-            page = issue_pdf.first_pages[key] + overflow.page
-            snippet = overflow.what[:40]
-            problems.append(error(article.path, _line_of(article.text, overflow.what),
-                                  f"{snippet!r} is wider than its column on page {page} of {issue_pdf.edition.filename}: "
-                                  "break it, shorten it or make it smaller"))
-    return problems
-
-
-def _line_of(text: str, what: str) -> int | None:
-    """The first source line holding the start of `what`. Layout text lacks the Markdown
-    marks and spaces of the source, so both are compared without them, and shorter if need be."""
-    def bare(s: str) -> str:
-        return re.sub(r"[\s|*_`#>\\-]", "", s)
-
-    lines = [bare(line) for line in text.split("\n")]
-    for length in (30, 15, 8):
-        needle = bare(what)[:length]
-        for number, line in enumerate(lines, start=1):
-            if needle and needle in line:
-                return number
-    return None
-
-
-def _characters(issue: Issue, pages, templates_dir: Path) -> set[str]:
-    """Every character that can reach a page: the articles as rendered (after text
-    preparation and the typographer, which add characters of their own), the issue's
-    own fields and the templates' labels."""
-    chars = set(issue.yaml_text) | set(prepare(issue.yaml_text, "zh"))
-    for page in pages:
-        chars.update(page.html)
-    for template in Path(templates_dir).glob("*.j2"):
-        chars.update(template.read_text(encoding="utf-8"))
-    for labels in LABELS.values():
-        for label in labels.values():
-            chars.update(label)
-    return chars
+def _fingerprint(cfg: Config) -> str:
+    """Everything that can change the PDFs: sources, layout, fonts, code, package versions, options."""
+    return manifest.fingerprint(
+        [cfg.issue_dir, cfg.templates_dir, cfg.styles_dir, cfg.fonts_dir, ROOT / "press"],
+        [ROOT / "requirements.lock"],
+        (cfg.strict, cfg.source_date),
+    )

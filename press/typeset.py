@@ -8,10 +8,15 @@ nothing to typeset should not pay for the import.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import multiprocessing
 import os
+import pickle
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from threading import Lock
 
 from .errors import PressError
 from .fonts import FontSet
@@ -90,6 +95,89 @@ class Typesetter:
         # A fixed identifier keeps the part's bytes a function of its content alone.
         pdf = document.write_pdf(pdf_identifier=part.key.encode(), dpi=300, optimize_images=True, jpeg_quality=88)
         return TypesetPart(part.key, pdf, len(document.pages), anchors, overflows)
+
+
+TEXT_SOURCES = {".md", ".yaml", ".yml", ".txt"}
+
+
+class Typesetting:
+    """Typeset parts, each at most once: from the disk cache when the same part was
+    typeset before (same HTML, styles, fonts, images and typesetter), else in worker
+    processes, so that independent parts use every core and the main process never
+    imports WeasyPrint."""
+
+    def __init__(self, issue_dir: Path, cfg, fonts: FontSet):
+        self.args = (issue_dir, cfg.styles_dir, cfg.templates_dir, cfg.fonts_dir, cfg.cache_dir, fonts)
+        self.jobs = cfg.jobs
+        self.cache = Path(cfg.cache_dir) / "parts"
+        self.cache.mkdir(parents=True, exist_ok=True)
+        self.salt = _salt(issue_dir, cfg)
+        self.pool: ProcessPoolExecutor | None = None
+        self.lock = Lock()
+
+    def __enter__(self) -> "Typesetting":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def one(self, part: RenderedHtml) -> TypesetPart:
+        return self.many([part])[0]
+
+    def many(self, parts: list[RenderedHtml]) -> list[TypesetPart]:
+        keys = [hashlib.sha256(self.salt + part.key.encode() + part.html.encode()).hexdigest() for part in parts]
+        done = {i: self._load(key) for i, key in enumerate(keys)}
+        missing = [i for i, found in done.items() if found is None]
+        if missing:
+            for i, result in zip(missing, self._workers().map(_typeset_in_worker, [parts[i] for i in missing])):
+                done[i] = result
+                self._store(keys[i], result)
+        return [done[i] for i in range(len(parts))]
+
+    def _workers(self) -> ProcessPoolExecutor:
+        with self.lock:
+            if self.pool is None:
+                # fork: workers start from this process's memory, with the fonts already loaded.
+                self.pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"),
+                                                initializer=_start_worker, initargs=self.args)
+            return self.pool
+
+    def _load(self, key: str) -> TypesetPart | None:
+        try:
+            return pickle.loads((self.cache / key).read_bytes())  # our own cache, written below
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            return None
+
+    def _store(self, key: str, part: TypesetPart) -> None:
+        tmp = self.cache / f".{key}.{os.getpid()}.tmp"
+        tmp.write_bytes(pickle.dumps(part))
+        os.replace(tmp, self.cache / key)
+
+
+def _salt(issue_dir: Path, cfg) -> bytes:
+    """What, besides its HTML, a typeset part depends on: styles, fonts, images, the typesetter."""
+    digest = hashlib.sha256()
+    code = Path(__file__).resolve().parent
+    files = [code / "typeset.py", code / "fetch.py", Path(cfg.fonts_dir).parent / "requirements.lock"]
+    for folder in (cfg.styles_dir, cfg.fonts_dir, issue_dir):
+        files += sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.suffix.lower() not in TEXT_SOURCES)
+    for path in files:
+        digest.update(str(path.name).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest() if path.exists() else b"-")
+    return digest.digest()
+
+
+_WORKER: Typesetter | None = None
+
+
+def _start_worker(*args) -> None:
+    global _WORKER
+    _WORKER = Typesetter(*args)
+
+
+def _typeset_in_worker(part: RenderedHtml) -> TypesetPart:
+    return _WORKER.typeset(part)
 
 
 def _overflows(page_box, index: int) -> list[Overflow]:

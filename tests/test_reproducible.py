@@ -18,7 +18,7 @@ def test_two_checkouts_give_identical_pdfs(tmp_path):
         result = run_build("pdf", str(issue), "-o", str(out), env={"PRESS_CACHE_DIR": str(tmp_path / where / "cache")})
         assert result.returncode == 0, result.stderr
         outs.append(out)
-    names = sorted(p.name for p in outs[0].iterdir())
+    names = sorted(p.name for p in outs[0].glob("*.pdf"))
     assert names == ["2020-02.en.pdf", "2020-02.pdf", "2020-02.zh.pdf"]
     for name in names:
         first, second = (outs[0] / name).read_bytes(), (outs[1] / name).read_bytes()

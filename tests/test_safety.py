@@ -81,13 +81,15 @@ def test_the_sandbox_refuses_what_preflight_would_have_caught(tmp_path):
 def test_a_build_killed_midway_leaves_the_previous_pdfs_intact(issue_copy, tmp_path):
     out = tmp_path / "out"
     assert run_build("pdf", str(issue_copy), "-o", str(out)).returncode == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.name: p.read_bytes() for p in out.glob("*.pdf")}
     (issue_copy / "global-fight.zh.md").write_text(
         (issue_copy / "global-fight.zh.md").read_text(encoding="utf-8").replace("危难之际", "危急之际"), encoding="utf-8")
-    for delay in (1.0, 2.5, 4.0):  # kill at several points of the build
+    for delay in (0.5, 1.5, 3.0):  # kill at several points of a cold build (empty cache: several seconds)
+        env = {**os.environ, "PRESS_CACHE_DIR": str(tmp_path / f"cache-{delay}")}
         proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "pdf", str(issue_copy), "-o", str(out)],
-                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         time.sleep(delay)
+        assert proc.poll() is None, "the build ended before it could be killed"
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
         for name, data in before.items():
@@ -107,4 +109,4 @@ def test_two_builds_at_once_both_finish_whole(issue_copy, tmp_path):
         assert proc.wait(timeout=300) == 0, proc.stderr.read().decode()
     for name in ("2020-02.pdf", "2020-02.zh.pdf", "2020-02.en.pdf"):
         assert len(pypdf.PdfReader(out / name).pages) > 1
-    assert sorted(p.name for p in out.iterdir()) == ["2020-02.en.pdf", "2020-02.pdf", "2020-02.zh.pdf"]
+    assert sorted(p.name for p in out.glob("*.pdf")) == ["2020-02.en.pdf", "2020-02.pdf", "2020-02.zh.pdf"]

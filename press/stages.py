@@ -1,0 +1,105 @@
+"""The stages of a build, top to bottom: load, check, render, typeset, assemble.
+
+press.pipeline calls this module only when there is work to do.
+"""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Config
+from .edition import EditionPdf, editions, make_edition
+from .errors import Problem, error, raise_errors
+from .fonts import subset_fonts
+from .issue import Issue, load_issue
+from .markup import ArticleHtml, to_html
+from .clreq import prepare
+from .preflight import preflight
+from .render import LABELS, Renderer
+from .typeset import TypesetPart, Typesetting
+
+
+@dataclass(frozen=True)
+class Checked:
+    issue: Issue
+    bodies: dict[tuple[str, str], ArticleHtml]
+    warnings: list[Problem]
+
+
+def check(cfg: Config) -> Checked:
+    """Load and preflight the issue; raise every error found, return the warnings."""
+    issue = load_issue(cfg.issue_dir)
+    bodies = {(a.slug, a.lang): to_html(a) for a in issue.articles}
+    problems = preflight(issue, bodies, cfg.fonts_dir)
+    raise_errors(problems, cfg.strict)
+    return Checked(issue, bodies, problems)
+
+
+@dataclass(frozen=True)
+class Made:
+    issue_id: str
+    pdfs: dict[str, bytes]  # file name → PDF
+    warnings: list[Problem]
+
+
+def make(cfg: Config) -> Made:
+    checked = check(cfg)
+    issue, bodies = checked.issue, checked.bodies
+    renderer = Renderer(cfg.templates_dir)
+    pages = {key: renderer.article(issue, body) for key, body in bodies.items()}
+    fonts = subset_fonts(cfg.fonts_dir, _characters(issue, pages.values(), cfg.templates_dir), cfg.cache_dir)
+    with Typesetting(issue.dir, cfg, fonts) as typesetting:
+        articles = dict(zip(pages, typesetting.many(list(pages.values()))))
+        # The editions lay out in threads; their typesetting runs in the worker processes.
+        with ThreadPoolExecutor(max_workers=3) as threads:
+            made = list(threads.map(lambda e: make_edition(e, issue, articles, renderer, typesetting.one, cfg.source_date),
+                                    editions(issue)))
+    raise_errors(_overflow_problems(issue, articles, made[0]), cfg.strict)
+    return Made(issue.id, {m.edition.filename: m.pdf for m in made}, checked.warnings)
+
+
+def _overflow_problems(issue: Issue, articles: dict[tuple[str, str], TypesetPart], issue_pdf: EditionPdf) -> list[Problem]:
+    """What sticks out of its column, by the page of the bilingual issue and the line of the source."""
+    problems = []
+    for key, part in articles.items():
+        article = issue.article(*key)
+        for overflow in part.overflows:
+            page = issue_pdf.first_pages[key] + overflow.page
+            snippet = overflow.what[:40]
+            problems.append(error(article.path, _line_of(article.text, overflow.what),
+                                  f"{snippet!r} is wider than its column on page {page} of {issue_pdf.edition.filename}: "
+                                  "break it, shorten it or make it smaller"))
+    return problems
+
+
+def _line_of(text: str, what: str) -> int | None:
+    """The first source line holding the start of `what`. Layout text lacks the Markdown
+    marks and spaces of the source, so both are compared without them, and shorter if need be."""
+    def bare(s: str) -> str:
+        return re.sub(r"[\s|*_`#>\\-]", "", s)
+
+    lines = [bare(line) for line in text.split("\n")]
+    for length in (30, 15, 8):
+        needle = bare(what)[:length]
+        for number, line in enumerate(lines, start=1):
+            if needle and needle in line:
+                return number
+    return None
+
+
+def _characters(issue: Issue, pages, templates_dir: Path) -> set[str]:
+    """Every character that can reach a page: the articles as rendered (after text
+    preparation and the typographer, which add characters of their own), the issue's
+    own fields and the templates' labels."""
+    chars = set(issue.yaml_text) | set(prepare(issue.yaml_text, "zh"))
+    for page in pages:
+        chars.update(page.html)
+    for template in Path(templates_dir).glob("*.j2"):
+        chars.update(template.read_text(encoding="utf-8"))
+    for labels in LABELS.values():
+        for label in labels.values():
+            chars.update(label)
+    return chars
