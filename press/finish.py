@@ -14,7 +14,8 @@ import io
 from dataclasses import dataclass
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, BooleanObject, ByteStringObject, DictionaryObject, NameObject, TextStringObject
+from pypdf.generic import (ArrayObject, BooleanObject, ByteStringObject, DictionaryObject, NameObject, StreamObject,
+                           TextStringObject)
 
 from .typeset import TypesetPart
 
@@ -48,7 +49,7 @@ def assemble(parts: list[TypesetPart], overlay: TypesetPart, outline: list[Outli
     for part in parts:
         for page in PdfReader(io.BytesIO(part.pdf)).pages:
             added = writer.add_page(page)
-            added.merge_page(stamps[index], over=True)
+            _stamp(writer, added, stamps[index])
             index += 1
     _resolve_links(writer, anchors or {})
     for item in outline:
@@ -75,6 +76,37 @@ def assemble(parts: list[TypesetPart], overlay: TypesetPart, outline: list[Outli
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+def _stamp(writer: PdfWriter, page, stamp) -> None:
+    """Draw the overlay page over a page, as a form XObject: the page's own content
+    stream is left as it is (merging the streams would parse and rewrite every page)."""
+    form = StreamObject()
+    form[NameObject("/Type")] = NameObject("/XObject")
+    form[NameObject("/Subtype")] = NameObject("/Form")
+    form[NameObject("/BBox")] = ArrayObject(stamp.mediabox)
+    form[NameObject("/Resources")] = stamp.raw_get("/Resources")
+    form.set_data(stamp.get_contents().get_data())
+    # clone() copies what the form refers to (the overlay's fonts) into the writer, once.
+    form = form.clone(writer)
+    # WeasyPrint shares one resource dictionary among the pages of a document: give this
+    # page its own (shallow) copy before naming its overlay in it.
+    resources = DictionaryObject(page["/Resources"].get_object())
+    xobjects = DictionaryObject(resources.get("/XObject", DictionaryObject()).get_object())
+    xobjects[NameObject("/PressOverlay")] = writer._add_object(form)
+    resources[NameObject("/XObject")] = xobjects
+    page[NameObject("/Resources")] = resources
+    draw = StreamObject()
+    draw.set_data(b"q /PressOverlay Do Q")
+    contents = page["/Contents"]
+    contents = contents.get_object() if not isinstance(contents, ArrayObject) else contents
+    existing = list(contents) if isinstance(contents, ArrayObject) else [page.raw_get("/Contents")]
+    # Wrap the page's own drawing in q/Q, so a state it leaves set cannot shift the overlay.
+    save, restore = StreamObject(), StreamObject()
+    save.set_data(b"q")
+    restore.set_data(b"Q")
+    page[NameObject("/Contents")] = ArrayObject(
+        [writer._add_object(save), *existing, writer._add_object(restore), writer._add_object(draw)])
 
 
 def _resolve_links(writer: PdfWriter, anchors: dict[str, int]) -> None:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from fontTools.ttLib import TTFont
 
 FONT_SUFFIXES = (".otf", ".ttf")
 # Always kept: ASCII for page numbers and labels, and what layout itself inserts
@@ -28,6 +27,7 @@ class FontSet:
     """Subset font files of one issue, by the file name used in styles/fonts.css."""
 
     files: dict[str, bytes]
+    key: str = ""  # names the character set: equal keys, equal fonts
 
 
 def font_files(fonts_dir: Path) -> list[Path]:
@@ -37,9 +37,11 @@ def font_files(fonts_dir: Path) -> list[Path]:
 @lru_cache(maxsize=4)
 def coverage(fonts_dir: Path) -> frozenset[int]:
     """Every code point some project font can draw."""
+    import uharfbuzz as hb
+
     cover: set[int] = set()
     for path in font_files(fonts_dir):
-        cover.update(TTFont(path, lazy=True).getBestCmap())
+        cover.update(hb.Face(hb.Blob.from_file_path(str(path))).unicodes)
     return frozenset(cover)
 
 
@@ -60,7 +62,7 @@ def subset_fonts(fonts_dir: Path, chars: set[str], cache_dir: Path) -> FontSet:
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         tmp.write_bytes(files[path.name])
         os.replace(tmp, target)
-    return FontSet(files)
+    return FontSet(files, key)
 
 
 def _subset(data: bytes, codepoints: frozenset[int]) -> bytes:

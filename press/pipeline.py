@@ -37,10 +37,13 @@ def build(cfg: Config) -> Built:
         warnings = [Problem(Path(p), line, message, severity) for p, line, message, severity in previous["warnings"]]
         return Built(issue_id, [cfg.output_dir(issue_id) / name for name in previous["outputs"]], warnings, reused=True)
 
-    from .output import write_outputs
-    from .stages import make
+    from .typeset import Typesetting
 
-    made = make(cfg)
+    with Typesetting(cfg) as typesetting:  # its workers import WeasyPrint while the stages load
+        from .output import write_outputs
+        from .stages import make
+
+        made = make(cfg, typesetting)
     out_dir = cfg.output_dir(made.issue_id)
     outputs = write_outputs(out_dir, made.pdfs)
     manifest.record(out_dir, stamp, made.pdfs, [[str(p.path), p.line, p.message, p.severity] for p in made.warnings])

@@ -45,18 +45,17 @@ class Made:
     warnings: list[Problem]
 
 
-def make(cfg: Config) -> Made:
+def make(cfg: Config, typesetting: Typesetting) -> Made:
     checked = check(cfg)
     issue, bodies = checked.issue, checked.bodies
     renderer = Renderer(cfg.templates_dir)
     pages = {key: renderer.article(issue, body) for key, body in bodies.items()}
-    fonts = subset_fonts(cfg.fonts_dir, _characters(issue, pages.values(), cfg.templates_dir), cfg.cache_dir)
-    with Typesetting(issue.dir, cfg, fonts) as typesetting:
-        articles = dict(zip(pages, typesetting.many(list(pages.values()))))
-        # The editions lay out in threads; their typesetting runs in the worker processes.
-        with ThreadPoolExecutor(max_workers=3) as threads:
-            made = list(threads.map(lambda e: make_edition(e, issue, articles, renderer, typesetting.one, cfg.source_date),
-                                    editions(issue)))
+    typesetting.use_fonts(subset_fonts(cfg.fonts_dir, _characters(issue, pages.values(), cfg.templates_dir), cfg.cache_dir))
+    articles = dict(zip(pages, typesetting.many(list(pages.values()))))
+    # The editions lay out in threads; their typesetting runs in the worker processes.
+    with ThreadPoolExecutor(max_workers=3) as threads:
+        made = list(threads.map(lambda e: make_edition(e, issue, articles, renderer, typesetting.one, cfg.source_date),
+                                editions(issue)))
     raise_errors(_overflow_problems(issue, articles, made[0]), cfg.strict)
     return Made(issue.id, {m.edition.filename: m.pdf for m in made}, checked.warnings)
 

@@ -17,10 +17,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from threading import Lock
+from typing import TYPE_CHECKING
 
 from .errors import PressError
 from .fonts import FontSet
-from .render import RenderedHtml
+
+if TYPE_CHECKING:
+    from .render import RenderedHtml
 
 LOG = logging.getLogger("press")
 
@@ -104,23 +107,29 @@ class Typesetting:
     """Typeset parts, each at most once: from the disk cache when the same part was
     typeset before (same HTML, styles, fonts, images and typesetter), else in worker
     processes, so that independent parts use every core and the main process never
-    imports WeasyPrint."""
+    imports WeasyPrint. The workers start (and import WeasyPrint) as soon as this
+    object exists, while the main process is still loading and checking the issue."""
 
-    def __init__(self, issue_dir: Path, cfg, fonts: FontSet):
-        self.args = (issue_dir, cfg.styles_dir, cfg.templates_dir, cfg.fonts_dir, cfg.cache_dir, fonts)
-        self.jobs = cfg.jobs
+    def __init__(self, cfg):
+        self.dirs = (cfg.issue_dir, cfg.styles_dir, cfg.templates_dir, cfg.fonts_dir, cfg.cache_dir)
         self.cache = Path(cfg.cache_dir) / "parts"
         self.cache.mkdir(parents=True, exist_ok=True)
-        self.salt = _salt(issue_dir, cfg)
-        self.pool: ProcessPoolExecutor | None = None
-        self.lock = Lock()
+        self.salt = _salt(cfg.issue_dir, cfg)
+        self.fonts: FontSet | None = None
+        # fork: workers start from this process's memory; each imports WeasyPrint once, at once.
+        self.pool = ProcessPoolExecutor(cfg.jobs, mp_context=multiprocessing.get_context("fork"),
+                                        initializer=isolate_fontconfig, initargs=(cfg.fonts_dir, cfg.cache_dir))
+        for _ in range(cfg.jobs):
+            self.pool.submit(_warm_up)
 
     def __enter__(self) -> "Typesetting":
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
+        self.pool.shutdown(cancel_futures=True)
+
+    def use_fonts(self, fonts: FontSet) -> None:
+        self.fonts = fonts
 
     def one(self, part: RenderedHtml) -> TypesetPart:
         return self.many([part])[0]
@@ -129,19 +138,11 @@ class Typesetting:
         keys = [hashlib.sha256(self.salt + part.key.encode() + part.html.encode()).hexdigest() for part in parts]
         done = {i: self._load(key) for i, key in enumerate(keys)}
         missing = [i for i, found in done.items() if found is None]
-        if missing:
-            for i, result in zip(missing, self._workers().map(_typeset_in_worker, [parts[i] for i in missing])):
-                done[i] = result
-                self._store(keys[i], result)
+        jobs = [(self.dirs, self.fonts, parts[i]) for i in missing]
+        for i, result in zip(missing, self.pool.map(_typeset_in_worker, jobs)):
+            done[i] = result
+            self._store(keys[i], result)
         return [done[i] for i in range(len(parts))]
-
-    def _workers(self) -> ProcessPoolExecutor:
-        with self.lock:
-            if self.pool is None:
-                # fork: workers start from this process's memory, with the fonts already loaded.
-                self.pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"),
-                                                initializer=_start_worker, initargs=self.args)
-            return self.pool
 
     def _load(self, key: str) -> TypesetPart | None:
         try:
@@ -168,16 +169,21 @@ def _salt(issue_dir: Path, cfg) -> bytes:
     return digest.digest()
 
 
-_WORKER: Typesetter | None = None
+_WORKERS: dict[tuple, Typesetter] = {}
 
 
-def _start_worker(*args) -> None:
-    global _WORKER
-    _WORKER = Typesetter(*args)
+def _warm_up() -> None:
+    import weasyprint  # noqa: F401  (the expensive import, done while the main process works)
 
 
-def _typeset_in_worker(part: RenderedHtml) -> TypesetPart:
-    return _WORKER.typeset(part)
+def _typeset_in_worker(job) -> TypesetPart:
+    dirs, fonts, part = job
+    # One typesetter per font set: the same worker serves every part of a build.
+    key = (dirs, fonts.key)
+    if key not in _WORKERS:
+        _WORKERS.clear()
+        _WORKERS[key] = Typesetter(*dirs, fonts)
+    return _WORKERS[key].typeset(part)
 
 
 def _overflows(page_box, index: int) -> list[Overflow]:

@@ -1,0 +1,243 @@
+"""Benchmark: how long builds take, and how much memory, side by side with plain WeasyPrint.
+
+    python bench/run.py              # 3 runs of each scenario, table and bench/results.json
+    python bench/run.py --runs 5
+    python bench/run.py --smoke      # one quick run of everything, for the tests
+
+Scenarios, all on content/2020-02 (or issues made from it):
+  naive  the project's own HTML and CSS for the three PDFs, typeset by WeasyPrint with default
+         options and Debian's full fonts (fonts-noto-cjk collections, fonts-noto-core), no caches
+  cold   python build.py pdf, empty cache, empty output folder
+  warm   the same command again, nothing changed
+  edit   the same command after one paragraph of one article changed
+  scale  cold builds of issues made by repeating the real articles, to about 20 and 200 pages
+Each command runs in its own process; peak memory is the largest sum of the RSS of the whole
+process tree (workers included), sampled every 10 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ISSUE = ROOT / "content" / "2020-02"
+PY = sys.executable
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        p = int(stat.parent.name)
+        children.setdefault(int(fields[1]), []).append(p)
+        rss[p] = int(fields[21]) * 4096
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo += children.get(p, [])
+    return total
+
+
+def measure(cmd: list[str], env: dict | None = None, cwd: Path = ROOT) -> tuple[float, int]:
+    """Wall time (s) and peak tree memory (bytes) of a command, which must succeed."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+
+    def sample() -> None:
+        nonlocal peak
+        while proc.poll() is None:
+            peak = max(peak, tree_rss(proc.pid))
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    err = proc.communicate()[1]
+    wall = time.perf_counter() - start
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{err.decode()}")
+    return wall, peak
+
+
+def env_with(cache: Path) -> dict:
+    import os
+
+    return {**os.environ, "PRESS_CACHE_DIR": str(cache)}
+
+
+def pdf_stats(folder: Path) -> tuple[int, int]:
+    import pypdf
+
+    pdfs = sorted(folder.glob("*.pdf"))
+    return sum(p.stat().st_size for p in pdfs), sum(len(pypdf.PdfReader(p).pages) for p in pdfs)
+
+
+def synthetic_issue(target: Path, times: int) -> Path:
+    """An issue made of the real articles repeated `times` times (renamed slugs, same images)."""
+    import yaml
+
+    shutil.copytree(ISSUE / "images", target / "images")
+    meta = yaml.safe_load((ISSUE / "issue.yaml").read_text(encoding="utf-8"))
+    slugs = []
+    for n in range(times):
+        for slug in meta["articles"]:
+            for path in ISSUE.glob(f"{slug}.*.md"):
+                shutil.copy(path, target / path.name.replace(slug, f"{slug}-{n}"))
+            slugs.append(f"{slug}-{n}")
+    text = (ISSUE / "issue.yaml").read_text(encoding="utf-8")
+    text = text.replace(f"articles: [{', '.join(meta['articles'])}]", f"articles: [{', '.join(slugs)}]")
+    (target / "issue.yaml").write_text(text, encoding="utf-8")
+    return target
+
+
+def noto_fonts(cache: Path) -> Path:
+    """Debian's full Noto fonts, downloaded and unpacked once (apt-get download, dpkg -x: no install)."""
+    root = cache / "noto"
+    if not (root / "usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc").exists():
+        debs = cache / "debs"
+        debs.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["apt-get", "download", "fonts-noto-cjk", "fonts-noto-core"], cwd=debs, check=True,
+                       stdout=subprocess.DEVNULL)
+        for deb in debs.glob("*.deb"):
+            subprocess.run(["dpkg", "-x", str(deb), str(root)], check=True)
+    return root / "usr/share/fonts"
+
+
+NAIVE = r'''
+import sys
+from pathlib import Path
+sys.path.insert(0, {root!r})
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from press.config import load_config
+from press.edition import editions
+from press.issue import load_issue
+from press.markup import to_html
+from press.render import Renderer, TocEntry, TocGroup
+
+fonts, out = Path({fonts!r}), Path({out!r})
+cfg = load_config({issue!r})
+issue = load_issue(cfg.issue_dir)
+renderer = Renderer(cfg.templates_dir)
+face = lambda family, weight, style, path: (
+    f'@font-face {{{{ font-family: "{{family}}"; font-weight: {{weight}}; font-style: {{style}}; src: url({{path.as_uri()}}); }}}}')
+cjk, latin = fonts / "opentype/noto", fonts / "truetype/noto"
+css = "\n".join([
+    face("Press Serif CJK", 400, "normal", cjk / "NotoSerifCJK-Regular.ttc"),
+    face("Press Serif CJK", 700, "normal", cjk / "NotoSerifCJK-Bold.ttc"),
+    face("Press Sans CJK", 400, "normal", cjk / "NotoSansCJK-Regular.ttc"),
+    face("Press Sans CJK", 700, "normal", cjk / "NotoSansCJK-Bold.ttc"),
+    face("Press Serif", 400, "normal", latin / "NotoSerif-Regular.ttf"),
+    face("Press Serif", 400, "italic", latin / "NotoSerif-Italic.ttf"),
+    face("Press Serif", 700, "normal", latin / "NotoSerif-Bold.ttf"),
+    face("Press Serif", 700, "italic", latin / "NotoSerif-BoldItalic.ttf"),
+])
+body = lambda html: html.split("<body", 1)[1].split(">", 1)[1].rsplit("</body>", 1)[0]
+for edition in editions(issue):
+    arts = [a for lang in edition.langs for slug in issue.slugs if (a := issue.article(slug, lang))]
+    toc = [TocGroup(lang, tuple(TocEntry(a.meta.title, 0, a.slug) for a in arts if a.lang == lang)) for lang in edition.langs]
+    parts = [renderer.cover(issue, edition.langs), renderer.contents(issue, edition.langs, toc)]
+    parts += [renderer.article(issue, to_html(a)) for a in arts]
+    html = "<!doctype html><html lang=zh-Hans><meta charset=utf-8><body>" + "".join(
+        f'<div style="break-before: page" class="{{p.key.split("/")[0].split(".")[0]}}-wrap">{{body(p.html)}}</div>' for p in parts) + "</body></html>"
+    # A FontConfiguration is how WeasyPrint's documentation loads @font-face: not an optimisation.
+    fc = FontConfiguration()
+    HTML(string=html, base_url=cfg.issue_dir.resolve().as_uri() + "/").write_pdf(
+        out / edition.filename, font_config=fc,
+        stylesheets=[CSS(string=css, font_config=fc), CSS(filename=str(cfg.styles_dir / "press.css"), font_config=fc)])
+'''
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--smoke", action="store_true", help="one quick run, small issues")
+    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results.json")
+    args = parser.parse_args()
+    runs = 1 if args.smoke else args.runs
+    small, large = (1, 2) if args.smoke else (2, 15)  # repeats of the four articles: about 20 and 200 pages
+    work = Path(tempfile.mkdtemp(prefix="press-bench-"))
+    results: dict[str, dict] = {}
+
+    def record(name: str, samples: list[tuple[float, int]], out: Path | None = None) -> None:
+        walls, peaks = [s[0] for s in samples], [s[1] for s in samples]
+        size, pages = pdf_stats(out) if out else (0, 0)
+        results[name] = {"median_s": statistics.median(walls), "runs_s": walls,
+                         "peak_mb": max(peaks) / 1e6, "pdf_bytes": size, "pages": pages}
+        print(f"{name:6} {statistics.median(walls):7.2f} s  {max(peaks) / 1e6:6.0f} MB  {pages:4} pages", flush=True)
+
+    try:
+        fonts = noto_fonts(ROOT / ".cache" / "bench")
+        samples = []
+        for i in range(runs):
+            out = work / f"naive-{i}"
+            out.mkdir()
+            script = NAIVE.format(root=str(ROOT), fonts=str(fonts), out=str(out), issue=str(ISSUE))
+            samples.append(measure([PY, "-c", script], env=env_with(work / f"naive-cache-{i}")))
+        record("naive", samples, out)
+
+        cold, warm, edit = [], [], []
+        for i in range(runs):
+            issue = work / f"issue-{i}" / "2020-02"
+            shutil.copytree(ISSUE, issue)
+            out, env = work / f"out-{i}", env_with(work / f"cache-{i}")
+            cmd = [PY, str(ROOT / "build.py"), "pdf", str(issue), "-o", str(out)]
+            cold.append(measure(cmd, env))
+            warm.append(measure(cmd, env))
+            article = issue / "share-solutions.zh.md"
+            text = article.read_text(encoding="utf-8")
+            # One paragraph changed, in characters the issue already has.
+            article.write_text(text.replace("这是中国科技人员奋斗的成果，", "这是中国科技人员共同奋斗的成果，"), encoding="utf-8")
+            edit.append(measure(cmd, env))
+        record("cold", cold, out)
+        record("warm", warm, out)
+        record("edit", edit, out)
+
+        for name, times in (("scale-s", small), ("scale-l", large)):
+            samples = []
+            for i in range(runs):
+                issue = synthetic_issue(work / f"{name}-{i}" / "2020-02", times)
+                out = work / f"{name}-out-{i}"
+                samples.append(measure([PY, str(ROOT / "build.py"), "pdf", str(issue), "-o", str(out)],
+                                       env_with(work / f"{name}-cache-{i}")))
+            record(name, samples, out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    med = {k: v["median_s"] for k, v in results.items()}
+    bilingual_pages = {k: results[k]["pages"] for k in ("scale-s", "scale-l")}
+    ratios = {
+        "naive/cold": med["naive"] / med["cold"],
+        "cold/warm": med["cold"] / med["warm"],
+        "edit/cold": med["edit"] / med["cold"],
+        "large/small time": med["scale-l"] / med["scale-s"],
+        "large/small pages": bilingual_pages["scale-l"] / bilingual_pages["scale-s"],
+    }
+    machine = f"{platform.machine()}, {__import__('os').cpu_count()} cores, Python {platform.python_version()}"
+    print("\n| scenario | median time | peak memory (tree) | PDF pages (3 files) | PDF size (3 files) |")
+    print("| --- | --- | --- | --- | --- |")
+    for name, r in results.items():
+        print(f"| {name} | {r['median_s']:.2f} s | {r['peak_mb']:.0f} MB | {r['pages']} | {r['pdf_bytes'] / 1e6:.2f} MB |")
+    print("\n" + ", ".join(f"{k} = {v:.2f}" for k, v in ratios.items()) + f"  ({runs} runs each; {machine})")
+    args.json.write_text(json.dumps({"machine": machine, "runs": runs, "results": results, "ratios": ratios}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
