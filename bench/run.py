@@ -113,8 +113,10 @@ def noto_fonts(cache: Path) -> Path:
     if not (root / "usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc").exists():
         debs = cache / "debs"
         debs.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["apt-get", "download", "fonts-noto-cjk", "fonts-noto-core"], cwd=debs, check=True,
-                       stdout=subprocess.DEVNULL)
+        download = ["apt-get", "download", "fonts-noto-cjk", "fonts-noto-core"]
+        if subprocess.run(download, cwd=debs, stdout=subprocess.DEVNULL).returncode != 0:
+            subprocess.run(["apt-get", "update", "-qq"], check=True)  # a fresh machine has no package lists yet
+            subprocess.run(download, cwd=debs, check=True, stdout=subprocess.DEVNULL)
         for deb in debs.glob("*.deb"):
             subprocess.run(["dpkg", "-x", str(deb), str(root)], check=True)
     return root / "usr/share/fonts"

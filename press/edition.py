@@ -29,10 +29,23 @@ class Edition:
 
 
 @dataclass(frozen=True)
+class EditionLayout:
+    """Everything typeset for one edition, in page order, ready to be assembled."""
+
+    edition: Edition
+    parts: list[TypesetPart]
+    overlay: TypesetPart
+    outline: list[OutlineItem]
+    info: DocInfo
+    anchors: dict[str, int]  # "slug-lang" → 0-based page index, for the contents links
+    first_pages: dict[tuple[str, str], int]  # (slug, lang) → printed page number of its opening
+
+
+@dataclass(frozen=True)
 class EditionPdf:
     edition: Edition
     pdf: bytes
-    first_pages: dict[tuple[str, str], int]  # (slug, lang) → printed page number of its opening
+    first_pages: dict[tuple[str, str], int]
 
 
 @dataclass(frozen=True)
@@ -48,8 +61,8 @@ def editions(issue: Issue) -> list[Edition]:
     return [Edition("bilingual", f"{issue.id}.pdf", LANGS)] + [Edition(lang, f"{issue.id}.{lang}.pdf", (lang,)) for lang in LANGS]
 
 
-def make_edition(edition: Edition, issue: Issue, articles: dict[tuple[str, str], TypesetPart],
-                 renderer: Renderer, typeset: Typeset, date: dt.date | None = None) -> EditionPdf:
+def lay_out(edition: Edition, issue: Issue, articles: dict[tuple[str, str], TypesetPart],
+            renderer: Renderer, typeset: Typeset, date: dt.date | None = None) -> EditionLayout:
     cover = typeset(renderer.cover(issue, edition.langs))
     order = [(slug, lang) for lang in edition.langs for slug in issue.slugs if (slug, lang) in articles]
 
@@ -65,11 +78,15 @@ def make_edition(edition: Edition, issue: Issue, articles: dict[tuple[str, str],
 
     sheets = _sheets(issue, edition, cover.pages, contents.pages, placed)
     overlay = typeset(renderer.overlay(edition.name, sheets))
-    parts = [cover, contents] + [p.part for p in placed]
-    anchors = {f"{p.slug}-{p.lang}": p.first_page - 1 for p in placed}
-    pdf = assemble(parts, overlay, _outline(cover.pages, placed, edition.langs), _info(issue, edition, date or issue.date),
-                   anchors)
-    return EditionPdf(edition, pdf, {(p.slug, p.lang): p.first_page for p in placed})
+    return EditionLayout(edition, [cover, contents] + [p.part for p in placed], overlay,
+                         _outline(cover.pages, placed, edition.langs), _info(issue, edition, date or issue.date),
+                         {f"{p.slug}-{p.lang}": p.first_page - 1 for p in placed},
+                         {(p.slug, p.lang): p.first_page for p in placed})
+
+
+def make_pdf(layout: EditionLayout) -> EditionPdf:
+    pdf = assemble(layout.parts, layout.overlay, layout.outline, layout.info, layout.anchors)
+    return EditionPdf(layout.edition, pdf, layout.first_pages)
 
 
 def _place(issue: Issue, order, articles, first_page: int) -> list[PlacedArticle]:

@@ -28,10 +28,11 @@ class RefusedFetch(FatalURLFetchingError):
 
 
 class SandboxFetcher(URLFetcher):
-    def __init__(self, roots: dict[str, Path], fonts: dict[str, bytes]):
+    def __init__(self, roots: dict[str, Path], fonts: dict[str, bytes], image_cache: Path | None = None):
         super().__init__(allowed_protocols=("https", "data"))
         self.roots = {name: Path(root).resolve() for name, root in roots.items()}
         self.fonts = fonts
+        self.image_cache = image_cache
 
     def fetch(self, url, headers=None):
         if url.startswith("data:"):
@@ -52,7 +53,40 @@ class SandboxFetcher(URLFetcher):
         if not path.is_file():
             raise RefusedFetch(url, "no such file")
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": kind})
+        data = path.read_bytes()
+        if folder == "issue" and kind in ("image/jpeg", "image/png") and self.image_cache is not None:
+            data, kind = print_size(data, kind, self.image_cache)
+        return URLFetcherResponse(url, data, {"Content-Type": kind})
+
+
+# The widest an image is printed (the text block, 176 mm) at 300 ppi.
+MAX_PRINT_PIXELS = 2100
+
+
+def print_size(data: bytes, kind: str, cache: Path) -> tuple[bytes, str]:
+    """The image scaled down to what print can use, made once and kept in the cache."""
+    import hashlib
+    import io
+    import os
+
+    from PIL import Image
+
+    target = cache / (hashlib.sha256(data).hexdigest()[:24] + (".jpg" if kind == "image/jpeg" else ".png"))
+    if target.exists():
+        return target.read_bytes(), kind
+    with Image.open(io.BytesIO(data)) as img:
+        if img.width <= MAX_PRINT_PIXELS:
+            out = data
+        else:
+            img.thumbnail((MAX_PRINT_PIXELS, MAX_PRINT_PIXELS * 4), Image.LANCZOS)
+            buffer = io.BytesIO()
+            img.save(buffer, "JPEG" if kind == "image/jpeg" else "PNG", quality=90, optimize=True)
+            out = buffer.getvalue()
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}")
+    tmp.write_bytes(out)
+    os.replace(tmp, target)
+    return out, kind
 
 
 def url_for(folder: str, relative: str = "") -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Config
-from .edition import EditionPdf, editions, make_edition
+from .edition import EditionLayout, editions, lay_out, make_pdf
 from .errors import Problem, error, raise_errors
 from .fonts import subset_fonts
 from .issue import Issue, load_issue
@@ -51,16 +51,22 @@ def make(cfg: Config, typesetting: Typesetting) -> Made:
     renderer = Renderer(cfg.templates_dir)
     pages = {key: renderer.article(issue, body) for key, body in bodies.items()}
     typesetting.use_fonts(subset_fonts(cfg.fonts_dir, _characters(issue, pages.values(), cfg.templates_dir), cfg.cache_dir))
-    articles = dict(zip(pages, typesetting.many(list(pages.values()))))
+    # Covers do not depend on page numbers: typeset them with the articles, so that both
+    # workers stay busy; the editions then find them in the part cache.
+    covers = [renderer.cover(issue, e.langs) for e in editions(issue)]
+    articles = dict(zip(pages, typesetting.many(list(pages.values()) + covers)))
     # The editions lay out in threads; their typesetting runs in the worker processes.
     with ThreadPoolExecutor(max_workers=3) as threads:
-        made = list(threads.map(lambda e: make_edition(e, issue, articles, renderer, typesetting.one, cfg.source_date),
-                                editions(issue)))
-    raise_errors(_overflow_problems(issue, articles, made[0]), cfg.strict)
+        layouts = list(threads.map(lambda e: lay_out(e, issue, articles, renderer, typesetting.one, cfg.source_date),
+                                   editions(issue)))
+    typesetting.close()  # the workers' memory is free before the PDFs are put together
+    raise_errors(_overflow_problems(issue, articles, layouts[0]), cfg.strict)
+    with ThreadPoolExecutor(max_workers=3) as threads:  # compression releases the GIL
+        made = list(threads.map(make_pdf, layouts))
     return Made(issue.id, {m.edition.filename: m.pdf for m in made}, checked.warnings)
 
 
-def _overflow_problems(issue: Issue, articles: dict[tuple[str, str], TypesetPart], issue_pdf: EditionPdf) -> list[Problem]:
+def _overflow_problems(issue: Issue, articles: dict[tuple[str, str], TypesetPart], issue_pdf: EditionLayout) -> list[Problem]:
     """What sticks out of its column, by the page of the bilingual issue and the line of the source."""
     problems = []
     for key, part in articles.items():
