@@ -1,0 +1,77 @@
+"""The HTML proof: every printed page as an image, and a reading view of the articles.
+
+The page images are rasterised from the bilingual PDF that `pdf` writes
+(never from a second rendering), so the proof cannot differ from print.
+The folder opens from disk with no server: index.html, pages/, images/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from .issue import Issue
+from .markup import ArticleHtml
+
+DPI = 110
+
+
+@dataclass(frozen=True)
+class ProofArticle:
+    slug: str
+    title: str
+    lang: str
+    first_page: int  # as printed in the bilingual issue
+    body: Markup
+
+
+def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Path,
+               first_pages: dict[str, int], templates_dir: Path, out_dir: Path) -> Path:
+    import pypdfium2 as pdfium
+
+    pages_dir = out_dir / "pages"
+    pages_dir.mkdir(parents=True, exist_ok=True)
+    doc = pdfium.PdfDocument(pdf)
+    names = []
+    for i in range(len(doc)):
+        name = f"p{i + 1:03d}.png"
+        image = doc[i].render(scale=DPI / 72).to_pil()
+        _write_if_changed(pages_dir / name, image)
+        names.append(name)
+    for stale in set(os.listdir(pages_dir)) - set(names):
+        (pages_dir / stale).unlink()
+    images = issue.dir / "images"
+    if images.is_dir():
+        shutil.copytree(images, out_dir / "images", dirs_exist_ok=True)
+
+    articles = [ProofArticle(slug, issue.article(slug, lang).meta.title, lang, first_pages.get(f"{slug}.{lang}", 0),
+                             bodies[(slug, lang)].html)
+                for lang in ("zh", "en") for slug in issue.slugs if (slug, lang) in bodies]
+    env = Environment(loader=FileSystemLoader(str(templates_dir)), autoescape=select_autoescape(default=True))
+    html = env.get_template("proof.html.j2").render(
+        issue=issue, pages=names, articles=articles, slugs=issue.slugs,
+        pdfs=[f"../{issue.id}.pdf", f"../{issue.id}.zh.pdf", f"../{issue.id}.en.pdf"])
+    index = out_dir / "index.html"
+    tmp = index.with_name(f".index.html.{os.getpid()}")
+    tmp.write_text(html, encoding="utf-8")
+    os.replace(tmp, index)
+    return index
+
+
+def _write_if_changed(path: Path, image) -> None:
+    """Write a page image only when it changed, so a browser reloads only what moved."""
+    import io
+
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=False, compress_level=1)
+    data = buffer.getvalue()
+    if path.exists() and path.read_bytes() == data:
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
