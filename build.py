@@ -19,18 +19,22 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command")
     for name, text in (("pdf", "build the three PDFs"), ("check", "preflight only, no PDF"),
                        ("diff", "build, then compare every page with the approved baselines"),
-                       ("baseline", "build, then approve the current pages as the baselines")):
+                       ("baseline", "build, then approve the current pages as the baselines"),
+                       ("proof", "build, then write the HTML proof (page images and a reading view)"),
+                       ("serve", "the proof on 127.0.0.1, rebuilt and reloaded on every change")):
         p = sub.add_parser(name, help=text)
         p.add_argument("issue_dir", nargs="?", help="issue folder (default: the newest under content/)")
         if name != "check":
             p.add_argument("-o", "--out-dir", help="output folder (default: build/<issue-id>/)")
         p.add_argument("--strict", action="store_true", help="warnings fail the build")
+        if name == "serve":
+            p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     args = parser.parse_args(argv)
     command = args.command or "pdf"
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(name)s: %(message)s")
 
     from press.config import load_config
-    from press.pipeline import accept, build, check, compare
+    from press.pipeline import accept, build, check, compare, proof
 
     try:
         cfg = load_config(getattr(args, "issue_dir", None), getattr(args, "out_dir", None), getattr(args, "strict", False))
@@ -51,6 +55,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"report: {result.report}")
                 return 1
             print(f"no page changed ({sum(len(d.pages) for d in result.diffs)} pages compared)")
+        elif command == "serve":
+            return _serve(cfg, args.port)
+        elif command == "proof":
+            built, index = proof(cfg)
+            _report(built.warnings)
+            print(index)
         elif command == "baseline":
             for folder in accept(cfg):
                 print(f"approved: {folder}")
@@ -63,6 +73,33 @@ def main(argv: list[str] | None = None) -> int:
         _report(exc.problems)
         return 1
     return 0
+
+
+def _serve(cfg, port: int) -> int:
+    from press.pipeline import proof
+    from press.serve import serve
+    from press.typeset import isolate_fontconfig
+
+    # Import the typesetter once, here: every rebuild forks its workers from this process.
+    isolate_fontconfig(cfg.fonts_dir, cfg.cache_dir)
+    import weasyprint  # noqa: F401
+
+    def build_proof() -> None:
+        built, _ = proof(cfg)
+        _report(built.warnings)
+
+    def ready(url: str) -> None:
+        print(f"serving {url} (Ctrl-C stops)", flush=True)
+
+    serve(build_proof, [cfg.issue_dir, cfg.templates_dir, cfg.styles_dir, cfg.fonts_dir],
+          _proof_dir(cfg), port, ready)
+    return 0
+
+
+def _proof_dir(cfg) -> Path:
+    from press.manifest import issue_id
+
+    return cfg.output_dir(issue_id(cfg.issue_dir) or cfg.issue_dir.name) / "proof"
 
 
 def _report(problems) -> None:

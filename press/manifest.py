@@ -55,11 +55,12 @@ def reuse(out_dir: Path, stamp: str) -> dict | None:
         return None
 
 
-def record(out_dir: Path, stamp: str, outputs: dict[str, bytes], warnings: list[list]) -> None:
+def record(out_dir: Path, stamp: str, outputs: dict[str, bytes], warnings: list[list], first_pages: dict[str, int]) -> None:
     data = {
         "fingerprint": stamp,
         "outputs": {name: hashlib.sha256(pdf).hexdigest() for name, pdf in outputs.items()},
         "warnings": warnings,
+        "first_pages": first_pages,
     }
     path = Path(out_dir) / MANIFEST
     tmp = path.with_name(f"{MANIFEST}.{os.getpid()}.tmp")

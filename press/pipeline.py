@@ -20,6 +20,7 @@ class Built:
     issue_id: str
     outputs: list[Path]
     warnings: list[Problem]
+    first_pages: dict[str, int]  # "slug.lang" → printed page of its opening in the bilingual issue
     reused: bool = False
 
 
@@ -35,7 +36,8 @@ def build(cfg: Config) -> Built:
     issue_id = manifest.issue_id(cfg.issue_dir)
     if issue_id is not None and (previous := manifest.reuse(cfg.output_dir(issue_id), stamp)):
         warnings = [Problem(Path(p), line, message, severity) for p, line, message, severity in previous["warnings"]]
-        return Built(issue_id, [cfg.output_dir(issue_id) / name for name in previous["outputs"]], warnings, reused=True)
+        return Built(issue_id, [cfg.output_dir(issue_id) / name for name in previous["outputs"]], warnings,
+                     previous.get("first_pages", {}), reused=True)
 
     from .typeset import Typesetting
 
@@ -46,8 +48,24 @@ def build(cfg: Config) -> Built:
         made = make(cfg, typesetting)
     out_dir = cfg.output_dir(made.issue_id)
     outputs = write_outputs(out_dir, made.pdfs)
-    manifest.record(out_dir, stamp, made.pdfs, [[str(p.path), p.line, p.message, p.severity] for p in made.warnings])
-    return Built(made.issue_id, outputs, made.warnings)
+    manifest.record(out_dir, stamp, made.pdfs, [[str(p.path), p.line, p.message, p.severity] for p in made.warnings],
+                    made.first_pages)
+    return Built(made.issue_id, outputs, made.warnings, made.first_pages)
+
+
+def proof(cfg: Config) -> tuple[Built, Path]:
+    """Build, then write the HTML proof from the bilingual PDF: build/<issue-id>/proof/index.html."""
+    from .fonts import subset_fonts
+    from .proof import make_proof
+    from .stages import characters, check as run_check
+
+    built = build(cfg)
+    checked = run_check(cfg)  # the reading view: the articles' HTML, as typeset
+    fonts = subset_fonts(cfg.fonts_dir, characters(checked.issue, checked.bodies.values(), cfg.templates_dir), cfg.cache_dir)
+    out_dir = cfg.output_dir(built.issue_id)
+    index = make_proof(checked.issue, checked.bodies, out_dir / f"{built.issue_id}.pdf", built.first_pages,
+                       cfg.templates_dir, fonts.files, out_dir / "proof")
+    return built, index
 
 
 def check(cfg: Config):

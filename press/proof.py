@@ -31,7 +31,7 @@ class ProofArticle:
 
 
 def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Path,
-               first_pages: dict[str, int], templates_dir: Path, out_dir: Path) -> Path:
+               first_pages: dict[str, int], templates_dir: Path, fonts: dict[str, bytes], out_dir: Path) -> Path:
     import pypdfium2 as pdfium
 
     pages_dir = out_dir / "pages"
@@ -45,6 +45,10 @@ def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Pa
         names.append(name)
     for stale in set(os.listdir(pages_dir)) - set(names):
         (pages_dir / stale).unlink()
+    # The project's own faces, so the reading view looks the same on any machine.
+    (out_dir / "fonts").mkdir(exist_ok=True)
+    for name, data in fonts.items():
+        _write_bytes_if_changed(out_dir / "fonts" / name, data)
     images = issue.dir / "images"
     if images.is_dir():
         shutil.copytree(images, out_dir / "images", dirs_exist_ok=True)
@@ -54,7 +58,7 @@ def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Pa
                 for lang in ("zh", "en") for slug in issue.slugs if (slug, lang) in bodies]
     env = Environment(loader=FileSystemLoader(str(templates_dir)), autoescape=select_autoescape(default=True))
     html = env.get_template("proof.html.j2").render(
-        issue=issue, pages=names, articles=articles, slugs=issue.slugs,
+        issue=issue, pages=names, articles=articles, slugs=issue.slugs, fonts=sorted(fonts),
         pdfs=[f"../{issue.id}.pdf", f"../{issue.id}.zh.pdf", f"../{issue.id}.en.pdf"])
     index = out_dir / "index.html"
     tmp = index.with_name(f".index.html.{os.getpid()}")
@@ -69,7 +73,10 @@ def _write_if_changed(path: Path, image) -> None:
 
     buffer = io.BytesIO()
     image.save(buffer, "PNG", optimize=False, compress_level=1)
-    data = buffer.getvalue()
+    _write_bytes_if_changed(path, buffer.getvalue())
+
+
+def _write_bytes_if_changed(path: Path, data: bytes) -> None:
     if path.exists() and path.read_bytes() == data:
         return
     tmp = path.with_name(f".{path.name}.{os.getpid()}")

@@ -43,6 +43,7 @@ class Made:
     issue_id: str
     pdfs: dict[str, bytes]  # file name → PDF
     warnings: list[Problem]
+    first_pages: dict[str, int]  # "slug.lang" → printed page of its opening in the bilingual issue
 
 
 def make(cfg: Config, typesetting: Typesetting) -> Made:
@@ -50,7 +51,7 @@ def make(cfg: Config, typesetting: Typesetting) -> Made:
     issue, bodies = checked.issue, checked.bodies
     renderer = Renderer(cfg.templates_dir)
     pages = {key: renderer.article(issue, body) for key, body in bodies.items()}
-    typesetting.use_fonts(subset_fonts(cfg.fonts_dir, _characters(issue, pages.values(), cfg.templates_dir), cfg.cache_dir))
+    typesetting.use_fonts(subset_fonts(cfg.fonts_dir, characters(issue, pages.values(), cfg.templates_dir), cfg.cache_dir))
     # Covers do not depend on page numbers: typeset them with the articles, so that both
     # workers stay busy; the editions then find them in the part cache.
     covers = [renderer.cover(issue, e.langs) for e in editions(issue)]
@@ -63,7 +64,8 @@ def make(cfg: Config, typesetting: Typesetting) -> Made:
     raise_errors(_overflow_problems(issue, articles, layouts[0]), cfg.strict)
     with ThreadPoolExecutor(max_workers=3) as threads:  # compression releases the GIL
         made = list(threads.map(make_pdf, layouts))
-    return Made(issue.id, {m.edition.filename: m.pdf for m in made}, checked.warnings)
+    return Made(issue.id, {m.edition.filename: m.pdf for m in made}, checked.warnings,
+                {f"{slug}.{lang}": page for (slug, lang), page in layouts[0].first_pages.items()})
 
 
 def _overflow_problems(issue: Issue, articles: dict[tuple[str, str], TypesetPart], issue_pdf: EditionLayout) -> list[Problem]:
@@ -95,7 +97,7 @@ def _line_of(text: str, what: str) -> int | None:
     return None
 
 
-def _characters(issue: Issue, pages, templates_dir: Path) -> set[str]:
+def characters(issue: Issue, pages, templates_dir: Path) -> set[str]:
     """Every character that can reach a page: the articles as rendered (after text
     preparation and the typographer, which add characters of their own), the issue's
     own fields and the templates' labels."""

@@ -6,8 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-# Pango (WeasyPrint's text layout), HarfBuzz's subsetter (fast font embedding), fontconfig.
-for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig; do
+# Pango (WeasyPrint's text layout), HarfBuzz's subsetter (fast font embedding), fontconfig;
+# Chromium for the browser tests of the proof (Playwright drives Debian's build: a browser
+# downloaded by Playwright itself cannot be fetched here).
+for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig chromium; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

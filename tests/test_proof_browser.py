@@ -1,0 +1,113 @@
+"""The proof and the live preview, driven in headless Chromium (Debian's, through Playwright)."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pypdf
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from conftest import ROOT, run_build
+from pdftext import pages_with
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+                                reason="Debian's chromium is not installed (make test installs it)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+def test_the_proof_on_disk_shows_every_page_and_its_contents_links_land_right(browser, issue_copy, tmp_path):
+    out = tmp_path / "out"
+    result = run_build("proof", str(issue_copy), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    index = Path(result.stdout.strip().splitlines()[-1])
+    assert index == out / "proof" / "index.html"
+    pdf = out / "2020-02.pdf"
+    page_count = len(pypdf.PdfReader(pdf).pages)
+
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(index.resolve().as_uri())
+    images = page.locator(".page img")
+    expect(images).to_have_count(page_count)
+    page.wait_for_function("[...document.querySelectorAll('.page img')].every(i => i.complete && i.naturalWidth > 0)")
+    links = page.locator("nav a.to-page")
+    assert links.count() == 5
+    for i in range(links.count()):
+        link = links.nth(i)
+        number = int(link.get_attribute("data-page"))
+        title = link.inner_text().rsplit(str(number), 1)[0].strip()
+        # The number printed in the proof is the page the title opens on in the PDF.
+        assert next(p for p in pages_with(pdf, title) if p > 1) + 1 == number, title
+        link.click()
+        assert page.evaluate("location.hash") == f"#page-{number}"
+        target = page.locator(f"#page-{number}")
+        expect(target.locator("figcaption")).to_have_text(str(number))
+        top = target.bounding_box()["y"]
+        assert 0 <= top < 120, (title, top)
+    page.click("#spreads")
+    assert "spreads" in page.evaluate("document.body.className")
+    page.close()
+
+
+def start_server(issue: Path, out: Path) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", str(issue), "-o", str(out)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        line = proc.stdout.readline()
+        if match := re.search(r"serving (http://127\.0\.0\.1:\d+/)", line):
+            return proc, match[1]
+        if not line and proc.poll() is not None:
+            break
+    proc.kill()
+    raise AssertionError("the server did not start")
+
+
+def test_the_preview_follows_edits_and_shows_errors(browser, issue_copy, tmp_path):
+    proc, url = start_server(issue_copy, tmp_path / "out")
+    try:
+        page = browser.new_page()
+        page.goto(url)
+        expect(page.locator(".page img").first).to_be_visible()
+        article = issue_copy / "share-solutions.zh.md"
+        text = article.read_text(encoding="utf-8")
+
+        marker = "这是中国科技人员共同奋斗的成果"
+        started = time.perf_counter()
+        article.write_text(text.replace("这是中国科技人员奋斗的成果", marker), encoding="utf-8")
+        expect(page.locator(".reading")).to_contain_text(marker, timeout=30_000)
+        print(f"edit to refreshed page: {time.perf_counter() - started:.2f} s")
+
+        broken = text.replace("这是中国科技人员奋斗的成果", marker + "[^9]")
+        article.write_text(broken, encoding="utf-8")
+        errors = page.locator("#press-errors")
+        expect(errors).to_be_visible(timeout=30_000)
+        expect(errors).to_contain_text("error: footnote reference [^9] has no definition")
+        expect(page.locator(".reading")).to_contain_text(marker)  # the last good proof stays up
+
+        article.write_text(text, encoding="utf-8")
+        expect(errors).to_be_hidden(timeout=30_000)
+        expect(page.locator(".reading")).not_to_contain_text(marker, timeout=30_000)
+
+        assert page.request.get(url + "../../etc/passwd").status == 404
+        assert page.request.get(url + "pages/").status == 404
+        page.close()
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=20) == 0
