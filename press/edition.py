@@ -10,6 +10,7 @@ the articles are known.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import Callable
 
@@ -39,6 +40,7 @@ class EditionLayout:
     info: DocInfo
     anchors: dict[str, int]  # "slug-lang" → 0-based page index, for the contents links
     first_pages: dict[tuple[str, str], int]  # (slug, lang) → printed page number of its opening
+    page_keys: list[str]  # one per page: equal keys, equal page (what the proof redraws)
 
 
 @dataclass(frozen=True)
@@ -78,10 +80,20 @@ def lay_out(edition: Edition, issue: Issue, articles: dict[tuple[str, str], Type
 
     sheets = _sheets(issue, edition, cover.pages, contents.pages, placed)
     overlay = typeset(renderer.overlay(edition.name, sheets))
-    return EditionLayout(edition, [cover, contents] + [p.part for p in placed], overlay,
+    parts = [cover, contents] + [p.part for p in placed]
+    return EditionLayout(edition, parts, overlay,
                          _outline(cover.pages, placed, edition.langs), _info(issue, edition, date or issue.date),
                          {f"{p.slug}-{p.lang}": p.first_page - 1 for p in placed},
-                         {(p.slug, p.lang): p.first_page for p in placed})
+                         {(p.slug, p.lang): p.first_page for p in placed},
+                         _page_keys(parts, sheets))
+
+
+def _page_keys(parts: list[TypesetPart], sheets: list[SheetInfo]) -> list[str]:
+    keys = []
+    for part in parts:
+        digest = hashlib.sha256(part.pdf).hexdigest()[:20]
+        keys += [f"{digest}-{i}" for i in range(part.pages)]
+    return [hashlib.sha256(f"{key}|{sheet}".encode()).hexdigest()[:24] for key, sheet in zip(keys, sheets)]
 
 
 def make_pdf(layout: EditionLayout) -> EditionPdf:

@@ -55,12 +55,14 @@ def reuse(out_dir: Path, stamp: str) -> dict | None:
         return None
 
 
-def record(out_dir: Path, stamp: str, outputs: dict[str, bytes], warnings: list[list], first_pages: dict[str, int]) -> None:
+def record(out_dir: Path, stamp: str, outputs: dict[str, bytes], warnings: list[list], first_pages: dict[str, int],
+           page_keys: list[str]) -> None:
     data = {
         "fingerprint": stamp,
         "outputs": {name: hashlib.sha256(pdf).hexdigest() for name, pdf in outputs.items()},
         "warnings": warnings,
         "first_pages": first_pages,
+        "page_keys": page_keys,
     }
     path = Path(out_dir) / MANIFEST
     tmp = path.with_name(f"{MANIFEST}.{os.getpid()}.tmp")

@@ -21,7 +21,9 @@ class Built:
     outputs: list[Path]
     warnings: list[Problem]
     first_pages: dict[str, int]  # "slug.lang" → printed page of its opening in the bilingual issue
+    page_keys: list[str]  # of the bilingual issue: equal keys, equal pages
     reused: bool = False
+    checked: object = None  # press.stages.Checked, when this build loaded the issue
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,7 @@ def build(cfg: Config) -> Built:
     if issue_id is not None and (previous := manifest.reuse(cfg.output_dir(issue_id), stamp)):
         warnings = [Problem(Path(p), line, message, severity) for p, line, message, severity in previous["warnings"]]
         return Built(issue_id, [cfg.output_dir(issue_id) / name for name in previous["outputs"]], warnings,
-                     previous.get("first_pages", {}), reused=True)
+                     previous.get("first_pages", {}), previous.get("page_keys", []), reused=True)
 
     from .typeset import Typesetting
 
@@ -49,8 +51,8 @@ def build(cfg: Config) -> Built:
     out_dir = cfg.output_dir(made.issue_id)
     outputs = write_outputs(out_dir, made.pdfs)
     manifest.record(out_dir, stamp, made.pdfs, [[str(p.path), p.line, p.message, p.severity] for p in made.warnings],
-                    made.first_pages)
-    return Built(made.issue_id, outputs, made.warnings, made.first_pages)
+                    made.first_pages, made.page_keys)
+    return Built(made.issue_id, outputs, made.warnings, made.first_pages, made.page_keys, checked=made.checked)
 
 
 def proof(cfg: Config) -> tuple[Built, Path]:
@@ -60,11 +62,11 @@ def proof(cfg: Config) -> tuple[Built, Path]:
     from .stages import characters, check as run_check
 
     built = build(cfg)
-    checked = run_check(cfg)  # the reading view: the articles' HTML, as typeset
+    checked = built.checked or run_check(cfg)  # the reading view: the articles' HTML, as typeset
     fonts = subset_fonts(cfg.fonts_dir, characters(checked.issue, checked.bodies.values(), cfg.templates_dir), cfg.cache_dir)
     out_dir = cfg.output_dir(built.issue_id)
     index = make_proof(checked.issue, checked.bodies, out_dir / f"{built.issue_id}.pdf", built.first_pages,
-                       cfg.templates_dir, fonts.files, out_dir / "proof")
+                       built.page_keys, cfg.templates_dir, fonts.files, out_dir / "proof")
     return built, index
 
 

@@ -31,19 +31,30 @@ class ProofArticle:
 
 
 def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Path,
-               first_pages: dict[str, int], templates_dir: Path, fonts: dict[str, bytes], out_dir: Path) -> Path:
+               first_pages: dict[str, int], page_keys: list[str], templates_dir: Path, fonts: dict[str, bytes],
+               out_dir: Path) -> Path:
+    import json
+
     import pypdfium2 as pdfium
 
     pages_dir = out_dir / "pages"
     pages_dir.mkdir(parents=True, exist_ok=True)
     doc = pdfium.PdfDocument(pdf)
+    # Only pages that changed are drawn again: the build names every page by what it holds.
+    known_file = pages_dir / "pages.json"
+    try:
+        known = json.loads(known_file.read_text())
+    except (OSError, ValueError):
+        known = {}
+    keys = page_keys if len(page_keys) == len(doc) else [None] * len(doc)
     names = []
     for i in range(len(doc)):
-        name = f"p{i + 1:03d}.png"
-        image = doc[i].render(scale=DPI / 72).to_pil()
-        _write_if_changed(pages_dir / name, image)
+        name = f"p{i + 1:03d}.jpg"
+        if keys[i] is None or known.get(name) != keys[i] or not (pages_dir / name).exists():
+            _write_image(pages_dir / name, doc[i].render(scale=DPI / 72).to_pil())
         names.append(name)
-    for stale in set(os.listdir(pages_dir)) - set(names):
+    known_file.write_text(json.dumps(dict(zip(names, keys))))
+    for stale in set(os.listdir(pages_dir)) - set(names) - {"pages.json"}:
         (pages_dir / stale).unlink()
     # The project's own faces, so the reading view looks the same on any machine.
     (out_dir / "fonts").mkdir(exist_ok=True)
@@ -67,12 +78,11 @@ def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Pa
     return index
 
 
-def _write_if_changed(path: Path, image) -> None:
-    """Write a page image only when it changed, so a browser reloads only what moved."""
+def _write_image(path: Path, image) -> None:
     import io
 
     buffer = io.BytesIO()
-    image.save(buffer, "PNG", optimize=False, compress_level=1)
+    image.save(buffer, "JPEG", quality=88)
     _write_bytes_if_changed(path, buffer.getvalue())
 
 

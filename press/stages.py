@@ -44,6 +44,8 @@ class Made:
     pdfs: dict[str, bytes]  # file name → PDF
     warnings: list[Problem]
     first_pages: dict[str, int]  # "slug.lang" → printed page of its opening in the bilingual issue
+    page_keys: list[str]  # of the bilingual issue, page by page
+    checked: Checked
 
 
 def make(cfg: Config, typesetting: Typesetting) -> Made:
@@ -65,7 +67,8 @@ def make(cfg: Config, typesetting: Typesetting) -> Made:
     with ThreadPoolExecutor(max_workers=3) as threads:  # compression releases the GIL
         made = list(threads.map(make_pdf, layouts))
     return Made(issue.id, {m.edition.filename: m.pdf for m in made}, checked.warnings,
-                {f"{slug}.{lang}": page for (slug, lang), page in layouts[0].first_pages.items()})
+                {f"{slug}.{lang}": page for (slug, lang), page in layouts[0].first_pages.items()},
+                layouts[0].page_keys, checked)
 
 
 def _overflow_problems(issue: Issue, articles: dict[tuple[str, str], TypesetPart], issue_pdf: EditionLayout) -> list[Problem]:
