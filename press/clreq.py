@@ -45,6 +45,32 @@ def fullwidth_punctuation(text: str) -> str:
     return _ASCII_PUNCT_IN_HAN.sub(lambda m: _FULLWIDTH[m[1]], text)
 
 
+WORD_JOINER = "\u2060"
+_PARAGRAPH = re.compile(r"(<(?:p|h2|h3|figcaption)>)(.*?)(</(?:p|h2|h3|figcaption)>)", re.S)
+_NOTE = re.compile(r'<span class="footnote".*?</span>', re.S)
+
+
+def keep_last_two(html_text: str) -> str:
+    """No paragraph ends with one Han character alone on its last line: the last two Han
+    characters of each paragraph are joined (U+2060 WORD JOINER allows no break between them).
+    Works on the HTML of an article; the text of footnotes, set elsewhere, is left alone."""
+    def paragraph(m: re.Match) -> str:
+        body = m[2]
+        protected = [(n.start(), n.end()) for n in _NOTE.finditer(body)]
+        positions = [i for i, ch in enumerate(body) if _IS_HAN.match(ch)
+                     and not any(a <= i < b for a, b in protected) and not _in_tag(body, i)]
+        if len(positions) >= 2 and positions[-1] == positions[-2] + 1:
+            i = positions[-1]
+            body = body[:i] + WORD_JOINER + body[i:]
+        return m[1] + body + m[3]
+
+    return _PARAGRAPH.sub(paragraph, html_text)
+
+
+def _in_tag(text: str, i: int) -> bool:
+    return text.rfind("<", 0, i) > text.rfind(">", 0, i)
+
+
 def fix_western_spaces(text: str) -> str:
     return text.replace(" ", THIRD_EM)
 

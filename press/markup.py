@@ -18,7 +18,7 @@ from markdown_it.token import Token
 from markupsafe import Markup, escape
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .clreq import prepare
+from .clreq import keep_last_two, prepare
 from .errors import Problem, error, warning
 from .issue import Article
 
@@ -76,6 +76,8 @@ def to_html(article: Article) -> ArticleHtml:
     for body_tokens, _ in state.definitions.values():
         _prepare_text(body_tokens, article.lang)
     html = state.render(main)
+    if article.lang == "zh":
+        html = keep_last_two(html)
     state.check_definitions()
     return ArticleHtml(article, Markup(html), tuple(state.images), tuple(state.footnotes), tuple(state.problems))
 

@@ -13,7 +13,7 @@ import pypdfium2.raw as pdfium_c
 
 # Whitespace (including the quarter-em spaces of clreq spacing) and hyphens
 # (which hyphenation adds at line ends) do not count when looking for text.
-_IGNORED = re.compile(r"[\s\u2005\u00ad\u2010\-]+")
+_IGNORED = re.compile(r"[\s\u2005\u00ad\u2010\u2060\-]+")
 
 
 _QUOTES = str.maketrans("“”‘’", "\"\"''")

@@ -69,3 +69,14 @@ def test_text_preparation_spacing_and_punctuation():
     assert fullwidth_punctuation("之际,中国") == "之际，中国"
     assert fullwidth_punctuation("WDS,World") == "WDS,World"
     assert prepare("The Lancet", "en") == "The Lancet"
+
+
+def test_the_last_two_characters_of_a_paragraph_stay_together():
+    from press.clreq import WORD_JOINER, keep_last_two
+
+    assert keep_last_two("<p>共同维护人类美好家园。</p>") == f"<p>共同维护人类美好家{WORD_JOINER}园。</p>"
+    # The text of a note, set at the foot of the page, is not the paragraph's end.
+    note = '<span class="footnote" data-n="5">数据摘自官网</span>'
+    assert keep_last_two(f"<p>近13万人次{note}。</p>") == f"<p>近13万人{WORD_JOINER}次{note}。</p>"
+    assert keep_last_two("<h3>（5）信息系统</h3>") == f"<h3>（5）信息系{WORD_JOINER}统</h3>"
+    assert keep_last_two("<p>Text only.</p>") == "<p>Text only.</p>"
