@@ -89,10 +89,79 @@ def _cut(font: TTFont, chars: set[int], out: Path) -> None:
     print(f"{out.name}: {out.stat().st_size / 1e6:.1f} MB", flush=True)
 
 
+CLOSING = "，。、；：？！）」』》〉】〕”’"
+OPENING = "（「『《〈【〔“‘"
+
+
+def add_chws(font: TTFont) -> None:
+    """Give a CJK face the OpenType 'chws' feature (contextual half-width spacing), as newer
+    Noto CJK releases have: where two full-width marks meet, the blank half of one goes
+    (clreq 3.1.6). A closing mark before another mark loses its right half; an opening mark
+    after another opening mark loses its left half. Both reuse the face's own 'halt' values,
+    so nothing changes for a mark that stands alone, and the text itself is never touched."""
+    from fontTools.ttLib.tables import otTables as ot
+
+    gpos = font["GPOS"].table
+    features = gpos.FeatureList.FeatureRecord
+    if any(record.FeatureTag == "chws" for record in features):
+        return
+    halt = next(r.Feature.LookupListIndex[0] for r in features if r.FeatureTag == "halt")
+    values = {}
+    for sub in gpos.LookupList.Lookup[halt].SubTable:
+        glyphs = sub.Coverage.glyphs
+        records = [sub.Value] * len(glyphs) if sub.Format == 1 else sub.Value
+        values.update(zip(glyphs, records))
+    cmap = font.getBestCmap()
+
+    def marks(chars: str, opening: bool) -> list[str]:
+        found = [cmap[ord(c)] for c in chars if ord(c) in cmap and cmap[ord(c)] in values]
+        return [g for g in found if bool(getattr(values[g], "XPlacement", 0)) == opening]
+
+    def coverage(glyphs: list[str]) -> ot.Coverage:
+        cov = ot.Coverage()
+        cov.glyphs = sorted(set(glyphs), key=font.getGlyphID)
+        return cov
+
+    def rule(backtrack: list[list[str]], input_: list[str], lookahead: list[list[str]]) -> ot.ChainContextPos:
+        sub = ot.ChainContextPos()
+        sub.Format = 3
+        sub.BacktrackGlyphCount, sub.BacktrackCoverage = len(backtrack), [coverage(g) for g in backtrack]
+        sub.InputGlyphCount, sub.InputCoverage = 1, [coverage(input_)]
+        sub.LookAheadGlyphCount, sub.LookAheadCoverage = len(lookahead), [coverage(g) for g in lookahead]
+        record = ot.PosLookupRecord()
+        record.SequenceIndex, record.LookupListIndex = 0, halt
+        sub.PosCount, sub.PosLookupRecord = 1, [record]
+        return sub
+
+    closing, opening = marks(CLOSING, False), marks(OPENING, True)
+    lookup = ot.Lookup()
+    lookup.LookupType, lookup.LookupFlag = 8, 0
+    lookup.SubTable = [rule([], closing, [closing + opening]), rule([opening], opening, [])]
+    lookup.SubTableCount = 2
+    gpos.LookupList.Lookup.append(lookup)
+    gpos.LookupList.LookupCount = len(gpos.LookupList.Lookup)
+
+    record = ot.FeatureRecord()
+    record.FeatureTag = "chws"
+    record.Feature = ot.Feature()
+    record.Feature.LookupListIndex, record.Feature.LookupCount = [len(gpos.LookupList.Lookup) - 1], 1
+    # Feature records are sorted by tag; language systems refer to them by index.
+    order = sorted(range(len(features) + 1), key=lambda i: (features + [record])[i].FeatureTag)
+    new_index = {old: new for new, old in enumerate(order)}
+    gpos.FeatureList.FeatureRecord = [(features + [record])[i] for i in order]
+    gpos.FeatureList.FeatureCount = len(order)
+    for script in gpos.ScriptList.ScriptRecord:
+        systems = [script.Script.DefaultLangSys] + [r.LangSys for r in script.Script.LangSysRecord]
+        for system in filter(None, systems):
+            system.FeatureIndex = sorted([new_index[i] for i in system.FeatureIndex] + [new_index[len(features)]])
+            system.FeatureCount = len(system.FeatureIndex)
+
+
 def _make_cjk(job: tuple[Path, str, Path, set[int]]) -> None:
     ttc, face, out, chars = job
     for font in TTCollection(ttc, recalcTimestamp=False).fonts:
         if font["name"].getDebugName(1) == face:
+            add_chws(font)
             return _cut(font, chars, out)
     raise SystemExit(f"{ttc}: no face named {face!r}")
 
@@ -115,7 +184,14 @@ def _debs(folder: Path | None) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--debs", type=Path, help="folder holding fonts-noto-cjk and fonts-noto-core .debs")
+    parser.add_argument("--chws-only", action="store_true", help="only add 'chws' to the CJK faces already here")
     args = parser.parse_args()
+    if args.chws_only:
+        for out in CJK:
+            font = TTFont(HERE / out, recalcTimestamp=False)
+            add_chws(font)
+            font.save(HERE / out)
+        return
     fonts = _debs(args.debs)
     chars = charset()
     print(f"character set: {len(chars)} code points", flush=True)

@@ -20,7 +20,6 @@ adds is done here, on the text, before layout.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 QUARTER_EM = "\u2005"
 THIRD_EM = "\u2004"
@@ -38,6 +37,7 @@ def space_han_western(text: str) -> str:
 
 _FULLWIDTH = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？"}
 _HAN_SIDE = rf"[{HAN}“”‘’（）《》「」]"
+_IS_HAN = re.compile(rf"[{HAN}]")
 _ASCII_PUNCT_IN_HAN = re.compile(rf"(?<={_HAN_SIDE})([,:;!?])(?![0-9])")
 
 
@@ -76,115 +76,7 @@ def fix_western_spaces(text: str) -> str:
 
 
 def prepare(text: str, lang: str) -> str:
-    """Everything this module does to a run of text in the given language."""
-    if lang != "zh":
+    """Everything this module does to a run of text in the given language ("zh", "zh-Hans"…)."""
+    if not lang.startswith("zh"):
         return text
     return fix_western_spaces(space_han_western(fullwidth_punctuation(text)))
-
-
-# ---------------------------------------------------------------------------
-# Checking the printed page. The rules below take lines of positioned glyphs
-# (as read back from a PDF: character, left and right edge of its advance) and
-# name every place that breaks clreq. They know nothing of PDFs or of this
-# project, so any typesetter's output can be checked with them.
-
-NO_LINE_START = set("，。、；：？！）」』》〉】〕”’·・…—%‰℃,.;:?!)]}")  # clreq 3.1.7: closing marks, middle dots
-NO_LINE_END = set("（「『《〈【〔“‘([{")  # opening marks
-CJK_PUNCTUATION = set("，。、；：？！（）「」『』《》〈〉【】〔〕“”‘’…—·")
-_IS_HAN = re.compile(rf"[{HAN}]")
-_IS_WESTERN = re.compile(rf"[{WESTERN}]")
-
-
-class Glyph(NamedTuple):
-    char: str
-    left: float
-    right: float
-
-
-def _visible(line: list[Glyph]) -> list[Glyph]:
-    return [g for g in line if not g.char.isspace()]
-
-
-def prohibited_line_start(line: list[Glyph]) -> list[str]:
-    glyphs = _visible(line)
-    return [f"line starts with {glyphs[0].char!r}"] if glyphs and glyphs[0].char in NO_LINE_START else []
-
-
-def prohibited_line_end(line: list[Glyph]) -> list[str]:
-    glyphs = _visible(line)
-    return [f"line ends with {glyphs[-1].char!r}"] if glyphs and glyphs[-1].char in NO_LINE_END else []
-
-
-def split_pair(previous: list[Glyph], line: list[Glyph]) -> list[str]:
-    """―― and …… are never split across lines."""
-    before, after = _visible(previous), _visible(line)
-    if before and after and before[-1].char == after[0].char and before[-1].char in "—…":
-        return [f"{before[-1].char * 2!r} split across lines"]
-    return []
-
-
-def han_western_gaps(line: list[Glyph], em: float, low: float = 0.15, high: float = 0.35) -> list[str]:
-    """Between Han and Latin letters or digits: a quarter em (clreq 3.2.2), within [low, high] em."""
-    found = []
-    glyphs = _visible(line)
-    for a, b in zip(glyphs, glyphs[1:]):
-        if (_IS_HAN.match(a.char) and _IS_WESTERN.match(b.char)) or (_IS_WESTERN.match(a.char) and _IS_HAN.match(b.char)):
-            gap = (b.left - a.right) / em
-            if not low <= gap <= high:
-                found.append(f"{a.char}{b.char}: gap {gap:.2f} em")
-    return found
-
-
-def punctuation_pairs(line: list[Glyph], em: float, limit: float = 1.5) -> list[str]:
-    """Two marks side by side take at most 1.5 em: the blank half of one goes (clreq 3.1.6)."""
-    found = []
-    glyphs = _visible(line)
-    for i, (a, b) in enumerate(zip(glyphs, glyphs[1:])):
-        if a.char in CJK_PUNCTUATION and b.char in CJK_PUNCTUATION:
-            after = glyphs[i + 2].left if i + 2 < len(glyphs) else b.right
-            width = (after - a.left) / em
-            if width > limit + 0.01:
-                found.append(f"{a.char}{b.char}: {width:.2f} em")
-    return found
-
-
-def squeezed_marks(line: list[Glyph], em: float, limit: float = 0.9) -> list[str]:
-    """A single mark inside a line keeps its full width: never squeezed to justify."""
-    found = []
-    glyphs = _visible(line)
-    for i in range(1, len(glyphs) - 1):
-        mark = glyphs[i]
-        western_quote = mark.char in "“”‘’" and (glyphs[i - 1].char.isascii() or glyphs[i + 1].char.isascii())
-        if mark.char in CJK_PUNCTUATION and mark.char not in "—…·" and not western_quote \
-                and glyphs[i - 1].char not in CJK_PUNCTUATION and glyphs[i + 1].char not in CJK_PUNCTUATION:
-            width = (glyphs[i + 1].left - mark.left) / em
-            if width < limit:
-                found.append(f"{mark.char}: {width:.2f} em")
-    return found
-
-
-def lonely_last_character(line: list[Glyph]) -> list[str]:
-    """No paragraph ends with one Han character alone on its last line."""
-    glyphs = [g for g in _visible(line) if g.char not in CJK_PUNCTUATION]
-    if len(glyphs) == 1 and _IS_HAN.match(glyphs[0].char):
-        return [f"{glyphs[0].char!r} alone on a line"]
-    return []
-
-
-def check_lines(lines: list[list[Glyph]], em: float) -> dict[str, list[str]]:
-    """Every rule over consecutive lines of one column: rule name → what breaks it."""
-    found: dict[str, list[str]] = {}
-    previous: list[Glyph] = []
-    for line in lines:
-        for name, problems in (
-            ("line start", prohibited_line_start(line)),
-            ("line end", prohibited_line_end(line)),
-            ("split pair", split_pair(previous, line)),
-            ("Han–Western gap", han_western_gaps(line, em)),
-            ("punctuation pair", punctuation_pairs(line, em)),
-            ("squeezed mark", squeezed_marks(line, em)),
-            ("lonely last character", lonely_last_character(line)),
-        ):
-            found.setdefault(name, []).extend(problems)
-        previous = line
-    return found

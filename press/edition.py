@@ -125,7 +125,7 @@ def _sheets(issue: Issue, edition: Edition, cover_pages: int, contents_pages: in
         for i in range(p.part.pages):
             n = p.first_page + i
             # Verso pages carry the newsletter, recto pages the article; an article's opening page has no head.
-            head = None if i == 0 else (f"{issue.title[p.lang]}  {issue.number[p.lang]}" if n % 2 == 0 else p.title)
+            head = None if i == 0 else (f"{issue.title[p.lang]} {issue.number[p.lang]}" if n % 2 == 0 else p.title)
             sheets.append(SheetInfo(n, head, True, LANG_TAGS[p.lang]))
     return sheets
 

@@ -20,6 +20,8 @@ FONT_SUFFIXES = (".otf", ".ttf")
 # Always kept: ASCII for page numbers and labels, and what layout itself inserts
 # (the hyphen of hyphenation, no-break and thin spaces, the ellipsis of overflow).
 BASE_CHARS = frozenset(range(0x20, 0x7F)) | {0x00A0, 0x00AD, 0x2010, 0x2004, 0x2005, 0x2009, 0x2026}
+# Names how _subset cuts a face; change it when that changes, so cached subsets are remade.
+RECIPE = "harfbuzz, all layout features"
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ def coverage(fonts_dir: Path) -> frozenset[int]:
 
 def subset_fonts(fonts_dir: Path, chars: set[str], cache_dir: Path) -> FontSet:
     codepoints = frozenset(ord(c) for c in chars) | BASE_CHARS
-    key = hashlib.sha256(" ".join(map(str, sorted(codepoints))).encode()).hexdigest()[:16]
+    key = hashlib.sha256(" ".join([RECIPE, *map(str, sorted(codepoints))]).encode()).hexdigest()[:16]
     cache = Path(cache_dir) / "fonts"
     cache.mkdir(parents=True, exist_ok=True)
     files = {}
@@ -74,5 +76,9 @@ def _subset(data: bytes, codepoints: frozenset[int]) -> bytes:
     subset_input = hb.SubsetInput()
     for codepoint in sorted(codepoints):
         subset_input.unicode_set.add(codepoint)
-    subset_input.sets(hb.SubsetInputSets.LAYOUT_FEATURE_TAG).invert()
+    # The set starts as HarfBuzz's list of default features; inverting it alone would keep
+    # every feature *but* those (kern, locl, vert…). Emptied first, inverted it means all.
+    features = subset_input.sets(hb.SubsetInputSets.LAYOUT_FEATURE_TAG)
+    features.clear()
+    features.invert()
     return hb.subset(hb.Face(hb.Blob(data)), subset_input).blob.data

@@ -84,6 +84,9 @@ class Typesetter:
         from weasyprint.text.fonts import FontConfiguration
 
         from .fetch import SandboxFetcher, url_for
+        from .composition import install
+
+        install()
 
         self._HTML, self._url_for = HTML, url_for
         self.fetcher = SandboxFetcher(
@@ -155,7 +158,8 @@ class Typesetting:
         return self.many([part])[0]
 
     def many(self, parts: list[RenderedHtml]) -> list[TypesetPart]:
-        keys = [hashlib.sha256(self.salt + part.key.encode() + part.html.encode()).hexdigest() for part in parts]
+        fonts = (self.fonts.key if self.fonts else "").encode()
+        keys = [hashlib.sha256(self.salt + fonts + part.key.encode() + part.html.encode()).hexdigest() for part in parts]
         done = {i: self._load(key) for i, key in enumerate(keys)}
         missing = [i for i, found in done.items() if found is None]
         jobs = [(self.dirs, self.fonts, parts[i]) for i in missing]
@@ -180,7 +184,8 @@ def _salt(issue_dir: Path, cfg) -> bytes:
     """What, besides its HTML, a typeset part depends on: styles, fonts, images, the typesetter."""
     digest = hashlib.sha256()
     code = Path(__file__).resolve().parent
-    files = [code / "typeset.py", code / "fetch.py", Path(cfg.fonts_dir).parent / "requirements.lock"]
+    files = [code / name for name in ("typeset.py", "fetch.py", "composition.py", "fonts.py")]
+    files.append(Path(cfg.fonts_dir).parent / "requirements.lock")
     for folder in (cfg.styles_dir, cfg.fonts_dir, issue_dir):
         files += sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.suffix.lower() not in TEXT_SOURCES)
     for path in files:

@@ -60,29 +60,3 @@ def text_boxes(pdf: Path, page: int, text: str) -> list[Box]:
 def image_boxes(pdf: Path, page: int) -> list[Box]:
     doc = pdfium.PdfDocument(pdf)
     return [Box(*obj.get_bounds()) for obj in doc[page].get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=4)]
-
-
-def page_lines(pdf: Path, page: int) -> list[list["Glyph"]]:
-    """The text lines of a page, in reading order, as glyphs with the left and right edges of
-    their advance (pdfium's loose boxes). A new line starts at every line break pdfium sees."""
-    from press.clreq import Glyph
-
-    doc = pdfium.PdfDocument(pdf)
-    textpage = doc[page].get_textpage()
-    lines, line, last_left, last_bottom = [], [], None, None
-    for i in range(textpage.count_chars()):
-        if pdfium_c.FPDFText_IsGenerated(textpage.raw, i):
-            if line:
-                lines.append(line)
-            line, last_left, last_bottom = [], None, None
-            continue
-        char = textpage.get_text_range(i, 1)
-        left, bottom, right, top = textpage.get_charbox(i, loose=True)
-        if line and last_left is not None and (left < last_left - 1 or abs(bottom - last_bottom) > 4):
-            lines.append(line)
-            line = []
-        line.append(Glyph(char, left, right))
-        last_left, last_bottom = left, bottom
-    if line:
-        lines.append(line)
-    return lines

@@ -1,4 +1,5 @@
-"""One test per clreq rule, on lines of glyphs made here (press.clreq knows no PDF)."""
+"""One test per page rule (press.pagerules), on lines of glyphs made here, and the text
+preparation of press.clreq. Neither module knows this project's issues."""
 
 from __future__ import annotations
 
@@ -7,20 +8,22 @@ import sys
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT))
-from press.clreq import (Glyph, fullwidth_punctuation, han_western_gaps, lonely_last_character,  # noqa: E402
-                         prepare, prohibited_line_end, prohibited_line_start, punctuation_pairs, space_han_western,
-                         split_pair, squeezed_marks)
+from press.clreq import fullwidth_punctuation, prepare, space_han_western  # noqa: E402
+from press.pagerules import (Glyph, han_western_gaps, hyphenated_runs, lonely_last_character,  # noqa: E402
+                             prohibited_line_end, prohibited_line_start, punctuation_pairs, split_pair,
+                             squeezed_marks, wide_word_spaces)
 
 EM = 10.0
 
 
 def line(text: str, widths: dict[str, float] | None = None, gaps: dict[int, float] | None = None) -> list[Glyph]:
-    """Glyphs set one after another: 1 em each unless `widths` says otherwise; `gaps` adds space before index i."""
+    """Glyphs set one after another: 1 em each (0.5 em for ASCII) unless `widths` says otherwise;
+    `gaps` adds space (in em) before index i."""
     x, glyphs = 0.0, []
     for i, char in enumerate(text):
         x += (gaps or {}).get(i, 0.0) * EM
         width = (widths or {}).get(char, 0.5 if char.isascii() else 1.0) * EM
-        glyphs.append(Glyph(char, x, x + width))
+        glyphs.append(Glyph(char, x, x + width, EM))
         x += width
     return glyphs
 
@@ -42,25 +45,44 @@ def test_dash_and_ellipsis_are_not_split():
 
 
 def test_han_western_gap_is_a_quarter_em():
-    assert han_western_gaps(line("年2020年", gaps={1: 0.25, 5: 0.25}), EM) == []
-    assert han_western_gaps(line("年2020", gaps={1: 0.0}), EM) == ["年2: gap 0.00 em"]
-    assert han_western_gaps(line("年2020", gaps={1: 0.5}), EM) == ["年2: gap 0.50 em"]
+    assert han_western_gaps(line("年2020年", gaps={1: 0.25, 5: 0.25})) == []
+    assert han_western_gaps(line("年2020", gaps={1: 0.0})) == ["年2: gap 0.00 em"]
+    assert han_western_gaps(line("年2020", gaps={1: 0.5})) == ["年2: gap 0.50 em"]
+    # A heading and its translation set in two sizes are two items, not one run of text.
+    heading = line("目录") + [Glyph("C", 30.0, 38.0, 7.0)]
+    assert han_western_gaps(heading) == []
 
 
 def test_punctuation_pairs_take_at_most_one_and_a_half_em():
-    assert punctuation_pairs(line("说”，中", widths={"”": 0.5}), EM) == []
-    assert punctuation_pairs(line("说”，中"), EM) == ["”，: 2.00 em"]
+    assert punctuation_pairs(line("说”，中", widths={"”": 0.5})) == []
+    assert punctuation_pairs(line("说”，中")) == ["”，: 2.00 em"]
+    # What follows the pair (the spacing of a justified line) is not part of it.
+    assert punctuation_pairs(line("说”，中", widths={"”": 0.5}, gaps={3: 0.2})) == []
 
 
 def test_single_marks_keep_their_full_width():
-    assert squeezed_marks(line("中，国"), EM) == []
-    assert squeezed_marks(line("中，国", widths={"，": 0.6}), EM) == ["，: 0.60 em"]
-    assert squeezed_marks(line("it’s", widths={"’": 0.25}), EM) == []  # an English apostrophe is not a Chinese mark
+    assert squeezed_marks(line("中，国")) == []
+    assert squeezed_marks(line("中，国", widths={"，": 0.6})) == ["，: 0.60 em"]
+    assert squeezed_marks(line("it’s", widths={"’": 0.25})) == []  # an English apostrophe is not a Chinese mark
 
 
 def test_no_lonely_last_character():
     assert lonely_last_character(line("国。")) == ["'国' alone on a line"]
     assert lonely_last_character(line("中国。")) == []
+
+
+def test_no_more_than_two_hyphenated_lines_in_a_row():
+    lines = [line("the gov‐"), line("ernment sup‐"), line("ports man‐"), line("kind.")]
+    assert hyphenated_runs(lines) == ["3 hyphenated lines in a row: the gov‐ / ent sup‐ / rts man‐"]
+    assert hyphenated_runs(lines[1:]) == []
+    assert hyphenated_runs([line("COVID-19 and"), line("the end")]) == []
+
+
+def test_word_spaces_in_a_justified_line():
+    assert wide_word_spaces(line("a good line", gaps={})) == []
+    assert wide_word_spaces(line("a wide line", gaps={2: 0.3})) == ["a w: word space 0.80 em"]
+    # Leaders and punctuation are not words.
+    assert wide_word_spaces(line("Title . . 3", gaps={6: 2.0})) == []
 
 
 def test_text_preparation_spacing_and_punctuation():
@@ -69,6 +91,7 @@ def test_text_preparation_spacing_and_punctuation():
     assert fullwidth_punctuation("之际,中国") == "之际，中国"
     assert fullwidth_punctuation("WDS,World") == "WDS,World"
     assert prepare("The Lancet", "en") == "The Lancet"
+    assert prepare("中国 2020", "zh-Hans") == "中国\u20052020"
 
 
 def test_the_last_two_characters_of_a_paragraph_stay_together():
@@ -80,3 +103,34 @@ def test_the_last_two_characters_of_a_paragraph_stay_together():
     assert keep_last_two(f"<p>近13万人次{note}。</p>") == f"<p>近13万人{WORD_JOINER}次{note}。</p>"
     assert keep_last_two("<h3>（5）信息系统</h3>") == f"<h3>（5）信息系{WORD_JOINER}统</h3>"
     assert keep_last_two("<p>Text only.</p>") == "<p>Text only.</p>"
+
+
+def test_no_widows_or_orphans():
+    from press.pagerules import column_problems as widows_and_orphans
+
+    def column(*texts: str, at: float = 0.0) -> list[list[Glyph]]:
+        """Lines of a column 6 em wide: a leading '>' stands for a 2 em first-line indent."""
+        lines = []
+        for text in texts:
+            indent = 2.0 if text.startswith(">") else 0.0
+            lines.append([g._replace(left=g.left + at, right=g.right + at) for g in line(text.lstrip(">"), gaps={0: indent})])
+        return lines
+
+    right = 120.0
+    good = column(">国国国国", "国国国国国国", "国国。") + column("国国国国国国", "国国。", ">国国国国", "国国国国国国", at=right)
+    assert widows_and_orphans(good, 200.0) == []
+    widow = column(">国国国国", "国国国国国国", "国国国国国国") + column("国国。", ">国国国国", "国国国国国国", at=right)
+    assert widows_and_orphans(widow, 200.0) == ["widow: '国国。' begins a column"]
+    orphan = column(">国国国国", "国国国国国国", "国国。", ">国国国国") + column("国国国国国国", "国国。", at=right)
+    assert widows_and_orphans(orphan, 200.0) == ["orphan: '国国国国' ends a column"]
+
+
+def test_an_opening_mark_at_a_line_start_has_its_ink_at_the_edge():
+    from press.pagerules import column_problems
+
+    def at(x: float, text: str) -> list[Glyph]:
+        return [g._replace(left=g.left + x, right=g.right + x) for g in line(text)]
+
+    body = [at(0, "国国国国国国"), at(0, "国国国国国国"), at(0, "国国国国国国")]
+    assert column_problems(body + [at(-5.0, "（国）国国国")], 200.0) == []
+    assert column_problems(body + [at(0.0, "（国）国国国")], 200.0) == ["'（国）国国国': the opening mark keeps its blank half"]

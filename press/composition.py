@@ -1,0 +1,206 @@
+"""Line composition WeasyPrint 70 lacks: inter-character justification of
+Chinese lines, and a limit on hyphenated lines in a row.
+
+Justification.
+
+WeasyPrint justifies a line only by widening its spaces. A Chinese line
+has none, so a line that cannot end flush (a Latin word or a half-width
+punctuation pair leaves less than one character of room) stays short and
+the right edge of the column goes ragged. Chinese typesetting spreads that
+remainder over the gaps between CJK characters instead [clreq 3.8]. This
+module teaches WeasyPrint to do so:
+
+- a gap between two CJK characters of a Chinese text box counts as a
+  justification opportunity, as a space does (`count_expandable_spaces`);
+- when the line is drawn, each such gap is widened by the line's
+  justification spacing (added to the advance of the shaped glyph before it).
+
+Not widened: the quarter-em between Han and Western text (clreq wants it
+fixed), letters of Western words, and gaps between two punctuation marks
+(the half-width pairs of 'chws' stay tight). A line that would need more
+than MAX_SPACING per gap is left short rather than spread visibly apart.
+
+Hyphenation. No more than MAX_HYPHENATED_LINES lines in a row may end with
+a hyphen (CSS hyphenate-limit-lines, which WeasyPrint does not implement):
+after two such lines the next is composed with automatic hyphenation off.
+
+WeasyPrint is pinned (requirements.lock), so the functions patched here are
+those of one known version; tests/test_page_rules.py checks the result on
+the printed page.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’—…·]")
+_MARK = re.compile(r"[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65“”‘’—…·]")
+MAX_SPACING = 0.12  # em
+MAX_HYPHENATED_LINES = 2
+
+
+def _gaps(text: str) -> list[int]:
+    """Indices of the characters after which a gap may widen: a CJK character followed by
+    another, unless both are punctuation marks; and the word spaces of Western text inside
+    Chinese (U+2004, see press/clreq.py), so a line holding a long English name spreads
+    over both rather than over its few Chinese characters alone."""
+    return [i for i, (a, b) in enumerate(zip(text, text[1:]))
+            if (_CJK.match(a) and _CJK.match(b) and not (_MARK.match(a) and _MARK.match(b)))
+            or (a == "\u2004" and b.isalnum())]
+
+
+def _is_chinese(style) -> bool:
+    return (style["lang"] or "").lower().startswith("zh")
+
+
+def install() -> None:
+    """Patch WeasyPrint (already imported) so Chinese lines are justified between characters."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout import block, inline
+    from weasyprint.text import line_break
+
+    if getattr(inline, "_press_justify", False):
+        return
+    inline._press_justify = True
+    count_spaces = inline.count_expandable_spaces
+    add_word_spacing = inline.add_word_spacing
+
+    def count_expandable(box) -> int:
+        if isinstance(box, boxes.TextBox) and _is_chinese(box.style):
+            return count_spaces(box) + len(_gaps(box.text))
+        if isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+            return sum(count_expandable(child) for child in box.children)
+        return count_spaces(box)
+
+    def justify_line(context, line, extra_width):
+        if n := count_expandable(line):
+            spacing = extra_width / n
+            if _has_chinese_gaps(line):
+                spacing = min(spacing, MAX_SPACING * line.style["font_size"])
+            add_word_spacing(context, line, spacing, 0)
+
+    def _has_chinese_gaps(box) -> bool:
+        if isinstance(box, boxes.TextBox):
+            return _is_chinese(box.style) and bool(_gaps(box.text))
+        return any(_has_chinese_gaps(child) for child in getattr(box, "children", ()))
+
+    set_text = line_break.Layout.set_text
+
+    def set_text_with_gaps(self, text, justify=False):
+        set_text(self, text, justify)
+        if justify and _is_chinese(self.style):
+            _trim_and_widen(self)
+
+    inline.count_expandable_spaces = count_expandable
+    inline.justify_line = justify_line
+    line_break.Layout.set_text = set_text_with_gaps
+    _limit_hyphenated_lines(inline, block)
+
+
+def _limit_hyphenated_lines(inline, block) -> None:
+    """Also the one place that sees each finished line: opening marks at line starts are
+    trimmed from here."""
+    iter_line_boxes, split_first_line = inline.iter_line_boxes, inline.split_first_line
+    state = {"ban": False}
+
+    def iter_line_boxes_limited(context, box, *args, **kwargs):
+        run = 0
+        lines = iter_line_boxes(context, box, *args, **kwargs)
+        while True:
+            state["ban"] = run >= MAX_HYPHENATED_LINES
+            try:
+                line, resume_at = next(lines)
+            except StopIteration:
+                return
+            finally:
+                state["ban"] = False
+            run = run + 1 if _ends_with_hyphen(line) else 0
+            _mark_opening_line_start(line, justified=box.style["text_align_all"] == "justify" and resume_at is not None)
+            yield line, resume_at
+
+    def split_first_line_limited(text, style, *args, **kwargs):
+        if not (state["ban"] and style["hyphens"] == "auto"):
+            return split_first_line(text, style, *args, **kwargs)
+        # The style is shared by every box of the element: set it back at once.
+        style["hyphens"] = "manual"
+        try:
+            return split_first_line(text, style, *args, **kwargs)
+        finally:
+            style["hyphens"] = "auto"
+
+    block.iter_line_boxes = inline.iter_line_boxes = iter_line_boxes_limited
+    inline.split_first_line = split_first_line_limited
+
+
+def _ends_with_hyphen(box) -> bool:
+    if hasattr(box, "text"):
+        return len(box.text) > 1 and box.text[-1] in "-\u2010\u00ad" and box.text[-2].isalpha()
+    children = getattr(box, "children", ())
+    return bool(children) and _ends_with_hyphen(children[-1])
+
+
+OPENING = "（「『《〈【〔“‘"
+
+
+def _mark_opening_line_start(line, justified: bool) -> None:
+    """[3.1.6] An opening mark that starts a line loses its blank left half, so its ink
+    lines up with the column edge (CSS text-spacing-trim: trim-start). A first line set
+    in from the edge (a paragraph indent) keeps it. The trim is made when the line is
+    drawn (_trim_and_widen); in a justified line the half em goes to its gaps."""
+    first = line
+    while not hasattr(first, "text"):
+        children = getattr(first, "children", ())
+        if not children:
+            return
+        first = children[0]
+    layout = getattr(first, "pango_layout", None)
+    if (layout is not None and first.text[:1] in OPENING and _is_chinese(first.style)
+            and abs(first.position_x - line.position_x) < 0.01):
+        layout.press_trim_start = "spread" if justified else "shift"
+
+
+def _trim_and_widen(layout) -> None:
+    """Widen each gap of a justified line by its justification spacing, and trim an opening
+    mark at the line start (see _mark_opening_line_start), on the shaped glyphs of the
+    line. Not with letter-spacing attributes: those would split the text into separately
+    shaped runs and undo the contextual 'chws' pairs."""
+    from weasyprint.text.ffi import ffi, pango
+
+    trim = getattr(layout, "press_trim_start", None)
+    gaps = _gaps(layout.text) if layout.justification_spacing or trim == "spread" else []
+    if not gaps and not trim:
+        return
+    # Drawing switches the layout to single-paragraph mode, which would lay it out again
+    # and lose the changed glyphs; switching first makes that a no-op.
+    pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
+    half = round(layout.style["font_size"] * 512) if trim else 0  # half an em, in Pango units
+    spacing = [round(layout.justification_spacing * 1024)] * len(gaps)
+    if trim == "spread" and gaps:
+        for i in range(len(gaps)):  # the trimmed half em, shared out to the last unit
+            spacing[i] += half // len(gaps) + (i < half % len(gaps))
+    widen = dict(zip((_byte_offsets(layout.text)[i] for i in gaps), spacing))
+    line = pango.pango_layout_get_line_readonly(layout.layout, 0)
+    run, first = line.runs, True
+    while run != ffi.NULL:
+        item = run.data
+        glyphs, clusters = item.glyphs.glyphs, item.glyphs.log_clusters
+        count = item.glyphs.num_glyphs
+        for i in range(count):
+            if first and half:
+                glyphs[i].geometry.x_offset -= half
+                glyphs[i].geometry.width -= half
+            first = False
+            last_of_cluster = i == count - 1 or clusters[i + 1] != clusters[i]
+            if last_of_cluster:
+                glyphs[i].geometry.width += widen.get(item.item.offset + clusters[i], 0)
+        run = run.next
+
+
+def _byte_offsets(text: str) -> list[int]:
+    """UTF-8 byte offset of each character, and of the end."""
+    offsets, position = [], 0
+    for char in text:
+        offsets.append(position)
+        position += len(char.encode())
+    offsets.append(position)
+    return offsets

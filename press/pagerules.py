@@ -1,0 +1,260 @@
+"""Rules of a well-set page, checked on the printed result.
+
+Chinese rules follow the W3C Requirements for Chinese Text Layout (clreq,
+section numbers in brackets); the English ones are a compositor's usual
+limits on hyphenation and word spacing. The rules take lines of positioned
+glyphs (character, left and right edge of its advance, the em it was set
+in) and name every place that breaks them. They know nothing of this
+project: `read_lines` reads such lines from any PDF, so another
+typesetter's output can be checked the same way.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+import statistics
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NamedTuple
+
+NO_LINE_START = set("，。、；：？！）」』》〉】〕”’·・…—%‰℃,.;:?!)]}")  # [3.1.7] closing marks, middle dots
+NO_LINE_END = set("（「『《〈【〔“‘([{")  # [3.1.7] opening marks
+OPENING_MARKS = set("（「『《〈【〔“‘")
+CJK_PUNCTUATION = set("，。、；：？！（）「」『』《》〈〉【】〔〕“”‘’…—·")
+HALF_BLANK_MARKS = set("，。、；：？！（）「」『』《》〈〉【】〔〕“”‘’")  # ink on one half, blank on the other
+HYPHENS = set("-\u2010\u00ad")
+_IS_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_IS_WESTERN = re.compile(r"[A-Za-z0-9]")
+
+
+class Glyph(NamedTuple):
+    char: str
+    left: float
+    right: float
+    em: float  # the font size it was set in, in the units of left and right
+    font: str = ""  # the name of the font, where known
+
+
+Line = list[Glyph]
+
+
+def _visible(line: Line) -> Line:
+    return [g for g in line if not g.char.isspace() and g.char != "\u2060"]
+
+
+def prohibited_line_start(line: Line) -> list[str]:
+    """[3.1.7] No line starts with a closing mark or a middle dot."""
+    glyphs = _visible(line)
+    return [f"line starts with {glyphs[0].char!r}"] if glyphs and glyphs[0].char in NO_LINE_START else []
+
+
+def prohibited_line_end(line: Line) -> list[str]:
+    """[3.1.7] No line ends with an opening mark."""
+    glyphs = _visible(line)
+    return [f"line ends with {glyphs[-1].char!r}"] if glyphs and glyphs[-1].char in NO_LINE_END else []
+
+
+def split_pair(previous: Line, line: Line) -> list[str]:
+    """[3.1.7] ―― and …… are never split across lines."""
+    before, after = _visible(previous), _visible(line)
+    if before and after and before[-1].char == after[0].char and before[-1].char in "—…":
+        return [f"{before[-1].char * 2!r} split across lines"]
+    return []
+
+
+def han_western_gaps(line: Line, low: float = 0.15, high: float = 0.35) -> list[str]:
+    """[3.2.2] Between Han characters and Latin letters or digits: a quarter em, within [low, high].
+    Text of two sizes side by side (a heading and its translation) is two items, not one run."""
+    found = []
+    glyphs = _visible(line)
+    for a, b in zip(glyphs, glyphs[1:]):
+        if abs(a.em - b.em) > 0.01 * a.em:
+            continue
+        han = a if _IS_HAN.match(a.char) else b
+        if (_IS_HAN.match(a.char) and _IS_WESTERN.match(b.char)) or (_IS_WESTERN.match(a.char) and _IS_HAN.match(b.char)):
+            gap = (b.left - a.right) / han.em
+            if not low <= gap <= high:
+                found.append(f"{a.char}{b.char}: gap {gap:.2f} em")
+    return found
+
+
+def punctuation_pairs(line: Line, limit: float = 1.5) -> list[str]:
+    """[3.1.6] Two marks side by side take at most 1.5 em: the blank half of one goes."""
+    found = []
+    glyphs = _visible(line)
+    for a, b in zip(glyphs, glyphs[1:]):
+        if a.char in HALF_BLANK_MARKS and b.char in HALF_BLANK_MARKS:
+            # From the first mark's start to the second's nominal end (a full em): what follows
+            # the pair, such as the spacing of a justified line, is not part of it.
+            width = (b.left - a.left) / a.em + b.em / a.em
+            if width > limit + 0.01:
+                found.append(f"{a.char}{b.char}: {width:.2f} em")
+    return found
+
+
+def squeezed_marks(line: Line, limit: float = 0.9) -> list[str]:
+    """[3.1.6] A single mark inside a line keeps its full width: it is never squeezed to justify."""
+    found = []
+    glyphs = _visible(line)
+    for i in range(1, len(glyphs) - 1):
+        mark, before, after = glyphs[i], glyphs[i - 1], glyphs[i + 1]
+        # Curly quotes and apostrophes beside Latin letters are English marks, set proportionally.
+        western = mark.char in "“”‘’" and (before.char.isascii() or after.char.isascii())
+        if mark.char in CJK_PUNCTUATION and mark.char not in "—…·" and not western \
+                and before.char not in CJK_PUNCTUATION and after.char not in CJK_PUNCTUATION:
+            width = (after.left - mark.left) / mark.em
+            if width < limit:
+                found.append(f"{mark.char}: {width:.2f} em")
+    return found
+
+
+def lonely_last_character(line: Line) -> list[str]:
+    """No paragraph ends with one Han character alone on its last line."""
+    glyphs = [g for g in _visible(line) if g.char not in CJK_PUNCTUATION]
+    if len(glyphs) == 1 and _IS_HAN.match(glyphs[0].char):
+        return [f"{glyphs[0].char!r} alone on a line"]
+    return []
+
+
+def hyphenated_runs(lines: list[Line], most: int = 2) -> list[str]:
+    """No more than `most` hyphenated line ends in a row."""
+    found, run = [], []
+    for line in lines + [[]]:
+        glyphs = _visible(line)
+        if len(glyphs) > 1 and glyphs[-1].char in HYPHENS and glyphs[-2].char.isalpha():
+            run.append("".join(g.char for g in line)[-8:])
+            continue
+        if len(run) > most:
+            found.append(f"{len(run)} hyphenated lines in a row: {' / '.join(run)}")
+        run = []
+    return found
+
+
+def wide_word_spaces(line: Line, limit: float = 0.6) -> list[str]:
+    """No word space in an English line wider than about twice normal (0.6 em)."""
+    found = []
+    previous, spaced = None, False
+    for glyph in line:
+        if glyph.char.isspace():
+            spaced = True
+            continue
+        if previous is not None and spaced and previous.char.isascii() and glyph.char.isascii() \
+                and previous.char.isalnum() and glyph.char.isalnum():
+            gap = (glyph.left - previous.right) / glyph.em
+            if gap > limit:
+                found.append(f"{previous.char} {glyph.char}: word space {gap:.2f} em")
+        previous, spaced = glyph, False
+    return found
+
+
+def column_problems(lines: list[Line], page_width: float) -> list[str]:
+    """Rules over the body lines of a column (those set in the page's most common size and
+    face; a page has one column or two). No column starts with the last line of a paragraph
+    (a widow) or ends with the first line of one (an orphan): an indented line starts a
+    paragraph, a line that stops short of the column's right edge ends one. And [3.1.6] an
+    opening mark that starts a line is not set in by its blank half: its ink is at the edge."""
+    def face(line: Line) -> tuple[float, str]:
+        glyphs = _visible(line)
+        return round(glyphs[len(glyphs) // 2].em, 1), glyphs[len(glyphs) // 2].font
+
+    faces = [face(line) for line in lines if len(_visible(line)) >= 5]
+    if not faces:
+        return []
+    body_face = max(set(faces), key=faces.count)
+    body = body_face[0]
+    columns: dict[bool, list[Line]] = {}
+    for line in lines:
+        glyphs = _visible(line)
+        if glyphs and face(line) == body_face:
+            columns.setdefault(glyphs[0].left > page_width / 2, []).append(glyphs)
+    found = []
+    for column in columns.values():
+        left = statistics.median(line[0].left for line in column)
+        right = max(line[-1].right for line in column)
+
+        def indented(line: Line) -> bool:  # a first-line indent, not a line set to the right
+            return left + 0.9 * body < line[0].left < left + 2.5 * body
+
+        def full(line: Line) -> bool:
+            return line[-1].right > right - 0.6 * body
+
+        first, last = column[0], column[-1]
+        if len(column) > 1 and not indented(first) and not full(first) and indented(column[1]):
+            found.append(f"widow: {''.join(g.char for g in first)[:20]!r} begins a column")
+        if len(column) > 1 and indented(last) and full(last):
+            found.append(f"orphan: {''.join(g.char for g in last)[:20]!r} ends a column")
+        for line in column:
+            if line[0].char in OPENING_MARKS and left - 0.25 * body < line[0].left < left + 0.75 * body:
+                found.append(f"{''.join(g.char for g in line)[:10]!r}: the opening mark keeps its blank half")
+    return found
+
+
+def check_lines(lines: list[Line]) -> dict[str, list[str]]:
+    """Every rule over the lines of one page, in reading order: rule name → what breaks it."""
+    found: dict[str, list[str]] = {"hyphenated lines": hyphenated_runs(lines)}
+    previous: Line = []
+    for line in lines:
+        for name, problems in (
+            ("line start", prohibited_line_start(line)),
+            ("line end", prohibited_line_end(line)),
+            ("split pair", split_pair(previous, line)),
+            ("Han–Western gap", han_western_gaps(line)),
+            ("punctuation pair", punctuation_pairs(line)),
+            ("squeezed mark", squeezed_marks(line)),
+            ("lonely last character", lonely_last_character(line)),
+            ("word space", wide_word_spaces(line)),
+        ):
+            found.setdefault(name, []).extend(problems)
+        previous = line
+    return found
+
+
+def read_lines(pdf: Path, page: int) -> list[Line]:
+    """The text lines of one page of a PDF, in content order, as glyphs (pdfium's loose boxes:
+    the advance of each glyph). A line ends where pdfium puts a line break, or where the text
+    goes back to the left or moves to another baseline."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    textpage = pdfium.PdfDocument(pdf)[page].get_textpage()
+    matrix = pdfium_c.FS_MATRIX()
+    lines: list[Line] = []
+    line: Line = []
+    last = None
+    for i in range(textpage.count_chars()):
+        char = textpage.get_text_range(i, 1)
+        if pdfium_c.FPDFText_IsGenerated(textpage.raw, i):
+            # pdfium adds spaces where it sees a gap and line breaks where it sees a new line.
+            if char in "\r\n" and line:
+                lines.append(line)
+                line, last = [], None
+            continue
+        left, bottom, right, _ = textpage.get_charbox(i, loose=True)
+        pdfium_c.FPDFText_GetMatrix(textpage.raw, i, ctypes.byref(matrix))
+        em = pdfium_c.FPDFText_GetFontSize(textpage.raw, i) * abs(matrix.d or 1.0)
+        size = pdfium_c.FPDFText_GetFontInfo(textpage.raw, i, None, 0, None)
+        name = ctypes.create_string_buffer(size)
+        pdfium_c.FPDFText_GetFontInfo(textpage.raw, i, name, size, None)
+        if line and last is not None and (left < last[0] - 1 or abs(bottom - last[1]) > em / 2):
+            lines.append(line)
+            line = []
+        line.append(Glyph(char, left, right, em, name.value.decode("latin-1")))
+        last = (left, bottom)
+    if line:
+        lines.append(line)
+    return lines
+
+
+def check_pdf(pdf: Path) -> Iterator[tuple[int, str, str]]:
+    """(1-based page, rule, problem) for every problem on every page of a PDF."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf)
+    for index in range(len(document)):
+        lines = read_lines(pdf, index)
+        found = check_lines(lines)
+        found["column"] = column_problems(lines, document[index].get_width())
+        for rule, problems in found.items():
+            for problem in problems:
+                yield index + 1, rule, problem

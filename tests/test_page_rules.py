@@ -1,0 +1,41 @@
+"""The page rules of press/pagerules.py (clreq for Chinese, hyphenation and word spacing for
+English, widows and orphans), checked on every page of the three built PDFs of 2020-02."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pypdfium2 as pdfium
+import pytest
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT))
+from press.pagerules import HALF_BLANK_MARKS, HYPHENS, check_pdf, read_lines  # noqa: E402
+
+PDFS = ["2020-02.pdf", "2020-02.zh.pdf", "2020-02.en.pdf"]
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_every_page_keeps_the_rules(built, name):
+    problems = [f"p{page} {rule}: {problem}" for page, rule, problem in check_pdf(built / name)]
+    assert problems == []
+
+
+def test_the_rules_had_something_to_check(built):
+    """A clean report means something only if the pages hold what the rules look at."""
+    seen = {"Han–Western boundaries": 0, "punctuation pairs": 0, "hyphenated line ends": 0, "word spaces": 0}
+    pdf = built / "2020-02.pdf"
+    for index in range(len(pdfium.PdfDocument(pdf))):
+        for line in read_lines(pdf, index):
+            text = "".join(g.char for g in line)
+            visible = re.sub(r"\s", "", text)
+            seen["Han–Western boundaries"] += len(re.findall(r"[\u4e00-\u9fff][A-Za-z0-9]|[A-Za-z0-9][\u4e00-\u9fff]", visible))
+            seen["punctuation pairs"] += sum(a in HALF_BLANK_MARKS and b in HALF_BLANK_MARKS for a, b in zip(visible, visible[1:]))
+            seen["hyphenated line ends"] += len(visible) > 1 and visible[-1] in HYPHENS and visible[-2].isalpha()
+            seen["word spaces"] += len(re.findall(r"[A-Za-z] +[A-Za-z]", text))
+    assert seen["Han–Western boundaries"] > 100, seen
+    assert seen["punctuation pairs"] > 30, seen
+    assert seen["hyphenated line ends"] > 10, seen
+    assert seen["word spaces"] > 500, seen
