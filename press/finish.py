@@ -14,8 +14,8 @@ import io
 from dataclasses import dataclass
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (ArrayObject, BooleanObject, ByteStringObject, DictionaryObject, NameObject, StreamObject,
-                           TextStringObject)
+from pypdf.generic import (ArrayObject, BooleanObject, ByteStringObject, DictionaryObject, IndirectObject, NameObject,
+                           NullObject, NumberObject, StreamObject, TextStringObject)
 
 from .typeset import TypesetPart
 
@@ -46,11 +46,16 @@ def assemble(parts: list[TypesetPart], overlay: TypesetPart, outline: list[Outli
     writer = PdfWriter()
     stamps = PdfReader(io.BytesIO(overlay.pdf)).pages
     index = 0
+    tagged = []
     for part in parts:
-        for page in PdfReader(io.BytesIO(part.pdf)).pages:
-            added = writer.add_page(page)
-            _stamp(writer, added, stamps[index])
+        reader = PdfReader(io.BytesIO(part.pdf))
+        added = []
+        for page in reader.pages:
+            added.append(writer.add_page(page))
+            _stamp(writer, added[-1], stamps[index])
             index += 1
+        tagged.append((reader, added, LANG_TAGS.get(part.lang, info.lang)))
+    _merge_structure(writer, tagged)
     _resolve_links(writer, anchors or {})
     for item in outline:
         _add_outline(writer, item, None)
@@ -97,7 +102,9 @@ def _stamp(writer: PdfWriter, page, stamp) -> None:
     resources[NameObject("/XObject")] = xobjects
     page[NameObject("/Resources")] = resources
     draw = StreamObject()
-    draw.set_data(b"q /PressOverlay Do Q")
+    # Running heads and folios are pagination artifacts: outside the structure tree, so a
+    # screen reader never reads them in the middle of a sentence.
+    draw.set_data(b"/Artifact <</Type /Pagination>> BDC q /PressOverlay Do Q EMC")
     contents = page["/Contents"]
     contents = contents.get_object() if not isinstance(contents, ArrayObject) else contents
     existing = list(contents) if isinstance(contents, ArrayObject) else [page.raw_get("/Contents")]
@@ -107,6 +114,112 @@ def _stamp(writer: PdfWriter, page, stamp) -> None:
     restore.set_data(b"Q")
     page[NameObject("/Contents")] = ArrayObject(
         [writer._add_object(save), *existing, writer._add_object(restore), writer._add_object(draw)])
+
+
+LANG_TAGS = {"zh": "zh-Hans", "en": "en", "mul": "zh-Hans"}
+
+
+def _merge_structure(writer: PdfWriter, parts: list[tuple[PdfReader, list, str]]) -> None:
+    """One structure tree for the assembled document, made of each part's tree.
+
+    pypdf copies pages but not structure trees. Each part's tree is copied here under a
+    Part element carrying the part's language; the keys that tie pages and links to the
+    tree (StructParents, StructParent and the ParentTree) are renumbered so the parts'
+    keys follow one another."""
+    root = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
+    root_ref = writer._add_object(root)
+    document = DictionaryObject({NameObject("/Type"): NameObject("/StructElem"), NameObject("/S"): NameObject("/Document"),
+                                 NameObject("/P"): root_ref})
+    document_ref = writer._add_object(document)
+    document_kids, nums, next_key = ArrayObject(), ArrayObject(), 0
+    for reader, pages, lang in parts:
+        source = reader.trailer["/Root"].get("/StructTreeRoot")
+        if source is None:
+            continue
+        copier = _StructureCopier(writer, reader, pages)
+        part = DictionaryObject({NameObject("/Type"): NameObject("/StructElem"), NameObject("/S"): NameObject("/Part"),
+                                 NameObject("/P"): document_ref, NameObject("/Lang"): TextStringObject(lang)})
+        part_ref = writer._add_object(part)
+        part[NameObject("/K")] = ArrayObject(
+            copier.element(kid, part_ref) for top in _kids(source.get_object()) for kid in _kids(top.get_object()))
+        document_kids.append(part_ref)
+        keys = _number_tree(source.get_object()["/ParentTree"].get_object())
+        for key, value in keys:
+            value = value.get_object() if isinstance(value, IndirectObject) and isinstance(value.get_object(), ArrayObject) else value
+            mapped = ArrayObject(copier.mapped(v) for v in value) if isinstance(value, ArrayObject) else copier.mapped(value)
+            nums += [NumberObject(key + next_key), mapped]
+        for src, page in zip(reader.pages, pages):
+            if "/StructParents" in src:  # pypdf leaves it out of the copied page
+                page[NameObject("/StructParents")] = NumberObject(src["/StructParents"] + next_key)
+            for annot in page.get("/Annots", []) or []:
+                annot = annot.get_object()
+                if "/StructParent" in annot:
+                    annot[NameObject("/StructParent")] = NumberObject(annot["/StructParent"] + next_key)
+        next_key += max((key for key, _ in keys), default=-1) + 1
+    document[NameObject("/K")] = document_kids
+    root[NameObject("/K")] = ArrayObject([document_ref])
+    root[NameObject("/ParentTree")] = writer._add_object(DictionaryObject({NameObject("/Nums"): nums}))
+    root[NameObject("/ParentTreeNextKey")] = NumberObject(next_key)
+    catalog = writer._root_object
+    catalog[NameObject("/StructTreeRoot")] = root_ref
+    catalog[NameObject("/MarkInfo")] = DictionaryObject({NameObject("/Marked"): BooleanObject(True)})
+
+
+class _StructureCopier:
+    """Copies structure elements of one part into the writer, pointing them at the copied pages."""
+
+    def __init__(self, writer: PdfWriter, reader: PdfReader, pages: list) -> None:
+        self.writer = writer
+        self.pages = {src.indirect_reference.idnum: new.indirect_reference for src, new in zip(reader.pages, pages)}
+        self.annots = {}
+        for src, new in zip(reader.pages, pages):
+            for a, b in zip(src.get("/Annots", []) or [], new.get("/Annots", []) or []):
+                if isinstance(a, IndirectObject):
+                    self.annots[a.idnum] = b
+        self.elements: dict[int, IndirectObject] = {}
+
+    def mapped(self, ref) -> IndirectObject | NullObject:
+        return self.elements.get(ref.idnum, NullObject()) if isinstance(ref, IndirectObject) else NullObject()
+
+    def element(self, ref, parent: IndirectObject):
+        source = ref.get_object()
+        if not isinstance(source, DictionaryObject):
+            return NumberObject(source)  # a marked-content id
+        copy = DictionaryObject()
+        copy_ref = self.writer._add_object(copy)
+        if isinstance(ref, IndirectObject):
+            self.elements[ref.idnum] = copy_ref
+        for key, value in source.items():
+            if key in ("/P", "/K", "/Pg", "/Obj"):
+                continue
+            copy[NameObject(key)] = value.clone(self.writer)
+        if "/Pg" in source:
+            copy[NameObject("/Pg")] = self.pages.get(source.raw_get("/Pg").idnum, NullObject())
+        if "/Obj" in source:
+            copy[NameObject("/Obj")] = self.annots.get(source.raw_get("/Obj").idnum, NullObject())
+        if "/S" in source:  # a structure element, not a marked-content or object reference
+            copy[NameObject("/P")] = parent
+        if "/K" in source:
+            copy[NameObject("/K")] = ArrayObject(self.element(kid, copy_ref) for kid in _kids(source))
+        return copy_ref
+
+
+def _kids(element: DictionaryObject) -> list:
+    kids = element.get("/K")
+    if kids is None:
+        return []
+    kids = kids.get_object() if isinstance(kids, IndirectObject) else kids
+    return list(kids) if isinstance(kids, ArrayObject) else [element.raw_get("/K")]
+
+
+def _number_tree(node: DictionaryObject) -> list[tuple[int, object]]:
+    pairs = []
+    if "/Nums" in node:
+        nums = node["/Nums"]
+        pairs += [(int(nums[i]), nums[i + 1]) for i in range(0, len(nums), 2)]
+    for kid in node.get("/Kids", []) or []:
+        pairs += _number_tree(kid.get_object())
+    return pairs
 
 
 def _resolve_links(writer: PdfWriter, anchors: dict[str, int]) -> None:

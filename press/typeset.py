@@ -35,6 +35,7 @@ class TypesetPart:
     pages: int
     anchors: dict[str, int]  # element id → page index within the part
     overflows: tuple["Overflow", ...] = ()
+    lang: str = ""  # "zh", "en" or "mul" (the bilingual cover and contents)
 
 
 @dataclass(frozen=True)
@@ -84,9 +85,10 @@ class Typesetter:
         from weasyprint.text.fonts import FontConfiguration
 
         from .fetch import SandboxFetcher, url_for
-        from .composition import install
+        from . import composition, tagging
 
-        install()
+        composition.install()
+        tagging.install()
 
         self._HTML, self._url_for = HTML, url_for
         self.fetcher = SandboxFetcher(
@@ -116,8 +118,10 @@ class Typesetter:
         overflows = tuple(o for i, page in enumerate(document.pages) for o in _overflows(page._page_box, i))
         # A fixed identifier keeps the part's bytes a function of its content alone.
         # Images arrive already at print size (fetch.print_size): they are embedded as they are.
-        pdf = document.write_pdf(pdf_identifier=part.key.encode())
-        return TypesetPart(part.key, pdf, len(document.pages), anchors, overflows)
+        # Parts are tagged (structure tree, marked content) for the reading PDFs; the overlay,
+        # which only carries running heads and folios, is stamped as an artifact instead.
+        pdf = document.write_pdf(pdf_identifier=part.key.encode(), pdf_tags=not part.key.startswith("overlay"))
+        return TypesetPart(part.key, pdf, len(document.pages), anchors, overflows, part.lang)
 
 
 TEXT_SOURCES = {".md", ".yaml", ".yml", ".txt"}
@@ -184,7 +188,7 @@ def _salt(issue_dir: Path, cfg) -> bytes:
     """What, besides its HTML, a typeset part depends on: styles, fonts, images, the typesetter."""
     digest = hashlib.sha256()
     code = Path(__file__).resolve().parent
-    files = [code / name for name in ("typeset.py", "fetch.py", "composition.py", "fonts.py")]
+    files = [code / name for name in ("typeset.py", "fetch.py", "composition.py", "tagging.py", "fonts.py")]
     files.append(Path(cfg.fonts_dir).parent / "requirements.lock")
     for folder in (cfg.styles_dir, cfg.fonts_dir, issue_dir):
         files += sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.suffix.lower() not in TEXT_SOURCES)

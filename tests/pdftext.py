@@ -60,3 +60,67 @@ def text_boxes(pdf: Path, page: int, text: str) -> list[Box]:
 def image_boxes(pdf: Path, page: int) -> list[Box]:
     doc = pdfium.PdfDocument(pdf)
     return [Box(*obj.get_bounds()) for obj in doc[page].get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=4)]
+
+
+def marked_text(page) -> dict[int, str]:
+    """The text of each marked-content sequence (by MCID) on a pypdf page."""
+    texts: dict[int, list[str]] = {}
+    stack: list[int | None] = []
+
+    def before(operator, operands, cm, tm):
+        if operator == b"BDC":
+            properties = operands[1] if len(operands) > 1 else {}
+            mcid = properties.get("/MCID") if hasattr(properties, "get") else None
+            stack.append(int(mcid) if mcid is not None else None)
+        elif operator == b"BMC":
+            stack.append(None)
+        elif operator == b"EMC" and stack:
+            stack.pop()
+
+    def text(string, cm, tm, font_dict, font_size):
+        current = next((m for m in reversed(stack) if m is not None), None)
+        if current is not None and string:
+            texts.setdefault(current, []).append(string)
+
+    page.extract_text(visitor_operand_before=before, visitor_text=text)
+    return {mcid: "".join(parts) for mcid, parts in texts.items()}
+
+
+def structure(pdf: Path):
+    """The structure tree of a tagged PDF, in order, as (depth, element type, attributes, text)
+    with the text of the marked content each element holds directly."""
+    import pypdf
+
+    reader = pypdf.PdfReader(pdf)
+    page_index = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}
+    texts: dict[int, dict[int, str]] = {}
+
+    def text_of(page: int, mcid: int) -> str:
+        if page not in texts:
+            texts[page] = marked_text(reader.pages[page])
+        return texts[page].get(mcid, "")
+
+    def walk(element, depth, page):
+        element = element.get_object()
+        if "/Pg" in element:
+            page = page_index.get(element.raw_get("/Pg").idnum, page)
+        kids = element.get("/K", [])
+        kids = kids if isinstance(kids, list) else [kids]
+        own = []
+        for kid in kids:
+            kid_object = kid.get_object() if hasattr(kid, "get_object") else kid
+            if isinstance(kid_object, int):
+                own.append(text_of(page, int(kid_object)))
+            elif "/MCID" in kid_object:
+                kid_page = page_index.get(kid_object.raw_get("/Pg").idnum, page) if "/Pg" in kid_object else page
+                own.append(text_of(kid_page, int(kid_object["/MCID"])))
+        attributes = {k: element[k] for k in ("/Lang", "/Alt") if k in element}
+        yield depth, str(element.get("/S", "")), attributes, "".join(own)
+        for kid in kids:
+            kid_object = kid.get_object() if hasattr(kid, "get_object") else kid
+            if not isinstance(kid_object, int) and "/S" in kid_object:
+                yield from walk(kid_object, depth + 1, page)
+
+    root = reader.trailer["/Root"]["/StructTreeRoot"]
+    for top in root["/K"] if isinstance(root["/K"], list) else [root["/K"]]:
+        yield from walk(top, 0, 0)

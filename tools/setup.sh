@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 need=()
 # Pango (WeasyPrint's text layout), HarfBuzz's subsetter (fast font embedding), fontconfig;
 # Chromium for the browser tests of the proof (Playwright drives Debian's build: a browser
-# downloaded by Playwright itself cannot be fetched here).
-for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig chromium; do
+# downloaded by Playwright itself cannot be fetched here); qpdf, whose --check the tests run
+# on every PDF.
+for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig chromium qpdf; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -1,0 +1,122 @@
+"""The reading PDFs are tagged: a structure tree in the article's reading order, figures with
+alternative text, notes, the language of every part, running heads and folios as artifacts;
+and every PDF passes `qpdf --check`."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pypdf
+import pytest
+
+from conftest import ISSUE
+from issue_source import DEF, IMAGE, REF, read_issue
+from pdftext import squash, structure
+
+META, SOURCES = read_issue(ISSUE)
+PDFS = ["2020-02.pdf", "2020-02.zh.pdf", "2020-02.en.pdf"]
+
+
+def parts(pdf) -> list[dict]:
+    """The top-level parts of the tree: language, reading text (notes and note calls aside),
+    element types and figures' alternative text."""
+    found, note_depth = [], None
+    for depth, kind, attributes, text in structure(pdf):
+        if note_depth is not None and depth <= note_depth:
+            note_depth = None
+        if depth == 1 and kind == "/Part":
+            found.append({"lang": attributes.get("/Lang"), "text": "", "kinds": [], "alts": []})
+            continue
+        if not found or depth < 1:
+            continue
+        part = found[-1]
+        part["kinds"].append(kind)
+        if kind == "/Figure":
+            part["alts"].append(str(attributes.get("/Alt", "")))
+        if kind in ("/Note", "/Reference"):
+            note_depth = depth if note_depth is None else note_depth
+        if note_depth is None:
+            part["text"] += text
+    return found
+
+
+def reading_blocks(slug: str, lang: str) -> list[str]:
+    source = next(s for s in SOURCES if s.slug == slug and s.lang == lang)
+    blocks = []
+    for block in source.blocks:
+        if DEF.match(block) or IMAGE.match(block):
+            continue
+        block = REF.sub("", re.sub(r"^#{1,6}\s+", "", block)).replace("*", "")
+        blocks.append(squash(block))
+    return blocks
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_the_reading_pdfs_are_tagged(built, name):
+    reader = pypdf.PdfReader(built / name)
+    catalog = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in catalog
+    assert catalog["/MarkInfo"]["/Marked"] == True  # noqa: E712 (a pypdf BooleanObject)
+    assert catalog["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712
+    assert META["title"]["zh" if name != "2020-02.en.pdf" else "en"] in reader.metadata.title
+    found = parts(built / name)
+    assert len(found) >= 3  # cover, contents, articles
+    assert all(part["lang"] in ("zh-Hans", "en") for part in found)
+    kinds = {kind for part in found for kind in part["kinds"]}
+    assert {"/H1", "/H2", "/P", "/Figure", "/Caption"} <= kinds
+    alts = [alt for part in found for alt in part["alts"]]
+    assert alts and all(alt.strip() for alt in alts), "every figure has alternative text"
+
+
+def test_parts_carry_their_language(built):
+    found = parts(built / "2020-02.pdf")
+    langs = [part["lang"] for part in found]
+    zh_articles = sum(1 for s in SOURCES if s.lang == "zh")
+    en_articles = sum(1 for s in SOURCES if s.lang == "en")
+    # cover and contents, then the Chinese articles, then the English ones
+    assert langs[2:] == ["zh-Hans"] * zh_articles + ["en"] * en_articles
+
+
+def test_notes_are_notes(built):
+    found = parts(built / "2020-02.zh.pdf")
+    notes = sum(part["kinds"].count("/Note") for part in found)
+    expected = sum(len(s.notes) for s in SOURCES if s.lang == "zh")
+    assert expected and notes >= expected
+
+
+@pytest.mark.parametrize("slug, lang, name", [("knowledge-sharing", "zh", "2020-02.zh.pdf"),
+                                              ("working-together", "en", "2020-02.en.pdf")])
+def test_structure_follows_the_article(built, slug, lang, name):
+    """Read in the order of the tree, the article's text is its source's, block after block:
+    left column before right, page after page, no running head in the middle of a sentence."""
+    blocks = reading_blocks(slug, lang)
+    part = next(p for p in parts(built / name) if blocks[0] in squash(p["text"]))
+    text = squash(part["text"])
+    position = 0
+    for block in blocks:
+        found = text.find(block, position)
+        assert found >= 0, f"not found in reading order after position {position}: {block[:40]}"
+        position = found + len(block)
+    running_head = squash(f"{META['title'][lang]}{META['number'][lang]}")
+    assert running_head not in text
+
+
+@pytest.mark.parametrize("name", PDFS)
+def test_running_heads_and_folios_are_artifacts(built, name):
+    reader = pypdf.PdfReader(built / name)
+    for page in reader.pages:
+        stream = page.get_contents().get_data()
+        stamp = stream.rfind(b"/PressOverlay Do")
+        assert stamp > 0
+        before = stream[:stamp]
+        assert before.rfind(b"/Artifact") > before.rfind(b"EMC"), "the overlay is drawn inside an artifact"
+
+
+def test_qpdf_finds_no_error(built):
+    assert shutil.which("qpdf"), "qpdf is installed by tools/setup.sh"
+    for pdf in sorted(built.glob("*.pdf")):
+        result = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
+        assert result.returncode == 0, f"{pdf.name}: {result.stdout[-500:]}{result.stderr[-500:]}"
+        assert "No syntax or stream encoding errors" in result.stdout
