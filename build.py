@@ -27,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
         if name != "check":
             p.add_argument("-o", "--out-dir", help="output folder (default: build/<issue-id>/)")
         p.add_argument("--strict", action="store_true", help="warnings fail the build")
+        if name == "pdf":
+            p.add_argument("--press", action="store_true",
+                           help="also write <issue-id>.press.pdf for the printer: 3 mm bleed, crop marks, PDF/X-4")
         if name == "serve":
             p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     args = parser.parse_args(argv)
@@ -37,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     from press.pipeline import accept, build, check, compare, proof
 
     try:
-        cfg = load_config(getattr(args, "issue_dir", None), getattr(args, "out_dir", None), getattr(args, "strict", False))
+        cfg = load_config(getattr(args, "issue_dir", None), getattr(args, "out_dir", None), getattr(args, "strict", False),
+                          getattr(args, "press", False))
         if command == "check":
             result = check(cfg)
             _report(result.warnings)

@@ -24,6 +24,7 @@ class Config:
     strict: bool = False
     jobs: int = 2
     source_date: dt.date | None = None  # SOURCE_DATE_EPOCH, when set, dates the PDFs instead of the issue
+    press: bool = False  # also write the press PDF (bleed, crop marks, PDF/X-4)
 
     def output_dir(self, issue_id: str) -> Path:
         return self.out_dir if self.out_dir is not None else Path("build") / issue_id
@@ -37,7 +38,8 @@ def default_issue(content_dir: Path = ROOT / "content") -> Path:
     return issues[-1]
 
 
-def load_config(issue_dir: str | None = None, out_dir: str | None = None, strict: bool = False) -> Config:
+def load_config(issue_dir: str | None = None, out_dir: str | None = None, strict: bool = False,
+                press: bool = False) -> Config:
     cache = os.environ.get("PRESS_CACHE_DIR")
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     source_date = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date() if epoch.isdigit() else None
@@ -52,4 +54,5 @@ def load_config(issue_dir: str | None = None, out_dir: str | None = None, strict
         strict=strict,
         jobs=max(1, min(os.cpu_count() or 1, 4)),
         source_date=source_date,
+        press=press,
     )

@@ -109,5 +109,5 @@ def _fingerprint(cfg: Config) -> str:
     return manifest.fingerprint(
         [cfg.issue_dir, cfg.templates_dir, cfg.styles_dir, cfg.fonts_dir, ROOT / "press"],
         [ROOT / "requirements.lock"],
-        (cfg.strict, cfg.source_date),
+        (cfg.strict, cfg.source_date, cfg.press),
     )

@@ -99,6 +99,33 @@ def _image(issue: Issue, path: Path, line: int, src: str, width_mm: float) -> li
     return problems
 
 
+PRESS_PPI = 300
+
+
+def press_images(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], parts, pdf_name: str) -> list[Problem]:
+    """For the press PDF: every image under 300 ppi at the size it is placed, by page."""
+    sources = {photo.image: (issue.yaml_path, photo.line) for photo in issue.cover}
+    for body in bodies.values():
+        for image in body.images:
+            sources.setdefault(image.src, (body.article.path, image.line))
+    problems, first_page = [], 1
+    for part in parts:
+        for placed in part.images:
+            path, line = sources.get(placed.src, (issue.yaml_path, None))
+            try:
+                with Image.open(issue.dir / placed.src) as img:
+                    width, height = img.size
+            except (OSError, ValueError):
+                continue  # reported by preflight already
+            ppi = min(width / (placed.width_mm / 25.4), height / (placed.height_mm / 25.4))
+            if ppi < PRESS_PPI:
+                problems.append(warning(path, line, f"image {placed.src!r} is {ppi:.0f} ppi as placed "
+                                        f"({placed.width_mm:.0f} × {placed.height_mm:.0f} mm) on page "
+                                        f"{first_page + placed.page} of {pdf_name}: {PRESS_PPI} wanted for print"))
+        first_page += part.pages
+    return problems
+
+
 def _parity(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml]) -> list[Problem]:
     problems = []
     for slug in issue.slugs:

@@ -91,9 +91,11 @@ class Renderer:
                           f"lang-{article.lang}", article.meta.title, issue=issue, article=article,
                           meta=article.meta, body=body.html, labels=LABELS[article.lang])
 
-    def cover(self, issue: Issue, langs: tuple[str, ...]) -> RenderedHtml:
+    def cover(self, issue: Issue, langs: tuple[str, ...], press: bool = False) -> RenderedHtml:
+        """The cover; for the press PDF (`press`), with its edge artwork run 3 mm into the bleed."""
         lang = langs[0] if len(langs) == 1 else "mul"
-        return self._page("cover.html.j2", f"cover.{'-'.join(langs)}", lang, "cover-page",
+        return self._page("cover.html.j2", f"cover.{'-'.join(langs)}{'.press' if press else ''}", lang,
+                          "cover-page press" if press else "cover-page",
                           f"{issue.title.zh} {issue.title.en}", issue=issue, langs=langs)
 
     def contents(self, issue: Issue, langs: tuple[str, ...], groups: list[TocGroup]) -> RenderedHtml:

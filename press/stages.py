@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .config import Config
@@ -17,7 +17,8 @@ from .fonts import subset_fonts
 from .issue import Issue, load_issue
 from .markup import ArticleHtml, to_html
 from .clreq import prepare
-from .preflight import preflight
+from .prepress import press_pdf
+from .preflight import preflight, press_images
 from .render import LABELS, Renderer
 from .typeset import TypesetPart, Typesetting
 
@@ -57,16 +58,28 @@ def make(cfg: Config, typesetting: Typesetting) -> Made:
     # Covers do not depend on page numbers: typeset them with the articles, so that both
     # workers stay busy; the editions then find them in the part cache.
     covers = [renderer.cover(issue, e.langs) for e in editions(issue)]
-    articles = dict(zip(pages, typesetting.many(list(pages.values()) + covers)))
+    if cfg.press:
+        covers.append(renderer.cover(issue, editions(issue)[0].langs, press=True))
+    typeset = typesetting.many(list(pages.values()) + covers)
+    articles = dict(zip(pages, typeset))
+    press_cover = typeset[-1] if cfg.press else None
     # The editions lay out in threads; their typesetting runs in the worker processes.
     with ThreadPoolExecutor(max_workers=3) as threads:
         layouts = list(threads.map(lambda e: lay_out(e, issue, articles, renderer, typesetting.one, cfg.source_date),
                                    editions(issue)))
     typesetting.close()  # the workers' memory is free before the PDFs are put together
     raise_errors(_overflow_problems(issue, articles, layouts[0]), cfg.strict)
+    warnings = list(checked.warnings)
+    if press_cover is not None:
+        # The press PDF is the bilingual issue with the cover typeset for bleed.
+        layouts.append(replace(layouts[0], parts=[press_cover, *layouts[0].parts[1:]]))
+        warnings += press_images(issue, checked.bodies, layouts[-1].parts, f"{issue.id}.press.pdf")
     with ThreadPoolExecutor(max_workers=3) as threads:  # compression releases the GIL
         made = list(threads.map(make_pdf, layouts))
-    return Made(issue.id, {m.edition.filename: m.pdf for m in made}, checked.warnings,
+    pdfs = {m.edition.filename: m.pdf for m in made[:3]}
+    if press_cover is not None:
+        pdfs[f"{issue.id}.press.pdf"] = press_pdf(made[3].pdf, layouts[3].info.title, layouts[3].info.date)
+    return Made(issue.id, pdfs, warnings,
                 {f"{slug}.{lang}": page for (slug, lang), page in layouts[0].first_pages.items()},
                 layouts[0].page_keys, checked)
 

@@ -36,6 +36,17 @@ class TypesetPart:
     anchors: dict[str, int]  # element id → page index within the part
     overflows: tuple["Overflow", ...] = ()
     lang: str = ""  # "zh", "en" or "mul" (the bilingual cover and contents)
+    images: tuple[PlacedImage, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlacedImage:
+    """An image as placed on a page: what press preflight needs to know its resolution."""
+
+    page: int  # 0-based, within the part
+    src: str  # as written in the source
+    width_mm: float
+    height_mm: float
 
 
 @dataclass(frozen=True)
@@ -121,7 +132,8 @@ class Typesetter:
         # Parts are tagged (structure tree, marked content) for the reading PDFs; the overlay,
         # which only carries running heads and folios, is stamped as an artifact instead.
         pdf = document.write_pdf(pdf_identifier=part.key.encode(), pdf_tags=not part.key.startswith("overlay"))
-        return TypesetPart(part.key, pdf, len(document.pages), anchors, overflows, part.lang)
+        images = tuple(image for i, page in enumerate(document.pages) for image in _images(page._page_box, i))
+        return TypesetPart(part.key, pdf, len(document.pages), anchors, overflows, part.lang, images)
 
 
 TEXT_SOURCES = {".md", ".yaml", ".yml", ".txt"}
@@ -213,6 +225,13 @@ def _typeset_in_worker(job) -> TypesetPart:
         _WORKERS.clear()
         _WORKERS[key] = Typesetter(*dirs, fonts)
     return _WORKERS[key].typeset(part)
+
+
+def _images(box, index: int) -> list[PlacedImage]:
+    element = getattr(box, "element", None)
+    if element is not None and getattr(box, "element_tag", None) == "img" and element.get("src") and hasattr(box, "width"):
+        return [PlacedImage(index, element.get("src"), box.width * 25.4 / 96, box.height * 25.4 / 96)]
+    return [image for child in getattr(box, "children", []) for image in _images(child, index)]
 
 
 def _overflows(page_box, index: int) -> list[Overflow]:

@@ -17,13 +17,13 @@ FONT = ROOT / "fonts/NotoSansSC-Bold.otf"
 
 # name: (label, width px, height px, two gradient colours); sizes are 300 ppi at the placed size
 PHOTOS = {
-    "cover-1.jpg": ("PHOTO 1", 1040, 700, ((38, 84, 124), (170, 196, 214))),
-    "cover-2.jpg": ("PHOTO 2", 1040, 700, ((64, 110, 90), (196, 214, 190))),
-    "cover-3.jpg": ("PHOTO 3", 1040, 700, ((120, 82, 60), (226, 204, 180))),
-    "cover-4.jpg": ("PHOTO 4", 1040, 700, ((82, 72, 124), (204, 198, 226))),
-    "who-briefing.jpg": ("PHOTO · WHO BRIEFING", 980, 640, ((46, 96, 140), (200, 214, 226))),
-    "russia-team.jpg": ("PHOTO · MEDICAL TEAM", 980, 640, ((140, 60, 56), (230, 206, 196))),
-    "iraq-team.jpg": ("PHOTO · IRAQ", 980, 640, ((150, 120, 60), (232, 220, 190))),
+    "cover-1.jpg": ("PHOTO 1", 1090, 734, ((38, 84, 124), (170, 196, 214))),
+    "cover-2.jpg": ("PHOTO 2", 1090, 734, ((64, 110, 90), (196, 214, 190))),
+    "cover-3.jpg": ("PHOTO 3", 1090, 734, ((120, 82, 60), (226, 204, 180))),
+    "cover-4.jpg": ("PHOTO 4", 1090, 734, ((82, 72, 124), (204, 198, 226))),
+    "who-briefing.jpg": ("PHOTO · WHO BRIEFING", 1010, 660, ((46, 96, 140), (200, 214, 226))),
+    "russia-team.jpg": ("PHOTO · MEDICAL TEAM", 1010, 660, ((140, 60, 56), (230, 206, 196))),
+    "iraq-team.jpg": ("PHOTO · IRAQ", 1010, 660, ((150, 120, 60), (232, 220, 190))),
 }
 
 

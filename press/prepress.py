@@ -1,0 +1,130 @@
+"""The press PDF: the bilingual issue as a print shop wants it.
+
+Every page gets 3 mm of bleed (BleedBox), its trim (TrimBox: A4, where the
+reading PDF's page was) and crop marks outside the bleed, on a larger
+MediaBox; the document is marked PDF/X-4 with an output intent. Artwork that
+touches the trim (the cover's bands) is run into the bleed when the cover is
+typeset (styles/press.css, `.press`); everything else is inside the margins.
+
+The output intent is sRGB (IEC 61966-2.1, the profile WeasyPrint ships):
+the pages are RGB, and no CMYK characterisation ships with Debian's free
+packages. A print shop's own condition (FOGRA39, GRACoL…) replaces it by
+naming its profile in ICC_PROFILE.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+from importlib.resources import files
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import (ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject, StreamObject,
+                           TextStringObject)
+
+MM = 72 / 25.4
+BLEED = 3 * MM
+MARK_OFFSET = 5 * MM  # from the trim: marks start outside the bleed
+MARK_LENGTH = 8 * MM
+SLUG = MARK_OFFSET + MARK_LENGTH + 2 * MM  # media beyond the trim, on every side
+ICC_PROFILE = ("weasyprint.pdf", "sRGB2014.icc")
+OUTPUT_CONDITION = "sRGB IEC61966-2.1"
+
+
+def press_pdf(pdf: bytes, title: str, date: dt.date) -> bytes:
+    """The reading PDF `pdf`, made ready for the press."""
+    reader = PdfReader(io.BytesIO(pdf))
+    writer = PdfWriter(clone_from=reader)
+    for page in writer.pages:
+        _bleed_and_marks(writer, page)
+    _pdfx(writer, title, date, hashlib.sha256(pdf).hexdigest())
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _bleed_and_marks(writer: PdfWriter, page) -> None:
+    # A page typeset with bleed (the cover) carries its TrimBox already; others are their trim.
+    trim = [float(v) for v in (page.get("/TrimBox") or page.mediabox)]
+    x0, y0, x1, y1 = trim
+    page[NameObject("/TrimBox")] = _box(x0, y0, x1, y1)
+    page[NameObject("/BleedBox")] = _box(x0 - BLEED, y0 - BLEED, x1 + BLEED, y1 + BLEED)
+    page[NameObject("/MediaBox")] = _box(x0 - SLUG, y0 - SLUG, x1 + SLUG, y1 + SLUG)
+    page[NameObject("/CropBox")] = _box(x0 - SLUG, y0 - SLUG, x1 + SLUG, y1 + SLUG)
+    lines = []
+    for x, y, dx, dy in _marks(x0, y0, x1, y1):
+        lines.append(f"{x:.3f} {y:.3f} m {x + dx:.3f} {y + dy:.3f} l S")
+    marks = StreamObject()
+    # Black in DeviceGray, outside the bleed, as an artifact of the page (no part of its text).
+    marks.set_data(("/Artifact BMC q 0 G 0.25 w 0 J " + " ".join(lines) + " Q EMC").encode())
+    contents = page.raw_get("/Contents")
+    existing = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else [contents]
+    page[NameObject("/Contents")] = ArrayObject([*existing, writer._add_object(marks)])
+
+
+def _marks(x0: float, y0: float, x1: float, y1: float):
+    """Two marks at each corner, on the lines of the trim edges: (x, y, dx, dy) per stroke."""
+    for x, sx in ((x0, -1), (x1, 1)):
+        for y, sy in ((y0, -1), (y1, 1)):
+            yield x + sx * MARK_OFFSET, y, sx * MARK_LENGTH, 0  # horizontal, on the edge y
+            yield x, y + sy * MARK_OFFSET, 0, sy * MARK_LENGTH  # vertical, on the edge x
+
+
+def _box(*values: float) -> ArrayObject:
+    return ArrayObject(FloatObject(round(v, 4)) for v in values)
+
+
+def _pdfx(writer: PdfWriter, title: str, date: dt.date, digest: str) -> None:
+    writer.pdf_header = b"%PDF-1.6"
+    profile = StreamObject()
+    profile.set_data(files(ICC_PROFILE[0]).joinpath(ICC_PROFILE[1]).read_bytes())
+    profile[NameObject("/N")] = NumberObject(3)
+    intent = DictionaryObject({
+        NameObject("/Type"): NameObject("/OutputIntent"),
+        NameObject("/S"): NameObject("/GTS_PDFX"),
+        NameObject("/OutputConditionIdentifier"): TextStringObject(OUTPUT_CONDITION),
+        NameObject("/RegistryName"): TextStringObject("http://www.color.org"),
+        NameObject("/Info"): TextStringObject(OUTPUT_CONDITION),
+        NameObject("/DestOutputProfile"): writer._add_object(profile),
+    })
+    catalog = writer._root_object
+    catalog[NameObject("/OutputIntents")] = ArrayObject([writer._add_object(intent)])
+    stamp = f"{date:%Y-%m-%d}T00:00:00Z"
+    xmp = StreamObject()
+    xmp.set_data(_XMP.format(title=_xml(title), date=stamp, id=digest[:32]).encode())
+    xmp[NameObject("/Type")] = NameObject("/Metadata")
+    xmp[NameObject("/Subtype")] = NameObject("/XML")
+    catalog[NameObject("/Metadata")] = writer._add_object(xmp)
+    writer.add_metadata({"/GTS_PDFXVersion": "PDF/X-4", "/Trapped": NameObject("/False")})
+
+
+def _xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/"
+    xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
+    xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/">
+   <dc:format>application/pdf</dc:format>
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
+   <xmp:CreateDate>{date}</xmp:CreateDate>
+   <xmp:ModifyDate>{date}</xmp:ModifyDate>
+   <xmp:MetadataDate>{date}</xmp:MetadataDate>
+   <xmp:CreatorTool>press (WeasyPrint, pypdf)</xmp:CreatorTool>
+   <pdf:Producer>press</pdf:Producer>
+   <pdf:Trapped>False</pdf:Trapped>
+   <xmpMM:DocumentID>uuid:{id}</xmpMM:DocumentID>
+   <xmpMM:VersionID>1</xmpMM:VersionID>
+   <xmpMM:RenditionClass>default</xmpMM:RenditionClass>
+   <pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
