@@ -1,5 +1,6 @@
 """Line composition WeasyPrint 70 lacks: inter-character justification of
-Chinese lines, and a limit on hyphenated lines in a row.
+Chinese lines, opening marks trimmed at line starts, and a limit on
+hyphenated lines in a row.
 
 Justification.
 
@@ -19,6 +20,10 @@ Not widened: the quarter-em between Han and Western text (clreq wants it
 fixed), letters of Western words, and gaps between two punctuation marks
 (the half-width pairs of 'chws' stay tight). A line that would need more
 than MAX_SPACING per gap is left short rather than spread visibly apart.
+
+Line starts [clreq 3.1.6]. A line that starts with an opening mark （《“
+moves left by the mark's blank half, so the ink meets the column edge; a
+justified line spreads that half em with the rest.
 
 Hyphenation. No more than MAX_HYPHENATED_LINES lines in a row may end with
 a hyphen (CSS hyphenate-limit-lines, which WeasyPrint does not implement):
@@ -73,6 +78,10 @@ def install() -> None:
         return count_spaces(box)
 
     def justify_line(context, line, extra_width):
+        if trim := _opening_start(line):
+            line.translate(-trim, 0)
+            line.press_trimmed = True
+            extra_width += trim
         if n := count_expandable(line):
             spacing = extra_width / n
             if _has_chinese_gaps(line):
@@ -89,7 +98,7 @@ def install() -> None:
     def set_text_with_gaps(self, text, justify=False):
         set_text(self, text, justify)
         if justify and _is_chinese(self.style):
-            _trim_and_widen(self)
+            _widen_gaps(self)
 
     inline.count_expandable_spaces = count_expandable
     inline.justify_line = justify_line
@@ -115,7 +124,8 @@ def _limit_hyphenated_lines(inline, block) -> None:
             finally:
                 state["ban"] = False
             run = run + 1 if _ends_with_hyphen(line) else 0
-            _mark_opening_line_start(line, justified=box.style["text_align_all"] == "justify" and resume_at is not None)
+            if not getattr(line, "press_trimmed", False) and (trim := _opening_start(line)):
+                line.translate(-trim, 0)  # a line that was not justified: it moves, its end stays ragged
             yield line, resume_at
 
     def split_first_line_limited(text, style, *args, **kwargs):
@@ -142,57 +152,46 @@ def _ends_with_hyphen(box) -> bool:
 OPENING = "（「『《〈【〔“‘"
 
 
-def _mark_opening_line_start(line, justified: bool) -> None:
+def _opening_start(line) -> float:
     """[3.1.6] An opening mark that starts a line loses its blank left half, so its ink
-    lines up with the column edge (CSS text-spacing-trim: trim-start). A first line set
-    in from the edge (a paragraph indent) keeps it. The trim is made when the line is
-    drawn (_trim_and_widen); in a justified line the half em goes to its gaps."""
+    lines up with the column edge (CSS text-spacing-trim: trim-start): the half em by which
+    the line moves left, or 0. A first line set in from the edge (a paragraph indent) keeps
+    it. The whole line moves, so nothing inside it changes width."""
     first = line
     while not hasattr(first, "text"):
         children = getattr(first, "children", ())
         if not children:
-            return
+            return 0.0
         first = children[0]
-    layout = getattr(first, "pango_layout", None)
-    if (layout is not None and first.text[:1] in OPENING and _is_chinese(first.style)
-            and abs(first.position_x - line.position_x) < 0.01):
-        layout.press_trim_start = "spread" if justified else "shift"
+    if first.text[:1] in OPENING and _is_chinese(first.style) and abs(first.position_x - line.position_x) < 0.01:
+        return first.style["font_size"] / 2
+    return 0.0
 
 
-def _trim_and_widen(layout) -> None:
-    """Widen each gap of a justified line by its justification spacing, and trim an opening
-    mark at the line start (see _mark_opening_line_start), on the shaped glyphs of the
-    line. Not with letter-spacing attributes: those would split the text into separately
-    shaped runs and undo the contextual 'chws' pairs."""
+def _widen_gaps(layout) -> None:
+    """Add the justification spacing to the advance of each glyph that ends a widening gap,
+    on the shaped glyphs of the line. Not with letter-spacing attributes: those would split
+    the text into separately shaped runs and undo the contextual 'chws' pairs."""
     from weasyprint.text.ffi import ffi, pango
 
-    trim = getattr(layout, "press_trim_start", None)
-    gaps = _gaps(layout.text) if layout.justification_spacing or trim == "spread" else []
-    if not gaps and not trim:
+    gaps = _gaps(layout.text)
+    if not gaps or not layout.justification_spacing:
         return
     # Drawing switches the layout to single-paragraph mode, which would lay it out again
     # and lose the changed glyphs; switching first makes that a no-op.
     pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
-    half = round(layout.style["font_size"] * 512) if trim else 0  # half an em, in Pango units
-    spacing = [round(layout.justification_spacing * 1024)] * len(gaps)
-    if trim == "spread" and gaps:
-        for i in range(len(gaps)):  # the trimmed half em, shared out to the last unit
-            spacing[i] += half // len(gaps) + (i < half % len(gaps))
-    widen = dict(zip((_byte_offsets(layout.text)[i] for i in gaps), spacing))
+    spacing = round(layout.justification_spacing * 1024)  # Pango units
+    widen = {_byte_offsets(layout.text)[i] for i in gaps}
     line = pango.pango_layout_get_line_readonly(layout.layout, 0)
-    run, first = line.runs, True
+    run = line.runs
     while run != ffi.NULL:
         item = run.data
         glyphs, clusters = item.glyphs.glyphs, item.glyphs.log_clusters
         count = item.glyphs.num_glyphs
         for i in range(count):
-            if first and half:
-                glyphs[i].geometry.x_offset -= half
-                glyphs[i].geometry.width -= half
-            first = False
             last_of_cluster = i == count - 1 or clusters[i + 1] != clusters[i]
-            if last_of_cluster:
-                glyphs[i].geometry.width += widen.get(item.item.offset + clusters[i], 0)
+            if last_of_cluster and item.item.offset + clusters[i] in widen:
+                glyphs[i].geometry.width += spacing
         run = run.next
 
 

@@ -16,6 +16,7 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup, escape
+from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .clreq import keep_last_two, prepare
@@ -26,6 +27,11 @@ UNDEFINED_REF = re.compile(r"\[\^([^\]\s]+)\]")
 # markdown-it refuses these link targets and leaves the Markdown as text; say so instead.
 REFUSED_LINK = re.compile(r"\]\(\s*<?(javascript|vbscript|file|data):", re.I)
 LINK_SCHEMES = ("http://", "https://", "mailto:")
+# The attributes Markdown may carry: a language on a span of words ([The Lancet]{lang=en}),
+# besides what links and images have anyway. Anything else ({.class}, {#id}, {style=…}) would
+# reach the page's CSS or its links, so it is refused.
+ALLOWED_ATTRS = {"link_open": {"href", "title"}, "image": {"src", "alt", "title"}, "span_open": {"lang"}}
+LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,7 @@ def _parser() -> MarkdownIt:
     # Typographer: straight quotes become curly ones, as on any printed page.
     # HTML is parsed (not escaped into the text) so that it can be reported and dropped.
     md = MarkdownIt("commonmark", {"html": True, "typographer": True})
-    md.use(footnote_plugin).enable(["table", "strikethrough", "smartquotes"])
+    md.use(footnote_plugin).use(attrs_plugin, spans=True).enable(["table", "strikethrough", "smartquotes"])
     md.add_render_rule("html_block", lambda *args: "")
     md.add_render_rule("html_inline", lambda *args: "")
     # Keep the definitions where they were parsed: we place each one at its reference.
@@ -72,6 +78,9 @@ def to_html(article: Article) -> ArticleHtml:
     state = _State(article, md, env)
     main = state.take_definitions(tokens)
     state.scan(main)
+    state.check_attributes(main, None)
+    for body_tokens, line in state.definitions.values():
+        state.check_attributes(body_tokens, line)
     _prepare_text(main, article.lang)
     for body_tokens, _ in state.definitions.values():
         _prepare_text(body_tokens, article.lang)
@@ -150,6 +159,23 @@ class _State:
                     for match in UNDEFINED_REF.finditer(child.content):
                         self.problems.append(error(self.article.path, self.line(tok.map, offset),
                                                    f"footnote reference [^{match[1]}] has no definition: add a line '[^{match[1]}]: text'"))
+
+    def check_attributes(self, tokens: list[Token], line: int | None) -> None:
+        """Keep only the attributes in ALLOWED_ATTRS; report the others."""
+        for tok in tokens:
+            at = self.line(tok.map) if line is None and tok.map else line
+            for child in tok.children or []:
+                for name in list(child.attrs):
+                    value = str(child.attrs[name])
+                    if name not in ALLOWED_ATTRS.get(child.type, set()):
+                        shown = {"class": "." + value, "id": "#" + value}.get(name, f"{name}={value}")
+                        self.problems.append(error(self.article.path, at, f"{{{shown[:30]}}} is not allowed: the only "
+                                                   "attribute an article can give is a language, as in [words]{lang=en}"))
+                        child.attrs.pop(name)
+                    elif name == "lang" and not LANG_TAG.match(value):
+                        self.problems.append(error(self.article.path, at, f"{{lang={value[:30]}}} is not a language tag: "
+                                                   "write e.g. {lang=en} or {lang=zh-Hans}"))
+                        child.attrs.pop(name)
 
     def _raw_html(self, html: str, line: int) -> None:
         tag = re.match(r"\s*<\s*([A-Za-z][\w-]*)", html)

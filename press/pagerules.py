@@ -148,12 +148,14 @@ def wide_word_spaces(line: Line, limit: float = 0.6) -> list[str]:
     return found
 
 
-def column_problems(lines: list[Line], page_width: float) -> list[str]:
+def column_problems(lines: list[Line], middle: float) -> list[str]:
     """Rules over the body lines of a column (those set in the page's most common size and
     face; a page has one column or two). No column starts with the last line of a paragraph
     (a widow) or ends with the first line of one (an orphan): an indented line starts a
     paragraph, a line that stops short of the column's right edge ends one. And [3.1.6] an
-    opening mark that starts a line is not set in by its blank half: its ink is at the edge."""
+    opening mark that starts a line is not set in by its blank half: its ink is at the edge.
+    `middle` is the x of the middle of the page's trim: lines that start right of it are in
+    the right-hand column."""
     def face(line: Line) -> tuple[float, str]:
         glyphs = _visible(line)
         return round(glyphs[len(glyphs) // 2].em, 1), glyphs[len(glyphs) // 2].font
@@ -167,7 +169,7 @@ def column_problems(lines: list[Line], page_width: float) -> list[str]:
     for line in lines:
         glyphs = _visible(line)
         if glyphs and face(line) == body_face:
-            columns.setdefault(glyphs[0].left > page_width / 2, []).append(glyphs)
+            columns.setdefault(glyphs[0].left > middle, []).append(glyphs)
     found = []
     for column in columns.values():
         left = statistics.median(line[0].left for line in column)
@@ -254,7 +256,8 @@ def check_pdf(pdf: Path) -> Iterator[tuple[int, str, str]]:
     for index in range(len(document)):
         lines = read_lines(pdf, index)
         found = check_lines(lines)
-        found["column"] = column_problems(lines, document[index].get_width())
+        left, _, right, _ = document[index].get_trimbox()
+        found["column"] = column_problems(lines, (left + right) / 2)
         for rule, problems in found.items():
             for problem in problems:
                 yield index + 1, rule, problem

@@ -11,6 +11,8 @@ import yaml
 IMAGE = re.compile(r"^!\[(.*)\]\((.*)\)$")
 REF = re.compile(r"\[\^([^\]\s]+)\]")
 DEF = re.compile(r"^\[\^([^\]\s]+)\]:\s*(.*)$")
+# [words]{lang=en}: a language mark, not words of the text
+LANG_SPAN = re.compile(r"\[([^\]]*)\]\{lang=[^}]*\}")
 
 
 @dataclass
@@ -48,7 +50,7 @@ def read_issue(issue: Path) -> tuple[dict, list[Source]]:
             path = issue / f"{slug}.{lang}.md"
             if path.exists():
                 _, front, body = path.read_text(encoding="utf-8").split("---\n", 2)
-                blocks = [b.strip() for b in re.split(r"\n\s*\n", body) if b.strip()]
+                blocks = [LANG_SPAN.sub(r"\1", b.strip()) for b in re.split(r"\n\s*\n", body) if b.strip()]
                 # Note definitions written on consecutive lines form one block: split them.
                 split = []
                 for b in blocks:

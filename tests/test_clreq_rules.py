@@ -118,11 +118,11 @@ def test_no_widows_or_orphans():
 
     right = 120.0
     good = column(">国国国国", "国国国国国国", "国国。") + column("国国国国国国", "国国。", ">国国国国", "国国国国国国", at=right)
-    assert widows_and_orphans(good, 200.0) == []
+    assert widows_and_orphans(good, 100.0) == []
     widow = column(">国国国国", "国国国国国国", "国国国国国国") + column("国国。", ">国国国国", "国国国国国国", at=right)
-    assert widows_and_orphans(widow, 200.0) == ["widow: '国国。' begins a column"]
+    assert widows_and_orphans(widow, 100.0) == ["widow: '国国。' begins a column"]
     orphan = column(">国国国国", "国国国国国国", "国国。", ">国国国国") + column("国国国国国国", "国国。", at=right)
-    assert widows_and_orphans(orphan, 200.0) == ["orphan: '国国国国' ends a column"]
+    assert widows_and_orphans(orphan, 100.0) == ["orphan: '国国国国' ends a column"]
 
 
 def test_an_opening_mark_at_a_line_start_has_its_ink_at_the_edge():
@@ -132,5 +132,5 @@ def test_an_opening_mark_at_a_line_start_has_its_ink_at_the_edge():
         return [g._replace(left=g.left + x, right=g.right + x) for g in line(text)]
 
     body = [at(0, "国国国国国国"), at(0, "国国国国国国"), at(0, "国国国国国国")]
-    assert column_problems(body + [at(-5.0, "（国）国国国")], 200.0) == []
-    assert column_problems(body + [at(0.0, "（国）国国国")], 200.0) == ["'（国）国国国': the opening mark keeps its blank half"]
+    assert column_problems(body + [at(-5.0, "（国）国国国")], 100.0) == []
+    assert column_problems(body + [at(0.0, "（国）国国国")], 100.0) == ["'（国）国国国': the opening mark keeps its blank half"]

@@ -120,3 +120,22 @@ def test_qpdf_finds_no_error(built):
         result = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
         assert result.returncode == 0, f"{pdf.name}: {result.stdout[-500:]}{result.stderr[-500:]}"
         assert "No syntax or stream encoding errors" in result.stdout
+
+
+def test_marked_english_words_in_chinese_text_carry_their_language(built):
+    """[The Lancet]{lang=en} in a Chinese article: the words are tagged /Lang en."""
+    from issue_source import LANG_SPAN
+
+    marked = [m[1] for path in sorted(ISSUE.glob("*.zh.md"))
+              for m in LANG_SPAN.finditer(path.read_text(encoding="utf-8")) if "lang=en" in m[0]]
+    assert len(marked) >= 5
+    english, inside = "", None  # the text of every element under one whose /Lang is en
+    for depth, kind, attributes, text in structure(built / "2020-02.zh.pdf"):
+        if inside is not None and depth <= inside:
+            inside = None
+        if inside is None and attributes.get("/Lang") == "en":
+            inside = depth
+        if inside is not None:
+            english += text + " "
+    for words in marked:
+        assert squash(words) in squash(english), words
