@@ -37,21 +37,24 @@ the printed page.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’—…·]")
-_MARK = re.compile(r"[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65“”‘’—…·]")
+_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’—…·"
+_MARK = re.compile(r"[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65“”‘’—…·]{2}")
+# Where a gap may widen: before a CJK character that follows one, or after a U+2004 word space.
+_CANDIDATE = re.compile(f"(?<=[{_CJK}])(?=[{_CJK}])|(?<=\u2004)(?=[^\\W_])")
 MAX_SPACING = 0.12  # em
 MAX_HYPHENATED_LINES = 2
 
 
-def _gaps(text: str) -> list[int]:
+@lru_cache(maxsize=8192)
+def _gaps(text: str) -> tuple[int, ...]:
     """Indices of the characters after which a gap may widen: a CJK character followed by
     another, unless both are punctuation marks; and the word spaces of Western text inside
     Chinese (U+2004, see press/clreq.py), so a line holding a long English name spreads
-    over both rather than over its few Chinese characters alone."""
-    return [i for i, (a, b) in enumerate(zip(text, text[1:]))
-            if (_CJK.match(a) and _CJK.match(b) and not (_MARK.match(a) and _MARK.match(b)))
-            or (a == "\u2004" and b.isalnum())]
+    over both rather than over its few Chinese characters alone. Cached: the same line's
+    text is asked for when it is counted, justified and drawn."""
+    return tuple(m.start() - 1 for m in _CANDIDATE.finditer(text) if not _MARK.fullmatch(text, m.start() - 1, m.start() + 1))
 
 
 def _is_chinese(style) -> bool:
@@ -181,7 +184,8 @@ def _widen_gaps(layout) -> None:
     # and lose the changed glyphs; switching first makes that a no-op.
     pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
     spacing = round(layout.justification_spacing * 1024)  # Pango units
-    widen = {_byte_offsets(layout.text)[i] for i in gaps}
+    offsets = _byte_offsets(layout.text)
+    widen = {offsets[i] for i in gaps}
     line = pango.pango_layout_get_line_readonly(layout.layout, 0)
     run = line.runs
     while run != ffi.NULL:

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import io
 from dataclasses import dataclass
+from typing import Callable
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, BooleanObject, ByteStringObject, DictionaryObject, IndirectObject, NameObject,
@@ -41,14 +42,21 @@ class DocInfo:
 GOTO = "https://press.invalid/goto/"
 
 
+def read_part(pdf: bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(pdf))
+
+
 def assemble(parts: list[TypesetPart], overlay: TypesetPart, outline: list[OutlineItem], info: DocInfo,
-             anchors: dict[str, int] | None = None) -> bytes:
+             anchors: dict[str, int] | None = None, read: Callable[[bytes], PdfReader] = read_part) -> bytes:
+    """One finished PDF from its parts in page order. `read` parses a part; a build that
+    assembles several documents from the same parts passes one that parses each part once
+    (tagged parts hold thousands of small objects, and pypdf parses in Python)."""
     writer = PdfWriter()
-    stamps = PdfReader(io.BytesIO(overlay.pdf)).pages
+    stamps = read(overlay.pdf).pages
     index = 0
     tagged = []
     for part in parts:
-        reader = PdfReader(io.BytesIO(part.pdf))
+        reader = read(part.pdf)
         added = []
         for page in reader.pages:
             added.append(writer.add_page(page))
