@@ -20,6 +20,7 @@ from .render import LABELS, LANG_TAGS, Renderer, SheetInfo, TocEntry, TocGroup
 from .typeset import TypesetPart
 
 Typeset = Callable[..., TypesetPart]
+OVERLAY_CHUNK = 16  # pages of running heads per overlay document
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class EditionLayout:
 
     edition: Edition
     parts: list[TypesetPart]
-    overlay: TypesetPart
+    overlays: list[TypesetPart]  # the running heads and folios, page after page, in chunks
     outline: list[OutlineItem]
     info: DocInfo
     anchors: dict[str, int]  # "slug-lang" → 0-based page index, for the contents links
@@ -79,9 +80,12 @@ def lay_out(edition: Edition, issue: Issue, articles: dict[tuple[str, str], Type
         contents_pages = contents.pages
 
     sheets = _sheets(issue, edition, cover.pages, contents.pages, placed)
-    overlay = typeset(renderer.overlay(edition.name, sheets))
+    # In chunks: a small document typesets with little memory, and a chunk whose pages did
+    # not change comes from the part cache.
+    overlays = [typeset(renderer.overlay(f"{edition.name}.{i // OVERLAY_CHUNK}", sheets[i:i + OVERLAY_CHUNK]))
+                for i in range(0, len(sheets), OVERLAY_CHUNK)]
     parts = [cover, contents] + [p.part for p in placed]
-    return EditionLayout(edition, parts, overlay,
+    return EditionLayout(edition, parts, overlays,
                          _outline(cover.pages, placed, edition.langs), _info(issue, edition, date or issue.date),
                          {f"{p.slug}-{p.lang}": p.first_page - 1 for p in placed},
                          {(p.slug, p.lang): p.first_page for p in placed},
@@ -97,7 +101,7 @@ def _page_keys(parts: list[TypesetPart], sheets: list[SheetInfo]) -> list[str]:
 
 
 def make_pdf(layout: EditionLayout, read: Callable | None = None) -> EditionPdf:
-    pdf = assemble(layout.parts, layout.overlay, layout.outline, layout.info, layout.anchors, read or read_part)
+    pdf = assemble(layout.parts, layout.overlays, layout.outline, layout.info, layout.anchors, read or read_part)
     return EditionPdf(layout.edition, pdf, layout.first_pages)
 
 

@@ -46,13 +46,13 @@ def read_part(pdf: bytes) -> PdfReader:
     return PdfReader(io.BytesIO(pdf))
 
 
-def assemble(parts: list[TypesetPart], overlay: TypesetPart, outline: list[OutlineItem], info: DocInfo,
+def assemble(parts: list[TypesetPart], overlays: list[TypesetPart], outline: list[OutlineItem], info: DocInfo,
              anchors: dict[str, int] | None = None, read: Callable[[bytes], PdfReader] = read_part) -> bytes:
     """One finished PDF from its parts in page order. `read` parses a part; a build that
     assembles several documents from the same parts passes one that parses each part once
     (tagged parts hold thousands of small objects, and pypdf parses in Python)."""
     writer = PdfWriter()
-    stamps = read(overlay.pdf).pages
+    stamps = [page for overlay in overlays for page in read(overlay.pdf).pages]
     index = 0
     tagged = []
     for part in parts:
@@ -83,7 +83,7 @@ def assemble(parts: list[TypesetPart], overlay: TypesetPart, outline: list[Outli
     root[NameObject("/PageMode")] = NameObject("/UseOutlines")
     # The ID is a hash of everything that went in, so equal inputs give equal files.
     digest = hashlib.md5(repr((info, outline, sorted((anchors or {}).items()))).encode())
-    for part in [*parts, overlay]:
+    for part in [*parts, *overlays]:
         digest.update(part.pdf)
     writer._ID = ArrayObject([ByteStringObject(digest.digest()), ByteStringObject(digest.digest())])
     buffer = io.BytesIO()

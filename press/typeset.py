@@ -182,6 +182,8 @@ class Typesetting:
         for i, result in zip(missing, self.pool.map(_typeset_in_worker, jobs)):
             done[i] = result
             self._store(keys[i], result)
+        if len(missing) > 1:
+            _release_memory()  # what unpickling the results left behind
         return [done[i] for i in range(len(parts))]
 
     def _load(self, key: str) -> TypesetPart | None:
@@ -224,7 +226,24 @@ def _typeset_in_worker(job) -> TypesetPart:
     if key not in _WORKERS:
         _WORKERS.clear()
         _WORKERS[key] = Typesetter(*dirs, fonts)
-    return _WORKERS[key].typeset(part)
+    try:
+        return _WORKERS[key].typeset(part)
+    finally:
+        _release_memory()
+
+
+def _release_memory() -> None:
+    """Give the memory of a finished document back to the system. A part's box tree is
+    garbage once its PDF is written, but glibc keeps freed pages, and a worker that typesets
+    a 200-page issue would otherwise only grow."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to trim
+        pass
 
 
 def _images(box, index: int) -> list[PlacedImage]:
