@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Callable
 
-from .finish import DocInfo, OutlineItem, assemble, read_part
+from .finish import DocInfo, OutlineItem, assemble
 from .issue import LANGS, Issue
 from .render import LABELS, LANG_TAGS, Renderer, SheetInfo, TocEntry, TocGroup
 from .typeset import TypesetPart
@@ -100,8 +100,8 @@ def _page_keys(parts: list[TypesetPart], sheets: list[SheetInfo]) -> list[str]:
     return [hashlib.sha256(f"{key}|{sheet}".encode()).hexdigest()[:24] for key, sheet in zip(keys, sheets)]
 
 
-def make_pdf(layout: EditionLayout, read: Callable | None = None) -> EditionPdf:
-    pdf = assemble(layout.parts, layout.overlays, layout.outline, layout.info, layout.anchors, read or read_part)
+def make_pdf(layout: EditionLayout) -> EditionPdf:
+    pdf = assemble(layout.parts, layout.overlays, layout.outline, layout.info, layout.anchors)
     return EditionPdf(layout.edition, pdf, layout.first_pages)
 
 

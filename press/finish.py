@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import io
 from dataclasses import dataclass
-from typing import Callable
+from functools import lru_cache
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, BooleanObject, ByteStringObject, DictionaryObject, IndirectObject, NameObject,
@@ -42,21 +42,23 @@ class DocInfo:
 GOTO = "https://press.invalid/goto/"
 
 
+@lru_cache(maxsize=256)
 def read_part(pdf: bytes) -> PdfReader:
+    """A typeset part, parsed once for every PDF that holds it, and for every build of a
+    process that stays up (serve): tagged parts hold thousands of small objects, and pypdf
+    parses in Python. Readers are only read from; each writer keeps its own copies."""
     return PdfReader(io.BytesIO(pdf))
 
 
 def assemble(parts: list[TypesetPart], overlays: list[TypesetPart], outline: list[OutlineItem], info: DocInfo,
-             anchors: dict[str, int] | None = None, read: Callable[[bytes], PdfReader] = read_part) -> bytes:
-    """One finished PDF from its parts in page order. `read` parses a part; a build that
-    assembles several documents from the same parts passes one that parses each part once
-    (tagged parts hold thousands of small objects, and pypdf parses in Python)."""
+             anchors: dict[str, int] | None = None) -> bytes:
+    """One finished PDF from its parts in page order."""
     writer = PdfWriter()
-    stamps = [page for overlay in overlays for page in read(overlay.pdf).pages]
+    stamps = [page for overlay in overlays for page in read_part(overlay.pdf).pages]
     index = 0
     tagged = []
     for part in parts:
-        reader = read(part.pdf)
+        reader = read_part(part.pdf)
         added = []
         for page in reader.pages:
             added.append(writer.add_page(page))
@@ -189,10 +191,20 @@ class _StructureCopier:
     def mapped(self, ref) -> IndirectObject | NullObject:
         return self.elements.get(ref.idnum, NullObject()) if isinstance(ref, IndirectObject) else NullObject()
 
-    def element(self, ref, parent: IndirectObject):
+    def element(self, ref, parent: IndirectObject, parent_page=None):
         source = ref.get_object()
         if not isinstance(source, DictionaryObject):
             return NumberObject(source)  # a marked-content id
+        if self._bare_span(source):
+            # WeasyPrint wraps each line of text in a Span of its own, with nothing to say:
+            # its marked content goes straight into the parent (half the objects to copy and write).
+            if isinstance(ref, IndirectObject):
+                self.elements[ref.idnum] = parent
+            mcid, page = NumberObject(_kids(source)[0]), source.raw_get("/Pg").idnum if "/Pg" in source else None
+            if page is None or page == parent_page:
+                return mcid
+            return DictionaryObject({NameObject("/Type"): NameObject("/MCR"), NameObject("/MCID"): mcid,
+                                     NameObject("/Pg"): self.pages.get(page, NullObject())})
         copy = DictionaryObject()
         copy_ref = self.writer._add_object(copy)
         if isinstance(ref, IndirectObject):
@@ -208,8 +220,16 @@ class _StructureCopier:
         if "/S" in source:  # a structure element, not a marked-content or object reference
             copy[NameObject("/P")] = parent
         if "/K" in source:
-            copy[NameObject("/K")] = ArrayObject(self.element(kid, copy_ref) for kid in _kids(source))
+            page = source.raw_get("/Pg").idnum if "/Pg" in source else parent_page
+            copy[NameObject("/K")] = ArrayObject(self.element(kid, copy_ref, page) for kid in _kids(source))
         return copy_ref
+
+    @staticmethod
+    def _bare_span(source: DictionaryObject) -> bool:
+        if source.get("/S") != "/Span" or not set(source) <= {"/Type", "/S", "/K", "/P", "/Pg"}:
+            return False
+        kids = _kids(source)
+        return len(kids) == 1 and isinstance(kids[0], int)
 
 
 def _kids(element: DictionaryObject) -> list:

@@ -8,12 +8,10 @@ from __future__ import annotations
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import Path
 
 from .config import Config
 from .edition import EditionLayout, editions, lay_out, make_pdf
-from .finish import read_part
 from .errors import Problem, error, raise_errors
 from .fonts import subset_fonts
 from .issue import Issue, load_issue
@@ -78,8 +76,7 @@ def make(cfg: Config, typesetting: Typesetting) -> Made:
         warnings += press_images(issue, checked.bodies, layouts[-1].parts, f"{issue.id}.press.pdf")
     # One after the other: assembly is pure Python (the GIL allows no gain from threads), and
     # one document in memory at a time keeps the peak low on a 200-page issue.
-    read = lru_cache(maxsize=None)(read_part)  # each part parsed once, for every PDF that holds it
-    made = [make_pdf(layout, read) for layout in layouts]
+    made = [make_pdf(layout) for layout in layouts]
     pdfs = {m.edition.filename: m.pdf for m in made[:3]}
     if press_cover is not None:
         pdfs[f"{issue.id}.press.pdf"] = press_pdf(made[3].pdf, layouts[3].info.title, layouts[3].info.date)

@@ -13,6 +13,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,7 +180,16 @@ class Typesetting:
         done = {i: self._load(key) for i, key in enumerate(keys)}
         missing = [i for i, found in done.items() if found is None]
         jobs = [(self.dirs, self.fonts, parts[i]) for i in missing]
-        for i, result in zip(missing, self.pool.map(_typeset_in_worker, jobs)):
+        if len(jobs) == 1 and "weasyprint" in sys.modules:
+            # A process that has the typesetter loaded already (serve) sets a single part
+            # itself: no fork, no pickling, and its fonts stay loaded from one build to the next.
+            with _IN_PROCESS:
+                results = [_typeset_in_worker(jobs[0])]
+        else:
+            results = self.pool.map(_typeset_in_worker, jobs)
+            if "weasyprint" in sys.modules and jobs:
+                _typesetter(self.dirs, self.fonts)  # while the workers work: ready for the next single part
+        for i, result in zip(missing, results):
             done[i] = result
             self._store(keys[i], result)
         if len(missing) > 1:
@@ -213,23 +223,30 @@ def _salt(issue_dir: Path, cfg) -> bytes:
 
 
 _WORKERS: dict[tuple, Typesetter] = {}
+_IN_PROCESS = Lock()  # WeasyPrint is not made for threads: one part at a time in this process
 
 
 def _warm_up() -> None:
     import weasyprint  # noqa: F401  (the expensive import, done while the main process works)
 
 
-def _typeset_in_worker(job) -> TypesetPart:
-    dirs, fonts, part = job
-    # One typesetter per font set: the same worker serves every part of a build.
+def _typesetter(dirs: tuple, fonts: FontSet) -> Typesetter:
+    """One typesetter per font set: the same one serves every part of a build (and, in a
+    process that stays up, every build until the issue's characters change)."""
     key = (dirs, fonts.key)
     if key not in _WORKERS:
         _WORKERS.clear()
         _WORKERS[key] = Typesetter(*dirs, fonts)
+    return _WORKERS[key]
+
+
+def _typeset_in_worker(job) -> TypesetPart:
+    dirs, fonts, part = job
     try:
-        return _WORKERS[key].typeset(part)
+        return _typesetter(dirs, fonts).typeset(part)
     finally:
-        _release_memory()
+        if multiprocessing.parent_process() is not None:  # a worker; serve's own process keeps its heap
+            _release_memory()
 
 
 def _release_memory() -> None:

@@ -87,8 +87,9 @@ def marked_text(page) -> dict[int, str]:
 
 
 def structure(pdf: Path):
-    """The structure tree of a tagged PDF, in order, as (depth, element type, attributes, text)
-    with the text of the marked content each element holds directly."""
+    """The structure tree of a tagged PDF in document order, as (depth, element type,
+    attributes, text): an element with empty text, then its content in order, marked content
+    as entries of type "" (with the text) one level deeper."""
     import pypdf
 
     reader = pypdf.PdfReader(pdf)
@@ -104,21 +105,17 @@ def structure(pdf: Path):
         element = element.get_object()
         if "/Pg" in element:
             page = page_index.get(element.raw_get("/Pg").idnum, page)
+        attributes = {k: element[k] for k in ("/Lang", "/Alt") if k in element}
+        yield depth, str(element.get("/S", "")), attributes, ""
         kids = element.get("/K", [])
-        kids = kids if isinstance(kids, list) else [kids]
-        own = []
-        for kid in kids:
+        for kid in kids if isinstance(kids, list) else [kids]:
             kid_object = kid.get_object() if hasattr(kid, "get_object") else kid
             if isinstance(kid_object, int):
-                own.append(text_of(page, int(kid_object)))
+                yield depth + 1, "", {}, text_of(page, int(kid_object))
             elif "/MCID" in kid_object:
                 kid_page = page_index.get(kid_object.raw_get("/Pg").idnum, page) if "/Pg" in kid_object else page
-                own.append(text_of(kid_page, int(kid_object["/MCID"])))
-        attributes = {k: element[k] for k in ("/Lang", "/Alt") if k in element}
-        yield depth, str(element.get("/S", "")), attributes, "".join(own)
-        for kid in kids:
-            kid_object = kid.get_object() if hasattr(kid, "get_object") else kid
-            if not isinstance(kid_object, int) and "/S" in kid_object:
+                yield depth + 1, "", {}, text_of(kid_page, int(kid_object["/MCID"]))
+            elif "/S" in kid_object:
                 yield from walk(kid_object, depth + 1, page)
 
     root = reader.trailer["/Root"]["/StructTreeRoot"]

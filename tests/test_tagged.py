@@ -32,7 +32,8 @@ def parts(pdf) -> list[dict]:
         if not found or depth < 1:
             continue
         part = found[-1]
-        part["kinds"].append(kind)
+        if kind:
+            part["kinds"].append(kind)
         if kind == "/Figure":
             part["alts"].append(str(attributes.get("/Alt", "")))
         if kind in ("/Note", "/Reference"):
