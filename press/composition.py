@@ -39,6 +39,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .pagerules import OPENING_MARKS
+
 _CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’—…·"
 _MARK = re.compile(r"[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65“”‘’—…·]{2}")
 # Where a gap may widen: before a CJK character that follows one, or after a U+2004 word space.
@@ -62,7 +64,8 @@ def _is_chinese(style) -> bool:
 
 
 def install() -> None:
-    """Patch WeasyPrint (already imported) so Chinese lines are justified between characters."""
+    """Patch WeasyPrint (already imported): Chinese lines justified between characters,
+    opening marks trimmed at line starts, hyphenated lines limited (see the module's text)."""
     from weasyprint.formatting_structure import boxes
     from weasyprint.layout import block, inline
     from weasyprint.text import line_break
@@ -106,12 +109,13 @@ def install() -> None:
     inline.count_expandable_spaces = count_expandable
     inline.justify_line = justify_line
     line_break.Layout.set_text = set_text_with_gaps
-    _limit_hyphenated_lines(inline, block)
+    _watch_finished_lines(inline, block)
 
 
-def _limit_hyphenated_lines(inline, block) -> None:
-    """Also the one place that sees each finished line: opening marks at line starts are
-    trimmed from here."""
+def _watch_finished_lines(inline, block) -> None:
+    """Wrap WeasyPrint's line iterator, the one place that sees each finished line: it counts
+    hyphenated lines in a row (and turns hyphenation off for the next line after too many),
+    and moves lines that start with an opening mark but were not justified."""
     iter_line_boxes, split_first_line = inline.iter_line_boxes, inline.split_first_line
     state = {"ban": False}
 
@@ -152,9 +156,6 @@ def _ends_with_hyphen(box) -> bool:
     return bool(children) and _ends_with_hyphen(children[-1])
 
 
-OPENING = "（「『《〈【〔“‘"
-
-
 def _opening_start(line) -> float:
     """[3.1.6] An opening mark that starts a line loses its blank left half, so its ink
     lines up with the column edge (CSS text-spacing-trim: trim-start): the half em by which
@@ -166,7 +167,7 @@ def _opening_start(line) -> float:
         if not children:
             return 0.0
         first = children[0]
-    if first.text[:1] in OPENING and _is_chinese(first.style) and abs(first.position_x - line.position_x) < 0.01:
+    if first.text[:1] in OPENING_MARKS and _is_chinese(first.style) and abs(first.position_x - line.position_x) < 0.01:
         return first.style["font_size"] / 2
     return 0.0
 

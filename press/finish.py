@@ -18,6 +18,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, BooleanObject, ByteStringObject, DictionaryObject, IndirectObject, NameObject,
                            NullObject, NumberObject, StreamObject, TextStringObject)
 
+from .render import LANG_TAGS
 from .typeset import TypesetPart
 
 
@@ -64,6 +65,7 @@ def assemble(parts: list[TypesetPart], overlays: list[TypesetPart], outline: lis
             added.append(writer.add_page(page))
             _stamp(writer, added[-1], stamps[index])
             index += 1
+        # A bilingual part (cover, contents) has the language of its document, as its HTML has.
         tagged.append((reader, added, LANG_TAGS.get(part.lang, info.lang)))
     _merge_structure(writer, tagged)
     _resolve_links(writer, anchors or {})
@@ -124,9 +126,6 @@ def _stamp(writer: PdfWriter, page, stamp) -> None:
     restore.set_data(b"Q")
     page[NameObject("/Contents")] = ArrayObject(
         [writer._add_object(save), *existing, writer._add_object(restore), writer._add_object(draw)])
-
-
-LANG_TAGS = {"zh": "zh-Hans", "en": "en", "mul": "zh-Hans"}
 
 
 def _merge_structure(writer: PdfWriter, parts: list[tuple[PdfReader, list, str]]) -> None:

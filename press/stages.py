@@ -70,16 +70,15 @@ def make(cfg: Config, typesetting: Typesetting) -> Made:
     typesetting.close()  # the workers' memory is free before the PDFs are put together
     raise_errors(_overflow_problems(issue, articles, layouts[0]), cfg.strict)
     warnings = list(checked.warnings)
-    if press_cover is not None:
-        # The press PDF is the bilingual issue with the cover typeset for bleed.
-        layouts.append(replace(layouts[0], parts=[press_cover, *layouts[0].parts[1:]]))
-        warnings += press_images(issue, checked.bodies, layouts[-1].parts, f"{issue.id}.press.pdf")
     # One after the other: assembly is pure Python (the GIL allows no gain from threads), and
     # one document in memory at a time keeps the peak low on a 200-page issue.
-    made = [make_pdf(layout) for layout in layouts]
-    pdfs = {m.edition.filename: m.pdf for m in made[:3]}
+    pdfs = {layout.edition.filename: make_pdf(layout).pdf for layout in layouts}
     if press_cover is not None:
-        pdfs[f"{issue.id}.press.pdf"] = press_pdf(made[3].pdf, layouts[3].info.title, layouts[3].info.date)
+        # The press PDF is the bilingual issue with the cover typeset for bleed.
+        press = replace(layouts[0], parts=[press_cover, *layouts[0].parts[1:]])
+        name = f"{issue.id}.press.pdf"
+        warnings += press_images(issue, checked.bodies, press.parts, name)
+        pdfs[name] = press_pdf(make_pdf(press).pdf, press.info.title, press.info.date)
     return Made(issue.id, pdfs, warnings,
                 {f"{slug}.{lang}": page for (slug, lang), page in layouts[0].first_pages.items()},
                 layouts[0].page_keys, checked)

@@ -212,7 +212,7 @@ def _salt(issue_dir: Path, cfg) -> bytes:
     """What, besides its HTML, a typeset part depends on: styles, fonts, images, the typesetter."""
     digest = hashlib.sha256()
     code = Path(__file__).resolve().parent
-    files = [code / name for name in ("typeset.py", "fetch.py", "composition.py", "tagging.py", "fonts.py")]
+    files = [code / name for name in ("typeset.py", "fetch.py", "composition.py", "pagerules.py", "tagging.py", "fonts.py")]
     files.append(Path(cfg.fonts_dir).parent / "requirements.lock")
     for folder in (cfg.styles_dir, cfg.fonts_dir, issue_dir):
         files += sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.suffix.lower() not in TEXT_SOURCES)
