@@ -12,7 +12,6 @@ import datetime as dt
 import hashlib
 import io
 from dataclasses import dataclass
-from functools import lru_cache
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, BooleanObject, ByteStringObject, DictionaryObject, IndirectObject, NameObject,
@@ -43,12 +42,30 @@ class DocInfo:
 GOTO = "https://press.invalid/goto/"
 
 
-@lru_cache(maxsize=256)
-def read_part(pdf: bytes) -> PdfReader:
-    """A typeset part, parsed once for every PDF that holds it, and for every build of a
-    process that stays up (serve): tagged parts hold thousands of small objects, and pypdf
-    parses in Python. Readers are only read from; each writer keeps its own copies."""
-    return PdfReader(io.BytesIO(pdf))
+class PartReaders:
+    """Typeset parts, each parsed once for every PDF that holds it: tagged parts hold
+    thousands of small objects, and pypdf parses in Python. A process that stays up (serve)
+    keeps the parts of its last build for the next, and no others: a part an edit replaced
+    is never asked for again, and every one kept makes the heap, and the garbage collector's
+    rounds, bigger. Readers are only read from; each writer keeps its own copies."""
+
+    def __init__(self) -> None:
+        self._current: dict[bytes, PdfReader] = {}
+        self._previous: dict[bytes, PdfReader] = {}
+
+    def new_build(self) -> None:
+        """Forget the parts that the build before the last one used and the last did not."""
+        self._previous, self._current = self._current, {}
+
+    def __call__(self, pdf: bytes) -> PdfReader:
+        reader = self._current.get(pdf)
+        if reader is None:
+            reader = self._previous.pop(pdf, None) or PdfReader(io.BytesIO(pdf))
+            self._current[pdf] = reader
+        return reader
+
+
+read_part = PartReaders()
 
 
 def assemble(parts: list[TypesetPart], overlays: list[TypesetPart], outline: list[OutlineItem], info: DocInfo,

@@ -24,10 +24,30 @@ def fingerprint(folders: list[Path], files: list[Path], options: object) -> str:
     for folder in folders:
         for path in sorted(p for p in Path(folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts):
             digest.update(f"{path.relative_to(folder)}\0".encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            digest.update(file_digest(path))
     for path in files:
-        digest.update(hashlib.sha256(path.read_bytes()).digest() if path.exists() else b"-")
+        digest.update(file_digest(path) if path.exists() else b"-")
     return digest.hexdigest()
+
+
+_DIGESTS: dict[tuple, bytes] = {}
+
+
+def file_digest(path: Path) -> bytes:
+    """The SHA-256 of a file's bytes. A process that stays up (serve) hashes a large file
+    (the fonts are 15 MB, read twice by every build) again only when its size or
+    modification time changed. Small files, such as the sources an editor saves twice
+    in a second with the same length, are always read."""
+    stat = os.stat(path)
+    if stat.st_size < LARGE_FILE:
+        return hashlib.sha256(Path(path).read_bytes()).digest()
+    key = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    if key not in _DIGESTS:
+        _DIGESTS[key] = hashlib.sha256(Path(path).read_bytes()).digest()
+    return _DIGESTS[key]
+
+
+LARGE_FILE = 256 * 1024
 
 
 def issue_id(issue_dir: Path) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from . import manifest
 from .config import ROOT, Config
@@ -33,7 +34,9 @@ class Compared:
     report: Path
 
 
-def build(cfg: Config) -> Built:
+def build(cfg: Config, first: Callable[[Built], None] | None = None) -> Built:
+    """Build the issue's PDFs, or reuse them. `first`, when given, is called once the bilingual
+    issue is written, while the editions are still being assembled: a preview need not wait."""
     stamp = _fingerprint(cfg)
     issue_id = manifest.issue_id(cfg.issue_dir)
     if issue_id is not None and (previous := manifest.reuse(cfg.output_dir(issue_id), stamp)):
@@ -47,27 +50,47 @@ def build(cfg: Config) -> Built:
         from .output import write_outputs
         from .stages import make
 
-        made = make(cfg, typesetting)
+        written: dict[str, Path] = {}
+
+        def write_first(made) -> None:
+            written.update(zip(made.pdfs, write_outputs(cfg.output_dir(made.issue_id), made.pdfs)))
+            first(Built(made.issue_id, list(written.values()), made.warnings, made.first_pages, made.page_keys,
+                        checked=made.checked))
+
+        made = make(cfg, typesetting, write_first if first else None)
     out_dir = cfg.output_dir(made.issue_id)
-    outputs = write_outputs(out_dir, made.pdfs)
+    written.update(zip((n for n in made.pdfs if n not in written),
+                       write_outputs(out_dir, {n: pdf for n, pdf in made.pdfs.items() if n not in written})))
+    outputs = [written[name] for name in made.pdfs]
     manifest.record(out_dir, stamp, made.pdfs, [[str(p.path), p.line, p.message, p.severity] for p in made.warnings],
                     made.first_pages, made.page_keys)
     return Built(made.issue_id, outputs, made.warnings, made.first_pages, made.page_keys, checked=made.checked)
 
 
-def proof(cfg: Config) -> tuple[Built, Path]:
-    """Build, then write the HTML proof from the bilingual PDF: build/<issue-id>/proof/index.html."""
+def proof(cfg: Config, published: Callable[[], None] | None = None) -> tuple[Built, Path]:
+    """Build, then write the HTML proof from the bilingual PDF: build/<issue-id>/proof/index.html.
+    With `published`, the proof is written as soon as the bilingual PDF is, and `published` is
+    called then; the build goes on with the editions."""
+    early: list[Path] = []
+
+    def write_early(built: Built) -> None:
+        early.append(_write_proof(cfg, built))
+        published()
+
+    built = build(cfg, write_early if published else None)
+    return built, early[0] if early else _write_proof(cfg, built)
+
+
+def _write_proof(cfg: Config, built: Built) -> Path:
     from .fonts import subset_fonts
     from .proof import make_proof
     from .stages import characters, check as run_check
 
-    built = build(cfg)
     checked = built.checked or run_check(cfg)  # the reading view: the articles' HTML, as typeset
     fonts = subset_fonts(cfg.fonts_dir, characters(checked.issue, checked.bodies.values(), cfg.templates_dir), cfg.cache_dir)
     out_dir = cfg.output_dir(built.issue_id)
-    index = make_proof(checked.issue, checked.bodies, out_dir / f"{built.issue_id}.pdf", built.first_pages,
-                       built.page_keys, cfg.templates_dir, fonts.files, out_dir / "proof")
-    return built, index
+    return make_proof(checked.issue, checked.bodies, out_dir / f"{built.issue_id}.pdf", built.first_pages,
+                      built.page_keys, cfg.templates_dir, fonts.files, out_dir / "proof")
 
 
 def check(cfg: Config):

@@ -7,9 +7,11 @@ The folder opens from disk with no server: index.html, pages/, images/.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -47,12 +49,13 @@ def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Pa
     except (OSError, ValueError):
         known = {}
     keys = page_keys if len(page_keys) == len(doc) else [None] * len(doc)
-    names = []
+    names, versions = [], {}
     for i in range(len(doc)):
         name = f"p{i + 1:03d}.jpg"
         if keys[i] is None or known.get(name) != keys[i] or not (pages_dir / name).exists():
             _write_image(pages_dir / name, doc[i].render(scale=DPI / 72).to_pil())
         names.append(name)
+        versions[name] = keys[i][:16] if keys[i] else _version((pages_dir / name).read_bytes())
     known_file.write_text(json.dumps(dict(zip(names, keys))))
     for stale in set(os.listdir(pages_dir)) - set(names) - {"pages.json"}:
         (pages_dir / stale).unlink()
@@ -60,6 +63,7 @@ def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Pa
     (out_dir / "fonts").mkdir(exist_ok=True)
     for name, data in fonts.items():
         _write_bytes_if_changed(out_dir / "fonts" / name, data)
+        versions[name] = _version(data)
     images = issue.dir / "images"
     if images.is_dir():
         shutil.copytree(images, out_dir / "images", dirs_exist_ok=True)
@@ -67,15 +71,26 @@ def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Pa
     articles = [ProofArticle(slug, issue.article(slug, lang).meta.title, lang, first_pages.get(f"{slug}.{lang}", 0),
                              bodies[(slug, lang)].html)
                 for lang in ("zh", "en") for slug in issue.slugs if (slug, lang) in bodies]
-    env = Environment(loader=FileSystemLoader(str(templates_dir)), autoescape=select_autoescape(default=True))
-    html = env.get_template("proof.html.j2").render(
-        issue=issue, pages=names, articles=articles, slugs=issue.slugs, fonts=sorted(fonts),
+    html = _environment(str(templates_dir)).get_template("proof.html.j2").render(
+        issue=issue, pages=names, versions=versions, articles=articles, slugs=issue.slugs, fonts=sorted(fonts),
         pdfs=[f"../{issue.id}.pdf", f"../{issue.id}.zh.pdf", f"../{issue.id}.en.pdf"])
     index = out_dir / "index.html"
     tmp = index.with_name(f".index.html.{os.getpid()}")
     tmp.write_text(html, encoding="utf-8")
     os.replace(tmp, index)
     return index
+
+
+@lru_cache(maxsize=4)
+def _environment(templates_dir: str) -> Environment:
+    """Kept by a process that stays up (serve); Jinja recompiles a template whose file changed."""
+    return Environment(loader=FileSystemLoader(templates_dir), autoescape=select_autoescape(default=True))
+
+
+def _version(data: bytes) -> str:
+    """Names a file's content in the URLs of the index (?v=…): a browser may keep what it
+    fetched, since a changed page or font comes under a new URL (see press/serve.py)."""
+    return hashlib.sha256(data).hexdigest()[:16]
 
 
 def _write_image(path: Path, image) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -36,6 +37,21 @@ LABELS = {
         "editorial_title": "(Title supplied by the editors)",
     },
 }
+
+
+@lru_cache(maxsize=4)
+def _environment(templates_dir: str) -> Environment:
+    """One per templates folder and process: a process that stays up (serve) compiles each
+    template once, and Jinja compiles it again when its file changes."""
+    env = Environment(
+        loader=FileSystemLoader(templates_dir),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters["longdate"] = longdate
+    env.filters["prep"] = prepare
+    return env
 
 
 @dataclass(frozen=True)
@@ -70,14 +86,7 @@ class SheetInfo:
 
 class Renderer:
     def __init__(self, templates_dir: Path):
-        self.env = Environment(
-            loader=FileSystemLoader(str(templates_dir)),
-            autoescape=select_autoescape(default=True, default_for_string=True),
-            undefined=StrictUndefined,
-            keep_trailing_newline=True,
-        )
-        self.env.filters["longdate"] = longdate
-        self.env.filters["prep"] = prepare
+        self.env = _environment(str(templates_dir))
 
     def _page(self, template: str, key: str, lang: str, body_class: str, doc_title: str, **context) -> RenderedHtml:
         html = self.env.get_template(template).render(

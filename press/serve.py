@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import threading
 from functools import partial
 from http import HTTPStatus
@@ -93,14 +94,12 @@ class ProofHandler(SimpleHTTPRequestHandler):
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
         self.end_headers()
         self.wfile.write(body)
 
     def _events(self) -> None:
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-store")
         self.end_headers()
         state = self.state.snapshot()
         try:
@@ -112,48 +111,85 @@ class ProofHandler(SimpleHTTPRequestHandler):
             return
 
     def end_headers(self) -> None:
-        self.send_header("Cache-Control", "no-store")  # page images change under the same name
+        # Page images and fonts are named by their content in the index (?v=…): those a browser may
+        # keep, and a reload fetches only what changed. Anything else can change under its name.
+        versioned = "?v=" in self.path and self.path.split("?", 1)[0] not in ("/", "/index.html")
+        self.send_header("Cache-Control", "max-age=31536000, immutable" if versioned else "no-store")
         super().end_headers()
 
     def log_message(self, format, *args) -> None:
         LOG.debug("serve: " + format, *args)
 
 
-def serve(build: Callable[[], None], watched: list[Path], proof_dir: Path, port: int = 0,
+def serve(build: Callable[[Callable[[], None]], None], watched: list[Path], proof_dir: Path, port: int = 0,
           ready: Callable[[str], None] = print) -> None:
-    """Build, serve the proof, rebuild on every change under `watched`, until Ctrl-C."""
+    """Build, serve the proof, rebuild on every change under `watched`, until Ctrl-C.
+
+    `build` is given a function to call as soon as the new proof is on disk: open tabs
+    reload then, while the build goes on with what the proof does not show (the
+    single-language editions). The HTTP server runs in a process of its own: in this one,
+    it would wait for the builder's hold on the interpreter at every request, and the
+    browser would load the new pages only as fast as the build let it."""
     import watchfiles
 
-    state = BuildState()
+    proof_dir.mkdir(parents=True, exist_ok=True)
+    builds, server_end = multiprocessing.get_context("fork").Pipe()
+    server = multiprocessing.get_context("fork").Process(target=_serve_http, args=(server_end, builds, proof_dir, port),
+                                                         daemon=True)
+    server.start()
+    server_end.close()
+    url = builds.recv()
 
     def rebuild() -> None:
+        published = []
+
+        def publish() -> None:
+            if not published:
+                published.append(True)
+                builds.send([])
+
         try:
-            build()
-            state.finished([])
+            build(publish)
+            publish()
         except PressError as exc:
-            state.finished([p.format() for p in exc.problems])
-            for line in state.errors:
+            errors = [p.format() for p in exc.problems]
+            builds.send(errors)
+            for line in errors:
                 print(line, flush=True)
 
-    rebuild()
-    proof_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        rebuild()
+        ready(url)
+        for _ in watchfiles.watch(*watched, debounce=150, step=50):
+            rebuild()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        builds.close()
+        server.join(timeout=5)
+
+
+def _serve_http(builds, builder_end, proof_dir: Path, port: int) -> None:
+    """The server process: serve the proof folder, and tell open tabs of each build that
+    the builder reports on `builds` (a list of error lines, empty for a good build)."""
+    builder_end.close()  # this process's copy of the other end: without it, no end of file when the builder stops
+    state = BuildState()
     handler = type("Handler", (ProofHandler,), {"state": state, "root": proof_dir})
     server = ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=str(proof_dir)))
     server.daemon_threads = True
-    stop = threading.Event()
 
-    def watch() -> None:
-        for _ in watchfiles.watch(*watched, stop_event=stop, debounce=150, step=50):
-            rebuild()
+    def listen() -> None:
+        try:
+            while True:
+                state.finished(builds.recv())
+        except (EOFError, OSError):  # the builder has stopped
+            server.shutdown()
 
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
-    ready(f"http://127.0.0.1:{server.server_address[1]}/")
+    threading.Thread(target=listen, daemon=True).start()
+    builds.send(f"http://127.0.0.1:{server.server_address[1]}/")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
-        stop.set()
         server.server_close()
-

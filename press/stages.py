@@ -9,10 +9,12 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable
 
 from .config import Config
 from .edition import EditionLayout, editions, lay_out, make_pdf
 from .errors import Problem, error, raise_errors
+from .finish import read_part
 from .fonts import subset_fonts
 from .issue import Issue, load_issue
 from .markup import ArticleHtml, to_html
@@ -49,8 +51,11 @@ class Made:
     checked: Checked
 
 
-def make(cfg: Config, typesetting: Typesetting) -> Made:
+def make(cfg: Config, typesetting: Typesetting, first: Callable[[Made], None] | None = None) -> Made:
+    """Typeset and assemble every PDF of the issue. `first`, when given, receives the bilingual
+    issue alone as soon as it exists, before the editions are assembled (serve's preview)."""
     checked = check(cfg)
+    read_part.new_build()
     issue, bodies = checked.issue, checked.bodies
     renderer = Renderer(cfg.templates_dir)
     pages = {key: renderer.article(issue, body) for key, body in bodies.items()}
@@ -72,16 +77,19 @@ def make(cfg: Config, typesetting: Typesetting) -> Made:
     warnings = list(checked.warnings)
     # One after the other: assembly is pure Python (the GIL allows no gain from threads), and
     # one document in memory at a time keeps the peak low on a 200-page issue.
-    pdfs = {layout.edition.filename: make_pdf(layout).pdf for layout in layouts}
+    first_pages = {f"{slug}.{lang}": page for (slug, lang), page in layouts[0].first_pages.items()}
+    pdfs = {}
+    for layout in layouts:
+        pdfs[layout.edition.filename] = make_pdf(layout).pdf
+        if first is not None and layout is layouts[0]:
+            first(Made(issue.id, dict(pdfs), list(warnings), first_pages, layouts[0].page_keys, checked))
     if press_cover is not None:
         # The press PDF is the bilingual issue with the cover typeset for bleed.
         press = replace(layouts[0], parts=[press_cover, *layouts[0].parts[1:]])
         name = f"{issue.id}.press.pdf"
         warnings += press_images(issue, checked.bodies, press.parts, name)
         pdfs[name] = press_pdf(make_pdf(press).pdf, press.info.title, press.info.date)
-    return Made(issue.id, pdfs, warnings,
-                {f"{slug}.{lang}": page for (slug, lang), page in layouts[0].first_pages.items()},
-                layouts[0].page_keys, checked)
+    return Made(issue.id, pdfs, warnings, first_pages, layouts[0].page_keys, checked)
 
 
 def _overflow_problems(issue: Issue, articles: dict[tuple[str, str], TypesetPart], issue_pdf: EditionLayout) -> list[Problem]:

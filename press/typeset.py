@@ -13,6 +13,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import re
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from .errors import PressError
 from .fonts import FontSet
+from .manifest import file_digest
 
 if TYPE_CHECKING:
     from .render import RenderedHtml
@@ -97,9 +99,11 @@ class Typesetter:
         from weasyprint.text.fonts import FontConfiguration
 
         from .fetch import SandboxFetcher, url_for
-        from . import composition, tagging
+        from . import balancing, composition, tagging
 
+        balancing.install()
         composition.install()
+        _parse_array_types_once()
         tagging.install()
 
         self._HTML, self._url_for = HTML, url_for
@@ -137,6 +141,35 @@ class Typesetter:
         return TypesetPart(part.key, pdf, len(document.pages), anchors, overflows, part.lang, images)
 
 
+def _parse_array_types_once() -> None:
+    """WeasyPrint 70 subsets each font of each PDF with arrays typed 'hb_codepoint_t[N]',
+    N the glyph count, and cffi parses every type string it has not seen (pycparser, in
+    Python: 10-20 ms each), so nearly every font of every part paid for a parse. An array
+    typed 'hb_codepoint_t[]' takes its length from its items: the same array, one parse."""
+    from weasyprint.pdf import fonts
+
+    if isinstance(fonts.ffi, _OpenArrays):
+        return
+    fonts.ffi = _OpenArrays(fonts.ffi)
+
+
+class _OpenArrays:
+    """An FFI whose new() names sized arrays with items as open arrays."""
+
+    _SIZED = re.compile(r"\[\d+\]$")
+
+    def __init__(self, ffi) -> None:
+        self._ffi = ffi
+
+    def new(self, cdecl: str, init=None):
+        if init is not None:
+            cdecl = self._SIZED.sub("[]", cdecl)
+        return self._ffi.new(cdecl, init)
+
+    def __getattr__(self, name: str):
+        return getattr(self._ffi, name)
+
+
 TEXT_SOURCES = {".md", ".yaml", ".yml", ".txt"}
 
 
@@ -153,11 +186,21 @@ class Typesetting:
         self.cache.mkdir(parents=True, exist_ok=True)
         self.salt = _salt(cfg.issue_dir, cfg)
         self.fonts: FontSet | None = None
-        # fork: workers start from this process's memory; each imports WeasyPrint once, at once.
-        self.pool = ProcessPoolExecutor(cfg.jobs, mp_context=multiprocessing.get_context("fork"),
-                                        initializer=isolate_fontconfig, initargs=(cfg.fonts_dir, cfg.cache_dir))
-        for _ in range(cfg.jobs):
-            self.pool.submit(_warm_up)
+        self.jobs = cfg.jobs
+        self._pool: ProcessPoolExecutor | None = None
+        if "weasyprint" not in sys.modules:
+            # A command-line build: the workers import WeasyPrint while this process loads the issue.
+            # A process that has it loaded (serve) starts them only for more than one part.
+            for _ in range(cfg.jobs):
+                self.pool.submit(_warm_up)
+
+    @property
+    def pool(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # fork: workers start from this process's memory; each imports WeasyPrint once, at once.
+            self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"),
+                                             initializer=isolate_fontconfig, initargs=self.dirs[3:5])
+        return self._pool
 
     def __enter__(self) -> "Typesetting":
         return self
@@ -166,7 +209,8 @@ class Typesetting:
         self.close()
 
     def close(self) -> None:
-        self.pool.shutdown(cancel_futures=True)
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
 
     def use_fonts(self, fonts: FontSet) -> None:
         self.fonts = fonts
@@ -185,10 +229,16 @@ class Typesetting:
             # itself: no fork, no pickling, and its fonts stay loaded from one build to the next.
             with _IN_PROCESS:
                 results = [_typeset_in_worker(jobs[0])]
+        elif jobs and "weasyprint" in sys.modules:
+            # The workers set all parts but the smallest, which this process sets meanwhile: its
+            # typesetter is then warm (fonts loaded, C types parsed) for the next single part.
+            own = min(range(len(jobs)), key=lambda j: len(jobs[j][2].html))
+            futures = {j: self.pool.submit(_typeset_in_worker, job) for j, job in enumerate(jobs) if j != own}
+            with _IN_PROCESS:
+                mine = _typeset_in_worker(jobs[own])
+            results = [mine if j == own else futures[j].result() for j in range(len(jobs))]
         else:
-            results = self.pool.map(_typeset_in_worker, jobs)
-            if "weasyprint" in sys.modules and jobs:
-                _typesetter(self.dirs, self.fonts)  # while the workers work: ready for the next single part
+            results = list(self.pool.map(_typeset_in_worker, jobs)) if jobs else []
         for i, result in zip(missing, results):
             done[i] = result
             self._store(keys[i], result)
@@ -212,13 +262,13 @@ def _salt(issue_dir: Path, cfg) -> bytes:
     """What, besides its HTML, a typeset part depends on: styles, fonts, images, the typesetter."""
     digest = hashlib.sha256()
     code = Path(__file__).resolve().parent
-    files = [code / name for name in ("typeset.py", "fetch.py", "composition.py", "pagerules.py", "tagging.py", "fonts.py")]
+    files = [code / name for name in ("typeset.py", "fetch.py", "balancing.py", "composition.py", "pagerules.py", "tagging.py", "fonts.py")]
     files.append(Path(cfg.fonts_dir).parent / "requirements.lock")
     for folder in (cfg.styles_dir, cfg.fonts_dir, issue_dir):
         files += sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.suffix.lower() not in TEXT_SOURCES)
     for path in files:
         digest.update(str(path.name).encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest() if path.exists() else b"-")
+        digest.update(file_digest(path) if path.exists() else b"-")
     return digest.digest()
 
 

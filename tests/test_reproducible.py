@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
+import sys
 
 import pypdf
 
-from conftest import ISSUE, run_build
+from conftest import ISSUE, ROOT, run_build
 
 
 def test_two_checkouts_give_identical_pdfs(tmp_path):
@@ -31,3 +34,19 @@ def test_source_date_epoch_dates_the_pdf(tmp_path):
     assert result.returncode == 0, result.stderr
     metadata = pypdf.PdfReader(tmp_path / "2020-02.pdf").metadata
     assert metadata["/CreationDate"] == metadata["/ModDate"] == "D:20200913000000Z"
+
+
+def test_the_faster_column_balancing_gives_weasyprints_own_pages(tmp_path):
+    """press.balancing reaches the column heights of WeasyPrint's search in fewer layouts: the
+    issue's articles, and variants of them that move every line break, come out byte for byte
+    the same with either search (tests/column_search.py lays out each both ways)."""
+    result = subprocess.run([sys.executable, str(ROOT / "tests" / "column_search.py"), str(ISSUE), str(tmp_path)],
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr
+    documents = [json.loads(line) for line in result.stdout.splitlines()]
+    articles = {p.name.rsplit(".", 1)[0] for p in ISSUE.glob("*.*.md")}  # slug.lang.md
+    assert len(documents) == len(articles) * 6
+    for document in documents:
+        assert document["press"]["sha256"] == document["weasyprint"]["sha256"], document
+    runs = {name: sum(d[name]["column_runs"] for d in documents) for name in ("weasyprint", "press")}
+    assert runs["press"] < 0.95 * runs["weasyprint"], runs
