@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .manifest import file_digest
 
 FONT_SUFFIXES = (".otf", ".ttf")
 # Always kept: ASCII for page numbers and labels, and what layout itself inserts
@@ -39,10 +40,15 @@ def font_files(fonts_dir: Path) -> list[Path]:
 @lru_cache(maxsize=4)
 def coverage(fonts_dir: Path) -> frozenset[int]:
     """Every code point some project font can draw."""
+    return _coverage(tuple((path, file_digest(path)) for path in font_files(fonts_dir)))
+
+
+@lru_cache(maxsize=2)
+def _coverage(fonts: tuple[tuple[Path, bytes], ...]) -> frozenset[int]:
     import uharfbuzz as hb
 
     cover: set[int] = set()
-    for path in font_files(fonts_dir):
+    for path, _ in fonts:
         cover.update(hb.Face(hb.Blob.from_file_path(str(path))).unicodes)
     return frozenset(cover)
 
@@ -54,12 +60,11 @@ def subset_fonts(fonts_dir: Path, chars: set[str], cache_dir: Path) -> FontSet:
     cache.mkdir(parents=True, exist_ok=True)
     files = {}
     for path in font_files(fonts_dir):
-        data = path.read_bytes()
-        target = cache / f"{path.stem}-{hashlib.sha256(data).hexdigest()[:16]}-{key}{path.suffix}"
+        target = cache / f"{path.stem}-{file_digest(path).hex()[:16]}-{key}{path.suffix}"
         if target.exists():
             files[path.name] = target.read_bytes()
             continue
-        files[path.name] = _subset(data, codepoints)
+        files[path.name] = _subset(path.read_bytes(), codepoints)
         # Write then rename, so two builds at once never read half a font.
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         tmp.write_bytes(files[path.name])

@@ -239,8 +239,12 @@ _Loader.yaml_implicit_resolvers = {
 def _parse_yaml(text: str, path: Path, first_line: int) -> tuple[Any, dict[str, int]]:
     """Load YAML safely and note the line of each top-level key."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()  # parsed once: the nodes give the lines, then the data
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         # Where the broken construct starts (an unclosed quote or bracket), else where parsing failed.
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)

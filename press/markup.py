@@ -10,7 +10,7 @@ caption. Raw HTML is never passed through.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -72,6 +72,20 @@ def _parser() -> MarkdownIt:
 
 
 def to_html(article: Article) -> ArticleHtml:
+    """The article's body as HTML, with its images, footnotes and problems. A process that
+    stays up (serve) converts again only the articles whose file changed."""
+    known = _CONVERTED.get((article.path, article.slug, article.lang))
+    if known is not None and known.article.text == article.text:
+        return replace(known, article=article)
+    converted = _convert(article)
+    _CONVERTED[(article.path, article.slug, article.lang)] = converted
+    return converted
+
+
+_CONVERTED: dict[tuple, ArticleHtml] = {}  # the last conversion of each article
+
+
+def _convert(article: Article) -> ArticleHtml:
     md = _parser()
     env: dict = {}
     tokens = md.parse(article.body, env)

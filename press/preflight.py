@@ -70,24 +70,10 @@ def _image(issue: Issue, path: Path, line: int, src: str, width_mm: float) -> li
         return [error(path, line, f"image {src!r} not found")]
     if target.suffix.lower() not in IMAGE_SUFFIXES:
         return [error(path, line, f"image {src!r} is not a photo or artwork file (use .jpg or .png)")]
-    try:
-        # Pillow refuses images of more than twice its MAX_IMAGE_PIXELS before decoding anything;
-        # between once and twice it only warns, and the size check below speaks for itself.
-        Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            img = Image.open(target)
-        with img:
-            if img.width * img.height > MAX_PIXELS:
-                return [error(path, line, f"image {src!r} is {img.width}×{img.height} pixels: too large, scale it down for print")]
-            img.load()  # decodes the whole file, so a truncated one fails here and not in the typesetter
-            width, mode = img.width, img.mode
-    except Image.DecompressionBombError:
-        return [error(path, line, f"image {src!r} has too many pixels (a decompression bomb?): at most {MAX_PIXELS // 1_000_000} million")]
-    except UnidentifiedImageError:
-        return [error(path, line, f"image {src!r} cannot be read: it is not a JPEG, PNG or other image file")]
-    except (OSError, SyntaxError, ValueError) as exc:
-        return [error(path, line, f"image {src!r} cannot be read: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")]
+    decoded = _decode(target)
+    if isinstance(decoded, str):
+        return [error(path, line, f"image {src!r} {decoded}")]
+    width, mode = decoded
     ppi = width / (width_mm / 25.4)
     problems = []
     if ppi < 100:
@@ -97,6 +83,40 @@ def _image(issue: Issue, path: Path, line: int, src: str, width_mm: float) -> li
     if mode == "CMYK":
         problems.append(warning(path, line, f"image {src!r} is CMYK: it is printed as is, without colour management"))
     return problems
+
+
+def _decode(target: Path) -> tuple[int, str] | str:
+    """The width and mode of an image file, or what is wrong with it. Decoding a photo takes
+    tens of milliseconds: a process that stays up (serve) decodes each version of a file once."""
+    stat = target.stat()
+    key = (target, stat.st_size, stat.st_mtime_ns)
+    if key not in _DECODED:
+        _DECODED[key] = _decode_file(target)
+    return _DECODED[key]
+
+
+_DECODED: dict[tuple, tuple[int, str] | str] = {}
+
+
+def _decode_file(target: Path) -> tuple[int, str] | str:
+    try:
+        # Pillow refuses images of more than twice its MAX_IMAGE_PIXELS before decoding anything;
+        # between once and twice it only warns, and the size check below speaks for itself.
+        Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(target)
+        with img:
+            if img.width * img.height > MAX_PIXELS:
+                return f"is {img.width}×{img.height} pixels: too large, scale it down for print"
+            img.load()  # decodes the whole file, so a truncated one fails here and not in the typesetter
+            return img.width, img.mode
+    except Image.DecompressionBombError:
+        return f"has too many pixels (a decompression bomb?): at most {MAX_PIXELS // 1_000_000} million"
+    except UnidentifiedImageError:
+        return "cannot be read: it is not a JPEG, PNG or other image file"
+    except (OSError, SyntaxError, ValueError) as exc:
+        return f"cannot be read: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
 
 
 PRESS_PPI = 300

@@ -66,13 +66,13 @@ def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Pa
         versions[name] = _version(data)
     images = issue.dir / "images"
     if images.is_dir():
-        shutil.copytree(images, out_dir / "images", dirs_exist_ok=True)
+        shutil.copytree(images, out_dir / "images", dirs_exist_ok=True, copy_function=_copy_if_changed)
 
     articles = [ProofArticle(slug, issue.article(slug, lang).meta.title, lang, first_pages.get(f"{slug}.{lang}", 0),
                              bodies[(slug, lang)].html)
                 for lang in ("zh", "en") for slug in issue.slugs if (slug, lang) in bodies]
     html = _environment(str(templates_dir)).get_template("proof.html.j2").render(
-        issue=issue, pages=names, versions=versions, articles=articles, slugs=issue.slugs, fonts=sorted(fonts),
+        issue=issue, pages=names, file_versions=versions, articles=articles, slugs=issue.slugs, fonts=sorted(fonts),
         pdfs=[f"../{issue.id}.pdf", f"../{issue.id}.zh.pdf", f"../{issue.id}.en.pdf"])
     index = out_dir / "index.html"
     tmp = index.with_name(f".index.html.{os.getpid()}")
@@ -85,6 +85,15 @@ def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Pa
 def _environment(templates_dir: str) -> Environment:
     """Kept by a process that stays up (serve); Jinja recompiles a template whose file changed."""
     return Environment(loader=FileSystemLoader(templates_dir), autoescape=select_autoescape(default=True))
+
+
+def _copy_if_changed(source: str, target: str) -> str:
+    """copy2, unless the target is a copy2 of the same file already (same size and time)."""
+    if os.path.exists(target):
+        old, new = os.stat(target), os.stat(source)
+        if (old.st_size, old.st_mtime_ns) == (new.st_size, new.st_mtime_ns):
+            return target
+    return shutil.copy2(source, target)
 
 
 def _version(data: bytes) -> str:

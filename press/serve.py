@@ -10,10 +10,12 @@ error lines shown over it until the source is fixed.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import multiprocessing
 import threading
+import time
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -30,11 +32,24 @@ CLIENT = """
 <script>
 (() => {
   const box = document.getElementById("press-errors");
+  // A new proof replaces the page's navigation and pages in place: the scroll position stays,
+  // fonts stay loaded, and only page images under a new URL are fetched.
+  async function refresh() {
+    const next = new DOMParser().parseFromString(await (await fetch("/", {cache: "no-store"})).text(), "text/html");
+    const parts = ["nav", "main"].map((name) => [document.querySelector(name), next.querySelector(name)]);
+    if (parts.some(([old, fresh]) => !old || !fresh)) return location.reload();
+    for (const [old, fresh] of parts) old.replaceWith(document.adoptNode(fresh));
+    document.title = next.title;
+    await Promise.all([...document.images].filter((img) => !img.complete)
+      .map((img) => new Promise((done) => { img.onload = img.onerror = done; })));
+    window.pressShown = performance.timeOrigin + performance.now();
+    document.dispatchEvent(new Event("press:updated"));
+  }
   let seen = null;
   const events = new EventSource("/__events");
   events.onmessage = (message) => {
     const state = JSON.parse(message.data);
-    if (seen !== null && state.generation !== seen && state.errors.length === 0) location.reload();
+    if (seen !== null && state.generation !== seen && state.errors.length === 0) refresh();
     seen = state.generation;
     box.hidden = state.errors.length === 0;
     box.textContent = state.errors.join("\\n");
@@ -141,26 +156,30 @@ def serve(build: Callable[[Callable[[], None]], None], watched: list[Path], proo
     url = builds.recv()
 
     def rebuild() -> None:
-        published = []
+        started, published = time.perf_counter(), []
 
         def publish() -> None:
             if not published:
-                published.append(True)
+                published.append(time.perf_counter() - started)
                 builds.send([])
 
         try:
             build(publish)
             publish()
+            print(f"proof updated in {published[0]:.2f} s, all PDFs in {time.perf_counter() - started:.2f} s", flush=True)
         except PressError as exc:
             errors = [p.format() for p in exc.problems]
             builds.send(errors)
             for line in errors:
                 print(line, flush=True)
+        # The build's garbage, collected while the editor reads: the next build starts with
+        # none, and no full collection of this process's large heap falls within it.
+        gc.collect()
 
     try:
         rebuild()
         ready(url)
-        for _ in watchfiles.watch(*watched, debounce=150, step=50):
+        for _ in watchfiles.watch(*watched, debounce=150, step=10):
             rebuild()
     except KeyboardInterrupt:
         pass

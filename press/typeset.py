@@ -230,9 +230,10 @@ class Typesetting:
             with _IN_PROCESS:
                 results = [_typeset_in_worker(jobs[0])]
         elif jobs and "weasyprint" in sys.modules:
-            # The workers set all parts but the smallest, which this process sets meanwhile: its
-            # typesetter is then warm (fonts loaded, C types parsed) for the next single part.
-            own = min(range(len(jobs)), key=lambda j: len(jobs[j][2].html))
+            # The workers set all parts but the shortest article, which this process sets meanwhile:
+            # its typesetter is then warm (fonts loaded, C types parsed, columns and notes laid out
+            # once) for the single part that an edit brings.
+            own = min(range(len(jobs)), key=lambda j: (not jobs[j][2].key.startswith("article/"), len(jobs[j][2].html)))
             futures = {j: self.pool.submit(_typeset_in_worker, job) for j, job in enumerate(jobs) if j != own}
             with _IN_PROCESS:
                 mine = _typeset_in_worker(jobs[own])
