@@ -11,6 +11,9 @@ Scenarios, all on content/2020-02 (or issues made from it):
   warm   the same command again, nothing changed
   edit   the same command after one paragraph of one article changed
   scale  cold builds of issues made by repeating the real articles, to about 20 and 200 pages
+  serve  python build.py serve, then one-paragraph edits (a different word each time, so nothing
+         comes from a cache): from the save to the server's "proof updated", the moment the new
+         page images are on disk and open tabs are told to show them
 Each command runs in its own process; peak memory is the largest sum of the RSS of the whole
 process tree (workers included), sampled every 10 ms.
 """
@@ -74,6 +77,57 @@ def measure(cmd: list[str], env: dict | None = None, cwd: Path = ROOT) -> tuple[
     if proc.returncode != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{err.decode()}")
     return wall, peak
+
+
+def serve_edits(issue: Path, out: Path, env: dict, edits: int) -> list[tuple[float, int]]:
+    """Start serve, save `edits` one-paragraph changes one after the other; for each, the time
+    from the save to the server's "proof updated", and the peak tree memory while it built."""
+    import os
+    import queue
+    import signal
+
+    proc = subprocess.Popen([PY, str(ROOT / "build.py"), "serve", str(issue), "-o", str(out)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+
+    def wait_for(start: str) -> None:
+        while not (line := lines.get(timeout=120)).startswith(start):
+            if "error:" in line:
+                raise SystemExit(f"serve reported: {line}")
+
+    try:
+        wait_for("serving ")
+        article = issue / "share-solutions.zh.md"
+        text = article.read_text(encoding="utf-8")
+        samples = []
+        for i in range(edits):
+            time.sleep(0.5)  # an editor's pause: whatever the last build left to do is done
+            while not lines.empty():
+                lines.get()
+            word = "科技人员中国成果合作研究"[i % 12] * (1 + i // 12)  # characters the issue has
+            peak, done = 0, threading.Event()
+
+            def sample() -> None:
+                nonlocal peak
+                while not done.is_set():
+                    peak = max(peak, tree_rss(proc.pid))
+                    time.sleep(0.01)
+
+            sampler = threading.Thread(target=sample)
+            sampler.start()
+            saved = time.perf_counter()
+            article.write_text(text.replace("这是中国科技人员奋斗的成果，", f"这是中国科技人员{word}奋斗的成果，"), encoding="utf-8")
+            wait_for("proof updated")
+            wall = time.perf_counter() - saved
+            wait_for("all PDFs written")
+            done.set()
+            sampler.join()
+            samples.append((wall, peak))
+        return samples
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=30)
 
 
 def env_with(cache: Path) -> dict:
@@ -212,6 +266,11 @@ def main() -> None:
         record("warm", warm, out)
         record("edit", edit, out)
 
+        issue = work / "serve" / "2020-02"
+        shutil.copytree(ISSUE, issue)
+        record("serve", serve_edits(issue, work / "serve-out", env_with(work / "serve-cache"), 3 if args.smoke else 5 * runs),
+               work / "serve-out")
+
         for name, times in (("scale-s", small), ("scale-l", large)):
             samples = []
             for i in range(runs):
@@ -229,6 +288,7 @@ def main() -> None:
         "naive/cold": med["naive"] / med["cold"],
         "cold/warm": med["cold"] / med["warm"],
         "edit/cold": med["edit"] / med["cold"],
+        "serve edit (s)": med["serve"],
         "large/small time": med["scale-l"] / med["scale-s"],
         "large/small pages": bilingual_pages["scale-l"] / bilingual_pages["scale-s"],
     }

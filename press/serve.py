@@ -162,11 +162,12 @@ def serve(build: Callable[[Callable[[], None]], None], watched: list[Path], proo
             if not published:
                 published.append(time.perf_counter() - started)
                 builds.send([])
+                print(f"proof updated in {published[0]:.2f} s", flush=True)
 
         try:
             build(publish)
             publish()
-            print(f"proof updated in {published[0]:.2f} s, all PDFs in {time.perf_counter() - started:.2f} s", flush=True)
+            print(f"all PDFs written in {time.perf_counter() - started:.2f} s", flush=True)
         except PressError as exc:
             errors = [p.format() for p in exc.problems]
             builds.send(errors)
