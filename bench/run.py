@@ -257,16 +257,14 @@ def main() -> None:
 
     try:
         fonts = noto_fonts(ROOT / ".cache" / "bench")
-        samples = []
+        # Naive and cold runs take turns, so that a machine that slows down or speeds up
+        # during the run weighs on both alike (their ratio is the target).
+        naive, cold, warm, edit = [], [], [], []
         for i in range(runs):
-            out = work / f"naive-{i}"
-            out.mkdir()
-            script = NAIVE.format(root=str(ROOT), fonts=str(fonts), out=str(out), issue=str(ISSUE))
-            samples.append(measure([PY, "-c", script], env=env_with(work / f"naive-cache-{i}")))
-        record("naive", samples, out)
-
-        cold, warm, edit = [], [], []
-        for i in range(runs):
+            naive_out = work / f"naive-{i}"
+            naive_out.mkdir()
+            script = NAIVE.format(root=str(ROOT), fonts=str(fonts), out=str(naive_out), issue=str(ISSUE))
+            naive.append(measure([PY, "-c", script], env=env_with(work / f"naive-cache-{i}")))
             issue = work / f"issue-{i}" / "2020-02"
             shutil.copytree(ISSUE, issue)
             out, env = work / f"out-{i}", env_with(work / f"cache-{i}")
@@ -278,6 +276,7 @@ def main() -> None:
             # One paragraph changed, in characters the issue already has.
             article.write_text(text.replace("这是中国科技人员奋斗的成果，", "这是中国科技人员共同奋斗的成果，"), encoding="utf-8")
             edit.append(measure(cmd, env))
+        record("naive", naive, naive_out)
         record("cold", cold, out)
         record("warm", warm, out)
         record("edit", edit, out)
@@ -287,14 +286,14 @@ def main() -> None:
         record("serve", serve_edits(issue, work / "serve-out", env_with(work / "serve-cache"), 3 if args.smoke else 5 * runs),
                work / "serve-out")
 
-        for name, times in (("scale-s", small), ("scale-l", large)):
-            samples = []
-            for i in range(runs):
+        scale: dict[str, list] = {"scale-s": [], "scale-l": []}
+        for i in range(runs):  # taking turns, as naive and cold do
+            for name, times in (("scale-s", small), ("scale-l", large)):
                 issue = synthetic_issue(work / f"{name}-{i}" / "2020-02", times)
-                out = work / f"{name}-out-{i}"
-                samples.append(measure([PY, str(ROOT / "build.py"), "pdf", str(issue), "-o", str(out)],
-                                       env_with(work / f"{name}-cache-{i}")))
-            record(name, samples, out)
+                scale[name].append(measure([PY, str(ROOT / "build.py"), "pdf", str(issue), "-o", str(work / f"{name}-out-{i}")],
+                                           env_with(work / f"{name}-cache-{i}")))
+        for name, samples in scale.items():
+            record(name, samples, work / f"{name}-out-{runs - 1}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
