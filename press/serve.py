@@ -154,6 +154,9 @@ def serve(build: Callable[[Callable[[], None]], None], watched: list[Path], proo
     server.start()
     server_end.close()
     url = builds.recv()
+    if not url.startswith("http://"):  # the server could not listen: it says why
+        server.join(timeout=5)
+        raise PressError.at(Path(f"127.0.0.1:{port}"), None, url)
 
     def rebuild() -> None:
         started, published = time.perf_counter(), []
@@ -195,7 +198,11 @@ def _serve_http(builds, builder_end, proof_dir: Path, port: int) -> None:
     builder_end.close()  # this process's copy of the other end: without it, no end of file when the builder stops
     state = BuildState()
     handler = type("Handler", (ProofHandler,), {"state": state, "root": proof_dir})
-    server = ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=str(proof_dir)))
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=str(proof_dir)))
+    except OSError as exc:
+        builds.send(f"cannot serve on this port: {exc.strerror or exc} (choose another with --port)")
+        return
     server.daemon_threads = True
 
     def listen() -> None:

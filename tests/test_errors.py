@@ -89,3 +89,15 @@ def test_failed_build_leaves_earlier_outputs_untouched(issue_copy, tmp_path, bui
 
 def test_usage_error_exits_2():
     assert run_build("frobnicate").returncode == 2
+
+
+def test_serve_on_a_port_in_use_says_so(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_build("serve", "--port", str(port), "-o", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert f"127.0.0.1:{port}: error: cannot serve on this port: Address already in use" in result.stderr
