@@ -15,7 +15,6 @@ import os
 import pickle
 import re
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from threading import Lock
@@ -24,6 +23,7 @@ from typing import TYPE_CHECKING
 from .errors import PressError
 from .fonts import FontSet
 from .manifest import file_digest
+from .workers import WorkerDied, Workers
 
 if TYPE_CHECKING:
     from .render import RenderedHtml
@@ -177,8 +177,9 @@ class Typesetting:
     """Typeset parts, each at most once: from the disk cache when the same part was
     typeset before (same HTML, styles, fonts, images and typesetter), else in worker
     processes, so that independent parts use every core and the main process never
-    imports WeasyPrint. The workers start (and import WeasyPrint) as soon as this
-    object exists, while the main process is still loading and checking the issue."""
+    imports WeasyPrint. The workers start (and import WeasyPrint, once between them: see
+    press/workers.py) as soon as this object exists, while the main process is still
+    loading and checking the issue."""
 
     def __init__(self, cfg):
         self.dirs = (cfg.issue_dir, cfg.styles_dir, cfg.templates_dir, cfg.fonts_dir, cfg.cache_dir)
@@ -187,19 +188,16 @@ class Typesetting:
         self.salt = _salt(cfg.issue_dir, cfg)
         self.fonts: FontSet | None = None
         self.jobs = cfg.jobs
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool: Workers | None = None
         if "weasyprint" not in sys.modules:
             # A command-line build: the workers import WeasyPrint while this process loads the issue.
             # A process that has it loaded (serve) starts them only for more than one part.
-            for _ in range(cfg.jobs):
-                self.pool.submit(_warm_up)
+            self.pool  # noqa: B018 (started now, on purpose)
 
     @property
-    def pool(self) -> ProcessPoolExecutor:
+    def pool(self) -> Workers:
         if self._pool is None:
-            # fork: workers start from this process's memory; each imports WeasyPrint once, at once.
-            self._pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"),
-                                             initializer=isolate_fontconfig, initargs=self.dirs[3:5])
+            self._pool = Workers(self.jobs, _warm_up, self.dirs[3:5])
         return self._pool
 
     def __enter__(self) -> "Typesetting":
@@ -237,9 +235,10 @@ class Typesetting:
             futures = {j: self.pool.submit(_typeset_in_worker, job) for j, job in enumerate(jobs) if j != own}
             with _IN_PROCESS:
                 mine = _typeset_in_worker(jobs[own])
-            results = [mine if j == own else futures[j].result() for j in range(len(jobs))]
+            results = [mine if j == own else _result(futures[j], jobs[j]) for j in range(len(jobs))]
         else:
-            results = list(self.pool.map(_typeset_in_worker, jobs)) if jobs else []
+            futures = [self.pool.submit(_typeset_in_worker, job) for job in jobs]
+            results = [_result(future, job) for future, job in zip(futures, jobs)]
         for i, result in zip(missing, results):
             done[i] = result
             self._store(keys[i], result)
@@ -277,8 +276,17 @@ _WORKERS: dict[tuple, Typesetter] = {}
 _IN_PROCESS = Lock()  # WeasyPrint is not made for threads: one part at a time in this process
 
 
-def _warm_up() -> None:
+def _warm_up(fonts_dir: Path, cache_dir: Path) -> None:
+    isolate_fontconfig(fonts_dir, cache_dir)
     import weasyprint  # noqa: F401  (the expensive import, done while the main process works)
+
+
+def _result(future, job) -> TypesetPart:
+    try:
+        return future.result()
+    except WorkerDied:
+        raise PressError.at(Path(job[2].key), None, "the typesetting process stopped while setting this part "
+                            "(out of memory, or killed): nothing was written") from None
 
 
 def _typesetter(dirs: tuple, fonts: FontSet) -> Typesetter:

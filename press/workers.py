@@ -1,0 +1,150 @@
+"""Worker processes that share one import of WeasyPrint.
+
+Importing WeasyPrint costs about 0.66 s of CPU (cffi parses its C
+declarations, fontTools and the user-agent stylesheets load). With a
+process pool forked from the main process, every worker pays it, on a
+machine whose two cores are busy with exactly that at the start of a cold
+build. Here the first worker imports it once and forks the others, which
+start with it loaded; the main process never imports it.
+
+Each worker has a pipe of its own to the main process, where a dispatcher
+thread hands out jobs in order of submission and sets their futures. A
+worker that dies closes its pipe: the job it held fails, instead of being
+waited for forever.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections import deque
+from concurrent.futures import Future
+from multiprocessing.connection import Connection, wait
+from typing import Any, Callable, Iterable, Iterator
+
+
+class WorkerDied(RuntimeError):
+    pass
+
+
+class Workers:
+    """submit/map/shutdown, as concurrent.futures' pool has them, over `count` processes."""
+
+    def __init__(self, count: int, warm_up: Callable[..., None], warm_up_args: tuple = ()):
+        pipes = [multiprocessing.Pipe() for _ in range(count)]
+        self._first = multiprocessing.get_context("fork").Process(
+            target=_first_worker, args=([theirs for _, theirs in pipes], warm_up, warm_up_args), daemon=True)
+        self._first.start()
+        for _, theirs in pipes:
+            theirs.close()  # only the workers hold their ends: a dead worker's pipe reads as closed
+        self._idle: list[Connection] = [ours for ours, _ in pipes]
+        self._busy: dict[Connection, Future] = {}
+        self._waiting: deque[tuple[Future, Callable, tuple]] = deque()
+        self._lock = threading.Lock()
+        self._wake_reader, self._wake_writer = multiprocessing.Pipe(duplex=False)
+        self._closed = False
+        self._dispatcher = threading.Thread(target=self._dispatch, daemon=True)
+        self._dispatcher.start()
+
+    def submit(self, fn: Callable, *args: Any) -> Future:
+        future: Future = Future()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the workers have been shut down")
+            self._waiting.append((future, fn, args))
+        self._wake_writer.send(None)
+        return future
+
+    def map(self, fn: Callable, items: Iterable) -> Iterator:
+        futures = [self.submit(fn, item) for item in items]
+        return (future.result() for future in futures)
+
+    def shutdown(self, cancel_futures: bool = True) -> None:
+        with self._lock:
+            self._closed = True
+            while cancel_futures and self._waiting:
+                self._waiting.popleft()[0].cancel()
+        self._wake_writer.send(None)
+        self._dispatcher.join()
+        self._first.join()
+
+    def _dispatch(self) -> None:
+        while True:
+            with self._lock:
+                while self._idle and self._waiting:
+                    future, fn, args = self._waiting.popleft()
+                    if not future.set_running_or_notify_cancel():
+                        continue
+                    conn = self._idle.pop()
+                    try:
+                        conn.send((fn, args))
+                    except (OSError, ValueError) as exc:  # dead already, or the job cannot be pickled
+                        future.set_exception(exc if isinstance(exc, ValueError) else WorkerDied(str(exc)))
+                        if isinstance(exc, ValueError):
+                            self._idle.append(conn)
+                        continue
+                    self._busy[conn] = future
+                if self._closed and not self._waiting and not self._busy:
+                    for conn in self._idle:
+                        conn.send(None)  # the worker's end of the line
+                        conn.close()
+                    return
+                if not self._busy and not self._idle and self._waiting:
+                    for future, _, _ in self._waiting:
+                        future.set_exception(WorkerDied("every worker process has died"))
+                    self._waiting.clear()
+                busy = list(self._busy)
+            for ready in wait(busy + [self._wake_reader]):
+                if ready is self._wake_reader:
+                    self._wake_reader.recv()
+                    continue
+                with self._lock:
+                    future = self._busy.pop(ready)
+                    try:
+                        ok, value = ready.recv()
+                    except (EOFError, OSError):
+                        ready.close()
+                        future.set_exception(WorkerDied("a worker process died while typesetting"))
+                        continue
+                    self._idle.append(ready)
+                (future.set_result if ok else future.set_exception)(value)
+
+
+def _first_worker(conns: list[Connection], warm_up: Callable[..., None], warm_up_args: tuple) -> None:
+    warm_up(*warm_up_args)  # the expensive import, once
+    children = []
+    for conn in conns[1:]:
+        pid = os.fork()
+        if pid == 0:
+            for other in conns:
+                if other is not conn:
+                    other.close()
+            try:
+                _serve(conn)
+            finally:
+                os._exit(0)  # a forked copy: no interpreter shutdown, no multiprocessing cleanup
+        children.append(pid)
+        conn.close()
+    _serve(conns[0])
+    for pid in children:
+        os.waitpid(pid, 0)
+
+
+def _serve(conn: Connection) -> None:
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        fn, args = job
+        try:
+            result = (True, fn(*args))
+        except Exception as exc:  # noqa: BLE001 (sent to the main process, raised there)
+            result = (False, exc)
+        try:
+            conn.send(result)
+        except Exception as exc:  # noqa: BLE001 (an unpicklable result or exception)
+            conn.send((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
