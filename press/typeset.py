@@ -189,6 +189,7 @@ class Typesetting:
         self.fonts: FontSet | None = None
         self.jobs = cfg.jobs
         self._pool: Workers | None = None
+        self._pool_lock = Lock()
         if "weasyprint" not in sys.modules:
             # A command-line build: the workers import WeasyPrint while this process loads the issue.
             # A process that has it loaded (serve) starts them only for more than one part.
@@ -196,9 +197,10 @@ class Typesetting:
 
     @property
     def pool(self) -> Workers:
-        if self._pool is None:
-            self._pool = Workers(self.jobs, _warm_up, self.dirs[3:5])
-        return self._pool
+        with self._pool_lock:  # the editions' threads may be the first to need it (serve)
+            if self._pool is None:
+                self._pool = Workers(self.jobs, _warm_up, self.dirs[3:5])
+            return self._pool
 
     def __enter__(self) -> "Typesetting":
         return self

@@ -1,0 +1,59 @@
+"""press.workers: the typesetting pool whose workers share one import."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT))
+from press.workers import WorkerDied, Workers  # noqa: E402
+
+
+def _nothing() -> None:
+    pass
+
+
+def _square(n: int) -> tuple[int, int]:
+    return n * n, os.getpid()
+
+
+def _fail(message: str) -> None:
+    raise ValueError(message)
+
+
+def _die(_: object) -> None:
+    os._exit(1)
+
+
+def test_results_come_back_in_order_from_both_workers():
+    workers = Workers(2, _nothing)
+    try:
+        results = list(workers.map(_square, range(40)))
+    finally:
+        workers.shutdown()
+    assert [square for square, _ in results] == [n * n for n in range(40)]
+    assert len({pid for _, pid in results}) == 2 and os.getpid() not in {pid for _, pid in results}
+
+
+def test_an_exception_in_a_worker_is_raised_by_its_future():
+    workers = Workers(2, _nothing)
+    try:
+        with pytest.raises(ValueError, match="bad part"):
+            workers.submit(_fail, "bad part").result(timeout=30)
+        assert workers.submit(_square, 3).result(timeout=30)[0] == 9  # the worker lives on
+    finally:
+        workers.shutdown()
+
+
+def test_a_worker_that_dies_fails_its_job_and_the_other_goes_on():
+    workers = Workers(2, _nothing)
+    try:
+        with pytest.raises(WorkerDied):
+            workers.submit(_die, None).result(timeout=30)
+        assert [workers.submit(_square, n).result(timeout=30)[0] for n in range(5)] == [0, 1, 4, 9, 16]
+    finally:
+        workers.shutdown()
