@@ -37,9 +37,8 @@ def font_files(fonts_dir: Path) -> list[Path]:
     return sorted(p for p in Path(fonts_dir).iterdir() if p.suffix in FONT_SUFFIXES)
 
 
-@lru_cache(maxsize=4)
 def coverage(fonts_dir: Path) -> frozenset[int]:
-    """Every code point some project font can draw."""
+    """Every code point some project font can draw (read again when a font file changes)."""
     return _coverage(tuple((path, file_digest(path)) for path in font_files(fonts_dir)))
 
 

@@ -59,8 +59,8 @@ def build(cfg: Config, first: Callable[[Built], None] | None = None) -> Built:
 
         made = make(cfg, typesetting, write_first if first else None)
     out_dir = cfg.output_dir(made.issue_id)
-    written.update(zip((n for n in made.pdfs if n not in written),
-                       write_outputs(out_dir, {n: pdf for n, pdf in made.pdfs.items() if n not in written})))
+    rest = {name: pdf for name, pdf in made.pdfs.items() if name not in written}
+    written.update(zip(rest, write_outputs(out_dir, rest)))
     outputs = [written[name] for name in made.pdfs]
     manifest.record(out_dir, stamp, made.pdfs, [[str(p.path), p.line, p.message, p.severity] for p in made.warnings],
                     made.first_pages, made.page_keys)

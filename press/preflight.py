@@ -17,6 +17,7 @@ from PIL import Image, UnidentifiedImageError
 from .errors import Problem, error, warning
 from .fonts import coverage
 from .issue import Issue
+from .manifest import file_digest
 from .markup import ArticleHtml
 
 # Printed widths (mm) from styles/press.css: a figure spans one column, a cover photo half the text block.
@@ -88,14 +89,13 @@ def _image(issue: Issue, path: Path, line: int, src: str, width_mm: float) -> li
 def _decode(target: Path) -> tuple[int, str] | str:
     """The width and mode of an image file, or what is wrong with it. Decoding a photo takes
     tens of milliseconds: a process that stays up (serve) decodes each version of a file once."""
-    stat = target.stat()
-    key = (target, stat.st_size, stat.st_mtime_ns)
+    key = file_digest(target)
     if key not in _DECODED:
         _DECODED[key] = _decode_file(target)
     return _DECODED[key]
 
 
-_DECODED: dict[tuple, tuple[int, str] | str] = {}
+_DECODED: dict[bytes, tuple[int, str] | str] = {}  # by the file's digest
 
 
 def _decode_file(target: Path) -> tuple[int, str] | str:

@@ -190,9 +190,11 @@ class Typesetting:
         self.jobs = cfg.jobs
         self._pool: Workers | None = None
         self._pool_lock = Lock()
-        if "weasyprint" not in sys.modules:
-            # A command-line build: the workers import WeasyPrint while this process loads the issue.
-            # A process that has it loaded (serve) starts them only for more than one part.
+        # A process that has WeasyPrint loaded already (serve) typesets parts itself too, and
+        # starts the workers only for more than one part; a command-line build starts them now,
+        # so that they import WeasyPrint while this process loads the issue.
+        self.in_process = "weasyprint" in sys.modules
+        if not self.in_process:
             self.pool  # noqa: B018 (started now, on purpose)
 
     @property
@@ -224,12 +226,12 @@ class Typesetting:
         done = {i: self._load(key) for i, key in enumerate(keys)}
         missing = [i for i, found in done.items() if found is None]
         jobs = [(self.dirs, self.fonts, parts[i]) for i in missing]
-        if len(jobs) == 1 and "weasyprint" in sys.modules:
-            # A process that has the typesetter loaded already (serve) sets a single part
-            # itself: no fork, no pickling, and its fonts stay loaded from one build to the next.
+        if len(jobs) == 1 and self.in_process:
+            # A single part is set here: no fork, no pickling, and the fonts stay loaded from
+            # one build to the next.
             with _IN_PROCESS:
                 results = [_typeset_in_worker(jobs[0])]
-        elif jobs and "weasyprint" in sys.modules:
+        elif jobs and self.in_process:
             # The workers set all parts but the shortest article, which this process sets meanwhile:
             # its typesetter is then warm (fonts loaded, C types parsed, columns and notes laid out
             # once) for the single part that an edit brings.
