@@ -9,8 +9,11 @@ need=()
 # Pango (WeasyPrint's text layout), HarfBuzz's subsetter (fast font embedding), fontconfig;
 # Chromium for the browser tests of the proof (Playwright drives Debian's build: a browser
 # downloaded by Playwright itself cannot be fetched here); qpdf, whose --check the tests run
-# on every PDF.
-for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig chromium qpdf; do
+# on every PDF; MuPDF, Ghostscript and Poppler, which the tests read every PDF with as other
+# readers and print RIPs do; Noto CJK, whose full Simplified Chinese faces fonts/make_fonts.py
+# takes; the FOGRA39 characterisation data and ArgyllCMS, for the press PDF's CMYK profile.
+for pkg in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig chromium qpdf \
+           mupdf-tools ghostscript poppler-utils fonts-noto-cjk icc-profiles-free argyll; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
