@@ -1,115 +1,15 @@
 #!/usr/bin/env python3
-"""Build a bilingual newsletter issue: `python build.py --help`."""
+"""Build a bilingual newsletter issue: `python build.py --help`. The same command as the installed
+`press` (press/cli.py), run from a checkout without installing it."""
 
 from __future__ import annotations
 
-import argparse
-import logging
-import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from press.errors import PressError  # noqa: E402
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="build.py", description="Typeset a bilingual newsletter issue.")
-    sub = parser.add_subparsers(dest="command")
-    for name, text in (("pdf", "build the three PDFs"), ("check", "preflight only, no PDF"),
-                       ("diff", "build, then compare every page with the approved baselines"),
-                       ("baseline", "build, then approve the current pages as the baselines"),
-                       ("proof", "build, then write the HTML proof (page images and a reading view)"),
-                       ("serve", "the proof on 127.0.0.1, rebuilt and reloaded on every change")):
-        p = sub.add_parser(name, help=text)
-        p.add_argument("issue_dir", nargs="?", help="issue folder (default: the newest under content/)")
-        if name != "check":
-            p.add_argument("-o", "--out-dir", help="output folder (default: build/<issue-id>/)")
-        p.add_argument("--strict", action="store_true", help="warnings fail the build")
-        if name == "pdf":
-            p.add_argument("--press", action="store_true",
-                           help="also write <issue-id>.press.pdf for the printer: 3 mm bleed, crop marks, PDF/X-4")
-        if name == "serve":
-            p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
-    args = parser.parse_args(argv)
-    command = args.command or "pdf"
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(name)s: %(message)s")
-
-    from press.config import load_config
-    from press.pipeline import accept, build, check, compare, proof
-
-    try:
-        cfg = load_config(getattr(args, "issue_dir", None), getattr(args, "out_dir", None), getattr(args, "strict", False),
-                          getattr(args, "press", False))
-        if command == "check":
-            result = check(cfg)
-            _report(result.warnings)
-            print(f"{os.path.relpath(cfg.issue_dir)}: ok ({len(result.warnings)} warning(s))", file=sys.stderr)
-        elif command == "diff":
-            result = compare(cfg)
-            _report(result.built.warnings)
-            changed = [d for d in result.diffs if not d.passed]
-            for diff in changed:
-                if diff.problem:
-                    print(f"{diff.name}: {diff.problem}")
-                for page in diff.failed_pages:
-                    print(f"{diff.name}: page {page.page} changed ({page.changed} pixels, box {page.box})")
-            if changed:
-                print(f"report: {result.report}")
-                return 1
-            print(f"no page changed ({sum(len(d.pages) for d in result.diffs)} pages compared)")
-        elif command == "serve":
-            return _serve(cfg, args.port)
-        elif command == "proof":
-            built, index = proof(cfg)
-            _report(built.warnings)
-            print(index)
-        elif command == "baseline":
-            for folder in accept(cfg):
-                print(f"approved: {folder}")
-        else:
-            result = build(cfg)
-            _report(result.warnings)
-            for path in result.outputs:
-                print(path)
-    except PressError as exc:
-        _report(exc.problems)
-        return 1
-    return 0
-
-
-def _serve(cfg, port: int) -> int:
-    from press.pipeline import proof
-    from press.serve import serve
-    from press.typeset import isolate_fontconfig
-
-    # Import the typesetter once, here: every rebuild forks its workers from this process.
-    isolate_fontconfig(cfg.fonts_dir, cfg.cache_dir)
-    import weasyprint  # noqa: F401
-
-    def build_proof(published) -> None:
-        built, _ = proof(cfg, published)
-        _report(built.warnings)
-
-    def ready(url: str) -> None:
-        print(f"serving {url} (Ctrl-C stops)", flush=True)
-
-    serve(build_proof, [cfg.issue_dir, cfg.templates_dir, cfg.styles_dir, cfg.fonts_dir],
-          _proof_dir(cfg), port, ready)
-    return 0
-
-
-def _proof_dir(cfg) -> Path:
-    from press.manifest import issue_id
-
-    return cfg.output_dir(issue_id(cfg.issue_dir) or cfg.issue_dir.name) / "proof"
-
-
-def _report(problems) -> None:
-    for problem in problems:
-        print(problem.format(), file=sys.stderr)
-
+from press.cli import main  # noqa: E402
 
 if __name__ == "__main__":
     sys.exit(main())

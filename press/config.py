@@ -9,7 +9,9 @@ from pathlib import Path
 
 from .errors import PressError
 
-ROOT = Path(__file__).resolve().parent.parent
+CODE = Path(__file__).resolve().parent  # the package: its own source is part of every cache key
+CHECKOUT = CODE.parent  # a source checkout, when press runs from one (python build.py)
+PROJECT_FOLDERS = ("templates", "styles", "fonts", "content")
 
 
 @dataclass(frozen=True)
@@ -30,7 +32,24 @@ class Config:
         return self.out_dir if self.out_dir is not None else Path("build") / issue_id
 
 
-def default_issue(content_dir: Path = ROOT / "content") -> Path:
+def find_project(issue_dir: Path | None = None, cwd: Path | None = None) -> Path:
+    """The project folder: the nearest folder holding templates/, styles/, fonts/ and content/,
+    looking from the issue folder up, then from the current folder up (as git finds .git);
+    failing both, the checkout that press runs from. Installed, press carries no templates,
+    styles or fonts of its own: they are the project's, as mkdocs.yml and docs/ are a site's."""
+    starts = ([Path(issue_dir).resolve()] if issue_dir else []) + [Path(cwd or Path.cwd()).resolve()]
+    for start in starts:
+        for folder in (start, *start.parents):
+            if all((folder / name).is_dir() for name in PROJECT_FOLDERS):
+                return folder
+    if all((CHECKOUT / name).is_dir() for name in PROJECT_FOLDERS):
+        return CHECKOUT
+    raise PressError.at(Path(issue_dir or cwd or Path.cwd()), None,
+                        f"no project folder here or above: press needs a folder holding {', '.join(f'{n}/' for n in PROJECT_FOLDERS)} "
+                        "(run it inside the project, or name an issue folder in one)")
+
+
+def default_issue(content_dir: Path) -> Path:
     """The newest issue folder: issue ids sort by date."""
     issues = sorted(p.parent for p in content_dir.glob("*/issue.yaml"))
     if not issues:
@@ -43,14 +62,15 @@ def load_config(issue_dir: str | None = None, out_dir: str | None = None, strict
     cache = os.environ.get("PRESS_CACHE_DIR")
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     source_date = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date() if epoch.isdigit() else None
+    root = find_project(issue_dir)
     return Config(
-        issue_dir=Path(issue_dir) if issue_dir else default_issue(),
+        issue_dir=Path(issue_dir) if issue_dir else default_issue(root / "content"),
         out_dir=Path(out_dir) if out_dir else None,
-        templates_dir=ROOT / "templates",
-        styles_dir=ROOT / "styles",
-        fonts_dir=ROOT / "fonts",
-        cache_dir=Path(cache) if cache else ROOT / ".cache",
-        baselines_dir=ROOT / "tests" / "baselines",
+        templates_dir=root / "templates",
+        styles_dir=root / "styles",
+        fonts_dir=root / "fonts",
+        cache_dir=Path(cache) if cache else root / ".cache",
+        baselines_dir=root / "tests" / "baselines",
         strict=strict,
         jobs=max(1, min(os.cpu_count() or 1, 4)),
         source_date=source_date,

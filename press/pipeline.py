@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import manifest
-from .config import ROOT, Config
+from .config import CODE, Config
 from .errors import PressError, Problem
 
 
@@ -128,9 +128,9 @@ def accept(cfg: Config) -> list[Path]:
 
 
 def _fingerprint(cfg: Config) -> str:
-    """Everything that can change the PDFs: sources, layout, fonts, code, package versions, options."""
+    """Everything that can change the PDFs: sources, layout, fonts, code, installed packages and
+    libraries (manifest.environment), options."""
     return manifest.fingerprint(
-        [cfg.issue_dir, cfg.templates_dir, cfg.styles_dir, cfg.fonts_dir, ROOT / "press"],
-        [ROOT / "requirements.lock"],
+        [cfg.issue_dir, cfg.templates_dir, cfg.styles_dir, cfg.fonts_dir, CODE],
         (cfg.strict, cfg.source_date, cfg.press),
     )

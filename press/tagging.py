@@ -10,8 +10,9 @@ figures with their alt text, lists, tables). Added here:
   characters that clreq preparation puts into the printed text.
 
 The part-level language and the merging of the parts' trees are done in
-press/finish.py. WeasyPrint is pinned (requirements.lock); tests/test_tagged.py
-checks the tree of the built PDFs.
+press/finish.py. press/patches.py installs this patch, once it has checked that
+_build_box_tree is the one it was written for; tests/test_tagged.py checks the
+tree of the built PDFs.
 """
 
 from __future__ import annotations

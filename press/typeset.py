@@ -13,7 +13,6 @@ import logging
 import multiprocessing
 import os
 import pickle
-import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from .errors import PressError
 from .fonts import FontSet
-from .manifest import file_digest
+from .manifest import environment, file_digest
 from .workers import WorkerDied, Workers
 
 if TYPE_CHECKING:
@@ -99,12 +98,9 @@ class Typesetter:
         from weasyprint.text.fonts import FontConfiguration
 
         from .fetch import SandboxFetcher, url_for
-        from . import balancing, composition, tagging
+        from .patches import install as install_patches
 
-        balancing.install()
-        composition.install()
-        _parse_array_types_once()
-        tagging.install()
+        install_patches()  # checked against the installed WeasyPrint first: press/patches.py
 
         self._HTML, self._url_for = HTML, url_for
         self.fetcher = SandboxFetcher(
@@ -139,35 +135,6 @@ class Typesetter:
         pdf = document.write_pdf(pdf_identifier=part.key.encode(), pdf_tags=not part.key.startswith("overlay"))
         images = tuple(image for i, page in enumerate(document.pages) for image in _images(page._page_box, i))
         return TypesetPart(part.key, pdf, len(document.pages), anchors, overflows, part.lang, images)
-
-
-def _parse_array_types_once() -> None:
-    """WeasyPrint 70 subsets each font of each PDF with arrays typed 'hb_codepoint_t[N]',
-    N the glyph count, and cffi parses every type string it has not seen (pycparser, in
-    Python: 10-20 ms each), so nearly every font of every part paid for a parse. An array
-    typed 'hb_codepoint_t[]' takes its length from its items: the same array, one parse."""
-    from weasyprint.pdf import fonts
-
-    if isinstance(fonts.ffi, _OpenArrays):
-        return
-    fonts.ffi = _OpenArrays(fonts.ffi)
-
-
-class _OpenArrays:
-    """An FFI whose new() names sized arrays with items as open arrays."""
-
-    _SIZED = re.compile(r"\[\d+\]$")
-
-    def __init__(self, ffi) -> None:
-        self._ffi = ffi
-
-    def new(self, cdecl: str, init=None):
-        if init is not None:
-            cdecl = self._SIZED.sub("[]", cdecl)
-        return self._ffi.new(cdecl, init)
-
-    def __getattr__(self, name: str):
-        return getattr(self._ffi, name)
 
 
 TEXT_SOURCES = {".md", ".yaml", ".yml", ".txt"}
@@ -263,11 +230,12 @@ class Typesetting:
 
 
 def _salt(issue_dir: Path, cfg) -> bytes:
-    """What, besides its HTML, a typeset part depends on: styles, fonts, images, the typesetter."""
-    digest = hashlib.sha256()
+    """What, besides its HTML, a typeset part depends on: styles, fonts, images, the typesetter
+    (press's modules that set type, the installed packages, Pango and HarfBuzz)."""
+    digest = hashlib.sha256(environment())
     code = Path(__file__).resolve().parent
-    files = [code / name for name in ("typeset.py", "fetch.py", "balancing.py", "composition.py", "pagerules.py", "tagging.py", "fonts.py")]
-    files.append(Path(cfg.fonts_dir).parent / "requirements.lock")
+    files = [code / name for name in ("typeset.py", "fetch.py", "balancing.py", "composition.py", "pagerules.py",
+                                      "tagging.py", "patches.py", "fonts.py")]
     for folder in (cfg.styles_dir, cfg.fonts_dir, issue_dir):
         files += sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.suffix.lower() not in TEXT_SOURCES)
     for path in files:

@@ -1,0 +1,186 @@
+"""Every change press makes inside WeasyPrint, in one place, each checked before it is made.
+
+WeasyPrint's public API has no hook for what the newsletter needs beyond it (Chinese lines
+justified between characters, a faster column balancing, richer PDF tags), so press replaces
+or wraps some of its functions. Such a patch is written against one version of the code it
+replaces: a later WeasyPrint may rename the function, change what it does, or stop calling
+it, and the patch would then silently stop applying, or apply to code it no longer fits.
+
+So each patch below names the WeasyPrint functions it replaces or is built on, with the
+SHA-256 of their source (inspect.getsource) as it was written for, and install() compares
+them all before it changes anything. Any other source stops the first build with one error
+per patch, naming the installed WeasyPrint, the patch and the function that changed, never a
+traceback; and after installing, each replaced name must no longer be WeasyPrint's own.
+
+To port a patch to a new WeasyPrint: read the changed originals, adapt the patch, check
+the pages (`python build.py diff`), then put the new fingerprints here: `python -m
+press.patches` prints every original's fingerprint as installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import inspect
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Callable
+
+from . import balancing, composition, tagging
+from .errors import PressError, error
+
+WRITTEN_FOR = "70.0"  # the WeasyPrint release whose sources the fingerprints below are of
+
+
+@dataclass(frozen=True)
+class Patch:
+    name: str
+    module: ModuleType  # the press module that holds the patch
+    what: str  # what it changes, and why
+    originals: dict[str, str]  # dotted path of a WeasyPrint function → sha256 of its source
+    replaces: tuple[str, ...]  # the names that must point elsewhere once it is installed
+    install: Callable[[], None]
+
+
+def _open_arrays() -> None:
+    from weasyprint.pdf import fonts
+
+    fonts.ffi = _OpenArrays(fonts.ffi)
+
+
+class _OpenArrays:
+    """An FFI whose new() names sized arrays with items as open arrays: 'hb_codepoint_t[]'
+    takes its length from its items, so it is the same array, parsed once."""
+
+    _SIZED = re.compile(r"\[\d+\]$")
+
+    def __init__(self, ffi) -> None:
+        self._ffi = ffi
+
+    def new(self, cdecl: str, init=None):
+        if init is not None:
+            cdecl = self._SIZED.sub("[]", cdecl)
+        return self._ffi.new(cdecl, init)
+
+    def __getattr__(self, name: str):
+        return getattr(self._ffi, name)
+
+
+PATCHES = (
+    Patch(
+        "column balancing", balancing,
+        "WeasyPrint balances the columns of a page by laying them out again at heights 1px or one "
+        "lost space apart; press.balancing reaches the same height, and the same bytes, in fewer "
+        "layouts. Its columns_layout is WeasyPrint's own source with a few lines changed.",
+        {"weasyprint.layout.column.columns_layout": "7a05cce3272fc581cf8d9352ebe07d4de51fb742dfccd6d2e86895ac0eca9691",
+         "weasyprint.layout.block.columns_layout": "7a05cce3272fc581cf8d9352ebe07d4de51fb742dfccd6d2e86895ac0eca9691"},
+        ("weasyprint.layout.block.columns_layout",),
+        balancing.install),
+    Patch(
+        "Chinese line composition", composition,
+        "Chinese lines justified by widening the gaps between characters (WeasyPrint widens only "
+        "spaces, which Chinese has none of), an opening mark that starts a line trimmed by its "
+        "blank half, and no more than two hyphenated lines in a row (hyphenate-limit-lines).",
+        {"weasyprint.layout.inline.count_expandable_spaces": "175fe6f42576ed3842d240a5048b4816ed702e8f97d49389b5b528aee51476ad",
+         "weasyprint.layout.inline.justify_line": "f83b21ff8793ba6b6dfc5fe8e10e4ab6cd6e02b17de02da97200902166148a81",
+         "weasyprint.layout.inline.add_word_spacing": "879516e71f1b80fa1833aee877e1a34c851248c5fd871d6c855c58f07358d418",
+         "weasyprint.text.line_break.Layout.set_text": "fe23ca9937dbf5205bda422f9c01103f301ef2c511228842632ea86e853274f7",
+         "weasyprint.layout.inline.iter_line_boxes": "04aec48abfcad809bc94c54eeba0e23a389e824cec85fe67bc1b21412d29dc3a",
+         "weasyprint.layout.block.iter_line_boxes": "04aec48abfcad809bc94c54eeba0e23a389e824cec85fe67bc1b21412d29dc3a",
+         "weasyprint.layout.inline.split_first_line": "39ad1016863ca34de0bea4c9fcffb46da7e27813c87dd82b7011bfa19fe5504f"},
+        ("weasyprint.layout.inline.count_expandable_spaces", "weasyprint.layout.inline.justify_line",
+         "weasyprint.text.line_break.Layout.set_text", "weasyprint.layout.inline.iter_line_boxes",
+         "weasyprint.layout.block.iter_line_boxes", "weasyprint.layout.inline.split_first_line"),
+        composition.install),
+    Patch(
+        "PDF tags", tagging,
+        "The language of any element that names one, footnotes as Note and their calls as "
+        "Reference, alternative text without clreq's spacing characters: added to each structure "
+        "element as WeasyPrint's private _build_box_tree yields it.",
+        {"weasyprint.pdf.tags._build_box_tree": "f716251a83e7096e9cae972b63e633aab21c664d200582166dd0d5096780f9c4"},
+        ("weasyprint.pdf.tags._build_box_tree",),
+        tagging.install),
+    Patch(
+        "font subsetting arrays", sys.modules[__name__],
+        "Font._harfbuzz_subset makes arrays typed 'hb_codepoint_t[N]', N the glyph count, and cffi "
+        "parses every type string it has not seen (pycparser, 10-20 ms each): nearly every font "
+        "of every part paid for a parse. Its module's ffi is wrapped so they are open arrays.",
+        {"weasyprint.pdf.fonts.Font._harfbuzz_subset": "f80805663ede8080a3e1ffff831e20c74bd25fa3b8e4410334ba807158dc685f"},
+        ("weasyprint.pdf.fonts.ffi",),
+        _open_arrays),
+)
+
+_INSTALLED: list[bool] = []
+
+
+def install() -> None:
+    """Check every patch against the installed WeasyPrint, then install them all (once per process)."""
+    if _INSTALLED:
+        return
+    import weasyprint
+
+    problems = [error(_where(patch), None, message) for patch in PATCHES for message in _mismatches(patch, weasyprint.__version__)]
+    if problems:
+        raise PressError(problems)
+    before = {path: _resolve(path) for patch in PATCHES for path in patch.replaces}
+    for patch in PATCHES:
+        patch.install()
+        for path in patch.replaces:
+            if _resolve(path) is before[path]:
+                raise PressError.at(_where(patch), None, f"the patch '{patch.name}' did not take: {path} is still "
+                                    f"WeasyPrint {weasyprint.__version__}'s own")
+    _INSTALLED.append(True)
+
+
+def _mismatches(patch: Patch, version: str) -> list[str]:
+    found = []
+    for path, wanted in patch.originals.items():
+        try:
+            actual = fingerprint(path)
+        except (ImportError, AttributeError, TypeError, OSError):
+            actual = None
+        if actual != wanted:
+            change = "is gone" if actual is None else f"has changed (source sha256 {actual[:12]}…, written for {wanted[:12]}…)"
+            found.append(f"WeasyPrint {version} is installed, but the patch '{patch.name}' was written for WeasyPrint "
+                         f"{WRITTEN_FOR}: {path} {change}. Install weasyprint=={WRITTEN_FOR} (the pin of pyproject.toml), "
+                         "or port the patch (see press/patches.py)")
+    return found
+
+
+def fingerprint(path: str) -> str:
+    return hashlib.sha256(inspect.getsource(_resolve(path)).encode()).hexdigest()
+
+
+def _resolve(path: str):
+    """The object a dotted path names: the longest importable module, then attributes."""
+    parts = path.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+            break
+        except ImportError:
+            if i == 1:
+                raise
+    for name in parts[i:]:
+        obj = getattr(obj, name)
+    return obj
+
+
+def _where(patch: Patch) -> Path:
+    return Path(patch.module.__file__)
+
+
+if __name__ == "__main__":
+    import weasyprint
+
+    print(f"WeasyPrint {weasyprint.__version__} (fingerprints written for {WRITTEN_FOR})")
+    for patch in PATCHES:
+        for path, wanted in patch.originals.items():
+            try:
+                actual = fingerprint(path)
+            except (ImportError, AttributeError, TypeError, OSError) as exc:
+                actual = f"missing ({type(exc).__name__})"
+            print(f"{'ok     ' if actual == wanted else 'CHANGED'} {patch.name}: {path} {actual}")
