@@ -16,7 +16,7 @@ from typing import Callable
 
 from .finish import DocInfo, OutlineItem, assemble
 from .issue import LANGS, Issue
-from .render import LABELS, LANG_TAGS, Renderer, SheetInfo, TocEntry, TocGroup
+from .render import LABELS, Renderer, SheetInfo, TocEntry, TocGroup, lang_tag
 from .typeset import TypesetPart
 
 Typeset = Callable[..., TypesetPart]
@@ -121,16 +121,16 @@ def _toc(placed: list[PlacedArticle], langs: tuple[str, ...]) -> list[TocGroup]:
 
 def _sheets(issue: Issue, edition: Edition, cover_pages: int, contents_pages: int,
             placed: list[PlacedArticle]) -> list[SheetInfo]:
-    sheets = [SheetInfo(n, None, False, "zh-Hans") for n in range(1, cover_pages + 1)]
+    sheets = [SheetInfo(n, None, False, lang_tag("mul")) for n in range(1, cover_pages + 1)]
     lang0 = edition.langs[0]
     for n in range(cover_pages + 1, cover_pages + contents_pages + 1):
-        sheets.append(SheetInfo(n, None, True, LANG_TAGS[lang0]))
+        sheets.append(SheetInfo(n, None, True, lang_tag(lang0)))
     for p in placed:
         for i in range(p.part.pages):
             n = p.first_page + i
             # Verso pages carry the newsletter, recto pages the article; an article's opening page has no head.
             head = None if i == 0 else (f"{issue.title[p.lang]} {issue.number[p.lang]}" if n % 2 == 0 else p.title)
-            sheets.append(SheetInfo(n, head, True, LANG_TAGS[p.lang]))
+            sheets.append(SheetInfo(n, head, True, lang_tag(p.lang)))
     return sheets
 
 
@@ -150,5 +150,4 @@ def _info(issue: Issue, edition: Edition, date: dt.date) -> DocInfo:
     title = " ".join(f"{issue.title[lang]} {issue.number[lang]}" for lang in edition.langs)
     author = " / ".join(issue.publisher[lang] for lang in edition.langs) if issue.publisher else ""
     subject = " / ".join(a.meta.title for lang in edition.langs for a in issue.articles_in(lang))
-    lang = "zh-Hans" if edition.langs[0] == "zh" else "en"
-    return DocInfo(title, author, subject, lang, date)
+    return DocInfo(title, author, subject, lang_tag(edition.langs[0]), date)

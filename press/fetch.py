@@ -67,9 +67,10 @@ def print_size(data: bytes, kind: str, cache: Path) -> tuple[bytes, str]:
     """The image scaled down to what print can use, made once and kept in the cache."""
     import hashlib
     import io
-    import os
 
     from PIL import Image
+
+    from .output import write_atomically
 
     target = cache / (hashlib.sha256(data).hexdigest()[:24] + (".jpg" if kind == "image/jpeg" else ".png"))
     if target.exists():
@@ -82,10 +83,7 @@ def print_size(data: bytes, kind: str, cache: Path) -> tuple[bytes, str]:
             buffer = io.BytesIO()
             img.save(buffer, "JPEG" if kind == "image/jpeg" else "PNG", quality=90, optimize=True)
             out = buffer.getvalue()
-    cache.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}")
-    tmp.write_bytes(out)
-    os.replace(tmp, target)
+    write_atomically(target, out, durable=False)
     return out, kind
 
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from .errors import PressError
 from .manifest import file_digest
+from .output import write_atomically
 
 FONT_SUFFIXES = (".otf", ".ttf")
 CJK_DIR = "cjk"  # made by fonts/make_fonts.py, not committed
@@ -77,10 +77,7 @@ def subset_fonts(fonts_dir: Path, chars: set[str], cache_dir: Path) -> FontSet:
             files[path.name] = target.read_bytes()
             continue
         files[path.name] = _subset(path.read_bytes(), codepoints)
-        # Write then rename, so two builds at once never read half a font.
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(files[path.name])
-        os.replace(tmp, target)
+        write_atomically(target, files[path.name], durable=False)  # two builds at once never read half a font
     return FontSet(files, key)
 
 

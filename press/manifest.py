@@ -120,7 +120,6 @@ def record(out_dir: Path, stamp: str, outputs: dict[str, bytes], warnings: list[
         "first_pages": first_pages,
         "page_keys": page_keys,
     }
-    path = Path(out_dir) / MANIFEST
-    tmp = path.with_name(f"{MANIFEST}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, path)
+    from .output import write_atomically
+
+    write_atomically(Path(out_dir) / MANIFEST, json.dumps(data, ensure_ascii=False, indent=1), durable=False)

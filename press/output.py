@@ -1,30 +1,49 @@
-"""Write outputs so that a reader never sees half a file.
+"""Write files so that a reader never sees half a file: the one way press writes.
 
-Each file goes to a temporary name in the same folder and is renamed
-over the old one only when all of it is on disk; a build that fails
-before this point leaves earlier outputs untouched.
+Each file goes to a temporary name in the same folder and is renamed over
+the old one only when all of it is on disk; a build that fails before this
+point leaves earlier outputs untouched, and two builds at once never read
+half a cached font or part. Outputs (the PDFs) are also synced to the disk
+before the rename; caches and the proof are not (a cache entry lost to a
+crash is made again, and syncing each would cost a rebuild milliseconds).
 """
 
 from __future__ import annotations
 
+import itertools
 import os
-import tempfile
+import threading
 from pathlib import Path
+from typing import Callable
+
+_SERIAL = itertools.count()
 
 
-def write_atomically(path: Path, data: bytes) -> Path:
+def write_atomically(path: Path, data: bytes | str, durable: bool = True) -> Path:
+    """Write bytes (or text, as UTF-8); `durable`: synced to the disk before it is renamed."""
+    content = data.encode() if isinstance(data, str) else data
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as f:
+            f.write(content)
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
+
+    return replace_atomically(path, write)
+
+
+def replace_atomically(path: Path, make: Callable[[Path], None]) -> Path:
+    """Make `path` anew: `make` writes a temporary name beside it (a file, a symlink), which
+    then replaces `path` in one rename. A temporary name that failed is removed."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.{next(_SERIAL)}.tmp")
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
+        make(tmp)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return path
 

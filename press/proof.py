@@ -11,14 +11,14 @@ import hashlib
 import os
 import shutil
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from .issue import Issue
 from .markup import ArticleHtml
+from .output import write_atomically
+from .render import environment
 
 DPI = 110
 
@@ -56,7 +56,7 @@ def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Pa
             _write_image(pages_dir / name, doc[i].render(scale=DPI / 72).to_pil())
         names.append(name)
         versions[name] = keys[i][:16] if keys[i] else _version((pages_dir / name).read_bytes())
-    known_file.write_text(json.dumps(dict(zip(names, keys))))
+    write_atomically(known_file, json.dumps(dict(zip(names, keys))), durable=False)
     for stale in set(os.listdir(pages_dir)) - set(names) - {"pages.json"}:
         (pages_dir / stale).unlink()
     # The project's own faces, so the reading view looks the same on any machine.
@@ -71,20 +71,10 @@ def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Pa
     articles = [ProofArticle(slug, issue.article(slug, lang).meta.title, lang, first_pages.get(f"{slug}.{lang}", 0),
                              bodies[(slug, lang)].html)
                 for lang in ("zh", "en") for slug in issue.slugs if (slug, lang) in bodies]
-    html = _environment(str(templates_dir)).get_template("proof.html.j2").render(
+    html = environment(str(templates_dir)).get_template("proof.html.j2").render(
         issue=issue, pages=names, file_versions=versions, articles=articles, slugs=issue.slugs, fonts=sorted(fonts),
         pdfs=[f"../{issue.id}.pdf", f"../{issue.id}.zh.pdf", f"../{issue.id}.en.pdf"])
-    index = out_dir / "index.html"
-    tmp = index.with_name(f".index.html.{os.getpid()}")
-    tmp.write_text(html, encoding="utf-8")
-    os.replace(tmp, index)
-    return index
-
-
-@lru_cache(maxsize=4)
-def _environment(templates_dir: str) -> Environment:
-    """Kept by a process that stays up (serve); Jinja recompiles a template whose file changed."""
-    return Environment(loader=FileSystemLoader(templates_dir), autoescape=select_autoescape(default=True))
+    return write_atomically(out_dir / "index.html", html, durable=False)
 
 
 def _copy_if_changed(source: str, target: str) -> str:
@@ -113,6 +103,4 @@ def _write_image(path: Path, image) -> None:
 def _write_bytes_if_changed(path: Path, data: bytes) -> None:
     if path.exists() and path.read_bytes() == data:
         return
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    write_atomically(path, data, durable=False)

@@ -18,6 +18,7 @@ from .clreq import prepare
 from .issue import Issue
 from .markup import ArticleHtml
 
+# The issue's languages as BCP 47 tags: for the HTML (hyphenation, fonts) and the PDF (/Lang).
 LANG_TAGS = {"zh": "zh-Hans", "en": "en"}
 LABELS = {
     "zh": {
@@ -39,10 +40,17 @@ LABELS = {
 }
 
 
+def lang_tag(lang: str) -> str:
+    """A language of the issue as its tag (templates: `lang | lang_tag`); a part in both languages
+    ("mul": the bilingual cover and contents) is tagged as Chinese, the language of its masthead."""
+    return LANG_TAGS.get(lang, LANG_TAGS["zh"])
+
+
 @lru_cache(maxsize=4)
-def _environment(templates_dir: str) -> Environment:
-    """One per templates folder and process: a process that stays up (serve) compiles each
-    template once, and Jinja compiles it again when its file changes."""
+def environment(templates_dir: str) -> Environment:
+    """The templates' one Jinja environment (the parts and the proof), one per templates folder
+    and process: a process that stays up (serve) compiles each template once, and Jinja
+    compiles it again when its file changes. Undefined names are errors, not blank text."""
     env = Environment(
         loader=FileSystemLoader(templates_dir),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -51,6 +59,7 @@ def _environment(templates_dir: str) -> Environment:
     )
     env.filters["longdate"] = longdate
     env.filters["prep"] = prepare
+    env.filters["lang_tag"] = lang_tag
     return env
 
 
@@ -86,11 +95,11 @@ class SheetInfo:
 
 class Renderer:
     def __init__(self, templates_dir: Path):
-        self.env = _environment(str(templates_dir))
+        self.env = environment(str(templates_dir))
 
     def _page(self, template: str, key: str, lang: str, body_class: str, doc_title: str, **context) -> RenderedHtml:
         html = self.env.get_template(template).render(
-            lang_tag=LANG_TAGS.get(lang, "zh-Hans"), body_class=body_class, doc_title=doc_title,
+            lang_tag=lang_tag(lang), body_class=body_class, doc_title=doc_title,
             labels_by_lang=LABELS, **context)
         return RenderedHtml(key, html, lang)
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from .errors import PressError
 from .fonts import EXTRA_DIR, FontSet
 from .manifest import environment, file_digest
+from .output import replace_atomically, write_atomically
 from .workers import WorkerDied, Workers
 
 if TYPE_CHECKING:
@@ -71,10 +72,7 @@ def isolate_fontconfig(fonts_dir: Path, cache_dir: Path) -> None:
     source = Path(fonts_dir).resolve() / FALLBACK_FONT
     link = fallback / FALLBACK_FONT
     if not link.exists() or link.resolve() != source:
-        tmp = fallback / f".{FALLBACK_FONT}.{os.getpid()}"
-        tmp.unlink(missing_ok=True)
-        tmp.symlink_to(source)
-        os.replace(tmp, link)
+        replace_atomically(link, lambda tmp: tmp.symlink_to(source))
     conf = conf_dir / "fonts.conf"
     # An editor's own faces (fonts/extra/) are where Pango looks for a character that no face
     # of the stylesheets has: they are fontconfig's fonts, and its only others are ours.
@@ -85,9 +83,7 @@ def isolate_fontconfig(fonts_dir: Path, cache_dir: Path) -> None:
         f"{dirs}  <cachedir>{conf_dir.resolve()}</cachedir>\n</fontconfig>\n"
     )
     if not conf.exists() or conf.read_text() != text:
-        tmp = conf.with_name(f".fonts.conf.{os.getpid()}")
-        tmp.write_text(text)
-        os.replace(tmp, conf)
+        write_atomically(conf, text, durable=False)
     os.environ["FONTCONFIG_FILE"] = str(conf)
 
 
@@ -228,9 +224,7 @@ class Typesetting:
             return None
 
     def _store(self, key: str, part: TypesetPart) -> None:
-        tmp = self.cache / f".{key}.{os.getpid()}.tmp"
-        tmp.write_bytes(pickle.dumps(part))
-        os.replace(tmp, self.cache / key)
+        write_atomically(self.cache / key, pickle.dumps(part), durable=False)
 
 
 def _salt(issue_dir: Path, cfg) -> bytes:
