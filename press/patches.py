@@ -140,13 +140,17 @@ def _mismatches(patch: Patch, version: str) -> list[str]:
     for path, wanted in patch.originals.items():
         try:
             actual = fingerprint(path)
-        except (ImportError, AttributeError, TypeError, OSError):
-            actual = None
-        if actual != wanted:
-            change = "is gone" if actual is None else f"has changed (source sha256 {actual[:12]}…, written for {wanted[:12]}…)"
-            found.append(f"WeasyPrint {version} is installed, but the patch '{patch.name}' was written for WeasyPrint "
-                         f"{WRITTEN_FOR}: {path} {change}. Install weasyprint=={WRITTEN_FOR} (the pin of pyproject.toml), "
-                         "or port the patch (see press/patches.py)")
+        except (ImportError, AttributeError):
+            change = "is gone"
+        except (OSError, TypeError):
+            change = "has no source to check"
+        else:
+            if actual == wanted:
+                continue
+            change = f"has changed (source sha256 {actual[:12]}…, not {wanted[:12]}…)"
+        found.append(f"WeasyPrint {version}: {path} {change}, and the patch '{patch.name}' was written for it as in "
+                     f"WeasyPrint {WRITTEN_FOR}. Install weasyprint=={WRITTEN_FOR} (the pin of pyproject.toml), "
+                     "or port the patch (see press/patches.py)")
     return found
 
 

@@ -1,0 +1,80 @@
+"""press/patches.py: every patch to WeasyPrint is checked against the source it was written for.
+
+Each check runs in a process of its own: installing the patches changes WeasyPrint for the
+rest of the process, and importing WeasyPrint here would set up fontconfig for every test."""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+from conftest import ROOT
+
+
+def run(code: str) -> subprocess.CompletedProcess:
+    """Run code in a script file of its own (inspect reads the source of what it defines)."""
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "script.py"
+        script.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n" + textwrap.dedent(code))
+        return subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_every_patch_is_written_for_the_installed_weasyprint():
+    result = run("""
+        import weasyprint
+        from press.patches import PATCHES, WRITTEN_FOR, fingerprint
+        print(weasyprint.__version__, WRITTEN_FOR)
+        for patch in PATCHES:
+            for path, wanted in patch.originals.items():
+                print(path, fingerprint(path) == wanted)
+    """)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    installed, written_for = lines[0].split()
+    assert installed == written_for
+    assert len(lines) > 1 and all(line.endswith(" True") for line in lines[1:]), result.stdout
+
+
+def test_a_changed_weasyprint_stops_before_anything_is_patched():
+    """A WeasyPrint whose justify_line differs, and whose _build_box_tree is gone: one error
+    for each, naming the version, the patch and the function; nothing is patched."""
+    result = run("""
+        import weasyprint
+        from weasyprint.layout import block, column, inline
+        from weasyprint.pdf import tags
+
+        def justify_line(context, line, extra_width):
+            return None
+
+        inline.justify_line = justify_line
+        del tags._build_box_tree
+        from press.errors import PressError
+        from press.patches import install
+        try:
+            install()
+        except PressError as exc:
+            for problem in exc.problems:
+                print(problem.format())
+        print(weasyprint.__version__, block.columns_layout is column.columns_layout, inline.justify_line is justify_line)
+    """)
+    assert result.returncode == 0, result.stderr
+    *errors, last = result.stdout.splitlines()
+    version, columns_untouched, justify_untouched = last.split()
+    assert (columns_untouched, justify_untouched) == ("True", "True")
+    changed = hashlib.sha256(textwrap.dedent("""\
+        def justify_line(context, line, extra_width):
+            return None
+    """).encode()).hexdigest()
+    assert errors == [
+        f"press/composition.py: error: WeasyPrint {version}: weasyprint.layout.inline.justify_line has changed "
+        f"(source sha256 {changed[:12]}…, not f83b21ff8793…), and the patch 'Chinese line composition' was written "
+        "for it as in WeasyPrint 70.0. Install weasyprint==70.0 (the pin of pyproject.toml), or port the patch "
+        "(see press/patches.py)",
+        f"press/tagging.py: error: WeasyPrint {version}: weasyprint.pdf.tags._build_box_tree is gone, and the patch "
+        "'PDF tags' was written for it as in WeasyPrint 70.0. Install weasyprint==70.0 (the pin of pyproject.toml), "
+        "or port the patch (see press/patches.py)",
+    ], result.stdout

@@ -1,0 +1,75 @@
+"""Where press finds templates/, styles/, fonts/ and content/: the project folder, from the issue
+folder named or the current folder up (press/config.py), so that an installed `press` works
+in any project, and `python build.py` in its checkout."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from conftest import ISSUE, ROOT, run_build
+
+sys.path.insert(0, str(ROOT))
+
+from press import config  # noqa: E402
+from press.errors import PressError  # noqa: E402
+
+ISSUE_ID = "2031-07"  # an id the checkout does not have
+MARK = "Printed from the project's own templates"
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A project of its own: the checkout's styles and fonts, its templates with a line added
+    to the cover, and one issue."""
+    root = tmp_path / "newsletter"
+    root.mkdir()
+    for name in ("styles", "fonts"):
+        (root / name).symlink_to(ROOT / name)
+    shutil.copytree(ROOT / "templates", root / "templates")
+    cover = root / "templates" / "cover.html.j2"
+    text = cover.read_text(encoding="utf-8")
+    assert text.count("{% block body %}") == 1
+    cover.write_text(text.replace("{% block body %}", f"{{% block body %}}<p>{MARK}</p>"), encoding="utf-8")
+    issue = root / "content" / ISSUE_ID
+    shutil.copytree(ISSUE, issue)
+    yaml = issue / "issue.yaml"
+    yaml.write_text(yaml.read_text(encoding="utf-8").replace(f'id: "{ISSUE.name}"', f'id: "{ISSUE_ID}"'), encoding="utf-8")
+    return root
+
+
+def test_the_current_folder_names_the_project(project):
+    """No issue named: the newest issue of the project that the current folder is in, or is
+    inside of; not an issue of the checkout that press runs from."""
+    for cwd in (project, project / "content" / ISSUE_ID / "images"):
+        result = run_build("check", cwd=cwd)
+        assert result.returncode == 0, result.stderr
+        issue = os.path.relpath(project / "content" / ISSUE_ID, cwd)
+        assert result.stderr.splitlines()[-1].startswith(f"{issue}: ok ("), result.stderr
+
+
+def test_the_issue_folder_names_its_project(project, tmp_path):
+    """Built from a folder outside it, the issue is set with its own project's templates."""
+    out = tmp_path / "out"
+    result = run_build("pdf", str(project / "content" / ISSUE_ID), "-o", str(out), cwd=tmp_path,
+                       env={"PRESS_CACHE_DIR": str(tmp_path / "cache")})
+    assert result.returncode == 0, result.stderr
+    cover = pypdf.PdfReader(out / f"{ISSUE_ID}.pdf").pages[0].extract_text()
+    assert MARK in " ".join(cover.split()), cover
+
+
+def test_no_project_is_one_error(tmp_path, monkeypatch):
+    """Installed (no checkout around the code) and run outside any project."""
+    monkeypatch.setattr(config, "CHECKOUT", tmp_path / "site-packages")
+    (tmp_path / "elsewhere" / "templates").mkdir(parents=True)  # a folder with only some of the four
+    with pytest.raises(PressError) as raised:
+        config.find_project(None, tmp_path / "elsewhere")
+    [problem] = raised.value.problems
+    assert problem.path == tmp_path / "elsewhere"
+    assert problem.message.startswith("no project folder here or above: press needs a folder holding templates/, "
+                                      "styles/, fonts/, content/")
