@@ -26,8 +26,8 @@ from importlib.resources import files
 from pathlib import Path
 
 from PIL import Image, ImageCms
-from pypdf.generic import (ArrayObject, ContentStream, DictionaryObject, FloatObject, NameObject, NumberObject,
-                           StreamObject)
+from pypdf.generic import (ArrayObject, ContentStream, DictionaryObject, FloatObject, IndirectObject, NameObject,
+                           NumberObject, StreamObject)
 
 from .errors import PressError
 
@@ -72,7 +72,7 @@ class OutputCondition:
         for k in range(1, 256):
             if curve[k] <= lightness:  # lightness falls between tints k-1 and k
                 lighter, darker = curve[k - 1], curve[k]
-                share = (lighter - lightness) / (lighter - darker) if lighter > darker else 0.0
+                share = min(max((lighter - lightness) / (lighter - darker), 0.0), 1.0) if lighter > darker else 0.0
                 return round((k - 1 + share) / 255, 3)
         return 0.0
 
@@ -96,10 +96,10 @@ def output_condition(path: Path, default: Path) -> OutputCondition:
     return OutputCondition(data, "Custom", description or path.name, registry="")
 
 
-def to_press_inks(writer, page, condition: OutputCondition, done: set[int]) -> None:
+def to_press_inks(page, condition: OutputCondition, srgb: IndirectObject, done: set[int]) -> None:
     """Rewrite the page's colours as the module's docstring says, with its forms, patterns and
-    images; `done` holds the objects already rewritten (forms and images are shared)."""
-    srgb = _srgb_space(writer)
+    images; `srgb` is the document's ICC-based sRGB space (srgb_space), `done` holds the
+    objects already rewritten (forms and images are shared between pages)."""
     group = page.get("/Group")
     if group is not None and group.get_object().get("/CS") is not None:
         group.get_object()[NameObject("/CS")] = NameObject("/DeviceCMYK")
@@ -166,15 +166,13 @@ def _rewrite(stream: StreamObject, condition: OutputCondition) -> None:
         stream.set_data(content.get_data())
 
 
-def _srgb_space(writer) -> ArrayObject:
-    cached = getattr(writer, "_press_srgb", None)
-    if cached is None:
-        profile = StreamObject()
-        profile.set_data(SRGB)
-        profile[NameObject("/N")] = NumberObject(3)
-        profile[NameObject("/Alternate")] = NameObject("/DeviceRGB")
-        cached = writer._press_srgb = writer._add_object(ArrayObject([NameObject("/ICCBased"), writer._add_object(profile)]))
-    return cached
+def srgb_space(writer) -> IndirectObject:
+    """An ICC-based sRGB colour space, added to the document once."""
+    profile = StreamObject()
+    profile.set_data(SRGB)
+    profile[NameObject("/N")] = NumberObject(3)
+    profile[NameObject("/Alternate")] = NameObject("/DeviceRGB")
+    return writer._add_object(ArrayObject([NameObject("/ICCBased"), writer._add_object(profile.flate_encode())]))
 
 
 def _profile(data: bytes) -> ImageCms.ImageCmsProfile:

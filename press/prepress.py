@@ -20,7 +20,7 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (ArrayObject, DictionaryObject, FloatObject, NameObject, NumberObject, StreamObject,
                            TextStringObject)
 
-from .inks import OutputCondition, to_press_inks
+from .inks import OutputCondition, srgb_space, to_press_inks
 
 MM = 72 / 25.4
 BLEED = 3 * MM
@@ -34,10 +34,10 @@ def press_pdf(pdf: bytes, title: str, date: dt.date, condition: OutputCondition)
     """The reading PDF `pdf`, made ready for the press."""
     reader = PdfReader(io.BytesIO(pdf))
     writer = PdfWriter(clone_from=reader)
-    registration = writer._add_object(_registration())
+    registration, srgb = writer._add_object(_registration()), srgb_space(writer)
     rewritten: set[int] = set()
     for page in writer.pages:
-        to_press_inks(writer, page, condition, rewritten)
+        to_press_inks(page, condition, srgb, rewritten)
         _bleed_and_marks(writer, page, registration)
     _pdfx(writer, title, date, hashlib.sha256(pdf + condition.profile).hexdigest(), condition)
     buffer = io.BytesIO()

@@ -3,7 +3,6 @@ as Ghostscript separates them."""
 
 from __future__ import annotations
 
-import io
 import re
 import shutil
 import subprocess
@@ -120,7 +119,8 @@ def test_the_profile_keeps_rgb_within_the_ink_limit():
                                                               for c in (r, g, b)))
     srgb, fogra = ImageCms.createProfile("sRGB"), ImageCms.ImageCmsProfile(str(FOGRA39))
     for intent in (ImageCms.Intent.PERCEPTUAL, ImageCms.Intent.RELATIVE_COLORIMETRIC):
-        cmyk = ImageCms.applyTransform(cube, ImageCms.buildTransform(srgb, fogra, "RGB", "CMYK", renderingIntent=intent))
+        transform = ImageCms.buildTransform(srgb, fogra, "RGB", "CMYK", renderingIntent=intent)
+        cmyk = ImageCms.applyTransform(cube, transform)
         coverage = np.asarray(cmyk).astype(int).sum(axis=-1) / 255 * 100
         assert coverage.max() <= INK_LIMIT + 1, f"{intent}: {coverage.max():.1f} %"
         assert coverage.max() >= INK_LIMIT - 40
@@ -136,15 +136,15 @@ def colours(reader: pypdf.PdfReader, page) -> list[tuple[str, tuple, str | None]
 
 def _walk(reader, content, resources, found, fill=((), None)):
     stack = []
-    for operands, operator in ContentStream(content, reader).operations if not isinstance(content, ContentStream) \
-            else content.operations:
+    operations = content.operations if isinstance(content, ContentStream) else ContentStream(content, reader).operations
+    for operands, operator in operations:
         op = operator.decode("latin-1")
         if op == "q":
             stack.append(fill)
         elif op == "Q":
             fill = stack.pop()
         elif op in ("rg", "g", "k", "RG", "G", "K", "sc", "scn", "SC", "SCN", "cs", "CS"):
-            values = tuple(round(float(v), 3) if not isinstance(v, pypdf.generic.NameObject) else str(v) for v in operands)
+            values = tuple(str(v) if isinstance(v, pypdf.generic.NameObject) else round(float(v), 3) for v in operands)
             found.append((op, values, None))
             if op in ("rg", "g", "k", "sc", "scn"):
                 fill = (values, op)
@@ -325,7 +325,8 @@ def test_a_print_shops_profile_is_one_setting_away(issue_copy, tmp_path):
 def test_a_display_profile_for_the_press_is_an_error_naming_it(tmp_path):
     display = tmp_path / "screen.icc"
     display.write_bytes(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
-    result = run_build("pdf", str(ISSUE), "-o", str(tmp_path / "out"), "--press", env={"PRESS_ICC_PROFILE": str(display)})
+    result = run_build("pdf", str(ISSUE), "-o", str(tmp_path / "out"), "--press",
+                       env={"PRESS_ICC_PROFILE": str(display)})
     assert result.returncode == 1
     named = result.stderr.split(": error: ")[0]
     assert (ROOT / named).resolve() == display.resolve(), result.stderr
