@@ -348,3 +348,40 @@ def test_press_preflight_names_a_low_resolution_image_and_its_page(issue_copy, t
     assert lines[0].startswith(f"{issue_copy.name}/working-together.zh.md:") or "working-together.zh.md:" in lines[0]
     assert ": warning: " in lines[0] and "on page 3 of 2020-02.press.pdf" in lines[0]
     assert "on page 12 of 2020-02.press.pdf" in lines[1]
+
+
+def _paragraph_openings(article: Path) -> list[str]:
+    """The first three words of every plain paragraph of an English article's source."""
+    body = article.read_text(encoding="utf-8").split("---", 2)[2]
+    openings = []
+    for block in body.split("\n\n"):
+        words = block.strip().split()
+        if len(words) > 3 and block.strip()[0].isalpha() and not re.search(r"[*_\[\]`!<\"']", " ".join(words[:3])):
+            openings.append(" ".join(words[:3]))
+    return openings
+
+
+def test_ghostscript_inkcov_of_black_text_is_black_alone(press, tmp_path):
+    """Ghostscript's inkcov over the opening words of every paragraph of the English article
+    (each cropped to them): black ink only, no cyan, magenta or yellow."""
+    openings = _paragraph_openings(ISSUE / "working-together.en.md")
+    reader, document = pypdf.PdfReader(press), pdfium.PdfDocument(press)
+    crops = pypdf.PdfWriter()
+    for words in openings:
+        for index in range(len(document)):
+            textpage = document[index].get_textpage()
+            found = textpage.search(words, match_case=True).get_next()
+            if found:
+                boxes_ = [textpage.get_charbox(i) for i in range(found[0], found[0] + found[1])]
+                page = crops.add_page(reader.pages[index])
+                page.cropbox = pypdf.generic.RectangleObject([min(b[0] for b in boxes_), min(b[1] for b in boxes_),
+                                                              max(b[2] for b in boxes_), max(b[3] for b in boxes_)])
+                break
+    assert len(crops.pages) == len(openings) >= 3, f"{len(crops.pages)} of {openings} found"
+    crops.write(tmp_path / "crops.pdf")
+    result = subprocess.run(["gs", "-q", "-o", "-", "-sDEVICE=inkcov", "-dUseCropBox", "-r300",
+                             str(tmp_path / "crops.pdf")], capture_output=True, text=True, check=True)
+    lines = [line.split()[:4] for line in result.stdout.splitlines() if line.endswith("OK")]
+    assert len(lines) == len(openings)
+    for words, (c, m, y, k) in zip(openings, lines):
+        assert float(c) == float(m) == float(y) == 0 and float(k) > 0.05, f"{words!r}: C {c} M {m} Y {y} K {k}"
