@@ -39,10 +39,41 @@ def press_pdf(pdf: bytes, title: str, date: dt.date, condition: OutputCondition)
     for page in writer.pages:
         to_press_inks(page, condition, srgb, rewritten)
         _bleed_and_marks(writer, page, registration)
+        # PDF/X allows no annotation over the printed area (ISO 15930-7 §6.6): the links of the
+        # contents page are of no use on paper.
+        if "/Annots" in page:
+            del page["/Annots"]
+    _drop_object_references(writer._root_object.get("/StructTreeRoot"))
     _pdfx(writer, title, date, hashlib.sha256(pdf + condition.profile).hexdigest(), condition)
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+def _drop_object_references(element) -> None:
+    """Take the annotations out of the structure tree too (its OBJR kids), so that none
+    refers to an annotation no page has."""
+    if element is None:
+        return
+    element = element.get_object()
+    kids = element.get("/K") if isinstance(element, DictionaryObject) else None
+    if kids is None:
+        return
+    kids = kids.get_object()
+    if isinstance(kids, ArrayObject):
+        kept = ArrayObject(k for k in kids if not _is_object_reference(k))
+        element[NameObject("/K")] = kept
+        for kid in kept:
+            _drop_object_references(kid)
+    elif _is_object_reference(kids):
+        del element["/K"]
+    else:
+        _drop_object_references(kids)
+
+
+def _is_object_reference(kid) -> bool:
+    kid = kid.get_object()
+    return isinstance(kid, DictionaryObject) and kid.get("/Type") == "/OBJR"
 
 
 def _registration() -> ArrayObject:

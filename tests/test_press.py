@@ -111,6 +111,27 @@ def test_pdfx_output_intent_is_fogra39_and_the_identification_agrees(press):
     assert result.returncode == 0, result.stdout[-500:]
 
 
+def test_no_annotation_over_the_printed_area(press, built):
+    """PDF/X: nothing but printer's marks and trap networks inside the BleedBox; the reading
+    PDF's links (the contents page) are left out, and out of the structure tree too."""
+    assert any("/Annots" in page for page in pypdf.PdfReader(built / "2020-02.pdf").pages)
+    reader = pypdf.PdfReader(press)
+    for index, page in enumerate(reader.pages):
+        for annot in page.get("/Annots", []):
+            annot = annot.get_object()
+            rect = [float(v) for v in annot["/Rect"]]
+            assert annot["/Subtype"] in ("/PrinterMark", "/TrapNet") or _outside(rect, boxes(page)["BleedBox"]), \
+                f"page {index + 1}: a {annot['/Subtype']} annotation over the printed area"
+    pending = [reader.trailer["/Root"]["/StructTreeRoot"]]
+    while pending:
+        element = pending.pop().get_object()
+        if isinstance(element, pypdf.generic.DictionaryObject):
+            assert element.get("/Type") != "/OBJR", "the structure tree refers to an annotation"
+            kids = element.get("/K")
+            if kids is not None:
+                pending.extend(kids.get_object() if isinstance(kids.get_object(), pypdf.generic.ArrayObject) else [kids])
+
+
 def test_the_profile_keeps_rgb_within_the_ink_limit():
     """Every colour of the sRGB cube, separated through the committed profile, stays within
     330 % of ink; the darkest reach close to it (the limit is what stops them)."""
