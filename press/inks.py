@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
 
+import pikepdf
 from PIL import Image, ImageCms
-from pypdf.generic import (ArrayObject, ContentStream, DictionaryObject, FloatObject, IndirectObject, NameObject,
-                           NumberObject, StreamObject)
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, NumberObject, StreamObject
 
 from .errors import PressError
 
@@ -58,8 +59,17 @@ class OutputCondition:
             renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC))
         return [lab.getpixel((k, 0))[0] / 2.55 for k in range(256)]
 
+    @cached_property
+    def _separated(self) -> dict[tuple[float, ...], tuple[float, ...]]:
+        return {}  # a page uses a few colours many times
+
     def cmyk(self, rgb: tuple[float, float, float]) -> tuple[float, float, float, float]:
         """The press colour of a flat RGB colour of the pages."""
+        if rgb not in self._separated:
+            self._separated[rgb] = self._separate(rgb)
+        return self._separated[rgb]
+
+    def _separate(self, rgb: tuple[float, float, float]) -> tuple[float, float, float, float]:
         if rgb[0] == rgb[1] == rgb[2]:
             return 0.0, 0.0, 0.0, self._black_for(_srgb_lightness(rgb[0]))
         pixel = Image.new("RGB", (1, 1), tuple(round(min(max(c, 0.0), 1.0) * 255) for c in rgb))
@@ -148,22 +158,25 @@ def _shading(shading: DictionaryObject, srgb) -> None:
 
 
 _FLAT = {b"rg": b"k", b"RG": b"K"}
+_SCRATCH = pikepdf.Pdf.new()  # pikepdf parses only streams that belong to a document
 
 
 def _rewrite(stream: StreamObject, condition: OutputCondition) -> None:
-    content = ContentStream(stream, None)
+    # qpdf's parser (through pikepdf): pypdf's takes seconds over the text of an issue.
+    operations = pikepdf.parse_content_stream(pikepdf.Stream(_SCRATCH, stream.get_data()))
     changed = False
-    for index, (operands, operator) in enumerate(content.operations):
-        if operator in _FLAT:
+    for index, (operands, operator) in enumerate(operations):
+        name = bytes(operator)
+        if name in _FLAT:
             cmyk = condition.cmyk(tuple(float(v) for v in operands))
-            content.operations[index] = ([FloatObject(v) for v in cmyk], _FLAT[operator])
+            operations[index] = ([Decimal(f"{v:.3f}") for v in cmyk], pikepdf.Operator(_FLAT[name].decode()))
             changed = True
-        elif operator in (b"g", b"G"):
-            content.operations[index] = ([*(NumberObject(0),) * 3, FloatObject(round(1 - float(operands[0]), 3))],
-                                         operator.replace(b"g", b"k").replace(b"G", b"K"))
+        elif name in (b"g", b"G"):
+            black = Decimal(f"{1 - float(operands[0]):.3f}")
+            operations[index] = ([0, 0, 0, black], pikepdf.Operator("k" if name == b"g" else "K"))
             changed = True
     if changed:
-        stream.set_data(content.get_data())
+        stream.set_data(pikepdf.unparse_content_stream(operations))
 
 
 def srgb_space(writer) -> IndirectObject:
