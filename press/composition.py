@@ -16,6 +16,11 @@ module teaches WeasyPrint to do so:
 - when the line is drawn, each such gap is widened by the line's
   justification spacing (added to the advance of the shaped glyph before it).
 
+Not widened: the quarter-em between Han and Western text (clreq wants it
+fixed), letters of Western words, and gaps between two punctuation marks
+(the half-width pairs of 'chws' stay tight). A line that would need more
+than MAX_SPACING per gap is left short rather than spread visibly apart.
+
 Text extraction. Poppler and pdf.js read a gap of more than a tenth of an
 em between two glyphs as a word space, so a line spread by more than that
 would be copied and searched as 新 英 格 兰. Each run of glyphs before such

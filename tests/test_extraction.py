@@ -26,7 +26,8 @@ META, SOURCES = read_issue(ISSUE)
 WRITTEN = {re.sub(r"\s+", " ", m) for path in ISSUE.glob("*") if path.suffix in (".md", ".yaml")
            for m in SPACED.findall(path.read_text(encoding="utf-8"))}
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="Poppler's pdftotext is set up by tools/setup.sh")
+pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None,
+                                reason="Poppler's pdftotext is installed by tools/setup.sh")
 
 
 def pages(pdf) -> list[str]:
