@@ -12,6 +12,7 @@ from .errors import PressError
 CODE = Path(__file__).resolve().parent  # the package: its own source is part of every cache key
 CHECKOUT = CODE.parent  # a source checkout, when press runs from one (python build.py)
 PROJECT_FOLDERS = ("templates", "styles", "fonts", "content")
+FOGRA39 = Path("profiles") / "FOGRA39L_coated.icc"  # in the project folder, made by tools/make_press_profile.sh
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,10 @@ class Config:
     jobs: int = 2
     source_date: dt.date | None = None  # SOURCE_DATE_EPOCH, when set, dates the PDFs instead of the issue
     press: bool = False  # also write the press PDF (bleed, crop marks, PDF/X-4)
+    # The press PDF's output intent: the CMYK profile of the printing condition, FOGRA39
+    # unless the environment's PRESS_ICC_PROFILE names the print shop's.
+    press_profile: Path | None = None
+    fogra39: Path | None = None  # the project's FOGRA39 profile: the default, named as such in the PDF
 
     def output_dir(self, issue_id: str) -> Path:
         return self.out_dir if self.out_dir is not None else Path("build") / issue_id
@@ -60,10 +65,11 @@ def default_issue(content_dir: Path) -> Path:
 def load_config(issue_dir: str | None = None, out_dir: str | None = None, strict: bool = False,
                 press: bool = False) -> Config:
     cache = os.environ.get("PRESS_CACHE_DIR")
+    profile = os.environ.get("PRESS_ICC_PROFILE", "").strip()
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     source_date = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date() if epoch.isdigit() else None
     root = find_project(issue_dir)
-    return Config(
+    cfg = Config(
         issue_dir=Path(issue_dir) if issue_dir else default_issue(root / "content"),
         out_dir=Path(out_dir) if out_dir else None,
         templates_dir=root / "templates",
@@ -75,4 +81,10 @@ def load_config(issue_dir: str | None = None, out_dir: str | None = None, strict
         jobs=max(1, min(os.cpu_count() or 1, 4)),
         source_date=source_date,
         press=press,
+        press_profile=Path(profile) if profile else root / FOGRA39,
+        fogra39=root / FOGRA39,
     )
+    if press:  # a wrong profile stops the build before any typesetting
+        from .inks import output_condition
+        output_condition(cfg.press_profile, cfg.fogra39)
+    return cfg
