@@ -32,7 +32,9 @@ from typing import Callable
 from . import balancing, composition, tagging
 from .errors import PressError, error
 
-WRITTEN_FOR = "70.0"  # the WeasyPrint release whose sources the fingerprints below are of
+# The releases whose sources the fingerprints below are of (pydyf: what a patch draws through).
+WRITTEN_FOR = {"weasyprint": "70.0", "pydyf": "0.13.0"}
+PACKAGE_NAMES = {"weasyprint": "WeasyPrint", "pydyf": "pydyf"}
 
 
 @dataclass(frozen=True)
@@ -83,17 +85,22 @@ PATCHES = (
         "Chinese line composition", composition,
         "Chinese lines justified by widening the gaps between characters (WeasyPrint widens only "
         "spaces, which Chinese has none of), an opening mark that starts a line trimmed by its "
-        "blank half, and no more than two hyphenated lines in a row (hyphenate-limit-lines).",
+        "blank half, and no more than two hyphenated lines in a row (hyphenate-limit-lines); "
+        "widened runs drawn in a Span with ActualText, so their text extracts as written "
+        "(draw_first_line, and the TJ strings it passes to pydyf's show_text).",
         {"weasyprint.layout.inline.count_expandable_spaces": "175fe6f42576ed3842d240a5048b4816ed702e8f97d49389b5b528aee51476ad",
          "weasyprint.layout.inline.justify_line": "f83b21ff8793ba6b6dfc5fe8e10e4ab6cd6e02b17de02da97200902166148a81",
          "weasyprint.layout.inline.add_word_spacing": "879516e71f1b80fa1833aee877e1a34c851248c5fd871d6c855c58f07358d418",
          "weasyprint.text.line_break.Layout.set_text": "fe23ca9937dbf5205bda422f9c01103f301ef2c511228842632ea86e853274f7",
          "weasyprint.layout.inline.iter_line_boxes": "04aec48abfcad809bc94c54eeba0e23a389e824cec85fe67bc1b21412d29dc3a",
          "weasyprint.layout.block.iter_line_boxes": "04aec48abfcad809bc94c54eeba0e23a389e824cec85fe67bc1b21412d29dc3a",
-         "weasyprint.layout.inline.split_first_line": "39ad1016863ca34de0bea4c9fcffb46da7e27813c87dd82b7011bfa19fe5504f"},
+         "weasyprint.layout.inline.split_first_line": "39ad1016863ca34de0bea4c9fcffb46da7e27813c87dd82b7011bfa19fe5504f",
+         "weasyprint.draw.text.draw_first_line": "1bb8eae6d88e71b17096a034656f3be17da8f1f513c78536c1c38d971927638b",
+         "pydyf.Stream.show_text": "3e008af86f62f42c382b8d75f85a92022008f8254db58a9d8f58f137ee7bcc40"},
         ("weasyprint.layout.inline.count_expandable_spaces", "weasyprint.layout.inline.justify_line",
          "weasyprint.text.line_break.Layout.set_text", "weasyprint.layout.inline.iter_line_boxes",
-         "weasyprint.layout.block.iter_line_boxes", "weasyprint.layout.inline.split_first_line"),
+         "weasyprint.layout.block.iter_line_boxes", "weasyprint.layout.inline.split_first_line",
+         "weasyprint.draw.text.draw_first_line"),
         composition.install),
     Patch(
         "PDF tags", tagging,
@@ -122,7 +129,7 @@ def install() -> None:
         return
     import weasyprint
 
-    problems = [error(_where(patch), None, message) for patch in PATCHES for message in _mismatches(patch, weasyprint.__version__)]
+    problems = [error(_where(patch), None, message) for patch in PATCHES for message in _mismatches(patch)]
     if problems:
         raise PressError(problems)
     before = {path: _resolve(path) for patch in PATCHES for path in patch.replaces}
@@ -135,9 +142,12 @@ def install() -> None:
     _INSTALLED.append(True)
 
 
-def _mismatches(patch: Patch, version: str) -> list[str]:
+def _mismatches(patch: Patch) -> list[str]:
     found = []
     for path, wanted in patch.originals.items():
+        package = path.split(".")[0]
+        name, written_for = PACKAGE_NAMES[package], WRITTEN_FOR[package]
+        version = getattr(importlib.import_module(package), "__version__", "?")
         try:
             actual = fingerprint(path)
         except (ImportError, AttributeError):
@@ -148,8 +158,8 @@ def _mismatches(patch: Patch, version: str) -> list[str]:
             if actual == wanted:
                 continue
             change = f"has changed (source sha256 {actual[:12]}…, not {wanted[:12]}…)"
-        found.append(f"WeasyPrint {version}: {path} {change}, and the patch '{patch.name}' was written for it as in "
-                     f"WeasyPrint {WRITTEN_FOR}. Install weasyprint=={WRITTEN_FOR} (the pin of pyproject.toml), "
+        found.append(f"{name} {version}: {path} {change}, and the patch '{patch.name}' was written for it as in "
+                     f"{name} {written_for}. Install {package}=={written_for} (the pin of pyproject.toml), "
                      "or port the patch (see press/patches.py)")
     return found
 
@@ -178,9 +188,9 @@ def _where(patch: Patch) -> Path:
 
 
 if __name__ == "__main__":
-    import weasyprint
-
-    print(f"WeasyPrint {weasyprint.__version__} (fingerprints written for {WRITTEN_FOR})")
+    installed = ", ".join(f"{PACKAGE_NAMES[p]} {importlib.import_module(p).__version__}" for p in WRITTEN_FOR)
+    written = ", ".join(f"{PACKAGE_NAMES[p]} {v}" for p, v in WRITTEN_FOR.items())
+    print(f"installed: {installed}; fingerprints written for {written}")
     for patch in PATCHES:
         for path, wanted in patch.originals.items():
             try:
