@@ -1,0 +1,118 @@
+"""What each translation was made from: `<slug>.translation.yaml`, beside the article's two files.
+
+`python build.py translated SLUG` records a digest of every block of both
+versions, once a translator has checked that they say the same. The record
+is a small text file, reviewed and committed with the sources. A later edit
+of either side changes its blocks' digests: each changed block is reported,
+with its counterpart on the other side, until the translator confirms again.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+
+import yaml
+
+from .blocks import Block, split_blocks
+from .errors import PressError, Problem, warning
+from .issue import Article, Issue
+
+HEADER = """\
+# What the translation of this article was made from: a digest of every block of
+# {zh} and {en}, written by `python build.py translated {slug}`
+# once the translator had checked that both say the same. A block edited on either side
+# after this is reported by `check` and every build until the translator confirms again.
+"""
+
+
+def record_path(issue_dir: Path, slug: str) -> Path:
+    return Path(issue_dir) / f"{slug}.translation.yaml"
+
+
+def confirm(issue: Issue, slug: str) -> Path:
+    """Record both versions of `slug` as translations of each other (the `translated` command)."""
+    zh, en = issue.article(slug, "zh"), issue.article(slug, "en")
+    if zh is None or en is None:
+        listed = slug in issue.slugs
+        why = "is not listed in issue.yaml" if not listed else f"has no {'zh' if zh is None else 'en'} version"
+        raise PressError.at(issue.yaml_path, None, f"cannot record the translation of '{slug}': it {why}")
+    path = record_path(issue.dir, slug)
+    body = {lang: [_entry(b) for b in split_blocks(article)] for lang, article in (("zh", zh), ("en", en))}
+    text = HEADER.format(zh=zh.path.name, en=en.path.name, slug=slug) + yaml.safe_dump(
+        body, allow_unicode=True, sort_keys=False, width=200)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def _entry(block: Block) -> str:
+    # The digest, then the start of the block: a reviewer of the record sees what changed.
+    words = " ".join(block.text.split())
+    return f"{block.digest} {block.kind}: {words[:40]}"
+
+
+def stale(issue_dir: Path, slug: str, zh: Article, en: Article, rows: list) -> list:
+    """The rows, with a warning on each whose block changed on one side since the translation was confirmed."""
+    from .parity import Row
+
+    path = record_path(issue_dir, slug)
+    if not path.is_file():
+        return rows  # never confirmed: nothing to compare with
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        recorded = {lang: [str(e).split(" ", 1)[0] for e in data.get(lang) or []] for lang in ("zh", "en")}
+    except (yaml.YAMLError, AttributeError, OSError):
+        problem = warning(path, 1, f"cannot read this record: run 'python build.py translated {slug}' to write it again")
+        return [Row(rows[0].zh, rows[0].en, (*rows[0].problems, problem)), *rows[1:]] if rows else rows
+    changed = {lang: _changed(recorded[lang], split_blocks(article)) for lang, article in (("zh", zh), ("en", en))}
+    if not changed["zh"] and not changed["en"]:
+        return rows
+    out = []
+    for row in rows:
+        problems = list(row.problems)
+        zh_hit = [b for b in row.zh if b.digest in changed["zh"]]
+        en_hit = [b for b in row.en if b.digest in changed["en"]]
+        if zh_hit or en_hit:
+            line = row.en[0].line if row.en else _near(rows, row)
+            zh_line = row.zh[0].line if row.zh else 1
+            excerpt = " ".join((row.zh[0].text if row.zh else "").split())[:24]
+            if zh_hit:
+                message = (f"{zh.path.name}:{zh_hit[0].line} changed since the translation was confirmed: "
+                           f"update this {zh_hit[0].kind} to match")
+            else:
+                message = f"this {en_hit[0].kind} changed since the translation was confirmed: check it against {zh.path.name}"
+            message += f", then run 'python build.py translated {slug}' ({zh.path.name}:{zh_line}: {excerpt})"
+            problems.append(warning(en.path, line, message))
+        out.append(Row(row.zh, row.en, tuple(problems)))
+    removed = {lang: changed[lang].get(None, 0) for lang in changed}
+    if removed["zh"] or removed["en"]:
+        which = " and ".join(f"{n} block(s) of {name}" for n, name in ((removed["zh"], zh.path.name),
+                                                                       (removed["en"], en.path.name)) if n)
+        problem = warning(en.path, en.body_line, f"{which} removed since the translation was confirmed: check "
+                          f"that both sides still say the same, then run 'python build.py translated {slug}'")
+        out[0] = Row(out[0].zh, out[0].en, (*out[0].problems, problem))
+    return out
+
+
+def _changed(recorded: list[str], blocks: tuple[Block, ...]) -> dict:
+    """Digests of the blocks that are new or edited since the record; under None, how many were removed."""
+    current = [b.digest for b in blocks]
+    changed: dict = {}
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, recorded, current, autojunk=False).get_opcodes():
+        if op in ("replace", "insert"):
+            changed.update({d: True for d in current[j1:j2]})
+        if op == "delete":
+            changed[None] = changed.get(None, 0) + (i2 - i1)
+    return changed
+
+
+def _near(rows: list, row) -> int:
+    """The English line nearest a row that has no English block."""
+    index = rows.index(row)
+    for other in rows[index:] + rows[:index][::-1]:
+        if other.en:
+            return other.en[0].line
+    return 1
