@@ -65,13 +65,25 @@ def review(issue: Issue) -> Review:
         if zh is None or en is None:
             only = zh or en
             if only is not None:
-                rows = [Row(*((b,), ()) if only.lang == "zh" else ((), (b,))) for b in split_blocks(only)]
+                rows = [Row(*((b,), ()) if only.lang == "zh" else ((), (b,))) for b in _notes_after_calls(split_blocks(only))]
                 pairs.append(Pair(slug, zh, en, tuple(rows), ()))
             continue
         rows = _Comparison(zh, en).rows()
         rows = stale(issue.dir, slug, zh, en, rows)
         pairs.append(Pair(slug, zh, en, tuple(rows), tuple(p for r in rows for p in r.problems)))
     return Review(tuple(_caption_hints(pairs)))
+
+
+def _notes_after_calls(blocks) -> list[Block]:
+    """Each note right after the block that first calls it, as the reading view shows them."""
+    notes = {b.label: b for b in blocks if b.kind == "note"}
+    out = []
+    for block in blocks:
+        if block.kind == "note":
+            continue
+        out.append(block)
+        out += [notes.pop(label) for label in block.refs if label in notes]
+    return out + list(notes.values())
 
 
 class _Comparison:

@@ -56,7 +56,7 @@ def _entry(block: Block) -> str:
 
 def stale(issue_dir: Path, slug: str, zh: Article, en: Article, rows: list) -> list:
     """The rows, with a warning on each whose block changed on one side since the translation was confirmed."""
-    from .parity import Row
+    from .parity import NAMES, Row
 
     path = record_path(issue_dir, slug)
     if not path.is_file():
@@ -68,45 +68,52 @@ def stale(issue_dir: Path, slug: str, zh: Article, en: Article, rows: list) -> l
         problem = warning(path, 1, f"cannot read this record: run 'python build.py translated {slug}' to write it again")
         return [Row(rows[0].zh, rows[0].en, (*rows[0].problems, problem)), *rows[1:]] if rows else rows
     changed = {lang: _changed(recorded[lang], split_blocks(article)) for lang, article in (("zh", zh), ("en", en))}
-    if not changed["zh"] and not changed["en"]:
+    if not any(changed[lang][0] or changed[lang][1] for lang in changed):
         return rows
     out = []
     for row in rows:
         problems = list(row.problems)
-        zh_hit = [b for b in row.zh if b.digest in changed["zh"]]
-        en_hit = [b for b in row.en if b.digest in changed["en"]]
-        if zh_hit or en_hit:
-            line = row.en[0].line if row.en else _near(rows, row)
-            zh_line = row.zh[0].line if row.zh else 1
-            excerpt = " ".join((row.zh[0].text if row.zh else "").split())[:24]
-            if zh_hit:
-                message = (f"{zh.path.name}:{zh_hit[0].line} changed since the translation was confirmed: "
-                           f"update this {zh_hit[0].kind} to match")
-            else:
-                message = f"this {en_hit[0].kind} changed since the translation was confirmed: check it against {zh.path.name}"
-            message += f", then run 'python build.py translated {slug}' ({zh.path.name}:{zh_line}: {excerpt})"
-            problems.append(warning(en.path, line, message))
+        line = row.en[0].line if row.en else _near(rows, row)
+        zh_line = row.zh[0].line if row.zh else 1
+        excerpt = " ".join((row.zh[0].text if row.zh else "").split())[:24]
+        then = f", then run 'python build.py translated {slug}' ({zh.path.name}:{zh_line}: {excerpt})"
+        for lang, article in (("zh", zh), ("en", en)):
+            edited, removed = changed[lang]
+            hit = [b for b in getattr(row, lang) if b.digest in edited]
+            gone = sum(removed.get(b.digest, 0) for b in getattr(row, lang))
+            if hit and lang == "zh":
+                problems.append(warning(en.path, line, f"{zh.path.name}:{hit[0].line} changed since the translation was "
+                                        f"confirmed: update this {NAMES.get(hit[0].kind, hit[0].kind)} to match{then}"))
+            elif hit:
+                problems.append(warning(en.path, line, f"this {NAMES.get(hit[0].kind, hit[0].kind)} changed since the "
+                                        f"translation was confirmed: check it against {zh.path.name}{then}"))
+            if gone:
+                problems.append(warning(en.path, line, f"{gone} block(s) of {article.path.name} removed just before this "
+                                        f"row since the translation was confirmed: check both sides{then}"))
         out.append(Row(row.zh, row.en, tuple(problems)))
-    removed = {lang: changed[lang].get(None, 0) for lang in changed}
-    if removed["zh"] or removed["en"]:
-        which = " and ".join(f"{n} block(s) of {name}" for n, name in ((removed["zh"], zh.path.name),
-                                                                       (removed["en"], en.path.name)) if n)
-        problem = warning(en.path, en.body_line, f"{which} removed since the translation was confirmed: check "
-                          f"that both sides still say the same, then run 'python build.py translated {slug}'")
-        out[0] = Row(out[0].zh, out[0].en, (*out[0].problems, problem))
+    at_end = [(n, a) for (_, removed), a in ((changed["zh"], zh), (changed["en"], en)) if (n := removed.get(None, 0))]
+    if at_end and out:
+        last = out[-1]
+        which = " and ".join(f"{n} block(s) of {a.path.name}" for n, a in at_end)
+        problem = warning(en.path, last.en[0].line if last.en else en.body_line,
+                          f"{which} removed at the end since the translation was confirmed: check both sides, then "
+                          f"run 'python build.py translated {slug}'")
+        out[-1] = Row(last.zh, last.en, (*last.problems, problem))
     return out
 
 
-def _changed(recorded: list[str], blocks: tuple[Block, ...]) -> dict:
-    """Digests of the blocks that are new or edited since the record; under None, how many were removed."""
+def _changed(recorded: list[str], blocks: tuple[Block, ...]) -> tuple[set[str], dict]:
+    """Digests of the blocks new or edited since the record, and how many were removed before
+    each block (by its digest; None: at the end)."""
     current = [b.digest for b in blocks]
-    changed: dict = {}
+    edited, removed = set(), {}
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, recorded, current, autojunk=False).get_opcodes():
         if op in ("replace", "insert"):
-            changed.update({d: True for d in current[j1:j2]})
-        if op == "delete":
-            changed[None] = changed.get(None, 0) + (i2 - i1)
-    return changed
+            edited.update(current[j1:j2])
+        elif op == "delete":
+            after = current[j1] if j1 < len(current) else None
+            removed[after] = removed.get(after, 0) + (i2 - i1)
+    return edited, removed
 
 
 def _near(rows: list, row) -> int:
