@@ -24,6 +24,8 @@ from .issue import Article
 
 FRONT_FIELDS = ("title", "subtitle", "author", "source", "date", "abstract")
 TEXT_KINDS = ("paragraph", "item", "quote")  # blocks a translator may merge or split
+NAMES = {"heading": "heading", "paragraph": "paragraph", "item": "list item", "quote": "quoted paragraph",
+         "row": "table row", "code": "code block", "figure": "figure", "note": "note"}
 URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()（）\[\],，。；：、“”‘’《》]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
 # Latin words and acronyms standing in Chinese text (WHO, CEPI, mRNA, BioNTech): names that survive translation.
 LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9&'’\-]*(?<![\-'’])")

@@ -18,15 +18,14 @@ import math
 import re
 from dataclasses import dataclass
 
-from .blocks import FRONT_FIELDS, TEXT_KINDS, Block, split_blocks
+from .blocks import FRONT_FIELDS, NAMES, TEXT_KINDS, Block, split_blocks
 from .errors import Problem, warning
 from .issue import Article, Issue
 from .quantities import quantities
+from .translation import stale
 
 SKIP = 4.0  # cost of a block with no counterpart
 MERGE = 3.2  # cost of two blocks for one, on top of their length
-NAMES = {"heading": "heading", "paragraph": "paragraph", "item": "list item", "quote": "quoted paragraph",
-         "row": "table row", "code": "code block", "figure": "figure", "note": "note"}
 
 
 @dataclass(frozen=True)
@@ -57,8 +56,6 @@ class Review:
 
 def review(issue: Issue) -> Review:
     """Every article of the issue as aligned rows, with the parity and stale-translation warnings."""
-    from .translation import stale
-
     pairs = []
     for slug in issue.slugs:
         zh, en = issue.article(slug, "zh"), issue.article(slug, "en")
@@ -69,7 +66,7 @@ def review(issue: Issue) -> Review:
                 pairs.append(Pair(slug, zh, en, tuple(rows), ()))
             continue
         rows = _Comparison(zh, en).rows()
-        rows = stale(issue.dir, slug, zh, en, rows)
+        rows = [Row(r.zh, r.en, (*r.problems, *more)) for r, more in zip(rows, stale(issue.dir, slug, zh, en, rows))]
         pairs.append(Pair(slug, zh, en, tuple(rows), tuple(p for r in rows for p in r.problems)))
     return Review(tuple(_caption_hints(pairs)))
 
@@ -102,6 +99,7 @@ class _Comparison:
         zh_len = sum(_length(b) for b in self.body[0] if b.kind in TEXT_KINDS)
         en_len = sum(_length(b) for b in self.body[1] if b.kind in TEXT_KINDS)
         self.ratio = en_len / zh_len if zh_len and en_len else 3.0
+        self.facts: dict = {}  # the alignment weighs each block (and pair of blocks) many times
 
     def rows(self) -> list[Row]:
         rows = self._front_rows()
@@ -158,7 +156,7 @@ class _Comparison:
         if len(zh) + len(en) > 2 and kind not in TEXT_KINDS:
             return math.inf
         length = self._length_cost(sum(_length(b) for b in zh), sum(_length(b) for b in en))
-        shared, differ = _fact_match(zh, en)
+        shared, differ = _fact_match(zh, en, self.facts)
         content = 1.0 * differ - 0.4 * min(shared, 5)
         if kind == "heading":
             return 0.3 * length + (0.5 if zh[0].level != en[0].level else 0.0) + content
@@ -297,9 +295,11 @@ class _Facts:
         self.latin = [w for b in blocks for w in b.latin_words()] if lang == "zh" else []
 
 
-def _fact_match(zh, en) -> tuple[int, int]:
+def _fact_match(zh, en, cache: dict | None = None) -> tuple[int, int]:
     """How many facts of the two sides agree, and how many do not: the alignment's content evidence."""
-    a, b = _Facts(zh), _Facts(en)
+    cache = {} if cache is None else cache
+    a, b = (cache.get(key) or cache.setdefault(key, _Facts(side))
+            for key, side in ((tuple(map(id, zh)), zh), (tuple(map(id, en)), en)))
     shared = differ = 0
     for v, _ in a.numbers:
         shared, differ = (shared + 1, differ) if v in b.values or v in b.words else (shared, differ + 1)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from .blocks import Block, split_blocks
+from .blocks import NAMES, Block, split_blocks
 from .errors import PressError, Problem, warning
 from .issue import Article, Issue
 
@@ -54,66 +54,70 @@ def _entry(block: Block) -> str:
     return f"{block.digest} {block.kind}: {words[:40]}"
 
 
-def stale(issue_dir: Path, slug: str, zh: Article, en: Article, rows: list) -> list:
-    """The rows, with a warning on each whose block changed on one side since the translation was confirmed."""
-    from .parity import NAMES, Row
-
+def stale(issue_dir: Path, slug: str, zh: Article, en: Article, rows: list) -> list[list[Problem]]:
+    """For each aligned row (press.parity), the warnings for its blocks changed on either side since the
+    translation was confirmed."""
     path = record_path(issue_dir, slug)
+    out: list[list[Problem]] = [[] for _ in rows]
     if not path.is_file():
-        return rows  # never confirmed: nothing to compare with
+        return out  # never confirmed: nothing to compare with
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         recorded = {lang: [str(e).split(" ", 1)[0] for e in data.get(lang) or []] for lang in ("zh", "en")}
     except (yaml.YAMLError, AttributeError, OSError):
-        problem = warning(path, 1, f"cannot read this record: run 'python build.py translated {slug}' to write it again")
-        return [Row(rows[0].zh, rows[0].en, (*rows[0].problems, problem)), *rows[1:]] if rows else rows
+        if out:
+            out[0].append(warning(path, 1, f"cannot read this record: run 'python build.py translated {slug}' to write it again"))
+        return out
     changed = {lang: _changed(recorded[lang], split_blocks(article)) for lang, article in (("zh", zh), ("en", en))}
     if not any(changed[lang][0] or changed[lang][1] for lang in changed):
-        return rows
-    out = []
-    for row in rows:
-        problems = list(row.problems)
+        return out
+    for row, problems in zip(rows, out):
         line = row.en[0].line if row.en else _near(rows, row)
         zh_line = row.zh[0].line if row.zh else 1
         excerpt = " ".join((row.zh[0].text if row.zh else "").split())[:24]
         then = f", then run 'python build.py translated {slug}' ({zh.path.name}:{zh_line}: {excerpt})"
+        hits = {lang: [b for b in getattr(row, lang) if id(b) in changed[lang][0]] for lang in ("zh", "en")}
+        if hits["zh"] and hits["en"]:
+            problems.append(warning(en.path, line, f"both versions of this {_name(hits['en'][0])} "
+                                    f"changed since the translation was confirmed: check that they still match{then}"))
+        elif hits["zh"]:
+            problems.append(warning(en.path, line, f"{zh.path.name}:{hits['zh'][0].line} changed since the translation "
+                                    f"was confirmed: update this {_name(hits['zh'][0])} to match{then}"))
+        elif hits["en"]:
+            problems.append(warning(en.path, line, f"this {_name(hits['en'][0])} changed since the "
+                                    f"translation was confirmed: check it against {zh.path.name}{then}"))
         for lang, article in (("zh", zh), ("en", en)):
-            edited, removed = changed[lang]
-            hit = [b for b in getattr(row, lang) if b.digest in edited]
-            gone = sum(removed.get(b.digest, 0) for b in getattr(row, lang))
-            if hit and lang == "zh":
-                problems.append(warning(en.path, line, f"{zh.path.name}:{hit[0].line} changed since the translation was "
-                                        f"confirmed: update this {NAMES.get(hit[0].kind, hit[0].kind)} to match{then}"))
-            elif hit:
-                problems.append(warning(en.path, line, f"this {NAMES.get(hit[0].kind, hit[0].kind)} changed since the "
-                                        f"translation was confirmed: check it against {zh.path.name}{then}"))
+            gone = sum(changed[lang][1].get(id(b), 0) for b in getattr(row, lang))
             if gone:
                 problems.append(warning(en.path, line, f"{gone} block(s) of {article.path.name} removed just before this "
                                         f"row since the translation was confirmed: check both sides{then}"))
-        out.append(Row(row.zh, row.en, tuple(problems)))
     at_end = [(n, a) for (_, removed), a in ((changed["zh"], zh), (changed["en"], en)) if (n := removed.get(None, 0))]
     if at_end and out:
-        last = out[-1]
+        last = rows[-1]
         which = " and ".join(f"{n} block(s) of {a.path.name}" for n, a in at_end)
         problem = warning(en.path, last.en[0].line if last.en else en.body_line,
                           f"{which} removed at the end since the translation was confirmed: check both sides, then "
                           f"run 'python build.py translated {slug}'")
-        out[-1] = Row(last.zh, last.en, (*last.problems, problem))
+        out[-1].append(problem)
     return out
 
 
-def _changed(recorded: list[str], blocks: tuple[Block, ...]) -> tuple[set[str], dict]:
-    """Digests of the blocks new or edited since the record, and how many were removed before
-    each block (by its digest; None: at the end)."""
+def _changed(recorded: list[str], blocks: tuple[Block, ...]) -> tuple[set[int], dict]:
+    """The blocks new or edited since the record, and how many were removed before each block
+    (None: at the end); blocks are named by identity, since two may say the same."""
     current = [b.digest for b in blocks]
     edited, removed = set(), {}
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, recorded, current, autojunk=False).get_opcodes():
         if op in ("replace", "insert"):
-            edited.update(current[j1:j2])
+            edited.update(id(b) for b in blocks[j1:j2])
         elif op == "delete":
-            after = current[j1] if j1 < len(current) else None
+            after = id(blocks[j1]) if j1 < len(blocks) else None
             removed[after] = removed.get(after, 0) + (i2 - i1)
     return edited, removed
+
+
+def _name(block: Block) -> str:
+    return NAMES.get(block.kind, block.kind)
 
 
 def _near(rows: list, row) -> int:

@@ -168,3 +168,23 @@ def test_a_stale_translation_until_confirmed(issue, capsys):
 def test_confirming_an_article_without_a_translation_is_an_error(issue, capsys):
     assert build.main(["translated", "global-fight", str(issue)]) == 1
     assert "has no en version" in capsys.readouterr().err
+
+
+def test_table_rows_list_items_and_quotes_are_aligned_one_by_one(issue, capsys):
+    en, zh = issue / "working-together.en.md", issue / "working-together.zh.md"
+    zh.write_text(zh.read_text() + "\n| 项目 | 数量 |\n| --- | ---: |\n| 期刊 | 120 |\n| 论文 | 840 |\n\n"
+                  "- 世界卫生组织（WHO）\n- 流行病防范创新联盟（CEPI）\n\n> 数据截至 2020 年 3 月 27 日。\n", encoding="utf-8")
+    en.write_text(en.read_text() + "\n| Item | Number |\n| --- | ---: |\n| Journals | 120 |\n| Papers | 840 |\n\n"
+                  "- World Health Organization (WHO)\n- Coalition for Epidemic Preparedness Innovations (CEPI)\n\n"
+                  "> Data as of 27 March 2020.\n", encoding="utf-8")
+    assert build.main(["translated", "working-together", str(issue)]) == 0
+    capsys.readouterr()
+    assert pair_warnings(warnings(issue, capsys), "working-together") == []
+    replace(en, "| Papers | 840 |", "| Papers | 850 |")
+    replace(en, "- Coalition for Epidemic Preparedness Innovations (CEPI)\n", "")
+    replace(en, "27 March 2020.", "26 March 2020.")
+    found = warnings(issue, capsys)
+    assert reported(found, "working-together", line_of(en, "| Papers | 850 |"), line_of(zh, "| 论文 | 840 |"), "850", "840"), found
+    assert reported(found, "working-together", line_of(en, "> Data as of"), line_of(zh, "- 流行病防范创新联盟"),
+                    "list item", "dropped"), found
+    assert reported(found, "working-together", line_of(en, "> Data as of"), line_of(zh, "> 数据截至"), "26 March 2020"), found
