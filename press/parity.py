@@ -200,10 +200,10 @@ class _Comparison:
         for number in sorted(set(zh) | set(en)):
             a, b = zh.get(number), en.get(number)
             if a is None or b is None:
-                line = b.line if b else (self.notes[1][-1].line if self.notes[1] else self.body[1][-1].line)
+                line = b.line if b else self._last_line(1)
                 message = (f"note {number} has no counterpart in {self.zh_name}" if a is None else
                            f"note {number} of {self.zh_name} has no counterpart here")
-                zh_line = a.line if a else (self.notes[0][-1].line if self.notes[0] else self.body[0][-1].line)
+                zh_line = a.line if a else self._last_line(0)
                 rows[number] = Row((a,) if a else (), (b,) if b else (),
                                    (self._warn(line, message, zh_line, a.text if a else ""),))
             else:
@@ -267,6 +267,10 @@ class _Comparison:
         excerpt = " ".join(zh_text.split())
         excerpt = excerpt[:24] + "…" if len(excerpt) > 24 else excerpt
         return warning(self.en.path, line, f"{message} ({self.zh_name}:{zh_line}{': ' + excerpt if excerpt else ''})")
+
+    def _last_line(self, side: int) -> int:
+        blocks = self.notes[side] or self.body[side]
+        return blocks[-1].line if blocks else (self.zh, self.en)[side].body_line
 
     def _en_line_near(self, zh_block: Block) -> int:
         """Where a dropped block would stand in the English file: at the block after it."""

@@ -15,6 +15,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import build
 from conftest import ISSUE, ROOT
@@ -188,3 +190,27 @@ def test_table_rows_list_items_and_quotes_are_aligned_one_by_one(issue, capsys):
     assert reported(found, "working-together", line_of(en, "> Data as of"), line_of(zh, "- 流行病防范创新联盟"),
                     "list item", "dropped"), found
     assert reported(found, "working-together", line_of(en, "> Data as of"), line_of(zh, "> 数据截至"), "26 March 2020"), found
+
+
+BITS = ["\n\n", "## 标题\n", "### Head\n", "- item\n", "1. one\n", "> quote\n", "| a | b |\n|---|--:|\n| 1 | 2 |\n",
+        "![图 2020 年 3 月 27 日](images/who-briefing.jpg)\n", "![cap](images/x.jpg)", "[^1]", "\n[^1]: 注 http://a.cn/x\n",
+        "[link](https://a.cn/)", "[The Lancet]{lang=en}", "20 多万", "1,099", "2.7 million", "27 March 2020", "3 月 26 日",
+        "WHO", "COVID-19", "一、", "```\ncode 12\n```\n", "<b>x</b>", "百分之五十", "99999999999999999999 亿", "\\", "*"]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(zh=st.lists(st.one_of(st.sampled_from(BITS), st.text(alphabet="中文，。 0123456789.,-年月日多万亿", max_size=12)),
+                   max_size=20).map("".join),
+       en=st.lists(st.one_of(st.sampled_from(BITS), st.text(alphabet="ab .,0123456789-MarchJune", max_size=12)),
+                   max_size=20).map("".join))
+def test_any_pair_of_texts_gives_warnings_not_crashes(tmp_path_factory, zh, en):
+    from press.issue import load_issue
+    from press.parity import review
+
+    folder = tmp_path_factory.mktemp("pair")
+    (folder / "issue.yaml").write_text('id: "x"\ntitle: {zh: 甲, en: A}\nnumber: {zh: 一, en: One}\ndate: 2020-01-01\n'
+                                       "articles: [a]\n", encoding="utf-8")
+    (folder / "a.zh.md").write_text(f"---\ntitle: 甲\ndate: 2020-03-27\n---\n{zh}\n文。\n", encoding="utf-8")
+    (folder / "a.en.md").write_text(f"---\ntitle: A\n---\n{en}\nText.\n", encoding="utf-8")
+    for problem in review(load_issue(folder)).problems:
+        assert problem.path == folder / "a.en.md" and problem.line and "a.zh.md:" in problem.message, problem
