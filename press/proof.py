@@ -20,7 +20,7 @@ from .errors import Problem
 from .issue import Issue
 from .markup import ArticleHtml
 from .parity import review
-from .reading import reading_view
+from .reading import reading_view, row_of
 
 DPI = 110
 
@@ -75,7 +75,7 @@ def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Pa
     pairs = reading_view(issue, review(issue), pdf, first_pages)
     html = _environment(str(templates_dir)).get_template("proof.html.j2").render(
         issue=issue, pages=names, file_versions=versions, articles=articles, slugs=issue.slugs, fonts=sorted(fonts),
-        pairs=pairs, warnings=[w.format(issue.dir) for w in warnings],
+        pairs=pairs, warnings=[(w.format(issue.dir), row_of(pairs).get(w)) for w in warnings],
         pdfs=[f"../{issue.id}.pdf", f"../{issue.id}.zh.pdf", f"../{issue.id}.en.pdf"])
     index = out_dir / "index.html"
     tmp = index.with_name(f".index.html.{os.getpid()}")

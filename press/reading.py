@@ -45,6 +45,12 @@ class ReadingPair:
     slug: str
     langs: tuple[str, ...]
     rows: tuple[ReadingRow, ...]
+    problems: tuple[tuple[Problem, str], ...] = ()  # each finding, and the id of its row
+
+
+def row_of(pairs: list[ReadingPair]) -> dict[Problem, str]:
+    """The row that shows each finding: the proof's list of warnings links to it."""
+    return {problem: row_id for pair in pairs for problem, row_id in pair.problems}
 
 
 def reading_view(issue: Issue, review: Review, pdf: Path, first_pages: dict[str, int]) -> list[ReadingPair]:
@@ -63,7 +69,8 @@ def reading_view(issue: Issue, review: Review, pdf: Path, first_pages: dict[str,
             findings = tuple(p.format(issue.dir) for p in row.problems)
             status = "unmatched" if len(langs) == 2 and not (row.zh and row.en) else "mismatched" if findings else ""
             rows.append(ReadingRow(f"row-{pair.slug}-{i}", i, cells["zh"], cells["en"], findings, status))
-        out.append(ReadingPair(pair.slug, langs, tuple(rows)))
+        found = tuple((p, f"row-{pair.slug}-{i}") for i, row in enumerate(pair.rows, start=1) for p in row.problems)
+        out.append(ReadingPair(pair.slug, langs, tuple(rows), found))
     return out
 
 

@@ -115,3 +115,12 @@ def test_each_block_links_to_the_page_that_prints_it(proof):
         words = link.evaluate("a => a.parentElement.innerText.replace(a.innerText, '')").strip()
         words = re.sub(r"^(注|Note )\d+[：:]\s*", "", words)[:12]
         assert number - 1 in pages_with(pdf, words), (words, number)
+
+
+def test_a_listed_warning_leads_to_its_row(proof):
+    page = proof[0]
+    link = page.locator("#warnings li a", has_text="number 1,000 here but 1099")
+    link.click()
+    row = page.locator(page.evaluate("location.hash"))
+    assert "analysed 1,000 cases" in row.inner_text()
+    assert 0 <= row.bounding_box()["y"] < 120
