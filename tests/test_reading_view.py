@@ -124,3 +124,33 @@ def test_a_listed_warning_leads_to_its_row(proof):
     row = page.locator(page.evaluate("location.hash"))
     assert "analysed 1,000 cases" in row.inner_text()
     assert 0 <= row.bounding_box()["y"] < 120
+
+
+def test_serve_shows_the_warnings_and_follows_their_fix(tmp_path):
+    import signal
+
+    from playwright.sync_api import expect
+
+    from test_proof_browser import start_server
+
+    issue = tmp_path / "2020-02"
+    shutil.copytree(Path(__file__).parent.parent / "content" / "2020-02", issue)
+    en = issue / "share-solutions.en.md"
+    good = (FIXTURES / "share-solutions.en.md").read_text(encoding="utf-8")
+    en.write_text(good.replace("analysed 1,099 cases", "analysed 1,000 cases"), encoding="utf-8")
+    proc, url = start_server(issue, tmp_path / "out", tmp_path / "cache")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_page()
+            page.goto(url)
+            warnings = page.locator("#warnings")
+            expect(warnings).to_contain_text("number 1,000 here but 1099", timeout=30_000)
+            expect(page.locator("#read-share-solutions .row.mismatched")).to_have_count(1)
+            en.write_text(good, encoding="utf-8")  # the translator fixes the number: the warning goes
+            expect(warnings).not_to_contain_text("1,000", timeout=30_000)
+            expect(page.locator("#read-share-solutions .row.mismatched")).to_have_count(0)
+            browser.close()
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=20) == 0
