@@ -23,6 +23,10 @@ _MONTH = r"(January|February|March|April|May|June|July|August|September|October|
          r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 _ORD = r"(?:st|nd|rd|th)?"
 ISO_DATE = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
+# A range of days in one month: 3 月 27 日至 29 日, 27-29 March, March 27 to 29.
+ZH_DAYS = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*日?\s*[至到~～—–-]\s*(\d{1,2})\s*[日号]")
+EN_DAYS = (re.compile(rf"\b(\d{{1,2}}){_ORD}\s*(?:[-–—]|to)\s*(\d{{1,2}}){_ORD}\s+{_MONTH}(?:,?\s+(\d{{4}}))?"),
+           re.compile(rf"\b{_MONTH}\s+(\d{{1,2}}){_ORD}\s*(?:[-–—]|to)\s*(\d{{1,2}}){_ORD}\b(?:,?\s+(\d{{4}}))?"))
 ZH_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(?:(\d{1,2})\s*[日号])?")
 EN_DATES = (  # (pattern, which groups hold year, month, day)
     (re.compile(rf"\b(\d{{1,2}}){_ORD}\s+(?:of\s+)?{_MONTH}(?:,?\s+(\d{{4}}))?"), (3, 2, 1)),
@@ -33,7 +37,7 @@ EN_DATES = (  # (pattern, which groups hold year, month, day)
      (None, 1, None)),
 )
 # A number not glued to a name: COVID-19, H1N1, SARS-CoV-2 and note labels hold digits that are not quantities.
-_DIGITS = r"(?<![A-Za-z0-9.,])(?<![A-Za-z]-)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?"
+_DIGITS = r"(?<![A-Za-z0-9,])(?<!\d\.)(?<![A-Za-z]-)(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?"
 ZH_NUMBER = re.compile(_DIGITS + r"\s*([多余几]?)\s*([十百千万亿]{0,2})\s*([多余]?)")
 EN_NUMBER = re.compile(_DIGITS + r"(?:st|nd|rd|th)?(?![A-Za-z\d])(?:\s*(hundred|thousand|million|billion|trillion)\b)?")
 ZH_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
@@ -83,7 +87,16 @@ def quantities(text: str, lang: str, drop: tuple[str, ...] = ()) -> Quantities:
             return " "
         return match[0]
 
+    def days(match: re.Match, year, month, first, last) -> str:
+        take(match, year, month, first)
+        return take(match, year, month, last)
+
     text = ISO_DATE.sub(lambda m: take(m, m[1], m[2], m[3]), text)
+    if lang == "zh":
+        text = ZH_DAYS.sub(lambda m: days(m, m[1], m[2], m[3], m[4]), text)
+    else:
+        text = EN_DAYS[0].sub(lambda m: days(m, m[4], m[3], m[1], m[2]), text)
+        text = EN_DAYS[1].sub(lambda m: days(m, m[4], m[1], m[2], m[3]), text)
     if lang == "zh":
         text = ZH_DATE.sub(lambda m: take(m, m[1], m[2], m[3]), text)
     else:
