@@ -214,3 +214,20 @@ def test_any_pair_of_texts_gives_warnings_not_crashes(tmp_path_factory, zh, en):
     (folder / "a.en.md").write_text(f"---\ntitle: A\n---\n{en}\nText.\n", encoding="utf-8")
     for problem in review(load_issue(folder)).problems:
         assert problem.path == folder / "a.en.md" and problem.line and "a.zh.md:" in problem.message, problem
+
+
+def test_a_note_called_in_another_place(issue, capsys):
+    en, zh = issue / "working-together.en.md", issue / "working-together.zh.md"
+    replace(zh, "科技创新使命。\n", "科技创新使命。[^1]\n\n[^1]: 来源：科技部。\n")
+    replace(en, "community with a shared future for mankind.\n", "community with a shared future for mankind.[^1]\n\n"
+            "[^1]: Source: Ministry of Science and Technology.\n")
+    assert build.main(["translated", "working-together", str(issue)]) == 0
+    capsys.readouterr()
+    assert pair_warnings(warnings(issue, capsys), "working-together") == []
+    replace(en, "for mankind.[^1]\n", "for mankind.\n")
+    replace(en, "the common homeland of humanity.", "the common homeland of humanity.[^1]")
+    found = warnings(issue, capsys)
+    assert reported(found, "working-together", line_of(en, "We have explored the establishment"), line_of(zh, "中国探索与有关国家"),
+                    "note call(s) 1 here but none"), found
+    assert reported(found, "working-together", line_of(en, "The Chinese scientific community and"), line_of(zh, "中国科技界和广大"),
+                    "note call(s) none here but 1"), found
