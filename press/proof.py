@@ -72,7 +72,8 @@ def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Pa
     articles = [ProofArticle(slug, issue.article(slug, lang).meta.title, lang, first_pages.get(f"{slug}.{lang}", 0))
                 for lang in ("zh", "en") for slug in issue.slugs if (slug, lang) in bodies]
     # The reading view: each article's aligned rows, and every warning of the build (not only the parity ones).
-    pairs = reading_view(issue, review(issue), pdf, first_pages)
+    texts = _page_texts(doc, keys)
+    pairs = reading_view(issue, review(issue), texts, first_pages)
     html = _environment(str(templates_dir)).get_template("proof.html.j2").render(
         issue=issue, pages=names, file_versions=versions, articles=articles, slugs=issue.slugs, fonts=sorted(fonts),
         pairs=pairs, warnings=[(w.format(issue.dir), row_of(pairs).get(w)) for w in warnings],
@@ -82,6 +83,18 @@ def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Pa
     tmp.write_text(html, encoding="utf-8")
     os.replace(tmp, index)
     return index
+
+
+def _page_texts(doc, keys: list[str | None]) -> list[str]:
+    """The text of every page, for the reading view's page links. Read again only for pages that
+    changed: a process that stays up (serve) keeps the texts of the last proof by page key."""
+    texts = [(_TEXTS.get(key) if key else None) or doc[i].get_textpage().get_text_range() for i, key in enumerate(keys)]
+    _TEXTS.clear()
+    _TEXTS.update((key, text) for key, text in zip(keys, texts) if key)
+    return texts
+
+
+_TEXTS: dict[str, str] = {}
 
 
 @lru_cache(maxsize=4)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from markupsafe import Markup, escape
 
@@ -53,8 +52,8 @@ def row_of(pairs: list[ReadingPair]) -> dict[Problem, str]:
     return {problem: row_id for pair in pairs for problem, row_id in pair.problems}
 
 
-def reading_view(issue: Issue, review: Review, pdf: Path, first_pages: dict[str, int]) -> list[ReadingPair]:
-    pages = _PageFinder(pdf, first_pages)
+def reading_view(issue: Issue, review: Review, page_texts: list[str], first_pages: dict[str, int]) -> list[ReadingPair]:
+    pages = _PageFinder(page_texts, first_pages)
     out = []
     for pair in review.pairs:
         langs = tuple(lang for lang in ("zh", "en") if getattr(pair, lang) is not None)
@@ -138,17 +137,10 @@ class _PageFinder:
     """The page of the bilingual issue on which a block is printed: its first words, searched in the
     text of the article's pages from the page of the block before it."""
 
-    def __init__(self, pdf: Path, first_pages: dict[str, int]):
+    def __init__(self, page_texts: list[str], first_pages: dict[str, int]):
         self.first_pages = first_pages
-        self.texts: list[str] = []
+        self.texts = [_bare(text) for text in page_texts]
         self.last: dict[tuple[str, str], int] = {}
-        try:
-            import pypdfium2 as pdfium
-
-            doc = pdfium.PdfDocument(pdf)
-            self.texts = [_bare(doc[i].get_textpage().get_text_range()) for i in range(len(doc))]
-        except Exception:  # no PDF yet (a proof of a failed build): rows without pages
-            self.texts = []
         starts = sorted(set(first_pages.values()))
         self.ends = {s: (starts[k + 1] - 1 if k + 1 < len(starts) else len(self.texts)) for k, s in enumerate(starts)}
 
@@ -157,7 +149,7 @@ class _PageFinder:
         if first is None or not self.texts:
             return None
         start = max(self.last.get((slug, lang), first), first)
-        end = max(self.ends.get(first, len(self.texts)), first)
+        end = min(max(self.ends.get(first, len(self.texts)), first), len(self.texts))
         if block.kind == "source":
             return end  # printed after the text, on the article's last page
         if block.kind in ("title", "subtitle", "author", "date", "abstract", "abstract_en"):

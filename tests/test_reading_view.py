@@ -27,7 +27,15 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.g
 
 
 @pytest.fixture(scope="module")
-def proof(tmp_path_factory):
+def browser():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def proof(tmp_path_factory, browser):
     root = tmp_path_factory.mktemp("reading")
     issue = root / "2020-02"
     shutil.copytree(Path(__file__).parent.parent / "content" / "2020-02", issue)
@@ -43,13 +51,11 @@ def proof(tmp_path_factory):
     assert run_build("translated", "working-together", str(issue)).returncode == 0
     result = run_build("proof", str(issue), "-o", str(root / "out"))
     assert result.returncode == 0, result.stderr
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
-        page = browser.new_page(viewport={"width": 1500, "height": 1000})
-        page.goto((root / "out" / "proof" / "index.html").resolve().as_uri())
-        page.wait_for_function("document.fonts.status === 'loaded'")
-        yield page, issue, root / "out" / "2020-02.pdf", result.stderr
-        browser.close()
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    page.goto((root / "out" / "proof" / "index.html").resolve().as_uri())
+    page.wait_for_function("document.fonts.status === 'loaded'")
+    yield page, issue, root / "out" / "2020-02.pdf", result.stderr
+    page.close()
 
 
 def test_one_row_per_aligned_block_with_paired_tops_level(proof):
@@ -126,7 +132,7 @@ def test_a_listed_warning_leads_to_its_row(proof):
     assert 0 <= row.bounding_box()["y"] < 120
 
 
-def test_serve_shows_the_warnings_and_follows_their_fix(tmp_path):
+def test_serve_shows_the_warnings_and_follows_their_fix(browser, tmp_path):
     import signal
 
     from playwright.sync_api import expect
@@ -140,17 +146,15 @@ def test_serve_shows_the_warnings_and_follows_their_fix(tmp_path):
     en.write_text(good.replace("analysed 1,099 cases", "analysed 1,000 cases"), encoding="utf-8")
     proc, url = start_server(issue, tmp_path / "out", tmp_path / "cache")
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_page()
-            page.goto(url)
-            warnings = page.locator("#warnings")
-            expect(warnings).to_contain_text("number 1,000 here but 1099", timeout=30_000)
-            expect(page.locator("#read-share-solutions .row.mismatched")).to_have_count(1)
-            en.write_text(good, encoding="utf-8")  # the translator fixes the number: the warning goes
-            expect(warnings).not_to_contain_text("1,000", timeout=30_000)
-            expect(page.locator("#read-share-solutions .row.mismatched")).to_have_count(0)
-            browser.close()
+        page = browser.new_page()
+        page.goto(url)
+        warnings = page.locator("#warnings")
+        expect(warnings).to_contain_text("number 1,000 here but 1099", timeout=30_000)
+        expect(page.locator("#read-share-solutions .row.mismatched")).to_have_count(1)
+        en.write_text(good, encoding="utf-8")  # the translator fixes the number: the warning goes
+        expect(warnings).not_to_contain_text("1,000", timeout=30_000)
+        expect(page.locator("#read-share-solutions .row.mismatched")).to_have_count(0)
+        page.close()
     finally:
         os.killpg(proc.pid, signal.SIGINT)
         assert proc.wait(timeout=20) == 0
