@@ -56,7 +56,7 @@ class Review:
 
 def review(issue: Issue) -> Review:
     """Every article of the issue as aligned rows, with the parity and stale-translation warnings."""
-    pairs = []
+    pairs, compared = [], {}
     for slug in issue.slugs:
         zh, en = issue.article(slug, "zh"), issue.article(slug, "en")
         if zh is None or en is None:
@@ -65,10 +65,19 @@ def review(issue: Issue) -> Review:
                 rows = [Row(*((b,), ()) if only.lang == "zh" else ((), (b,))) for b in _notes_after_calls(split_blocks(only))]
                 pairs.append(Pair(slug, zh, en, tuple(rows), ()))
             continue
-        rows = _Comparison(zh, en).rows()
+        key = (zh.path, zh.text, en.text)
+        if key not in _COMPARED:  # a process that stays up (serve) aligns again only the pair that changed
+            _COMPARED[key] = _Comparison(zh, en).rows()
+        rows = _COMPARED[key]
+        compared[key] = rows
         rows = [Row(r.zh, r.en, (*r.problems, *more)) for r, more in zip(rows, stale(issue.dir, slug, zh, en, rows))]
         pairs.append(Pair(slug, zh, en, tuple(rows), tuple(p for r in rows for p in r.problems)))
+    _COMPARED.clear()
+    _COMPARED.update(compared)
     return Review(tuple(_caption_hints(pairs)))
+
+
+_COMPARED: dict = {}  # the rows of each pair, by its two texts, from the last review
 
 
 def _notes_after_calls(blocks) -> list[Block]:
