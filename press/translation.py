@@ -71,6 +71,15 @@ def stale(issue_dir: Path, slug: str, zh: Article, en: Article, rows: list) -> l
     changed = {lang: _changed(recorded[lang], split_blocks(article)) for lang, article in (("zh", zh), ("en", en))}
     if not any(changed[lang][0] or changed[lang][1] for lang in changed):
         return out
+    # A removed block is reported on the row where it stood: a row empty on its side (the other side's
+    # block lost its counterpart), else the row of the block that now follows it.
+    removed_at: dict[str, dict[int, int]] = {"zh": {}, "en": {}}
+    for lang in ("zh", "en"):
+        for k, row in enumerate(rows):
+            gone = sum(changed[lang][1].get(id(b), 0) for b in getattr(row, lang))
+            if gone:
+                at = k - 1 if k and not getattr(rows[k - 1], lang) else k
+                removed_at[lang][id(rows[at])] = removed_at[lang].get(id(rows[at]), 0) + gone
     for row, problems in zip(rows, out):
         line = row.en[0].line if row.en else _near(rows, row)
         zh_line = row.zh[0].line if row.zh else 1
@@ -87,10 +96,10 @@ def stale(issue_dir: Path, slug: str, zh: Article, en: Article, rows: list) -> l
             problems.append(warning(en.path, line, f"this {_name(hits['en'][0])} changed since the "
                                     f"translation was confirmed: check it against {zh.path.name}{then}"))
         for lang, article in (("zh", zh), ("en", en)):
-            gone = sum(changed[lang][1].get(id(b), 0) for b in getattr(row, lang))
+            gone = removed_at[lang].get(id(row), 0)
             if gone:
-                problems.append(warning(en.path, line, f"{gone} block(s) of {article.path.name} removed just before this "
-                                        f"row since the translation was confirmed: check both sides{then}"))
+                problems.append(warning(en.path, line, f"{gone} block(s) of {article.path.name} removed here since the "
+                                        f"translation was confirmed: check both sides{then}"))
     at_end = [(n, a) for (_, removed), a in ((changed["zh"], zh), (changed["en"], en)) if (n := removed.get(None, 0))]
     if at_end and out:
         last = rows[-1]
