@@ -1,4 +1,4 @@
-"""The command line: `press pdf|proof|serve|check|diff|baseline` (installed), or `python build.py …`
+"""The command line: `press pdf|proof|serve|check|diff|baseline|translated` (installed), or `python build.py …`
 (the same main, from a checkout). It parses the arguments, loads the Config once, and is the
 one place that prints problems and turns them into the exit status."""
 
