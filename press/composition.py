@@ -37,9 +37,9 @@ Hyphenation. No more than MAX_HYPHENATED_LINES lines in a row may end with
 a hyphen (CSS hyphenate-limit-lines, which WeasyPrint does not implement):
 after two such lines the next is composed with automatic hyphenation off.
 
-WeasyPrint is pinned (requirements.lock), so the functions patched here are
-those of one known version; tests/test_page_rules.py checks the result on
-the printed page.
+press/patches.py installs these patches, once it has checked that every
+WeasyPrint function they replace or build on is the one they were written
+for; tests/test_page_rules.py checks the result on the printed page.
 """
 
 from __future__ import annotations
