@@ -51,6 +51,10 @@ URL_TRAILING = ".,;:!?'\")"
 BREAK_AFTER = set("/._?&=#~;,")
 # … and before a hyphen, so that a hyphen at a line's end is never mistaken for an added one.
 BREAK_BEFORE = set("-")
+# A table of more rows than this starts where it stands and breaks, its head repeated; a
+# shorter one is kept whole (and moves to the next column if it must).
+LONG_TABLE = 15
+UNIT = re.compile(r"([（(][^（）()]{1,10}[）)])")
 TABLE_ALIGN = re.compile(r"text-align:(left|right|center)")
 
 
@@ -174,6 +178,9 @@ class _State:
             if tok.type != "inline" or not tok.children:
                 continue
             alone = _lone_image(tok) is not None and tokens[i - 1].type == "paragraph_open"
+            # WeasyPrint does not make room for a note floated out of a table cell (it prints
+            # over the table's last rows): there a link's address goes in parentheses.
+            in_cell = tokens[i - 1].type in ("td_open", "th_open")
             offset = 0
             for child in tok.children:
                 if child.type in ("softbreak", "hardbreak"):
@@ -195,7 +202,7 @@ class _State:
                         self.problems.append(error(self.article.path, self.line(tok.map, offset),
                                                    f"link to {href[:60]!r}: only http, https and mailto links can be printed"))
                         child.attrs.pop("href", None)
-                    elif _link_words(tok.children, child) != _shown(href):
+                    elif not in_cell and _link_words(tok.children, child) != _shown(href):
                         # Numbered here, in reading order with the footnotes; a second link to
                         # the same address points back to its note.
                         again = href in self.link_notes
@@ -364,12 +371,25 @@ def _trimmed(url: str) -> str:
 
 
 def _table_cells(tokens: list[Token]) -> None:
-    """The alignment row's choice as a class (styles/press.css sets numbers there), not as a style."""
-    for tok in tokens:
+    """The alignment row's choice as a class (styles/press.css sets numbers there), not as a
+    style; a table of more than LONG_TABLE rows is marked as one that may break."""
+    for i, tok in enumerate(tokens):
+        if tok.type == "table_open":
+            end = next(j for j in range(i, len(tokens)) if tokens[j].type == "table_close")
+            if sum(t.type == "tr_open" for t in tokens[i:end]) - 1 > LONG_TABLE:
+                tok.attrSet("class", "long")
         if tok.type in ("th_open", "td_open"):
             align = TABLE_ALIGN.search(str(tok.attrs.pop("style", "")))
             if align:
                 tok.attrSet("class", f"align-{align[1]}")
+        if tok.type == "th_open" and i + 1 < len(tokens):
+            # A head's unit in brackets, （万人次） or (10,000), goes to a line of its own whole.
+            children = tokens[i + 1].children or []
+            for j, child in enumerate(children):
+                if child.type == "text" and UNIT.search(child.content):
+                    parts = UNIT.split(child.content)
+                    children[j] = _html("".join(f'<span class="unit">{escape(p)}</span>' if k % 2 else str(escape(p))
+                                                for k, p in enumerate(parts)))
 
 
 def _link_words(children: list[Token], link_open: Token) -> str:

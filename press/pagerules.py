@@ -262,7 +262,7 @@ def _new_line(previous: Glyph, left: float, bottom: float, em: float, last: tupl
     runs_on = previous.right - 1 <= left <= previous.right + size and abs(bottom - last[1]) < 0.8 * size
     if broken or abs(bottom - last[1]) > em / 2:
         return not runs_on
-    return left > previous.right + 0.75 * size and not previous.char.isspace()
+    return left > previous.right + 1.25 * size and not previous.char.isspace()
 
 
 def check_pdf(pdf: Path) -> Iterator[tuple[int, str, str]]:
