@@ -30,7 +30,7 @@ from markupsafe import Markup, escape
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .clreq import keep_last_two, prepare
+from .clreq import QUARTER_EM, keep_last_two, prepare, space_han_western
 from .errors import Problem, error, warning
 from .issue import Article
 
@@ -334,6 +334,29 @@ def _prepare_text(tokens: list[Token], lang: str) -> None:
         if tok.type == "text":
             tok.content = prepare(tok.content, lang)
         stack.extend(tok.children or [])
+    if lang.startswith("zh"):
+        for tok in tokens:
+            _space_across_markup(tok.children or [])
+
+
+# Markup that prints nothing between the runs of text on either side of it.
+TRANSPARENT = {"link_open", "link_close", "em_open", "em_close", "strong_open", "strong_close",
+               "s_open", "s_close", "span_open", "span_close"}
+
+
+def _space_across_markup(children: list[Token]) -> None:
+    """[clreq 3.2.2] The quarter em between Han and Western text also where the two meet at
+    the edge of a link or an emphasis (访问[WHO](…)网站): each run was prepared alone."""
+    previous = None
+    for child in children:
+        if child.type == "image":
+            _space_across_markup(child.children or [])
+        if child.type == "text" and child.content:
+            if previous is not None and len(space_han_western(previous.content[-1] + child.content[0])) > 2:
+                child.content = QUARTER_EM + child.content
+            previous = child
+        elif child.type not in TRANSPARENT:
+            previous = None
 
 
 def _linkify(tokens: list[Token]) -> None:

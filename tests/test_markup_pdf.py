@@ -83,6 +83,9 @@ def annotation_uris(pdf: Path) -> list[str]:
         for annot in page.get("/Annots", []) or []:
             action = annot.get_object().get("/A")
             if action is not None and "/URI" in action.get_object():
+                left, bottom, right, top = (float(v) for v in annot.get_object()["/Rect"])
+                # One annotation a line of the link, covering its words: none for its inner boxes.
+                assert abs(right - left) > 1 and abs(top - bottom) > 1, f"an empty link area for {action.get_object()['/URI']}"
                 uris.append(str(action.get_object()["/URI"]))
     return uris
 
