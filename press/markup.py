@@ -202,7 +202,7 @@ class _State:
                         self.problems.append(error(self.article.path, self.line(tok.map, offset),
                                                    f"link to {href[:60]!r}: only http, https and mailto links can be printed"))
                         child.attrs.pop("href", None)
-                    elif not in_cell and _link_words(tok.children, child) != _shown(href):
+                    elif not in_cell and _link_words(tok.children, child) not in (href, _shown(href)):
                         # Numbered here, in reading order with the footnotes; a second link to
                         # the same address points back to its note.
                         again = href in self.link_notes
@@ -252,7 +252,7 @@ class _State:
                     continue
                 href = str(child.attrGet("href"))
                 end = next(j for j in range(i, len(children)) if children[j].type == "link_close")
-                if _link_words(children, child) == _shown(href):
+                if _link_words(children, child) in (href, _shown(href)):
                     child.attrSet("class", "url")
                     children[i + 1:end] = [_html(_breakable(_shown(href)))]
                     i += 3
