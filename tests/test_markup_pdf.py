@@ -19,7 +19,8 @@ import pytest
 import yaml
 
 from conftest import ISSUE, ROOT, run_build
-from pdftext import squash
+from issue_source import read_issue
+from pdftext import pages_with, squash
 
 sys.path.insert(0, str(ROOT))
 from press.pagerules import check_pdf, read_lines  # noqa: E402
@@ -149,6 +150,25 @@ def test_a_link_prints_its_address_on_its_page(built, lang):
         pages = [i for i, text in enumerate(page_texts(pdf)) if squash(words) in squash(text)]
         assert pages, words
         assert shown in texts[pages[0]], f"{shown!r} not printed on the page of {words!r}"
+
+
+@pytest.mark.parametrize("name", EDITIONS)
+def test_notes_and_link_notes_are_one_series_on_the_page_of_their_call(built, name):
+    """Footnotes and links' notes are numbered together, in reading order (as the sources have
+    them: tests/issue_source.py), and each is printed at the foot of the page that calls it."""
+    _, sources = read_issue(built.parent / "2020-02")
+    checked = links = 0
+    for source in (s for s in sources if s.lang in EDITIONS[name]):
+        notes = source.notes
+        for number, (label, before) in enumerate(source.note_contexts(), start=1):
+            call_pages = pages_with(built / name, before + str(number))
+            note_pages = pages_with(built / name, str(number) + notes[label][:16])
+            assert len(call_pages) == 1, f"{source.slug}.{source.lang}: call {number} after {before!r} on {call_pages}"
+            # (In the bilingual issue the other language's same note may stand on its own page too.)
+            assert call_pages[0] in note_pages, f"{source.slug}.{source.lang}: note {number} on {note_pages}, called on {call_pages}"
+            checked += 1
+            links += "://" in label or label.startswith("mailto:")
+    assert links >= 3 and checked > links
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
