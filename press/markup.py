@@ -258,12 +258,15 @@ class _State:
                     i += 3
                     continue
                 address = f'<a class="url" href="{escape(href)}">{_breakable(_shown(href))}</a>'
+                # A call followed at once by another is set off from it: ⁵,⁶ and not ⁵⁶.
+                more = end + 1 < len(children) and children[end + 1].type == "footnote_ref"
                 if "note" not in child.meta:
                     note = f"{paren[0]}{address}{paren[1]}"
                 elif child.meta["again"]:
-                    note = f'<sup class="footnote-again">{child.meta["note"]}</sup>'
+                    note = f'<sup class="footnote-again">{child.meta["note"]}{"," if more else ""}</sup>'
                 else:
-                    note = f'<span class="footnote link-note" data-n="{child.meta["note"]}">{address}</span>'
+                    note = (f'<span class="footnote link-note{" then-call" if more else ""}" '
+                            f'data-n="{child.meta["note"]}">{address}</span>')
                 children.insert(end + 1, _html(note))
                 i = end + 2
 
@@ -318,12 +321,13 @@ class _State:
     def _footnote_ref(self, tokens, idx, options, env) -> str:
         label = tokens[idx].meta["label"]
         number = self.numbers[label]
+        more = idx + 1 < len(tokens) and tokens[idx + 1].type == "footnote_ref"
         if tokens[idx].meta.get("subId", 0) > 0:
             # A second call of the same note points back to it instead of printing it again.
-            return f'<sup class="footnote-again">{number}</sup>'
+            return f'<sup class="footnote-again">{number}{"," if more else ""}</sup>'
         body_tokens, _ = self.definitions.get(label, ([], 0))
         inner = "".join(self._render_inline(t.children or []) for t in body_tokens if t.type == "inline")
-        return f'<span class="footnote" data-n="{number}">{inner}</span>'
+        return f'<span class="footnote{" then-call" if more else ""}" data-n="{number}">{inner}</span>'
 
 
 def _prepare_text(tokens: list[Token], lang: str) -> None:
