@@ -389,6 +389,19 @@ def _linkify(tokens: list[Token]) -> None:
             tok.children = [c for c in out if not (c.type == "text" and not c.content)]
 
 
+def link_addresses(text: str) -> Markup:
+    """Plain text (a front-matter field: abstract, source) as HTML in which every bare address is
+    a link, printed breakable as in the body."""
+    out, start = [], 0
+    for match in BARE_URL.finditer(text):
+        url = _trimmed(match[0])
+        if url.endswith("://"):
+            continue
+        out += [str(escape(text[start:match.start()])), f'<a class="url" href="{escape(url)}">{_breakable(url)}</a>']
+        start = match.start() + len(url)
+    return Markup("".join(out) + str(escape(text[start:])))
+
+
 def _trimmed(url: str) -> str:
     """An address without the marks that end the sentence around it; a closing parenthesis
     stays when the address opened one (as Wikipedia's do)."""

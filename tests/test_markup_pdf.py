@@ -51,12 +51,15 @@ def built(tmp_path_factory) -> Path:
 
 
 def bodies(langs) -> list[str]:
-    """The Markdown bodies (front matter off) of every article of the issue in these languages."""
+    """The Markdown bodies of every article of the issue in these languages, with the front
+    matter's printed fields (abstract, source), whose addresses are links too."""
     found = []
     for path in sorted([*ISSUE.glob("*.md"), *ARTICLE.glob("*.md")]):
         parts = path.name.split(".")
         if len(parts) == 3 and parts[1] in langs:
-            found.append(path.read_text(encoding="utf-8").split("---\n", 2)[2])
+            _, front, body = path.read_text(encoding="utf-8").split("---\n", 2)
+            meta = yaml.safe_load(front)
+            found.append("\n\n".join([body, *(str(meta[k]) for k in ("abstract", "abstract_en", "source") if k in meta)]))
     return found
 
 
