@@ -450,7 +450,8 @@ def _shown(href: str) -> str:
 
 def _breakable(address: str) -> str:
     """An address, escaped, with a break opportunity (<wbr>, no character) after / . _ ? & = #
-    and before a hyphen; never inside a run of marks (://) or at either end."""
+    and before a hyphen; never inside a run of marks (://), after its scheme or www., or at
+    either end."""
     out, i = [], 0
     while i < len(address):
         char = address[i]
@@ -461,7 +462,7 @@ def _breakable(address: str) -> str:
             i += 2
             continue
         out.append(str(escape(char)))
-        if char in BREAK_AFTER and after.isalnum() and 8 < i < len(address) - 2:
+        if char in BREAK_AFTER and after.isalnum() and 8 < i < len(address) - 2 and not address[:i + 1].endswith("://www."):
             out.append("<wbr>")
         i += 1
     return "".join(out)
