@@ -142,6 +142,7 @@ class _State:
         self.numbers: dict[str, int] = {}
         self.notes = 0  # notes numbered so far: footnotes and link notes share one series
         self.link_notes: dict[str, int] = {}  # address → number of its note
+        self.table_notes: list[str] = []  # notes called from the cells of the table being rendered
         self.footnotes: list[Footnote] = []
         self.images: list[Image] = []
         self.problems: list[Problem] = []
@@ -187,6 +188,7 @@ class _State:
                     offset += 1
                 elif child.type == "footnote_ref":
                     label = child.meta["label"]
+                    child.meta["in_cell"] = in_cell
                     if label not in self.numbers:
                         self.notes += 1
                         self.numbers[label] = self.notes
@@ -311,12 +313,17 @@ class _State:
     def _with_notes(self, render, tokens: list[Token]) -> str:
         """Render with footnote references printed as their notes (the parser is shared, so restore after)."""
         rules = self.md.renderer.rules
-        saved = rules.get("footnote_ref")
-        rules["footnote_ref"] = self._footnote_ref
+        saved = {name: rules.get(name) for name in ("footnote_ref", "table_close")}
+        rules["footnote_ref"], rules["table_close"] = self._footnote_ref, self._table_close
         try:
             return render(tokens, self.md.options, self.env)
         finally:
-            rules["footnote_ref"] = saved
+            rules.update(saved)
+
+    def _table_close(self, tokens, idx, options, env) -> str:
+        """The notes called from the table's cells, set after it (see _footnote_ref)."""
+        notes, self.table_notes = self.table_notes, []
+        return "</table>\n" + (f'<div class="table-notes">{"".join(notes)}</div>\n' if notes else "")
 
     def _footnote_ref(self, tokens, idx, options, env) -> str:
         label = tokens[idx].meta["label"]
@@ -327,6 +334,11 @@ class _State:
             return f'<sup class="footnote-again">{number}{"," if more else ""}</sup>'
         body_tokens, _ = self.definitions.get(label, ([], 0))
         inner = "".join(self._render_inline(t.children or []) for t in body_tokens if t.type == "inline")
+        if tokens[idx].meta.get("in_cell"):
+            # WeasyPrint makes no room for a note floated out of a table cell (it prints over
+            # the table's last rows): the cell shows the number, the note follows the table.
+            self.table_notes.append(f'<span class="footnote from-table" data-n="{number}">{inner}</span>')
+            return f'<sup class="footnote-again">{number}{"," if more else ""}</sup>'
         return f'<span class="footnote{" then-call" if more else ""}" data-n="{number}">{inner}</span>'
 
 

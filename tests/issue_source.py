@@ -50,6 +50,8 @@ class Source:
             position, printed = 0, ""
             for m in REF_OR_LINK.finditer(block):
                 printed += LINK.sub(r"\1", REF.sub("", block[position:m.start()]))
+                if block.startswith("|"):  # a table's rules are not printed text
+                    printed = printed.replace("|", "")
                 position = m.end()
                 if m[1]:
                     out.append((m[1], printed[-10:]))
