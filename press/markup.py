@@ -11,10 +11,10 @@ Links. A link whose words are not its address gets a numbered note holding
 the address, in the same series as the footnotes: a URL set inside a line of
 a narrow justified column would leave holes in it (Chinese lines cannot
 stretch to take up a long unbreakable run), while a note keeps the column
-even and the address one glance away. Where a note cannot go (inside a note
-or a caption) the address follows the words in parentheses. An address
-printed as it is (an autolink, or a bare http(s) URL, which becomes a link)
-is its own text. Every address is a link in the PDF, and may break only
+even and the address one glance away (a note called from a table cell is set
+after the table). Where a note cannot go (inside a note or a caption) the
+address follows the words in parentheses. An address printed as it is (an
+autolink, or a bare http(s) URL, which becomes a link) is its own text. Every address is a link in the PDF, and may break only
 after / . _ ? & = # or before a hyphen, with no hyphen added.
 """
 
@@ -179,8 +179,7 @@ class _State:
             if tok.type != "inline" or not tok.children:
                 continue
             alone = _lone_image(tok) is not None and tokens[i - 1].type == "paragraph_open"
-            # WeasyPrint does not make room for a note floated out of a table cell (it prints
-            # over the table's last rows): there a link's address goes in parentheses.
+            # Notes called from a table's cells are set after the table (see _footnote_ref).
             in_cell = tokens[i - 1].type in ("td_open", "th_open")
             offset = 0
             for child in tok.children:
@@ -204,7 +203,7 @@ class _State:
                         self.problems.append(error(self.article.path, self.line(tok.map, offset),
                                                    f"link to {href[:60]!r}: only http, https and mailto links can be printed"))
                         child.attrs.pop("href", None)
-                    elif not in_cell and _link_words(tok.children, child) not in (href, _shown(href)):
+                    elif _link_words(tok.children, child) not in (href, _shown(href)):
                         # Numbered here, in reading order with the footnotes; a second link to
                         # the same address points back to its note.
                         again = href in self.link_notes
@@ -212,6 +211,7 @@ class _State:
                             self.notes += 1
                             self.link_notes[href] = self.notes
                         child.meta["note"], child.meta["again"] = self.link_notes[href], again
+                        child.meta["in_cell"] = in_cell
                 elif child.type == "text":
                     for match in REFUSED_LINK.finditer(child.content):
                         self.problems.append(error(self.article.path, self.line(tok.map, offset),
@@ -266,10 +266,15 @@ class _State:
                     note = f"{paren[0]}{address}{paren[1]}"
                 elif child.meta["again"]:
                     note = f'<sup class="footnote-again">{child.meta["note"]}{"," if more else ""}</sup>'
+                elif child.meta["in_cell"]:
+                    note = f'<sup class="footnote-again">{child.meta["note"]}{"," if more else ""}</sup>'
+                    later = f'<span class="footnote link-note from-table" data-n="{child.meta["note"]}">{address}</span>'
                 else:
                     note = (f'<span class="footnote link-note{" then-call" if more else ""}" '
                             f'data-n="{child.meta["note"]}">{address}</span>')
                 children.insert(end + 1, _html(note))
+                if child.meta.get("in_cell") and not child.meta["again"]:
+                    children[end + 1].meta["table_note"] = later
                 i = end + 2
 
     def _raw_html(self, html: str, line: int) -> None:
@@ -313,12 +318,18 @@ class _State:
     def _with_notes(self, render, tokens: list[Token]) -> str:
         """Render with footnote references printed as their notes (the parser is shared, so restore after)."""
         rules = self.md.renderer.rules
-        saved = {name: rules.get(name) for name in ("footnote_ref", "table_close")}
+        saved = {name: rules.get(name) for name in ("footnote_ref", "table_close", "press_html")}
         rules["footnote_ref"], rules["table_close"] = self._footnote_ref, self._table_close
+        rules["press_html"] = self._press_html
         try:
             return render(tokens, self.md.options, self.env)
         finally:
             rules.update(saved)
+
+    def _press_html(self, tokens, idx, options, env) -> str:
+        if "table_note" in tokens[idx].meta:  # a link's note, called from a table cell
+            self.table_notes.append(tokens[idx].meta["table_note"])
+        return tokens[idx].content
 
     def _table_close(self, tokens, idx, options, env) -> str:
         """The notes called from the table's cells, set after it (see _footnote_ref)."""

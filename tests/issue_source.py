@@ -34,15 +34,14 @@ class Source:
         """Note text by label; a link's note (see note_contexts) by its address."""
         notes = {m[1]: m[2] for b in self.blocks for line in b.splitlines() if (m := DEF.match(line))}
         for block in self.blocks:
-            if not DEF.match(block) and not block.startswith("|"):
+            if not DEF.match(block):
                 notes.update({m[2]: m[2].removeprefix("mailto:") for m in LINK.finditer(block)})
         return notes
 
     def note_contexts(self) -> list[tuple[str, str]]:
         """(label, the text just before its reference) for each note in the order they are
         numbered: footnote references, and links whose words are not their address (their
-        label is the address; a link in a table cell, or a second link to the same address,
-        has no note of its own)."""
+        label is the address; a second link to the same address has no note of its own)."""
         out, seen = [], set()
         for block in self.blocks:
             if DEF.match(block):
@@ -58,7 +57,7 @@ class Source:
                     continue
                 printed += m[2]
                 words, url = m[2], m[3]
-                if block.startswith("|") or words in (url, url.removeprefix("mailto:")) or url in seen:
+                if words in (url, url.removeprefix("mailto:")) or url in seen:
                     continue
                 seen.add(url)
                 out.append((url, printed[-10:]))

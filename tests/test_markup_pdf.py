@@ -211,7 +211,8 @@ def test_a_broken_address_stays_in_its_column(built, lang):
 # ---------- Tables ----------
 
 def source_table(lang: str) -> tuple[list[str], list[str], list[list[str]]]:
-    rows = [[re.sub(r"\[\^[^\]]+\]", "", c).strip() for c in m[1].split("|")]  # a note's call is not the cell's text
+    # A note's call is not the cell's text; a link prints its words.
+    rows = [[LINK.sub(r"\1", re.sub(r"\[\^[^\]]+\]", "", c)).strip() for c in m[1].split("|")]
             for line in article(lang).splitlines() if (m := TABLE_ROW.match(line))]
     head, align, body = rows[0], rows[1], rows[2:]
     kinds = ["right" if a.endswith(":") and not a.startswith(":") else "center" if a.startswith(":") and a.endswith(":") else "left"
