@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from .clreq import prepare
 from .issue import Issue
-from .markup import ArticleHtml
+from .markup import ArticleHtml, link_addresses
 
 # The issue's languages as BCP 47 tags: for the HTML (hyphenation, fonts) and the PDF (/Lang).
 LANG_TAGS = {"zh": "zh-Hans", "en": "en"}
@@ -59,6 +59,7 @@ def environment(templates_dir: str) -> Environment:
     )
     env.filters["longdate"] = longdate
     env.filters["prep"] = prepare
+    env.filters["addresses"] = link_addresses
     env.filters["lang_tag"] = lang_tag
     return env
 
