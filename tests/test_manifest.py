@@ -1,0 +1,52 @@
+"""What the caches are keyed by, besides the project's files: the installed Python packages and
+the Pango and HarfBuzz that WeasyPrint loads (press/manifest.py, environment)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT))
+
+from press import manifest  # noqa: E402
+
+
+def test_a_package_of_another_version_is_another_key(tmp_path, monkeypatch):
+    site = tmp_path / "site-packages"
+    (site / "pyphen-0.18.1.dist-info").mkdir(parents=True)
+    monkeypatch.syspath_prepend(str(site))
+    before = manifest.environment.__wrapped__()
+    assert b"pyphen-0.18.1.dist-info" in before
+    (site / "pyphen-0.18.1.dist-info").rename(site / "pyphen-0.19.0.dist-info")
+    after = manifest.environment.__wrapped__()
+    assert after != before and b"pyphen-0.19.0.dist-info" in after
+
+
+def test_pango_and_harfbuzz_as_weasyprint_loads_them():
+    """The versions in the key are those of the libraries WeasyPrint's own ffi has loaded (asked
+    in a process of its own: importing WeasyPrint here would set up fontconfig for the session)."""
+    script = f"""
+import sys
+sys.path.insert(0, {str(ROOT)!r})
+from press.manifest import environment
+from weasyprint.text.ffi import harfbuzz, pango
+lines = dict(line.split(" ", 1) for line in environment().decode().splitlines() if line.startswith("lib"))
+major, minor, micro = map(int, lines["libpango-1.0.so.0"].split("."))
+assert pango.pango_version() == major * 10000 + minor * 100 + micro, (pango.pango_version(), lines)
+major, minor, micro = map(int, lines["libharfbuzz.so.0"].split("."))
+assert harfbuzz.hb_version_atleast(major, minor, micro) and not harfbuzz.hb_version_atleast(major, minor, micro + 1), lines
+print(lines)
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "libpango-1.0.so.0" in result.stdout and "libharfbuzz.so.0" in result.stdout
+
+
+def test_the_build_fingerprint_follows_the_environment(tmp_path, monkeypatch):
+    (tmp_path / "issue").mkdir()
+    (tmp_path / "issue" / "a.md").write_text("x")
+    first = manifest.fingerprint([tmp_path / "issue"], ())
+    monkeypatch.setattr(manifest, "environment", lambda: b"weasyprint-71.0.dist-info")
+    assert manifest.fingerprint([tmp_path / "issue"], ()) != first
