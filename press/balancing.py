@@ -90,7 +90,8 @@ CHANGES = (
         done = None
         while True:
             result, done = done or run(height), None
-            column_skip_stack, consumed_heights, next_page = result.skip_stack, result.consumed_heights, result.next_page
+            column_skip_stack, consumed_heights = result.skip_stack, result.consumed_heights
+            next_page = result.next_page
             last_footnotes_height = result.footnotes_height
             lost_space = min(lost_space, result.lost_space)
 """),

@@ -49,8 +49,9 @@ def find_project(issue_dir: Path | None = None, cwd: Path | None = None) -> Path
                 return folder
     if all((CHECKOUT / name).is_dir() for name in PROJECT_FOLDERS):
         return CHECKOUT
+    folders = ", ".join(f"{name}/" for name in PROJECT_FOLDERS)
     raise PressError.at(Path(issue_dir or cwd or Path.cwd()), None,
-                        f"no project folder here or above: press needs a folder holding {', '.join(f'{n}/' for n in PROJECT_FOLDERS)} "
+                        f"no project folder here or above: press needs a folder holding {folders} "
                         "(run it inside the project, or name an issue folder in one)")
 
 

@@ -48,9 +48,12 @@ def environment() -> bytes:
             installed.update(n for n in os.listdir(folder or ".") if n.endswith((".dist-info", ".egg-info")))
         except OSError:
             continue
-    libraries = [_library_version(("libpango-1.0.so.0", "libpango-1.0.dylib", "libpango-1.0-0.dll"), "pango_version_string"),
-                 _library_version(("libharfbuzz.so.0", "libharfbuzz.0.dylib", "libharfbuzz-0.dll"), "hb_version_string")]
+    libraries = [_library_version(PANGO, "pango_version_string"), _library_version(HARFBUZZ, "hb_version_string")]
     return "\n".join(sorted(installed) + libraries).encode()
+
+
+PANGO = ("libpango-1.0.so.0", "libpango-1.0.dylib", "libpango-1.0-0.dll")
+HARFBUZZ = ("libharfbuzz.so.0", "libharfbuzz.0.dylib", "libharfbuzz-0.dll")
 
 
 def _library_version(names: tuple[str, ...], function: str) -> str:

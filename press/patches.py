@@ -88,13 +88,17 @@ PATCHES = (
         "blank half, and no more than two hyphenated lines in a row (hyphenate-limit-lines); "
         "widened runs drawn in a Span with ActualText, so their text extracts as written "
         "(draw_first_line, and the TJ strings it passes to pydyf's show_text).",
-        {"weasyprint.layout.inline.count_expandable_spaces": "175fe6f42576ed3842d240a5048b4816ed702e8f97d49389b5b528aee51476ad",
+        {"weasyprint.layout.inline.count_expandable_spaces":
+             "175fe6f42576ed3842d240a5048b4816ed702e8f97d49389b5b528aee51476ad",
          "weasyprint.layout.inline.justify_line": "f83b21ff8793ba6b6dfc5fe8e10e4ab6cd6e02b17de02da97200902166148a81",
-         "weasyprint.layout.inline.add_word_spacing": "879516e71f1b80fa1833aee877e1a34c851248c5fd871d6c855c58f07358d418",
-         "weasyprint.text.line_break.Layout.set_text": "fe23ca9937dbf5205bda422f9c01103f301ef2c511228842632ea86e853274f7",
+         "weasyprint.layout.inline.add_word_spacing":
+             "879516e71f1b80fa1833aee877e1a34c851248c5fd871d6c855c58f07358d418",
+         "weasyprint.text.line_break.Layout.set_text":
+             "fe23ca9937dbf5205bda422f9c01103f301ef2c511228842632ea86e853274f7",
          "weasyprint.layout.inline.iter_line_boxes": "04aec48abfcad809bc94c54eeba0e23a389e824cec85fe67bc1b21412d29dc3a",
          "weasyprint.layout.block.iter_line_boxes": "04aec48abfcad809bc94c54eeba0e23a389e824cec85fe67bc1b21412d29dc3a",
-         "weasyprint.layout.inline.split_first_line": "39ad1016863ca34de0bea4c9fcffb46da7e27813c87dd82b7011bfa19fe5504f",
+         "weasyprint.layout.inline.split_first_line":
+             "39ad1016863ca34de0bea4c9fcffb46da7e27813c87dd82b7011bfa19fe5504f",
          "weasyprint.draw.text.draw_first_line": "1bb8eae6d88e71b17096a034656f3be17da8f1f513c78536c1c38d971927638b",
          "pydyf.Stream.show_text": "3e008af86f62f42c382b8d75f85a92022008f8254db58a9d8f58f137ee7bcc40"},
         ("weasyprint.layout.inline.count_expandable_spaces", "weasyprint.layout.inline.justify_line",
@@ -115,7 +119,8 @@ PATCHES = (
         "Font._harfbuzz_subset makes arrays typed 'hb_codepoint_t[N]', N the glyph count, and cffi "
         "parses every type string it has not seen (pycparser, 10-20 ms each): nearly every font "
         "of every part paid for a parse. Its module's ffi is wrapped so they are open arrays.",
-        {"weasyprint.pdf.fonts.Font._harfbuzz_subset": "f80805663ede8080a3e1ffff831e20c74bd25fa3b8e4410334ba807158dc685f"},
+        {"weasyprint.pdf.fonts.Font._harfbuzz_subset":
+             "f80805663ede8080a3e1ffff831e20c74bd25fa3b8e4410334ba807158dc685f"},
         ("weasyprint.pdf.fonts.ffi",),
         _open_arrays),
 )

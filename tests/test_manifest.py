@@ -36,7 +36,8 @@ lines = dict(line.split(" ", 1) for line in environment().decode().splitlines() 
 major, minor, micro = map(int, lines["libpango-1.0.so.0"].split("."))
 assert pango.pango_version() == major * 10000 + minor * 100 + micro, (pango.pango_version(), lines)
 major, minor, micro = map(int, lines["libharfbuzz.so.0"].split("."))
-assert harfbuzz.hb_version_atleast(major, minor, micro) and not harfbuzz.hb_version_atleast(major, minor, micro + 1), lines
+assert harfbuzz.hb_version_atleast(major, minor, micro), lines
+assert not harfbuzz.hb_version_atleast(major, minor, micro + 1), lines
 print(lines)
 """
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)

@@ -28,7 +28,8 @@ def test_a_write_that_fails_leaves_the_old_file_and_no_temporary(tmp_path):
 
 
 def test_text_bytes_and_symlinks(tmp_path):
-    assert write_atomically(tmp_path / "a" / "index.html", "校样", durable=False).read_text(encoding="utf-8") == "校样"
+    text = write_atomically(tmp_path / "a" / "index.html", "校样", durable=False)
+    assert text.read_text(encoding="utf-8") == "校样"
     write_atomically(tmp_path / "font.ttf", b"\0\1")
     link = tmp_path / "fallback" / "font.ttf"
     for _ in range(2):  # made, then made again over the first

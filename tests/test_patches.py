@@ -59,7 +59,8 @@ def test_a_changed_weasyprint_stops_before_anything_is_patched():
         except PressError as exc:
             for problem in exc.problems:
                 print(problem.format())
-        print(weasyprint.__version__, block.columns_layout is column.columns_layout, inline.justify_line is justify_line)
+        print(weasyprint.__version__, block.columns_layout is column.columns_layout,
+              inline.justify_line is justify_line)
     """)
     assert result.returncode == 0, result.stderr
     *errors, last = result.stdout.splitlines()

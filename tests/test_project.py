@@ -39,7 +39,9 @@ def project(tmp_path) -> Path:
     issue = root / "content" / ISSUE_ID
     shutil.copytree(ISSUE, issue)
     yaml = issue / "issue.yaml"
-    yaml.write_text(yaml.read_text(encoding="utf-8").replace(f'id: "{ISSUE.name}"', f'id: "{ISSUE_ID}"'), encoding="utf-8")
+    text = yaml.read_text(encoding="utf-8")
+    assert f'id: "{ISSUE.name}"' in text
+    yaml.write_text(text.replace(f'id: "{ISSUE.name}"', f'id: "{ISSUE_ID}"'), encoding="utf-8")
     return root
 
 
