@@ -127,11 +127,16 @@ def _line_of(text: str, what: str) -> int | None:
     return None
 
 
+# What the style sheets print of their own (list markers, leaders, separators, note markers):
+# in the subset too, or the typesetter would fall back on another face for them.
+GENERATED = "•◦▪0123456789.·\u2005 "
+
+
 def characters(issue: Issue, pages, templates_dir: Path) -> set[str]:
     """Every character that can reach a page: the articles as rendered (after text
     preparation and the typographer, which add characters of their own), the issue's
     own fields and the templates' labels."""
-    chars = set(issue.yaml_text) | set(prepare(issue.yaml_text, "zh"))
+    chars = set(issue.yaml_text) | set(prepare(issue.yaml_text, "zh")) | set(GENERATED)
     for page in pages:
         chars.update(page.html)
     for template in Path(templates_dir).glob("*.j2"):

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import yaml
 
-IMAGE = re.compile(r"^!\[(.*)\]\((.*)\)$")
+IMAGE = re.compile(r"^!\[(.*)\]\((.*?)\)(\{\.wide\})?$")
+LINK = re.compile(r"(?<!!)\[([^\]]*)\]\((https?://[^)\s]+|mailto:[^)\s]+)\)")
 REF = re.compile(r"\[\^([^\]\s]+)\]")
 DEF = re.compile(r"^\[\^([^\]\s]+)\]:\s*(.*)$")
 # [words]{lang=en}: a language mark, not words of the text
@@ -27,6 +28,18 @@ class Source:
         return [m[1] for b in self.blocks if (m := IMAGE.match(b))]
 
     @property
+    def wide_figures(self) -> list[str]:
+        return [m[1] for b in self.blocks if (m := IMAGE.match(b)) and m[3]]
+
+    @property
+    def continued(self) -> bool:
+        return self.meta.get("start") == "continue"
+
+    def plain(self, block: str) -> str:
+        """A block as its words are printed: without note references, and links as their text."""
+        return LINK.sub(r"\1", REF.sub("", block))
+
+    @property
     def notes(self) -> dict[str, str]:
         return {m[1]: m[2] for b in self.blocks for line in b.splitlines() if (m := DEF.match(line))}
 
@@ -37,7 +50,7 @@ class Source:
             if DEF.match(block):
                 continue
             for m in REF.finditer(block):
-                before = REF.sub("", block[: m.start()])
+                before = LINK.sub(r"\1", REF.sub("", block[: m.start()]))
                 out.append((m[1], before[-10:]))
         return out
 
