@@ -187,7 +187,9 @@ def column_problems(lines: list[Line], middle: float) -> list[str]:
         if len(column) > 1 and indented(last) and full(last):
             found.append(f"orphan: {''.join(g.char for g in last)[:20]!r} ends a column")
         for line in column:
-            if line[0].char in OPENING_MARKS and left - 0.25 * body < line[0].left < left + 0.75 * body:
+            # A Chinese (full-width) mark: a Western quotation mark has no blank half.
+            if line[0].char in OPENING_MARKS and "CJK" in line[0].font \
+                    and left - 0.25 * body < line[0].left < left + 0.75 * body:
                 found.append(f"{''.join(g.char for g in line)[:10]!r}: the opening mark keeps its blank half")
     return found
 
@@ -238,11 +240,13 @@ def read_lines(pdf: Path, page: int) -> list[Line]:
         size = pdfium_c.FPDFText_GetFontInfo(textpage.raw, i, None, 0, None)
         name = ctypes.create_string_buffer(size)
         pdfium_c.FPDFText_GetFontInfo(textpage.raw, i, name, size, None)
-        if line and last is not None and (left < last[0] - 1 or abs(bottom - last[1]) > em / 2):
+        # A note call is smaller and raised: it stays in its line, whose baseline is the text's.
+        call = last is not None and em < 0.8 * last[2] and left >= last[0] - 1
+        if line and last is not None and not call and (left < last[0] - 1 or abs(bottom - last[1]) > em / 2):
             lines.append(line)
             line = []
         line.append(Glyph(char, left, right, em, name.value.decode("latin-1")))
-        last = (left, bottom)
+        last = (left, last[1], last[2]) if call else (left, bottom, em)
     if line:
         lines.append(line)
     return lines
