@@ -27,9 +27,9 @@ UNDEFINED_REF = re.compile(r"\[\^([^\]\s]+)\]")
 # markdown-it refuses these link targets and leaves the Markdown as text; say so instead.
 REFUSED_LINK = re.compile(r"\]\(\s*<?(javascript|vbscript|file|data):", re.I)
 LINK_SCHEMES = ("http://", "https://", "mailto:")
-# The attributes Markdown may carry: a language on a span of words ([The Lancet]{lang=en}),
-# {.wide} on a figure, besides what links and images have anyway. Anything else ({.class}, {#id}, {style=…}) would
-# reach the page's CSS or its links, so it is refused.
+# The attributes Markdown may carry: a language on a span of words ([The Lancet]{lang=en}) and
+# {.wide} on a figure, besides what links and images have anyway. Anything else ({.class},
+# {#id}, {style=…}) would reach the page's CSS or its links, so it is refused.
 ALLOWED_ATTRS = {"link_open": {"href", "title"}, "image": {"src", "alt", "title"}, "span_open": {"lang"}}
 LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -190,8 +190,8 @@ class _State:
                         continue  # a wide figure (SPEC): the one class an article may give
                     if name not in ALLOWED_ATTRS.get(child.type, set()):
                         shown = {"class": "." + value, "id": "#" + value}.get(name, f"{name}={value}")
-                        self.problems.append(error(self.article.path, at, f"{{{shown[:30]}}} is not allowed: the only "
-                                                   "attribute an article can give is a language, as in [words]{lang=en}"))
+                        self.problems.append(error(self.article.path, at, f"{{{shown[:30]}}} is not allowed: an article "
+                                                   "can give a language, as in [words]{lang=en}, and {.wide} to a figure"))
                         child.attrs.pop(name)
                     elif name == "lang" and not LANG_TAG.match(value):
                         self.problems.append(error(self.article.path, at, f"{{lang={value[:30]}}} is not a language tag: "
