@@ -70,6 +70,7 @@ def make(cfg: Config, typesetting: Typesetting, first: Callable[[Made], None] | 
     typeset = typesetting.many(list(pages.values()) + covers)
     articles = dict(zip(pages, typeset))
     press_cover = typeset[-1] if cfg.press else None
+    raise_errors(_cover_problems(issue, typeset[len(pages):]))
     # The editions lay out in threads; their typesetting runs in the worker processes.
     with ThreadPoolExecutor(max_workers=3) as threads:
         layouts = list(threads.map(lambda e: lay_out(e, issue, articles, renderer, typesetting.one, cfg.source_date),
@@ -110,6 +111,16 @@ def _overflow_problems(issue: Issue, runs: dict, articles: dict[tuple[str, str],
                                   f"{snippet!r} is wider than its column on page {page} of {issue_pdf.edition.filename}: "
                                   "break it, shorten it or make it smaller"))
     return problems
+
+
+def _cover_problems(issue: Issue, covers: list[TypesetPart]) -> list[Problem]:
+    """The cover is one page: photos whose captions push it onto a second are an error, said once."""
+    spilled = next((cover for cover in covers if cover.pages > 1), None)
+    if spilled is None:
+        return []
+    line = issue.cover[0].line if issue.cover else None
+    return [error(issue.yaml_path, line, f"the {len(issue.cover)} cover photos and their captions do not fit on the "
+                  "cover page: shorten the captions or use fewer photos")]
 
 
 def _line_of(text: str, what: str) -> int | None:

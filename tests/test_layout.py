@@ -168,6 +168,14 @@ def test_one_to_six_cover_photos_leave_no_hole(tmp_path, count):
     cover_tiles(tmp_path / "out" / "tiny.zh.pdf", count)
 
 
+def test_captions_too_long_for_the_cover_are_an_error(tmp_path):
+    issue = tiny_issue(tmp_path / "long", covers=6, caption_words=60)
+    result = run_build("pdf", str(issue), "-o", str(tmp_path / "out"))
+    assert result.returncode == 1
+    assert re.search(r"issue\.yaml:\d+: error: the 6 cover photos and their captions do not fit on the cover page: "
+                     "shorten the captions or use fewer photos", result.stderr), result.stderr
+
+
 # ---------- overflow ----------
 
 def test_a_line_ending_before_a_quarter_em_is_not_overflow(tmp_path):
@@ -187,15 +195,17 @@ def test_a_line_ending_before_a_quarter_em_is_not_overflow(tmp_path):
 
 # ---------- a small issue to vary ----------
 
-def tiny_issue(folder: Path, body: str = "正文。", covers: int = 1) -> Path:
-    """An issue of one short article in both languages, with `covers` cover photos."""
+def tiny_issue(folder: Path, body: str = "正文。", covers: int = 1, caption_words: int = 0) -> Path:
+    """An issue of one short article in both languages, with `covers` cover photos (their
+    captions longer by `caption_words` words)."""
     (folder / "images").mkdir(parents=True)
     photos = sorted((ISSUE / "images").glob("cover-*.jpg")) + sorted((SAMPLE / "images").glob("cover-*.jpg"))
     cover = []
     for i in range(covers):
         shutil.copy(photos[i], folder / "images" / f"cover-{i + 1}.jpg")
         cover.append({"image": f"images/cover-{i + 1}.jpg",
-                      "caption": {"zh": f"封面照片 {i + 1} 的说明", "en": f"The caption of cover photo {i + 1}."}})
+                      "caption": {"zh": f"封面照片 {i + 1} 的说明" + "，科研人员在实验室工作" * (caption_words // 4),
+                                  "en": f"The caption of cover photo {i + 1}." + " Researchers at work." * (caption_words // 3)}})
     issue = {"id": "tiny", "title": {"zh": "中国科技通讯", "en": "CHINA S&T NEWSLETTER"},
              "number": {"zh": "2020 年第 9 期", "en": "No.9 2020"}, "date": "2020-09-01", "cover": cover,
              "articles": ["only"]}
