@@ -120,6 +120,28 @@ def test_a_run_of_news_items_shares_pages(sample):
 
 
 @pytest.mark.parametrize("name", EDITIONS)
+def test_the_outline_points_at_the_page_of_each_title(sample, name):
+    """Every article has its outline entry, a continued one too, pointing at its opening page."""
+    import pypdf
+
+    reader = pypdf.PdfReader(sample / name)
+    entries = {}
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                entries[item.title] = reader.get_destination_page_number(item)
+
+    walk(reader.outline)
+    articles = [s for s in SOURCES if s.lang in EDITIONS[name]]
+    for source in articles:
+        title = source.meta["title"]
+        assert entries.get(title) == opening_page(sample / name, title), (title, entries.get(title))
+
+
+@pytest.mark.parametrize("name", EDITIONS)
 def test_running_heads_name_the_article_running_on_the_page(sample, name):
     """A recto head names the article the page's text belongs to (after its opening page), and
     never an article that has not begun yet."""
