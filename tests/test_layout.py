@@ -91,6 +91,22 @@ def test_a_wide_figure_is_checked_for_print_at_its_placed_size(tmp_path):
     assert abs(int(width) - 176) <= 1 and abs(int(ppi) - 1500 / (TEXT_WIDTH / 72)) <= 2, warned[0]
 
 
+@pytest.mark.parametrize("wide, limit_mm", [(False, 120), (True, 95)])
+def test_a_tall_picture_keeps_its_proportions_and_is_limited_in_height(tmp_path, wide, limit_mm):
+    from PIL import Image
+
+    issue = tiny_issue(tmp_path / "tall", body="第一段文字。\n\n![一张很高的图。](images/tall.png)" + ("{.wide}" if wide else ""))
+    Image.new("RGB", (900, 2700), (90, 120, 160)).save(issue / "images" / "tall.png", dpi=(300, 300))
+    result = run_build("pdf", str(issue), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    pdf = tmp_path / "out" / "tiny.zh.pdf"
+    page = pages_with(pdf, "一张很高的图")[0]
+    (picture,) = image_boxes(pdf, page)
+    width, height = picture.right - picture.left, picture.top - picture.bottom
+    assert abs(height - limit_mm * MM) < 1.5, f"{height / MM:.1f} mm high"
+    assert abs(width / height - 900 / 2700) < 0.01
+
+
 # ---------- continued articles ----------
 
 @pytest.mark.parametrize("name", EDITIONS)
