@@ -15,6 +15,7 @@ import ctypes
 import re
 import statistics
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -221,7 +222,7 @@ def read_lines(pdf: Path, page: int) -> list[Line]:
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
-    textpage = pdfium.PdfDocument(pdf)[page].get_textpage()
+    textpage = pdfium.PdfDocument(_as_drawn(Path(pdf), Path(pdf).stat().st_mtime_ns))[page].get_textpage()
     matrix = pdfium_c.FS_MATRIX()
     lines: list[Line] = []
     line: Line = []
@@ -250,6 +251,34 @@ def read_lines(pdf: Path, page: int) -> list[Line]:
     if line:
         lines.append(line)
     return lines
+
+
+_ACTUAL_TEXT = re.compile(rb"/ActualText\s*(<[0-9A-Fa-f\s]*>|\((?:\\.|[^\\)])*\))")
+
+
+@lru_cache(maxsize=4)
+def _as_drawn(pdf: Path, mtime: int) -> bytes:
+    """The PDF without the ActualText of marked content. The rules are about where glyphs
+    are drawn, and pdfium spreads the characters of an ActualText span evenly over the span
+    (press/composition.py puts one around each widened run of a justified Chinese line)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=pdf)
+    for page in writer.pages:
+        contents = page.get("/Contents")
+        if contents is None:
+            continue
+        contents = contents.get_object()
+        for stream in (list(contents) if isinstance(contents, list) else [contents]):
+            stream = stream.get_object()
+            data = stream.get_data()
+            if b"/ActualText" in data:
+                stream.set_data(_ACTUAL_TEXT.sub(b"", data))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 def check_pdf(pdf: Path) -> Iterator[tuple[int, str, str]]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from .config import Config
+from .config import FOGRA39, Config
 from .edition import EditionLayout, article_runs, editions, lay_out, make_pdf
 from .errors import Problem, error, raise_errors
 from .finish import read_part
@@ -19,6 +19,7 @@ from .fonts import subset_fonts
 from .issue import Issue, load_issue
 from .markup import ArticleHtml, to_html
 from .clreq import prepare
+from .inks import output_condition
 from .prepress import press_pdf
 from .preflight import preflight, press_images
 from .render import LABELS, Renderer
@@ -91,7 +92,8 @@ def make(cfg: Config, typesetting: Typesetting, first: Callable[[Made], None] | 
         press = replace(layouts[0], parts=[press_cover, *layouts[0].parts[1:]])
         name = f"{issue.id}.press.pdf"
         warnings += press_images(issue, checked.bodies, press.parts, name)
-        pdfs[name] = press_pdf(make_pdf(press).pdf, press.info.title, press.info.date)
+        pdfs[name] = press_pdf(make_pdf(press).pdf, press.info.title, press.info.date,
+                                output_condition(cfg.press_profile, FOGRA39))
     return Made(issue.id, pdfs, warnings, first_pages, layouts[0].page_keys, checked)
 
 
