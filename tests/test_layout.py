@@ -14,7 +14,7 @@ import pypdfium2.raw as pdfium_c
 import pytest
 import yaml
 
-from conftest import ISSUE, SAMPLE, run_build
+from conftest import ISSUE, ISSUES, SAMPLE, run_build
 from issue_source import read_issue
 from pdftext import Box, image_boxes, page_texts, pages_with, squash, visible_image_boxes
 
@@ -193,7 +193,7 @@ def cover_tiles(pdf: Path, count: int) -> None:
 
 @pytest.mark.parametrize("issue_id", ["2020-02", "2020-06"])
 def test_the_cover_photos_of_both_issues_tile_the_cover(build_of, issue_id):
-    meta = yaml.safe_load(((ISSUE.parent / issue_id) / "issue.yaml").read_text(encoding="utf-8"))
+    meta = yaml.safe_load((ISSUES[issue_id] / "issue.yaml").read_text(encoding="utf-8"))
     for name in (f"{issue_id}.pdf", f"{issue_id}.zh.pdf", f"{issue_id}.en.pdf"):
         cover_tiles(build_of(issue_id) / name, len(meta["cover"]))
 
