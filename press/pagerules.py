@@ -113,7 +113,9 @@ def squeezed_marks(line: Line, limit: float = 0.9) -> list[str]:
 def lonely_last_character(line: Line) -> list[str]:
     """No paragraph ends with one Han character alone on its last line."""
     glyphs = [g for g in _visible(line) if g.char not in CJK_PUNCTUATION]
-    if len(glyphs) == 1 and _IS_HAN.match(glyphs[0].char):
+    # A unit in brackets alone, as a table head sets it under its label, is not a lonely character.
+    unit = "".join(g.char for g in _visible(line)) in {f"（{g.char}）" for g in glyphs}
+    if len(glyphs) == 1 and _IS_HAN.match(glyphs[0].char) and not unit:
         return [f"{glyphs[0].char!r} alone on a line"]
     return []
 
@@ -226,14 +228,13 @@ def read_lines(pdf: Path, page: int) -> list[Line]:
     matrix = pdfium_c.FS_MATRIX()
     lines: list[Line] = []
     line: Line = []
-    last = None
+    last, broken = None, False
     for i in range(textpage.count_chars()):
         char = textpage.get_text_range(i, 1)
         if pdfium_c.FPDFText_IsGenerated(textpage.raw, i):
-            # pdfium adds spaces where it sees a gap and line breaks where it sees a new line.
-            if char in "\r\n" and line:
-                lines.append(line)
-                line, last = [], None
+            # pdfium adds spaces where it sees a gap and line breaks where it sees a new line
+            # (also after a raised note call, where the text runs on: see _new_line).
+            broken = broken or char in "\r\n"
             continue
         left, bottom, right, _ = textpage.get_charbox(i, loose=True)
         pdfium_c.FPDFText_GetMatrix(textpage.raw, i, ctypes.byref(matrix))
@@ -241,16 +242,30 @@ def read_lines(pdf: Path, page: int) -> list[Line]:
         size = pdfium_c.FPDFText_GetFontInfo(textpage.raw, i, None, 0, None)
         name = ctypes.create_string_buffer(size)
         pdfium_c.FPDFText_GetFontInfo(textpage.raw, i, name, size, None)
-        # A note call is smaller and raised: it stays in its line, whose baseline is the text's.
-        call = last is not None and em < 0.8 * last[2] and left >= last[0] - 1
-        if line and last is not None and not call and (left < last[0] - 1 or abs(bottom - last[1]) > em / 2):
+        if line and last is not None and _new_line(line[-1], left, bottom, em, last, broken):
             lines.append(line)
             line = []
+        broken = False
         line.append(Glyph(char, left, right, em, name.value.decode("latin-1")))
-        last = (left, last[1], last[2]) if call else (left, bottom, em)
+        last = (left, bottom)
     if line:
         lines.append(line)
     return lines
+
+
+def _new_line(previous: Glyph, left: float, bottom: float, em: float, last: tuple[float, float], broken: bool) -> bool:
+    """Whether a glyph at (left, bottom) starts a new line after `previous`, set at `last`
+    (`broken`: pdfium saw a line break between them): the text goes back to the left, or
+    moves to another baseline, except by the rise of a superscript (a note call) that the
+    text runs on from; or it jumps right with no space between, as from one table cell to
+    the next."""
+    size = max(em, previous.em)
+    if left < last[0] - 1:
+        return True
+    runs_on = previous.right - 1 <= left <= previous.right + size and abs(bottom - last[1]) < 0.8 * size
+    if broken or abs(bottom - last[1]) > em / 2:
+        return not runs_on
+    return left > previous.right + 1.25 * size and not previous.char.isspace()
 
 
 _ACTUAL_TEXT = re.compile(rb"/ActualText\s*(<[0-9A-Fa-f\s]*>|\((?:\\.|[^\\)])*\))")

@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from .clreq import prepare
 from .issue import Issue
-from .markup import ArticleHtml
+from .markup import ArticleHtml, link_addresses
 
 LANG_TAGS = {"zh": "zh-Hans", "en": "en"}
 LABELS = {
@@ -51,6 +51,7 @@ def _environment(templates_dir: str) -> Environment:
     )
     env.filters["longdate"] = longdate
     env.filters["prep"] = prepare
+    env.filters["addresses"] = link_addresses
     return env
 
 

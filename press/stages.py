@@ -18,6 +18,7 @@ from .finish import read_part
 from .fonts import subset_fonts
 from .issue import Issue, load_issue
 from .markup import ArticleHtml, to_html
+from .parity import problems_of as translation_problems
 from .clreq import prepare
 from .inks import output_condition
 from .prepress import press_pdf
@@ -37,7 +38,7 @@ def check(cfg: Config) -> Checked:
     """Load and preflight the issue; raise every error found, return the warnings."""
     issue = load_issue(cfg.issue_dir)
     bodies = {(a.slug, a.lang): to_html(a) for a in issue.articles}
-    problems = preflight(issue, bodies, cfg.fonts_dir)
+    problems = preflight(issue, bodies, cfg.fonts_dir) + translation_problems(issue)
     raise_errors(problems, cfg.strict)
     return Checked(issue, bodies, problems)
 

@@ -132,6 +132,10 @@ class Typesetter:
             document = html.render(stylesheets=sheets, font_config=self.font_config)
         except RefusedFetch as exc:
             raise PressError.at(Path(part.key), None, f"refused to read {exc.url[:200]!r}: {exc.reason}") from None
+        for page in document.pages:
+            # WeasyPrint gives a link's every inner box (each <wbr> of a printed address, each
+            # span) an annotation of its own; the link's own boxes, one a line, cover them all.
+            page.links = [link for link in page.links if link[3].link]
         anchors = {}
         for index, page in enumerate(document.pages):
             for name in page.anchors:
