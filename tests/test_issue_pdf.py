@@ -84,7 +84,8 @@ def test_footnotes_are_on_the_page_of_their_reference(build_of, issue_id, name):
             ref_pages = pages_with(pdf, before + str(number))
             note_pages = pages_with(pdf, str(number) + notes[label][:16])
             assert len(ref_pages) == 1, f"reference [^{label}] after {before!r}: pages {ref_pages}"
-            assert note_pages == ref_pages, f"note [^{label}] on {note_pages}, referenced on {ref_pages}"
+            # (The other language's version may print the same note with the same number elsewhere.)
+            assert ref_pages[0] in note_pages, f"note [^{label}] on {note_pages}, referenced on {ref_pages}"
             checked += 1
     assert checked == sum(len(source.note_contexts()) for source in articles)
 
