@@ -38,9 +38,9 @@ UNDEFINED_REF = re.compile(r"\[\^([^\]\s]+)\]")
 # markdown-it refuses these link targets and leaves the Markdown as text; say so instead.
 REFUSED_LINK = re.compile(r"\]\(\s*<?(javascript|vbscript|file|data):", re.I)
 LINK_SCHEMES = ("http://", "https://", "mailto:")
-# The attributes Markdown may carry: a language on a span of words ([The Lancet]{lang=en}),
-# besides what links and images have anyway. Anything else ({.class}, {#id}, {style=…}) would
-# reach the page's CSS or its links, so it is refused.
+# The attributes Markdown may carry: a language on a span of words ([The Lancet]{lang=en}) and
+# {.wide} on a figure, besides what links and images have anyway. Anything else ({.class},
+# {#id}, {style=…}) would reach the page's CSS or its links, so it is refused.
 ALLOWED_ATTRS = {"link_open": {"href", "title"}, "image": {"src", "alt", "title"}, "span_open": {"lang"}}
 LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 # A bare address in running text (as notes copied from a source have them): ASCII only, so the
@@ -64,6 +64,7 @@ class Image:
     caption: str  # plain text
     line: int
     is_figure: bool
+    wide: bool = False  # ![…](…){.wide}: across both columns, at the foot of its page
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,11 @@ class _State:
                         self.footnotes.append(Footnote(label, self.numbers[label], self.line(tok.map, offset)))
                 elif child.type == "image":
                     caption = _plain(child.children or [])
-                    self.images.append(Image(child.attrGet("src") or "", caption, self.line(tok.map, offset), alone))
+                    wide = child.attrGet("class") == "wide"
+                    self.images.append(Image(child.attrGet("src") or "", caption, self.line(tok.map, offset), alone, wide and alone))
+                    if wide and not alone:
+                        self.problems.append(error(self.article.path, self.line(tok.map, offset), "{.wide} is for a "
+                                                   "figure: put the image alone in its paragraph, with a blank line before and after"))
                 elif child.type == "html_inline" and not child.content.startswith("</"):
                     self._raw_html(child.content, self.line(tok.map, offset))
                 elif child.type == "link_open":
@@ -227,10 +232,12 @@ class _State:
             for child in tok.children or []:
                 for name in list(child.attrs):
                     value = str(child.attrs[name])
+                    if name == "class" and child.type == "image" and value == "wide":
+                        continue  # a wide figure (SPEC): the one class an article may give
                     if name not in ALLOWED_ATTRS.get(child.type, set()):
                         shown = {"class": "." + value, "id": "#" + value}.get(name, f"{name}={value}")
-                        self.problems.append(error(self.article.path, at, f"{{{shown[:30]}}} is not allowed: the only "
-                                                   "attribute an article can give is a language, as in [words]{lang=en}"))
+                        self.problems.append(error(self.article.path, at, f"{{{shown[:30]}}} is not allowed: an article "
+                                                   "can give a language, as in [words]{lang=en}, and {.wide} to a figure"))
                         child.attrs.pop(name)
                     elif name == "lang" and not LANG_TAG.match(value):
                         self.problems.append(error(self.article.path, at, f"{{lang={value[:30]}}} is not a language tag: "
@@ -306,7 +313,8 @@ class _State:
     def figure(self, image: Token) -> str:
         caption = self._render_inline(image.children or [])
         src = escape(image.attrGet("src") or "")
-        return (f'<figure class="figure"><img src="{src}" alt="{escape(_plain(image.children or []))}">'
+        kind = "figure wide" if image.attrGet("class") == "wide" else "figure"
+        return (f'<figure class="{kind}"><img src="{src}" alt="{escape(_plain(image.children or []))}">'
                 f'<figcaption>{caption}</figcaption></figure>\n')
 
     def _render_tokens(self, tokens: list[Token]) -> str:

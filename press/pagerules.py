@@ -190,7 +190,9 @@ def column_problems(lines: list[Line], middle: float) -> list[str]:
         if len(column) > 1 and indented(last) and full(last):
             found.append(f"orphan: {''.join(g.char for g in last)[:20]!r} ends a column")
         for line in column:
-            if line[0].char in OPENING_MARKS and left - 0.25 * body < line[0].left < left + 0.75 * body:
+            # A Chinese (full-width) mark: a Western quotation mark has no blank half.
+            if line[0].char in OPENING_MARKS and "CJK" in line[0].font \
+                    and left - 0.25 * body < line[0].left < left + 0.75 * body:
                 found.append(f"{''.join(g.char for g in line)[:10]!r}: the opening mark keeps its blank half")
     return found
 

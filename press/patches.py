@@ -29,7 +29,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable
 
-from . import balancing, composition, tagging
+from . import balancing, composition, floats, tagging
 from .errors import PressError, error
 
 # The releases whose sources the fingerprints below are of (pydyf: what a patch draws through).
@@ -106,6 +106,15 @@ PATCHES = (
          "weasyprint.layout.block.iter_line_boxes", "weasyprint.layout.inline.split_first_line",
          "weasyprint.draw.text.draw_first_line"),
         composition.install),
+    Patch(
+        "wide figures at the foot of the page", floats,
+        "WeasyPrint 70 has no bottom page floats; a wide figure is set as a footnote without a "
+        "call, and the page's footnotes are sorted so that the figures come first, between the "
+        "text and the notes, as a bottom float would stand.",
+        {"weasyprint.layout.LayoutContext._update_footnote_area":
+             "2e317e4b066fb80cb369a41cd6f054a127722f9961c18ef4d6e1eef93673c4c1"},
+        ("weasyprint.layout.LayoutContext._update_footnote_area",),
+        floats.install),
     Patch(
         "PDF tags", tagging,
         "The language of any element that names one, footnotes as Note and their calls as "

@@ -23,6 +23,7 @@ from .markup import ArticleHtml
 # Printed widths (mm) from styles/press.css: a figure spans one column, a cover photo half the text block.
 FIGURE_WIDTH_MM = 84.7
 COVER_WIDTH_MM = 85.0
+WIDE_WIDTH_MM = 176.4  # a wide figure ({.wide}) spans the text block
 MAX_PIXELS = 40_000_000  # 8000 × 5000: far beyond any print need; decoding it takes about 120 MB
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff"}
 
@@ -39,7 +40,8 @@ def preflight(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], fonts_di
         problems += _image(issue, issue.yaml_path, photo.line, photo.image, COVER_WIDTH_MM)
     for body in bodies.values():
         for image in body.images:
-            problems += _image(issue, body.article.path, image.line, image.src, FIGURE_WIDTH_MM)
+            problems += _image(issue, body.article.path, image.line, image.src,
+                               WIDE_WIDTH_MM if image.wide else FIGURE_WIDTH_MM)
     problems += _parity(issue, bodies)
     return problems
 

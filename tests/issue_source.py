@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-IMAGE = re.compile(r"^!\[(.*)\]\((.*)\)$")
+IMAGE = re.compile(r"^!\[(.*)\]\((.*?)\)(\{\.wide\})?$")
 REF = re.compile(r"\[\^([^\]\s]+)\]")
 DEF = re.compile(r"^\[\^([^\]\s]+)\]:\s*(.*)$")
 # [words]{lang=en}: a language mark, not words of the text
@@ -28,6 +28,18 @@ class Source:
     @property
     def figures(self) -> list[str]:
         return [m[1] for b in self.blocks if (m := IMAGE.match(b))]
+
+    @property
+    def wide_figures(self) -> list[str]:
+        return [m[1] for b in self.blocks if (m := IMAGE.match(b)) and m[3]]
+
+    @property
+    def continued(self) -> bool:
+        return self.meta.get("start") == "continue"
+
+    def plain(self, block: str) -> str:
+        """A block as its words are printed: without note references, and links as their text."""
+        return LINK.sub(r"\1", REF.sub("", block))
 
     @property
     def notes(self) -> dict[str, str]:

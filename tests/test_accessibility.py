@@ -35,9 +35,9 @@ def pdfua(pdf: Path) -> list[dict]:
 
 
 @pytest.mark.parametrize("checker", [outloud, pdfua], ids=["outloud", "pdfua"])
-@pytest.mark.parametrize("name", PDFS)
-def test_pdf_ua_checkers_find_no_error(built, name, checker):
-    findings = checker(built / name)
+@pytest.mark.parametrize("name", PDFS + ["2020-06.pdf", "2020-06.zh.pdf", "2020-06.en.pdf"])
+def test_pdf_ua_checkers_find_no_error(build_of, name, checker):
+    findings = checker(build_of(name[:7]) / name)
     for finding in findings:
         print(f"{name}: {finding['severity']} {finding['rule']} p{finding['page']}: {finding['message']}")
     errors = [f for f in findings if f["severity"] == "error"]

@@ -46,12 +46,13 @@ def project(tmp_path) -> Path:
 
 
 def test_the_current_folder_names_the_project(project):
-    """No issue named: the newest issue of the project that the current folder is in, or is
-    inside of; not an issue of the checkout that press runs from."""
+    """No issue named: the default issue of the project that the current folder is in, or is
+    inside of; not the checkout's, which press runs from."""
+    shutil.copytree(ISSUE, project / "content" / config.DEFAULT_ISSUE)
     for cwd in (project, project / "content" / ISSUE_ID / "images"):
         result = run_build("check", cwd=cwd)
         assert result.returncode == 0, result.stderr
-        issue = os.path.relpath(project / "content" / ISSUE_ID, cwd)
+        issue = os.path.relpath(project / "content" / config.DEFAULT_ISSUE, cwd)
         assert result.stderr.splitlines()[-1].startswith(f"{issue}: ok ("), result.stderr
 
 
