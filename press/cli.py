@@ -14,7 +14,13 @@ from .errors import PressError
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Typeset a bilingual newsletter issue.")
+    from .config import DEFAULT_ISSUE
+
+    parser = argparse.ArgumentParser(
+        description="Typeset a bilingual newsletter issue.",
+        epilog="Templates, styles, fonts and issues come from the project folder: the nearest folder holding "
+               "templates/, styles/, fonts/ and content/, from the issue folder named, or else the current "
+               "folder, up.")
     sub = parser.add_subparsers(dest="command")
     for name, text in (("pdf", "build the three PDFs"), ("check", "preflight only, no PDF"),
                        ("diff", "build, then compare every page with the approved baselines"),
@@ -22,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
                        ("proof", "build, then write the HTML proof (page images and a reading view)"),
                        ("serve", "the proof on 127.0.0.1, rebuilt and reloaded on every change")):
         p = sub.add_parser(name, help=text)
-        p.add_argument("issue_dir", nargs="?", help="issue folder (default: the newest under content/)")
+        p.add_argument("issue_dir", nargs="?", help=f"issue folder (default: content/{DEFAULT_ISSUE})")
         if name != "check":
             p.add_argument("-o", "--out-dir", help="output folder (default: build/<issue-id>/)")
         p.add_argument("--strict", action="store_true", help="warnings fail the build")
@@ -33,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     p = sub.add_parser("translated", help="record that both versions of an article say the same (ends its stale-translation warnings)")
     p.add_argument("slug", help="the article, e.g. working-together")
-    p.add_argument("issue_dir", nargs="?", help="issue folder (default: the newest under content/)")
+    p.add_argument("issue_dir", nargs="?", help=f"issue folder (default: content/{DEFAULT_ISSUE})")
     args = parser.parse_args(argv)
     command = args.command or "pdf"
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(name)s: %(message)s")
