@@ -26,16 +26,16 @@ MARK = "Printed from the project's own templates"
 @pytest.fixture
 def project(tmp_path) -> Path:
     """A project of its own: the checkout's styles and fonts, its templates with a line added
-    to the cover, and one issue."""
+    to every article, and one issue."""
     root = tmp_path / "newsletter"
     root.mkdir()
     for name in ("styles", "fonts"):
         (root / name).symlink_to(ROOT / name)
     shutil.copytree(ROOT / "templates", root / "templates")
-    cover = root / "templates" / "cover.html.j2"
-    text = cover.read_text(encoding="utf-8")
+    article = root / "templates" / "article.html.j2"
+    text = article.read_text(encoding="utf-8")
     assert text.count("{% block body %}") == 1
-    cover.write_text(text.replace("{% block body %}", f"{{% block body %}}<p>{MARK}</p>"), encoding="utf-8")
+    article.write_text(text.replace("{% block body %}", f"{{% block body %}}<p>{MARK}</p>"), encoding="utf-8")
     issue = root / "content" / ISSUE_ID
     shutil.copytree(ISSUE, issue)
     yaml = issue / "issue.yaml"
@@ -62,8 +62,9 @@ def test_the_issue_folder_names_its_project(project, tmp_path):
     result = run_build("pdf", str(project / "content" / ISSUE_ID), "-o", str(out), cwd=tmp_path,
                        env={"PRESS_CACHE_DIR": str(tmp_path / "cache")})
     assert result.returncode == 0, result.stderr
-    cover = pypdf.PdfReader(out / f"{ISSUE_ID}.pdf").pages[0].extract_text()
-    assert MARK in " ".join(cover.split()), cover
+    pages = [" ".join(page.extract_text().split()) for page in pypdf.PdfReader(out / f"{ISSUE_ID}.en.pdf").pages]
+    articles = {p.name.split(".")[0] for p in (project / "content" / ISSUE_ID).glob("*.en.md")}
+    assert sum(page.count(MARK) for page in pages) == len(articles), pages
 
 
 def test_no_project_is_one_error(tmp_path, monkeypatch):
