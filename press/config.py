@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import PressError
+from .output import check_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,6 +44,8 @@ def load_config(issue_dir: str | None = None, out_dir: str | None = None, strict
     cache = os.environ.get("PRESS_CACHE_DIR")
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     source_date = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date() if epoch.isdigit() else None
+    if out_dir:
+        check_folder(Path(out_dir))  # before any work: a build that cannot be written is not started
     return Config(
         issue_dir=Path(issue_dir) if issue_dir else default_issue(),
         out_dir=Path(out_dir) if out_dir else None,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from .errors import Problem, error, warning
+from .errors import Problem, error, note, warning
 from .fonts import coverage
 from .issue import Issue
 from .manifest import file_digest
@@ -77,9 +77,9 @@ def _image(issue: Issue, path: Path, line: int, src: str, width_mm: float) -> li
     width, mode = decoded
     ppi = width / (width_mm / 25.4)
     problems = []
-    if ppi < 100:
-        problems.append(error(path, line, f"image {src!r} is {ppi:.0f} ppi at its printed width of {width_mm:.0f} mm: at least 100 needed, 300 wanted"))
-    elif ppi < 200:
+    # Only ever a warning: a coarse photo still makes readable PDFs and a proof to judge it by.
+    # Print is stricter (press_images, with --press).
+    if ppi < 200:
         problems.append(warning(path, line, f"image {src!r} is {ppi:.0f} ppi at its printed width of {width_mm:.0f} mm: 300 wanted"))
     if mode == "CMYK":
         problems.append(warning(path, line, f"image {src!r} is CMYK: it is printed as is, without colour management"))
@@ -120,10 +120,12 @@ def _decode_file(target: Path) -> tuple[int, str] | str:
 
 
 PRESS_PPI = 300
+PRESS_MIN_PPI = 150
 
 
 def press_images(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], parts, pdf_name: str) -> list[Problem]:
-    """For the press PDF: every image under 300 ppi at the size it is placed, by page."""
+    """For the press PDF: every image under 300 ppi at the size it is placed, by page; under
+    150 ppi an error, which withholds the press PDF (never the reading PDFs)."""
     sources = {photo.image: (issue.yaml_path, photo.line) for photo in issue.cover}
     for body in bodies.values():
         for image in body.images:
@@ -139,9 +141,11 @@ def press_images(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], parts
                 continue  # reported by preflight already
             ppi = min(width / (placed.width_mm / 25.4), height / (placed.height_mm / 25.4))
             if ppi < PRESS_PPI:
-                problems.append(warning(path, line, f"image {placed.src!r} is {ppi:.0f} ppi as placed "
+                at_least = f"at least {PRESS_MIN_PPI}, " if ppi < PRESS_MIN_PPI else ""
+                problems.append(Problem(path, line, f"image {placed.src!r} is {ppi:.0f} ppi as placed "
                                         f"({placed.width_mm:.0f} × {placed.height_mm:.0f} mm) on page "
-                                        f"{first_page + placed.page} of {pdf_name}: {PRESS_PPI} wanted for print"))
+                                        f"{first_page + placed.page} of {pdf_name}: {at_least}{PRESS_PPI} wanted for print",
+                                        "error" if ppi < PRESS_MIN_PPI else "warning"))
         first_page += part.pages
     return problems
 
@@ -154,7 +158,8 @@ def _parity(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml]) -> list[Pr
             only = zh or en
             missing = "en" if zh else "zh"
             if only is not None:
-                problems.append(warning(only.article.path, None, f"article '{slug}' has no {missing} version: it appears only in the {only.article.lang} part and edition"))
+                # SPEC allows it: said as a note, which no option turns into a failure.
+                problems.append(note(only.article.path, 1, f"article '{slug}' has no {missing} version: it appears only in the {only.article.lang} part and edition"))
             continue
         if zh is None or en is None:
             continue

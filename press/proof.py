@@ -17,8 +17,10 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from .clreq import for_reading
 from .issue import Issue
 from .markup import ArticleHtml
+from .output import make_folder
 
 DPI = 110
 
@@ -39,8 +41,7 @@ def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Pa
 
     import pypdfium2 as pdfium
 
-    pages_dir = out_dir / "pages"
-    pages_dir.mkdir(parents=True, exist_ok=True)
+    pages_dir = make_folder(out_dir / "pages")
     doc = pdfium.PdfDocument(pdf)
     # Only pages that changed are drawn again: the build names every page by what it holds.
     known_file = pages_dir / "pages.json"
@@ -69,16 +70,35 @@ def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Pa
         shutil.copytree(images, out_dir / "images", dirs_exist_ok=True, copy_function=_copy_if_changed)
 
     articles = [ProofArticle(slug, issue.article(slug, lang).meta.title, lang, first_pages.get(f"{slug}.{lang}", 0),
-                             bodies[(slug, lang)].html)
+                             Markup(for_reading(bodies[(slug, lang)].html)))
                 for lang in ("zh", "en") for slug in issue.slugs if (slug, lang) in bodies]
+    pdfs = [f"{issue.id}.pdf", f"{issue.id}.zh.pdf", f"{issue.id}.en.pdf"]
+    link_pdfs([pdf.parent / name for name in pdfs], out_dir)
     html = _environment(str(templates_dir)).get_template("proof.html.j2").render(
         issue=issue, pages=names, file_versions=versions, articles=articles, slugs=issue.slugs, fonts=sorted(fonts),
-        pdfs=[f"../{issue.id}.pdf", f"../{issue.id}.zh.pdf", f"../{issue.id}.en.pdf"])
+        pdfs=pdfs)
     index = out_dir / "index.html"
     tmp = index.with_name(f".index.html.{os.getpid()}")
     tmp.write_text(html, encoding="utf-8")
     os.replace(tmp, index)
     return index
+
+
+def link_pdfs(pdfs: list[Path], out_dir: Path) -> None:
+    """The PDFs the proof links to, in the proof folder itself: `serve` serves nothing outside
+    it, and the folder opens from disk the same. Hard links cost no space; each build writes
+    its PDFs anew (press/output.py), so they are linked again after every build."""
+    for pdf in pdfs:
+        if not pdf.is_file():
+            continue  # a single-language edition that this issue does not have
+        target = out_dir / pdf.name
+        tmp = target.with_name(f".{pdf.name}.{os.getpid()}")
+        tmp.unlink(missing_ok=True)
+        try:
+            os.link(pdf, tmp)
+        except OSError:  # another file system, or one without hard links
+            shutil.copyfile(pdf, tmp)
+        os.replace(tmp, target)
 
 
 @lru_cache(maxsize=4)
