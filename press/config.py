@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .errors import PressError
 from .output import check_folder
+from .sources import folder_problem
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,8 +45,12 @@ def load_config(issue_dir: str | None = None, out_dir: str | None = None, strict
     cache = os.environ.get("PRESS_CACHE_DIR")
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     source_date = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date() if epoch.isdigit() else None
+    # Before any work: the build hashes the issue folder before it loads it, and one that
+    # cannot be written is not started.
+    if issue_dir and (why := folder_problem(Path(issue_dir))) is not None:
+        raise PressError.at(Path(issue_dir), None, why)
     if out_dir:
-        check_folder(Path(out_dir))  # before any work: a build that cannot be written is not started
+        check_folder(Path(out_dir))
     return Config(
         issue_dir=Path(issue_dir) if issue_dir else default_issue(),
         out_dir=Path(out_dir) if out_dir else None,

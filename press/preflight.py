@@ -19,6 +19,7 @@ from .fonts import coverage
 from .issue import Issue
 from .manifest import file_digest
 from .markup import ArticleHtml
+from .sources import problem
 
 # Printed widths (mm) from styles/press.css: a figure spans one column, a cover photo half the text block.
 FIGURE_WIDTH_MM = 84.7
@@ -63,12 +64,10 @@ def _image(issue: Issue, path: Path, line: int, src: str, width_mm: float) -> li
         return [error(path, line, f"image {src!r} is not a file of the issue: only paths inside the issue folder can be used")]
     if src.startswith("/"):
         return [error(path, line, f"image {src!r} is an absolute path: write it relative to the issue folder, e.g. images/photo.jpg")]
-    root = issue.dir.resolve()
+    why = problem(issue.dir / src, issue.dir)
+    if why is not None:
+        return [error(path, line, f"image {src!r} {why}")]
     target = (issue.dir / src).resolve()
-    if not target.is_relative_to(root):
-        return [error(path, line, f"image {src!r} is outside the issue folder")]
-    if not target.is_file():
-        return [error(path, line, f"image {src!r} not found")]
     if target.suffix.lower() not in IMAGE_SUFFIXES:
         return [error(path, line, f"image {src!r} is not a photo or artwork file (use .jpg or .png)")]
     decoded = _decode(target)

@@ -65,9 +65,13 @@ def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Pa
     for name, data in fonts.items():
         _write_bytes_if_changed(out_dir / "fonts" / name, data)
         versions[name] = _version(data)
-    images = issue.dir / "images"
-    if images.is_dir():
-        shutil.copytree(images, out_dir / "images", dirs_exist_ok=True, copy_function=_copy_if_changed)
+    # The images the reading view shows, each where its article names it (preflight has made
+    # sure each is a file inside the issue folder): never a whole folder, which may hold anything.
+    for src in sorted({image.src for body in bodies.values() for image in body.images}):
+        target = out_dir / src
+        if (issue.dir / src).resolve().is_relative_to(issue.dir.resolve()) and target.resolve().is_relative_to(out_dir.resolve()):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _copy_if_changed(str(issue.dir / src), str(target))
 
     articles = [ProofArticle(slug, issue.article(slug, lang).meta.title, lang, first_pages.get(f"{slug}.{lang}", 0),
                              Markup(for_reading(bodies[(slug, lang)].html)))
