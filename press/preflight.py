@@ -8,6 +8,7 @@ size, and that the two language versions of an article match.
 
 from __future__ import annotations
 
+import html
 import unicodedata
 import warnings
 from pathlib import Path
@@ -36,6 +37,8 @@ def preflight(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], fonts_di
     problems += _glyphs(issue.yaml_path, issue.yaml_text, 1, drawable)
     for article in issue.articles:
         problems += _glyphs(article.path, article.text, 1, drawable)
+    for body in bodies.values():
+        problems += _entity_glyphs(body, drawable)
     for photo in issue.cover:
         problems += _image(issue, issue.yaml_path, photo.line, photo.image, COVER_WIDTH_MM)
     for body in bodies.values():
@@ -54,6 +57,24 @@ def _glyphs(path: Path, text: str, first_line: int, drawable: frozenset[int]) ->
             seen.add(ch)
             name = unicodedata.name(ch, "unnamed character")
             problems.append(error(path, number, f"no font can draw {ch!r} (U+{ord(ch):04X} {name})"))
+    return problems
+
+
+# What text preparation (press/clreq.py) puts into Chinese text: the fonts have these.
+_PREPARED = set("\u2004\u2005\u2060，：；！？")
+
+
+def _entity_glyphs(body: ArticleHtml, drawable: frozenset[int]) -> list[Problem]:
+    """Characters that reach the page without standing in the source as themselves: written
+    as HTML entities (&#x1F637;), or made by the typographer. Each at the lines that make it."""
+    text = body.article.text
+    missing = {ch for ch in html.unescape(str(body.html)) if ord(ch) not in drawable} - set(text) - _PREPARED - set("\n\t\r")
+    problems = []
+    for ch in sorted(missing):
+        name = unicodedata.name(ch, "unnamed character")
+        lines = [n for n, line in enumerate(text.split("\n"), start=1) if "&" in line and ch in html.unescape(line)]
+        for line in lines or [None]:
+            problems.append(error(body.article.path, line, f"no font can draw {ch!r} (U+{ord(ch):04X} {name})"))
     return problems
 
 
