@@ -202,7 +202,7 @@ def _read_text(path: Path, problems: list[Problem]) -> str | None:
         return _unreadable(path, problems, why)
     size = path.stat().st_size
     if size > limit:
-        return _unreadable(path, problems, f"is {size / 1e6:.1f} MB, more than the {limit / 1e6:g} MB one file may hold: split it")
+        return _unreadable(path, problems, f"is {_size(size)}, more than the {_size(limit)} one file may hold: split it")
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -221,6 +221,10 @@ def _read_text(path: Path, problems: list[Problem]) -> str | None:
         problems.append(error(path, text[: text.index("\x00")].count("\n") + 1, "the file holds a NUL character: is it a text file?"))
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB".replace(".0 MB", " MB") if n >= 1_000_000 else f"{n / 1000:.0f} kB"
 
 
 def _unreadable(path: Path, problems: list[Problem], why: str) -> None:
