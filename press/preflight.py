@@ -49,15 +49,21 @@ def preflight(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], fonts_di
 
 
 def _glyphs(path: Path, text: str, first_line: int, drawable: frozenset[int]) -> list[Problem]:
-    problems, seen = [], set()
+    """One error for each character no face has, on every line it is on: the editor fixes
+    them where they are, or adds a face (fonts/README.md says how) and they all go."""
+    problems = []
     for number, line in enumerate(text.split("\n"), start=first_line):
-        for ch in line:
-            if ord(ch) in drawable or ch in seen or ch in "\t\r":
+        for ch in dict.fromkeys(line):
+            if ord(ch) in drawable or ch in "\t\r":
                 continue
-            seen.add(ch)
-            name = unicodedata.name(ch, "unnamed character")
-            problems.append(error(path, number, f"no font can draw {ch!r} (U+{ord(ch):04X} {name})"))
+            problems.append(_no_font(path, number, ch))
     return problems
+
+
+def _no_font(path: Path, line: int | None, ch: str) -> Problem:
+    name = unicodedata.name(ch, "unnamed character")
+    return error(path, line, f"no font can draw {ch!r} (U+{ord(ch):04X} {name}): put a font that "
+                             f"has it, with its licence, in fonts/extra/ (see fonts/README.md)")
 
 
 # What text preparation (press/clreq.py) puts into Chinese text: the fonts have these.
@@ -71,10 +77,8 @@ def _entity_glyphs(body: ArticleHtml, drawable: frozenset[int]) -> list[Problem]
     missing = {ch for ch in html.unescape(str(body.html)) if ord(ch) not in drawable} - set(text) - _PREPARED - set("\n\t\r")
     problems = []
     for ch in sorted(missing):
-        name = unicodedata.name(ch, "unnamed character")
         lines = [n for n, line in enumerate(text.split("\n"), start=1) if "&" in line and ch in html.unescape(line)]
-        for line in lines or [None]:
-            problems.append(error(body.article.path, line, f"no font can draw {ch!r} (U+{ord(ch):04X} {name})"))
+        problems += [_no_font(body.article.path, line, ch) for line in lines or [None]]
     return problems
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from .config import Config
+from .config import FOGRA39, Config
 from .edition import EditionLayout, editions, lay_out, make_pdf
 from .errors import PressError, Problem, error, fails, raise_errors
 from .finish import read_part
@@ -19,6 +19,7 @@ from .fonts import subset_fonts
 from .issue import Issue, load_issue
 from .markup import ArticleHtml, to_html
 from .clreq import prepare
+from .inks import output_condition
 from .prepress import press_pdf
 from .preflight import preflight, press_images
 from .render import LABELS, Renderer
@@ -101,7 +102,8 @@ def _make(cfg: Config, checked: Checked, typesetting: Typesetting, first: Callab
         found = press_images(issue, checked.bodies, press.parts, name)
         warnings += found
         if not any(fails(p, cfg.strict) for p in found):
-            pdfs[name] = press_pdf(make_pdf(press).pdf, press.info.title, press.info.date)
+            pdfs[name] = press_pdf(make_pdf(press).pdf, press.info.title, press.info.date,
+                                   output_condition(cfg.press_profile, FOGRA39))
     return Made(issue.id, pdfs, warnings, first_pages, layouts[0].page_keys, checked)
 
 
