@@ -13,7 +13,7 @@ import unicodedata
 import warnings
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from .errors import Problem, error, note, warning
 from .fonts import coverage
@@ -133,7 +133,14 @@ def _decode_file(target: Path) -> tuple[int, str] | str:
         with img:
             if img.width * img.height > MAX_PIXELS:
                 return f"is {img.width}×{img.height} pixels: too large, scale it down for print"
-            img.load()  # decodes the whole file, so a truncated one fails here and not in the typesetter
+            # Decodes the whole file, so a truncated one fails here and not in the typesetter.
+            # WeasyPrint, once imported (serve, the in-process tests), lets Pillow accept truncated
+            # files for the whole process: not while we look.
+            saved, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+            try:
+                img.load()
+            finally:
+                ImageFile.LOAD_TRUNCATED_IMAGES = saved
             return img.width, img.mode
     except Image.DecompressionBombError:
         return f"has too many pixels (a decompression bomb?): at most {MAX_PIXELS // 1_000_000} million"
