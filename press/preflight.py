@@ -160,11 +160,13 @@ def press_images(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], parts
     sources = {photo.image: (issue.yaml_path, photo.line) for photo in issue.cover}
     for body in bodies.values():
         for image in body.images:
+            # A photo both language versions place is said at each version's own line.
+            sources.setdefault((image.src, body.article.lang), (body.article.path, image.line))
             sources.setdefault(image.src, (body.article.path, image.line))
     problems, first_page = [], 1
     for part in parts:
         for placed in part.images:
-            path, line = sources.get(placed.src, (issue.yaml_path, None))
+            path, line = sources.get((placed.src, part.lang)) or sources.get(placed.src, (issue.yaml_path, None))
             try:
                 with Image.open(issue.dir / placed.src) as img:
                     width, height = img.size
