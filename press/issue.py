@@ -276,11 +276,16 @@ _Loader.yaml_implicit_resolvers = {
 
 def _parse_yaml(text: str, path: Path, first_line: int) -> tuple[Any, dict[str, int]]:
     """Load YAML safely and note the line of each top-level key."""
+    lines: dict[str, int] = {}
     try:
         loader = _Loader(text)
         try:
             node = loader.get_single_node()  # parsed once: the nodes give the lines, then the data
             data = loader.construct_document(node) if node is not None else None
+            if isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    if isinstance(key, yaml.ScalarNode):
+                        _note_key(loader, key, value, first_line, lines)
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
@@ -289,15 +294,22 @@ def _parse_yaml(text: str, path: Path, first_line: int) -> tuple[Any, dict[str, 
         line = first_line + mark.line if mark else first_line
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise PressError.at(path, line, f"YAML syntax: {reason}") from None
-    lines: dict[str, int] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode):
-                lines[key.value] = first_line + key.start_mark.line
-                if isinstance(value, yaml.SequenceNode):
-                    for i, item in enumerate(value.value):
-                        lines[f"{key.value}[{i}]"] = first_line + item.start_mark.line
     return data, lines
+
+
+def _note_key(loader: _Loader, key: yaml.ScalarNode, value: yaml.Node, first_line: int, lines: dict[str, int]) -> None:
+    """The line of a top-level key, under its text and under what it reads as (true: is True);
+    a key given twice is an error, for YAML would keep the last value without a word."""
+    line = first_line + key.start_mark.line
+    names = {key.value, str(loader.construct_object(key))}
+    if names & lines.keys():
+        raise yaml.constructor.ConstructorError(None, None, f"key '{key.value}' is given twice: the first value would be lost",
+                                                key.start_mark)
+    for name in names:
+        lines[name] = line
+    if isinstance(value, yaml.SequenceNode):
+        for i, item in enumerate(value.value):
+            lines[f"{key.value}[{i}]"] = first_line + item.start_mark.line
 
 
 def _check_keys(data: dict, known: set[str], required: tuple[str, ...], path: Path, line_of, problems: list[Problem], what: str) -> None:
