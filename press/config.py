@@ -56,6 +56,8 @@ def load_config(issue_dir: str | None = None, out_dir: str | None = None, strict
         raise PressError.at(Path(issue_dir), None, why)
     if out_dir:
         check_folder(Path(out_dir))
+    if cache:
+        check_folder(Path(cache), "set PRESS_CACHE_DIR to a folder")
     cfg = Config(
         issue_dir=Path(issue_dir) if issue_dir else default_issue(),
         out_dir=Path(out_dir) if out_dir else None,

@@ -14,14 +14,14 @@ from pathlib import Path
 from .errors import PressError
 
 
-def check_folder(folder: Path) -> None:
+def check_folder(folder: Path, hint: str = "name another output folder with -o") -> None:
     """Raise if `folder` cannot be an output folder: it, or a folder above it, is a file."""
     folder = Path(folder)
     for step in (folder, *folder.parents):
         if step.exists() or step.is_symlink():
             if not step.is_dir():
-                raise PressError.at(step, None, "is a file, not a folder: the output cannot be written there "
-                                    "(name another output folder with -o)")
+                what = "a link to nothing" if step.is_symlink() and not step.exists() else "a file"
+                raise PressError.at(step, None, f"is {what}, not a folder: the output cannot be written there ({hint})")
             return
 
 
@@ -56,5 +56,9 @@ def write_atomically(path: Path, data: bytes) -> Path:
 
 
 def write_outputs(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
-    """Write every output only once all of them exist in memory."""
+    """Write every output only once all of them exist in memory, and none where a folder
+    stands in the way of one: the others would be new and that one old."""
+    for name in files:
+        if (Path(out_dir) / name).is_dir():
+            raise PressError.at(Path(out_dir) / name, None, "is a folder: the output cannot be written there")
     return [write_atomically(Path(out_dir) / name, data) for name, data in files.items()]

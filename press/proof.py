@@ -18,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from .clreq import for_reading
+from .errors import PressError
 from .issue import Issue
 from .markup import ArticleHtml
 from .output import make_folder
@@ -97,12 +98,15 @@ def link_pdfs(pdfs: list[Path], out_dir: Path) -> None:
             continue  # a single-language edition that this issue does not have
         target = out_dir / pdf.name
         tmp = target.with_name(f".{pdf.name}.{os.getpid()}")
-        tmp.unlink(missing_ok=True)
         try:
-            os.link(pdf, tmp)
-        except OSError:  # another file system, or one without hard links
-            shutil.copyfile(pdf, tmp)
-        os.replace(tmp, target)
+            tmp.unlink(missing_ok=True)
+            try:
+                os.link(pdf, tmp)
+            except OSError:  # another file system, or one without hard links
+                shutil.copyfile(pdf, tmp)
+            os.replace(tmp, target)
+        except OSError as exc:  # a folder of that name in the proof folder, say
+            raise PressError.at(target, None, f"cannot be written: {exc.strerror or exc}") from None
 
 
 @lru_cache(maxsize=4)

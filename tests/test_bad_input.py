@@ -124,6 +124,9 @@ def test_bad_input(case, issue_copy, tmp_path, monkeypatch, capsys, earlier):
     if case.get("out") == "file":  # -o names a file
         out.write_bytes(b"an earlier file")
         target = out
+    elif case.get("out") == "dangling":  # -o names a link to nothing
+        out.symlink_to(tmp_path / "gone")
+        target = out
     elif case.get("out") == "under_file":  # -o names a folder inside a file
         out.write_bytes(b"an earlier file")
         target = out / "sub"
@@ -131,8 +134,12 @@ def test_bad_input(case, issue_copy, tmp_path, monkeypatch, capsys, earlier):
         out.mkdir()
         for name, data in earlier.items():
             (out / name).write_bytes(data)
+        if "out_folder" in case:  # a folder where an output file goes
+            (out / case["out_folder"]).unlink(missing_ok=True)
+            (out / case["out_folder"]).mkdir()
         target = out
     before = out.read_bytes() if out.is_file() else snapshot(out)
+    made = out.exists() or out.is_symlink()
     issue = issue_copy / case["issue"] if "issue" in case else issue_copy
     argv = [*command, str(issue)] + (["-o", str(target)] if command[0] == "pdf" else [])
     status = build.main(argv)
@@ -146,3 +153,4 @@ def test_bad_input(case, issue_copy, tmp_path, monkeypatch, capsys, earlier):
         assert warnings == [expand(line, issue_copy, case["edit"], out) for line in case["warnings"]], err
     if fails and command[0] == "pdf":
         assert (out.read_bytes() if out.is_file() else snapshot(out)) == before, "a failed run changed the earlier output"
+        assert made == (out.exists() or out.is_symlink())
