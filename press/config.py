@@ -36,12 +36,17 @@ class Config:
         return self.out_dir if self.out_dir is not None else Path("build") / issue_id
 
 
+# The issue that `python build.py` builds when no folder is named: the project's reference
+# issue, whatever other issues (samples, issues in progress) sit beside it in content/.
+DEFAULT_ISSUE = "2020-02"
+
+
 def default_issue(content_dir: Path = ROOT / "content") -> Path:
-    """The newest issue folder: issue ids sort by date."""
-    issues = sorted(p.parent for p in content_dir.glob("*/issue.yaml"))
-    if not issues:
-        raise PressError.at(content_dir, None, "no issue folder with an issue.yaml found")
-    return issues[-1]
+    issue = content_dir / DEFAULT_ISSUE
+    if not (issue / "issue.yaml").is_file():
+        raise PressError.at(issue, None, f"the default issue {DEFAULT_ISSUE} has no issue.yaml: name an issue "
+                            "folder (python build.py pdf content/<id>) or set DEFAULT_ISSUE in press/config.py")
+    return issue
 
 
 def load_config(issue_dir: str | None = None, out_dir: str | None = None, strict: bool = False,

@@ -23,7 +23,7 @@ import io
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
-from importlib.resources import files
+from importlib.util import find_spec
 from pathlib import Path
 
 import pikepdf
@@ -32,7 +32,9 @@ from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObj
 
 from .errors import PressError
 
-SRGB = files("weasyprint.pdf").joinpath("sRGB2014.icc").read_bytes()  # the profile WeasyPrint itself embeds
+# The profile WeasyPrint itself embeds, read from its folder: importing WeasyPrint here would cost
+# every build's main process two seconds, and make it typeset in process (press.typeset).
+SRGB = (Path(find_spec("weasyprint").submodule_search_locations[0]) / "pdf" / "sRGB2014.icc").read_bytes()
 
 
 @dataclass(frozen=True)

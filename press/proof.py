@@ -15,13 +15,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
 
-from .clreq import for_reading
-from .errors import PressError
+from .errors import PressError, Problem
 from .issue import Issue
 from .markup import ArticleHtml
 from .output import make_folder
+from .parity import review
+from .reading import reading_view, row_of
 
 DPI = 110
 
@@ -32,12 +32,11 @@ class ProofArticle:
     title: str
     lang: str
     first_page: int  # as printed in the bilingual issue
-    body: Markup
 
 
 def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Path,
                first_pages: dict[str, int], page_keys: list[str], templates_dir: Path, fonts: dict[str, bytes],
-               out_dir: Path) -> Path:
+               out_dir: Path, warnings: list[Problem] = ()) -> Path:
     import json
 
     import pypdfium2 as pdfium
@@ -74,13 +73,16 @@ def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Pa
             target.parent.mkdir(parents=True, exist_ok=True)
             _copy_if_changed(str(issue.dir / src), str(target))
 
-    articles = [ProofArticle(slug, issue.article(slug, lang).meta.title, lang, first_pages.get(f"{slug}.{lang}", 0),
-                             Markup(for_reading(bodies[(slug, lang)].html)))
+    articles = [ProofArticle(slug, issue.article(slug, lang).meta.title, lang, first_pages.get(f"{slug}.{lang}", 0))
                 for lang in ("zh", "en") for slug in issue.slugs if (slug, lang) in bodies]
     pdfs = [f"{issue.id}.pdf", f"{issue.id}.zh.pdf", f"{issue.id}.en.pdf"]
     link_pdfs([pdf.parent / name for name in pdfs], out_dir)
+    # The reading view: each article's aligned rows, and every warning of the build (not only the parity ones).
+    texts = _page_texts(doc, keys)
+    pairs = reading_view(issue, review(issue), texts, first_pages)
     html = _environment(str(templates_dir)).get_template("proof.html.j2").render(
         issue=issue, pages=names, file_versions=versions, articles=articles, slugs=issue.slugs, fonts=sorted(fonts),
+        pairs=pairs, warnings=[(w.format(issue.dir), row_of(pairs).get(w)) for w in warnings],
         pdfs=pdfs)
     index = out_dir / "index.html"
     tmp = index.with_name(f".index.html.{os.getpid()}")
@@ -107,6 +109,18 @@ def link_pdfs(pdfs: list[Path], out_dir: Path) -> None:
             os.replace(tmp, target)
         except OSError as exc:  # a folder of that name in the proof folder, say
             raise PressError.at(target, None, f"cannot be written: {exc.strerror or exc}") from None
+
+
+def _page_texts(doc, keys: list[str | None]) -> list[str]:
+    """The text of every page, for the reading view's page links. Read again only for pages that
+    changed: a process that stays up (serve) keeps the texts of the last proof by page key."""
+    texts = [(_TEXTS.get(key) if key else None) or doc[i].get_textpage().get_text_range() for i, key in enumerate(keys)]
+    _TEXTS.clear()
+    _TEXTS.update((key, text) for key, text in zip(keys, texts) if key)
+    return texts
+
+
+_TEXTS: dict[str, str] = {}
 
 
 @lru_cache(maxsize=4)

@@ -1,5 +1,5 @@
 """The page rules of press/pagerules.py (clreq for Chinese, hyphenation and word spacing for
-English, widows and orphans), checked on every page of the three built PDFs of 2020-02."""
+English, widows and orphans), checked on every page of the three built PDFs of 2020-02 and of the sample issue 2020-06."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from conftest import ROOT
 sys.path.insert(0, str(ROOT))
 from press.pagerules import HALF_BLANK_MARKS, HYPHENS, check_pdf, read_lines  # noqa: E402
 
-PDFS = ["2020-02.pdf", "2020-02.zh.pdf", "2020-02.en.pdf"]
+PDF_CASES = [(issue_id, f"{issue_id}{suffix}") for issue_id in ("2020-02", "2020-06") for suffix in (".pdf", ".zh.pdf", ".en.pdf")]
 
 
-@pytest.mark.parametrize("name", PDFS)
-def test_every_page_keeps_the_rules(built, name):
-    problems = [f"p{page} {rule}: {problem}" for page, rule, problem in check_pdf(built / name)]
+@pytest.mark.parametrize("issue_id, name", PDF_CASES)
+def test_every_page_keeps_the_rules(build_of, issue_id, name):
+    problems = [f"p{page} {rule}: {problem}" for page, rule, problem in check_pdf(build_of(issue_id) / name)]
     assert problems == []
 
 
