@@ -79,16 +79,6 @@ def fix_western_spaces(text: str) -> str:
     return text.replace(" ", THIRD_EM)
 
 
-# What this module puts into the text for the printed page alone. A reader who copies text
-# (the proof's reading view) gets plain spaces and no invisible characters.
-_FOR_READING = str.maketrans({QUARTER_EM: " ", THIRD_EM: " ", WORD_JOINER: None})
-
-
-def for_reading(text: str) -> str:
-    """The text with what was inserted for typesetting taken out again."""
-    return text.translate(_FOR_READING).replace("  ", " ")
-
-
 def prepare(text: str, lang: str) -> str:
     """Everything this module does to a run of text in the given language ("zh", "zh-Hans"…)."""
     if not lang.startswith("zh"):
