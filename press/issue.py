@@ -298,16 +298,22 @@ def _parse_yaml(text: str, path: Path, first_line: int) -> tuple[Any, dict[str, 
     except yaml.YAMLError as exc:
         # Where the broken construct starts (an unclosed quote or bracket), else where parsing failed.
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-        line = first_line + mark.line if mark else first_line
+        line = first_line + _line(text, mark) if mark else first_line
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise PressError.at(path, line, f"YAML syntax: {reason}") from None
     return data, lines
 
 
+def _line(text: str, mark) -> int:
+    """The line of a mark, counted as the rest of the pipeline counts lines: YAML also breaks
+    lines at U+0085, U+2028 and U+2029, which an editor shows inside a line."""
+    return text.count("\n", 0, mark.index)
+
+
 def _note_key(loader: _Loader, key: yaml.ScalarNode, value: yaml.Node, first_line: int, lines: dict[str, int]) -> None:
     """The line of a top-level key, under its text and under what it reads as (true: is True);
     a key given twice is an error, for YAML would keep the last value without a word."""
-    line = first_line + key.start_mark.line
+    line = first_line + _line(loader.buffer, key.start_mark)
     names = {key.value, str(loader.construct_object(key))}
     if names & lines.keys():
         raise yaml.constructor.ConstructorError(None, None, f"key '{key.value}' is given twice: the first value would be lost",
@@ -316,7 +322,7 @@ def _note_key(loader: _Loader, key: yaml.ScalarNode, value: yaml.Node, first_lin
         lines[name] = line
     if isinstance(value, yaml.SequenceNode):
         for i, item in enumerate(value.value):
-            lines[f"{key.value}[{i}]"] = first_line + item.start_mark.line
+            lines[f"{key.value}[{i}]"] = first_line + _line(loader.buffer, item.start_mark)
 
 
 def _check_keys(data: dict, known: set[str], required: tuple[str, ...], path: Path, line_of, problems: list[Problem], what: str) -> None:
