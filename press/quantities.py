@@ -32,8 +32,9 @@ EN_DATES = (  # (pattern, which groups hold year, month, day)
     (re.compile(rf"\b(\d{{1,2}}){_ORD}\s+(?:of\s+)?{_MONTH}(?:,?\s+(\d{{4}}))?"), (3, 2, 1)),
     (re.compile(rf"\b{_MONTH}\s+(\d{{1,2}}){_ORD}\b(?:,?\s+(\d{{4}}))?"), (3, 1, 2)),
     (re.compile(rf"\b{_MONTH}\s+(?:of\s+)?(\d{{4}})"), (2, 1, None)),
-    # A month alone; not "May", which is more often a verb.
-    (re.compile(r"\b(January|February|March|April|June|July|August|September|October|November|December)\b"),
+    # A month alone; not "May", which is more often a verb, nor a month in a name (Long March-5).
+    (re.compile(r"(?<!Long )\b(January|February|March|April|June|July|August|September|October|November|December)\b"
+                r"(?![-‐]\d)"),
      (None, 1, None)),
 )
 # A number not glued to a name: COVID-19, H1N1, SARS-CoV-2 and note labels hold digits that are not quantities.
@@ -128,6 +129,8 @@ def _words(text: str, lang: str) -> set[Decimal]:
         values = {_zh_numeral(m[0]) for m in ZH_NUMERAL.finditer(text)}
         # 百分之五十: a percentage in words
         values |= {_zh_numeral(m[1]) for m in re.finditer(r"百分之([零〇一二两三四五六七八九十百]+)", text)}
+        # A unit with no number of its own, as in a table head's （亿元）, is that many: "100 million yuan".
+        values |= {Decimal(ZH_UNITS[m[1]]) for m in re.finditer(r"(?:^|[^\d\s零〇一二两三四五六七八九十百千])\s*([万亿])", text)}
     else:
         values = {Decimal(EN_WORDS[m[1].lower()]) * (EN_UNITS[m[2].lower()] if m[2] else 1)
                   for m in EN_WORD.finditer(text)}

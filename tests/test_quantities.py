@@ -61,3 +61,15 @@ def test_numbers_in_words_are_read_but_kept_apart():
     q = quantities("中国将从三个方面推动", "zh")
     assert q.numbers == () and 3 in q.words
     assert 3 in quantities("in three ways", "en").words
+
+
+def test_a_month_in_a_name_is_no_date():
+    assert dates("a Long March-5 rocket lifted off", "en") == []
+    assert dates("the March-5 launch", "en") == []
+    assert dates("in March the probe", "en") == [(None, 3, None)]
+
+
+def test_a_bare_unit_in_chinese_stands_for_its_amount():
+    # A table head: 经费（亿元） against "Spending (100 million yuan)".
+    assert 100_000_000 in quantities("经费（亿元）", "zh").words
+    assert 100_000_000 not in quantities("经费 1.2 亿元", "zh").words
