@@ -82,7 +82,8 @@ def file_digest(path: Path) -> bytes:
         return hashlib.sha256(Path(path).read_bytes()).digest()
     key = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
     if key not in _DIGESTS:
-        _DIGESTS[key] = hashlib.sha256(Path(path).read_bytes()).digest()
+        with open(path, "rb") as f:  # in pieces: a video left in the issue folder need not fit in memory
+            _DIGESTS[key] = hashlib.file_digest(f, "sha256").digest()
     return _DIGESTS[key]
 
 
@@ -94,9 +95,12 @@ def issue_id(issue_dir: Path) -> str | None:
     import yaml
 
     try:
-        data = yaml.safe_load((Path(issue_dir) / "issue.yaml").read_text(encoding="utf-8"))
+        path = Path(issue_dir) / "issue.yaml"
+        if not path.is_file() or path.stat().st_size > 100_000:  # a pipe would be waited on forever
+            return None
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return str(data["id"]) if isinstance(data, dict) and data.get("id") else None
-    except (OSError, ValueError, yaml.YAMLError):
+    except (OSError, ValueError, RecursionError, yaml.YAMLError):
         return None
 
 
@@ -123,6 +127,10 @@ def record(out_dir: Path, stamp: str, outputs: dict[str, bytes], warnings: list[
         "first_pages": first_pages,
         "page_keys": page_keys,
     }
+    from .errors import PressError
     from .output import write_atomically
 
-    write_atomically(Path(out_dir) / MANIFEST, json.dumps(data, ensure_ascii=False, indent=1), durable=False)
+    try:
+        write_atomically(Path(out_dir) / MANIFEST, json.dumps(data, ensure_ascii=False, indent=1), durable=False)
+    except PressError:  # only a speed-up: the next build is a full one
+        pass

@@ -6,6 +6,8 @@ point leaves earlier outputs untouched, and two builds at once never read
 half a cached font or part. Outputs (the PDFs) are also synced to the disk
 before the rename; caches and the proof are not (a cache entry lost to a
 crash is made again, and syncing each would cost a rebuild milliseconds).
+A file that cannot be written (a full disk, a folder in its way) is a
+problem with its path, never a traceback.
 """
 
 from __future__ import annotations
@@ -16,7 +18,29 @@ import threading
 from pathlib import Path
 from typing import Callable
 
+from .errors import PressError
+
 _SERIAL = itertools.count()
+
+
+def check_folder(folder: Path, hint: str = "name another output folder with -o") -> None:
+    """Raise if `folder` cannot be an output folder: it, or a folder above it, is a file."""
+    folder = Path(folder)
+    for step in (folder, *folder.parents):
+        if step.exists() or step.is_symlink():
+            if not step.is_dir():
+                what = "a link to nothing" if step.is_symlink() and not step.exists() else "a file"
+                raise PressError.at(step, None, f"is {what}, not a folder: the output cannot be written there ({hint})")
+            return
+
+
+def make_folder(folder: Path) -> Path:
+    check_folder(folder)
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PressError.at(folder, None, f"cannot make the output folder: {exc.strerror or exc}") from None
+    return Path(folder)
 
 
 def write_atomically(path: Path, data: bytes | str, durable: bool = True) -> Path:
@@ -37,11 +61,14 @@ def replace_atomically(path: Path, make: Callable[[Path], None]) -> Path:
     """Make `path` anew: `make` writes a temporary name beside it (a file, a symlink), which
     then replaces `path` in one rename. A temporary name that failed is removed."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(path.parent)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.{next(_SERIAL)}.tmp")
     try:
         make(tmp)
         os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise PressError.at(path, None, f"cannot be written: {exc.strerror or exc}") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -49,5 +76,9 @@ def replace_atomically(path: Path, make: Callable[[Path], None]) -> Path:
 
 
 def write_outputs(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
-    """Write every output only once all of them exist in memory."""
+    """Write every output only once all of them exist in memory, and none where a folder
+    stands in the way of one: the others would be new and that one old."""
+    for name in files:
+        if (Path(out_dir) / name).is_dir():
+            raise PressError.at(Path(out_dir) / name, None, "is a folder: the output cannot be written there")
     return [write_atomically(Path(out_dir) / name, data) for name, data in files.items()]

@@ -10,6 +10,7 @@ from conftest import ROOT
 
 sys.path.insert(0, str(ROOT))
 
+from press.errors import PressError  # noqa: E402
 from press.output import replace_atomically, write_atomically  # noqa: E402
 
 
@@ -21,8 +22,9 @@ def test_a_write_that_fails_leaves_the_old_file_and_no_temporary(tmp_path):
         tmp.write_bytes(b"ne")
         raise OSError("disk full")
 
-    with pytest.raises(OSError):
+    with pytest.raises(PressError) as raised:
         replace_atomically(target, half_written)
+    assert [p.format(tmp_path) for p in raised.value.problems] == ["2020-02.pdf: error: cannot be written: disk full"]
     assert target.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2020-02.pdf"]
 
