@@ -64,6 +64,7 @@ class Params:
     max_hyphen_run: int = 2
     last_line_demerits: float = 50_000.0  # a last line of one word
     last_line_min_boxes: int = 1  # 2: a last line of one box is infeasible
+    loose_demerits: float = 1e7  # a line beyond the tolerance, in the second pass: as few as can be
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,8 @@ def _compose(items, widths, params, limit):
             fitness = 0 if ratio < -0.5 else 1 if ratio <= 0.5 else 2 if ratio <= 1 else 3
             if abs(fitness - node.fitness) > 1:
                 demerits += params.fitness_demerits
+            if ratio > params.tolerance:
+                demerits += params.loose_demerits
             if forced and b == n - 1 and glues[final_glue] - glues[begin] == 0:
                 demerits += params.last_line_demerits
             total = node.demerits + demerits
@@ -212,9 +215,8 @@ def _compose(items, widths, params, limit):
 # begins in `text` (None for items that are not breaks).
 
 SPACE_STRETCH = 1.0  # of the space's own width: a ratio of 1 doubles it (about 0.52 em)
-HYPHEN_PENALTY = 50.0
+HYPHEN_PENALTY = 200.0  # TeX has 50; more keeps the hyphenated line ends as few as greedy breaking left
 CJK_STRETCH = 0.12  # em per gap between Chinese characters (press/composition.py's cap)
-_DASHES = "-\u2010\u2013\u2014"
 
 
 @dataclass(frozen=True)
@@ -224,9 +226,11 @@ class Paragraph:
 
 
 def english(text: str, x: Sequence[float], hyphen: float,
-            hyphenate: Callable[[str], Sequence[int]] = lambda word: ()) -> Paragraph:
-    """Words between spaces; a word breaks after an explicit hyphen or dash, or at the
-    points `hyphenate` gives (offsets inside the word), where a hyphen `hyphen` wide is added."""
+            hyphenate: Callable[[str, int], Sequence[int]] = lambda word, start: (), shrink: float = 0.0) -> Paragraph:
+    """Words between spaces; a word breaks after a hyphen between two letters, or at the
+    points `hyphenate(word, start in text)` gives (offsets inside the word), where a hyphen
+    `hyphen` wide is added. A space stretches by SPACE_STRETCH of its width and shrinks by
+    `shrink` of it."""
     items: list[Item] = []
     starts: list[int | None] = []
     i = 0
@@ -236,15 +240,16 @@ def english(text: str, x: Sequence[float], hyphen: float,
             while j < len(text) and text[j] == " ":
                 j += 1
             if items:
-                items.append(Glue(x[j] - x[i], SPACE_STRETCH * (x[j] - x[i])))
+                items.append(Glue(x[j] - x[i], SPACE_STRETCH * (x[j] - x[i]), shrink * (x[j] - x[i])))
                 starts.append(j)
             i = j
             continue
         j = text.find(" ", i)
         j = len(text) if j < 0 else j
         word = text[i:j]
-        cuts = {k for k in range(1, len(word) - 1) if word[k - 1] in _DASHES and word[k - 1] != word[k]}
-        points = set() if cuts else {k for k in hyphenate(word) if 0 < k < len(word)}
+        cuts = {k for k in range(2, len(word) - 1)
+                if word[k - 1] == "-" and word[k - 2].isalpha() and word[k].isalpha()}
+        points = set() if cuts else {k for k in hyphenate(word, i) if 0 < k < len(word)}
         last = 0
         for k in sorted(cuts | points):
             items.append(Box(x[i + k] - x[i + last]))
@@ -264,7 +269,8 @@ def english(text: str, x: Sequence[float], hyphen: float,
 
 
 def _is_cjk(char: str) -> bool:
-    return "\u2e80" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or "\uff00" <= char <= "\uffef" or char in "“”‘’—…·"
+    return ("\u2e80" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or "\uff00" <= char <= "\uffef"
+            or char in "“”‘’—…·")
 
 
 def _is_mark(char: str) -> bool:
@@ -291,7 +297,8 @@ def chinese(text: str, x: Sequence[float], em: float) -> Paragraph:
             a, b = text[j - 1], text[j]
             allowed = b not in NO_LINE_START and a not in NO_LINE_END and not (a == b and a in "—…") \
                 and not b.isspace()
-            widens = (_is_cjk(a) and _is_cjk(b) and not (_is_mark(a) and _is_mark(b))) or (a == "\u2004" and b.isalnum())
+            widens = (_is_cjk(a) and _is_cjk(b) and not (_is_mark(a) and _is_mark(b))) \
+                or (a == "\u2004" and b.isalnum())
             if widens:
                 items.append(Penalty(0.0, 0.0 if allowed else INFINITY))
                 starts.append(j if allowed else None)

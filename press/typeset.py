@@ -99,10 +99,11 @@ class Typesetter:
         from weasyprint.text.fonts import FontConfiguration
 
         from .fetch import SandboxFetcher, url_for
-        from . import balancing, composition, tagging
+        from . import balancing, composition, paragraphs, tagging
 
         balancing.install()
         composition.install()
+        paragraphs.install()
         _parse_array_types_once()
         tagging.install()
 
@@ -266,7 +267,7 @@ def _salt(issue_dir: Path, cfg) -> bytes:
     """What, besides its HTML, a typeset part depends on: styles, fonts, images, the typesetter."""
     digest = hashlib.sha256()
     code = Path(__file__).resolve().parent
-    files = [code / name for name in ("typeset.py", "fetch.py", "balancing.py", "composition.py", "pagerules.py", "tagging.py", "fonts.py")]
+    files = [code / name for name in ("typeset.py", "fetch.py", "balancing.py", "composition.py", "paragraphs.py", "linebreak.py", "pagerules.py", "tagging.py", "fonts.py")]
     files.append(Path(cfg.fonts_dir).parent / "requirements.lock")
     for folder in (cfg.styles_dir, cfg.fonts_dir, issue_dir):
         files += sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.suffix.lower() not in TEXT_SOURCES)

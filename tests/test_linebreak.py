@@ -20,7 +20,7 @@ def mono(text: str) -> list[float]:
     return [float(i) for i in range(len(text) + 1)]
 
 
-def set_lines(text: str, widths, params=Params(), hyphenate=lambda word: ()) -> list[str] | None:
+def set_lines(text: str, widths, params=Params(), hyphenate=lambda word, start: ()) -> list[str] | None:
     paragraph = english(text, mono(text), 1.0, hyphenate)
     breaks = compose(paragraph.items, widths, params)
     if breaks is None:
@@ -110,7 +110,7 @@ def hyphen_run(lines: list[str]) -> int:
 
 def test_no_more_than_two_hyphenated_lines_in_a_row():
     text = " ".join(["abcdefghij"] * 12)
-    every_other = lambda word: range(2, len(word) - 1, 2)  # noqa: E731
+    every_other = lambda word, start: range(2, len(word) - 1, 2)  # noqa: E731
     for width in (18, 25):
         unlimited = set_lines(text, [width], Params(tolerance=10, max_hyphen_run=99), every_other)
         assert hyphen_run(unlimited) >= 3  # so the limit has something to do
