@@ -1,33 +1,47 @@
-"""Make the committed fonts in fonts/ from Debian's Noto packages.
+"""Make the project's fonts.
 
-Run once by a maintainer, not at build time: cutting a CJK collection down
-takes tens of seconds per face.
+The Chinese faces are made on every machine by tools/setup.sh, from Debian's
+fonts-noto-cjk as installed (nothing is fetched, nothing committed is
+rewritten):
 
-    python fonts/make_fonts.py            # downloads the .debs with apt-get
-    python fonts/make_fonts.py --debs DIR # or takes them from DIR
+    python fonts/make_fonts.py            # fonts/cjk/*.otf, when missing or out of date
 
-Debian's .ttc collections put the Japanese face first; we take the
-Simplified Chinese face by name so shared characters get mainland glyph
-forms. The character set is documented in fonts/README.md; add characters
-by listing them in fonts/extra-chars.txt and running this again.
+It takes the Simplified Chinese face of each collection whole (every
+glyph, so each glyph's CID stays equal to its glyph index, as in Noto's
+own face) and adds the OpenType 'chws' feature; the tables are copied as
+they are, so this takes about a second a face.
+
+The Latin faces are committed; a maintainer remakes them with
+
+    python fonts/make_fonts.py --latin        # downloads fonts-noto-core with apt-get
+    python fonts/make_fonts.py --latin --debs DIR
+
+fonts/README.md says why and how.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import os
 import subprocess
 import sys
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from fontTools import subset
 from fontTools.ttLib import TTCollection, TTFont
 
 HERE = Path(__file__).resolve().parent
+CJK_DIR = HERE / "cjk"
+# Where Debian's fonts-noto-cjk puts its collections.
+NOTO_CJK = Path("/usr/share/fonts/opentype/noto")
+# Names how make_cjk cuts a face; change it when that changes, so every machine remakes its faces.
+CJK_RECIPE = "whole SC face, chws added, tables copied"
 
 CJK = {
-    # output file: (file in fonts-noto-cjk, face name in the collection)
+    # output file in fonts/cjk/: (file in fonts-noto-cjk, face name in the collection)
     "NotoSerifSC-Regular.otf": ("NotoSerifCJK-Regular.ttc", "Noto Serif CJK SC"),
     "NotoSerifSC-Bold.otf": ("NotoSerifCJK-Bold.ttc", "Noto Serif CJK SC"),
     "NotoSansSC-Regular.otf": ("NotoSansCJK-Regular.ttc", "Noto Sans CJK SC"),
@@ -50,20 +64,9 @@ RANGES = [
 ]
 
 
-def gb2312() -> set[int]:
-    """Every character of GB 2312, read from Python's own codec table."""
-    chars = set()
-    for hi in range(0xA1, 0xF8):
-        for lo in range(0xA1, 0xFF):
-            try:
-                chars.add(ord(bytes([hi, lo]).decode("gb2312")))
-            except UnicodeDecodeError:
-                pass
-    return chars
-
-
 def charset() -> set[int]:
-    chars = gb2312()
+    """The Latin faces' characters: the blocks above and whatever extra-chars.txt lists."""
+    chars = set()
     for lo, hi in RANGES:
         chars.update(range(lo, hi + 1))
     extra = HERE / "extra-chars.txt"
@@ -157,13 +160,56 @@ def add_chws(font: TTFont) -> None:
             system.FeatureCount = len(system.FeatureIndex)
 
 
-def _make_cjk(job: tuple[Path, str, Path, set[int]]) -> None:
-    ttc, face, out, chars = job
-    for font in TTCollection(ttc, recalcTimestamp=False).fonts:
-        if font["name"].getDebugName(1) == face:
-            add_chws(font)
-            return _cut(font, chars, out)
+def make_cjk(ttc: Path, face: str, out: Path) -> None:
+    """One face of a collection as a font of its own, with 'chws'. Only GPOS is rebuilt: every
+    other table, the 20 MB CFF among them, is copied byte for byte, so each glyph keeps its
+    index and its CID, and the two stay equal (ISO 32000-1 9.7.4.2: a reader finds a
+    CIDFontType0 glyph by CID through the CFF charset, while WeasyPrint writes glyph indices)."""
+    from fontTools.ttLib.tables.DefaultTable import DefaultTable
+
+    for font in TTCollection(ttc, lazy=True, recalcTimestamp=False).fonts:
+        if font["name"].getDebugName(1) != face:
+            continue
+        add_chws(font)
+        whole = TTFont(sfntVersion=font.sfntVersion, recalcTimestamp=False, recalcBBoxes=False)
+        for tag in sorted(font.reader.keys()):
+            table = DefaultTable(tag)
+            table.data = font["GPOS"].compile(font) if tag == "GPOS" else font.reader[tag]
+            whole[tag] = table
+        tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+        whole.save(tmp)
+        os.replace(tmp, out)
+        return
     raise SystemExit(f"{ttc}: no face named {face!r}")
+
+
+def _source_stamp() -> dict:
+    """What the Chinese faces are made from: this recipe and Debian's collections, by content."""
+    stamp = {"recipe": CJK_RECIPE, "code": hashlib.sha256(Path(__file__).read_bytes()).hexdigest()}
+    for ttc, _ in sorted(set(CJK.values())):
+        path = NOTO_CJK / ttc
+        if not path.is_file():
+            raise SystemExit(f"{path}: not found: install Debian's fonts-noto-cjk (tools/setup.sh does)")
+        stamp[ttc] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return stamp
+
+
+def make_all_cjk() -> None:
+    """fonts/cjk/, unless it is already made from these collections by this recipe."""
+    record = CJK_DIR / "SOURCE.json"
+    stamp = _source_stamp()
+    try:
+        done = json.loads(record.read_text()) == stamp and all((CJK_DIR / out).is_file() for out in CJK)
+    except (OSError, ValueError):
+        done = False
+    if done:
+        return
+    CJK_DIR.mkdir(exist_ok=True)
+    record.unlink(missing_ok=True)
+    for out, (ttc, face) in CJK.items():
+        make_cjk(NOTO_CJK / ttc, face, CJK_DIR / out)
+        print(f"fonts/cjk/{out}: {(CJK_DIR / out).stat().st_size / 1e6:.1f} MB", file=sys.stderr, flush=True)
+    record.write_text(json.dumps(stamp, indent=1) + "\n")
 
 
 def _make_latin(job: tuple[Path, Path, set[int]]) -> None:
@@ -174,7 +220,7 @@ def _make_latin(job: tuple[Path, Path, set[int]]) -> None:
 def _debs(folder: Path | None) -> Path:
     if folder is None:
         folder = Path(tempfile.mkdtemp(prefix="noto-"))
-        subprocess.run(["apt-get", "download", "fonts-noto-cjk", "fonts-noto-core"], cwd=folder, check=True)
+        subprocess.run(["apt-get", "download", "fonts-noto-core"], cwd=folder, check=True)
     root = folder / "x"
     for deb in folder.glob("*.deb"):
         subprocess.run(["dpkg", "-x", str(deb), str(root)], check=True)
@@ -183,23 +229,15 @@ def _debs(folder: Path | None) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--debs", type=Path, help="folder holding fonts-noto-cjk and fonts-noto-core .debs")
-    parser.add_argument("--chws-only", action="store_true", help="only add 'chws' to the CJK faces already here")
+    parser.add_argument("--latin", action="store_true", help="remake the committed Latin faces (maintainers)")
+    parser.add_argument("--debs", type=Path, help="with --latin: folder holding the fonts-noto-core .deb")
     args = parser.parse_args()
-    if args.chws_only:
-        for out in CJK:
-            font = TTFont(HERE / out, recalcTimestamp=False)
-            add_chws(font)
-            font.save(HERE / out)
-        return
+    if not args.latin:
+        return make_all_cjk()
     fonts = _debs(args.debs)
     chars = charset()
-    print(f"character set: {len(chars)} code points", flush=True)
-    jobs = [(fonts / "opentype/noto" / ttc, face, HERE / out, chars) for out, (ttc, face) in CJK.items()]
-    latin = [(fonts / "truetype/noto" / name, HERE / name, chars) for name in LATIN]
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        list(pool.map(_make_cjk, jobs))
-        list(pool.map(_make_latin, latin))
+    for name in LATIN:
+        _make_latin((fonts / "truetype/noto" / name, HERE / name, chars))
 
 
 if __name__ == "__main__":

@@ -85,6 +85,7 @@ def assemble(parts: list[TypesetPart], overlays: list[TypesetPart], outline: lis
         # A bilingual part (cover, contents) has the language of its document, as its HTML has.
         tagged.append((reader, added, LANG_TAGS.get(part.lang, info.lang)))
     _merge_structure(writer, tagged)
+    _name_fonts_by_program(writer)
     _resolve_links(writer, anchors or {})
     for item in outline:
         _add_outline(writer, item, None)
@@ -264,6 +265,27 @@ def _number_tree(node: DictionaryObject) -> list[tuple[int, object]]:
     for kid in node.get("/Kids", []) or []:
         pairs += _number_tree(kid.get_object())
     return pairs
+
+
+def _name_fonts_by_program(writer: PdfWriter) -> None:
+    """Give every embedded font a subset tag made from its program, so equal tags mean equal
+    programs. WeasyPrint tags a font by its description alone, so each part's own subset of a
+    face came out under one name (ISO 32000-1 9.6.4 wants a tag per subset, and a RIP or
+    Acrobat may take one program for another of the same name)."""
+    for obj in writer._objects:
+        if not isinstance(obj, DictionaryObject) or obj.get("/Type") != "/Font" or "/DescendantFonts" not in obj:
+            continue
+        cid_font = obj["/DescendantFonts"][0].get_object()
+        descriptor = cid_font["/FontDescriptor"].get_object()
+        program = next((descriptor[key].get_object() for key in ("/FontFile3", "/FontFile2", "/FontFile")
+                        if key in descriptor), None)
+        if program is None:
+            continue
+        digest = hashlib.sha256(program.get_data()).digest()
+        tag = "".join(chr(65 + byte % 26) for byte in digest[:6])
+        name = NameObject(f"/{tag}+{str(descriptor['/FontName']).partition('+')[2] or str(descriptor['/FontName'])[1:]}")
+        for target, key in ((obj, "/BaseFont"), (cid_font, "/BaseFont"), (descriptor, "/FontName")):
+            target[NameObject(key)] = name
 
 
 def _resolve_links(writer: PdfWriter, anchors: dict[str, int]) -> None:

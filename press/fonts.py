@@ -1,28 +1,34 @@
 """The project's fonts: what they can draw, and their per-issue subsets.
 
-fonts/ holds the committed faces (already cut down to GB 2312 and the
-Latin and punctuation blocks, see fonts/README.md). A build subsets each
-face again to the characters the issue uses, so WeasyPrint handles small
-fonts; the subsets are cached on disk by font hash and character set, so
-a rebuild pays nothing for them.
+fonts/ holds the committed Latin faces; fonts/cjk/ the full Simplified
+Chinese faces of Noto Serif CJK and Noto Sans CJK, made on each machine by
+fonts/make_fonts.py (tools/setup.sh runs it); fonts/extra/ any face an
+editor adds for characters none of these has (see fonts/README.md). A
+build subsets each face to the characters the issue uses, so WeasyPrint
+handles small fonts; the subsets are cached on disk by font hash and
+character set, so a rebuild pays nothing for them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .errors import PressError
 from .manifest import file_digest
 
 FONT_SUFFIXES = (".otf", ".ttf")
+CJK_DIR = "cjk"  # made by fonts/make_fonts.py, not committed
+EXTRA_DIR = "extra"  # an editor's own faces, each with its licence
 # Always kept: ASCII for page numbers and labels, and what layout itself inserts
 # (the hyphen of hyphenation, no-break and thin spaces, the ellipsis of overflow).
 BASE_CHARS = frozenset(range(0x20, 0x7F)) | {0x00A0, 0x00AD, 0x2010, 0x2004, 0x2005, 0x2009, 0x2026}
 # Names how _subset cuts a face; change it when that changes, so cached subsets are remade.
-RECIPE = "harfbuzz, all layout features"
+RECIPE = "harfbuzz, all layout features, CID = glyph index"
 
 
 @dataclass(frozen=True)
@@ -34,7 +40,14 @@ class FontSet:
 
 
 def font_files(fonts_dir: Path) -> list[Path]:
-    return sorted(p for p in Path(fonts_dir).iterdir() if p.suffix in FONT_SUFFIXES)
+    """Every face of the project: fonts/, fonts/cjk/ and fonts/extra/."""
+    fonts_dir = Path(fonts_dir)
+    cjk = fonts_dir / CJK_DIR
+    if not (cjk / "SOURCE.json").is_file():
+        raise PressError.at(cjk, None, "the Chinese faces are not made on this machine: run 'make setup' "
+                            "(tools/setup.sh makes them from Debian's fonts-noto-cjk)")
+    return sorted(p for folder in (fonts_dir, cjk, fonts_dir / EXTRA_DIR) if folder.is_dir()
+                  for p in folder.iterdir() if p.suffix.lower() in FONT_SUFFIXES)
 
 
 def coverage(fonts_dir: Path) -> frozenset[int]:
@@ -85,4 +98,61 @@ def _subset(data: bytes, codepoints: frozenset[int]) -> bytes:
     features = subset_input.sets(hb.SubsetInputSets.LAYOUT_FEATURE_TAG)
     features.clear()
     features.invert()
-    return hb.subset(hb.Face(hb.Blob(data)), subset_input).blob.data
+    return _cids_as_glyph_indices(hb.subset(hb.Face(hb.Blob(data)), subset_input).blob.data)
+
+
+def _cids_as_glyph_indices(font: bytes) -> bytes:
+    """Number the CIDs of a CID-keyed CFF font after its glyph indices.
+
+    A subsetter packs the kept glyphs at new indices but keeps each glyph's CID, and
+    WeasyPrint writes glyph indices where the PDF wants CIDs (Identity-H). ISO 32000-1
+    9.7.4.2 has a reader find a CIDFontType0 glyph by CID, through the CFF charset: MuPDF
+    and Ghostscript do, and drew nothing (or the wrong glyph) for every Chinese character;
+    PDFium and Poppler take the code as a glyph index and hid it. An identity charset makes
+    both readings the same glyph. The charset is written over the old one in place (an
+    identity charset is 4 or 5 bytes, never longer than the one it replaces), so no other
+    offset moves; the table's checksums are made again on saving."""
+    from fontTools.cffLib import CFFFontSet
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.tables.DefaultTable import DefaultTable
+
+    if font[:4] != b"OTTO":
+        return font  # TrueType: glyphs are found by index
+    source = TTFont(io.BytesIO(font), lazy=True)
+    cff = bytearray(source.reader["CFF "])
+    fontset = CFFFontSet()
+    fontset.decompile(io.BytesIO(bytes(cff)), None)
+    top = fontset.topDictIndex[0]
+    if not hasattr(top, "ROS"):
+        return font  # name-keyed: no CIDs
+    glyphs = len(top.charset)
+    if all(name == f"cid{gid:05d}" for gid, name in enumerate(top.charset[1:], 1)):
+        return font
+    offset = top.rawDict["charset"]
+    old_size = _charset_size(cff, offset, glyphs)
+    if glyphs - 2 < 256 and old_size >= 4:  # format 1: one range, CIDs 1..n-1
+        new = bytes([1]) + (1).to_bytes(2, "big") + bytes([glyphs - 2])
+    elif old_size >= 5:  # format 2: the same range, with a two-byte count
+        new = bytes([2]) + (1).to_bytes(2, "big") + (glyphs - 2).to_bytes(2, "big")
+    else:
+        raise ValueError(f"a charset of {old_size} bytes has no room for an identity charset")
+    cff[offset:offset + len(new)] = new
+    sfnt = TTFont(sfntVersion=source.sfntVersion, recalcTimestamp=False, recalcBBoxes=False)
+    for tag in source.reader.keys():  # every table as it is, but the CFF
+        sfnt[tag] = table = DefaultTable(tag)
+        table.data = bytes(cff) if tag == "CFF " else source.reader[tag]
+    out = io.BytesIO()
+    sfnt.save(out, reorderTables=False)
+    return out.getvalue()
+
+
+def _charset_size(cff: bytes, offset: int, glyphs: int) -> int:
+    """Bytes taken by the CFF charset at offset, for a font of `glyphs` glyphs (CFF spec 13)."""
+    form, position, covered = cff[offset], offset + 1, 1  # .notdef is not listed
+    if form == 0:
+        return 1 + 2 * (glyphs - 1)
+    count_size = 1 if form == 1 else 2
+    while covered < glyphs:
+        covered += 1 + int.from_bytes(cff[position + 2:position + 2 + count_size], "big")
+        position += 2 + count_size
+    return position - offset

@@ -45,14 +45,16 @@ def preflight(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], fonts_di
 
 
 def _glyphs(path: Path, text: str, first_line: int, drawable: frozenset[int]) -> list[Problem]:
-    problems, seen = [], set()
+    """One error for each character no face has, on every line it is on: the editor fixes
+    them where they are, or adds a face (fonts/README.md says how) and they all go."""
+    problems = []
     for number, line in enumerate(text.split("\n"), start=first_line):
-        for ch in line:
-            if ord(ch) in drawable or ch in seen or ch in "\t\r":
+        for ch in dict.fromkeys(line):
+            if ord(ch) in drawable or ch in "\t\r":
                 continue
-            seen.add(ch)
             name = unicodedata.name(ch, "unnamed character")
-            problems.append(error(path, number, f"no font can draw {ch!r} (U+{ord(ch):04X} {name})"))
+            problems.append(error(path, number, f"no font can draw {ch!r} (U+{ord(ch):04X} {name}): put a font that "
+                                  f"has it, with its licence, in fonts/extra/ (see fonts/README.md)"))
     return problems
 
 

@@ -21,7 +21,7 @@ from threading import Lock
 from typing import TYPE_CHECKING
 
 from .errors import PressError
-from .fonts import FontSet
+from .fonts import EXTRA_DIR, FontSet
 from .manifest import file_digest
 from .workers import WorkerDied, Workers
 
@@ -77,9 +77,13 @@ def isolate_fontconfig(fonts_dir: Path, cache_dir: Path) -> None:
         tmp.symlink_to(source)
         os.replace(tmp, link)
     conf = conf_dir / "fonts.conf"
+    # An editor's own faces (fonts/extra/) are where Pango looks for a character that no face
+    # of the stylesheets has: they are fontconfig's fonts, and its only others are ours.
+    extra = Path(fonts_dir).resolve() / EXTRA_DIR
+    dirs = "".join(f"  <dir>{folder}</dir>\n" for folder in (fallback.resolve(), extra) if folder.is_dir())
     text = (
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
-        f"  <dir>{fallback.resolve()}</dir>\n  <cachedir>{conf_dir.resolve()}</cachedir>\n</fontconfig>\n"
+        f"{dirs}  <cachedir>{conf_dir.resolve()}</cachedir>\n</fontconfig>\n"
     )
     if not conf.exists() or conf.read_text() != text:
         tmp = conf.with_name(f".fonts.conf.{os.getpid()}")

@@ -13,7 +13,7 @@ from conftest import ISSUE, ROOT, run_build
 from press.visual import PdfDiff, compare_pages, compare_pdf, write_baselines
 
 # 60 px drawn at 5× gives 12 px glyphs: 10 pt body text at the 100 dpi the differ renders at.
-FONT = ImageFont.truetype(str(ROOT / "fonts" / "NotoSerifSC-Regular.otf"), 60)
+FONT = ImageFont.truetype(str(ROOT / "fonts" / "cjk" / "NotoSerifSC-Regular.otf"), 60)
 
 
 def page(lines: list[str], dx: float = 0.0) -> np.ndarray:

@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "content/2020-02/images"
-FONT = ROOT / "fonts/NotoSansSC-Bold.otf"
+FONT = ROOT / "fonts/cjk/NotoSansSC-Bold.otf"
 
 # name: (label, width px, height px, two gradient colours); sizes are 300 ppi at the placed size
 PHOTOS = {

@@ -30,3 +30,5 @@ if ! cmp -s requirements.lock .venv/.installed 2>/dev/null; then
   .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.lock
   cp requirements.lock .venv/.installed
 fi
+# The full Chinese faces, from the fonts-noto-cjk installed above (about 4 s, once).
+.venv/bin/python fonts/make_fonts.py

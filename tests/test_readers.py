@@ -1,0 +1,165 @@
+"""Every reader sees the same pages: the PDFs read as MuPDF, Ghostscript and Poppler read them.
+
+PDFium, which every other test reads with, forgives fonts that the standard does not
+allow: it once drew Chinese from glyph indices where ISO 32000 has a reader look CIDs up
+in the font, and MuPDF drew nothing and Ghostscript empty boxes. So each page is drawn by
+all four, and the ink of each is compared with PDFium's; and the fonts themselves are
+checked for what a conforming reader needs of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import subprocess
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pypdf
+import pypdfium2 as pdfium
+import pytest
+from fontTools.ttLib import TTFont
+from PIL import Image, ImageFilter
+
+from conftest import ISSUE, run_build
+
+DPI = 150
+INK = 200  # grey level below which a pixel counts as ink: pale grey text counts too
+SLACK = 5  # px: ink that another reader puts within 2 px (0.34 mm) of it agrees
+# Share of a page's pixels inked by one reader and not (within the slack) by PDFium, or the
+# other way round. Anti-aliasing and rounding stay well below it; one line of missing
+# Chinese, or empty boxes for glyphs, is above it.
+MOST_DISAGREEMENT = 0.001
+
+
+@pytest.fixture(scope="module")
+def press_build(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("readers")
+    result = run_build("pdf", str(ISSUE), "-o", str(out), "--press")
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def _ink(image: Image.Image) -> Image.Image:
+    return Image.fromarray(((np.asarray(image.convert("L")) < INK) * 255).astype(np.uint8))
+
+
+def _disagreement(ours: Image.Image, theirs: Image.Image) -> float:
+    width, height = min(ours.width, theirs.width), min(ours.height, theirs.height)  # a reader may round a pixel off
+    a, b = _ink(ours.crop((0, 0, width, height))), _ink(theirs.crop((0, 0, width, height)))
+    near_a = np.asarray(a.filter(ImageFilter.MaxFilter(SLACK))) > 0
+    near_b = np.asarray(b.filter(ImageFilter.MaxFilter(SLACK))) > 0
+    ink_a, ink_b = np.asarray(a) > 0, np.asarray(b) > 0
+    return float(((ink_a & ~near_b).sum() + (ink_b & ~near_a).sum()) / ink_a.size)
+
+
+def _render_all(pdf: Path, folder: Path) -> dict[str, list[Path]]:
+    """Every page, drawn by MuPDF, Ghostscript and Poppler; each reader's warnings kept."""
+    folder.mkdir(parents=True, exist_ok=True)
+    mupdf = subprocess.run(["mutool", "draw", "-r", str(DPI), "-o", str(folder / "mupdf-%03d.png"), str(pdf)],
+                           capture_output=True, text=True)
+    gs = subprocess.run(["gs", "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=png16m", f"-r{DPI}",
+                         "-dTextAlphaBits=4", "-dGraphicsAlphaBits=4", "-dUseCropBox",
+                         f"-sOutputFile={folder / 'gs-%03d.png'}", str(pdf)], capture_output=True, text=True)
+    poppler = subprocess.run(["pdftoppm", "-r", str(DPI), "-cropbox", "-png", str(pdf), str(folder / "poppler")],
+                             capture_output=True, text=True)
+    for name, run in (("mutool", mupdf), ("gs", gs), ("pdftoppm", poppler)):
+        assert run.returncode == 0, f"{name}: {run.stderr[-2000:]}"
+    return {"mupdf": sorted(folder.glob("mupdf-*.png")), "ghostscript": sorted(folder.glob("gs-*.png")),
+            "poppler": sorted(folder.glob("poppler*.png")), "log": mupdf.stderr + gs.stdout + gs.stderr}
+
+
+def _pdfium_pages(pdf: Path) -> list[Image.Image]:
+    doc = pdfium.PdfDocument(pdf)
+    return [page.render(scale=DPI / 72, crop=_crop(page)).to_pil() for page in doc]
+
+
+def _crop(page) -> tuple[float, float, float, float]:
+    """What PDFium draws beyond the crop box (the other readers draw the crop box)."""
+    media, crop = page.get_mediabox(), page.get_cropbox()
+    return (crop[0] - media[0], crop[1] - media[1], media[2] - crop[2], media[3] - crop[3])
+
+
+@pytest.mark.parametrize("name", ["2020-02.pdf", "2020-02.press.pdf"])
+def test_every_reader_draws_every_page_as_pdfium_does(press_build, tmp_path, name):
+    pdf = press_build / name
+    drawn = _render_all(pdf, tmp_path)
+    ours = _pdfium_pages(pdf)
+    worst = []
+    for reader in ("mupdf", "ghostscript", "poppler"):
+        assert len(drawn[reader]) == len(ours), f"{reader} drew {len(drawn[reader])} of {len(ours)} pages"
+        for number, (mine, path) in enumerate(zip(ours, drawn[reader]), 1):
+            share = _disagreement(mine, Image.open(path))
+            worst.append((share, reader, number))
+    bad = [f"{reader} page {number}: {share:.3%} of the page inked differently" for share, reader, number in worst
+           if share > MOST_DISAGREEMENT]
+    assert not bad, "\n".join(bad)
+
+
+# Debian's MuPDF is built without its colour management; it says so once for any PDF with
+# an ICC profile (every PDF with a photo has one), which says nothing of the file.
+MUPDF_BUILD_NOTICE = "warning: ICC support is not available"
+
+
+@pytest.mark.parametrize("name", ["2020-02.pdf", "2020-02.zh.pdf", "2020-02.en.pdf", "2020-02.press.pdf"])
+def test_mupdf_and_ghostscript_read_without_a_warning(press_build, name):
+    pdf = press_build / name
+    mupdf = subprocess.run(["mutool", "draw", "-q", "-r", "36", "-o", "/dev/null", "-F", "pgm", str(pdf)],
+                           capture_output=True, text=True)
+    warnings = [line for line in mupdf.stderr.splitlines() if line.strip() and line.strip() != MUPDF_BUILD_NOTICE]
+    assert mupdf.returncode == 0 and not warnings, "\n".join(warnings[:20])
+    gs = subprocess.run(["gs", "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=nullpage", str(pdf)],
+                        capture_output=True, text=True)
+    assert gs.returncode == 0 and not (gs.stdout + gs.stderr).strip(), (gs.stdout + gs.stderr)[:2000]
+
+
+def _embedded_fonts(pdf: Path):
+    """(font dictionary, font program bytes) for every font that any page or form draws with."""
+    seen = set()
+    for page in pypdf.PdfReader(pdf).pages:
+        pending = [page.get("/Resources")]
+        while pending:
+            resources = pending.pop()
+            resources = resources.get_object() if resources is not None else {}
+            for font in (resources.get("/Font") or {}).values():
+                if font.idnum in seen:
+                    continue
+                seen.add(font.idnum)
+                font = font.get_object()
+                descendant = font["/DescendantFonts"][0].get_object()
+                descriptor = descendant["/FontDescriptor"].get_object()
+                program = next(descriptor[key].get_object() for key in ("/FontFile3", "/FontFile2") if key in descriptor)
+                yield font, descendant, program.get_data()
+            for xobject in (resources.get("/XObject") or {}).values():
+                if "/Resources" in xobject.get_object():
+                    pending.append(xobject.get_object()["/Resources"])
+
+
+@pytest.mark.parametrize("name", ["2020-02.pdf", "2020-02.zh.pdf", "2020-02.en.pdf", "2020-02.press.pdf"])
+def test_cff_fonts_find_each_glyph_by_cid(press_build, name):
+    """ISO 32000-1 9.7.4.2: a CIDFontType0 glyph is found by CID through the CFF charset,
+    and the codes written are glyph indices (Identity-H): the two must be the same."""
+    checked = 0
+    for font, descendant, program in _embedded_fonts(press_build / name):
+        if descendant["/Subtype"] != "/CIDFontType0":
+            continue
+        assert font["/Encoding"] == "/Identity-H"
+        cff = TTFont(io.BytesIO(program))
+        order = cff.getGlyphOrder()
+        if hasattr(cff["CFF "].cff.topDictIndex[0], "ROS"):
+            wrong = [(gid, cid) for gid, cid in enumerate(order[1:], 1) if cid != f"cid{gid:05d}"]
+            assert not wrong, f"{font['/BaseFont']}: glyph index and CID differ for {len(wrong)} glyphs, e.g. {wrong[:3]}"
+        checked += 1
+    assert checked, "no CFF font to check: the Chinese faces are CFF"
+
+
+@pytest.mark.parametrize("name", ["2020-02.pdf", "2020-02.zh.pdf", "2020-02.en.pdf", "2020-02.press.pdf"])
+def test_a_font_name_stands_for_one_program(press_build, name):
+    """ISO 32000-1 9.6.4: a subset's tag names that subset; equal names, equal programs."""
+    programs = defaultdict(set)
+    for font, _, program in _embedded_fonts(press_build / name):
+        programs[str(font["/BaseFont"])].add(hashlib.sha256(program).hexdigest())
+    assert programs
+    shared = {font: len(found) for font, found in programs.items() if len(found) > 1}
+    assert not shared, f"names that stand for several programs: {shared}"
