@@ -65,6 +65,7 @@ class Params:
     last_line_demerits: float = 50_000.0  # a last line of one word
     last_line_min_boxes: int = 1  # 2: a last line of one box is infeasible
     loose_demerits: float = 1e7  # a line beyond the tolerance, in the second pass: as few as can be
+    loose_gap: float = 0.0  # ... counted as loose only if, stretched to the tolerance, it still falls this short
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,7 @@ def _compose(items, widths, params, limit):
             fitness = 0 if ratio < -0.5 else 1 if ratio <= 0.5 else 2 if ratio <= 1 else 3
             if abs(fitness - node.fitness) > 1:
                 demerits += params.fitness_demerits
-            if ratio > params.tolerance:
+            if ratio > params.tolerance and target - natural - params.tolerance * (stretch[b] - node.stretch) >= params.loose_gap:
                 demerits += params.loose_demerits
             if forced and b == n - 1 and glues[final_glue] - glues[begin] == 0:
                 demerits += params.last_line_demerits
@@ -269,20 +270,25 @@ def english(text: str, x: Sequence[float], hyphen: float,
 
 
 def _is_cjk(char: str) -> bool:
-    return ("\u2e80" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or "\uff00" <= char <= "\uffef"
-            or char in "“”‘’—…·")
+    return ("\u3000" <= char <= "\u303f" or "\u3400" <= char <= "\u4dbf" or "\u4e00" <= char <= "\u9fff"
+            or "\uf900" <= char <= "\ufaff" or "\uff00" <= char <= "\uffef" or char in "“”‘’—…·")
 
 
 def _is_mark(char: str) -> bool:
-    return _is_cjk(char) and not ("\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff")
+    """As press/composition.py takes them: marks of a 'chws' pair, which do not widen."""
+    return "\u3000" <= char <= "\u303f" or "\uff01" <= char <= "\uff0f" or "\uff1a" <= char <= "\uff20" \
+        or "\uff3b" <= char <= "\uff40" or "\uff5b" <= char <= "\uff65" or char in "“”‘’—…·"
 
 
-def chinese(text: str, x: Sequence[float], em: float) -> Paragraph:
+def chinese(text: str, x: Sequence[float], em: float, may_break: Callable[[int], bool] = lambda at: True) -> Paragraph:
     """One box a character (a Western word, or a space, is one box too); between two boxes a
-    break unless clreq forbids it [3.1.7]: not before a closing mark, not after an opening
-    one, not inside ―― or ……, not before a space. Between two CJK characters that are not
-    both marks the gap may widen by up to CJK_STRETCH em (the pairs of 'chws' stay tight),
-    as it may after the U+2004 word spaces of a Western name (press/clreq.py)."""
+    break unless clreq forbids it [3.1.7] (not before a closing mark, not after an opening
+    one, not inside ―― or ……, not before a space) or `may_break(index)` says no. Between two
+    CJK characters that are not both marks the gap may widen by up to CJK_STRETCH em (the
+    pairs of 'chws' stay tight), as it may after the U+2004 word spaces of a Western name
+    (press/clreq.py). An opening mark that starts a line loses its blank half (press/
+    composition.py): it is glue, dropped at a break, and its ink a box. A mark set half wide
+    beside another ('chws') is full width again when a line ends with it."""
     items: list[Item] = []
     starts: list[int | None] = []
     i = 0
@@ -291,21 +297,31 @@ def chinese(text: str, x: Sequence[float], em: float) -> Paragraph:
         if not _is_cjk(text[i]) and not text[i].isspace():
             while j < len(text) and not _is_cjk(text[j]) and not text[j].isspace():
                 j += 1  # a Western word
-        items.append(Box(x[j] - x[i]))
+        width = x[j] - x[i]
+        if text[i] in NO_LINE_END and _is_cjk(text[i]) and i:
+            blank = min(em / 2, width)
+            if isinstance(items[-1], Penalty) and items[-1].cost >= INFINITY or isinstance(items[-1], Box):
+                items.append(Penalty(0.0, INFINITY))
+                starts.append(None)
+            items.append(Glue(blank, 0.0))
+            starts.append(None)
+            width -= blank
+        items.append(Box(width))
         starts.append(None)
         if j < len(text):
             a, b = text[j - 1], text[j]
             allowed = b not in NO_LINE_START and a not in NO_LINE_END and not (a == b and a in "—…") \
-                and not b.isspace()
+                and not b.isspace() and may_break(j)
             widens = (_is_cjk(a) and _is_cjk(b) and not (_is_mark(a) and _is_mark(b))) \
                 or (a == "\u2004" and b.isalnum())
+            end_width = em - (x[j] - x[j - 1]) if _is_mark(a) and x[j] - x[j - 1] < 0.9 * em else 0.0
             if widens:
-                items.append(Penalty(0.0, 0.0 if allowed else INFINITY))
+                items.append(Penalty(end_width, 0.0 if allowed else INFINITY))
                 starts.append(j if allowed else None)
                 items.append(Glue(0.0, CJK_STRETCH * em))
                 starts.append(None)
             elif allowed:
-                items.append(Penalty(0.0, 0.0))
+                items.append(Penalty(end_width, 0.0))
                 starts.append(j)
         i = j
     items += paragraph_end()

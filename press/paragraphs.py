@@ -24,12 +24,15 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from dataclasses import replace
 
-from .linebreak import Params, compose, english
+from .linebreak import Params, chinese, compose, english
 
 LOGGER = logging.getLogger(__name__)
 STATS: Counter = Counter()  # paragraphs planned; unsupported; plans made again mid-paragraph; fallbacks
 ENGLISH = Params(tolerance=1.25)  # a ratio of 1.25 widens a 0.26 em space to about 0.6 em
+CHINESE = Params(tolerance=1.0, emergency_ratio=1e4, last_line_min_boxes=2)  # beyond 1: a short line
+CHINESE_SHORT = 1.0  # em: a line this short after the stretch counts as a short line (see linebreak.Params.loose_gap)
 SHRINK = 0.25  # of a space's width: WeasyPrint justifies by changing the spaces only, either way
 SLACK = 0.15  # em beyond the chosen line end that the line may fill: less than a space and a letter
 
@@ -83,10 +86,12 @@ class _Paragraph:
         self.styles: dict[int, object] = {}  # where each text box starts: its style
         self.texts: list[str] = []
         self.x = [0.0]
+        self.breaks: set[int] = set()  # where Pango may break a line
+        self.chinese = (linebox.style["lang"] or "").lower().startswith("zh")
         self._read(context, linebox, boxes)
         self.text = "".join(self.texts)
         self.font_size = linebox.style["font_size"]
-        self.hyphen = _advances(context, "-", linebox.style)[-1]
+        self.hyphen = _advances(context, "-", linebox.style)[0][-1]
         self.plans: dict[tuple[int, float], float | None] = {}  # (line start, column) → line width
 
     def _read(self, context, box, boxes) -> None:
@@ -98,7 +103,10 @@ class _Paragraph:
                 self.styles[before] = child.style
                 self.texts.append(child.text)
                 base = self.x[-1]
-                self.x.extend(base + a for a in _advances(context, child.text, child.style)[1:])
+                positions, breaks = _advances(context, child.text, child.style)
+                self.x.extend(base + a for a in positions[1:])
+                self.breaks.update(before + k for k in breaks)
+                self.breaks.add(before)  # between two boxes: WeasyPrint asks the text on both sides
             elif isinstance(child, boxes.InlineBox):
                 if any(child.style[f"{what}_{side}"] != 0 and getattr(child.style[f"{what}_{side}"], "value", 1)
                        for what in ("margin", "padding") for side in ("left", "right")) \
@@ -134,8 +142,12 @@ class _Paragraph:
             return [lead + k for k in _dictionary(context, style["lang"], left, right, total).positions(word[lead:end])]
 
         x = [p - self.x[start] for p in self.x[start:]]
-        rest = english(self.text[start:], x, self.hyphen, hyphenate, SHRINK)
-        breaks = compose(rest.items, (first, width), ENGLISH)
+        if self.chinese:
+            rest = chinese(self.text[start:], x, self.font_size, lambda at: start + at in self.breaks)
+            breaks = compose(rest.items, (first, width), replace(CHINESE, loose_gap=CHINESE_SHORT * self.font_size))
+        else:
+            rest = english(self.text[start:], x, self.hyphen, hyphenate, SHRINK)
+            breaks = compose(rest.items, (first, width), ENGLISH)
         if breaks is None:
             STATS["fallbacks"] += 1
             LOGGER.debug("no feasible breaks for %r", self.text[start:start + 60])
@@ -152,7 +164,7 @@ class _Paragraph:
 
 def _planned_width(context, linebox, skip_stack, containing_block, inline, boxes) -> float | None:
     style = linebox.style
-    if style["text_align_all"] != "justify" or not (style["lang"] or "").lower().startswith("en") \
+    if style["text_align_all"] != "justify" or (style["lang"] or "")[:2].lower() not in ("en", "zh") \
             or style["direction"] != "ltr":
         return None
     paragraph = getattr(linebox, "press_paragraph", None)
@@ -190,9 +202,9 @@ def _dictionary(context, lang, left, right, total):
     return context.dictionaries[key]
 
 
-def _advances(context, text: str, style) -> list[float]:
+def _advances(context, text: str, style) -> tuple[list[float], list[int]]:
     """The pen position before each character of `text` and after the last, as WeasyPrint
-    shapes it on one unbroken line."""
+    shapes it on one unbroken line; and the characters Pango may start a line with."""
     from weasyprint.text.ffi import FROM_UNITS, ffi, pango
     from weasyprint.text.line_break import create_layout
 
@@ -222,5 +234,7 @@ def _advances(context, text: str, style) -> list[float]:
             pen += width / len(cluster)
             positions.append(pen * FROM_UNITS)
         cluster = []
+    attrs = pango.pango_layout_get_log_attrs_readonly(layout.layout, ffi.NULL)
+    breaks = [i for i in range(1, len(text)) if attrs[i].is_line_break]
     layout.deactivate()
-    return positions
+    return positions, breaks
