@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Sequence, Union
 
-from .pagerules import NO_LINE_END, NO_LINE_START
+from .pagerules import NO_LINE_END, NO_LINE_START, OPENING_MARKS
 
 INFINITY = 10_000  # a penalty of this size forbids a break; its negative forces one
 
@@ -298,7 +298,7 @@ def chinese(text: str, x: Sequence[float], em: float, may_break: Callable[[int],
             while j < len(text) and not _is_cjk(text[j]) and not text[j].isspace():
                 j += 1  # a Western word
         width = x[j] - x[i]
-        if text[i] in NO_LINE_END and _is_cjk(text[i]) and i:
+        if text[i] in OPENING_MARKS and _is_cjk(text[i]) and i:
             blank = min(em / 2, width)
             if isinstance(items[-1], Penalty) and items[-1].cost >= INFINITY or isinstance(items[-1], Box):
                 items.append(Penalty(0.0, INFINITY))

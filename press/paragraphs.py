@@ -27,9 +27,10 @@ from collections import Counter
 from dataclasses import replace
 
 from .linebreak import Params, chinese, compose, english
+from .pagerules import OPENING_MARKS
 
 LOGGER = logging.getLogger(__name__)
-STATS: Counter = Counter()  # paragraphs planned; unsupported; plans made again mid-paragraph; fallbacks
+STATS: Counter = Counter()  # paragraphs planned; unsupported; plans made again mid-paragraph; fallbacks; lost
 ENGLISH = Params(tolerance=1.25)  # a ratio of 1.25 widens a 0.26 em space to about 0.6 em
 CHINESE = Params(tolerance=1.0, emergency_ratio=1e4, last_line_min_boxes=2)  # beyond 1: a short line
 CHINESE_SHORT = 1.0  # em: a line this short after the stretch counts as a short line (see linebreak.Params.loose_gap)
@@ -155,7 +156,12 @@ class _Paragraph:
             return
         line_start = start
         for b in breaks:
-            self.plans[(line_start, width)] = b.natural
+            natural = b.natural
+            if self.chinese and line_start != start and self.text[line_start] in OPENING_MARKS:
+                # The composer counts the mark's blank half as dropped at the line start, but
+                # WeasyPrint drops it only once the line is made (press/composition.py).
+                natural += self.font_size / 2
+            self.plans[(line_start, width)] = natural
             line_start = start + rest.starts[b.index]
 
     def _style_at(self, at: int):
@@ -168,20 +174,25 @@ def _planned_width(context, linebox, skip_stack, containing_block, inline, boxes
             or style["direction"] != "ltr":
         return None
     paragraph = getattr(linebox, "press_paragraph", None)
-    if paragraph is None:
+    if paragraph is None or paragraph.children is not linebox.children:
         try:
             paragraph = _Paragraph(context, linebox, boxes)
             STATS["paragraphs"] += 1
         except _Unsupported:
-            paragraph = False
+            paragraph = _Unsupported()
             STATS["unsupported"] += 1
+        paragraph.children = linebox.children  # a copy of the line box with other children is another paragraph
         linebox.press_paragraph = paragraph
-    if not paragraph or not paragraph.text.strip():
+    if isinstance(paragraph, _Unsupported) or not paragraph.text.strip():
         return None
     skip = inline.skip_first_whitespace(linebox, skip_stack)
     if skip == "continue":
         return None
-    start = paragraph.offset(linebox, skip, boxes)
+    try:
+        start = paragraph.offset(linebox, skip, boxes)
+    except (KeyError, IndexError, AttributeError, ValueError):
+        STATS["lost"] += 1  # a skip stack into something that is not the paragraph's text: WeasyPrint's line
+        return None
     width = containing_block.width
     if (start, width) not in paragraph.plans:
         if start:
