@@ -120,7 +120,7 @@ def _compose(items, widths, params, limit):
             width[i + 1] += item.width
             stretch[i + 1] += item.stretch
             shrink[i + 1] += item.shrink
-            glues[i + 1] += 1
+            glues[i + 1] += item.width > 0  # a space (not the stretch between letters)
     final_glue = n - 2  # the paragraph_end() glue
 
     def after(position: int) -> tuple[float, float, float, int]:
@@ -227,11 +227,13 @@ class Paragraph:
 
 
 def english(text: str, x: Sequence[float], hyphen: float,
-            hyphenate: Callable[[str, int], Sequence[int]] = lambda word, start: (), shrink: float = 0.0) -> Paragraph:
+            hyphenate: Callable[[str, int], Sequence[int]] = lambda word, start: (), shrink: float = 0.0,
+            tracking: float = 0.0) -> Paragraph:
     """Words between spaces; a word breaks after a hyphen between two letters, or at the
     points `hyphenate(word, start in text)` gives (offsets inside the word), where a hyphen
     `hyphen` wide is added. A space stretches by SPACE_STRETCH of its width and shrinks by
-    `shrink` of it."""
+    `shrink` of it; the letters of a word may move apart by `tracking` each (glue before the
+    word that is no break: it follows a penalty or a space)."""
     items: list[Item] = []
     starts: list[int | None] = []
     i = 0
@@ -252,12 +254,23 @@ def english(text: str, x: Sequence[float], hyphen: float,
                 if word[k - 1] == "-" and word[k - 2].isalpha() and word[k].isalpha()}
         points = set() if cuts else {k for k in hyphenate(word, i) if 0 < k < len(word)}
         last = 0
+
+        def letters(count: int) -> None:
+            if tracking:
+                if items and isinstance(items[-1], Box):
+                    items.append(Penalty(0.0, INFINITY))
+                    starts.append(None)
+                items.append(Glue(0.0, count * tracking))
+                starts.append(None)
+
         for k in sorted(cuts | points):
+            letters(k - last)
             items.append(Box(x[i + k] - x[i + last]))
             starts.append(None)
             items.append(Penalty(hyphen if k in points else 0.0, HYPHEN_PENALTY, True))
             starts.append(i + k)
             last = k
+        letters(j - i - last)
         items.append(Box(x[j] - x[i + last]))
         starts.append(None)
         i = j

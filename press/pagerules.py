@@ -289,7 +289,13 @@ def measure_pdf(pdf: Path) -> Measure:
     english = chinese = hyphenated = longest = 0
     loose, spaces, short = [], [], []
     for index in range(len(document)):
-        lines = [_visible(line) and line for line in read_lines(pdf, index)]
+        lines: list[Line] = []
+        for line in read_lines(pdf, index):
+            glyphs, last = _visible(line), _visible(lines[-1]) if lines else []
+            if glyphs and last and abs(glyphs[0].left - last[-1].right) < 0.5 * last[-1].em:
+                lines[-1] = lines[-1] + line  # a raised note call splits a line in two: one line
+            else:
+                lines.append(line)
         left_edge, _, right_edge, _ = document[index].get_trimbox()
         middle = (left_edge + right_edge) / 2
         faces = [(round(v[len(v) // 2].em, 1), v[len(v) // 2].font) for v in map(_visible, lines) if len(v) >= 5]

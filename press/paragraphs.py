@@ -35,6 +35,7 @@ ENGLISH = Params(tolerance=1.25)  # a ratio of 1.25 widens a 0.26 em space to ab
 CHINESE = Params(tolerance=1.0, emergency_ratio=1e4, last_line_min_boxes=2)  # beyond 1: a short line
 CHINESE_SHORT = 1.0  # em: a line this short after the stretch counts as a short line (see linebreak.Params.loose_gap)
 SHRINK = 0.25  # of a space's width: WeasyPrint justifies by changing the spaces only, either way
+TRACKING = 0.02  # em between letters, at most, in a justified English line: added here, WeasyPrint has none
 SLACK = 0.15  # em beyond the chosen line end that the line may fill: less than a space and a letter
 
 
@@ -52,18 +53,20 @@ def install() -> None:
         return
     inline._press_total_fit = True
     get_next_linebox, split_inline_box, text_align = inline.get_next_linebox, inline.split_inline_box, inline.text_align
-    limit = [None]  # the width of the line being laid out, if planned
+    limit = [None]  # the width and letter spacing of the line being laid out, if planned
 
     def split_within_plan(context, box, position_x, max_x, *args):
         if limit[0] is not None and isinstance(box, boxes.LineBox):
-            max_x = position_x + limit[0]
+            max_x = position_x + limit[0][0]
         return split_inline_box(context, box, position_x, max_x, *args)
 
     def align_within_plan(context, line, available_width, last):
-        # A planned line may be a little wider than the column: its spaces shrink.
-        if limit[0] is not None and not last and line.width > available_width:
-            inline.justify_line(context, line, available_width - line.width)
-            return 0
+        if limit[0] is not None and not last and line.style["text_align_all"] == "justify":
+            if limit[0][1] and line.width < available_width:
+                _add_tracking(context, line, limit[0][1], 0, boxes)
+            if line.width > available_width:  # a planned line may be a little wider: its spaces shrink
+                inline.justify_line(context, line, available_width - line.width)
+                return 0
         return text_align(context, line, available_width, last)
 
     def next_planned_linebox(context, linebox, position_y, bottom_space, skip_stack, containing_block, *args):
@@ -93,7 +96,8 @@ class _Paragraph:
         self.text = "".join(self.texts)
         self.font_size = linebox.style["font_size"]
         self.hyphen = _advances(context, "-", linebox.style)[0][-1]
-        self.plans: dict[tuple[int, float], float | None] = {}  # (line start, column) → line width
+        # (line start, column) → the line's natural width and letter spacing
+        self.plans: dict[tuple[int, float], tuple[float, float] | None] = {}
 
     def _read(self, context, box, boxes) -> None:
         for child in box.children:
@@ -147,7 +151,7 @@ class _Paragraph:
             rest = chinese(self.text[start:], x, self.font_size, lambda at: start + at in self.breaks)
             breaks = compose(rest.items, (first, width), replace(CHINESE, loose_gap=CHINESE_SHORT * self.font_size))
         else:
-            rest = english(self.text[start:], x, self.hyphen, hyphenate, SHRINK)
+            rest = english(self.text[start:], x, self.hyphen, hyphenate, SHRINK, TRACKING * self.font_size)
             breaks = compose(rest.items, (first, width), ENGLISH)
         if breaks is None:
             STATS["fallbacks"] += 1
@@ -161,14 +165,16 @@ class _Paragraph:
                 # The composer counts the mark's blank half as dropped at the line start, but
                 # WeasyPrint drops it only once the line is made (press/composition.py).
                 natural += self.font_size / 2
-            self.plans[(line_start, width)] = natural
+            tracking = 0.0 if self.chinese else TRACKING * self.font_size * min(1.0, max(0.0, b.ratio))
+            self.plans[(line_start, width)] = (natural, tracking)
             line_start = start + rest.starts[b.index]
 
     def _style_at(self, at: int):
         return self.styles[max(k for k in self.styles if k <= at)]
 
 
-def _planned_width(context, linebox, skip_stack, containing_block, inline, boxes) -> float | None:
+def _planned_width(context, linebox, skip_stack, containing_block, inline, boxes) -> tuple[float, float] | None:
+    """How wide WeasyPrint may fill the line that starts here, and its letter spacing."""
     style = linebox.style
     if style["text_align_all"] != "justify" or (style["lang"] or "")[:2].lower() not in ("en", "zh") \
             or style["direction"] != "ltr":
@@ -199,8 +205,34 @@ def _planned_width(context, linebox, skip_stack, containing_block, inline, boxes
             STATS["replans"] += 1
             LOGGER.debug("a line starts off the plan: %r", paragraph.text[max(0, start - 40):start + 20])
         paragraph.plan(context, start, width - linebox.text_indent, width)
-    natural = paragraph.plans[(start, width)]
-    return None if natural is None else natural + SLACK * paragraph.font_size
+    planned = paragraph.plans[(start, width)]
+    return None if planned is None else (planned[0] + SLACK * paragraph.font_size, planned[1])
+
+
+def _add_tracking(context, box, tracking: float, x_advance: float, boxes) -> float:
+    """Set the letters of a line `tracking` apart (CSS letter-spacing, on a copy of each text
+    box's style), moving what follows; as WeasyPrint's add_word_spacing moves it for spaces."""
+    from weasyprint.text.line_break import create_layout, line_size
+
+    if isinstance(box, boxes.TextBox):
+        box.position_x += x_advance
+        box.style = box.style.copy()
+        spacing = box.style["letter_spacing"]
+        box.style["letter_spacing"] = (0 if spacing == "normal" else spacing) + tracking
+        layout = create_layout(box.text, box.style, context, None, box.justification_spacing)
+        width, _ = line_size(layout.get_first_line()[0], box.style)
+        x_advance += width - box.width
+        box.width, box.pango_layout = width, layout
+    elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        box.position_x += x_advance
+        before = x_advance
+        for child in box.children:
+            if child.is_in_normal_flow():
+                x_advance = _add_tracking(context, child, tracking, x_advance, boxes)
+        box.width += x_advance - before
+    else:
+        box.translate(x_advance, 0)
+    return x_advance
 
 
 def _dictionary(context, lang, left, right, total):

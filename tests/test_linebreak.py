@@ -178,3 +178,21 @@ def test_chinese_western_word_is_not_broken():
         for line in lines:
             assert not (line[0].isascii() and line[0].isalpha() and line[:3] not in ("The", "Lan")), lines
         assert "".join(lines) == text
+
+
+def test_letter_spacing_takes_part_of_the_slack():
+    """Two words of ten letters and a space in a line of 24: 3 units of slack. The space alone
+    would stretch to four times its width (ratio 3); with up to 0.1 between letters, the twenty
+    letters take 2 units and the space 1 (ratio 1)."""
+    text = "aaaaaaaaaa bbbbbbbbbb cccccccccc dddddddddd"
+    plain = compose(english(text, mono(text), 1.0).items, [24])
+    tracked = compose(english(text, mono(text), 1.0, tracking=0.1).items, [24])
+    assert [round(b.ratio, 6) for b in plain[:-1]] == [3.0]
+    assert [round(b.ratio, 6) for b in tracked[:-1]] == [1.0]
+
+
+def test_letter_spacing_leaves_the_last_line_rule_alone():
+    text = "bbb ddddd fffffff aa cccc aa bbb aa fffffff"
+    paragraph = english(text, mono(text), 1.0, tracking=0.01)
+    breaks = compose(paragraph.items, [17])
+    assert text[paragraph.starts[breaks[-2].index]:] == "aa fffffff"
