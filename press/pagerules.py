@@ -323,7 +323,7 @@ def measure_pdf(pdf: Path) -> Measure:
                     if 1 <= gap <= 8 and not ends_paragraph and i + 1 < len(visible):
                         short.append((index + 1, round(gap, 2), text))
                     continue
-                if not full or ends_paragraph:
+                if not full or ends_paragraph or ". . ." in text:  # a contents line's leader is no word space
                     continue
                 found = word_spaces(line)
                 if not found:
