@@ -182,7 +182,8 @@ def _compose(items, widths, params, limit):
             fitness = 0 if ratio < -0.5 else 1 if ratio <= 0.5 else 2 if ratio <= 1 else 3
             if abs(fitness - node.fitness) > 1:
                 demerits += params.fitness_demerits
-            if ratio > params.tolerance and target - natural - params.tolerance * (stretch[b] - node.stretch) >= params.loose_gap:
+            short = target - natural - params.tolerance * (stretch[b] - node.stretch)
+            if ratio > params.tolerance and short >= params.loose_gap:
                 demerits += params.loose_demerits
             if forced and b == n - 1 and glues[final_glue] - glues[begin] == 0:
                 demerits += params.last_line_demerits

@@ -2,17 +2,19 @@
 
 WeasyPrint fills each line greedily. Rather than replace its line layout (inline boxes,
 footnote calls, floats, hyphenation, justification, pagination all live there), this module
-changes one number: before WeasyPrint lays out a line of a justified English paragraph,
-the width it may fill is cut to the width the composer chose for that line (plus a little).
-Greedy filling then stops exactly at the chosen break, since the next break opportunity is
-at least a word space and a letter further, and the line is justified to the real column
-width as before. Everything else is WeasyPrint's own.
+changes one number: before WeasyPrint lays out a line of a justified English or Chinese
+paragraph, the width it may fill is set to the width the composer chose for that line (plus
+a little). Greedy filling then stops exactly at the chosen break, since the next break
+opportunity is at least a letter further, and the line is justified to the real column
+width as before: spaces shrink if the chosen line is a little wider than the column, and an
+English line may also spread its letters by up to TRACKING (WeasyPrint justifies with
+spaces alone). Everything else is WeasyPrint's own.
 
 The widths the composer works with are WeasyPrint's: each text box of the paragraph is
 shaped once by Pango (HarfBuzz, the same fonts, features and letter spacing that will be
 drawn), unbroken, and the pen position before every character is read from its glyphs.
 Hyphenation points come from pyphen with the box's hyphenate-limit-chars, as WeasyPrint
-takes them.
+takes them; Chinese breaks are those clreq and Pango both allow.
 
 Plans are kept by where a line starts. A line that does not start where the plan says (a
 float narrowed it, a measurement was off) gets a new plan from there on. A paragraph the
@@ -31,7 +33,7 @@ from .pagerules import OPENING_MARKS
 
 LOGGER = logging.getLogger(__name__)
 STATS: Counter = Counter()  # paragraphs planned; unsupported; plans made again mid-paragraph; fallbacks; lost
-ENGLISH = Params(tolerance=1.1)  # a ratio of 1.1 widens a 0.26 em space to 0.55 em, 0.57 with its letter spacing: under 0.6
+ENGLISH = Params(tolerance=1.1)  # widens a 0.26 em space to 0.55 em, 0.57 with its letter spacing
 CHINESE = Params(tolerance=1.0, emergency_ratio=1e4, last_line_min_boxes=2)  # beyond 1: a short line
 CHINESE_SHORT = 1.0  # em: a line this short after the stretch counts as a short line (see linebreak.Params.loose_gap)
 SHRINK = 0.25  # of a space's width: WeasyPrint justifies by changing the spaces only, either way
@@ -44,8 +46,8 @@ class _Unsupported(Exception):
 
 
 def install() -> None:
-    """Patch WeasyPrint (already imported) so justified English paragraphs break where the
-    composer says (see the module's text)."""
+    """Patch WeasyPrint (already imported) so justified paragraphs break where the composer
+    says (see the module's text)."""
     from weasyprint.formatting_structure import boxes
     from weasyprint.layout import inline
 
@@ -155,7 +157,7 @@ class _Paragraph:
             breaks = compose(rest.items, (first, width), ENGLISH)
         if breaks is None:
             STATS["fallbacks"] += 1
-            LOGGER.debug("no feasible breaks for %r", self.text[start:start + 60])
+            LOGGER.info("no feasible breaks, WeasyPrint's own lines for %r", self.text[start:start + 60])
             self.plans[(start, width)] = None
             return
         line_start = start

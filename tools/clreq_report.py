@@ -36,7 +36,8 @@ def main() -> None:
             for page, space, text in sorted(m.loose, key=lambda found: -found[1])[:args.show]:
                 print(f"    p{page} {space:.2f} em  {text!r}")
         if m.chinese_lines:
-            print(f"  Chinese: {m.chinese_lines} body lines, {len(m.short)} short (1-8 em before the edge, not a paragraph's end)")
+            print(f"  Chinese: {m.chinese_lines} body lines, {len(m.short)} short"
+                  " (1-8 em before the edge, not a paragraph's end)")
             for page, gap, text in sorted(m.short, key=lambda found: -found[1])[:args.show]:
                 print(f"    p{page} {gap:.2f} em short  {text!r}")
 
