@@ -32,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
                            help="also write <issue-id>.press.pdf for the printer: 3 mm bleed, crop marks, PDF/X-4")
         if name == "serve":
             p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    p = sub.add_parser("translated", help="record that both versions of an article say the same (ends its stale-translation warnings)")
+    p.add_argument("slug", help="the article, e.g. working-together")
+    p.add_argument("issue_dir", nargs="?", help="issue folder (default: the newest under content/)")
     args = parser.parse_args(argv)
     command = args.command or "pdf"
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(name)s: %(message)s")
@@ -65,6 +68,11 @@ def main(argv: list[str] | None = None) -> int:
             built, index = proof(cfg)
             _report(built.warnings)
             print(index)
+        elif command == "translated":
+            from press.issue import load_issue
+            from press.translation import confirm
+
+            print(confirm(load_issue(cfg.issue_dir), args.slug))
         elif command == "baseline":
             for folder in accept(cfg):
                 print(f"approved: {folder}")

@@ -46,8 +46,12 @@ def fullwidth_punctuation(text: str) -> str:
 
 
 WORD_JOINER = "\u2060"
-_PARAGRAPH = re.compile(r"(<(?:p|h2|h3|figcaption)>)(.*?)(</(?:p|h2|h3|figcaption)>)", re.S)
-_NOTE = re.compile(r'<span class="footnote".*?</span>', re.S)
+# A run of text that ends a block: a paragraph, heading, caption, list item or table cell. A list
+# item's own text ends where a nested list or a paragraph of it begins.
+_BLOCKS = "p|h2|h3|figcaption|li|td|th"
+_PARAGRAPH = re.compile(rf"(<(?P<tag>{_BLOCKS})(?:\s[^>]*)?>)((?:(?!<(?:{_BLOCKS}|ul|ol|table|blockquote)[\s>]).)*?)"
+                        rf"(</(?P=tag)>|(?=<(?:p|ul|ol|table)[\s>]))", re.S)
+_NOTE = re.compile(r'<span class="footnote[\s"].*?</span>', re.S)
 
 
 def keep_last_two(html_text: str) -> str:
@@ -55,14 +59,14 @@ def keep_last_two(html_text: str) -> str:
     characters of each paragraph are joined (U+2060 WORD JOINER allows no break between them).
     Works on the HTML of an article; the text of footnotes, set elsewhere, is left alone."""
     def paragraph(m: re.Match) -> str:
-        body = m[2]
+        body = m[3]
         protected = [(n.start(), n.end()) for n in _NOTE.finditer(body)]
         positions = [i for i, ch in enumerate(body) if _IS_HAN.match(ch)
                      and not any(a <= i < b for a, b in protected) and not _in_tag(body, i)]
         if len(positions) >= 2 and positions[-1] == positions[-2] + 1:
             i = positions[-1]
             body = body[:i] + WORD_JOINER + body[i:]
-        return m[1] + body + m[3]
+        return m[1] + body + m[4]
 
     return _PARAGRAPH.sub(paragraph, html_text)
 

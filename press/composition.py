@@ -21,6 +21,14 @@ fixed), letters of Western words, and gaps between two punctuation marks
 (the half-width pairs of 'chws' stay tight). A line that would need more
 than MAX_SPACING per gap is left short rather than spread visibly apart.
 
+Text extraction. Poppler and pdf.js read a gap of more than a tenth of an
+em between two glyphs as a word space, so a line spread by more than that
+would be copied and searched as 新 英 格 兰. Each run of glyphs before such
+gaps is drawn, with the glyph after its last gap, inside a marked-content
+span whose ActualText is the run's own text: Poppler (and PDFium) take the
+span as one piece of text. The drawing inside is what it was, so the page
+is unchanged (_draw_with_actual_text).
+
 Line starts [clreq 3.1.6]. A line that starts with an opening mark （《“
 moves left by the mark's blank half, so the ink meets the column edge; a
 justified line spreads that half em with the rest.
@@ -46,6 +54,8 @@ _MARK = re.compile(r"[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b
 # Where a gap may widen: before a CJK character that follows one, or after a U+2004 word space.
 _CANDIDATE = re.compile(f"(?<=[{_CJK}])(?=[{_CJK}])|(?<=\u2004)(?=[^\\W_])")
 MAX_SPACING = 0.12  # em
+# Poppler starts a new word after a gap wider than 0.1 em, pdf.js after 0.102 em.
+EXTRACTED_AS_SPACE = 0.09  # em, with a margin
 MAX_HYPHENATED_LINES = 2
 
 
@@ -110,6 +120,7 @@ def install() -> None:
     inline.justify_line = justify_line
     line_break.Layout.set_text = set_text_with_gaps
     _watch_finished_lines(inline, block)
+    _draw_with_actual_text()
 
 
 def _watch_finished_lines(inline, block) -> None:
@@ -208,3 +219,97 @@ def _byte_offsets(text: str) -> list[int]:
         position += len(char.encode())
     offsets.append(position)
     return offsets
+
+
+_TJ_TOKEN = re.compile(r"<([0-9a-f]*)>|([^<>]+)")
+
+
+def _draw_with_actual_text() -> None:
+    """Wrap each run of glyphs that ends a gap widened past EXTRACTED_AS_SPACE, and the glyph
+    after it, in `/Span <</ActualText (text)>> BDC … EMC` (see the module's text). The
+    line's TJ strings are cut where a span starts or ends; their glyphs and numbers stay."""
+    from weasyprint.draw import text
+    from weasyprint.text.ffi import ffi, pango
+
+    draw_first_line = text.draw_first_line
+
+    def draw_first_line_spans(stream, textbox, *args, **kwargs):
+        layout = textbox.pango_layout
+        spacing = layout.justification_spacing or 0
+        if spacing < EXTRACTED_AS_SPACE * textbox.style["font_size"] or not _is_chinese(textbox.style):
+            return draw_first_line(stream, textbox, *args, **kwargs)
+        spans = _spans(_widened_glyphs(layout, ffi, pango))
+        if not spans:
+            return draw_first_line(stream, textbox, *args, **kwargs)
+        show_text, state = stream.show_text, {"glyph": 0, "open": None}
+
+        def show_text_spans(string):
+            tokens = []
+            for hexes, number in _TJ_TOKEN.findall(string):
+                if number:
+                    tokens.append(number)
+                for k in range(0, len(hexes), 4):
+                    index = state["glyph"]
+                    if index in spans:
+                        if tokens:
+                            show_text("".join(tokens))
+                            tokens = []
+                        end, actual = spans[index]
+                        state["open"] = end
+                        stream.stream.append(b"/Span <</ActualText <feff" + actual.encode("utf-16-be").hex().encode()
+                                             + b">>> BDC")
+                    tokens.append(f"<{hexes[k:k + 4]}>")
+                    if index == state["open"]:
+                        show_text("".join(tokens))
+                        tokens = []
+                        stream.stream.append(b"EMC")
+                        state["open"] = None
+                    state["glyph"] += 1
+            if tokens:
+                show_text("".join(tokens))
+
+        stream.show_text = show_text_spans
+        try:
+            return draw_first_line(stream, textbox, *args, **kwargs)
+        finally:
+            del stream.show_text
+            if state["open"] is not None:
+                stream.stream.append(b"EMC")
+
+    text.draw_first_line = draw_first_line_spans
+
+
+def _widened_glyphs(layout, ffi, pango) -> list[tuple[bool, str]]:
+    """The glyphs of a justified line in drawing order (empty glyphs, which draw nothing,
+    left out), each as (ends a widened gap, its text if it is a glyph of its own)."""
+    gaps = set(_gaps(layout.text))
+    offsets = _byte_offsets(layout.text)
+    chars = {offsets[i]: i for i in range(len(layout.text))}
+    glyphs = []
+    run = pango.pango_layout_get_line_readonly(layout.layout, 0).runs
+    while run != ffi.NULL:
+        item = run.data
+        infos, clusters, count = item.glyphs.glyphs, item.glyphs.log_clusters, item.glyphs.num_glyphs
+        for i in range(count):
+            if infos[i].glyph == pango.PANGO_GLYPH_EMPTY:
+                continue
+            alone = (i == count - 1 or clusters[i + 1] != clusters[i]) and (i == 0 or clusters[i - 1] != clusters[i])
+            char = chars.get(item.item.offset + clusters[i])
+            glyphs.append((char in gaps, layout.text[char] if alone and char is not None else ""))
+        run = run.next
+    return glyphs
+
+
+def _spans(glyphs: list[tuple[bool, str]]) -> dict[int, tuple[int, str]]:
+    """Where spans start: {first glyph: (last glyph, text)}. A span is a run of glyphs that
+    end widened gaps and the glyph after the run, each one glyph for one character that is
+    no space (a word space is read as one anyway)."""
+    spans, i = {}, 0
+    while i < len(glyphs):
+        j = i
+        while j < len(glyphs) and glyphs[j][0] and glyphs[j][1] and not glyphs[j][1].isspace():
+            j += 1
+        if j > i and j < len(glyphs) and glyphs[j][1] and not glyphs[j][1].isspace():
+            spans[i] = (j, "".join(text for _, text in glyphs[i:j + 1]))
+        i = j + 1
+    return spans

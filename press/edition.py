@@ -57,15 +57,39 @@ class PlacedArticle:
     lang: str
     title: str
     first_page: int  # page number as printed, 1 = the cover
-    part: TypesetPart
+    part: TypesetPart  # the part it is set in, with the articles of its run
+    run_page: int  # the index, within the part, of the page it opens on
+    first_of_run: bool  # the article the part starts with
+
+
+Key = tuple[str, str]  # (slug, lang)
+
+
+def article_runs(issue: Issue, keys) -> dict[Key, tuple[Key, ...]]:
+    """The articles of each language in issue order, grouped into runs that share pages: an
+    article with `start: continue` joins the run of the article before it in its language.
+    Each run is keyed by its first article and is typeset as one part."""
+    runs: dict[Key, tuple[Key, ...]] = {}
+    for lang in LANGS:
+        head = None
+        for slug in issue.slugs:
+            if (slug, lang) not in keys:
+                continue
+            if head is not None and issue.article(slug, lang).meta.start == "continue":
+                runs[head] += ((slug, lang),)
+            else:
+                head = (slug, lang)
+                runs[head] = (head,)
+    return runs
 
 
 def editions(issue: Issue) -> list[Edition]:
     return [Edition("bilingual", f"{issue.id}.pdf", LANGS)] + [Edition(lang, f"{issue.id}.{lang}.pdf", (lang,)) for lang in LANGS]
 
 
-def lay_out(edition: Edition, issue: Issue, articles: dict[tuple[str, str], TypesetPart],
+def lay_out(edition: Edition, issue: Issue, articles: dict[Key, TypesetPart],
             renderer: Renderer, typeset: Typeset, date: dt.date | None = None) -> EditionLayout:
+    """`articles`: the typeset part of each run of articles (see article_runs), by its first article."""
     cover = typeset(renderer.cover(issue, edition.langs))
     order = [(slug, lang) for lang in edition.langs for slug in issue.slugs if (slug, lang) in articles]
 
@@ -84,7 +108,7 @@ def lay_out(edition: Edition, issue: Issue, articles: dict[tuple[str, str], Type
     # not change comes from the part cache.
     overlays = [typeset(renderer.overlay(f"{edition.name}.{i // OVERLAY_CHUNK}", sheets[i:i + OVERLAY_CHUNK]))
                 for i in range(0, len(sheets), OVERLAY_CHUNK)]
-    parts = [cover, contents] + [p.part for p in placed]
+    parts = [cover, contents] + [p.part for p in placed if p.first_of_run]
     return EditionLayout(edition, parts, overlays,
                          _outline(cover.pages, placed, edition.langs), _info(issue, edition, date or issue.date),
                          {f"{p.slug}-{p.lang}": p.first_page - 1 for p in placed},
@@ -106,10 +130,16 @@ def make_pdf(layout: EditionLayout) -> EditionPdf:
 
 
 def _place(issue: Issue, order, articles, first_page: int) -> list[PlacedArticle]:
+    """Every article of the edition with its printed opening page, runs in the order given."""
+    runs = article_runs(issue, {(a.slug, a.lang) for a in issue.articles})
     placed, page = [], first_page
-    for slug, lang in order:
-        part = articles[(slug, lang)]
-        placed.append(PlacedArticle(slug, lang, issue.article(slug, lang).meta.title, page, part))
+    for head in order:
+        part = articles[head]
+        for slug, lang in runs.get(head, (head,)):
+            # An article that continues a run opens on the page that holds its heading.
+            at = 0 if (slug, lang) == head else part.anchors.get(f"{slug}-{lang}", 0)
+            placed.append(PlacedArticle(slug, lang, issue.article(slug, lang).meta.title, page + at, part, at,
+                                        (slug, lang) == head))
         page += part.pages
     return placed
 
@@ -125,11 +155,15 @@ def _sheets(issue: Issue, edition: Edition, cover_pages: int, contents_pages: in
     lang0 = edition.langs[0]
     for n in range(cover_pages + 1, cover_pages + contents_pages + 1):
         sheets.append(SheetInfo(n, None, True, LANG_TAGS[lang0]))
-    for p in placed:
+    for p in (p for p in placed if p.first_of_run):
+        members = [q for q in placed if q.part is p.part]
         for i in range(p.part.pages):
             n = p.first_page + i
-            # Verso pages carry the newsletter, recto pages the article; an article's opening page has no head.
-            head = None if i == 0 else (f"{issue.title[p.lang]} {issue.number[p.lang]}" if n % 2 == 0 else p.title)
+            # Verso pages carry the newsletter, recto pages the article running at the head of the
+            # page (in a run of short items, the one continued from the page before); the opening
+            # page of a run has no head.
+            running = [q for q in members if q.run_page < i][-1:] or [p]
+            head = None if i == 0 else (f"{issue.title[p.lang]} {issue.number[p.lang]}" if n % 2 == 0 else running[0].title)
             sheets.append(SheetInfo(n, head, True, LANG_TAGS[p.lang]))
     return sheets
 

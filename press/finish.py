@@ -99,6 +99,7 @@ def assemble(parts: list[TypesetPart], overlays: list[TypesetPart], outline: lis
         "/CreationDate": stamp,
         "/ModDate": stamp,
     })
+    _make_accessible(writer, info, outline)
     root = writer._root_object
     root[NameObject("/Lang")] = TextStringObject(info.lang)
     root[NameObject("/ViewerPreferences")] = DictionaryObject({NameObject("/DisplayDocTitle"): BooleanObject(True)})
@@ -265,6 +266,138 @@ def _number_tree(node: DictionaryObject) -> list[tuple[int, object]]:
     for kid in node.get("/Kids", []) or []:
         pairs += _number_tree(kid.get_object())
     return pairs
+
+
+def _make_accessible(writer: PdfWriter, info: DocInfo, outline: list[OutlineItem]) -> None:
+    """What PDF/UA-1 asks of the merged document beyond its tags: every link annotation
+    inside a Link element, described and printable; an ID on every Note; XMP metadata."""
+    root = writer._root_object.get("/StructTreeRoot")
+    if root is not None:
+        root = root.get_object()
+        _links_in_link_elements(writer, root)
+        _name_notes(root)
+    _describe_links(writer, outline)
+    _add_xmp(writer, info)
+
+
+def _walk(element: DictionaryObject, ancestors: tuple = ()):
+    """Every structure element under `element`, with its ancestors (nearest last)."""
+    for kid in _kids(element):
+        kid_object = kid.get_object() if isinstance(kid, IndirectObject) else kid
+        if isinstance(kid_object, DictionaryObject) and "/S" in kid_object:
+            yield kid, kid_object, ancestors
+            yield from _walk(kid_object, (*ancestors, kid))
+
+
+def _links_in_link_elements(writer: PdfWriter, root: DictionaryObject) -> None:
+    """[PDF/UA 7.18.5] A link annotation's object reference belongs in a Link element.
+    WeasyPrint puts it in the element of whichever box holds the link: a Span or a line
+    inside the link, when the link is a block (the contents' entries). It moves to the
+    nearest Link element around it, or into a new Link element in its place."""
+    parents = {}
+    for ref, element, ancestors in list(_walk(root)):
+        if element["/S"] == "/Link" or "/K" not in element:
+            continue
+        kids = element["/K"]
+        for kid in list(kids):
+            objr = kid.get_object()
+            if not (isinstance(objr, DictionaryObject) and objr.get("/Type") == "/OBJR"):
+                continue
+            link = next((a for a in reversed(ancestors) if a.get_object()["/S"] == "/Link"), None)
+            if link is None:
+                new = DictionaryObject({NameObject("/Type"): NameObject("/StructElem"),
+                                        NameObject("/S"): NameObject("/Link"), NameObject("/P"): ref,
+                                        NameObject("/K"): ArrayObject([kid])})
+                if "/Pg" in objr:
+                    new[NameObject("/Pg")] = objr.raw_get("/Pg")
+                link = writer._add_object(new)
+                kids[kids.index(kid)] = link
+            else:
+                kids.remove(kid)
+                link.get_object()["/K"].append(kid)
+            annotation = objr.get("/Obj")
+            if annotation is not None and "/StructParent" in annotation.get_object():
+                parents[int(annotation.get_object()["/StructParent"])] = link
+    nums = root["/ParentTree"].get_object()["/Nums"]
+    for i in range(0, len(nums), 2):
+        if int(nums[i]) in parents:
+            nums[i + 1] = parents[int(nums[i])]
+
+
+def _name_notes(root: DictionaryObject) -> None:
+    """[PDF/UA 7.9] Every Note has an ID, unique in the document, found through the IDTree."""
+    names = ArrayObject()
+    notes = [ref for ref, element, _ in _walk(root) if element["/S"] == "/Note"]
+    for number, ref in enumerate(notes, 1):
+        key = TextStringObject(f"note-{number:05d}")  # zero-padded: the name tree's keys sort as strings
+        ref.get_object()[NameObject("/ID")] = key
+        names += [key, ref]
+    if names:
+        root[NameObject("/IDTree")] = DictionaryObject({NameObject("/Names"): names})
+
+
+def _describe_links(writer: PdfWriter, outline: list[OutlineItem]) -> None:
+    """[PDF/UA 7.18.1, 7.18.5] Link annotations are printed like the page, and each says
+    where it goes: an address (WeasyPrint's /Contents) or, for a link within the document,
+    the title of the article at its destination instead of the placeholder address."""
+    titles: dict[int, str] = {}
+
+    def collect(items):
+        for item in items:
+            titles.setdefault(item.page, item.title)
+            collect(item.children)
+
+    collect(outline)
+    pages = {page.indirect_reference.idnum: index for index, page in enumerate(writer.pages)}
+    for page in writer.pages:
+        for annot in page.get("/Annots", []) or []:
+            annot = annot.get_object()
+            if annot.get("/Subtype") != "/Link":
+                continue
+            annot[NameObject("/F")] = NumberObject(4)  # Print
+            if str(annot.get("/Contents", "")).startswith(GOTO):
+                target = pages.get(annot["/Dest"][0].idnum) if "/Dest" in annot else None
+                if target in titles:
+                    annot[NameObject("/Contents")] = TextStringObject(titles[target])
+                else:
+                    del annot[NameObject("/Contents")]
+
+
+_XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
+    xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
+   <dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{subject}</rdf:li></rdf:Alt></dc:description>
+   <dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>
+   <xmp:CreateDate>{date}</xmp:CreateDate>
+   <xmp:ModifyDate>{date}</xmp:ModifyDate>
+   <xmp:MetadataDate>{date}</xmp:MetadataDate>
+   <xmp:CreatorTool>press (WeasyPrint, pypdf)</xmp:CreatorTool>
+   <pdf:Producer>press</pdf:Producer>
+   <pdfuaid:part>1</pdfuaid:part>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
+
+
+def _add_xmp(writer: PdfWriter, info: DocInfo) -> None:
+    """[PDF/UA 5, 7.1] XMP metadata with the title (dc:title), the language and the claim
+    of PDF/UA-1 (pdfuaid:part), matching the document information dictionary."""
+    from xml.sax.saxutils import escape
+
+    xmp = StreamObject()
+    xmp.set_data(_XMP.format(title=escape(info.title), author=escape(info.author), subject=escape(info.subject),
+                             lang=escape(info.lang), date=f"{info.date:%Y-%m-%d}T00:00:00Z").encode())
+    xmp[NameObject("/Type")] = NameObject("/Metadata")
+    xmp[NameObject("/Subtype")] = NameObject("/XML")
+    writer._root_object[NameObject("/Metadata")] = writer._add_object(xmp)
 
 
 def _name_fonts_by_program(writer: PdfWriter) -> None:

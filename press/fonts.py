@@ -25,8 +25,9 @@ FONT_SUFFIXES = (".otf", ".ttf")
 CJK_DIR = "cjk"  # made by fonts/make_fonts.py, not committed
 EXTRA_DIR = "extra"  # an editor's own faces, each with its licence
 # Always kept: ASCII for page numbers and labels, and what layout itself inserts
-# (the hyphen of hyphenation, no-break and thin spaces, the ellipsis of overflow).
-BASE_CHARS = frozenset(range(0x20, 0x7F)) | {0x00A0, 0x00AD, 0x2010, 0x2004, 0x2005, 0x2009, 0x2026}
+# (the hyphen of hyphenation, no-break and thin spaces, the ellipsis of overflow, the bullet
+# of a list, the zero-width space of a break opportunity in an address).
+BASE_CHARS = frozenset(range(0x20, 0x7F)) | {0x00A0, 0x00AD, 0x2010, 0x2004, 0x2005, 0x2009, 0x2026, 0x2022, 0x200B, 0x2060}
 # Names how _subset cuts a face; change it when that changes, so cached subsets are remade.
 RECIPE = "harfbuzz, all layout features, CID = glyph index"
 

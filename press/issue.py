@@ -50,6 +50,7 @@ class FrontMatter:
     abstract: str | None = None
     abstract_en: str | None = None
     editorial_title: bool = False
+    start: str | None = None  # "continue": set after the previous article, on the same page
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,12 @@ def load_article(path: Path, slug: str, lang: str, problems: list[Problem]) -> A
             values["editorial_title"] = data["editorial_title"]
         else:
             problems.append(error(path, line_of("editorial_title"), "editorial_title must be true or false"))
+    if "start" in data:
+        if data["start"] == "continue":
+            values["start"] = "continue"
+        else:
+            problems.append(error(path, line_of("start"), f"start must be 'continue' (follow the previous article on "
+                                  f"its page) or left out (a new page), not {str(data['start'])[:30]!r}"))
     if "abstract_en" in data and lang != "zh":
         problems.append(warning(path, line_of("abstract_en"), "abstract_en belongs in a Chinese article; here it is ignored"))
     if not values.get("title"):

@@ -163,8 +163,8 @@ def _compose(items, widths, params, limit):
                 ratio = 0.0
             if ratio < -1 or forced:
                 del active[key]  # no later break can make this line short enough
-            if ratio < -1 or ratio > limit:
-                continue
+            if ratio < -1 or ratio > limit or (forced and natural > target):
+                continue  # (a paragraph's last line is not justified: it cannot shrink)
             hyphens = node.hyphens + 1 if flagged else 0
             if hyphens > params.max_hyphen_run:
                 continue

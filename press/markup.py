@@ -1,10 +1,21 @@
 """Turn an article's Markdown body into the HTML fragment that is typeset.
 
-CommonMark with footnotes (markdown-it-py, mdit-py-plugins). Two things
-differ from a web renderer: a footnote's text is put inline where it is
-referenced, as a span that CSS floats to the foot of the page, and an
-image alone in its paragraph becomes a figure with its alt text as the
-caption. Raw HTML is never passed through.
+CommonMark with footnotes and GFM tables (markdown-it-py, mdit-py-plugins).
+What differs from a web renderer is what paper needs: a footnote's text is
+put inline where it is referenced, as a span that CSS floats to the foot of
+the page; an image alone in its paragraph becomes a figure with its alt text
+as the caption; and a link keeps its address on paper. Raw HTML is never
+passed through.
+
+Links. A link whose words are not its address gets a numbered note holding
+the address, in the same series as the footnotes: a URL set inside a line of
+a narrow justified column would leave holes in it (Chinese lines cannot
+stretch to take up a long unbreakable run), while a note keeps the column
+even and the address one glance away (a note called from a table cell is set
+after the table). Where a note cannot go (inside a note or a caption) the
+address follows the words in parentheses. An address printed as it is (an
+autolink, or a bare http(s) URL, which becomes a link) is its own text. Every address is a link in the PDF, and may break only
+after / . _ ? & = # or before a hyphen, with no hyphen added.
 """
 
 from __future__ import annotations
@@ -19,7 +30,7 @@ from markupsafe import Markup, escape
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .clreq import keep_last_two, prepare
+from .clreq import QUARTER_EM, keep_last_two, prepare, space_han_western
 from .errors import Problem, error, warning
 from .issue import Article
 
@@ -27,11 +38,24 @@ UNDEFINED_REF = re.compile(r"\[\^([^\]\s]+)\]")
 # markdown-it refuses these link targets and leaves the Markdown as text; say so instead.
 REFUSED_LINK = re.compile(r"\]\(\s*<?(javascript|vbscript|file|data):", re.I)
 LINK_SCHEMES = ("http://", "https://", "mailto:")
-# The attributes Markdown may carry: a language on a span of words ([The Lancet]{lang=en}),
-# besides what links and images have anyway. Anything else ({.class}, {#id}, {style=…}) would
-# reach the page's CSS or its links, so it is refused.
+# The attributes Markdown may carry: a language on a span of words ([The Lancet]{lang=en}) and
+# {.wide} on a figure, besides what links and images have anyway. Anything else ({.class},
+# {#id}, {style=…}) would reach the page's CSS or its links, so it is refused.
 ALLOWED_ATTRS = {"link_open": {"href", "title"}, "image": {"src", "alt", "title"}, "span_open": {"lang"}}
 LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+# A bare address in running text (as notes copied from a source have them): ASCII only, so the
+# Chinese text or full-width mark that follows ends it; a trailing full stop or comma is the sentence's.
+BARE_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+URL_TRAILING = ".,;:!?'\")"
+# Where a printed address may break: after these (not inside a run of them, as in ://) …
+BREAK_AFTER = set("/._?&=#~;,")
+# … and before a hyphen, so that a hyphen at a line's end is never mistaken for an added one.
+BREAK_BEFORE = set("-")
+# A table of more rows than this starts where it stands and breaks, its head repeated; a
+# shorter one is kept whole (and moves to the next column if it must).
+LONG_TABLE = 15
+UNIT = re.compile(r"([（(][^（）()]{1,10}[）)])")
+TABLE_ALIGN = re.compile(r"text-align:(left|right|center)")
 
 
 @dataclass(frozen=True)
@@ -40,6 +64,7 @@ class Image:
     caption: str  # plain text
     line: int
     is_figure: bool
+    wide: bool = False  # ![…](…){.wide}: across both columns, at the foot of its page
 
 
 @dataclass(frozen=True)
@@ -66,6 +91,8 @@ def _parser() -> MarkdownIt:
     md.use(footnote_plugin).use(attrs_plugin, spans=True).enable(["table", "strikethrough", "smartquotes"])
     md.add_render_rule("html_block", lambda *args: "")
     md.add_render_rule("html_inline", lambda *args: "")
+    # HTML made here (link notes, breakable addresses), never from the article's text.
+    md.add_render_rule("press_html", lambda renderer, tokens, idx, *args: tokens[idx].content)
     # Keep the definitions where they were parsed: we place each one at its reference.
     md.core.ruler.disable("footnote_tail")
     return md
@@ -98,6 +125,10 @@ def _convert(article: Article) -> ArticleHtml:
     _prepare_text(main, article.lang)
     for body_tokens, _ in state.definitions.values():
         _prepare_text(body_tokens, article.lang)
+    for part in [main, *(body for body, _ in state.definitions.values())]:
+        _linkify(part)
+        state.print_addresses(part)
+        _table_cells(part)
     html = state.render(main)
     if article.lang == "zh":
         html = keep_last_two(html)
@@ -110,6 +141,9 @@ class _State:
         self.article, self.md, self.env = article, md, env
         self.definitions: dict[str, tuple[list[Token], int]] = {}
         self.numbers: dict[str, int] = {}
+        self.notes = 0  # notes numbered so far: footnotes and link notes share one series
+        self.link_notes: dict[str, int] = {}  # address → number of its note
+        self.table_notes: list[str] = []  # notes called from the cells of the table being rendered
         self.footnotes: list[Footnote] = []
         self.images: list[Image] = []
         self.problems: list[Problem] = []
@@ -146,18 +180,26 @@ class _State:
             if tok.type != "inline" or not tok.children:
                 continue
             alone = _lone_image(tok) is not None and tokens[i - 1].type == "paragraph_open"
+            # Notes called from a table's cells are set after the table (see _footnote_ref).
+            in_cell = tokens[i - 1].type in ("td_open", "th_open")
             offset = 0
             for child in tok.children:
                 if child.type in ("softbreak", "hardbreak"):
                     offset += 1
                 elif child.type == "footnote_ref":
                     label = child.meta["label"]
+                    child.meta["in_cell"] = in_cell
                     if label not in self.numbers:
-                        self.numbers[label] = len(self.numbers) + 1
+                        self.notes += 1
+                        self.numbers[label] = self.notes
                         self.footnotes.append(Footnote(label, self.numbers[label], self.line(tok.map, offset)))
                 elif child.type == "image":
                     caption = _plain(child.children or [])
-                    self.images.append(Image(child.attrGet("src") or "", caption, self.line(tok.map, offset), alone))
+                    wide = child.attrGet("class") == "wide"
+                    self.images.append(Image(child.attrGet("src") or "", caption, self.line(tok.map, offset), alone, wide and alone))
+                    if wide and not alone:
+                        self.problems.append(error(self.article.path, self.line(tok.map, offset), "{.wide} is for a "
+                                                   "figure: put the image alone in its paragraph, with a blank line before and after"))
                 elif child.type == "html_inline" and not child.content.startswith("</"):
                     self._raw_html(child.content, self.line(tok.map, offset))
                 elif child.type == "link_open":
@@ -166,6 +208,15 @@ class _State:
                         self.problems.append(error(self.article.path, self.line(tok.map, offset),
                                                    f"link to {href[:60]!r}: only http, https and mailto links can be printed"))
                         child.attrs.pop("href", None)
+                    elif _link_words(tok.children, child) not in (href, _shown(href)):
+                        # Numbered here, in reading order with the footnotes; a second link to
+                        # the same address points back to its note.
+                        again = href in self.link_notes
+                        if not again:
+                            self.notes += 1
+                            self.link_notes[href] = self.notes
+                        child.meta["note"], child.meta["again"] = self.link_notes[href], again
+                        child.meta["in_cell"] = in_cell
                 elif child.type == "text":
                     for match in REFUSED_LINK.finditer(child.content):
                         self.problems.append(error(self.article.path, self.line(tok.map, offset),
@@ -181,15 +232,57 @@ class _State:
             for child in tok.children or []:
                 for name in list(child.attrs):
                     value = str(child.attrs[name])
+                    if name == "class" and child.type == "image" and value == "wide":
+                        continue  # a wide figure (SPEC): the one class an article may give
                     if name not in ALLOWED_ATTRS.get(child.type, set()):
                         shown = {"class": "." + value, "id": "#" + value}.get(name, f"{name}={value}")
-                        self.problems.append(error(self.article.path, at, f"{{{shown[:30]}}} is not allowed: the only "
-                                                   "attribute an article can give is a language, as in [words]{lang=en}"))
+                        self.problems.append(error(self.article.path, at, f"{{{shown[:30]}}} is not allowed: an article "
+                                                   "can give a language, as in [words]{lang=en}, and {.wide} to a figure"))
                         child.attrs.pop(name)
                     elif name == "lang" and not LANG_TAG.match(value):
                         self.problems.append(error(self.article.path, at, f"{{lang={value[:30]}}} is not a language tag: "
                                                    "write e.g. {lang=en} or {lang=zh-Hans}"))
                         child.attrs.pop(name)
+
+    def print_addresses(self, tokens: list[Token]) -> None:
+        """Give every link its printed address: a note after it (numbered in scan), or the
+        address in parentheses where no note can go; an address that is the link's own words
+        is only made breakable."""
+        paren = ("（", "）") if self.article.lang.startswith("zh") else (" (", ")")
+        for tok in tokens:
+            children = tok.children or []
+            i = 0
+            while i < len(children):
+                child = children[i]
+                if child.type == "image":
+                    self.print_addresses([child])
+                if child.type != "link_open" or not child.attrGet("href"):
+                    i += 1
+                    continue
+                href = str(child.attrGet("href"))
+                end = next(j for j in range(i, len(children)) if children[j].type == "link_close")
+                if _link_words(children, child) in (href, _shown(href)):
+                    child.attrSet("class", "url")
+                    children[i + 1:end] = [_html(_breakable(_shown(href)))]
+                    i += 3
+                    continue
+                address = f'<a class="url" href="{escape(href)}">{_breakable(_shown(href))}</a>'
+                # A call followed at once by another is set off from it: ⁵,⁶ and not ⁵⁶.
+                more = end + 1 < len(children) and children[end + 1].type == "footnote_ref"
+                if "note" not in child.meta:
+                    note = f"{paren[0]}{address}{paren[1]}"
+                elif child.meta["again"]:
+                    note = f'<sup class="footnote-again">{child.meta["note"]}{"," if more else ""}</sup>'
+                elif child.meta["in_cell"]:
+                    note = f'<sup class="footnote-again">{child.meta["note"]}{"," if more else ""}</sup>'
+                    later = f'<span class="footnote link-note from-table" data-n="{child.meta["note"]}">{address}</span>'
+                else:
+                    note = (f'<span class="footnote link-note{" then-call" if more else ""}" '
+                            f'data-n="{child.meta["note"]}">{address}</span>')
+                children.insert(end + 1, _html(note))
+                if child.meta.get("in_cell") and not child.meta["again"]:
+                    children[end + 1].meta["table_note"] = later
+                i = end + 2
 
     def _raw_html(self, html: str, line: int) -> None:
         tag = re.match(r"\s*<\s*([A-Za-z][\w-]*)", html)
@@ -220,7 +313,8 @@ class _State:
     def figure(self, image: Token) -> str:
         caption = self._render_inline(image.children or [])
         src = escape(image.attrGet("src") or "")
-        return (f'<figure class="figure"><img src="{src}" alt="{escape(_plain(image.children or []))}">'
+        kind = "figure wide" if image.attrGet("class") == "wide" else "figure"
+        return (f'<figure class="{kind}"><img src="{src}" alt="{escape(_plain(image.children or []))}">'
                 f'<figcaption>{caption}</figcaption></figure>\n')
 
     def _render_tokens(self, tokens: list[Token]) -> str:
@@ -232,22 +326,39 @@ class _State:
     def _with_notes(self, render, tokens: list[Token]) -> str:
         """Render with footnote references printed as their notes (the parser is shared, so restore after)."""
         rules = self.md.renderer.rules
-        saved = rules.get("footnote_ref")
-        rules["footnote_ref"] = self._footnote_ref
+        saved = {name: rules.get(name) for name in ("footnote_ref", "table_close", "press_html")}
+        rules["footnote_ref"], rules["table_close"] = self._footnote_ref, self._table_close
+        rules["press_html"] = self._press_html
         try:
             return render(tokens, self.md.options, self.env)
         finally:
-            rules["footnote_ref"] = saved
+            rules.update(saved)
+
+    def _press_html(self, tokens, idx, options, env) -> str:
+        if "table_note" in tokens[idx].meta:  # a link's note, called from a table cell
+            self.table_notes.append(tokens[idx].meta["table_note"])
+        return tokens[idx].content
+
+    def _table_close(self, tokens, idx, options, env) -> str:
+        """The notes called from the table's cells, set after it (see _footnote_ref)."""
+        notes, self.table_notes = self.table_notes, []
+        return "</table>\n" + (f'<div class="table-notes">{"".join(notes)}</div>\n' if notes else "")
 
     def _footnote_ref(self, tokens, idx, options, env) -> str:
         label = tokens[idx].meta["label"]
         number = self.numbers[label]
+        more = idx + 1 < len(tokens) and tokens[idx + 1].type == "footnote_ref"
         if tokens[idx].meta.get("subId", 0) > 0:
             # A second call of the same note points back to it instead of printing it again.
-            return f'<sup class="footnote-again">{number}</sup>'
+            return f'<sup class="footnote-again">{number}{"," if more else ""}</sup>'
         body_tokens, _ = self.definitions.get(label, ([], 0))
         inner = "".join(self._render_inline(t.children or []) for t in body_tokens if t.type == "inline")
-        return f'<span class="footnote" data-n="{number}">{inner}</span>'
+        if tokens[idx].meta.get("in_cell"):
+            # WeasyPrint makes no room for a note floated out of a table cell (it prints over
+            # the table's last rows): the cell shows the number, the note follows the table.
+            self.table_notes.append(f'<span class="footnote from-table" data-n="{number}">{inner}</span>')
+            return f'<sup class="footnote-again">{number}{"," if more else ""}</sup>'
+        return f'<span class="footnote{" then-call" if more else ""}" data-n="{number}">{inner}</span>'
 
 
 def _prepare_text(tokens: list[Token], lang: str) -> None:
@@ -258,6 +369,142 @@ def _prepare_text(tokens: list[Token], lang: str) -> None:
         if tok.type == "text":
             tok.content = prepare(tok.content, lang)
         stack.extend(tok.children or [])
+    if lang.startswith("zh"):
+        for tok in tokens:
+            _space_across_markup(tok.children or [])
+
+
+# Markup that prints nothing between the runs of text on either side of it.
+TRANSPARENT = {"link_open", "link_close", "em_open", "em_close", "strong_open", "strong_close",
+               "s_open", "s_close", "span_open", "span_close"}
+
+
+def _space_across_markup(children: list[Token]) -> None:
+    """[clreq 3.2.2] The quarter em between Han and Western text also where the two meet at
+    the edge of a link or an emphasis (访问[WHO](…)网站): each run was prepared alone."""
+    previous = None
+    for child in children:
+        if child.type == "image":
+            _space_across_markup(child.children or [])
+        if child.type == "text" and child.content:
+            if previous is not None and len(space_han_western(previous.content[-1] + child.content[0])) > 2:
+                child.content = QUARTER_EM + child.content
+            previous = child
+        elif child.type not in TRANSPARENT:
+            previous = None
+
+
+def _linkify(tokens: list[Token]) -> None:
+    """Bare http(s) addresses in the text become links (after text preparation, so the quarter
+    em a Chinese character keeps from an address stays in the text before it)."""
+    for tok in tokens:
+        children, out, inside = tok.children or [], [], 0
+        for child in children:
+            inside += {"link_open": 1, "link_close": -1}.get(child.type, 0)
+            if child.type == "image":
+                _linkify([child])
+            if child.type != "text" or inside or "://" not in child.content:
+                out.append(child)
+                continue
+            text, start = child.content, 0
+            for match in BARE_URL.finditer(text):
+                url = _trimmed(match[0])
+                if url.endswith("://"):
+                    continue
+                out.append(_text(text[start:match.start()]))
+                link = Token("link_open", "a", 1, attrs={"href": url})
+                out += [link, _text(url), Token("link_close", "a", -1)]
+                start = match.start() + len(url)
+            out.append(_text(text[start:]))
+        if tok.children:
+            tok.children = [c for c in out if not (c.type == "text" and not c.content)]
+
+
+def link_addresses(text: str) -> Markup:
+    """Plain text (a front-matter field: abstract, source) as HTML in which every bare address is
+    a link, printed breakable as in the body."""
+    out, start = [], 0
+    for match in BARE_URL.finditer(text):
+        url = _trimmed(match[0])
+        if url.endswith("://"):
+            continue
+        out += [str(escape(text[start:match.start()])), f'<a class="url" href="{escape(url)}">{_breakable(url)}</a>']
+        start = match.start() + len(url)
+    return Markup("".join(out) + str(escape(text[start:])))
+
+
+def _trimmed(url: str) -> str:
+    """An address without the marks that end the sentence around it; a closing parenthesis
+    stays when the address opened one (as Wikipedia's do)."""
+    while url and url[-1] in URL_TRAILING and not (url[-1] == ")" and url.count("(") >= url.count(")")):
+        url = url[:-1]
+    return url
+
+
+def _table_cells(tokens: list[Token]) -> None:
+    """The alignment row's choice as a class (styles/press.css sets numbers there), not as a
+    style; a table of more than LONG_TABLE rows is marked as one that may break."""
+    for i, tok in enumerate(tokens):
+        if tok.type == "table_open":
+            end = next(j for j in range(i, len(tokens)) if tokens[j].type == "table_close")
+            if sum(t.type == "tr_open" for t in tokens[i:end]) - 1 > LONG_TABLE:
+                tok.attrSet("class", "long")
+        if tok.type in ("th_open", "td_open"):
+            align = TABLE_ALIGN.search(str(tok.attrs.pop("style", "")))
+            if align:
+                tok.attrSet("class", f"align-{align[1]}")
+        if tok.type == "th_open" and i + 1 < len(tokens):
+            # A head's unit in brackets, （万人次） or (10,000), goes to a line of its own whole.
+            children = tokens[i + 1].children or []
+            for j, child in enumerate(children):
+                if child.type == "text" and UNIT.search(child.content):
+                    parts = UNIT.split(child.content)
+                    children[j] = _html("".join(f'<span class="unit">{escape(p)}</span>' if k % 2 else str(escape(p))
+                                                for k, p in enumerate(parts)))
+
+
+def _link_words(children: list[Token], link_open: Token) -> str:
+    """The printed words of a link, from its opening token to its close."""
+    start = next(i for i, child in enumerate(children) if child is link_open)
+    words = []
+    for child in children[start + 1:]:
+        if child.type == "link_close":
+            break
+        words.append(child.content if child.type in ("text", "code_inline") else "")
+    return "".join(words).strip()
+
+
+def _shown(href: str) -> str:
+    """An address as printed: a mail address without its scheme."""
+    return href[len("mailto:"):] if href.lower().startswith("mailto:") else href
+
+
+def _breakable(address: str) -> str:
+    """An address, escaped, with a break opportunity (<wbr>, no character) after / . _ ? & = #
+    and before a hyphen; never inside a run of marks (://), after its scheme or www., or at
+    either end."""
+    out, i = [], 0
+    while i < len(address):
+        char = address[i]
+        before, after = address[i - 1] if i else "", address[i + 1] if i + 1 < len(address) else ""
+        if char in BREAK_BEFORE and before.isalnum():
+            # The line breaker would also break after a hyphen; tied to what follows, it cannot.
+            out.append(f'<wbr><span class="url-tie">{escape(char + after)}</span>')
+            i += 2
+            continue
+        out.append(str(escape(char)))
+        if char in BREAK_AFTER and after.isalnum() and 8 < i < len(address) - 2 and not address[:i + 1].endswith("://www."):
+            out.append("<wbr>")
+        i += 1
+    return "".join(out)
+
+
+def _text(content: str) -> Token:
+    return Token("text", "", 0, content=content)
+
+
+def _html(content: str) -> Token:
+    return Token("press_html", "", 0, content=content)
 
 
 def _lone_image(tok: Token) -> Token | None:

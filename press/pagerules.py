@@ -15,6 +15,7 @@ import ctypes
 import re
 import statistics
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -112,7 +113,9 @@ def squeezed_marks(line: Line, limit: float = 0.9) -> list[str]:
 def lonely_last_character(line: Line) -> list[str]:
     """No paragraph ends with one Han character alone on its last line."""
     glyphs = [g for g in _visible(line) if g.char not in CJK_PUNCTUATION]
-    if len(glyphs) == 1 and _IS_HAN.match(glyphs[0].char):
+    # A unit in brackets alone, as a table head sets it under its label, is not a lonely character.
+    unit = "".join(g.char for g in _visible(line)) in {f"（{g.char}）" for g in glyphs}
+    if len(glyphs) == 1 and _IS_HAN.match(glyphs[0].char) and not unit:
         return [f"{glyphs[0].char!r} alone on a line"]
     return []
 
@@ -187,7 +190,9 @@ def column_problems(lines: list[Line], middle: float) -> list[str]:
         if len(column) > 1 and indented(last) and full(last):
             found.append(f"orphan: {''.join(g.char for g in last)[:20]!r} ends a column")
         for line in column:
-            if line[0].char in OPENING_MARKS and left - 0.25 * body < line[0].left < left + 0.75 * body:
+            # A Chinese (full-width) mark: a Western quotation mark has no blank half.
+            if line[0].char in OPENING_MARKS and "CJK" in line[0].font \
+                    and left - 0.25 * body < line[0].left < left + 0.75 * body:
                 found.append(f"{''.join(g.char for g in line)[:10]!r}: the opening mark keeps its blank half")
     return found
 
@@ -219,18 +224,17 @@ def read_lines(pdf: Path, page: int) -> list[Line]:
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
-    textpage = pdfium.PdfDocument(pdf)[page].get_textpage()
+    textpage = pdfium.PdfDocument(_as_drawn(Path(pdf), Path(pdf).stat().st_mtime_ns))[page].get_textpage()
     matrix = pdfium_c.FS_MATRIX()
     lines: list[Line] = []
     line: Line = []
-    last = None
+    last, broken = None, False
     for i in range(textpage.count_chars()):
         char = textpage.get_text_range(i, 1)
         if pdfium_c.FPDFText_IsGenerated(textpage.raw, i):
-            # pdfium adds spaces where it sees a gap and line breaks where it sees a new line.
-            if char in "\r\n" and line:
-                lines.append(line)
-                line, last = [], None
+            # pdfium adds spaces where it sees a gap and line breaks where it sees a new line
+            # (also after a raised note call, where the text runs on: see _new_line).
+            broken = broken or char in "\r\n"
             continue
         left, bottom, right, _ = textpage.get_charbox(i, loose=True)
         pdfium_c.FPDFText_GetMatrix(textpage.raw, i, ctypes.byref(matrix))
@@ -238,9 +242,10 @@ def read_lines(pdf: Path, page: int) -> list[Line]:
         size = pdfium_c.FPDFText_GetFontInfo(textpage.raw, i, None, 0, None)
         name = ctypes.create_string_buffer(size)
         pdfium_c.FPDFText_GetFontInfo(textpage.raw, i, name, size, None)
-        if line and last is not None and (left < last[0] - 1 or abs(bottom - last[1]) > em / 2):
+        if line and last is not None and _new_line(line[-1], left, bottom, em, last, broken):
             lines.append(line)
             line = []
+        broken = False
         line.append(Glyph(char, left, right, em, name.value.decode("latin-1")))
         last = (left, bottom)
     if line:
@@ -339,6 +344,49 @@ def measure_pdf(pdf: Path) -> Measure:
                 else:
                     run = 0
     return Measure(english, loose, spaces, hyphenated, longest, chinese, short)
+
+
+def _new_line(previous: Glyph, left: float, bottom: float, em: float, last: tuple[float, float], broken: bool) -> bool:
+    """Whether a glyph at (left, bottom) starts a new line after `previous`, set at `last`
+    (`broken`: pdfium saw a line break between them): the text goes back to the left, or
+    moves to another baseline, except by the rise of a superscript (a note call) that the
+    text runs on from; or it jumps right with no space between, as from one table cell to
+    the next."""
+    size = max(em, previous.em)
+    if left < last[0] - 1:
+        return True
+    runs_on = previous.right - 1 <= left <= previous.right + size and abs(bottom - last[1]) < 0.8 * size
+    if broken or abs(bottom - last[1]) > em / 2:
+        return not runs_on
+    return left > previous.right + 1.25 * size and not previous.char.isspace()
+
+
+_ACTUAL_TEXT = re.compile(rb"/ActualText\s*(<[0-9A-Fa-f\s]*>|\((?:\\.|[^\\)])*\))")
+
+
+@lru_cache(maxsize=4)
+def _as_drawn(pdf: Path, mtime: int) -> bytes:
+    """The PDF without the ActualText of marked content. The rules are about where glyphs
+    are drawn, and pdfium spreads the characters of an ActualText span evenly over the span
+    (press/composition.py puts one around each widened run of a justified Chinese line)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=pdf)
+    for page in writer.pages:
+        contents = page.get("/Contents")
+        if contents is None:
+            continue
+        contents = contents.get_object()
+        for stream in (list(contents) if isinstance(contents, list) else [contents]):
+            stream = stream.get_object()
+            data = stream.get_data()
+            if b"/ActualText" in data:
+                stream.set_data(_ACTUAL_TEXT.sub(b"", data))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 def check_pdf(pdf: Path) -> Iterator[tuple[int, str, str]]:

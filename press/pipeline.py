@@ -90,7 +90,7 @@ def _write_proof(cfg: Config, built: Built) -> Path:
     fonts = subset_fonts(cfg.fonts_dir, characters(checked.issue, checked.bodies.values(), cfg.templates_dir), cfg.cache_dir)
     out_dir = cfg.output_dir(built.issue_id)
     return make_proof(checked.issue, checked.bodies, out_dir / f"{built.issue_id}.pdf", built.first_pages,
-                      built.page_keys, cfg.templates_dir, fonts.files, out_dir / "proof")
+                      built.page_keys, cfg.templates_dir, fonts.files, out_dir / "proof", built.warnings)
 
 
 def check(cfg: Config):

@@ -12,7 +12,7 @@ import unicodedata
 import warnings
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from .errors import Problem, error, warning
 from .fonts import coverage
@@ -23,6 +23,7 @@ from .markup import ArticleHtml
 # Printed widths (mm) from styles/press.css: a figure spans one column, a cover photo half the text block.
 FIGURE_WIDTH_MM = 84.7
 COVER_WIDTH_MM = 85.0
+WIDE_WIDTH_MM = 176.4  # a wide figure ({.wide}) spans the text block
 MAX_PIXELS = 40_000_000  # 8000 × 5000: far beyond any print need; decoding it takes about 120 MB
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff"}
 
@@ -39,7 +40,8 @@ def preflight(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], fonts_di
         problems += _image(issue, issue.yaml_path, photo.line, photo.image, COVER_WIDTH_MM)
     for body in bodies.values():
         for image in body.images:
-            problems += _image(issue, body.article.path, image.line, image.src, FIGURE_WIDTH_MM)
+            problems += _image(issue, body.article.path, image.line, image.src,
+                               WIDE_WIDTH_MM if image.wide else FIGURE_WIDTH_MM)
     problems += _parity(issue, bodies)
     return problems
 
@@ -111,7 +113,13 @@ def _decode_file(target: Path) -> tuple[int, str] | str:
         with img:
             if img.width * img.height > MAX_PIXELS:
                 return f"is {img.width}×{img.height} pixels: too large, scale it down for print"
-            img.load()  # decodes the whole file, so a truncated one fails here and not in the typesetter
+            # Decodes the whole file, so a truncated one fails here and not in the typesetter.
+            # WeasyPrint, once imported (serve), tells Pillow to accept truncated files: not here.
+            truncated_ok, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+            try:
+                img.load()
+            finally:
+                ImageFile.LOAD_TRUNCATED_IMAGES = truncated_ok
             return img.width, img.mode
     except Image.DecompressionBombError:
         return f"has too many pixels (a decompression bomb?): at most {MAX_PIXELS // 1_000_000} million"
@@ -158,12 +166,5 @@ def _parity(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml]) -> list[Pr
             if only is not None:
                 problems.append(warning(only.article.path, None, f"article '{slug}' has no {missing} version: it appears only in the {only.article.lang} part and edition"))
             continue
-        if zh is None or en is None:
-            continue
-        figs = [sum(1 for i in b.images if i.is_figure) for b in (zh, en)]
-        if figs[0] != figs[1]:
-            problems.append(warning(en.article.path, None, f"{figs[1]} figure(s) here but {figs[0]} in {zh.article.path.name}"))
-        notes = [len(b.footnotes) for b in (zh, en)]
-        if notes[0] != notes[1]:
-            problems.append(warning(en.article.path, None, f"{notes[1]} footnote(s) here but {notes[0]} in {zh.article.path.name}"))
+        # Two versions: press.parity aligns and compares them block by block.
     return problems

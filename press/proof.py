@@ -15,10 +15,12 @@ from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
 
+from .errors import Problem
 from .issue import Issue
 from .markup import ArticleHtml
+from .parity import review
+from .reading import reading_view, row_of
 
 DPI = 110
 
@@ -29,12 +31,11 @@ class ProofArticle:
     title: str
     lang: str
     first_page: int  # as printed in the bilingual issue
-    body: Markup
 
 
 def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Path,
                first_pages: dict[str, int], page_keys: list[str], templates_dir: Path, fonts: dict[str, bytes],
-               out_dir: Path) -> Path:
+               out_dir: Path, warnings: list[Problem] = ()) -> Path:
     import json
 
     import pypdfium2 as pdfium
@@ -68,17 +69,32 @@ def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Pa
     if images.is_dir():
         shutil.copytree(images, out_dir / "images", dirs_exist_ok=True, copy_function=_copy_if_changed)
 
-    articles = [ProofArticle(slug, issue.article(slug, lang).meta.title, lang, first_pages.get(f"{slug}.{lang}", 0),
-                             bodies[(slug, lang)].html)
+    articles = [ProofArticle(slug, issue.article(slug, lang).meta.title, lang, first_pages.get(f"{slug}.{lang}", 0))
                 for lang in ("zh", "en") for slug in issue.slugs if (slug, lang) in bodies]
+    # The reading view: each article's aligned rows, and every warning of the build (not only the parity ones).
+    texts = _page_texts(doc, keys)
+    pairs = reading_view(issue, review(issue), texts, first_pages)
     html = _environment(str(templates_dir)).get_template("proof.html.j2").render(
         issue=issue, pages=names, file_versions=versions, articles=articles, slugs=issue.slugs, fonts=sorted(fonts),
+        pairs=pairs, warnings=[(w.format(issue.dir), row_of(pairs).get(w)) for w in warnings],
         pdfs=[f"../{issue.id}.pdf", f"../{issue.id}.zh.pdf", f"../{issue.id}.en.pdf"])
     index = out_dir / "index.html"
     tmp = index.with_name(f".index.html.{os.getpid()}")
     tmp.write_text(html, encoding="utf-8")
     os.replace(tmp, index)
     return index
+
+
+def _page_texts(doc, keys: list[str | None]) -> list[str]:
+    """The text of every page, for the reading view's page links. Read again only for pages that
+    changed: a process that stays up (serve) keeps the texts of the last proof by page key."""
+    texts = [(_TEXTS.get(key) if key else None) or doc[i].get_textpage().get_text_range() for i, key in enumerate(keys)]
+    _TEXTS.clear()
+    _TEXTS.update((key, text) for key, text in zip(keys, texts) if key)
+    return texts
+
+
+_TEXTS: dict[str, str] = {}
 
 
 @lru_cache(maxsize=4)

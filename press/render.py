@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from .clreq import prepare
 from .issue import Issue
-from .markup import ArticleHtml
+from .markup import ArticleHtml, link_addresses
 
 LANG_TAGS = {"zh": "zh-Hans", "en": "en"}
 LABELS = {
@@ -51,6 +51,7 @@ def _environment(templates_dir: str) -> Environment:
     )
     env.filters["longdate"] = longdate
     env.filters["prep"] = prepare
+    env.filters["addresses"] = link_addresses
     return env
 
 
@@ -95,10 +96,16 @@ class Renderer:
         return RenderedHtml(key, html, lang)
 
     def article(self, issue: Issue, body: ArticleHtml) -> RenderedHtml:
-        article = body.article
-        return self._page("article.html.j2", f"article/{article.slug}.{article.lang}", article.lang,
-                          f"lang-{article.lang}", article.meta.title, issue=issue, article=article,
-                          meta=article.meta, body=body.html, labels=LABELS[article.lang])
+        return self.articles(issue, [body])
+
+    def articles(self, issue: Issue, bodies: list[ArticleHtml]) -> RenderedHtml:
+        """One article, or a run of them set one after another on shared pages (start: continue):
+        one part, typeset together. Each keeps its id, so its opening page is known."""
+        first = bodies[0].article
+        key = "+".join(b.article.slug for b in bodies)
+        entries = [{"article": b.article, "body": b.html, "labels": LABELS[b.article.lang]} for b in bodies]
+        return self._page("article.html.j2", f"article/{key}.{first.lang}", first.lang, f"lang-{first.lang}",
+                          first.meta.title, issue=issue, entries=entries)
 
     def cover(self, issue: Issue, langs: tuple[str, ...], press: bool = False) -> RenderedHtml:
         """The cover; for the press PDF (`press`), with its edge artwork run 3 mm into the bleed."""

@@ -11,14 +11,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from .config import Config
-from .edition import EditionLayout, editions, lay_out, make_pdf
+from .config import FOGRA39, Config
+from .edition import EditionLayout, article_runs, editions, lay_out, make_pdf
 from .errors import Problem, error, raise_errors
 from .finish import read_part
 from .fonts import subset_fonts
 from .issue import Issue, load_issue
 from .markup import ArticleHtml, to_html
+from .parity import problems_of as translation_problems
 from .clreq import prepare
+from .inks import output_condition
 from .prepress import press_pdf
 from .preflight import preflight, press_images
 from .render import LABELS, Renderer
@@ -36,7 +38,7 @@ def check(cfg: Config) -> Checked:
     """Load and preflight the issue; raise every error found, return the warnings."""
     issue = load_issue(cfg.issue_dir)
     bodies = {(a.slug, a.lang): to_html(a) for a in issue.articles}
-    problems = preflight(issue, bodies, cfg.fonts_dir)
+    problems = preflight(issue, bodies, cfg.fonts_dir) + translation_problems(issue)
     raise_errors(problems, cfg.strict)
     return Checked(issue, bodies, problems)
 
@@ -58,7 +60,9 @@ def make(cfg: Config, typesetting: Typesetting, first: Callable[[Made], None] | 
     read_part.new_build()
     issue, bodies = checked.issue, checked.bodies
     renderer = Renderer(cfg.templates_dir)
-    pages = {key: renderer.article(issue, body) for key, body in bodies.items()}
+    # An article and the short ones that continue it on its pages are one part (start: continue).
+    runs = article_runs(issue, bodies)
+    pages = {head: renderer.articles(issue, [bodies[key] for key in run]) for head, run in runs.items()}
     typesetting.use_fonts(subset_fonts(cfg.fonts_dir, characters(issue, pages.values(), cfg.templates_dir), cfg.cache_dir))
     # Covers do not depend on page numbers: typeset them with the articles, so that both
     # workers stay busy; the editions then find them in the part cache.
@@ -68,12 +72,13 @@ def make(cfg: Config, typesetting: Typesetting, first: Callable[[Made], None] | 
     typeset = typesetting.many(list(pages.values()) + covers)
     articles = dict(zip(pages, typeset))
     press_cover = typeset[-1] if cfg.press else None
+    raise_errors(_cover_problems(issue, typeset[len(pages):]))
     # The editions lay out in threads; their typesetting runs in the worker processes.
     with ThreadPoolExecutor(max_workers=3) as threads:
         layouts = list(threads.map(lambda e: lay_out(e, issue, articles, renderer, typesetting.one, cfg.source_date),
                                    editions(issue)))
     typesetting.close()  # the workers' memory is free before the PDFs are put together
-    raise_errors(_overflow_problems(issue, articles, layouts[0]), cfg.strict)
+    raise_errors(_overflow_problems(issue, runs, articles, layouts[0]), cfg.strict)
     warnings = list(checked.warnings)
     # One after the other: assembly is pure Python (the GIL allows no gain from threads), and
     # one document in memory at a time keeps the peak low on a 200-page issue.
@@ -88,22 +93,37 @@ def make(cfg: Config, typesetting: Typesetting, first: Callable[[Made], None] | 
         press = replace(layouts[0], parts=[press_cover, *layouts[0].parts[1:]])
         name = f"{issue.id}.press.pdf"
         warnings += press_images(issue, checked.bodies, press.parts, name)
-        pdfs[name] = press_pdf(make_pdf(press).pdf, press.info.title, press.info.date)
+        pdfs[name] = press_pdf(make_pdf(press).pdf, press.info.title, press.info.date,
+                                output_condition(cfg.press_profile, FOGRA39))
     return Made(issue.id, pdfs, warnings, first_pages, layouts[0].page_keys, checked)
 
 
-def _overflow_problems(issue: Issue, articles: dict[tuple[str, str], TypesetPart], issue_pdf: EditionLayout) -> list[Problem]:
+def _overflow_problems(issue: Issue, runs: dict, articles: dict[tuple[str, str], TypesetPart],
+                       issue_pdf: EditionLayout) -> list[Problem]:
     """What sticks out of its column, by the page of the bilingual issue and the line of the source."""
     problems = []
-    for key, part in articles.items():
-        article = issue.article(*key)
+    for head, part in articles.items():
         for overflow in part.overflows:
-            page = issue_pdf.first_pages[key] + overflow.page
+            page = issue_pdf.first_pages[head] + overflow.page
             snippet = overflow.what[:40]
-            problems.append(error(article.path, _line_of(article.text, overflow.what),
+            # In a run of articles, the one whose source holds the text (else the run's first).
+            found = [(line, a) for a in (issue.article(*key) for key in runs[head])
+                     if (line := _line_of(a.text, overflow.what)) is not None]
+            line, article = found[0] if found else (None, issue.article(*head))
+            problems.append(error(article.path, line,
                                   f"{snippet!r} is wider than its column on page {page} of {issue_pdf.edition.filename}: "
                                   "break it, shorten it or make it smaller"))
     return problems
+
+
+def _cover_problems(issue: Issue, covers: list[TypesetPart]) -> list[Problem]:
+    """The cover is one page: photos whose captions push it onto a second are an error, said once."""
+    spilled = next((cover for cover in covers if cover.pages > 1), None)
+    if spilled is None:
+        return []
+    line = issue.cover[0].line if issue.cover else None
+    return [error(issue.yaml_path, line, f"the {len(issue.cover)} cover photos and their captions do not fit on the "
+                  "cover page: shorten the captions or use fewer photos")]
 
 
 def _line_of(text: str, what: str) -> int | None:
@@ -121,11 +141,16 @@ def _line_of(text: str, what: str) -> int | None:
     return None
 
 
+# What the style sheets print of their own (list markers, leaders, separators, note markers):
+# in the subset too, or the typesetter would fall back on another face for them.
+GENERATED = "•◦▪0123456789.·\u2005 "
+
+
 def characters(issue: Issue, pages, templates_dir: Path) -> set[str]:
     """Every character that can reach a page: the articles as rendered (after text
     preparation and the typographer, which add characters of their own), the issue's
     own fields and the templates' labels."""
-    chars = set(issue.yaml_text) | set(prepare(issue.yaml_text, "zh"))
+    chars = set(issue.yaml_text) | set(prepare(issue.yaml_text, "zh")) | set(GENERATED)
     for page in pages:
         chars.update(page.html)
     for template in Path(templates_dir).glob("*.j2"):

@@ -5,7 +5,9 @@ figures with their alt text, lists, tables). Added here:
 
 - the language of any element that names one (an English caption or
   masthead line inside a Chinese part) as /Lang on its structure element;
-- footnotes as /Note, and the number that calls one as /Reference;
+- footnotes as /Note, the number that calls one as /Reference, and the
+  number that starts one as its label (/Lbl), so a reader can tell which
+  call a note answers;
 - alternative text as a reader would speak it: without the spacing
   characters that clreq preparation puts into the printed text.
 
@@ -47,6 +49,8 @@ def _refine(element, box, pydyf) -> None:
     attributes = box.element.attrib
     if box.element_tag.endswith("::footnote-call"):
         element["S"] = "/Reference"
+    elif box.element_tag.endswith("::footnote-marker"):
+        element["S"] = "/Lbl"
     elif "footnote" in attributes.get("class", "").split() and "::" not in box.element_tag:
         element["S"] = "/Note"
     if attributes.get("lang") and "::" not in box.element_tag:

@@ -103,10 +103,11 @@ class Typesetter:
         from weasyprint.text.fonts import FontConfiguration
 
         from .fetch import SandboxFetcher, url_for
-        from . import balancing, composition, paragraphs, tagging
+        from . import balancing, composition, floats, paragraphs, tagging
 
         balancing.install()
         composition.install()
+        floats.install()
         paragraphs.install()
         _parse_array_types_once()
         tagging.install()
@@ -132,6 +133,10 @@ class Typesetter:
             document = html.render(stylesheets=sheets, font_config=self.font_config)
         except RefusedFetch as exc:
             raise PressError.at(Path(part.key), None, f"refused to read {exc.url[:200]!r}: {exc.reason}") from None
+        for page in document.pages:
+            # WeasyPrint gives a link's every inner box (each <wbr> of a printed address, each
+            # span) an annotation of its own; the link's own boxes, one a line, cover them all.
+            page.links = [link for link in page.links if link[3].link]
         anchors = {}
         for index, page in enumerate(document.pages):
             for name in page.anchors:
@@ -271,7 +276,8 @@ def _salt(issue_dir: Path, cfg) -> bytes:
     """What, besides its HTML, a typeset part depends on: styles, fonts, images, the typesetter."""
     digest = hashlib.sha256()
     code = Path(__file__).resolve().parent
-    files = [code / name for name in ("typeset.py", "fetch.py", "balancing.py", "composition.py", "paragraphs.py", "linebreak.py", "pagerules.py", "tagging.py", "fonts.py")]
+    files = [code / name for name in ("typeset.py", "fetch.py", "balancing.py", "composition.py", "floats.py", "paragraphs.py",
+                                      "linebreak.py", "pagerules.py", "tagging.py", "fonts.py")]
     files.append(Path(cfg.fonts_dir).parent / "requirements.lock")
     for folder in (cfg.styles_dir, cfg.fonts_dir, issue_dir):
         files += sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.suffix.lower() not in TEXT_SOURCES)
@@ -338,9 +344,13 @@ def _images(box, index: int) -> list[PlacedImage]:
     return [image for child in getattr(box, "children", []) for image in _images(child, index)]
 
 
+HAIR = 1.0  # CSS px (0.26 mm): less than this past the edge is rounding, not overflow
+
+
 def _overflows(page_box, index: int) -> list[Overflow]:
-    """Boxes whose right edge passes the content edge of the block that holds them."""
+    """Boxes whose ink passes the content edge of the block that holds them by more than a hair."""
     from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.absolute import AbsolutePlaceholder
 
     found: list[Overflow] = []
 
@@ -348,15 +358,33 @@ def _overflows(page_box, index: int) -> list[Overflow]:
         if isinstance(box, (boxes.BlockContainerBox, boxes.TableBox)) and not isinstance(box, boxes.TableCellBox):
             limit = box.content_box_x() + box.width
         for child in getattr(box, "children", []):
-            if limit is not None and not isinstance(child, boxes.LineBox) and hasattr(child, "position_x") \
+            if limit is not None and not isinstance(child, (boxes.LineBox, AbsolutePlaceholder)) \
+                    and hasattr(child, "position_x") \
                     and not isinstance(box, (boxes.TableBox, boxes.TableRowGroupBox, boxes.TableRowBox)) \
-                    and child.position_x + child.margin_width() > limit + 1:
+                    and _ink_right(child) > limit + HAIR:
                 found.append(Overflow(index, _describe(child)))
                 continue
             walk(child, limit)
 
     walk(page_box, None)
     return found
+
+
+def _ink_right(box) -> float:
+    """Where the box's drawing ends. A line may end in a space that Pango lets hang past the
+    column edge, as a browser does: the quarter em that clreq puts between Han and Western
+    text (约 | 5 个百分点) stays at the end of its line, unseen. It is not ink."""
+    right = box.position_x + box.margin_width()
+    text = getattr(box, "text", None)
+    if text and text != text.rstrip():
+        from weasyprint.text.line_break import create_layout, line_size
+
+        widths = []
+        for run in (text, text.rstrip()):
+            layout = create_layout(run, box.style, None, None, 0)
+            widths.append(line_size(layout.get_first_line()[0], box.style)[0] if run else 0.0)
+        right -= max(0.0, widths[0] - widths[1])
+    return right
 
 
 def _describe(box) -> str:

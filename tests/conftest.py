@@ -12,6 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 ISSUE = ROOT / "content" / "2020-02"
+SAMPLE = ROOT / "content" / "2020-06"  # the second issue, written to use every feature of the format
+ISSUES = {"2020-02": ISSUE, "2020-06": SAMPLE}
 SEEDS = ROOT.parent / "shared" / "seeds"
 
 
@@ -30,6 +32,22 @@ def built(tmp_path_factory) -> Path:
     result = run_build("pdf", str(ISSUE), "-o", str(out))
     assert result.returncode == 0, result.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def build_of(built, tmp_path_factory):
+    """The output folder of an issue (by id), each built once per test session."""
+    outputs = {"2020-02": built}
+
+    def build(issue_id: str) -> Path:
+        if issue_id not in outputs:
+            out = tmp_path_factory.mktemp(f"built-{issue_id}")
+            result = run_build("pdf", str(ISSUES[issue_id]), "-o", str(out))
+            assert result.returncode == 0, result.stderr
+            outputs[issue_id] = out
+        return outputs[issue_id]
+
+    return build
 
 
 @pytest.fixture

@@ -62,6 +62,29 @@ def image_boxes(pdf: Path, page: int) -> list[Box]:
     return [Box(*obj.get_bounds()) for obj in doc[page].get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=4)]
 
 
+def visible_image_boxes(pdf: Path, page: int) -> list[Box]:
+    """The part of each image that shows: its bounds cut by its clip path (a photo set with
+    object-fit: cover is drawn larger than its frame, and clipped to it)."""
+    import ctypes
+
+    doc = pdfium.PdfDocument(pdf)
+    boxes = []
+    for obj in doc[page].get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=4):
+        left, bottom, right, top = obj.get_bounds()
+        clip = pdfium_c.FPDFPageObj_GetClipPath(obj.raw)
+        for i in range(pdfium_c.FPDFClipPath_CountPaths(clip) if clip else 0):
+            xs, ys = [], []
+            for j in range(pdfium_c.FPDFClipPath_CountPathSegments(clip, i)):
+                x, y = ctypes.c_float(), ctypes.c_float()
+                pdfium_c.FPDFPathSegment_GetPoint(pdfium_c.FPDFClipPath_GetPathSegment(clip, i, j), x, y)
+                xs.append(x.value)
+                ys.append(y.value)
+            if xs:
+                left, right, bottom, top = max(left, min(xs)), min(right, max(xs)), max(bottom, min(ys)), min(top, max(ys))
+        boxes.append(Box(left, bottom, right, top))
+    return boxes
+
+
 def marked_text(page) -> dict[int, str]:
     """The text of each marked-content sequence (by MCID) on a pypdf page."""
     texts: dict[int, list[str]] = {}

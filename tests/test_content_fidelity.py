@@ -43,11 +43,20 @@ def plain(block: str) -> str:
     return re.sub(r"\s+", "", block.replace("\\", ""))
 
 
+SEEDED = [s for s in SOURCES if (s.slug, s.lang) in SEED_OF]
+
+
 def test_every_article_has_a_seed():
-    assert {(s.slug, s.lang) for s in SOURCES} == set(SEED_OF)
+    """Every article taken from a seed is in the issue, and every other article is a translation
+    made for the issue of one that was (press.parity checks it against its original, block by block)."""
+    present = {(s.slug, s.lang) for s in SOURCES}
+    assert set(SEED_OF) <= present
+    for slug, lang in present - set(SEED_OF):
+        original = (slug, "zh" if lang == "en" else "en")
+        assert original in SEED_OF, f"{slug}.{lang}.md is neither from a seed nor a translation of an article that is"
 
 
-@pytest.mark.parametrize("source", SOURCES, ids=lambda s: f"{s.slug}.{s.lang}")
+@pytest.mark.parametrize("source", SEEDED, ids=lambda s: f"{s.slug}.{s.lang}")
 def test_every_paragraph_is_in_its_seed(source):
     original = text = seed(SEED_OF[(source.slug, source.lang)])
     for key in ("title", "subtitle", "abstract", "abstract_en", "source"):

@@ -67,7 +67,8 @@ def test_character_no_font_can_draw(issue_copy, tmp_path):
     result = run_build("pdf", str(issue_copy), "-o", str(tmp_path / "out"))
     assert result.returncode == 1
     line = line_of(article, "𪚥")
-    assert f"{rel(article)}:{line}: error: no font can draw '𪚥' (U+2A6A5 CJK UNIFIED IDEOGRAPH-2A6A5)" in result.stderr.splitlines()
+    assert (f"{rel(article)}:{line}: error: no font can draw '𪚥' (U+2A6A5 CJK UNIFIED IDEOGRAPH-2A6A5): put a font that "
+            "has it, with its licence, in fonts/extra/ (see fonts/README.md)") in result.stderr.splitlines()
 
 
 def test_all_problems_are_reported_together(issue_copy, tmp_path):

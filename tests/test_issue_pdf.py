@@ -1,4 +1,4 @@
-"""The built PDFs of 2020-02, read back page by page."""
+"""The built PDFs of both issues (2020-02 and the sample 2020-06), read back page by page."""
 
 from __future__ import annotations
 
@@ -7,17 +7,27 @@ import re
 import pypdf
 import pytest
 
-from conftest import ISSUE
+from conftest import ISSUES
 from issue_source import read_issue
 from pdftext import image_boxes, page_texts, pages_with, squash, text_boxes
 
-META, SOURCES = read_issue(ISSUE)
-EDITIONS = {"2020-02.pdf": ("zh", "en"), "2020-02.zh.pdf": ("zh",), "2020-02.en.pdf": ("en",)}
+SOURCES_OF = {issue_id: read_issue(folder) for issue_id, folder in ISSUES.items()}
 CONTENTS_PAGE = 1  # 0-based: the cover is page 1, the contents page 2
 
 
-def articles_in(langs):
-    return [s for lang in langs for s in SOURCES if s.lang == lang]
+def editions(issue_id: str) -> dict[str, tuple[str, ...]]:
+    return {f"{issue_id}.pdf": ("zh", "en"), f"{issue_id}.zh.pdf": ("zh",), f"{issue_id}.en.pdf": ("en",)}
+
+
+EDITION_CASES = [(issue_id, name) for issue_id in ISSUES for name in editions(issue_id)]
+
+
+def articles_in(issue_id: str, langs):
+    return [s for lang in langs for s in SOURCES_OF[issue_id][1] if s.lang == lang]
+
+
+def langs_of(issue_id: str, name: str) -> tuple[str, ...]:
+    return editions(issue_id)[name]
 
 
 def contents_entries(text: str) -> list[tuple[str, int]]:
@@ -33,17 +43,18 @@ def contents_entries(text: str) -> list[tuple[str, int]]:
     return entries
 
 
-def test_three_pdfs_are_written(built):
-    for name in EDITIONS:
-        data = (built / name).read_bytes()
+@pytest.mark.parametrize("issue_id", ISSUES)
+def test_three_pdfs_are_written(build_of, issue_id):
+    for name in editions(issue_id):
+        data = (build_of(issue_id) / name).read_bytes()
         assert data.startswith(b"%PDF-") and len(data) > 50_000, name
 
 
-@pytest.mark.parametrize("name", EDITIONS)
-def test_contents_page_numbers_are_the_pages_of_the_titles(built, name):
-    pdf = built / name
+@pytest.mark.parametrize("issue_id, name", EDITION_CASES)
+def test_contents_page_numbers_are_the_pages_of_the_titles(build_of, issue_id, name):
+    pdf = build_of(issue_id) / name
     entries = contents_entries(page_texts(pdf)[CONTENTS_PAGE])
-    articles = articles_in(EDITIONS[name])
+    articles = articles_in(issue_id, langs_of(issue_id, name))
     assert articles and len(entries) == len(articles), entries
     for source in articles:
         printed = next((n for text, n in entries if squash(source.meta["title"]) in squash(text)), None)
@@ -54,49 +65,52 @@ def test_contents_page_numbers_are_the_pages_of_the_titles(built, name):
         assert first + 1 == printed, f"{source.meta['title']!r}: contents says {printed}, title is on {first + 1}"
 
 
-@pytest.mark.parametrize("name", EDITIONS)
-def test_each_edition_holds_only_its_languages(built, name):
-    text = squash("".join(page_texts(built / name)))
-    for source in SOURCES:
+@pytest.mark.parametrize("issue_id, name", EDITION_CASES)
+def test_each_edition_holds_only_its_languages(build_of, issue_id, name):
+    text = squash("".join(page_texts(build_of(issue_id) / name)))
+    for source in SOURCES_OF[issue_id][1]:
         present = squash(source.meta["title"]) in text
-        assert present == (source.lang in EDITIONS[name]), (name, source.slug, source.lang)
+        assert present == (source.lang in langs_of(issue_id, name)), (name, source.slug, source.lang)
 
 
-@pytest.mark.parametrize("name", ["2020-02.pdf", "2020-02.zh.pdf"])
-def test_footnotes_are_on_the_page_of_their_reference(built, name):
-    pdf = built / name
+@pytest.mark.parametrize("issue_id, name", EDITION_CASES)
+def test_footnotes_are_on_the_page_of_their_reference(build_of, issue_id, name):
+    pdf = build_of(issue_id) / name
     checked = 0
-    for source in articles_in(EDITIONS[name]):
+    articles = articles_in(issue_id, langs_of(issue_id, name))
+    for source in articles:
         notes = source.notes
         for number, (label, before) in enumerate(source.note_contexts(), start=1):
             ref_pages = pages_with(pdf, before + str(number))
             note_pages = pages_with(pdf, str(number) + notes[label][:16])
             assert len(ref_pages) == 1, f"reference [^{label}] after {before!r}: pages {ref_pages}"
-            assert note_pages == ref_pages, f"note [^{label}] on {note_pages}, referenced on {ref_pages}"
+            # (The other language's version may print the same note with the same number elsewhere.)
+            assert ref_pages[0] in note_pages, f"note [^{label}] on {note_pages}, referenced on {ref_pages}"
             checked += 1
-    assert checked >= 5  # the knowledge-sharing article alone has five
+    assert checked == sum(len(source.note_contexts()) for source in articles)
 
 
-@pytest.mark.parametrize("name", EDITIONS)
-def test_every_caption_is_under_its_picture(built, name):
-    pdf = built / name
-    captions = [s for src in articles_in(EDITIONS[name]) for s in src.figures]
-    captions += [photo["caption"][lang] for photo in META["cover"] for lang in EDITIONS[name]]
-    assert len(captions) >= 5
+@pytest.mark.parametrize("issue_id, name", EDITION_CASES)
+def test_every_caption_is_under_its_picture(build_of, issue_id, name):
+    pdf = build_of(issue_id) / name
+    captions = [s for src in articles_in(issue_id, langs_of(issue_id, name)) for s in src.figures]
+    captions += [photo["caption"][lang] for photo in SOURCES_OF[issue_id][0]["cover"] for lang in langs_of(issue_id, name)]
+    assert captions
     for caption in captions:
         pages = pages_with(pdf, caption)
         assert pages, f"caption not found: {caption[:30]!r}"
         page = pages[0]
-        boxes = text_boxes(pdf, page, caption[:6])
+        # The caption's first characters as printed: clreq spacing may replace a source's spaces.
+        boxes = text_boxes(pdf, page, caption.split()[0][:6])
         assert boxes, caption[:30]
         images = image_boxes(pdf, page)
         under = [b for b in boxes for im in images if 0 <= im.bottom - b.top < 60 and im.left <= b.left + 2 <= im.right]
         assert under, f"no picture just above {caption[:30]!r} on page {page + 1}"
 
 
-@pytest.mark.parametrize("name", EDITIONS)
-def test_fonts_are_embedded_subsets_of_the_project_fonts(built, name):
-    reader = pypdf.PdfReader(built / name)
+@pytest.mark.parametrize("issue_id, name", EDITION_CASES)
+def test_fonts_are_embedded_subsets_of_the_project_fonts(build_of, issue_id, name):
+    reader = pypdf.PdfReader(build_of(issue_id) / name)
     seen = set()
     for page in reader.pages:
         for ref in page["/Resources"].get("/Font", {}).values():
@@ -107,18 +121,22 @@ def test_fonts_are_embedded_subsets_of_the_project_fonts(built, name):
             descriptor = (font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font)["/FontDescriptor"]
             assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), f"{base} not embedded"
             seen.add(base.split("+")[1])
-    assert {"Press-Serif-CJK"} <= seen if "zh" in EDITIONS[name] else {"Press-Serif"} <= seen
+    assert {"Press-Serif-CJK"} <= seen if "zh" in langs_of(issue_id, name) else {"Press-Serif"} <= seen
 
 
-def test_chinese_and_english_text_extract(built):
-    text = "".join(page_texts(built / "2020-02.pdf"))
-    for source in SOURCES:
-        first_paragraph = next(b for b in source.blocks if not b.startswith(("#", "!", "[^")))
-        assert squash(first_paragraph[:40]) in squash(text), (source.slug, source.lang)
+@pytest.mark.parametrize("issue_id", ISSUES)
+def test_chinese_and_english_text_extract(build_of, issue_id):
+    text = "".join(page_texts(build_of(issue_id) / f"{issue_id}.pdf"))
+    for source in SOURCES_OF[issue_id][1]:
+        first_paragraph = next(b for b in source.blocks if not b.startswith(("#", "!", "[^", "-", ">", "|")))
+        assert squash(source.plain(first_paragraph)[:40]) in squash(text), (source.slug, source.lang)
 
 
-def test_metadata_outline_and_language(built):
-    reader = pypdf.PdfReader(built / "2020-02.pdf")
+@pytest.mark.parametrize("issue_id", ISSUES)
+def test_metadata_outline_and_language(build_of, issue_id):
+    META, SOURCES = SOURCES_OF[issue_id]
+    built = build_of(issue_id)
+    reader = pypdf.PdfReader(built / f"{issue_id}.pdf")
     info = reader.metadata
     assert META["title"]["zh"] in info.title and META["title"]["en"] in info.title
     assert META["publisher"]["zh"] in info.author
@@ -136,14 +154,14 @@ def test_metadata_outline_and_language(built):
     walk(reader.outline)
     for source in SOURCES:
         assert source.meta["title"] in titles
-    assert pypdf.PdfReader(built / "2020-02.en.pdf").trailer["/Root"]["/Lang"] == "en"
+    assert pypdf.PdfReader(built / f"{issue_id}.en.pdf").trailer["/Root"]["/Lang"] == "en"
 
 
-@pytest.mark.parametrize("name", EDITIONS)
-def test_contents_entries_link_to_their_pages(built, name):
-    reader = pypdf.PdfReader(built / name)
+@pytest.mark.parametrize("issue_id, name", EDITION_CASES)
+def test_contents_entries_link_to_their_pages(build_of, issue_id, name):
+    reader = pypdf.PdfReader(build_of(issue_id) / name)
     contents = reader.pages[CONTENTS_PAGE]
-    printed = {n for _, n in contents_entries(page_texts(built / name)[CONTENTS_PAGE])}
+    printed = {n for _, n in contents_entries(page_texts(build_of(issue_id) / name)[CONTENTS_PAGE])}
     targets = set()
     for annot in contents.get("/Annots", []):
         annot = annot.get_object()

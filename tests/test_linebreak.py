@@ -196,3 +196,13 @@ def test_letter_spacing_leaves_the_last_line_rule_alone():
     paragraph = english(text, mono(text), 1.0, tracking=0.01)
     breaks = compose(paragraph.items, [17])
     assert text[paragraph.starts[breaks[-2].index]:] == "aa fffffff"
+
+
+def test_the_last_line_does_not_shrink():
+    """Spaces may shrink in a justified line, but the last line is set at its natural width:
+    it must fit as it is. 'aaaa bbbb cccc' is 14 wide, its two spaces could shrink to fit 13."""
+    text = "aaaa bbbb cccc"
+    paragraph = english(text, mono(text), 1.0, shrink=0.5)
+    lines = compose(paragraph.items, [13])
+    assert len(lines) == 2
+    assert compose(paragraph.items, [14]) and len(compose(paragraph.items, [14])) == 1

@@ -11,12 +11,13 @@ import subprocess
 import pypdf
 import pytest
 
-from conftest import ISSUE
+from conftest import ISSUE, ISSUES
 from issue_source import DEF, IMAGE, REF, read_issue
 from pdftext import squash, structure
 
-META, SOURCES = read_issue(ISSUE)
-PDFS = ["2020-02.pdf", "2020-02.zh.pdf", "2020-02.en.pdf"]
+SOURCES_OF = {issue_id: read_issue(folder) for issue_id, folder in ISSUES.items()}
+META, SOURCES = SOURCES_OF["2020-02"]
+PDF_CASES = [(issue_id, f"{issue_id}{suffix}") for issue_id in ISSUES for suffix in (".pdf", ".zh.pdf", ".en.pdf")]
 
 
 def parts(pdf) -> list[dict]:
@@ -43,8 +44,8 @@ def parts(pdf) -> list[dict]:
     return found
 
 
-def reading_blocks(slug: str, lang: str) -> list[str]:
-    source = next(s for s in SOURCES if s.slug == slug and s.lang == lang)
+def reading_blocks(slug: str, lang: str, issue_id: str = "2020-02") -> list[str]:
+    source = next(s for s in SOURCES_OF[issue_id][1] if s.slug == slug and s.lang == lang)
     blocks = []
     for block in source.blocks:
         if DEF.match(block) or IMAGE.match(block):
@@ -54,14 +55,15 @@ def reading_blocks(slug: str, lang: str) -> list[str]:
     return blocks
 
 
-@pytest.mark.parametrize("name", PDFS)
-def test_the_reading_pdfs_are_tagged(built, name):
+@pytest.mark.parametrize("issue_id, name", PDF_CASES)
+def test_the_reading_pdfs_are_tagged(build_of, issue_id, name):
+    built, META = build_of(issue_id), SOURCES_OF[issue_id][0]
     reader = pypdf.PdfReader(built / name)
     catalog = reader.trailer["/Root"]
     assert "/StructTreeRoot" in catalog
     assert catalog["/MarkInfo"]["/Marked"] == True  # noqa: E712 (a pypdf BooleanObject)
     assert catalog["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712
-    assert META["title"]["zh" if name != "2020-02.en.pdf" else "en"] in reader.metadata.title
+    assert META["title"]["en" if name.endswith(".en.pdf") else "zh"] in reader.metadata.title
     found = parts(built / name)
     assert len(found) >= 3  # cover, contents, articles
     assert all(part["lang"] in ("zh-Hans", "en") for part in found)
@@ -71,28 +73,38 @@ def test_the_reading_pdfs_are_tagged(built, name):
     assert alts and all(alt.strip() for alt in alts), "every figure has alternative text"
 
 
-def test_parts_carry_their_language(built):
-    found = parts(built / "2020-02.pdf")
+@pytest.mark.parametrize("issue_id", ISSUES)
+def test_parts_carry_their_language(build_of, issue_id):
+    found = parts(build_of(issue_id) / f"{issue_id}.pdf")
     langs = [part["lang"] for part in found]
-    zh_articles = sum(1 for s in SOURCES if s.lang == "zh")
-    en_articles = sum(1 for s in SOURCES if s.lang == "en")
+    sources = SOURCES_OF[issue_id][1]
+
+    def parts_in(lang: str) -> int:
+        """A part per article, but one for a run of articles that continue each other."""
+        in_lang = [s for s in sources if s.lang == lang]
+        return sum(1 for i, s in enumerate(in_lang) if i == 0 or not s.continued)
+
     # cover and contents, then the Chinese articles, then the English ones
-    assert langs[2:] == ["zh-Hans"] * zh_articles + ["en"] * en_articles
+    assert langs[2:] == ["zh-Hans"] * parts_in("zh") + ["en"] * parts_in("en")
 
 
-def test_notes_are_notes(built):
-    found = parts(built / "2020-02.zh.pdf")
+@pytest.mark.parametrize("issue_id", ISSUES)
+def test_notes_are_notes(build_of, issue_id):
+    found = parts(build_of(issue_id) / f"{issue_id}.zh.pdf")
     notes = sum(part["kinds"].count("/Note") for part in found)
-    expected = sum(len(s.notes) for s in SOURCES if s.lang == "zh")
+    expected = sum(len(s.notes) for s in SOURCES_OF[issue_id][1] if s.lang == "zh")
     assert expected and notes >= expected
 
 
-@pytest.mark.parametrize("slug, lang, name", [("knowledge-sharing", "zh", "2020-02.zh.pdf"),
-                                              ("working-together", "en", "2020-02.en.pdf")])
-def test_structure_follows_the_article(built, slug, lang, name):
+@pytest.mark.parametrize("issue_id, slug, lang, name", [("2020-02", "knowledge-sharing", "zh", "2020-02.zh.pdf"),
+                                                        ("2020-02", "working-together", "en", "2020-02.en.pdf"),
+                                                        ("2020-06", "knowledge-innovation", "zh", "2020-06.zh.pdf"),
+                                                        ("2020-06", "news-change", "en", "2020-06.en.pdf")])
+def test_structure_follows_the_article(build_of, issue_id, slug, lang, name):
     """Read in the order of the tree, the article's text is its source's, block after block:
     left column before right, page after page, no running head in the middle of a sentence."""
-    blocks = reading_blocks(slug, lang)
+    built, META = build_of(issue_id), SOURCES_OF[issue_id][0]
+    blocks = reading_blocks(slug, lang, issue_id)
     part = next(p for p in parts(built / name) if blocks[0] in squash(p["text"]))
     text = squash(part["text"])
     position = 0
@@ -104,9 +116,9 @@ def test_structure_follows_the_article(built, slug, lang, name):
     assert running_head not in text
 
 
-@pytest.mark.parametrize("name", PDFS)
-def test_running_heads_and_folios_are_artifacts(built, name):
-    reader = pypdf.PdfReader(built / name)
+@pytest.mark.parametrize("issue_id, name", PDF_CASES)
+def test_running_heads_and_folios_are_artifacts(build_of, issue_id, name):
+    reader = pypdf.PdfReader(build_of(issue_id) / name)
     for page in reader.pages:
         stream = page.get_contents().get_data()
         stamp = stream.rfind(b"/PressOverlay Do")
@@ -115,9 +127,10 @@ def test_running_heads_and_folios_are_artifacts(built, name):
         assert before.rfind(b"/Artifact") > before.rfind(b"EMC"), "the overlay is drawn inside an artifact"
 
 
-def test_qpdf_finds_no_error(built):
+@pytest.mark.parametrize("issue_id", ISSUES)
+def test_qpdf_finds_no_error(build_of, issue_id):
     assert shutil.which("qpdf"), "qpdf is installed by tools/setup.sh"
-    for pdf in sorted(built.glob("*.pdf")):
+    for pdf in sorted(build_of(issue_id).glob("*.pdf")):
         result = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
         assert result.returncode == 0, f"{pdf.name}: {result.stdout[-500:]}{result.stderr[-500:]}"
         assert "No syntax or stream encoding errors" in result.stdout

@@ -1,4 +1,4 @@
-"""Visual regression: the differ itself, and the pages of 2020-02 against their approved images."""
+"""Visual regression: the differ itself, and the pages of both issues against their approved images."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from conftest import ISSUE, ROOT, run_build
+from conftest import ISSUE, ISSUES, ROOT, run_build
 from press.visual import PdfDiff, compare_pages, compare_pdf, write_baselines
 
 # 60 px drawn at 5× gives 12 px glyphs: 10 pt body text at the 100 dpi the differ renders at.
@@ -60,8 +60,10 @@ def test_a_page_added_or_removed_fails(built, tmp_path):
     assert not compare_pdf(pdf, baseline).passed
 
 
-def test_pages_of_2020_02_match_their_baselines(built, request):
-    baselines = ROOT / "tests" / "baselines" / "2020-02"
+@pytest.mark.parametrize("issue_id", ISSUES)
+def test_pages_match_their_baselines(build_of, issue_id, request):
+    built = build_of(issue_id)
+    baselines = ROOT / "tests" / "baselines" / issue_id
     if request.config.getoption("--update-baselines"):
         for pdf in sorted(built.glob("*.pdf")):
             write_baselines(pdf, baselines / pdf.stem)

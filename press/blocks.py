@@ -1,0 +1,220 @@
+"""An article as a sequence of blocks, for comparing its two language versions.
+
+A block is what a translator translates as one unit and a reviewer reads
+side by side: a heading (with its level), a paragraph, a list item, a table
+row, a block quote's paragraph, a figure, a note, and the front matter's
+fields. Blocks are read from markdown-it's tokens, so that every construct
+of the format (GFM tables, lists, quotes, links, [words]{lang=en}) is split
+as the typeset article is, each with its source line (token.map).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from .issue import Article
+
+FRONT_FIELDS = ("title", "subtitle", "author", "source", "date", "abstract")
+TEXT_KINDS = ("paragraph", "item", "quote")  # blocks a translator may merge or split
+NAMES = {"heading": "heading", "paragraph": "paragraph", "item": "list item", "quote": "quoted paragraph",
+         "row": "table row", "code": "code block", "figure": "figure", "note": "note"}
+URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()（）\[\],，。；：、“”‘’《》]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
+# Latin words and acronyms standing in Chinese text (WHO, CEPI, mRNA, BioNTech): names that survive translation.
+LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9&'’\-]*(?<![\-'’])")
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str  # heading, paragraph, item, quote, row, code, figure, note; or a front-matter field
+    line: int  # of the file
+    text: str  # the words as printed: marks, note references and image syntax removed
+    level: int = 0  # of a heading
+    image: str = ""  # of a figure
+    label: str = ""  # of a note
+    refs: tuple[str, ...] = ()  # labels of the notes referenced here, in order
+    urls: tuple[str, ...] = ()  # link targets and addresses written in the text
+    marked: tuple[str, ...] = ()  # words marked {lang=…} as another language
+    inline: tuple[Token, ...] = field(default=(), compare=False, repr=False)  # for the reading view
+
+    @property
+    def digest(self) -> str:
+        """Names what the block says, whatever its line: the stale-translation record keeps these."""
+        what = f"{self.kind}|{self.level}|{self.image}|{self.label}|{' '.join(self.text.split())}"
+        return hashlib.sha256(what.encode("utf-8")).hexdigest()[:12]
+
+    def latin_words(self) -> list[str]:
+        """Latin words of a Chinese block (outside its addresses), and its marked words."""
+        bare = URL.sub(" ", self.text)
+        words = [w for w in LATIN_WORD.findall(bare)]
+        return list(dict.fromkeys([*self.marked, *words]))
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    # The same Markdown as press.markup reads (CommonMark, GFM tables, footnotes, attributes on
+    # spans), so that blocks are the typeset ones; no typographer: the source's own characters.
+    md = MarkdownIt("commonmark", {"html": True})
+    md.use(footnote_plugin).use(attrs_plugin, spans=True).enable(["table", "strikethrough"])
+    md.core.ruler.disable("footnote_tail")
+    return md
+
+
+def parser() -> MarkdownIt:
+    return _parser()
+
+
+def split_blocks(article: Article) -> tuple[Block, ...]:
+    """The article's front matter fields, then its body blocks in reading order, notes last."""
+    known = _SPLIT.get(article.path)
+    if known is not None and known[0] == article.text:
+        return known[1]
+    blocks = tuple(_front_blocks(article)) + tuple(_body_blocks(article))
+    _SPLIT[article.path] = (article.text, blocks)
+    return blocks
+
+
+_SPLIT: dict = {}  # the last split of each file: a process that stays up (serve) splits an edited file only
+
+
+def _front_blocks(article: Article) -> list[Block]:
+    head = article.text.split("\n")[: max(article.body_line - 1, 1)]
+    blocks = []
+    for name in FRONT_FIELDS:
+        value = getattr(article.meta, name)
+        if value is None:
+            continue
+        line = next((i for i, text in enumerate(head, start=1) if text.startswith(f"{name}:")), 1)
+        text = value.isoformat() if name == "date" else str(value)
+        blocks.append(Block(name, line, text, urls=tuple(URL.findall(text))))
+    if article.lang == "zh" and article.meta.abstract_en:
+        line = next((i for i, text in enumerate(head, start=1) if text.startswith("abstract_en:")), 1)
+        blocks.append(Block("abstract_en", line, article.meta.abstract_en))
+    return blocks
+
+
+def _body_blocks(article: Article) -> list[Block]:
+    tokens = _parser().parse(article.body, {})
+    blocks: list[Block] = []
+    notes: list[Block] = []
+    stack: list[Token] = []  # open containers
+    row: list[Token] = []  # the cells of the table row being read
+    owners: dict[int, int] = {}  # id of a list item's or note's opening token → index of its block
+    for i, tok in enumerate(tokens):
+        if tok.nesting == 1:
+            stack.append(tok)
+            if tok.type == "tr_open":
+                row = []
+            continue
+        if tok.nesting == -1:
+            opened = stack.pop() if stack else None
+            if opened is not None and opened.type == "tr_open" and row:
+                blocks.append(_block(article, "row", opened, row))
+            continue
+        if tok.type in ("fence", "code_block"):
+            blocks.append(Block("code", _line(article, tok), tok.content))
+            continue
+        if tok.type != "inline":
+            continue
+        kinds = [t.type for t in stack]
+        if "tr_open" in kinds:
+            row.append(tok)
+            continue
+        where = next((t for t in reversed(stack) if t.type in ("footnote_reference_open", "list_item_open",
+                                                              "blockquote_open", "heading_open")), tok)
+        if where.type == "footnote_reference_open":
+            _extend(notes, owners, article, "note", where, tok, label=where.meta["label"])
+        elif where.type == "list_item_open":
+            _extend(blocks, owners, article, "item", where, tok)
+        elif where.type == "blockquote_open":
+            blocks.append(_block(article, "quote", tok, [tok]))
+        elif where.type == "heading_open":
+            blocks.append(_block(article, "heading", tok, [tok], level=int(where.tag[1])))
+        elif (image := _lone_image(tok)) is not None:
+            caption = _plain(image.children or [])
+            blocks.append(Block("figure", _line(article, tok), caption, image=image.attrGet("src") or "",
+                                refs=tuple(_refs([tok])), urls=tuple(_urls([tok], caption)),
+                                marked=tuple(_marked([tok])), inline=(tok,)))
+        else:
+            blocks.append(_block(article, "paragraph", tok, [tok]))
+    return blocks + notes
+
+
+def _extend(blocks: list[Block], owners: dict[int, int], article: Article, kind: str, container: Token, tok: Token,
+            label: str = "") -> None:
+    """A list item or note of several paragraphs is one block: the later paragraphs join the first."""
+    at = owners.get(id(container))
+    if at is not None and at < len(blocks) and blocks[at].kind == kind:
+        blocks[at] = _block(article, kind, container, [*blocks[at].inline, tok], label=label)
+        return
+    owners[id(container)] = len(blocks)
+    blocks.append(_block(article, kind, container, [tok], label=label))
+
+
+def _block(article: Article, kind: str, at: Token, inline: list[Token], level: int = 0, label: str = "") -> Block:
+    text = " | ".join(_plain(t.children or []) for t in inline) if kind == "row" else \
+        "\n".join(_plain(t.children or []) for t in inline)
+    return Block(kind, _line(article, at), text, level=level, label=label, refs=tuple(_refs(inline)),
+                 urls=tuple(_urls(inline, text)), marked=tuple(_marked(inline)), inline=tuple(inline))
+
+
+def _line(article: Article, tok: Token) -> int:
+    return article.body_line + (tok.map[0] if tok.map else 0)
+
+
+def _plain(children: list[Token]) -> str:
+    out = []
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            out.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            out.append(" ")
+        elif child.type == "image":
+            out.append(_plain(child.children or []))
+    return "".join(out).strip()
+
+
+def _refs(inline: list[Token]) -> list[str]:
+    return list(dict.fromkeys(c.meta["label"] for t in inline for c in t.children or [] if c.type == "footnote_ref"))
+
+
+def _urls(inline: list[Token], text: str) -> list[str]:
+    links = [c.attrGet("href") or "" for t in inline for c in t.children or [] if c.type == "link_open"]
+    found = [u.rstrip(".,;:!?") for u in URL.findall(text)]
+    return list(dict.fromkeys(u.removeprefix("mailto:") for u in [*links, *found] if u))
+
+
+def _marked(inline: list[Token]) -> list[str]:
+    """Words marked as another language: [The Lancet]{lang=en}."""
+    out = []
+    for t in inline:
+        children = t.children or []
+        for i, child in enumerate(children):
+            if child.type == "span_open" and child.attrGet("lang"):
+                depth, words = 0, []
+                for inner in children[i + 1:]:
+                    if inner.type == "span_open":
+                        depth += 1
+                    elif inner.type == "span_close":
+                        if depth == 0:
+                            break
+                        depth -= 1
+                    elif inner.type == "text":
+                        words.append(inner.content)
+                if "".join(words).strip():
+                    out.append(" ".join("".join(words).split()))
+    return out
+
+
+def _lone_image(tok: Token) -> Token | None:
+    if not tok.children:
+        return None
+    kids = [c for c in tok.children if not (c.type == "text" and not c.content.strip()) and c.type != "softbreak"]
+    return kids[0] if len(kids) == 1 and kids[0].type == "image" else None

@@ -1,0 +1,384 @@
+"""Translation review: the two language versions of each article, aligned block by block and compared.
+
+The alignment anchors on structure (a heading only pairs with a heading, a
+figure with a figure, notes go by their number), then on order and length
+(a dynamic programme in the manner of Gale and Church, which also considers
+a block dropped, added, or two merged into one), then on what survives
+translation: numbers, dates, addresses, Latin names. Each aligned pair is
+then checked for the mistakes translators make: a different number or date,
+a changed address, a name left out, a heading at another level, another
+image. Every finding is a warning on the English file's line, naming the
+Chinese file's line, e.g.
+`x.en.md:22: warning: number 1,000 here but 1099 in x.zh.md (x.zh.md:53: …)`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from .blocks import FRONT_FIELDS, NAMES, TEXT_KINDS, Block, split_blocks
+from .errors import Problem, warning
+from .issue import Article, Issue
+from .quantities import quantities
+from .translation import stale
+
+SKIP = 4.0  # cost of a block with no counterpart
+MERGE = 3.2  # cost of two blocks for one, on top of their length
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the reading view: blocks that translate each other (none on a side that lacks them)."""
+    zh: tuple[Block, ...]
+    en: tuple[Block, ...]
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Pair:
+    slug: str
+    zh: Article | None
+    en: Article | None
+    rows: tuple[Row, ...]
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class Review:
+    pairs: tuple[Pair, ...]
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [p for pair in self.pairs for p in pair.problems]
+
+
+def review(issue: Issue) -> Review:
+    """Every article of the issue as aligned rows, with the parity and stale-translation warnings."""
+    pairs, compared = [], {}
+    for slug in issue.slugs:
+        zh, en = issue.article(slug, "zh"), issue.article(slug, "en")
+        if zh is None or en is None:
+            only = zh or en
+            if only is not None:
+                rows = [Row(*((b,), ()) if only.lang == "zh" else ((), (b,))) for b in _notes_after_calls(split_blocks(only))]
+                pairs.append(Pair(slug, zh, en, tuple(rows), ()))
+            continue
+        key = (zh.path, zh.text, en.text)
+        if key not in _COMPARED:  # a process that stays up (serve) aligns again only the pair that changed
+            _COMPARED[key] = _Comparison(zh, en).rows()
+        rows = _COMPARED[key]
+        compared[key] = rows
+        rows = [Row(r.zh, r.en, (*r.problems, *more)) for r, more in zip(rows, stale(issue.dir, slug, zh, en, rows))]
+        pairs.append(Pair(slug, zh, en, tuple(rows), tuple(p for r in rows for p in r.problems)))
+    _COMPARED.clear()
+    _COMPARED.update(compared)
+    return Review(tuple(_caption_hints(pairs)))
+
+
+_COMPARED: dict = {}  # the rows of each pair, by its two texts, from the last review
+
+
+def _notes_after_calls(blocks) -> list[Block]:
+    """Each note right after the block that first calls it, as the reading view shows them."""
+    notes = {b.label: b for b in blocks if b.kind == "note"}
+    out = []
+    for block in blocks:
+        if block.kind == "note":
+            continue
+        out.append(block)
+        out += [notes.pop(label) for label in block.refs if label in notes]
+    return out + list(notes.values())
+
+
+class _Comparison:
+    def __init__(self, zh: Article, en: Article):
+        self.zh, self.en = zh, en
+        self.zh_name, self.en_name = zh.path.name, en.path.name
+        zb, eb = split_blocks(zh), split_blocks(en)
+        self.front = ([b for b in zb if b.kind in FRONT_FIELDS or b.kind == "abstract_en"],
+                      [b for b in eb if b.kind in FRONT_FIELDS])
+        self.body = ([b for b in zb if b.kind not in FRONT_FIELDS and b.kind not in ("note", "abstract_en")],
+                     [b for b in eb if b.kind not in FRONT_FIELDS and b.kind != "note"])
+        self.notes = ([b for b in zb if b.kind == "note"], [b for b in eb if b.kind == "note"])
+        # Notes are numbered in the order they are first called, as on the page.
+        self.numbers = tuple({label: i for i, label in enumerate(dict.fromkeys(r for b in body for r in b.refs), 1)}
+                             for body in self.body)
+        zh_len = sum(_length(b) for b in self.body[0] if b.kind in TEXT_KINDS)
+        en_len = sum(_length(b) for b in self.body[1] if b.kind in TEXT_KINDS)
+        self.ratio = en_len / zh_len if zh_len and en_len else 3.0
+        self.facts: dict = {}  # the alignment weighs each block (and pair of blocks) many times
+
+    def rows(self) -> list[Row]:
+        rows = self._front_rows()
+        notes = self._note_rows()
+        self.path = self._align(*self.body)
+        # The ratio again, from the blocks that pair one to one: a dropped block no longer skews it.
+        pairs = [(zh[0], en[0]) for zh, en in self.path if len(zh) == len(en) == 1 and zh[0].kind in TEXT_KINDS]
+        if pairs:
+            ratio = sum(_length(b) for _, b in pairs) / sum(_length(a) for a, _ in pairs)
+            if abs(ratio - self.ratio) > 0.01 * self.ratio:
+                self.ratio = ratio
+                self.path = self._align(*self.body)
+        for zh, en in self.path:
+            rows.append(self._row(zh, en))
+            # A note's row follows the row that calls it.
+            called = {self.numbers[0].get(r) for b in zh for r in b.refs} | {self.numbers[1].get(r) for b in en for r in b.refs}
+            for number in sorted(n for n in called if n in notes):
+                rows.append(notes.pop(number))
+        return rows + [notes[n] for n in sorted(notes)]
+
+    # -- alignment -------------------------------------------------------------------------------
+
+    def _align(self, zh: list[Block], en: list[Block]) -> list[tuple[tuple[Block, ...], tuple[Block, ...]]]:
+        """The cheapest sequence of 1-1, 1-0, 0-1, 2-1 and 1-2 steps through both block lists."""
+        n, m = len(zh), len(en)
+        cost = [[math.inf] * (m + 1) for _ in range(n + 1)]
+        step = [[(0, 0)] * (m + 1) for _ in range(n + 1)]
+        cost[0][0] = 0.0
+        for i in range(n + 1):
+            for j in range(m + 1):
+                if i == j == 0:
+                    continue
+                for di, dj in ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2)):
+                    if i < di or j < dj or cost[i - di][j - dj] == math.inf:
+                        continue
+                    c = cost[i - di][j - dj] + self._cost(zh[i - di:i], en[j - dj:j])
+                    if c < cost[i][j]:
+                        cost[i][j], step[i][j] = c, (di, dj)
+        path, i, j = [], n, m
+        while i or j:
+            di, dj = step[i][j]
+            path.append((tuple(zh[i - di:i]), tuple(en[j - dj:j])))
+            i, j = i - di, j - dj
+        return path[::-1]
+
+    def _cost(self, zh: list[Block], en: list[Block]) -> float:
+        if not zh or not en:
+            kind = (zh or en)[0].kind
+            return SKIP + (1.0 if kind in ("heading", "figure") else 0.0)
+        kinds = {b.kind for b in zh} | {b.kind for b in en}
+        if len(kinds) > 1:
+            return math.inf
+        kind = kinds.pop()
+        if len(zh) + len(en) > 2 and kind not in TEXT_KINDS:
+            return math.inf
+        length = self._length_cost(sum(_length(b) for b in zh), sum(_length(b) for b in en))
+        shared, differ = _fact_match(zh, en, self.facts)
+        content = 1.0 * differ - 0.4 * min(shared, 5)
+        if kind == "heading":
+            return 0.3 * length + (0.5 if zh[0].level != en[0].level else 0.0) + content
+        if kind == "figure":
+            return 0.5 * length + (1.0 if zh[0].image != en[0].image else 0.0) + content
+        return length + content + (MERGE if len(zh) + len(en) > 2 else 0.0)
+
+    def _length_cost(self, zh_len: int, en_len: int) -> float:
+        # The spread of length ratios narrows as texts grow (Gale and Church): short blocks may differ more.
+        d = math.log((en_len + 1) / (self.ratio * zh_len + 1))
+        sigma = 0.14 + 1.0 / math.sqrt(zh_len + 4)
+        return d * d / (2 * sigma * sigma)
+
+    # -- rows and their findings -----------------------------------------------------------------
+
+    def _front_rows(self) -> list[Row]:
+        zh, en = ({b.kind: b for b in side} for side in self.front)
+        rows = []
+        for kind in (*FRONT_FIELDS, "abstract_en"):
+            a, b = zh.get(kind), en.get(kind)
+            if kind == "abstract_en":
+                if a is not None and "abstract" not in en:
+                    rows.append(Row((), (a,)))  # the Chinese article's English abstract, where the English one is missing
+                continue
+            if a is None and b is None:
+                continue
+            if a is None or b is None:
+                where = b.line if b else 1
+                problem = self._warn(where, f"front matter '{kind}' is " + (
+                    f"not in {self.zh_name}" if a is None else f"missing here but set in {self.zh_name}"),
+                    a.line if a else 1, a.text if a else "")
+                rows.append(Row((a,) if a else (), (b,) if b else (), (problem,)))
+                continue
+            rows.append(Row((a,), (b,), tuple(self._compare((a,), (b,)))))
+        return rows
+
+    def _note_rows(self) -> dict[int, Row]:
+        zh = {self.numbers[0].get(b.label, 1000 + i): b for i, b in enumerate(self.notes[0])}
+        en = {self.numbers[1].get(b.label, 1000 + i): b for i, b in enumerate(self.notes[1])}
+        rows = {}
+        for number in sorted(set(zh) | set(en)):
+            a, b = zh.get(number), en.get(number)
+            if a is None or b is None:
+                line = b.line if b else self._last_line(1)
+                message = (f"note {number} has no counterpart in {self.zh_name}" if a is None else
+                           f"note {number} of {self.zh_name} has no counterpart here")
+                zh_line = a.line if a else self._last_line(0)
+                rows[number] = Row((a,) if a else (), (b,) if b else (),
+                                   (self._warn(line, message, zh_line, a.text if a else ""),))
+            else:
+                rows[number] = Row((a,), (b,), tuple(self._compare((a,), (b,))))
+        return rows
+
+    def _row(self, zh: tuple[Block, ...], en: tuple[Block, ...]) -> Row:
+        if not en:
+            block = zh[0]
+            line = self._en_line_near(block)
+            return Row(zh, en, (self._warn(line, f"the {NAMES[block.kind]} at {self.zh_name}:{block.line} has no "
+                                                 "counterpart here: dropped?", block.line, block.text),))
+        if not zh:
+            block = en[0]
+            near = self._zh_line_near(block)
+            return Row(zh, en, (self._warn(block.line, f"this {NAMES[block.kind]} has no counterpart in {self.zh_name}: "
+                                                       "added, or is its original missing?", near, ""),))
+        problems = []
+        if len(zh) > 1:
+            problems.append(self._warn(en[0].line, f"this {NAMES[en[0].kind]} translates two of {self.zh_name}: merged? "
+                                                   f"(also {self.zh_name}:{zh[1].line})", zh[0].line, zh[0].text))
+        if len(en) > 1:
+            problems.append(self._warn(en[0].line, f"this {NAMES[en[0].kind]} and the next ({self.en_name}:{en[1].line}) "
+                                                   f"translate one of {self.zh_name}: split?", zh[0].line, zh[0].text))
+        return Row(zh, en, tuple(problems + self._compare(zh, en)))
+
+    def _compare(self, zh: tuple[Block, ...], en: tuple[Block, ...]) -> list[Problem]:
+        a, b = zh[0], en[0]
+        at, zline, ztext = b.line, a.line, a.text
+        problems = []
+
+        def warn(message: str) -> None:
+            problems.append(self._warn(at, message, zline, ztext))
+
+        if a.kind == "heading" and a.level != b.level:
+            warn(f"heading level {'#' * b.level} here but {'#' * a.level} in {self.zh_name}")
+        if a.kind == "figure" and a.image != b.image:
+            warn(f"the figure shows {b.image} here but {a.image} in {self.zh_name}")
+        facts = _Facts(zh), _Facts(en)
+        missing = [w for v, w in facts[0].numbers if not (v in facts[1].values or v in facts[1].words)]
+        extra = [w for v, w in facts[1].numbers if not (v in facts[0].values or v in facts[0].words)]
+        if missing or extra:
+            warn(_difference("number", extra, missing, self.zh_name))
+        missing = [d.written for d in facts[0].dates if not any(d.matches(e) for e in facts[1].dates)]
+        extra = [e.written for e in facts[1].dates if not any(e.matches(d) for d in facts[0].dates)]
+        if missing or extra:
+            warn(_difference("date", extra, missing, self.zh_name))
+        missing = [u for u in facts[0].urls if u not in facts[1].urls]
+        extra = [u for u in facts[1].urls if u not in facts[0].urls]
+        if missing or extra:
+            warn(_difference("address", extra, missing, self.zh_name))
+        absent = [w for w in facts[0].latin if not _has_word(facts[1].text, w)]
+        if absent:
+            warn(f"{', '.join(repr(w) for w in absent)} of {self.zh_name} not found here")
+        calls = [sorted(self.numbers[k].get(r, 0) for blk in side for r in blk.refs) for k, side in enumerate((zh, en))]
+        if a.kind != "note" and calls[0] != calls[1]:
+            warn(f"note call(s) {_list(calls[1]) or 'none'} here but {_list(calls[0]) or 'none'} in {self.zh_name}")
+        return problems
+
+    def _warn(self, line: int, message: str, zh_line: int, zh_text: str) -> Problem:
+        excerpt = " ".join(zh_text.split())
+        excerpt = excerpt[:24] + "…" if len(excerpt) > 24 else excerpt
+        return warning(self.en.path, line, f"{message} ({self.zh_name}:{zh_line}{': ' + excerpt if excerpt else ''})")
+
+    def _last_line(self, side: int) -> int:
+        blocks = self.notes[side] or self.body[side]
+        return blocks[-1].line if blocks else (self.zh, self.en)[side].body_line
+
+    def _en_line_near(self, zh_block: Block) -> int:
+        """Where a dropped block would stand in the English file: at the block after it."""
+        for zh, en in self.path:
+            if en and zh and zh[0].line > zh_block.line:
+                return en[0].line
+        return self.body[1][-1].line if self.body[1] else self.en.body_line
+
+    def _zh_line_near(self, en_block: Block) -> int:
+        for zh, en in self.path:
+            if en and zh and en[0].line > en_block.line:
+                return zh[0].line
+        return self.body[0][-1].line if self.body[0] else self.zh.body_line
+
+
+class _Facts:
+    """What of a group of blocks survives translation."""
+
+    def __init__(self, blocks: tuple[Block, ...] | list[Block]):
+        lang = "zh" if _is_chinese(blocks) else "en"
+        self.text = "\n".join(b.text for b in blocks)
+        self.urls = [u for b in blocks for u in b.urls]
+        q = quantities(self.text, lang, tuple(self.urls))
+        self.numbers, self.words, self.dates = q.numbers, q.words, q.dates
+        self.values = {v for v, _ in q.numbers}
+        self.latin = [w for b in blocks for w in b.latin_words()] if lang == "zh" else []
+
+
+def _fact_match(zh, en, cache: dict | None = None) -> tuple[int, int]:
+    """How many facts of the two sides agree, and how many do not: the alignment's content evidence."""
+    cache = {} if cache is None else cache
+    a, b = (cache.get(key) or cache.setdefault(key, _Facts(side))
+            for key, side in ((tuple(map(id, zh)), zh), (tuple(map(id, en)), en)))
+    shared = differ = 0
+    for v, _ in a.numbers:
+        shared, differ = (shared + 1, differ) if v in b.values or v in b.words else (shared, differ + 1)
+    differ += sum(1 for v, _ in b.numbers if v not in a.values and v not in a.words)
+    for d in a.dates:
+        shared, differ = (shared + 1, differ) if any(d.matches(e) for e in b.dates) else (shared, differ + 1)
+    for w in a.latin:
+        shared, differ = (shared + 1, differ) if _has_word(b.text, w) else (shared, differ + 1)
+    shared += len(set(a.urls) & set(b.urls))
+    return shared, differ
+
+
+def _is_chinese(blocks) -> bool:
+    text = "".join(b.text for b in blocks)
+    return sum(1 for ch in text if "\u3400" <= ch <= "\u9fff") > len(text) / 10
+
+
+def _has_word(text: str, word: str) -> bool:
+    # An acronym keeps its case (WHO is not "who"); a name may change it at a sentence's start.
+    flags = 0 if word.isupper() and len(word) > 1 else re.I
+    pattern = r"\s+".join(re.escape(part) for part in word.split())
+    return re.search(rf"(?<![A-Za-z0-9]){pattern}(?![A-Za-z0-9])", text, flags) is not None
+
+
+def _length(block: Block) -> int:
+    return len("".join(block.text.split())) + 1
+
+
+def _list(values) -> str:
+    return ", ".join(str(v) for v in values)
+
+
+def _difference(what: str, here: list[str], there: list[str], zh_name: str) -> str:
+    if here and there:
+        return f"{what} {', '.join(here)} here but {', '.join(there)} in {zh_name}"
+    if here:
+        return f"{what} {', '.join(here)} here is not in {zh_name}"
+    return f"{what} {', '.join(there)} of {zh_name} is missing here"
+
+
+def _caption_hints(pairs: list[Pair]) -> list[Pair]:
+    """A figure whose English caption disagrees with its Chinese one may carry another figure's caption:
+    say whose, when another Chinese caption of the issue agrees with it in every fact."""
+    figures = [(pair.zh, b) for pair in pairs if pair.zh for row in pair.rows for b in row.zh if b.kind == "figure"]
+    out = []
+    for pair in pairs:
+        rows = []
+        for row in pair.rows:
+            if row.problems and row.zh and row.en and row.en[0].kind == "figure":
+                for article, other in figures:
+                    if other is row.zh[0]:
+                        continue
+                    shared, differ = _fact_match([other], list(row.en))
+                    if shared and not differ:
+                        hint = (f"its caption matches that of {other.image} at "
+                                f"{article.path.name}:{other.line} instead (swapped captions?)")
+                        first = row.problems[0]
+                        row = Row(row.zh, row.en, (warning(first.path, first.line, f"{first.message}; {hint}"),
+                                                   *row.problems[1:]))
+                        break
+            rows.append(row)
+        out.append(Pair(pair.slug, pair.zh, pair.en, tuple(rows), tuple(p for r in rows for p in r.problems)))
+    return out
+
+
+def problems_of(issue: Issue) -> list[Problem]:
+    """The one entry point of check: every parity and stale-translation warning of the issue."""
+    return review(issue).problems
+

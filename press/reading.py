@@ -1,0 +1,167 @@
+"""The proof's reading view: each article's aligned rows (press.parity) as HTML, with their pages.
+
+One numbered row per aligned block, Chinese beside English, the row's
+findings beside it; each block links to the page of the bilingual issue on
+which it is printed, found by its first words in that page's text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from .blocks import URL, Block, parser
+from .errors import Problem
+from .issue import Issue
+from .parity import Review
+
+
+@dataclass(frozen=True)
+class Cell:
+    kind: str  # a block kind (heading, paragraph, figure, note, …) or a front-matter field
+    html: Markup
+    line: int
+    page: int | None  # of the bilingual issue
+    level: int = 0
+    number: int = 0  # of a note
+
+
+@dataclass(frozen=True)
+class ReadingRow:
+    id: str
+    number: int
+    zh: tuple[Cell, ...]
+    en: tuple[Cell, ...]
+    findings: tuple[str, ...]
+    status: str  # "", "unmatched" (a side is missing) or "mismatched" (findings)
+
+
+@dataclass(frozen=True)
+class ReadingPair:
+    slug: str
+    langs: tuple[str, ...]
+    rows: tuple[ReadingRow, ...]
+    problems: tuple[tuple[Problem, str], ...] = ()  # each finding, and the id of its row
+
+
+def row_of(pairs: list[ReadingPair]) -> dict[Problem, str]:
+    """The row that shows each finding: the proof's list of warnings links to it."""
+    return {problem: row_id for pair in pairs for problem, row_id in pair.problems}
+
+
+def reading_view(issue: Issue, review: Review, page_texts: list[str], first_pages: dict[str, int]) -> list[ReadingPair]:
+    pages = _PageFinder(page_texts, first_pages)
+    out = []
+    for pair in review.pairs:
+        langs = tuple(lang for lang in ("zh", "en") if getattr(pair, lang) is not None)
+        numbers = {lang: _note_numbers(pair, lang) for lang in langs}
+        rows = []
+        for i, row in enumerate(pair.rows, start=1):
+            cells = {}
+            for lang in ("zh", "en"):
+                blocks = getattr(row, lang)
+                cells[lang] = tuple(_cell(b, lang, pair.slug, numbers.get(lang, {}), pages.find(pair.slug, lang, b))
+                                    for b in blocks)
+            findings = tuple(p.format(issue.dir) for p in row.problems)
+            status = "unmatched" if len(langs) == 2 and not (row.zh and row.en) else "mismatched" if findings else ""
+            rows.append(ReadingRow(f"row-{pair.slug}-{i}", i, cells["zh"], cells["en"], findings, status))
+        found = tuple((p, f"row-{pair.slug}-{i}") for i, row in enumerate(pair.rows, start=1) for p in row.problems)
+        out.append(ReadingPair(pair.slug, langs, tuple(rows), found))
+    return out
+
+
+def _note_numbers(pair, lang: str) -> dict[str, int]:
+    blocks = [b for row in pair.rows for b in getattr(row, lang) if b.kind != "note"]
+    return {label: i for i, label in enumerate(dict.fromkeys(r for b in blocks for r in b.refs), start=1)}
+
+
+def _cell(block: Block, lang: str, slug: str, numbers: dict[str, int], page: int | None) -> Cell:
+    if block.kind in ("title", "subtitle", "author", "source", "abstract", "abstract_en"):
+        html = _linked(block.text)
+    elif block.kind == "date":
+        html = Markup(escape(_date(block.text, lang)))
+    elif block.kind == "code":
+        html = Markup(f"<pre>{escape(block.text)}</pre>")
+    else:
+        env = {"numbers": numbers, "anchor": f"note-{slug}-{lang}-"}
+        html = Markup(" | ".join(_inline(t.children or [], env) for t in block.inline) if block.kind == "row" else
+                      "<br>".join(_inline(t.children or [], env) for t in block.inline))
+        if block.kind == "figure":
+            html = Markup(f'<img src="{escape(block.image)}" alt=""><span class="caption">{html}</span>')
+    return Cell(block.kind, html, block.line, page, block.level, numbers.get(block.label, 0))
+
+
+def _date(iso: str, lang: str) -> str:
+    day = dt.date.fromisoformat(iso)
+    return f"{day.year} 年 {day.month} 月 {day.day} 日" if lang == "zh" else f"{day.day} {day:%B} {day.year}"
+
+
+def _inline(children, env: dict) -> str:
+    md = parser()
+    out, in_link = [], 0
+    for i, tok in enumerate(children):
+        if tok.type == "text":
+            out.append(_linked(tok.content) if not in_link else str(escape(tok.content)))
+        elif tok.type == "footnote_ref":
+            n = env["numbers"].get(tok.meta["label"], 0)
+            out.append(f'<sup class="call"><a href="#{env["anchor"]}{n}">{n}</a></sup>')
+        elif tok.type in ("html_inline", "image"):
+            continue  # raw HTML is never shown; an image's caption is the figure's text
+        else:
+            if tok.type == "link_open":
+                in_link += 1
+            elif tok.type == "link_close":
+                in_link -= 1
+            out.append(md.renderer.renderInline([tok], md.options, env))
+    return "".join(out)
+
+
+def _linked(text: str) -> Markup:
+    """Plain text, with its web and mail addresses clickable."""
+    out, at = [], 0
+    for match in URL.finditer(text):
+        address = match[0].rstrip(".,;:!?")
+        end = match.start() + len(address)
+        href = address if "@" not in address or "://" in address else f"mailto:{address}"
+        href = href if re.match(r"(https?://|mailto:)", href) else f"http://{href}"
+        out.append(f'{escape(text[at:match.start()])}<a href="{escape(href)}">{escape(address)}</a>')
+        at = end
+    out.append(str(escape(text[at:])))
+    return Markup("".join(out))
+
+
+class _PageFinder:
+    """The page of the bilingual issue on which a block is printed: its first words, searched in the
+    text of the article's pages from the page of the block before it."""
+
+    def __init__(self, page_texts: list[str], first_pages: dict[str, int]):
+        self.first_pages = first_pages
+        self.texts = [_bare(text) for text in page_texts]
+        self.last: dict[tuple[str, str], int] = {}
+        starts = sorted(set(first_pages.values()))
+        self.ends = {s: (starts[k + 1] - 1 if k + 1 < len(starts) else len(self.texts)) for k, s in enumerate(starts)}
+
+    def find(self, slug: str, lang: str, block: Block) -> int | None:
+        first = self.first_pages.get(f"{slug}.{lang}")
+        if first is None or not self.texts:
+            return None
+        start = max(self.last.get((slug, lang), first), first)
+        end = min(max(self.ends.get(first, len(self.texts)), first), len(self.texts))
+        if block.kind == "source":
+            return end  # printed after the text, on the article's last page
+        if block.kind in ("title", "subtitle", "author", "date", "abstract", "abstract_en"):
+            return first
+        needle = _bare(block.text)[: 10 if lang == "zh" else 18]
+        page = start
+        if needle:
+            page = next((p for p in range(start, end + 1) if needle in self.texts[p - 1]), start)
+        if block.kind not in ("note",):
+            self.last[(slug, lang)] = page
+        return page
+
+
+def _bare(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())

@@ -1,0 +1,138 @@
+"""What each translation was made from: `<slug>.translation.yaml`, beside the article's two files.
+
+`python build.py translated SLUG` records a digest of every block of both
+versions, once a translator has checked that they say the same. The record
+is a small text file, reviewed and committed with the sources. A later edit
+of either side changes its blocks' digests: each changed block is reported,
+with its counterpart on the other side, until the translator confirms again.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+
+import yaml
+
+from .blocks import NAMES, Block, split_blocks
+from .errors import PressError, Problem, warning
+from .issue import Article, Issue
+
+HEADER = """\
+# What the translation of this article was made from: a digest of every block of
+# {zh} and {en}, written by `python build.py translated {slug}`
+# once the translator had checked that both say the same. A block edited on either side
+# after this is reported by `check` and every build until the translator confirms again.
+"""
+
+
+def record_path(issue_dir: Path, slug: str) -> Path:
+    return Path(issue_dir) / f"{slug}.translation.yaml"
+
+
+def confirm(issue: Issue, slug: str) -> Path:
+    """Record both versions of `slug` as translations of each other (the `translated` command)."""
+    zh, en = issue.article(slug, "zh"), issue.article(slug, "en")
+    if zh is None or en is None:
+        listed = slug in issue.slugs
+        why = "is not listed in issue.yaml" if not listed else f"has no {'zh' if zh is None else 'en'} version"
+        raise PressError.at(issue.yaml_path, None, f"cannot record the translation of '{slug}': it {why}")
+    path = record_path(issue.dir, slug)
+    body = {lang: [_entry(b) for b in split_blocks(article)] for lang, article in (("zh", zh), ("en", en))}
+    text = HEADER.format(zh=zh.path.name, en=en.path.name, slug=slug) + yaml.safe_dump(
+        body, allow_unicode=True, sort_keys=False, width=200)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def _entry(block: Block) -> str:
+    # The digest, then the start of the block: a reviewer of the record sees what changed.
+    words = " ".join(block.text.split())
+    return f"{block.digest} {block.kind}: {words[:40]}"
+
+
+def stale(issue_dir: Path, slug: str, zh: Article, en: Article, rows: list) -> list[list[Problem]]:
+    """For each aligned row (press.parity), the warnings for its blocks changed on either side since the
+    translation was confirmed."""
+    path = record_path(issue_dir, slug)
+    out: list[list[Problem]] = [[] for _ in rows]
+    if not path.is_file():
+        return out  # never confirmed: nothing to compare with
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        recorded = {lang: [str(e).split(" ", 1)[0] for e in data.get(lang) or []] for lang in ("zh", "en")}
+    except (yaml.YAMLError, AttributeError, OSError):
+        if out:
+            out[0].append(warning(path, 1, f"cannot read this record: run 'python build.py translated {slug}' to write it again"))
+        return out
+    changed = {lang: _changed(recorded[lang], split_blocks(article)) for lang, article in (("zh", zh), ("en", en))}
+    if not any(changed[lang][0] or changed[lang][1] for lang in changed):
+        return out
+    # A removed block is reported on the row where it stood: a row empty on its side (the other side's
+    # block lost its counterpart), else the row of the block that now follows it.
+    removed_at: dict[str, dict[int, int]] = {"zh": {}, "en": {}}
+    for lang in ("zh", "en"):
+        for k, row in enumerate(rows):
+            gone = sum(changed[lang][1].get(id(b), 0) for b in getattr(row, lang))
+            if gone:
+                at = k - 1 if k and not getattr(rows[k - 1], lang) else k
+                removed_at[lang][id(rows[at])] = removed_at[lang].get(id(rows[at]), 0) + gone
+    for row, problems in zip(rows, out):
+        line = row.en[0].line if row.en else _near(rows, row)
+        zh_line = row.zh[0].line if row.zh else 1
+        excerpt = " ".join((row.zh[0].text if row.zh else "").split())[:24]
+        then = f", then run 'python build.py translated {slug}' ({zh.path.name}:{zh_line}: {excerpt})"
+        hits = {lang: [b for b in getattr(row, lang) if id(b) in changed[lang][0]] for lang in ("zh", "en")}
+        if hits["zh"] and hits["en"]:
+            problems.append(warning(en.path, line, f"both versions of this {_name(hits['en'][0])} "
+                                    f"changed since the translation was confirmed: check that they still match{then}"))
+        elif hits["zh"]:
+            problems.append(warning(en.path, line, f"{zh.path.name}:{hits['zh'][0].line} changed since the translation "
+                                    f"was confirmed: update this {_name(hits['zh'][0])} to match{then}"))
+        elif hits["en"]:
+            problems.append(warning(en.path, line, f"this {_name(hits['en'][0])} changed since the "
+                                    f"translation was confirmed: check it against {zh.path.name}{then}"))
+        for lang, article in (("zh", zh), ("en", en)):
+            gone = removed_at[lang].get(id(row), 0)
+            if gone:
+                problems.append(warning(en.path, line, f"{gone} block(s) of {article.path.name} removed here since the "
+                                        f"translation was confirmed: check both sides{then}"))
+    at_end = [(n, a) for (_, removed), a in ((changed["zh"], zh), (changed["en"], en)) if (n := removed.get(None, 0))]
+    if at_end and out:
+        last = rows[-1]
+        which = " and ".join(f"{n} block(s) of {a.path.name}" for n, a in at_end)
+        problem = warning(en.path, last.en[0].line if last.en else en.body_line,
+                          f"{which} removed at the end since the translation was confirmed: check both sides, then "
+                          f"run 'python build.py translated {slug}'")
+        out[-1].append(problem)
+    return out
+
+
+def _changed(recorded: list[str], blocks: tuple[Block, ...]) -> tuple[set[int], dict]:
+    """The blocks new or edited since the record, and how many were removed before each block
+    (None: at the end); blocks are named by identity, since two may say the same."""
+    current = [b.digest for b in blocks]
+    edited, removed = set(), {}
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, recorded, current, autojunk=False).get_opcodes():
+        if op in ("replace", "insert"):
+            edited.update(id(b) for b in blocks[j1:j2])
+        elif op == "delete":
+            after = id(blocks[j1]) if j1 < len(blocks) else None
+            removed[after] = removed.get(after, 0) + (i2 - i1)
+    return edited, removed
+
+
+def _name(block: Block) -> str:
+    return NAMES.get(block.kind, block.kind)
+
+
+def _near(rows: list, row) -> int:
+    """The English line nearest a row that has no English block."""
+    index = rows.index(row)
+    for other in rows[index:] + rows[:index][::-1]:
+        if other.en:
+            return other.en[0].line
+    return 1

@@ -1,0 +1,233 @@
+"""Translation review: the real translation is silent, and each usual mistake is reported at its lines.
+
+Every mistake is injected into a copy of the issue and looked for in the
+warnings of the real command line (`build.py check`), with the line it
+stands on in the English file and the line of its original in the Chinese
+one. Lines are found in the sources by their words, never copied from output.
+share-solutions has no published English version: tests/fixtures holds one
+made for these tests, which adds the pair with 1099 cases and 26 March.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import build
+from conftest import ISSUE, ROOT
+
+FIXTURES = Path(__file__).parent / "fixtures"
+WARNING = re.compile(r"^(.+?\.(?:zh|en)\.md):(\d+): warning: (.*)$")
+
+
+def warnings(issue: Path, capsys) -> list[tuple[str, int, str]]:
+    """(file name, line, message) of every warning about an article of `issue`."""
+    status = build.main(["check", str(issue)])
+    err = capsys.readouterr().err
+    assert status == 0, err
+    return [(Path(m[1]).name, int(m[2]), m[3]) for line in err.splitlines() if (m := WARNING.match(line))]
+
+
+def line_of(path: Path, words: str) -> int:
+    lines = path.read_text(encoding="utf-8").split("\n")
+    found = [i for i, line in enumerate(lines, start=1) if words in line]
+    assert len(found) == 1, (words, found)
+    return found[0]
+
+
+def replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.fixture
+def issue(issue_copy, monkeypatch) -> Path:
+    """A copy of the issue with the English share-solutions of tests/fixtures added."""
+    monkeypatch.chdir(ROOT)
+    shutil.copy(FIXTURES / "share-solutions.en.md", issue_copy)
+    return issue_copy
+
+
+def pair_warnings(found, slug: str) -> list[tuple[str, int, str]]:
+    return [w for w in found if w[0].startswith(slug + ".")]
+
+
+def test_the_real_translation_gives_no_parity_warning(monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    assert (ISSUE / "working-together.en.md").exists() and (ISSUE / "working-together.translation.yaml").exists()
+    assert pair_warnings(warnings(ISSUE, capsys), "working-together") == []
+
+
+def test_the_test_translation_gives_none_either(issue, capsys):
+    assert pair_warnings(warnings(issue, capsys), "share-solutions") == []
+
+
+def reported(found, slug: str, en_line: int, zh_line: int, *words: str) -> list[str]:
+    """The warnings at `en_line` of the English file that name `zh_line` of the Chinese one and hold `words`."""
+    return [msg for name, line, msg in found if name == f"{slug}.en.md" and line == en_line
+            and f"{slug}.zh.md:{zh_line}" in msg and all(w in msg for w in words)]
+
+
+def test_a_dropped_paragraph(issue, capsys):
+    en, zh = issue / "working-together.en.md", issue / "working-together.zh.md"
+    paragraph = next(line for line in en.read_text().split("\n") if line.startswith('The "platform for sharing'))
+    replace(en, paragraph + "\n\n", "")
+    found = warnings(issue, capsys)
+    # Reported where it should stand: before the heading that now follows.
+    assert reported(found, "working-together", line_of(en, "### Creating a multi-tiered"), line_of(zh, "中华医学期刊网搭建了"),
+                    "dropped"), found
+
+
+def test_two_paragraphs_merged(issue, capsys):
+    en, zh = issue / "working-together.en.md", issue / "working-together.zh.md"
+    replace(en, "common homeland of humanity.\n\nThe Chinese scientific", "common homeland of humanity. The Chinese scientific")
+    found = warnings(issue, capsys)
+    messages = reported(found, "working-together", line_of(en, "We have explored the establishment"),
+                        line_of(zh, "中国探索与有关国家"), "merged")
+    assert messages and f"working-together.zh.md:{line_of(zh, '中国科技界和广大科技工作者')}" in messages[0], found
+
+
+def test_a_changed_number(issue, capsys):
+    en, zh = issue / "share-solutions.en.md", issue / "share-solutions.zh.md"
+    replace(en, "analysed 1,099 cases", "analysed 1,000 cases")
+    found = warnings(issue, capsys)
+    assert reported(found, "share-solutions", line_of(en, "analysed 1,000 cases"), line_of(zh, "1099 例"), "1,000", "1099"), found
+
+
+def test_a_changed_date(issue, capsys):
+    en, zh = issue / "share-solutions.en.md", issue / "share-solutions.zh.md"
+    replace(en, "On 26 March 2020", "On 25 March 2020")
+    found = warnings(issue, capsys)
+    assert reported(found, "share-solutions", line_of(en, "On 25 March 2020"), line_of(zh, "2020 年 3 月 26 日"),
+                    "25 March 2020", "3 月 26 日"), found
+
+
+def test_a_caption_swapped_with_another_articles(issue, capsys):
+    wt, ss = issue / "working-together.en.md", issue / "share-solutions.en.md"
+    caption = {path: re.search(r"^!\[(.*)\]\(images/(?:who-briefing|iraq-team)\.jpg\)$", path.read_text(), re.M)[1]
+               for path in (wt, ss)}
+    replace(wt, caption[wt], caption[ss])
+    replace(ss, caption[ss], caption[wt])
+    found = warnings(issue, capsys)
+    zh = issue / "working-together.zh.md"
+    messages = reported(found, "working-together", line_of(wt, "images/who-briefing.jpg"), line_of(zh, "images/who-briefing.jpg"),
+                        "2020 年 3 月 27 日")
+    assert messages and "images/iraq-team.jpg" in messages[0] and "swapped" in messages[0], found
+    assert reported(found, "share-solutions", line_of(ss, "images/iraq-team.jpg"),
+                    line_of(issue / "share-solutions.zh.md", "images/iraq-team.jpg"), "27 March 2020"), found
+
+
+def test_an_image_swapped(issue, capsys):
+    en, zh = issue / "working-together.en.md", issue / "working-together.zh.md"
+    replace(en, "images/russia-team.jpg", "images/placeholder")
+    replace(en, "images/who-briefing.jpg", "images/russia-team.jpg")
+    replace(en, "images/placeholder", "images/who-briefing.jpg")
+    found = warnings(issue, capsys)
+    for shown, original in (("russia-team", "who-briefing"), ("who-briefing", "russia-team")):
+        assert reported(found, "working-together", line_of(en, f"images/{shown}.jpg"), line_of(zh, f"images/{original}.jpg"),
+                        f"shows images/{shown}.jpg here but images/{original}.jpg"), found
+
+
+def test_a_heading_moved_down_a_level(issue, capsys):
+    en, zh = issue / "working-together.en.md", issue / "working-together.zh.md"
+    replace(en, "## II. Actively", "### II. Actively")
+    found = warnings(issue, capsys)
+    assert reported(found, "working-together", line_of(en, "### II. Actively"), line_of(zh, "## 二、积极推动"),
+                    "heading level ### here but ##"), found
+
+
+def test_a_changed_url(issue, capsys):
+    en, zh = issue / "working-together.en.md", issue / "working-together.zh.md"
+    address = "https://www.most.gov.cn/kjbgz/202004/t20200404_153123.html"
+    zh.write_text(zh.read_text() + f"\n全文见[科技部网站]({address})。\n", encoding="utf-8")
+    en.write_text(en.read_text() + f"\nThe full text is on the [ministry's website]({address}).\n", encoding="utf-8")
+    assert not [w for w in pair_warnings(warnings(issue, capsys), "working-together") if "address" in w[2]]
+    replace(en, address, address.replace("153123", "153128"))
+    found = warnings(issue, capsys)
+    assert reported(found, "working-together", line_of(en, "The full text is on"), line_of(zh, "全文见"),
+                    "address", "153128", "153123"), found
+
+
+def test_a_stale_translation_until_confirmed(issue, capsys):
+    en, zh = issue / "working-together.en.md", issue / "working-together.zh.md"
+    replace(zh, "中国愿就此持续加强与国际社会的合作。", "中国愿就此持续深化与国际社会的合作。")
+    found = warnings(issue, capsys)
+    assert reported(found, "working-together", line_of(en, "In its battle against the virus"), line_of(zh, "中国愿就此持续深化"),
+                    "changed since the translation was confirmed", "translated working-together"), found
+    status = build.main(["translated", "working-together", str(issue)])
+    assert status == 0
+    assert "- '" in (issue / "working-together.translation.yaml").read_text()
+    capsys.readouterr()
+    assert pair_warnings(warnings(issue, capsys), "working-together") == []
+
+
+def test_confirming_an_article_without_a_translation_is_an_error(issue, capsys):
+    assert build.main(["translated", "global-fight", str(issue)]) == 1
+    assert "has no en version" in capsys.readouterr().err
+
+
+def test_table_rows_list_items_and_quotes_are_aligned_one_by_one(issue, capsys):
+    en, zh = issue / "working-together.en.md", issue / "working-together.zh.md"
+    zh.write_text(zh.read_text() + "\n| 项目 | 数量 |\n| --- | ---: |\n| 期刊 | 120 |\n| 论文 | 840 |\n\n"
+                  "- 世界卫生组织（WHO）\n- 流行病防范创新联盟（CEPI）\n\n> 数据截至 2020 年 3 月 27 日。\n", encoding="utf-8")
+    en.write_text(en.read_text() + "\n| Item | Number |\n| --- | ---: |\n| Journals | 120 |\n| Papers | 840 |\n\n"
+                  "- World Health Organization (WHO)\n- Coalition for Epidemic Preparedness Innovations (CEPI)\n\n"
+                  "> Data as of 27 March 2020.\n", encoding="utf-8")
+    assert build.main(["translated", "working-together", str(issue)]) == 0
+    capsys.readouterr()
+    assert pair_warnings(warnings(issue, capsys), "working-together") == []
+    replace(en, "| Papers | 840 |", "| Papers | 850 |")
+    replace(en, "- Coalition for Epidemic Preparedness Innovations (CEPI)\n", "")
+    replace(en, "27 March 2020.", "26 March 2020.")
+    found = warnings(issue, capsys)
+    assert reported(found, "working-together", line_of(en, "| Papers | 850 |"), line_of(zh, "| 论文 | 840 |"), "850", "840"), found
+    assert reported(found, "working-together", line_of(en, "> Data as of"), line_of(zh, "- 流行病防范创新联盟"),
+                    "list item", "dropped"), found
+    assert reported(found, "working-together", line_of(en, "> Data as of"), line_of(zh, "> 数据截至"), "26 March 2020"), found
+
+
+BITS = ["\n\n", "## 标题\n", "### Head\n", "- item\n", "1. one\n", "> quote\n", "| a | b |\n|---|--:|\n| 1 | 2 |\n",
+        "![图 2020 年 3 月 27 日](images/who-briefing.jpg)\n", "![cap](images/x.jpg)", "[^1]", "\n[^1]: 注 http://a.cn/x\n",
+        "[link](https://a.cn/)", "[The Lancet]{lang=en}", "20 多万", "1,099", "2.7 million", "27 March 2020", "3 月 26 日",
+        "WHO", "COVID-19", "一、", "```\ncode 12\n```\n", "<b>x</b>", "百分之五十", "99999999999999999999 亿", "\\", "*"]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(zh=st.lists(st.one_of(st.sampled_from(BITS), st.text(alphabet="中文，。 0123456789.,-年月日多万亿", max_size=12)),
+                   max_size=20).map("".join),
+       en=st.lists(st.one_of(st.sampled_from(BITS), st.text(alphabet="ab .,0123456789-MarchJune", max_size=12)),
+                   max_size=20).map("".join))
+def test_any_pair_of_texts_gives_warnings_not_crashes(tmp_path_factory, zh, en):
+    from press.issue import load_issue
+    from press.parity import review
+
+    folder = tmp_path_factory.mktemp("pair")
+    (folder / "issue.yaml").write_text('id: "x"\ntitle: {zh: 甲, en: A}\nnumber: {zh: 一, en: One}\ndate: 2020-01-01\n'
+                                       "articles: [a]\n", encoding="utf-8")
+    (folder / "a.zh.md").write_text(f"---\ntitle: 甲\ndate: 2020-03-27\n---\n{zh}\n文。\n", encoding="utf-8")
+    (folder / "a.en.md").write_text(f"---\ntitle: A\n---\n{en}\nText.\n", encoding="utf-8")
+    for problem in review(load_issue(folder)).problems:
+        assert problem.path == folder / "a.en.md" and problem.line and "a.zh.md:" in problem.message, problem
+
+
+def test_a_note_called_in_another_place(issue, capsys):
+    en, zh = issue / "working-together.en.md", issue / "working-together.zh.md"
+    replace(zh, "科技创新使命。\n", "科技创新使命。[^1]\n\n[^1]: 来源：科技部。\n")
+    replace(en, "community with a shared future for mankind.\n", "community with a shared future for mankind.[^1]\n\n"
+            "[^1]: Source: Ministry of Science and Technology.\n")
+    assert build.main(["translated", "working-together", str(issue)]) == 0
+    capsys.readouterr()
+    assert pair_warnings(warnings(issue, capsys), "working-together") == []
+    replace(en, "for mankind.[^1]\n", "for mankind.\n")
+    replace(en, "the common homeland of humanity.", "the common homeland of humanity.[^1]")
+    found = warnings(issue, capsys)
+    assert reported(found, "working-together", line_of(en, "We have explored the establishment"), line_of(zh, "中国探索与有关国家"),
+                    "note call(s) 1 here but none"), found
+    assert reported(found, "working-together", line_of(en, "The Chinese scientific community and"), line_of(zh, "中国科技界和广大"),
+                    "note call(s) none here but 1"), found

@@ -1,0 +1,160 @@
+"""The proof's reading view as a review tool, in headless Chromium (Debian's, through Playwright).
+
+Built from a copy of the issue with the English share-solutions of
+tests/fixtures, one number in it changed, and a note with an address added
+to both versions of working-together.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from conftest import run_build
+from issue_source import read_issue
+from pdftext import pages_with
+
+CHROMIUM = "/usr/bin/chromium"
+FIXTURES = Path(__file__).parent / "fixtures"
+ADDRESS = "http://www.most.gov.cn/xinwen/2020-04/04/content.htm"
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+                                reason="Debian's chromium is not installed (make test installs it)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def proof(tmp_path_factory, browser):
+    root = tmp_path_factory.mktemp("reading")
+    issue = root / "2020-02"
+    shutil.copytree(Path(__file__).parent.parent / "content" / "2020-02", issue)
+    shutil.copy(FIXTURES / "share-solutions.en.md", issue)
+    ss = issue / "share-solutions.en.md"
+    ss.write_text(ss.read_text(encoding="utf-8").replace("analysed 1,099 cases", "analysed 1,000 cases"), encoding="utf-8")
+    for lang, note in (("zh", f"来源：科技部，{ADDRESS}"), ("en", f"Source: Ministry of Science and Technology, {ADDRESS}")):
+        path = issue / f"working-together.{lang}.md"
+        text = path.read_text(encoding="utf-8")
+        last = text.rstrip("\n").rsplit("\n", 1)[1]
+        path.write_text(text.replace(last, last + "[^1]") + f"\n[^1]: {note}\n", encoding="utf-8")
+    # The translation record follows the edit above: confirmed, so that only the changed number is reported.
+    assert run_build("translated", "working-together", str(issue)).returncode == 0
+    result = run_build("proof", str(issue), "-o", str(root / "out"))
+    assert result.returncode == 0, result.stderr
+    page = browser.new_page(viewport={"width": 1500, "height": 1000})
+    page.goto((root / "out" / "proof" / "index.html").resolve().as_uri())
+    page.wait_for_function("document.fonts.status === 'loaded'")
+    yield page, issue, root / "out" / "2020-02.pdf", result.stderr
+    page.close()
+
+
+def test_one_row_per_aligned_block_with_paired_tops_level(proof):
+    page, issue, _, _ = proof
+    _, sources = read_issue(issue)
+    zh = next(s for s in sources if s.slug == "working-together" and s.lang == "zh")
+    front = [k for k in ("title", "subtitle", "author", "source", "date", "abstract") if zh.meta.get(k)]
+    rows = page.locator("#read-working-together .row")
+    assert rows.count() == len(front) + len(zh.blocks)  # the blocks of the source, its note included
+    tops = page.evaluate("""() => [...document.querySelectorAll('#read-working-together .row')].map(row =>
+        [...row.querySelectorAll('.side')].map(side => side.firstElementChild.getBoundingClientRect().top))""")
+    assert all(len(pair) == 2 for pair in tops)
+    assert max(abs(zh_top - en_top) for zh_top, en_top in tops) <= 3, tops
+    # Rows follow each other down the page: the English column does not drift.
+    assert all(a[0] < b[0] for a, b in zip(tops, tops[1:]))
+
+
+def test_front_matter_in_both_languages(proof):
+    page, issue, _, _ = proof
+    _, sources = read_issue(issue)
+    for source in (s for s in sources if s.slug == "working-together"):
+        side = page.locator(f"#read-working-together .side.{source.lang}")
+        assert side.nth(0).locator("h3").inner_text().strip() == source.meta["title"].strip()
+        assert source.meta["subtitle"].strip() in side.nth(1).inner_text()
+        assert source.meta["source"].strip() in side.nth(2).inner_text()
+
+
+def test_notes_are_labelled_in_their_language_and_addresses_are_links(proof):
+    page = proof[0]
+    zh_note = page.locator("#read-working-together .side.zh p.note")
+    en_note = page.locator("#read-working-together .side.en p.note")
+    assert zh_note.inner_text().startswith("注1：")
+    assert en_note.inner_text().startswith("Note 1: ")
+    for note in (zh_note, en_note):
+        assert note.locator("a").get_attribute("href") == ADDRESS
+    # The call in the text jumps to its note.
+    call = page.locator("#read-working-together .side.en .call a")
+    assert call.get_attribute("href") == "#" + en_note.get_attribute("id")
+
+
+def test_a_mismatched_row_carries_its_warning_which_the_proof_lists_too(proof):
+    page, issue, _, stderr = proof
+    row = page.locator("#read-share-solutions .row", has_text="analysed 1,000 cases")
+    assert row.count() == 1
+    assert "mismatched" in row.get_attribute("class")
+    zh_line = next(i for i, line in enumerate((issue / "share-solutions.zh.md").read_text().split("\n"), 1) if "1099 例" in line)
+    finding = row.locator(".findings").inner_text()
+    assert "number 1,000 here but 1099" in finding and f"share-solutions.zh.md:{zh_line}" in finding
+    # Every warning of the build is in the proof, not only in the terminal.
+    printed = [line.split(": warning: ", 1)[1] for line in stderr.splitlines() if ": warning: " in line]
+    listed = page.locator("#warnings li").all_inner_texts()
+    assert printed and len(listed) == len(printed)
+    assert all(any(message in item for item in listed) for message in printed)
+
+
+def test_each_block_links_to_the_page_that_prints_it(proof):
+    page, _, pdf, _ = proof
+    links = page.locator("#read-working-together .side .block:not(.source) > .to-page")
+    assert links.count() > 20
+    for i in range(links.count()):
+        link = links.nth(i)
+        number = int(re.search(r"#page-(\d+)", link.get_attribute("href"))[1])
+        words = link.evaluate("a => a.parentElement.innerText.replace(a.innerText, '')").strip()
+        words = re.sub(r"^(注|Note )\d+[：:]\s*", "", words)[:12]
+        assert number - 1 in pages_with(pdf, words), (words, number)
+
+
+def test_a_listed_warning_leads_to_its_row(proof):
+    page = proof[0]
+    link = page.locator("#warnings li a", has_text="number 1,000 here but 1099")
+    link.click()
+    row = page.locator(page.evaluate("location.hash"))
+    assert "analysed 1,000 cases" in row.inner_text()
+    assert 0 <= row.bounding_box()["y"] < 120
+
+
+def test_serve_shows_the_warnings_and_follows_their_fix(browser, tmp_path):
+    import signal
+
+    from playwright.sync_api import expect
+
+    from test_proof_browser import start_server
+
+    issue = tmp_path / "2020-02"
+    shutil.copytree(Path(__file__).parent.parent / "content" / "2020-02", issue)
+    en = issue / "share-solutions.en.md"
+    good = (FIXTURES / "share-solutions.en.md").read_text(encoding="utf-8")
+    en.write_text(good.replace("analysed 1,099 cases", "analysed 1,000 cases"), encoding="utf-8")
+    proc, url = start_server(issue, tmp_path / "out", tmp_path / "cache")
+    try:
+        page = browser.new_page()
+        page.goto(url)
+        warnings = page.locator("#warnings")
+        expect(warnings).to_contain_text("number 1,000 here but 1099", timeout=30_000)
+        expect(page.locator("#read-share-solutions .row.mismatched")).to_have_count(1)
+        en.write_text(good, encoding="utf-8")  # the translator fixes the number: the warning goes
+        expect(warnings).not_to_contain_text("1,000", timeout=30_000)
+        expect(page.locator("#read-share-solutions .row.mismatched")).to_have_count(0)
+        page.close()
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        assert proc.wait(timeout=20) == 0
