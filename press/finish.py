@@ -19,6 +19,7 @@ from pypdf.generic import (ArrayObject, BooleanObject, ByteStringObject, Diction
 
 from .render import LANG_TAGS
 from .typeset import TypesetPart
+from .xmp import PDF_UA_1, set_xmp
 
 
 @dataclass(frozen=True)
@@ -363,41 +364,11 @@ def _describe_links(writer: PdfWriter, outline: list[OutlineItem]) -> None:
                     del annot[NameObject("/Contents")]
 
 
-_XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
-<x:xmpmeta xmlns:x="adobe:ns:meta/">
- <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-  <rdf:Description rdf:about=""
-    xmlns:dc="http://purl.org/dc/elements/1.1/"
-    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
-    xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
-    xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
-   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
-   <dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>
-   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{subject}</rdf:li></rdf:Alt></dc:description>
-   <dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>
-   <xmp:CreateDate>{date}</xmp:CreateDate>
-   <xmp:ModifyDate>{date}</xmp:ModifyDate>
-   <xmp:MetadataDate>{date}</xmp:MetadataDate>
-   <xmp:CreatorTool>press (WeasyPrint, pypdf)</xmp:CreatorTool>
-   <pdf:Producer>press</pdf:Producer>
-   <pdfuaid:part>1</pdfuaid:part>
-  </rdf:Description>
- </rdf:RDF>
-</x:xmpmeta>
-<?xpacket end="w"?>"""
-
-
 def _add_xmp(writer: PdfWriter, info: DocInfo) -> None:
     """[PDF/UA 5, 7.1] XMP metadata with the title (dc:title), the language and the claim
     of PDF/UA-1 (pdfuaid:part), matching the document information dictionary."""
-    from xml.sax.saxutils import escape
-
-    xmp = StreamObject()
-    xmp.set_data(_XMP.format(title=escape(info.title), author=escape(info.author), subject=escape(info.subject),
-                             lang=escape(info.lang), date=f"{info.date:%Y-%m-%d}T00:00:00Z").encode())
-    xmp[NameObject("/Type")] = NameObject("/Metadata")
-    xmp[NameObject("/Subtype")] = NameObject("/XML")
-    writer._root_object[NameObject("/Metadata")] = writer._add_object(xmp)
+    set_xmp(writer, title=info.title, author=info.author, subject=info.subject, lang=info.lang, date=info.date,
+            claims=(PDF_UA_1,))
 
 
 def _name_fonts_by_program(writer: PdfWriter) -> None:

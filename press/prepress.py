@@ -21,6 +21,7 @@ from pypdf.generic import (ArrayObject, DictionaryObject, FloatObject, NameObjec
                            TextStringObject)
 
 from .inks import OutputCondition, srgb_space, to_press_inks
+from .xmp import PDF_X_4, document_ids, set_xmp
 
 MM = 72 / 25.4
 BLEED = 3 * MM
@@ -138,46 +139,8 @@ def _pdfx(writer: PdfWriter, title: str, date: dt.date, digest: str, condition: 
         intent[NameObject("/RegistryName")] = TextStringObject(condition.registry)
     catalog = writer._root_object
     catalog[NameObject("/OutputIntents")] = ArrayObject([writer._add_object(intent)])
-    stamp = f"{date:%Y-%m-%d}T00:00:00Z"
-    xmp = StreamObject()
     # The XMP says what the Info dictionary says (the reading PDF's author and subject).
     info = writer.metadata or {}
-    xmp.set_data(_XMP.format(title=_xml(title), author=_xml(str(info.get("/Author", ""))),
-                             subject=_xml(str(info.get("/Subject", ""))), date=stamp, id=digest[:32]).encode())
-    xmp[NameObject("/Type")] = NameObject("/Metadata")
-    xmp[NameObject("/Subtype")] = NameObject("/XML")
-    catalog[NameObject("/Metadata")] = writer._add_object(xmp)
+    set_xmp(writer, title=title, author=str(info.get("/Author", "")), subject=str(info.get("/Subject", "")), lang=None,
+            date=date, claims=(document_ids(digest[:32]), PDF_X_4), trapped=False)
     writer.add_metadata({"/GTS_PDFXVersion": "PDF/X-4", "/Trapped": NameObject("/False")})
-
-
-def _xml(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-_XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
-<x:xmpmeta xmlns:x="adobe:ns:meta/">
- <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-  <rdf:Description rdf:about=""
-    xmlns:dc="http://purl.org/dc/elements/1.1/"
-    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
-    xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/"
-    xmlns:pdf="http://ns.adobe.com/pdf/1.3/"
-    xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/">
-   <dc:format>application/pdf</dc:format>
-   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
-   <dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>
-   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{subject}</rdf:li></rdf:Alt></dc:description>
-   <xmp:CreateDate>{date}</xmp:CreateDate>
-   <xmp:ModifyDate>{date}</xmp:ModifyDate>
-   <xmp:MetadataDate>{date}</xmp:MetadataDate>
-   <xmp:CreatorTool>press (WeasyPrint, pypdf)</xmp:CreatorTool>
-   <pdf:Producer>press</pdf:Producer>
-   <pdf:Trapped>False</pdf:Trapped>
-   <xmpMM:DocumentID>uuid:{id}</xmpMM:DocumentID>
-   <xmpMM:VersionID>1</xmpMM:VersionID>
-   <xmpMM:RenditionClass>default</xmpMM:RenditionClass>
-   <pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>
-  </rdf:Description>
- </rdf:RDF>
-</x:xmpmeta>
-<?xpacket end="w"?>"""

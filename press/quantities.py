@@ -130,7 +130,7 @@ def _words(text: str, lang: str) -> set[Decimal]:
         # 百分之五十: a percentage in words
         values |= {_zh_numeral(m[1]) for m in re.finditer(r"百分之([零〇一二两三四五六七八九十百]+)", text)}
         # A unit with no number of its own, as in a table head's （亿元）, is that many: "100 million yuan".
-        values |= {Decimal(ZH_UNITS[m[1]]) for m in re.finditer(r"(?<![\d零〇一二两三四五六七八九十百千])([万亿])", text)}
+        values |= {Decimal(ZH_UNITS[m[1]]) for m in re.finditer(r"(?:^|[^\d\s零〇一二两三四五六七八九十百千])\s*([万亿])", text)}
     else:
         values = {Decimal(EN_WORDS[m[1].lower()]) * (EN_UNITS[m[2].lower()] if m[2] else 1)
                   for m in EN_WORD.finditer(text)}

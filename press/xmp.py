@@ -1,0 +1,69 @@
+"""The XMP metadata packet of a PDF: what its Info dictionary says, and what it claims to be.
+
+The reading PDFs claim PDF/UA-1 (pdfuaid), the press PDF PDF/X-4 (pdfxid); both say the same
+title, author, subject, language and dates as their Info dictionaries, as both standards want.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from pypdf import PdfWriter
+from pypdf.generic import NameObject, StreamObject
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Properties of one XMP namespace: a conformance claim, or the document's identifiers."""
+
+    prefix: str
+    namespace: str
+    properties: tuple[tuple[str, str], ...]
+
+
+PDF_UA_1 = Claim("pdfuaid", "http://www.aiim.org/pdfua/ns/id/", (("part", "1"),))
+PDF_X_4 = Claim("pdfxid", "http://www.npes.org/pdfx/ns/id/", (("GTS_PDFXVersion", "PDF/X-4"),))
+
+
+def document_ids(document_id: str) -> Claim:
+    return Claim("xmpMM", "http://ns.adobe.com/xap/1.0/mm/", (
+        ("DocumentID", f"uuid:{document_id}"), ("VersionID", "1"), ("RenditionClass", "default")))
+
+
+def set_xmp(writer: PdfWriter, *, title: str, author: str, subject: str, lang: str | None, date: dt.date,
+            claims: tuple[Claim, ...], trapped: bool | None = None) -> None:
+    """Write the packet into the catalog, replacing any there."""
+    stamp = f"{date:%Y-%m-%d}T00:00:00Z"
+    namespaces = "".join(f'\n    xmlns:{c.prefix}="{c.namespace}"' for c in claims)
+    lines = [
+        "<dc:format>application/pdf</dc:format>",
+        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li></rdf:Alt></dc:title>',
+        f"<dc:creator><rdf:Seq><rdf:li>{escape(author)}</rdf:li></rdf:Seq></dc:creator>",
+        f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(subject)}</rdf:li></rdf:Alt></dc:description>',
+        *([f"<dc:language><rdf:Bag><rdf:li>{escape(lang)}</rdf:li></rdf:Bag></dc:language>"] if lang else []),
+        f"<xmp:CreateDate>{stamp}</xmp:CreateDate>",
+        f"<xmp:ModifyDate>{stamp}</xmp:ModifyDate>",
+        f"<xmp:MetadataDate>{stamp}</xmp:MetadataDate>",
+        "<xmp:CreatorTool>press (WeasyPrint, pypdf)</xmp:CreatorTool>",
+        "<pdf:Producer>press</pdf:Producer>",
+        *([f"<pdf:Trapped>{'True' if trapped else 'False'}</pdf:Trapped>"] if trapped is not None else []),
+        *(f"<{c.prefix}:{name}>{escape(value)}</{c.prefix}:{name}>" for c in claims for name, value in c.properties),
+    ]
+    packet = (
+        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
+        ' <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+        '  <rdf:Description rdf:about=""\n'
+        '    xmlns:dc="http://purl.org/dc/elements/1.1/"\n'
+        '    xmlns:xmp="http://ns.adobe.com/xap/1.0/"\n'
+        f'    xmlns:pdf="http://ns.adobe.com/pdf/1.3/"{namespaces}>\n'
+        + "".join(f"   {line}\n" for line in lines)
+        + "  </rdf:Description>\n </rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"w\"?>"
+    )
+    xmp = StreamObject()
+    xmp.set_data(packet.encode())
+    xmp[NameObject("/Type")] = NameObject("/Metadata")
+    xmp[NameObject("/Subtype")] = NameObject("/XML")
+    writer._root_object[NameObject("/Metadata")] = writer._add_object(xmp)
