@@ -105,10 +105,11 @@ class _Paragraph:
         for child in box.children:
             before = len(self.x) - 1
             if isinstance(child, boxes.TextBox):
-                if "\n" in child.text or child.style["white_space"] != "normal":
+                marker = (child.element_tag or "").endswith("::marker")  # '1. ', pre-wrap: no break in it
+                if "\n" in child.text or not (child.style["white_space"] == "normal" or marker):
                     raise _Unsupported
                 self.styles[before] = child.style
-                self.texts.append(child.text)
+                self.texts.append(child.text.replace(" ", "\u00a0") if marker else child.text)
                 base = self.x[-1]
                 positions, breaks = _advances(context, child.text, child.style)
                 self.x.extend(base + a for a in positions[1:])
