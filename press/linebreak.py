@@ -17,9 +17,12 @@ Beyond the paper:
   (Chinese: never one character alone);
 - a line that needs more stretch than the tolerance is infeasible in the
   first pass; a second pass accepts it up to `emergency_ratio` (Chinese
-  lines are then left short at the cap, English spaces widen). A paragraph
+  lines are then left short at the cap, English spaces widen), each such line
+  costing `loose_demerits`, so that there are as few as can be. A paragraph
   with no feasible set even then (a box wider than its line) gets None, and
-  the caller keeps its own composition.
+  the caller keeps its own composition;
+- the last line is set at its natural width (it is not justified): it may
+  not shrink.
 """
 
 from __future__ import annotations
