@@ -48,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         if command == "check":
             result = check(cfg)
             _report(result.warnings)
-            print(f"{os.path.relpath(cfg.issue_dir)}: ok ({len(result.warnings)} warning(s))", file=sys.stderr)
+            warnings = sum(p.severity == "warning" for p in result.warnings)
+            print(f"{os.path.relpath(cfg.issue_dir)}: ok ({warnings} warning(s))", file=sys.stderr)
         elif command == "diff":
             result = compare(cfg)
             _report(result.built.warnings)
@@ -115,7 +116,9 @@ def _proof_dir(cfg) -> Path:
 
 
 def _report(problems) -> None:
-    for problem in problems:
+    from press.errors import sort_problems
+
+    for problem in sort_problems(list(problems)):
         print(problem.format(), file=sys.stderr)
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import PressError
+from .output import check_folder
+from .sources import folder_problem
 
 ROOT = Path(__file__).resolve().parent.parent
 FOGRA39 = ROOT / "profiles" / "FOGRA39L_coated.icc"  # made by tools/make_press_profile.sh
@@ -53,6 +55,14 @@ def load_config(issue_dir: str | None = None, out_dir: str | None = None, strict
     profile = os.environ.get("PRESS_ICC_PROFILE", "").strip()
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     source_date = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date() if epoch.isdigit() else None
+    # Before any work: the build hashes the issue folder before it loads it, and one that
+    # cannot be written is not started.
+    if issue_dir and (why := folder_problem(Path(issue_dir))) is not None:
+        raise PressError.at(Path(issue_dir), None, why)
+    if out_dir:
+        check_folder(Path(out_dir))
+    if cache:
+        check_folder(Path(cache), "set PRESS_CACHE_DIR to a folder")
     cfg = Config(
         issue_dir=Path(issue_dir) if issue_dir else default_issue(),
         out_dir=Path(out_dir) if out_dir else None,

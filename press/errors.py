@@ -17,7 +17,7 @@ class Problem:
     path: Path
     line: int | None
     message: str
-    severity: str = "error"  # or "warning"
+    severity: str = "error"  # or "warning", or "note" (what SPEC allows, said once; never fails a build)
 
     def format(self, cwd: Path | None = None) -> str:
         path = os.path.relpath(self.path, cwd or Path.cwd())
@@ -29,8 +29,16 @@ class Problem:
         return self.severity == "error"
 
 
+SEVERITIES = ("error", "warning", "note")
+
+
 def sort_problems(problems: list[Problem]) -> list[Problem]:
-    return sorted(problems, key=lambda p: (str(p.path), p.line or 0, p.message))
+    """By file and line as printed, then errors before warnings before notes, then message: the same
+    order on every run, whichever stage or worker found what. A problem found twice is said once."""
+    def key(p: Problem):
+        return os.path.relpath(p.path), p.line or 0, SEVERITIES.index(p.severity), p.message
+
+    return sorted(set(problems), key=key)
 
 
 def error(path: Path, line: int | None, message: str) -> Problem:
@@ -39,6 +47,10 @@ def error(path: Path, line: int | None, message: str) -> Problem:
 
 def warning(path: Path, line: int | None, message: str) -> Problem:
     return Problem(Path(path), line, message, "warning")
+
+
+def note(path: Path, line: int | None, message: str) -> Problem:
+    return Problem(Path(path), line, message, "note")
 
 
 class PressError(Exception):
@@ -57,8 +69,12 @@ class PressError(Exception):
         return cls(error(path, line, message))
 
 
+def fails(problem: Problem, strict: bool) -> bool:
+    return problem.is_error or strict and problem.severity == "warning"
+
+
 def raise_errors(problems: list[Problem], strict: bool = False) -> None:
-    """Raise all problems together if any of them fails the build."""
-    if any(p.is_error or strict for p in problems):
-        failing = [p if p.is_error or not strict else error(p.path, p.line, p.message) for p in problems]
-        raise PressError(failing)
+    """Raise all problems together, warnings and notes too, if any of them fails the build.
+    With `strict`, warnings are errors; notes never are."""
+    if any(fails(p, strict) for p in problems):
+        raise PressError([error(p.path, p.line, p.message) if fails(p, strict) else p for p in problems])

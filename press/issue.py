@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from .errors import Problem, PressError, error, warning
+from .sources import exists, folder_problem, problem
 
 LANGS = ("zh", "en")
 MAX_ARTICLE_BYTES = 1_000_000  # about 300 printed pages of Chinese: beyond this, a mistake, not an article
@@ -96,9 +97,9 @@ def load_issue(issue_dir: Path) -> Issue:
     """Read issue.yaml and every article it lists; raise only when nothing usable is left."""
     issue_dir = Path(issue_dir)
     yaml_path = issue_dir / "issue.yaml"
-    if not issue_dir.is_dir():
-        raise PressError.at(issue_dir, None, "no such issue folder")
-    if not yaml_path.is_file():
+    if (why := folder_problem(issue_dir)) is not None:
+        raise PressError.at(issue_dir, None, why)
+    if not exists(yaml_path):
         raise PressError.at(yaml_path, None, "missing issue.yaml: every issue folder needs one")
     problems: list[Problem] = []
     text = _read_text(yaml_path, problems)
@@ -112,7 +113,7 @@ def load_issue(issue_dir: Path) -> Issue:
     _check_keys(data, ISSUE_KEYS, ISSUE_REQUIRED, yaml_path, line_of, problems, "issue.yaml")
     issue_id = _string(data.get("id"), "id", yaml_path, line_of("id"), problems) or issue_dir.name
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", issue_id):
-        problems.append(error(yaml_path, line_of("id"), f"id {issue_id!r} may hold only letters, digits, '.', '_' and '-'"))
+        problems.append(error(yaml_path, line_of("id"), f"id {_shown(issue_id)} may hold only letters, digits, '.', '_' and '-'"))
         issue_id = issue_dir.name
     title = _bilingual(data.get("title"), "title", yaml_path, line_of("title"), problems)
     number = _bilingual(data.get("number"), "number", yaml_path, line_of("number"), problems)
@@ -126,7 +127,7 @@ def load_issue(issue_dir: Path) -> Issue:
         found = False
         for lang in LANGS:
             path = issue_dir / f"{slug}.{lang}.md"
-            if path.is_file():
+            if exists(path):  # whatever is there: a folder or a broken link is said, not skipped
                 found = True
                 article = load_article(path, slug, lang, problems)
                 if article is not None:
@@ -203,12 +204,16 @@ def load_article(path: Path, slug: str, lang: str, problems: list[Problem]) -> A
 
 def _read_text(path: Path, problems: list[Problem]) -> str | None:
     limit = MAX_YAML_BYTES if path.name == "issue.yaml" else MAX_ARTICLE_BYTES
-    if not path.resolve().is_relative_to(path.parent.resolve()):
-        return _unreadable(path, problems, "is a link to a file outside the issue folder")
+    why = problem(path, path.parent)  # before reading: a named pipe would make us wait forever
+    if why is not None:
+        return _unreadable(path, problems, why)
     size = path.stat().st_size
     if size > limit:
-        return _unreadable(path, problems, f"is {size / 1e6:.1f} MB, more than the {limit / 1e6:g} MB one file may hold: split it")
-    raw = path.read_bytes()
+        return _unreadable(path, problems, f"is {_size(size)}, more than the {_size(limit)} one file may hold: split it")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return _unreadable(path, problems, f"cannot be read: {exc.strerror or exc}")
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]  # a BOM from a Windows editor is harmless: drop it
     try:
@@ -225,6 +230,10 @@ def _read_text(path: Path, problems: list[Problem]) -> str | None:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB".replace(".0 MB", " MB") if n >= 1_000_000 else f"{n / 1000:.0f} kB"
+
+
 def _unreadable(path: Path, problems: list[Problem], why: str) -> None:
     problems.append(error(path, None, why))
     if path.name == "issue.yaml":
@@ -232,9 +241,38 @@ def _unreadable(path: Path, problems: list[Problem], why: str) -> None:
     return None
 
 
+MAX_YAML_DEPTH = 50  # lists and maps inside each other; PyYAML composes them recursively
+
+
 class _Loader(yaml.SafeLoader):
     """Safe YAML that leaves dates as text: PyYAML's own date parsing raises plain
-    ValueErrors (2020-13-01) without a line; ours reports them at their key."""
+    ValueErrors (2020-13-01) without a line; ours reports them at their key. Nesting
+    is limited, and so are numbers, with the line where each goes wrong."""
+
+    depth = 0
+
+    def compose_node(self, parent, index):
+        self.depth += 1
+        try:
+            if self.depth > MAX_YAML_DEPTH:
+                raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_YAML_DEPTH} levels deep",
+                                                  self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def construct_yaml_int(self, node):
+        try:
+            value = super().construct_yaml_int(node)
+            if value.bit_length() < 14_000:  # Python writes ints of at most 4300 digits as text
+                return value
+        except ValueError:
+            pass
+        raise yaml.constructor.ConstructorError(None, None, f"a number of {len(node.value)} digits is too long",
+                                                node.start_mark)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -245,28 +283,46 @@ _Loader.yaml_implicit_resolvers = {
 
 def _parse_yaml(text: str, path: Path, first_line: int) -> tuple[Any, dict[str, int]]:
     """Load YAML safely and note the line of each top-level key."""
+    lines: dict[str, int] = {}
     try:
         loader = _Loader(text)
         try:
             node = loader.get_single_node()  # parsed once: the nodes give the lines, then the data
             data = loader.construct_document(node) if node is not None else None
+            if isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    if isinstance(key, yaml.ScalarNode):
+                        _note_key(loader, key, value, first_line, lines)
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
         # Where the broken construct starts (an unclosed quote or bracket), else where parsing failed.
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-        line = first_line + mark.line if mark else first_line
+        line = first_line + _line(text, mark) if mark else first_line
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise PressError.at(path, line, f"YAML syntax: {reason}") from None
-    lines: dict[str, int] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode):
-                lines[key.value] = first_line + key.start_mark.line
-                if isinstance(value, yaml.SequenceNode):
-                    for i, item in enumerate(value.value):
-                        lines[f"{key.value}[{i}]"] = first_line + item.start_mark.line
     return data, lines
+
+
+def _line(text: str, mark) -> int:
+    """The line of a mark, counted as the rest of the pipeline counts lines: YAML also breaks
+    lines at U+0085, U+2028 and U+2029, which an editor shows inside a line."""
+    return text.count("\n", 0, mark.index)
+
+
+def _note_key(loader: _Loader, key: yaml.ScalarNode, value: yaml.Node, first_line: int, lines: dict[str, int]) -> None:
+    """The line of a top-level key, under its text and under what it reads as (true: is True);
+    a key given twice is an error, for YAML would keep the last value without a word."""
+    line = first_line + _line(loader.buffer, key.start_mark)
+    names = {key.value, str(loader.construct_object(key))}
+    if names & lines.keys():
+        raise yaml.constructor.ConstructorError(None, None, f"key '{key.value}' is given twice: the first value would be lost",
+                                                key.start_mark)
+    for name in names:
+        lines[name] = line
+    if isinstance(value, yaml.SequenceNode):
+        for i, item in enumerate(value.value):
+            lines[f"{key.value}[{i}]"] = first_line + _line(loader.buffer, item.start_mark)
 
 
 def _check_keys(data: dict, known: set[str], required: tuple[str, ...], path: Path, line_of, problems: list[Problem], what: str) -> None:
@@ -311,7 +367,7 @@ def _date(value: Any, key: str, path: Path, line: int, problems: list[Problem]) 
             return dt.date.fromisoformat(value.strip().replace("/", "-"))
         except ValueError:
             pass
-    problems.append(error(path, line, f"{key} must be a date written YYYY-MM-DD, not {value!r}"))
+    problems.append(error(path, line, f"{key} must be a date written YYYY-MM-DD, not {_shown(value)}"))
     return None
 
 
@@ -341,12 +397,21 @@ def _slugs(value: Any, path: Path, line: int, problems: list[Problem]) -> list[s
     slugs = []
     for slug in value:
         if not isinstance(slug, str) or not SLUG.match(slug):
-            problems.append(error(path, line, f"{slug!r} is not an article slug: use lower-case letters, digits and '-'"))
+            problems.append(error(path, line, f"{_shown(slug)} is not an article slug: use lower-case letters, digits and '-'"))
         elif slug in slugs:
             problems.append(error(path, line, f"article '{slug}' is listed twice"))
         else:
             slugs.append(slug)
     return slugs
+
+
+def _shown(value: Any) -> str:
+    """A value as a message quotes it: text and numbers as written (cut short), anything else by
+    its kind, for a list built of YAML aliases may print as gigabytes."""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        text = repr(value)
+        return text if len(text) <= 80 else text[:76] + "…" + text[-1]
+    return _kind(value)
 
 
 def _kind(value: Any) -> str:

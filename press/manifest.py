@@ -43,7 +43,8 @@ def file_digest(path: Path) -> bytes:
         return hashlib.sha256(Path(path).read_bytes()).digest()
     key = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
     if key not in _DIGESTS:
-        _DIGESTS[key] = hashlib.sha256(Path(path).read_bytes()).digest()
+        with open(path, "rb") as f:  # in pieces: a video left in the issue folder need not fit in memory
+            _DIGESTS[key] = hashlib.file_digest(f, "sha256").digest()
     return _DIGESTS[key]
 
 
@@ -55,9 +56,12 @@ def issue_id(issue_dir: Path) -> str | None:
     import yaml
 
     try:
-        data = yaml.safe_load((Path(issue_dir) / "issue.yaml").read_text(encoding="utf-8"))
+        path = Path(issue_dir) / "issue.yaml"
+        if not path.is_file() or path.stat().st_size > 100_000:  # a pipe would be waited on forever
+            return None
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
         return str(data["id"]) if isinstance(data, dict) and data.get("id") else None
-    except (OSError, ValueError, yaml.YAMLError):
+    except (OSError, ValueError, RecursionError, yaml.YAMLError):
         return None
 
 
@@ -86,5 +90,8 @@ def record(out_dir: Path, stamp: str, outputs: dict[str, bytes], warnings: list[
     }
     path = Path(out_dir) / MANIFEST
     tmp = path.with_name(f"{MANIFEST}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:  # only a speed-up: the next build is a full one
+        tmp.unlink(missing_ok=True)

@@ -117,6 +117,7 @@ def _convert(article: Article) -> ArticleHtml:
     env: dict = {}
     tokens = md.parse(article.body, env)
     state = _State(article, md, env)
+    _check_nesting(article, tokens, md, state.problems)
     main = state.take_definitions(tokens)
     state.scan(main)
     state.check_attributes(main, None)
@@ -359,6 +360,16 @@ class _State:
             self.table_notes.append(f'<span class="footnote from-table" data-n="{number}">{inner}</span>')
             return f'<sup class="footnote-again">{number}{"," if more else ""}</sup>'
         return f'<span class="footnote{" then-call" if more else ""}" data-n="{number}">{inner}</span>'
+
+
+def _check_nesting(article: Article, tokens: list[Token], md: MarkdownIt, problems: list[Problem]) -> None:
+    """markdown-it silently drops what is nested at its limit (20 levels of block quotes or
+    lists inside each other): said as an error at the first block that reaches it."""
+    limit = md.options["maxNesting"] - 1
+    deep = next((t for t in tokens if t.level >= limit and t.map), None)
+    if deep is not None:
+        problems.append(error(article.path, article.body_line + deep.map[0],
+                              "block quotes or lists nested too deep (about 9 lists or 17 quotes inside each other): what is inside would be lost"))
 
 
 def _prepare_text(tokens: list[Token], lang: str) -> None:

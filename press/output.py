@@ -11,10 +11,32 @@ import os
 import tempfile
 from pathlib import Path
 
+from .errors import PressError
+
+
+def check_folder(folder: Path, hint: str = "name another output folder with -o") -> None:
+    """Raise if `folder` cannot be an output folder: it, or a folder above it, is a file."""
+    folder = Path(folder)
+    for step in (folder, *folder.parents):
+        if step.exists() or step.is_symlink():
+            if not step.is_dir():
+                what = "a link to nothing" if step.is_symlink() and not step.exists() else "a file"
+                raise PressError.at(step, None, f"is {what}, not a folder: the output cannot be written there ({hint})")
+            return
+
+
+def make_folder(folder: Path) -> Path:
+    check_folder(folder)
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PressError.at(folder, None, f"cannot make the output folder: {exc.strerror or exc}") from None
+    return Path(folder)
+
 
 def write_atomically(path: Path, data: bytes) -> Path:
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_folder(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
@@ -23,6 +45,10 @@ def write_atomically(path: Path, data: bytes) -> Path:
             os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        # A full disk, or a folder where the file should go: said as a problem, not a traceback.
+        raise PressError.at(path, None, f"cannot be written: {exc.strerror or exc}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -30,5 +56,9 @@ def write_atomically(path: Path, data: bytes) -> Path:
 
 
 def write_outputs(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
-    """Write every output only once all of them exist in memory."""
+    """Write every output only once all of them exist in memory, and none where a folder
+    stands in the way of one: the others would be new and that one old."""
+    for name in files:
+        if (Path(out_dir) / name).is_dir():
+            raise PressError.at(Path(out_dir) / name, None, "is a folder: the output cannot be written there")
     return [write_atomically(Path(out_dir) / name, data) for name, data in files.items()]

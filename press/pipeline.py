@@ -7,13 +7,14 @@ second from the manifest in the output folder.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from . import manifest
 from .config import ROOT, Config
-from .errors import PressError, Problem
+from .errors import PressError, Problem, raise_errors
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,8 @@ def build(cfg: Config, first: Callable[[Built], None] | None = None) -> Built:
     stamp = _fingerprint(cfg)
     issue_id = manifest.issue_id(cfg.issue_dir)
     if issue_id is not None and (previous := manifest.reuse(cfg.output_dir(issue_id), stamp)):
-        warnings = [Problem(Path(p), line, message, severity) for p, line, message, severity in previous["warnings"]]
+        # Recorded relative to the issue folder: the same sources in another folder are said where they are now.
+        warnings = [Problem(cfg.issue_dir / p, line, message, severity) for p, line, message, severity in previous["warnings"]]
         return Built(issue_id, [cfg.output_dir(issue_id) / name for name in previous["outputs"]], warnings,
                      previous.get("first_pages", {}), previous.get("page_keys", []), reused=True)
 
@@ -62,7 +64,11 @@ def build(cfg: Config, first: Callable[[Built], None] | None = None) -> Built:
     rest = {name: pdf for name, pdf in made.pdfs.items() if name not in written}
     written.update(zip(rest, write_outputs(out_dir, rest)))
     outputs = [written[name] for name in made.pdfs]
-    manifest.record(out_dir, stamp, made.pdfs, [[str(p.path), p.line, p.message, p.severity] for p in made.warnings],
+    # Only the press PDF can have been held back (press.stages.make): the reading PDFs are written,
+    # then the build fails, unrecorded, so that the next run says the same.
+    raise_errors(made.warnings, cfg.strict)
+    manifest.record(out_dir, stamp, made.pdfs,
+                    [[os.path.relpath(p.path, cfg.issue_dir), p.line, p.message, p.severity] for p in made.warnings],
                     made.first_pages, made.page_keys)
     return Built(made.issue_id, outputs, made.warnings, made.first_pages, made.page_keys, checked=made.checked)
 
@@ -78,6 +84,10 @@ def proof(cfg: Config, published: Callable[[], None] | None = None) -> tuple[Bui
         published()
 
     built = build(cfg, write_early if published else None)
+    if early:
+        from .proof import link_pdfs
+
+        link_pdfs(built.outputs, early[0].parent)  # the editions, written after the early proof
     return built, early[0] if early else _write_proof(cfg, built)
 
 

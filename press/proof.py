@@ -16,9 +16,10 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from .errors import Problem
+from .errors import PressError, Problem
 from .issue import Issue
 from .markup import ArticleHtml
+from .output import make_folder
 from .parity import review
 from .reading import reading_view, row_of
 
@@ -40,8 +41,7 @@ def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Pa
 
     import pypdfium2 as pdfium
 
-    pages_dir = out_dir / "pages"
-    pages_dir.mkdir(parents=True, exist_ok=True)
+    pages_dir = make_folder(out_dir / "pages")
     doc = pdfium.PdfDocument(pdf)
     # Only pages that changed are drawn again: the build names every page by what it holds.
     known_file = pages_dir / "pages.json"
@@ -65,24 +65,50 @@ def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Pa
     for name, data in fonts.items():
         _write_bytes_if_changed(out_dir / "fonts" / name, data)
         versions[name] = _version(data)
-    images = issue.dir / "images"
-    if images.is_dir():
-        shutil.copytree(images, out_dir / "images", dirs_exist_ok=True, copy_function=_copy_if_changed)
+    # The images the reading view shows, each where its article names it (preflight has made
+    # sure each is a file inside the issue folder): never a whole folder, which may hold anything.
+    for src in sorted({image.src for body in bodies.values() for image in body.images}):
+        target = out_dir / src
+        if (issue.dir / src).resolve().is_relative_to(issue.dir.resolve()) and target.resolve().is_relative_to(out_dir.resolve()):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _copy_if_changed(str(issue.dir / src), str(target))
 
     articles = [ProofArticle(slug, issue.article(slug, lang).meta.title, lang, first_pages.get(f"{slug}.{lang}", 0))
                 for lang in ("zh", "en") for slug in issue.slugs if (slug, lang) in bodies]
+    pdfs = [f"{issue.id}.pdf", f"{issue.id}.zh.pdf", f"{issue.id}.en.pdf"]
+    link_pdfs([pdf.parent / name for name in pdfs], out_dir)
     # The reading view: each article's aligned rows, and every warning of the build (not only the parity ones).
     texts = _page_texts(doc, keys)
     pairs = reading_view(issue, review(issue), texts, first_pages)
     html = _environment(str(templates_dir)).get_template("proof.html.j2").render(
         issue=issue, pages=names, file_versions=versions, articles=articles, slugs=issue.slugs, fonts=sorted(fonts),
         pairs=pairs, warnings=[(w.format(issue.dir), row_of(pairs).get(w)) for w in warnings],
-        pdfs=[f"../{issue.id}.pdf", f"../{issue.id}.zh.pdf", f"../{issue.id}.en.pdf"])
+        pdfs=pdfs)
     index = out_dir / "index.html"
     tmp = index.with_name(f".index.html.{os.getpid()}")
     tmp.write_text(html, encoding="utf-8")
     os.replace(tmp, index)
     return index
+
+
+def link_pdfs(pdfs: list[Path], out_dir: Path) -> None:
+    """The PDFs the proof links to, in the proof folder itself: `serve` serves nothing outside
+    it, and the folder opens from disk the same. Hard links cost no space; each build writes
+    its PDFs anew (press/output.py), so they are linked again after every build."""
+    for pdf in pdfs:
+        if not pdf.is_file():
+            continue  # a single-language edition that this issue does not have
+        target = out_dir / pdf.name
+        tmp = target.with_name(f".{pdf.name}.{os.getpid()}")
+        try:
+            tmp.unlink(missing_ok=True)
+            try:
+                os.link(pdf, tmp)
+            except OSError:  # another file system, or one without hard links
+                shutil.copyfile(pdf, tmp)
+            os.replace(tmp, target)
+        except OSError as exc:  # a folder of that name in the proof folder, say
+            raise PressError.at(target, None, f"cannot be written: {exc.strerror or exc}") from None
 
 
 def _page_texts(doc, keys: list[str | None]) -> list[str]:

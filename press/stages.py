@@ -13,7 +13,7 @@ from typing import Callable
 
 from .config import FOGRA39, Config
 from .edition import EditionLayout, article_runs, editions, lay_out, make_pdf
-from .errors import Problem, error, raise_errors
+from .errors import PressError, Problem, error, fails, raise_errors
 from .finish import read_part
 from .fonts import subset_fonts
 from .issue import Issue, load_issue
@@ -55,8 +55,19 @@ class Made:
 
 def make(cfg: Config, typesetting: Typesetting, first: Callable[[Made], None] | None = None) -> Made:
     """Typeset and assemble every PDF of the issue. `first`, when given, receives the bilingual
-    issue alone as soon as it exists, before the editions are assembled (serve's preview)."""
+    issue alone as soon as it exists, before the editions are assembled (serve's preview).
+    The warnings of the returned Made may hold errors of the press PDF alone, which is then
+    left out: an image too coarse for print never stops the reading PDFs."""
     checked = check(cfg)
+    try:
+        return _make(cfg, checked, typesetting, first)
+    except PressError as exc:
+        # What check found is said with what stopped the build later on (SPEC: warnings are
+        # printed also when an error fails the build).
+        raise PressError(exc.problems + checked.warnings) from None
+
+
+def _make(cfg: Config, checked: Checked, typesetting: Typesetting, first: Callable[[Made], None] | None) -> Made:
     read_part.new_build()
     issue, bodies = checked.issue, checked.bodies
     renderer = Renderer(cfg.templates_dir)
@@ -78,8 +89,8 @@ def make(cfg: Config, typesetting: Typesetting, first: Callable[[Made], None] | 
         layouts = list(threads.map(lambda e: lay_out(e, issue, articles, renderer, typesetting.one, cfg.source_date),
                                    editions(issue)))
     typesetting.close()  # the workers' memory is free before the PDFs are put together
-    raise_errors(_overflow_problems(issue, runs, articles, layouts[0]), cfg.strict)
     warnings = list(checked.warnings)
+    raise_errors(warnings + _overflow_problems(issue, runs, articles, layouts[0]), cfg.strict)
     # One after the other: assembly is pure Python (the GIL allows no gain from threads), and
     # one document in memory at a time keeps the peak low on a 200-page issue.
     first_pages = {f"{slug}.{lang}": page for (slug, lang), page in layouts[0].first_pages.items()}
@@ -92,9 +103,11 @@ def make(cfg: Config, typesetting: Typesetting, first: Callable[[Made], None] | 
         # The press PDF is the bilingual issue with the cover typeset for bleed.
         press = replace(layouts[0], parts=[press_cover, *layouts[0].parts[1:]])
         name = f"{issue.id}.press.pdf"
-        warnings += press_images(issue, checked.bodies, press.parts, name)
-        pdfs[name] = press_pdf(make_pdf(press).pdf, press.info.title, press.info.date,
-                                output_condition(cfg.press_profile, FOGRA39))
+        found = press_images(issue, checked.bodies, press.parts, name)
+        warnings += found
+        if not any(fails(p, cfg.strict) for p in found):
+            pdfs[name] = press_pdf(make_pdf(press).pdf, press.info.title, press.info.date,
+                                   output_condition(cfg.press_profile, FOGRA39))
     return Made(issue.id, pdfs, warnings, first_pages, layouts[0].page_keys, checked)
 
 

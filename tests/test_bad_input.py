@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import struct
 import sys
 import zlib
@@ -28,7 +29,14 @@ def png_header(path: Path, width: int, height: int) -> None:
                      + struct.pack(">I", zlib.crc32(chunk)) + b"\x00\x00\x00\x00IEND\xaeB`\x82")
 
 
+def repeat(text: str) -> str:
+    """<<X*N>> stands for N copies of X: nesting thousands deep, names too long, in a line of YAML."""
+    return re.sub(r"<<(.+?)\*(\d+)>>", lambda m: m[1] * int(m[2]), text)
+
+
 def apply(edit: dict, issue: Path) -> None:
+    edit = {key: [repeat(v) if isinstance(v, str) else v for v in value] if isinstance(value, list)
+            else repeat(value) if isinstance(value, str) else value for key, value in edit.items()}
     if "png_header" in edit:
         name, width, height = edit["png_header"]
         png_header(issue / name, width, height)
@@ -47,6 +55,15 @@ def apply(edit: dict, issue: Path) -> None:
         (issue / name).symlink_to(target)
     if "delete" in edit:
         (issue / edit["delete"]).unlink()
+    if "mkdir" in edit:  # a folder where a file should be
+        (issue / edit["mkdir"]).unlink(missing_ok=True)
+        (issue / edit["mkdir"]).mkdir()
+    if "fifo" in edit:  # a named pipe: reading it would wait forever
+        (issue / edit["fifo"]).unlink(missing_ok=True)
+        os.mkfifo(issue / edit["fifo"])
+    if "write_bytes" in edit:
+        name, data = edit["write_bytes"]
+        (issue / name).write_bytes(data)
     if "write_gbk" in edit:
         path = issue / edit["write_gbk"]
         path.write_bytes(path.read_text(encoding="utf-8").encode("gbk", errors="replace"))
@@ -67,29 +84,73 @@ def apply(edit: dict, issue: Path) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-def expand(line: str, issue: Path, edit: dict) -> str:
+def expand(line: str, issue: Path, edit: dict, out: Path | None = None) -> str:
+    line = repeat(line)
     if "{line:" in line:
         needle = line.split("{line:", 1)[1].split("}", 1)[0]
-        # The line is looked up in the file the message names.
+        # The line is looked up in the file the message names (read leniently: it may not be UTF-8).
         name = line.split("{issue}/", 1)[1].split(":", 1)[0] if "{issue}/" in line else edit["file"]
-        source = (issue / name).read_text(encoding="utf-8").split("\n")
+        source = (issue / name).read_bytes().decode("utf-8", errors="replace").split("\n")
         number = next(i for i, text in enumerate(source, 1) if needle in text)
         line = line.replace("{line:" + needle + "}", str(number))
+    if out is not None:
+        line = line.replace("{out}", os.path.relpath(out, ROOT))
     return line.replace("{issue}", os.path.relpath(issue, ROOT))
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} if folder.is_dir() else {}
 
 
 def test_the_corpus_is_large_enough():
     assert len(CASES) >= 40
 
 
+@pytest.fixture(scope="module")
+def earlier(built) -> dict[str, bytes]:
+    """The good output of an earlier build: a failed run must leave it as it was."""
+    return snapshot(built)
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
-def test_bad_input(case, issue_copy, tmp_path, monkeypatch, capsys):
+def test_bad_input(case, issue_copy, tmp_path, monkeypatch, capsys, earlier):
+    """Run as the editor would: a failing case as `pdf`, into a folder that holds an earlier good
+    build, which must come out untouched; a case that passes as `check`, unless it says."""
     apply(case["edit"], issue_copy)
     monkeypatch.chdir(ROOT)
-    command = case.get("command", ["check"])
-    argv = [*command, str(issue_copy)] + (["-o", str(tmp_path / "out")] if command[0] == "pdf" else [])
+    fails = case.get("exit", 1) != 0
+    command = case.get("command", ["pdf"] if fails else ["check"])
+    out = tmp_path / "out"
+    if case.get("out") == "file":  # -o names a file
+        out.write_bytes(b"an earlier file")
+        target = out
+    elif case.get("out") == "dangling":  # -o names a link to nothing
+        out.symlink_to(tmp_path / "gone")
+        target = out
+    elif case.get("out") == "under_file":  # -o names a folder inside a file
+        out.write_bytes(b"an earlier file")
+        target = out / "sub"
+    else:
+        out.mkdir()
+        for name, data in earlier.items():
+            (out / name).write_bytes(data)
+        if "out_folder" in case:  # a folder where an output file goes
+            (out / case["out_folder"]).unlink(missing_ok=True)
+            (out / case["out_folder"]).mkdir()
+        target = out
+    before = out.read_bytes() if out.is_file() else snapshot(out)
+    made = out.exists() or out.is_symlink()
+    issue = issue_copy / case["issue"] if "issue" in case else issue_copy
+    argv = [*command, str(issue)] + (["-o", str(target)] if command[0] == "pdf" else [])
     status = build.main(argv)
     err = capsys.readouterr().err
+    assert "Traceback" not in err, err
     assert status == case.get("exit", 1), err
     errors = [line for line in err.splitlines() if ": error: " in line]
-    assert errors == [expand(line, issue_copy, case["edit"]) for line in case["expect"]], err
+    assert errors == [expand(line, issue_copy, case["edit"], out) for line in case["expect"]], err
+    if "warnings" in case:
+        warnings = [line for line in err.splitlines() if ": warning: " in line]
+        assert warnings == [expand(line, issue_copy, case["edit"], out) for line in case["warnings"]], err
+    if fails and command[0] == "pdf":
+        assert (out.read_bytes() if out.is_file() else snapshot(out)) == before, "a failed run changed the earlier output"
+        assert made == (out.exists() or out.is_symlink())

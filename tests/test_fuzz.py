@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from conftest import ISSUE, ROOT
 
 sys.path.insert(0, str(ROOT))
-from press.errors import PressError  # noqa: E402
+from press.errors import SEVERITIES, PressError  # noqa: E402
 from press.issue import load_article, load_issue  # noqa: E402
 from press.markup import to_html  # noqa: E402
 from press.render import Renderer  # noqa: E402
@@ -46,14 +46,53 @@ def test_random_articles_give_problems_not_crashes(tmp_path_factory, front, body
     path = folder / "a.zh.md"
     path.write_text(f"---\n{head}---\n{body}", encoding="utf-8", errors="surrogatepass")
     problems = []
-    try:
-        article = load_article(path, "a", "zh", problems)
-    except PressError:
-        return
-    assert all(p.path == path and p.message for p in problems)
-    if article is not None:
+    article = load_article(path, "a", "zh", problems)  # never raises: an article's problems are collected
+    assert_well_formed(problems, path)
+    if article is None:
+        assert any(p.is_error for p in problems), "an article was left out without an error"
+    else:
         result = to_html(article)
-        assert all(p.message for p in result.problems)
+        assert_well_formed(list(result.problems), path)
+
+
+def assert_well_formed(problems, path: Path) -> None:
+    """Each problem names this file, a line inside it (or none), a severity and a message."""
+    lines = path.read_bytes().count(b"\n") + 1
+    for p in problems:
+        assert p.path == path and p.message and p.severity in SEVERITIES, p
+        assert p.line is None or 1 <= p.line <= lines, p
+
+
+@_settings()
+@given(depth=st.integers(1, 4000), opener=st.sampled_from(["[", "{a: "]), in_issue=st.booleans())
+def test_yaml_nested_deep_is_an_error_at_its_line(tmp_path_factory, depth, opener, in_issue):
+    """Nesting is limited to 50 levels (the document's own mapping is the first): deeper is one
+    error at the line of the key that holds it, never a RecursionError."""
+    folder = tmp_path_factory.mktemp("deep")
+    nested = opener * depth + ("]" if opener == "[" else "}") * depth
+    if in_issue:
+        shutil.copytree(ISSUE, folder, dirs_exist_ok=True)
+        path = folder / "issue.yaml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text + f"extra: {nested}\n", encoding="utf-8")
+        key_line = text.count("\n") + 1
+        try:
+            problems = list(load_issue(folder).problems)
+        except PressError as exc:
+            problems = exc.problems
+    else:
+        path = folder / "a.zh.md"
+        path.write_text(f"---\ntitle: 标题\nsubtitle: {nested}\n---\n正文。\n", encoding="utf-8")
+        key_line = 3
+        problems = []
+        load_article(path, "a", "zh", problems)
+    deep = [p for p in problems if "nested more than 50 levels" in p.message]
+    # The document's mapping, the lists or maps, and in the innermost map the null value of 'a:'.
+    levels = 1 + depth + (opener != "[")
+    if levels > 50:
+        assert [(p.path, p.line, p.severity) for p in deep] == [(path, key_line, "error")], problems
+    else:
+        assert deep == [] and problems, problems  # too shallow to refuse; an unknown or mistyped key instead
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -66,8 +105,11 @@ def test_random_issue_yaml_gives_problems_not_crashes(tmp_path_factory, doc):
     try:
         issue = load_issue(folder)
     except PressError as exc:
-        assert exc.problems
+        # Raised only for what leaves nothing to build: at least one error, each at issue.yaml.
+        assert any(p.is_error for p in exc.problems), exc.problems
+        assert_well_formed(exc.problems, folder / "issue.yaml")
         return
+    assert_well_formed([p for p in issue.problems if p.path.name == "issue.yaml"], folder / "issue.yaml")
     renderer = Renderer(ROOT / "templates")
     for article in issue.articles:
         renderer.article(issue, to_html(article))

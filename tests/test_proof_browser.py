@@ -62,6 +62,15 @@ def test_the_proof_on_disk_shows_every_page_and_its_contents_links_land_right(br
         assert 0 <= top < 120, (title, top)
     page.click("#spreads")
     assert "spreads" in page.evaluate("document.body.className")
+    # The reading view copies as the editor wrote: none of the characters set for print only
+    # (word joiners, the quarter- and third-em spaces of press/clreq.py).
+    reading = page.locator(".reading").inner_text()
+    assert "全球战" in reading
+    assert not set(reading) & {"\u2060", "\u2004", "\u2005", "\u200b"}, sorted(set(reading) & {"\u2060", "\u2004", "\u2005"})
+    # On disk, the links to the three PDFs open them.
+    for link in page.locator("nav a[href$='.pdf']").all():
+        target = (index.parent / link.get_attribute("href")).resolve()
+        assert target.read_bytes() == (out / target.name).read_bytes()
     page.close()
 
 
@@ -110,6 +119,14 @@ def test_the_preview_follows_edits_and_shows_errors(browser, issue_copy, tmp_pat
         expect(errors).to_be_hidden(timeout=30_000)
         expect(page.locator(".reading")).not_to_contain_text(marker, timeout=30_000)
 
+        # The proof's links to the PDFs answer: the bilingual issue as the proof shows it (the
+        # editions may still be on their way from the last build).
+        hrefs = [link.get_attribute("href") for link in page.locator("nav a[href$='.pdf']").all()]
+        assert sorted(hrefs) == sorted(p.name for p in (tmp_path / "out").glob("*.pdf")) and len(hrefs) == 3
+        for href in hrefs:
+            answer = page.request.get(url + href)
+            assert answer.status == 200 and answer.body().startswith(b"%PDF-"), href
+        assert page.request.get(url + "2020-02.pdf").body() == (tmp_path / "out" / "2020-02.pdf").read_bytes()
         assert page.request.get(url + "../../etc/passwd").status == 404
         assert page.request.get(url + "pages/").status == 404
         page.close()

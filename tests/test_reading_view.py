@@ -104,8 +104,9 @@ def test_a_mismatched_row_carries_its_warning_which_the_proof_lists_too(proof):
     zh_line = next(i for i, line in enumerate((issue / "share-solutions.zh.md").read_text().split("\n"), 1) if "1099 例" in line)
     finding = row.locator(".findings").inner_text()
     assert "number 1,000 here but 1099" in finding and f"share-solutions.zh.md:{zh_line}" in finding
-    # Every warning of the build is in the proof, not only in the terminal.
-    printed = [line.split(": warning: ", 1)[1] for line in stderr.splitlines() if ": warning: " in line]
+    # Every warning (and note) of the build is in the proof, not only in the terminal.
+    printed = [re.split(r": (?:warning|note): ", line, maxsplit=1)[1] for line in stderr.splitlines()
+               if ": warning: " in line or ": note: " in line]
     listed = page.locator("#warnings li").all_inner_texts()
     assert printed and len(listed) == len(printed)
     assert all(any(message in item for item in listed) for message in printed)

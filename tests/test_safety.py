@@ -48,7 +48,7 @@ def test_references_outside_the_issue_are_refused_and_never_read(issue_copy, tmp
     assert [e.split(": error: ")[1] for e in errors] == [
         "image '/etc/passwd' is an absolute path: write it relative to the issue folder, e.g. images/photo.jpg",
         "image '../../secret.jpg' is outside the issue folder",
-        "image 'images/link.jpg' is outside the issue folder",
+        "image 'images/link.jpg' is a link to a file outside the issue folder",
         "image 'http://127.0.0.1:9/x.jpg' is not a file of the issue: only paths inside the issue folder can be used",
     ]
     assert not any(p == "/etc/passwd" or p.startswith(str(tmp_path / "secret")) for p in opened), opened

@@ -1,0 +1,140 @@
+"""Diagnostics as SPEC.md's "Errors" says: what stops a build, what is only said, and in which order."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import yaml
+from PIL import Image
+
+from conftest import ISSUE, ROOT, run_build
+
+FIGURE_MM = 84.7  # a figure's printed width, one column (styles/press.css)
+
+
+def rel(path: Path) -> str:
+    return os.path.relpath(path, ROOT)
+
+
+def line_of(path: Path, needle: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
+
+
+def coarse(issue: Path, ppi: int) -> tuple[Path, int]:
+    """Replace the one figure of share-solutions.zh.md by a photo of `ppi` at a column's width;
+    the article and the line that places it."""
+    article = issue / "share-solutions.zh.md"
+    width = round(ppi * FIGURE_MM / 25.4)
+    Image.new("RGB", (width, width * 2 // 3), (90, 120, 160)).save(issue / "images" / "iraq-team.jpg", quality=80)
+    return article, line_of(article, "images/iraq-team.jpg")
+
+
+def one_language(issue: Path) -> list[tuple[Path, str, str]]:
+    """(file, slug, missing language) of every article that exists in one language only."""
+    slugs = yaml.safe_load((issue / "issue.yaml").read_text(encoding="utf-8"))["articles"]
+    found = []
+    for slug in slugs:
+        langs = [lang for lang in ("zh", "en") if (issue / f"{slug}.{lang}.md").exists()]
+        if len(langs) == 1:
+            found.append((issue / f"{slug}.{langs[0]}.md", slug, "en" if langs[0] == "zh" else "zh"))
+    return found
+
+
+def test_an_article_in_one_language_is_a_note_even_with_strict(issue_copy):
+    singles = one_language(issue_copy)
+    assert singles, "the sample issue has Chinese-only articles: this test needs one"
+    result = run_build("check", str(issue_copy), "--strict")
+    assert result.returncode == 0, result.stderr
+    notes = [line for line in result.stderr.splitlines() if ": note: " in line]
+    assert notes == sorted(f"{rel(path)}:1: note: article '{slug}' has no {missing} version: it appears only in "
+                           f"the {path.name.split('.')[1]} part and edition" for path, slug, missing in singles)
+    assert ": warning: " not in result.stderr and ": error: " not in result.stderr
+
+
+def test_a_coarse_image_is_a_warning_and_the_reading_pdfs_and_the_proof_are_made(issue_copy, tmp_path):
+    article, line = coarse(issue_copy, 90)
+    out = tmp_path / "out"
+    result = run_build("proof", str(issue_copy), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert f"{rel(article)}:{line}: warning: image 'images/iraq-team.jpg' is 90 ppi at its printed width of 85 mm: " \
+           "300 wanted" in result.stderr.splitlines()
+    assert {p.name for p in out.glob("*.pdf")} == {"2020-02.pdf", "2020-02.zh.pdf", "2020-02.en.pdf"}
+    assert (out / "proof" / "index.html").is_file()
+
+
+def test_with_press_an_image_under_150_ppi_is_an_error_that_withholds_only_the_press_pdf(issue_copy, tmp_path):
+    article, line = coarse(issue_copy, 90)
+    out = tmp_path / "out"
+    result = run_build("pdf", str(issue_copy), "-o", str(out), "--press")
+    assert result.returncode == 1, result.stderr
+    errors = [entry for entry in result.stderr.splitlines() if ": error: " in entry]
+    assert len(errors) == 1, result.stderr
+    match = re.fullmatch(rf"{re.escape(rel(article))}:{line}: error: image 'images/iraq-team\.jpg' is (\d+) ppi as placed "
+                         r"\(\d+ × \d+ mm\) on page \d+ of 2020-02\.press\.pdf: at least 150, 300 wanted for print", errors[0])
+    assert match and int(match[1]) < 150, errors[0]
+    # The warning of the reading PDFs comes with the error.
+    assert f"{rel(article)}:{line}: warning: image 'images/iraq-team.jpg' is 90 ppi at its printed width of 85 mm: " \
+           "300 wanted" in result.stderr.splitlines()
+    assert {p.name for p in out.glob("*.pdf")} == {"2020-02.pdf", "2020-02.zh.pdf", "2020-02.en.pdf"}
+
+
+def test_warnings_are_printed_when_a_layout_error_fails_the_build(issue_copy, tmp_path):
+    article, line = coarse(issue_copy, 150)
+    table = issue_copy / "working-together.en.md"
+    table.write_text(table.read_text(encoding="utf-8") + "\n| a | b | c | d | e | f | g | h |\n|---|---|---|---|---|---|---|---|\n|"
+                     + " Supercalifragilistic |" * 8 + "\n", encoding="utf-8")
+    result = run_build("pdf", str(issue_copy), "-o", str(tmp_path / "out"))
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.splitlines()
+    assert any(entry.startswith(f"{rel(table)}:{line_of(table, '| a | b')}: error: ") and "wider than its column" in entry
+               for entry in lines), result.stderr
+    assert f"{rel(article)}:{line}: warning: image 'images/iraq-team.jpg' is 150 ppi at its printed width of 85 mm: " \
+           "300 wanted" in lines
+    assert sum(": note: " in entry for entry in lines) == len(one_language(issue_copy))
+
+
+SEVERITY = {"error": 0, "warning": 1, "note": 2}
+
+
+def test_diagnostics_are_sorted_by_file_and_line_the_same_on_every_run(issue_copy):
+    # Problems in several files, out of order: a warning, errors, notes.
+    coarse(issue_copy, 150)
+    for name, old, new in (("working-together.zh.md", "images/who-briefing.jpg", "images/gone.jpg"),
+                           ("knowledge-sharing.zh.md", "1100多篇[^1]", "1100多篇[^1][^7]"),
+                           ("global-fight.zh.md", "date: 2020-04-04", "dtae: 2020-04-04"),
+                           ("issue.yaml", "publisher:", "publsher:")):
+        path = issue_copy / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    runs = [run_build("check", str(issue_copy)) for _ in range(3)]
+    assert all(run.returncode == 1 for run in runs)
+    assert runs[0].stderr == runs[1].stderr == runs[2].stderr
+    found = []
+    for entry in runs[0].stderr.splitlines():
+        match = re.match(r"(.+?):(?:(\d+):)? (error|warning|note): (.*)", entry)
+        assert match, entry
+        found.append((match[1], int(match[2] or 0), SEVERITY[match[3]], match[4]))
+    assert found == sorted(found)
+    assert {severity for *_, severity, _ in found} == {0, 1, 2}
+    assert len({path for path, *_ in found}) >= 5
+
+
+def test_a_reused_build_reports_the_current_folders_paths(tmp_path):
+    first, second, out = tmp_path / "a" / "2020-02", tmp_path / "b" / "2020-02", tmp_path / "out"
+    shutil.copytree(ISSUE, first)
+    result = run_build("pdf", str(first), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    written = {p.name: p.stat().st_mtime_ns for p in out.glob("*.pdf")}
+    shutil.copytree(first, second)
+    shutil.rmtree(first)
+    again = run_build("pdf", str(second), "-o", str(out))
+    assert again.returncode == 0, again.stderr
+    assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.pdf")} == written, "the build was not reused"
+    expected = sorted(f"{rel(second / path.name)}:1: note: article '{slug}' has no {missing} version: it appears "
+                      f"only in the {path.name.split('.')[1]} part and edition" for path, slug, missing in one_language(second))
+    assert [entry for entry in again.stderr.splitlines() if ": note: " in entry] == expected
+    assert rel(first) not in again.stderr
