@@ -253,6 +253,99 @@ def read_lines(pdf: Path, page: int) -> list[Line]:
     return lines
 
 
+def word_spaces(line: Line) -> list[float]:
+    """The word spaces of an English line, in the em of the letter after each: the gap between
+    two Latin letters, digits or marks around a space. A justified line may draw no space
+    character at all (its spaces are advances), so a gap of more than 0.1 em counts as well."""
+    found = []
+    previous, spaced = None, False
+    for glyph in line:
+        if glyph.char.isspace():
+            spaced = True
+            continue
+        if previous is not None and previous.char.isascii() and glyph.char.isascii() and glyph.char not in "-":
+            gap = (glyph.left - previous.right) / glyph.em
+            if spaced or gap > 0.1:
+                found.append(gap)
+        previous, spaced = glyph, False
+    return found
+
+
+class Measure(NamedTuple):
+    """How the body lines of a PDF are set: English justified lines and their word spaces,
+    hyphenated line ends and their longest run, short Chinese lines (ending 1-8 em before
+    the column's edge without ending their paragraph) and all Chinese body lines."""
+    english_lines: int
+    loose: list[tuple[int, float, str]]  # (page, widest space in em, text) over 0.6 em
+    spaces: list[float]
+    hyphenated: int
+    longest_hyphen_run: int
+    chinese_lines: int
+    short: list[tuple[int, float, str]]  # (page, em short, text)
+
+
+def measure_pdf(pdf: Path) -> Measure:
+    """The body lines of every page (the page's most common size and face, as column_problems
+    takes them), column by column. A line is justified if it reaches the column's right
+    edge and is not followed by a paragraph's indented first line."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf)
+    english = chinese = hyphenated = longest = 0
+    loose, spaces, short = [], [], []
+    for index in range(len(document)):
+        lines: list[Line] = []
+        for line in read_lines(pdf, index):
+            glyphs, last = _visible(line), _visible(lines[-1]) if lines else []
+            if glyphs and last and abs(glyphs[0].left - last[-1].right) < 0.5 * last[-1].em:
+                lines[-1] = lines[-1] + line  # a raised note call splits a line in two: one line
+            else:
+                lines.append(line)
+        left_edge, _, right_edge, _ = document[index].get_trimbox()
+        middle = (left_edge + right_edge) / 2
+        faces = [(round(v[len(v) // 2].em, 1), v[len(v) // 2].font) for v in map(_visible, lines) if len(v) >= 5]
+        if not faces:
+            continue
+        body_face = max(set(faces), key=faces.count)
+        columns: dict[bool, list[Line]] = {}
+        for line in lines:
+            glyphs = _visible(line)
+            if len(glyphs) >= 2 and (round(glyphs[len(glyphs) // 2].em, 1), glyphs[len(glyphs) // 2].font) == body_face:
+                columns.setdefault(glyphs[0].left > middle, []).append(line)
+        for column in columns.values():
+            visible = [_visible(line) for line in column]
+            body = body_face[0]
+            left = statistics.median(v[0].left for v in visible)
+            right = max(v[-1].right for v in visible)
+            run = 0
+            for i, (line, glyphs) in enumerate(zip(column, visible)):
+                text = "".join(g.char for g in line)
+                ends_paragraph = i + 1 < len(visible) and left + 0.9 * body < visible[i + 1][0].left < left + 2.5 * body
+                full = glyphs[-1].right > right - 0.6 * body
+                if _IS_HAN.search(text):
+                    chinese += 1
+                    gap = (right - glyphs[-1].right) / body
+                    if 1 <= gap <= 8 and not ends_paragraph and i + 1 < len(visible):
+                        short.append((index + 1, round(gap, 2), text))
+                    continue
+                if not full or ends_paragraph or ". . ." in text:  # a contents line's leader is no word space
+                    continue
+                found = word_spaces(line)
+                if not found:
+                    continue
+                english += 1
+                spaces += found
+                if max(found) > 0.6:
+                    loose.append((index + 1, round(max(found), 2), text))
+                if glyphs[-1].char in HYPHENS and glyphs[-2].char.isalpha():
+                    hyphenated += 1
+                    run += 1
+                    longest = max(longest, run)
+                else:
+                    run = 0
+    return Measure(english, loose, spaces, hyphenated, longest, chinese, short)
+
+
 def _new_line(previous: Glyph, left: float, bottom: float, em: float, last: tuple[float, float], broken: bool) -> bool:
     """Whether a glyph at (left, bottom) starts a new line after `previous`, set at `last`
     (`broken`: pdfium saw a line break between them): the text goes back to the left, or

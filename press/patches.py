@@ -29,7 +29,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable
 
-from . import balancing, composition, floats, tagging
+from . import balancing, composition, floats, paragraphs, tagging
 from .errors import PressError, error
 
 # The releases whose sources the fingerprints below are of (pydyf: what a patch draws through).
@@ -106,6 +106,20 @@ PATCHES = (
          "weasyprint.layout.block.iter_line_boxes", "weasyprint.layout.inline.split_first_line",
          "weasyprint.draw.text.draw_first_line"),
         composition.install),
+    Patch(
+        "total-fit line breaking", paragraphs,
+        "WeasyPrint fills each line greedily; press.paragraphs has the composer (press.linebreak, "
+        "Knuth-Plass) choose every break of a justified paragraph together, and hands each line to "
+        "WeasyPrint as the width to fill (get_next_linebox, split_inline_box), justifying a planned "
+        "line that is a little wide by shrinking its spaces (text_align).",
+        {"weasyprint.layout.inline.get_next_linebox":
+             "67af458c2545e74f0803072103c6c5d392d5e353dfdaa4f5bac5a96e20ed024d",
+         "weasyprint.layout.inline.split_inline_box":
+             "3a0cb7ca7e34c7ef0feda818cdb8fea64b7a8332ccf83e12506289534f6faeae",
+         "weasyprint.layout.inline.text_align": "e953d41b87ccfc30405f83f6cc3c73918ef4638662794db4f834b1d788d6ed67"},
+        ("weasyprint.layout.inline.get_next_linebox", "weasyprint.layout.inline.split_inline_box",
+         "weasyprint.layout.inline.text_align"),
+        paragraphs.install),
     Patch(
         "wide figures at the foot of the page", floats,
         "WeasyPrint 70 has no bottom page floats; a wide figure is set as a footnote without a "

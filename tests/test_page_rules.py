@@ -4,6 +4,7 @@ English, widows and orphans), checked on every page of the three built PDFs of 2
 from __future__ import annotations
 
 import re
+import statistics
 import sys
 
 import pypdfium2 as pdfium
@@ -12,7 +13,7 @@ import pytest
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT))
-from press.pagerules import HALF_BLANK_MARKS, HYPHENS, check_pdf, read_lines  # noqa: E402
+from press.pagerules import HALF_BLANK_MARKS, HYPHENS, check_pdf, measure_pdf, read_lines  # noqa: E402
 
 PDF_CASES = [(issue_id, f"{issue_id}{suffix}") for issue_id in ("2020-02", "2020-06") for suffix in (".pdf", ".zh.pdf", ".en.pdf")]
 
@@ -39,3 +40,15 @@ def test_the_rules_had_something_to_check(built):
     assert seen["punctuation pairs"] > 30, seen
     assert seen["hyphenated line ends"] > 10, seen
     assert seen["word spaces"] > 500, seen
+
+
+@pytest.mark.parametrize("issue_id, name", [(i, n) for i, n in PDF_CASES if not n.endswith(".zh.pdf")])
+def test_english_word_spaces_are_even(build_of, issue_id, name):
+    """Issue 16's targets, read from the printed page: at most 1 % of the justified English
+    lines have a word space over 0.6 em, and the median word space lies between 0.25 and
+    0.35 em (a space of the face is about 0.26 em)."""
+    m = measure_pdf(build_of(issue_id) / name)
+    assert m.english_lines > 50, m.english_lines  # the articles' body, not a stray line
+    assert len(m.loose) <= 0.01 * m.english_lines, m.loose
+    assert 0.25 <= statistics.median(m.spaces) <= 0.35, statistics.median(m.spaces)
+    assert m.longest_hyphen_run <= 2

@@ -1,4 +1,6 @@
-"""Count the violations of the page rules (press/pagerules.py) on the printed pages of PDFs.
+"""Count the violations of the page rules (press/pagerules.py) on the printed pages of PDFs,
+and how the body is set: word spaces of justified English lines, hyphenated line ends,
+short Chinese lines (press.pagerules.measure_pdf).
 
     python tools/clreq_report.py build/2020-02/*.pdf [--show 5]
 """
@@ -9,7 +11,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from press.pagerules import check_pdf  # noqa: E402
+import statistics  # noqa: E402
+
+from press.pagerules import check_pdf, measure_pdf  # noqa: E402
 
 
 def main() -> None:
@@ -24,6 +28,18 @@ def main() -> None:
         print(f"{pdf}: {sum(map(len, totals.values()))} problems")
         for rule, found in totals.items():
             print(f"  {rule:24} {len(found):4}  {'; '.join(found[:args.show])}")
+        m = measure_pdf(pdf)
+        if m.english_lines:
+            print(f"  English: {m.english_lines} justified lines, {len(m.loose)} with a word space over 0.6 em"
+                  f" ({100 * len(m.loose) / m.english_lines:.1f} %), median space {statistics.median(m.spaces):.3f} em,"
+                  f" {m.hyphenated} hyphenated ends, longest run {m.longest_hyphen_run}")
+            for page, space, text in sorted(m.loose, key=lambda found: -found[1])[:args.show]:
+                print(f"    p{page} {space:.2f} em  {text!r}")
+        if m.chinese_lines:
+            print(f"  Chinese: {m.chinese_lines} body lines, {len(m.short)} short"
+                  " (1-8 em before the edge, not a paragraph's end)")
+            for page, gap, text in sorted(m.short, key=lambda found: -found[1])[:args.show]:
+                print(f"    p{page} {gap:.2f} em short  {text!r}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,346 @@
+"""Total-fit line breaking (Knuth & Plass, "Breaking paragraphs into lines", 1981).
+
+WeasyPrint, like every CSS engine, breaks a paragraph greedily: each line
+takes as much as fits, so the slack falls wherever it happens to fall and a
+narrow justified column gets lines with holes between the words. This module
+chooses all the breaks of a paragraph together, the way TeX does: the
+paragraph is a list of boxes (what is drawn), glue (space that may stretch
+or shrink) and penalties (places where a break costs something, or is
+forbidden); among all feasible sets of breaks it finds the one with the
+fewest demerits. It knows nothing of WeasyPrint or fonts: widths come in as
+numbers (press/paragraphs.py measures them as WeasyPrint draws them).
+
+Beyond the paper:
+- at most `max_hyphen_run` flagged (hyphenated) lines in a row, as a hard rule;
+- the last line: `last_line_demerits` when it holds one word only (no glue
+  of its own), and never a single box when `last_line_min_boxes` is 2
+  (Chinese: never one character alone);
+- a line that needs more stretch than the tolerance is infeasible in the
+  first pass; a second pass accepts it up to `emergency_ratio` (Chinese
+  lines are then left short at the cap, English spaces widen), each such line
+  costing `loose_demerits`, so that there are as few as can be. A paragraph
+  with no feasible set even then (a box wider than its line) gets None, and
+  the caller keeps its own composition;
+- the last line is set at its natural width (it is not justified): it may
+  not shrink.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence, Union
+
+from .pagerules import NO_LINE_END, NO_LINE_START, OPENING_MARKS
+
+INFINITY = 10_000  # a penalty of this size forbids a break; its negative forces one
+
+
+@dataclass(frozen=True)
+class Box:
+    width: float
+
+
+@dataclass(frozen=True)
+class Glue:
+    width: float
+    stretch: float
+    shrink: float = 0.0
+
+
+@dataclass(frozen=True)
+class Penalty:
+    width: float  # drawn only if the line breaks here (a hyphen)
+    cost: float
+    flagged: bool = False  # a hyphenated break
+
+
+Item = Union[Box, Glue, Penalty]
+
+
+@dataclass(frozen=True)
+class Params:
+    tolerance: float = 1.0  # the largest adjustment ratio of the first pass
+    emergency_ratio: float = 8.0  # of the second pass
+    line_penalty: float = 10.0
+    flagged_demerits: float = 3000.0  # two hyphenated lines in a row
+    fitness_demerits: float = 100.0  # a line much looser or tighter than the one before
+    max_hyphen_run: int = 2
+    last_line_demerits: float = 50_000.0  # a last line of one word
+    last_line_min_boxes: int = 1  # 2: a last line of one box is infeasible
+    loose_demerits: float = 1e7  # a line beyond the tolerance, in the second pass: as few as can be
+    loose_gap: float = 0.0  # ... counted as loose only if, stretched to the tolerance, it still falls this short
+
+
+@dataclass(frozen=True)
+class Break:
+    index: int  # the item the line ends at (a glue or a penalty)
+    natural: float  # the line's width before its glue is stretched
+    ratio: float  # how much the line's glue is stretched (>0) or shrunk (<0), of what it may
+
+
+def paragraph_end() -> list[Item]:
+    """What every paragraph ends with: glue that fills the last line, and a forced break."""
+    return [Penalty(0, INFINITY), Glue(0, 1e9), Penalty(0, -INFINITY)]
+
+
+def compose(items: Sequence[Item], widths: Sequence[float], params: Params = Params()) -> list[Break] | None:
+    """The breaks with the fewest total demerits, or None if there is no feasible set.
+    `widths[j]` is the width of line j; the last one holds for every line after it.
+    `items` must end with `paragraph_end()`."""
+    for limit in (params.tolerance, params.emergency_ratio):
+        found = _compose(items, widths, params, limit)
+        if found is not None:
+            return found
+    return None
+
+
+@dataclass
+class _Node:
+    position: int  # the index of the break (-1: the start)
+    line: int  # lines before this break
+    fitness: int
+    hyphens: int  # flagged lines in a row ending here
+    width: float  # the totals after the break
+    stretch: float
+    shrink: float
+    demerits: float
+    previous: "_Node | None"
+    natural: float
+    ratio: float
+
+
+def _compose(items, widths, params, limit):
+    n = len(items)
+    # Totals of width, stretch and shrink of the items before each index; and of glue and boxes.
+    width, stretch, shrink, glues, boxes = ([0.0] * (n + 1) for _ in range(5))
+    for i, item in enumerate(items):
+        width[i + 1], stretch[i + 1], shrink[i + 1] = width[i], stretch[i], shrink[i]
+        glues[i + 1], boxes[i + 1] = glues[i], boxes[i]
+        if isinstance(item, Box):
+            width[i + 1] += item.width
+            boxes[i + 1] += 1
+        elif isinstance(item, Glue):
+            width[i + 1] += item.width
+            stretch[i + 1] += item.stretch
+            shrink[i + 1] += item.shrink
+            glues[i + 1] += item.width > 0  # a space (not the stretch between letters)
+    final_glue = n - 2  # the paragraph_end() glue
+
+    def after(position: int) -> tuple[float, float, float, int]:
+        """The totals at the start of the line after a break: discardable items dropped."""
+        i = position + 1
+        while i < n and not isinstance(items[i], Box):
+            if isinstance(items[i], Penalty) and items[i].cost <= -INFINITY and i > position + 1:
+                break
+            i += 1
+        return width[i], stretch[i], shrink[i], i
+
+    start = _Node(-1, 0, 1, 0, 0.0, 0.0, 0.0, 0.0, None, 0.0, 0.0)
+    active: dict[tuple, _Node] = {(-1, 0, 1, 0): start}
+    line_start = {-1: 0}
+
+    for b, item in enumerate(items):
+        if isinstance(item, Box):
+            continue
+        if isinstance(item, Glue):
+            if b == 0 or not isinstance(items[b - 1], Box):
+                continue
+            cost, extra, flagged = 0.0, 0.0, False
+        else:
+            if item.cost >= INFINITY:
+                continue
+            cost, extra, flagged = item.cost, item.width, item.flagged
+        forced = cost <= -INFINITY
+        best: dict[tuple, tuple[float, _Node, float, float]] = {}
+        for key, node in list(active.items()):
+            line = node.line
+            target = widths[min(line, len(widths) - 1)]
+            natural = width[b] - node.width + extra
+            if natural < target:
+                room = stretch[b] - node.stretch
+                ratio = (target - natural) / room if room > 0 else float("inf")
+            elif natural > target:
+                room = shrink[b] - node.shrink
+                ratio = (target - natural) / room if room > 0 else float("-inf")
+            else:
+                ratio = 0.0
+            if ratio < -1 or forced:
+                del active[key]  # no later break can make this line short enough
+            if ratio < -1 or ratio > limit or (forced and natural > target):
+                continue  # (a paragraph's last line is not justified: it cannot shrink)
+            hyphens = node.hyphens + 1 if flagged else 0
+            if hyphens > params.max_hyphen_run:
+                continue
+            begin = line_start[node.position]
+            if forced and b == n - 1 and boxes[b] - boxes[begin] < params.last_line_min_boxes:
+                continue
+            badness = 100 * abs(ratio) ** 3
+            demerits = (params.line_penalty + badness) ** 2
+            if cost > 0:
+                demerits += cost ** 2
+            elif cost > -INFINITY:
+                demerits -= cost ** 2
+            if flagged and node.hyphens:
+                demerits += params.flagged_demerits
+            fitness = 0 if ratio < -0.5 else 1 if ratio <= 0.5 else 2 if ratio <= 1 else 3
+            if abs(fitness - node.fitness) > 1:
+                demerits += params.fitness_demerits
+            short = target - natural - params.tolerance * (stretch[b] - node.stretch)
+            if ratio > params.tolerance and short >= params.loose_gap:
+                demerits += params.loose_demerits
+            if forced and b == n - 1 and glues[final_glue] - glues[begin] == 0:
+                demerits += params.last_line_demerits
+            total = node.demerits + demerits
+            new_key = (min(line + 1, len(widths)), fitness, hyphens)
+            if new_key not in best or total < best[new_key][0]:
+                best[new_key] = (total, node, natural, ratio)
+        if best:
+            w, st, sh, begin = after(b)
+            line_start[b] = begin
+            for (line, fitness, hyphens), (total, node, natural, ratio) in best.items():
+                active[(b, line, fitness, hyphens)] = _Node(
+                    b, node.line + 1, fitness, hyphens, w, st, sh, total, node, natural, ratio)
+        if not active:
+            return None
+
+    ends = [node for (position, *_), node in active.items() if position == n - 1]
+    if not ends:
+        return None
+    node = min(ends, key=lambda node: node.demerits)
+    breaks = []
+    while node.previous is not None:
+        breaks.append(Break(node.position, node.natural, node.ratio))
+        node = node.previous
+    return breaks[::-1]
+
+
+# Building the items of a paragraph. `x` holds the pen position before each character of
+# `text` and after the last (len(text) + 1 numbers), as the text is drawn unbroken: the
+# width of text[a:b] is x[b] - x[a]. `starts[i]` is where the line after a break at item i
+# begins in `text` (None for items that are not breaks).
+
+SPACE_STRETCH = 1.0  # of the space's own width: a ratio of 1 doubles it (about 0.52 em)
+HYPHEN_PENALTY = 200.0  # TeX has 50; more keeps the hyphenated line ends as few as greedy breaking left
+CJK_STRETCH = 0.12  # em per gap between Chinese characters (press/composition.py's cap)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    items: tuple[Item, ...]
+    starts: tuple[int | None, ...]
+
+
+def english(text: str, x: Sequence[float], hyphen: float,
+            hyphenate: Callable[[str, int], Sequence[int]] = lambda word, start: (), shrink: float = 0.0,
+            tracking: float = 0.0) -> Paragraph:
+    """Words between spaces; a word breaks after a hyphen between two letters, or at the
+    points `hyphenate(word, start in text)` gives (offsets inside the word), where a hyphen
+    `hyphen` wide is added. A space stretches by SPACE_STRETCH of its width and shrinks by
+    `shrink` of it; the letters of a word may move apart by `tracking` each (glue before the
+    word that is no break: it follows a penalty or a space)."""
+    items: list[Item] = []
+    starts: list[int | None] = []
+    i = 0
+    while i < len(text):
+        if text[i] == " ":
+            j = i
+            while j < len(text) and text[j] == " ":
+                j += 1
+            if items:
+                items.append(Glue(x[j] - x[i], SPACE_STRETCH * (x[j] - x[i]), shrink * (x[j] - x[i])))
+                starts.append(j)
+            i = j
+            continue
+        j = text.find(" ", i)
+        j = len(text) if j < 0 else j
+        word = text[i:j]
+        cuts = {k for k in range(2, len(word) - 1)
+                if word[k - 1] == "-" and word[k - 2].isalpha() and word[k].isalpha()}
+        points = set() if cuts else {k for k in hyphenate(word, i) if 0 < k < len(word)}
+        last = 0
+
+        def letters(count: int) -> None:
+            if tracking:
+                if items and isinstance(items[-1], Box):
+                    items.append(Penalty(0.0, INFINITY))
+                    starts.append(None)
+                items.append(Glue(0.0, count * tracking))
+                starts.append(None)
+
+        for k in sorted(cuts | points):
+            letters(k - last)
+            items.append(Box(x[i + k] - x[i + last]))
+            starts.append(None)
+            items.append(Penalty(hyphen if k in points else 0.0, HYPHEN_PENALTY, True))
+            starts.append(i + k)
+            last = k
+        letters(j - i - last)
+        items.append(Box(x[j] - x[i + last]))
+        starts.append(None)
+        i = j
+    if items and isinstance(items[-1], Glue):
+        items.pop()
+        starts.pop()
+    items += paragraph_end()
+    starts += [None, None, len(text)]
+    return Paragraph(tuple(items), tuple(starts))
+
+
+def _is_cjk(char: str) -> bool:
+    return ("\u3000" <= char <= "\u303f" or "\u3400" <= char <= "\u4dbf" or "\u4e00" <= char <= "\u9fff"
+            or "\uf900" <= char <= "\ufaff" or "\uff00" <= char <= "\uffef" or char in "“”‘’—…·")
+
+
+def _is_mark(char: str) -> bool:
+    """As press/composition.py takes them: marks of a 'chws' pair, which do not widen."""
+    return "\u3000" <= char <= "\u303f" or "\uff01" <= char <= "\uff0f" or "\uff1a" <= char <= "\uff20" \
+        or "\uff3b" <= char <= "\uff40" or "\uff5b" <= char <= "\uff65" or char in "“”‘’—…·"
+
+
+def chinese(text: str, x: Sequence[float], em: float, may_break: Callable[[int], bool] = lambda at: True) -> Paragraph:
+    """One box a character (a Western word, or a space, is one box too); between two boxes a
+    break unless clreq forbids it [3.1.7] (not before a closing mark, not after an opening
+    one, not inside ―― or ……, not before a space) or `may_break(index)` says no. Between two
+    CJK characters that are not both marks the gap may widen by up to CJK_STRETCH em (the
+    pairs of 'chws' stay tight), as it may after the U+2004 word spaces of a Western name
+    (press/clreq.py). An opening mark that starts a line loses its blank half (press/
+    composition.py): it is glue, dropped at a break, and its ink a box. A mark set half wide
+    beside another ('chws') is full width again when a line ends with it."""
+    items: list[Item] = []
+    starts: list[int | None] = []
+    i = 0
+    while i < len(text):
+        j = i + 1
+        if not _is_cjk(text[i]) and not text[i].isspace():
+            while j < len(text) and not _is_cjk(text[j]) and not text[j].isspace():
+                j += 1  # a Western word
+        width = x[j] - x[i]
+        if text[i] in OPENING_MARKS and _is_cjk(text[i]) and i:
+            blank = min(em / 2, width)
+            if isinstance(items[-1], Penalty) and items[-1].cost >= INFINITY or isinstance(items[-1], Box):
+                items.append(Penalty(0.0, INFINITY))
+                starts.append(None)
+            items.append(Glue(blank, 0.0))
+            starts.append(None)
+            width -= blank
+        items.append(Box(width))
+        starts.append(None)
+        if j < len(text):
+            a, b = text[j - 1], text[j]
+            allowed = b not in NO_LINE_START and a not in NO_LINE_END and not (a == b and a in "—…") \
+                and not b.isspace() and may_break(j)
+            widens = (_is_cjk(a) and _is_cjk(b) and not (_is_mark(a) and _is_mark(b))) \
+                or (a == "\u2004" and b.isalnum())
+            end_width = em - (x[j] - x[j - 1]) if _is_mark(a) and x[j] - x[j - 1] < 0.9 * em else 0.0
+            if widens:
+                items.append(Penalty(end_width, 0.0 if allowed else INFINITY))
+                starts.append(j if allowed else None)
+                items.append(Glue(0.0, CJK_STRETCH * em))
+                starts.append(None)
+            elif allowed:
+                items.append(Penalty(end_width, 0.0))
+                starts.append(j)
+        i = j
+    items += paragraph_end()
+    starts += [None, None, len(text)]
+    return Paragraph(tuple(items), tuple(starts))

@@ -1,0 +1,286 @@
+"""Total-fit paragraphs in WeasyPrint: the breaks of press/linebreak.py, set by WeasyPrint.
+
+WeasyPrint fills each line greedily. Rather than replace its line layout (inline boxes,
+footnote calls, floats, hyphenation, justification, pagination all live there), this module
+changes one number: before WeasyPrint lays out a line of a justified English or Chinese
+paragraph, the width it may fill is set to the width the composer chose for that line (plus
+a little). Greedy filling then stops exactly at the chosen break, since the next break
+opportunity is at least a letter further, and the line is justified to the real column
+width as before: spaces shrink if the chosen line is a little wider than the column, and an
+English line may also spread its letters by up to TRACKING (WeasyPrint justifies with
+spaces alone). Everything else is WeasyPrint's own.
+
+The widths the composer works with are WeasyPrint's: each text box of the paragraph is
+shaped once by Pango (HarfBuzz, the same fonts, features and letter spacing that will be
+drawn), unbroken, and the pen position before every character is read from its glyphs.
+Hyphenation points come from pyphen with the box's hyphenate-limit-chars, as WeasyPrint
+takes them; Chinese breaks are those clreq and Pango both allow.
+
+Plans are kept by where a line starts. A line that does not start where the plan says (a
+float narrowed it, a measurement was off) gets a new plan from there on. A paragraph the
+composer cannot set (no feasible breaks, an inline block, a preserved line break) is left
+to WeasyPrint: STATS counts both, and the fallbacks are logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import replace
+
+from .linebreak import Params, chinese, compose, english
+from .pagerules import OPENING_MARKS
+
+LOGGER = logging.getLogger(__name__)
+STATS: Counter = Counter()  # paragraphs planned; unsupported; plans made again mid-paragraph; fallbacks; lost
+ENGLISH = Params(tolerance=1.1)  # widens a 0.26 em space to 0.55 em, 0.57 with its letter spacing
+CHINESE = Params(tolerance=1.0, emergency_ratio=1e4, last_line_min_boxes=2)  # beyond 1: a short line
+CHINESE_SHORT = 1.0  # em: a line this short after the stretch counts as a short line (see linebreak.Params.loose_gap)
+SHRINK = 0.25  # of a space's width: WeasyPrint justifies by changing the spaces only, either way
+TRACKING = 0.02  # em between letters, at most, in a justified English line: added here, WeasyPrint has none
+SLACK = 0.15  # em beyond the chosen line end that the line may fill: less than a space and a letter
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def install() -> None:
+    """Patch WeasyPrint (already imported) so justified paragraphs break where the composer
+    says (see the module's text)."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout import inline
+
+    if getattr(inline, "_press_total_fit", False):
+        return
+    inline._press_total_fit = True
+    get_next_linebox, split_inline_box, text_align = inline.get_next_linebox, inline.split_inline_box, inline.text_align
+    limit = [None]  # the width and letter spacing of the line being laid out, if planned
+
+    def split_within_plan(context, box, position_x, max_x, *args):
+        if limit[0] is not None and isinstance(box, boxes.LineBox):
+            max_x = position_x + limit[0][0]
+        return split_inline_box(context, box, position_x, max_x, *args)
+
+    def align_within_plan(context, line, available_width, last):
+        if limit[0] is not None and not last and line.style["text_align_all"] == "justify":
+            if limit[0][1] and line.width < available_width:
+                _add_tracking(context, line, limit[0][1], 0, boxes)
+            if line.width > available_width:  # a planned line may be a little wider: its spaces shrink
+                inline.justify_line(context, line, available_width - line.width)
+                return 0
+        return text_align(context, line, available_width, last)
+
+    def next_planned_linebox(context, linebox, position_y, bottom_space, skip_stack, containing_block, *args):
+        outer = limit[0]  # a footnote laid out inside this line has lines of its own
+        limit[0] = _planned_width(context, linebox, skip_stack, containing_block, inline, boxes)
+        try:
+            return get_next_linebox(context, linebox, position_y, bottom_space, skip_stack, containing_block, *args)
+        finally:
+            limit[0] = outer
+
+    inline.get_next_linebox = next_planned_linebox
+    inline.split_inline_box = split_within_plan
+    inline.text_align = align_within_plan
+
+
+class _Paragraph:
+    """The text of a line box's paragraph, its widths, and the plans made for it."""
+
+    def __init__(self, context, linebox, boxes):
+        self.lengths: dict[int, int] = {}  # characters of the text in each box
+        self.styles: dict[int, object] = {}  # where each text box starts: its style
+        self.texts: list[str] = []
+        self.x = [0.0]
+        self.breaks: set[int] = set()  # where Pango may break a line
+        self.chinese = (linebox.style["lang"] or "").lower().startswith("zh")
+        self._read(context, linebox, boxes)
+        self.text = "".join(self.texts)
+        self.font_size = linebox.style["font_size"]
+        self.hyphen = _advances(context, "-", linebox.style)[0][-1]
+        # (line start, column) → the line's natural width and letter spacing
+        self.plans: dict[tuple[int, float], tuple[float, float] | None] = {}
+
+    def _read(self, context, box, boxes) -> None:
+        for child in box.children:
+            before = len(self.x) - 1
+            if isinstance(child, boxes.TextBox):
+                marker = (child.element_tag or "").endswith("::marker")  # '1. ', pre-wrap: no break in it
+                if "\n" in child.text or not (child.style["white_space"] == "normal" or marker):
+                    raise _Unsupported
+                self.styles[before] = child.style
+                self.texts.append(child.text.replace(" ", "\u00a0") if marker else child.text)
+                base = self.x[-1]
+                positions, breaks = _advances(context, child.text, child.style)
+                self.x.extend(base + a for a in positions[1:])
+                self.breaks.update(before + k for k in breaks)
+                self.breaks.add(before)  # between two boxes: WeasyPrint asks the text on both sides
+            elif isinstance(child, boxes.InlineBox):
+                if any(child.style[f"{what}_{side}"] != 0 and getattr(child.style[f"{what}_{side}"], "value", 1)
+                       for what in ("margin", "padding") for side in ("left", "right")) \
+                        or child.style["border_left_width"] or child.style["border_right_width"]:
+                    raise _Unsupported  # its edges would take room the composer does not see
+                self._read(context, child, boxes)
+            elif child.is_in_normal_flow():
+                raise _Unsupported  # an inline block or image: its width is not text's
+            self.lengths[id(child)] = len(self.x) - 1 - before
+
+    def offset(self, box, skip_stack, boxes) -> int:
+        """Where in the paragraph's text a skip stack points."""
+        if skip_stack is None:
+            return 0
+        (index, inner), = skip_stack.items()
+        if isinstance(box, boxes.TextBox):
+            return len(box.text.encode()[:index].decode())
+        before = sum(self.lengths[id(child)] for child in box.children[:index])
+        return before + self.offset(box.children[index], inner, boxes)
+
+    def plan(self, context, start: int, first: float, width: float) -> None:
+        """Breaks from `start` on (the first line `first` wide, the others `width`): each
+        line's natural width, by where it starts."""
+        def hyphenate(word: str, at: int):
+            style = self._style_at(start + at)
+            if style["hyphens"] != "auto" or not style["lang"]:
+                return ()
+            lead = next((k for k, c in enumerate(word) if c.isalpha()), len(word))
+            end = len(word) - next((k for k, c in enumerate(reversed(word)) if c.isalpha()), len(word))
+            total, left, right = style["hyphenate_limit_chars"]
+            if end - lead < total or not word[lead:end].isalpha():
+                return ()
+            return [lead + k for k in _dictionary(context, style["lang"], left, right, total).positions(word[lead:end])]
+
+        x = [p - self.x[start] for p in self.x[start:]]
+        if self.chinese:
+            rest = chinese(self.text[start:], x, self.font_size, lambda at: start + at in self.breaks)
+            breaks = compose(rest.items, (first, width), replace(CHINESE, loose_gap=CHINESE_SHORT * self.font_size))
+        else:
+            rest = english(self.text[start:], x, self.hyphen, hyphenate, SHRINK, TRACKING * self.font_size)
+            breaks = compose(rest.items, (first, width), ENGLISH)
+        if breaks is None:
+            STATS["fallbacks"] += 1
+            LOGGER.info("no feasible breaks, WeasyPrint's own lines for %r", self.text[start:start + 60])
+            self.plans[(start, width)] = None
+            return
+        line_start = start
+        for b in breaks:
+            natural = b.natural
+            if self.chinese and line_start != start and self.text[line_start] in OPENING_MARKS:
+                # The composer counts the mark's blank half as dropped at the line start, but
+                # WeasyPrint drops it only once the line is made (press/composition.py).
+                natural += self.font_size / 2
+            tracking = 0.0 if self.chinese else TRACKING * self.font_size * min(1.0, max(0.0, b.ratio))
+            self.plans[(line_start, width)] = (natural, tracking)
+            line_start = start + rest.starts[b.index]
+
+    def _style_at(self, at: int):
+        return self.styles[max(k for k in self.styles if k <= at)]
+
+
+def _planned_width(context, linebox, skip_stack, containing_block, inline, boxes) -> tuple[float, float] | None:
+    """How wide WeasyPrint may fill the line that starts here, and its letter spacing."""
+    style = linebox.style
+    if style["text_align_all"] != "justify" or (style["lang"] or "")[:2].lower() not in ("en", "zh") \
+            or style["direction"] != "ltr":
+        return None
+    paragraph = getattr(linebox, "press_paragraph", None)
+    if paragraph is None or paragraph.children is not linebox.children:
+        try:
+            paragraph = _Paragraph(context, linebox, boxes)
+            STATS["paragraphs"] += 1
+        except _Unsupported:
+            paragraph = _Unsupported()
+            STATS["unsupported"] += 1
+        paragraph.children = linebox.children  # a copy of the line box with other children is another paragraph
+        linebox.press_paragraph = paragraph
+    if isinstance(paragraph, _Unsupported) or not paragraph.text.strip():
+        return None
+    skip = inline.skip_first_whitespace(linebox, skip_stack)
+    if skip == "continue":
+        return None
+    try:
+        start = paragraph.offset(linebox, skip, boxes)
+    except (KeyError, IndexError, AttributeError, ValueError):
+        STATS["lost"] += 1  # a skip stack into something that is not the paragraph's text: WeasyPrint's line
+        return None
+    width = containing_block.width
+    if (start, width) not in paragraph.plans:
+        if start:
+            STATS["replans"] += 1
+            LOGGER.debug("a line starts off the plan: %r", paragraph.text[max(0, start - 40):start + 20])
+        paragraph.plan(context, start, width - linebox.text_indent, width)
+    planned = paragraph.plans[(start, width)]
+    return None if planned is None else (planned[0] + SLACK * paragraph.font_size, planned[1])
+
+
+def _add_tracking(context, box, tracking: float, x_advance: float, boxes) -> float:
+    """Set the letters of a line `tracking` apart (CSS letter-spacing, on a copy of each text
+    box's style), moving what follows; as WeasyPrint's add_word_spacing moves it for spaces."""
+    from weasyprint.text.line_break import create_layout, line_size
+
+    if isinstance(box, boxes.TextBox):
+        box.position_x += x_advance
+        box.style = box.style.copy()
+        spacing = box.style["letter_spacing"]
+        box.style["letter_spacing"] = (0 if spacing == "normal" else spacing) + tracking
+        layout = create_layout(box.text, box.style, context, None, box.justification_spacing)
+        width, _ = line_size(layout.get_first_line()[0], box.style)
+        x_advance += width - box.width
+        box.width, box.pango_layout = width, layout
+    elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        box.position_x += x_advance
+        before = x_advance
+        for child in box.children:
+            if child.is_in_normal_flow():
+                x_advance = _add_tracking(context, child, tracking, x_advance, boxes)
+        box.width += x_advance - before
+    else:
+        box.translate(x_advance, 0)
+    return x_advance
+
+
+def _dictionary(context, lang, left, right, total):
+    import pyphen
+
+    lang = pyphen.language_fallback(lang)
+    key = (lang, left, right, total)
+    if key not in context.dictionaries:
+        context.dictionaries[key] = pyphen.Pyphen(lang=lang, left=left, right=right)
+    return context.dictionaries[key]
+
+
+def _advances(context, text: str, style) -> tuple[list[float], list[int]]:
+    """The pen position before each character of `text` and after the last, as WeasyPrint
+    shapes it on one unbroken line; and the characters Pango may start a line with."""
+    from weasyprint.text.ffi import FROM_UNITS, ffi, pango
+    from weasyprint.text.line_break import create_layout
+
+    layout = create_layout(text, style, context, None, 0)
+    encoded = text.encode()
+    by_byte = [0] * (len(encoded) + 1)
+    line = pango.pango_layout_get_line_readonly(layout.layout, 0)
+    run = line.runs
+    while run != ffi.NULL:
+        item = run.data
+        glyphs = item.glyphs
+        for i in range(glyphs.num_glyphs):
+            by_byte[item.item.offset + glyphs.log_clusters[i]] += glyphs.glyphs[i].geometry.width
+        run = run.next
+    # A ligature (the ff of "different") is one cluster: its width is shared among its
+    # characters, so a break inside it is measured as the separate letters will be drawn.
+    starts = [0]
+    for char in text:
+        starts.append(starts[-1] + len(char.encode()))
+    positions, pen, cluster = [0.0], 0.0, []
+    for i in range(len(text)):
+        cluster.append(i)
+        if i + 1 < len(text) and not any(by_byte[starts[i + 1]:starts[i + 2]]) and not text[i + 1].isspace():
+            continue  # the next character draws nothing of its own: same cluster
+        width = sum(by_byte[starts[cluster[0]]:starts[i + 1]])
+        for _ in cluster:
+            pen += width / len(cluster)
+            positions.append(pen * FROM_UNITS)
+        cluster = []
+    attrs = pango.pango_layout_get_log_attrs_readonly(layout.layout, ffi.NULL)
+    breaks = [i for i in range(1, len(text)) if attrs[i].is_line_break]
+    layout.deactivate()
+    return positions, breaks

@@ -1,0 +1,208 @@
+"""The paragraph composer (press/linebreak.py) on its own: paragraphs set in a monospaced
+measure (every character one unit wide), whose best breaks are known."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import sys
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT))
+from press.linebreak import Glue, Params, Penalty, chinese, compose, english  # noqa: E402
+from press.pagerules import NO_LINE_END, NO_LINE_START  # noqa: E402
+
+PLAIN = Params(tolerance=100, fitness_demerits=0, last_line_demerits=0)
+
+
+def mono(text: str) -> list[float]:
+    return [float(i) for i in range(len(text) + 1)]
+
+
+def set_lines(text: str, widths, params=Params(), hyphenate=lambda word, start: ()) -> list[str] | None:
+    paragraph = english(text, mono(text), 1.0, hyphenate)
+    breaks = compose(paragraph.items, widths, params)
+    if breaks is None:
+        return None
+    lines, start = [], 0
+    for b in breaks:
+        item = paragraph.items[b.index]
+        end = paragraph.starts[b.index]
+        line = text[start:end].rstrip(" ")
+        lines.append(line + "-" if isinstance(item, Penalty) and item.width else line)
+        start = end
+    return lines
+
+
+def greedy(text: str, width: int) -> list[str]:
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return lines + [line]
+
+
+def cost(lines: list[str], width: int) -> float:
+    """The demerits of the paper with no fitness classes: (10 + 100 r³)² a line, the last free."""
+    total = 0.0
+    for line in lines[:-1]:
+        spaces = line.count(" ")
+        ratio = (width - len(line)) / spaces if spaces else (0 if len(line) == width else float("inf"))
+        total += (10 + 100 * ratio ** 3) ** 2
+    return total + 10 ** 2
+
+
+def best_by_brute_force(words: list[str], width: int) -> float:
+    best = float("inf")
+    for cuts in itertools.product([False, True], repeat=len(words) - 1):
+        lines, line = [], [words[0]]
+        for word, cut in zip(words[1:], cuts):
+            if cut:
+                lines.append(" ".join(line))
+                line = [word]
+            else:
+                line.append(word)
+        lines.append(" ".join(line))
+        if all(len(line) <= width for line in lines):
+            best = min(best, cost(lines, width))
+    return best
+
+
+def test_total_fit_beats_greedy_on_a_known_paragraph():
+    """Greedy fills the first line and leaves the second with 4 units in its one space;
+    the best breaks move a word down and share the slack."""
+    text = "a b cc dddd ee fff gggggg hhhh"
+    assert greedy(text, 14) == ["a b cc dddd ee", "fff gggggg", "hhhh"]
+    assert set_lines(text, [14], PLAIN) == ["a b cc dddd", "ee fff gggggg", "hhhh"]
+    assert cost(set_lines(text, [14], PLAIN), 14) == best_by_brute_force(text.split(), 14)
+
+
+def test_the_composer_finds_the_optimum_of_random_paragraphs():
+    rng = random.Random(16)
+    for _ in range(60):
+        words = ["x" * rng.randint(1, 7) for _ in range(rng.randint(4, 13))]
+        width = rng.randint(8, 20)
+        text = " ".join(words)
+        lines = set_lines(text, [width], PLAIN)
+        best = best_by_brute_force(words, width)
+        if best == float("inf"):
+            assert lines is None
+        else:
+            assert [w for line in lines for w in line.split()] == words
+            assert abs(cost(lines, width) - best) <= 1e-6 * best, (text, width, lines)
+
+
+def test_a_paragraph_that_cannot_be_set_returns_none():
+    assert set_lines("a bb abcdefghijklmnop cc", [10]) is None
+
+
+def hyphen_run(lines: list[str]) -> int:
+    run = longest = 0
+    for line in lines:
+        run = run + 1 if line.endswith("-") else 0
+        longest = max(longest, run)
+    return longest
+
+
+def test_no_more_than_two_hyphenated_lines_in_a_row():
+    text = " ".join(["abcdefghij"] * 12)
+    every_other = lambda word, start: range(2, len(word) - 1, 2)  # noqa: E731
+    for width in (18, 25):
+        unlimited = set_lines(text, [width], Params(tolerance=10, max_hyphen_run=99), every_other)
+        assert hyphen_run(unlimited) >= 3  # so the limit has something to do
+        lines = set_lines(text, [width], Params(tolerance=10), every_other)
+        assert 1 <= hyphen_run(lines) <= 2, lines
+        words = "".join(line[:-1] if line.endswith("-") else line + " " for line in lines).split()
+        assert words == text.split()
+
+
+def test_no_one_word_last_line_where_it_can_be_avoided():
+    text = "bbb ddddd fffffff aa cccc aa bbb aa fffffff"
+    assert set_lines(text, [17], Params(last_line_demerits=0))[-1] == "fffffff"
+    assert set_lines(text, [17]) == ["bbb ddddd fffffff", "aa cccc aa bbb", "aa fffffff"]
+
+
+def test_each_line_has_its_own_width():
+    text = "aaaa bbbb cccc dddd eeee ffff gggg"
+    assert set_lines(text, [14], PLAIN)[0] == "aaaa bbbb cccc"
+    indented = set_lines(text, [10, 14], PLAIN)
+    assert len(indented[0]) <= 10 and all(len(line) <= 14 for line in indented)
+    # Lines beside a float: three narrow ones, then the column.
+    beside = set_lines(" ".join([text] * 3), [9, 9, 9, 30], PLAIN)
+    assert all(len(line) <= 9 for line in beside[:3]) and max(map(len, beside[3:])) > 20
+
+
+def set_chinese(text: str, width: int) -> list[str] | None:
+    paragraph = chinese(text, mono(text), 1.0)
+    breaks = compose(paragraph.items, [width], Params(tolerance=1, emergency_ratio=1e6, last_line_min_boxes=2))
+    if breaks is None:
+        return None
+    lines, start = [], 0
+    for b in breaks:
+        lines.append(text[start:paragraph.starts[b.index]])
+        start = paragraph.starts[b.index]
+    return lines
+
+
+def test_chinese_lines_keep_the_clreq_prohibitions():
+    text = "我们在这里说，“合作”是唯一的出路。各国科学家应当携手，共同应对（疫情）挑战。好"
+    for width in range(6, 14):
+        lines = set_chinese(text, width)
+        assert "".join(lines) == text
+        for line in lines:
+            assert line[0] not in NO_LINE_START, (width, lines)
+            assert line[-1] not in NO_LINE_END, (width, lines)
+        assert len(lines[-1]) > 1, (width, lines)
+
+
+def test_chinese_gaps_stretch_up_to_the_cap_only():
+    """Ten characters in a line of 10.5 em: nine gaps of 0.12 em can take the half em,
+    so no line is short. Four in a line of 4.95 em: three gaps cannot take 0.95 em, every full line is short."""
+    text = "中" * 40
+    paragraph = chinese(text, mono(text), 1.0)
+    assert all(g.stretch == 0.12 for g in paragraph.items[:-2] if isinstance(g, Glue))
+    breaks = compose(paragraph.items, [10.5], Params(tolerance=1, emergency_ratio=1e6, last_line_min_boxes=2))
+    assert all(b.ratio <= 1 for b in breaks)
+    breaks = compose(paragraph.items, [4.95], Params(tolerance=1, emergency_ratio=1e6, last_line_min_boxes=2))
+    assert all(b.ratio > 1 for b in breaks[:-1])
+
+
+def test_chinese_western_word_is_not_broken():
+    text = "研究发表在The\u2004Lancet杂志上，引起了广泛关注和讨论。"
+    for width in range(8, 16):
+        lines = set_chinese(text, width)
+        for line in lines:
+            assert not (line[0].isascii() and line[0].isalpha() and line[:3] not in ("The", "Lan")), lines
+        assert "".join(lines) == text
+
+
+def test_letter_spacing_takes_part_of_the_slack():
+    """Two words of ten letters and a space in a line of 24: 3 units of slack. The space alone
+    would stretch to four times its width (ratio 3); with up to 0.1 between letters, the twenty
+    letters take 2 units and the space 1 (ratio 1)."""
+    text = "aaaaaaaaaa bbbbbbbbbb cccccccccc dddddddddd"
+    plain = compose(english(text, mono(text), 1.0).items, [24])
+    tracked = compose(english(text, mono(text), 1.0, tracking=0.1).items, [24])
+    assert [round(b.ratio, 6) for b in plain[:-1]] == [3.0]
+    assert [round(b.ratio, 6) for b in tracked[:-1]] == [1.0]
+
+
+def test_letter_spacing_leaves_the_last_line_rule_alone():
+    text = "bbb ddddd fffffff aa cccc aa bbb aa fffffff"
+    paragraph = english(text, mono(text), 1.0, tracking=0.01)
+    breaks = compose(paragraph.items, [17])
+    assert text[paragraph.starts[breaks[-2].index]:] == "aa fffffff"
+
+
+def test_the_last_line_does_not_shrink():
+    """Spaces may shrink in a justified line, but the last line is set at its natural width:
+    it must fit as it is. 'aaaa bbbb cccc' is 14 wide, its two spaces could shrink to fit 13."""
+    text = "aaaa bbbb cccc"
+    paragraph = english(text, mono(text), 1.0, shrink=0.5)
+    lines = compose(paragraph.items, [13])
+    assert len(lines) == 2
+    assert compose(paragraph.items, [14]) and len(compose(paragraph.items, [14])) == 1
