@@ -128,9 +128,11 @@ def test_no_widows_or_orphans():
 def test_an_opening_mark_at_a_line_start_has_its_ink_at_the_edge():
     from press.pagerules import column_problems
 
-    def at(x: float, text: str) -> list[Glyph]:
-        return [g._replace(left=g.left + x, right=g.right + x) for g in line(text)]
+    def at(x: float, text: str, font: str = "ABCDEF+Press-Serif-CJK") -> list[Glyph]:
+        return [g._replace(left=g.left + x, right=g.right + x, font=font) for g in line(text)]
 
     body = [at(0, "国国国国国国"), at(0, "国国国国国国"), at(0, "国国国国国国")]
+    # A Western quotation mark has no blank half to lose.
+    assert column_problems(body + [at(0.0, "“国”国国国", font="ABCDEF+Press-Serif")], 100.0) == []
     assert column_problems(body + [at(-5.0, "（国）国国国")], 100.0) == []
     assert column_problems(body + [at(0.0, "（国）国国国")], 100.0) == ["'（国）国国国': the opening mark keeps its blank half"]

@@ -83,6 +83,9 @@ def test_a_wide_figure_is_checked_for_print_at_its_placed_size(tmp_path):
     from PIL import Image
     with Image.open(SAMPLE / "images" / "rd-chart.png") as img:
         img.resize((1500, 300)).save(issue / "images" / "chart.png", dpi=(300, 300))
+    # The lone cover photo spans the text block too: made big enough for the press (under 150 ppi is an error).
+    with Image.open(issue / "images" / "cover-1.jpg") as img:
+        img.resize((2100, round(2100 * img.height / img.width))).save(issue / "images" / "cover-1.jpg", quality=85)
     result = run_build("pdf", str(issue), "-o", str(tmp_path / "out"), "--press")
     assert result.returncode == 0, result.stderr
     warned = [line for line in result.stderr.splitlines() if "images/chart.png" in line and "as placed" in line]
