@@ -81,6 +81,20 @@ class ArticleHtml:
     images: tuple[Image, ...]
     footnotes: tuple[Footnote, ...]
     problems: tuple[Problem, ...]
+    notes: int = 0  # notes numbered: footnotes and link notes, one series
+
+
+def renumber_notes(html: Markup, after: int) -> Markup:
+    """The article's notes numbered on from `after`: an article that continues another on its
+    pages (start: continue) carries on that one's series, so no page has two notes 1."""
+    if not after:
+        return html
+    shift = lambda m: f"{m[1]}{int(m[2]) + after}"  # noqa: E731
+    return Markup(_NOTE_NUMBER.sub(shift, str(html)))
+
+
+# Where markup writes a note's number: the note's own data-n, and a repeated call's text.
+_NOTE_NUMBER = re.compile(r'(data-n="|<sup class="footnote-again">)(\d+)')
 
 
 @lru_cache(maxsize=1)
@@ -134,7 +148,8 @@ def _convert(article: Article) -> ArticleHtml:
     if article.lang == "zh":
         html = keep_last_two(html)
     state.check_definitions()
-    return ArticleHtml(article, Markup(html), tuple(state.images), tuple(state.footnotes), tuple(state.problems))
+    return ArticleHtml(article, Markup(html), tuple(state.images), tuple(state.footnotes), tuple(state.problems),
+                       state.notes)
 
 
 class _State:

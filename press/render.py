@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from .clreq import prepare
 from .issue import Issue
-from .markup import ArticleHtml, link_addresses
+from .markup import ArticleHtml, link_addresses, renumber_notes
 
 # The issue's languages as BCP 47 tags: for the HTML (hyphenation, fonts) and the PDF (/Lang).
 LANG_TAGS = {"zh": "zh-Hans", "en": "en"}
@@ -112,7 +112,10 @@ class Renderer:
         one part, typeset together. Each keeps its id, so its opening page is known."""
         first = bodies[0].article
         key = "+".join(b.article.slug for b in bodies)
-        entries = [{"article": b.article, "body": b.html, "labels": LABELS[b.article.lang]} for b in bodies]
+        entries, notes = [], 0
+        for b in bodies:
+            entries.append({"article": b.article, "body": renumber_notes(b.html, notes), "labels": LABELS[b.article.lang]})
+            notes += b.notes
         return self._page("article.html.j2", f"article/{key}.{first.lang}", first.lang, f"lang-{first.lang}",
                           first.meta.title, issue=issue, entries=entries)
 
