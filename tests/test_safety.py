@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pypdf
@@ -78,23 +77,65 @@ def test_the_sandbox_refuses_what_preflight_would_have_caught(tmp_path):
         raise AssertionError(f"fetched {url[:60]}")
 
 
+# Runs build.py with an audit hook that kills the whole build (workers too) at the n-th time
+# it opens a file of the output folder for writing, or renames one there: a kill at a known
+# point of the writing, whatever the machine's speed.
+KILLER = """
+import os, signal, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+out, event, nth = Path(sys.argv[2]).resolve(), sys.argv[3], int(sys.argv[4])
+seen = 0
+
+def writes_to_out(name, args):
+    if name == "open" and event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+        path, mode, flags = args
+        writing = ("w" in mode or "a" in mode or "+" in mode) if mode else flags & (os.O_WRONLY | os.O_RDWR)
+        return writing and ".pdf" in os.fsdecode(path) and Path(os.fsdecode(path)).resolve().parent == out
+    if name == "os.rename" and event == "os.rename":
+        return Path(os.fsdecode(args[1])).resolve().parent == out and os.fsdecode(args[1]).endswith(".pdf")
+    return False
+
+def hook(name, args):
+    global seen
+    if writes_to_out(name, args):
+        seen += 1
+        if seen == nth:
+            os.killpg(0, signal.SIGKILL)
+
+sys.addaudithook(hook)
+import build
+sys.exit(build.main(sys.argv[5:]))
+"""
+
+# (event, nth, PDFs renamed into place before the kill): as the first PDF is opened (its temporary
+# file), as the second is opened (the first renamed), and at the second rename (one new, two old).
+KILL_POINTS = [("open", 1, 0), ("open", 2, 1), ("os.rename", 2, 1)]
+
+
 def test_a_build_killed_midway_leaves_the_previous_pdfs_intact(issue_copy, tmp_path):
     out = tmp_path / "out"
-    assert run_build("pdf", str(issue_copy), "-o", str(out)).returncode == 0
+    env = {**os.environ, "PRESS_CACHE_DIR": str(tmp_path / "cache")}  # warm for the killed runs
+    assert run_build("pdf", str(issue_copy), "-o", str(out), env=env).returncode == 0
     before = {p.name: p.read_bytes() for p in out.glob("*.pdf")}
     (issue_copy / "global-fight.zh.md").write_text(
         (issue_copy / "global-fight.zh.md").read_text(encoding="utf-8").replace("危难之际", "危急之际"), encoding="utf-8")
-    for delay in (0.3, 1.0, 1.8):  # kill at several points of a cold build (empty cache: about 3 s)
-        env = {**os.environ, "PRESS_CACHE_DIR": str(tmp_path / f"cache-{delay}")}
-        proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "pdf", str(issue_copy), "-o", str(out)],
-                                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        time.sleep(delay)
-        assert proc.poll() is None, "the build ended before it could be killed"
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+    # What a whole run makes of the edit (builds are reproducible: the same bytes in any folder).
+    assert run_build("pdf", str(issue_copy), "-o", str(tmp_path / "whole"), env=env).returncode == 0
+    after = {name: (tmp_path / "whole" / name).read_bytes() for name in before}
+    assert after != before
+    for event, nth, renamed in KILL_POINTS:
+        inodes = {name: (out / name).stat().st_ino for name in before}
+        proc = subprocess.run([sys.executable, "-c", KILLER, str(ROOT), str(out), event, str(nth),
+                               "pdf", str(issue_copy), "-o", str(out)],
+                              cwd=ROOT, env=env, capture_output=True, text=True, start_new_session=True, timeout=600)
+        assert proc.returncode == -signal.SIGKILL, f"not killed at {event} #{nth}: {proc.returncode} {proc.stderr[-300:]}"
         for name, data in before.items():
-            now = (out / name).read_bytes()
-            assert now == data or pypdf.PdfReader(out / name).pages, name  # the old file, or a whole new one
+            assert (out / name).read_bytes() in (data, after[name]), \
+                f"{name} after a kill at {event} #{nth}: neither the old PDF nor the whole new one"
+        replaced = sum((out / name).stat().st_ino != inodes[name] for name in before)
+        assert replaced == renamed, f"kill at {event} #{nth}: {replaced} PDFs renamed into place, not {renamed} " \
+                                    "(one written over in place?)"
         assert not [p for p in out.iterdir() if p.suffix == ".pdf" and p.name not in before]
     for p in out.iterdir():
         assert p.name in before or p.name.startswith("."), p.name
