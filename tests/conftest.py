@@ -11,6 +11,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# The project's own press package, however pytest was started (from another folder, or as
+# `pytest` rather than `python -m pytest`), and before any installed copy.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 ISSUE = ROOT / "content" / "2020-02"
 SAMPLE = ROOT / "content" / "2020-06"  # the second issue, written to use every feature of the format
 ISSUES = {"2020-02": ISSUE, "2020-06": SAMPLE}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import struct
-import sys
 import zlib
 from pathlib import Path
 
@@ -15,7 +14,6 @@ from PIL import Image
 
 from conftest import ROOT
 
-sys.path.insert(0, str(ROOT))
 import build  # noqa: E402
 
 CASES = yaml.safe_load((Path(__file__).parent / "bad_inputs.yaml").read_text(encoding="utf-8"))

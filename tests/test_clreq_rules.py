@@ -3,11 +3,9 @@ preparation of press.clreq. Neither module knows this project's issues."""
 
 from __future__ import annotations
 
-import sys
 
 from conftest import ROOT
 
-sys.path.insert(0, str(ROOT))
 from press.clreq import fullwidth_punctuation, prepare, space_han_western  # noqa: E402
 from press.pagerules import (Glyph, han_western_gaps, hyphenated_runs, lonely_last_character,  # noqa: E402
                              prohibited_line_end, prohibited_line_start, punctuation_pairs, split_pair,

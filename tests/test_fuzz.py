@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 import string
-import sys
 from pathlib import Path
 
 import yaml
@@ -13,7 +12,6 @@ from hypothesis import strategies as st
 
 from conftest import ISSUE, ROOT
 
-sys.path.insert(0, str(ROOT))
 from press.errors import SEVERITIES, PressError  # noqa: E402
 from press.issue import load_article, load_issue  # noqa: E402
 from press.markup import to_html  # noqa: E402

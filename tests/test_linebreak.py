@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import itertools
 import random
-import sys
 
 from conftest import ROOT
 
-sys.path.insert(0, str(ROOT))
 from press.linebreak import Glue, Params, Penalty, chinese, compose, english  # noqa: E402
 from press.pagerules import NO_LINE_END, NO_LINE_START  # noqa: E402
 

@@ -8,7 +8,6 @@ import sys
 
 from conftest import ROOT
 
-sys.path.insert(0, str(ROOT))
 
 from press import manifest  # noqa: E402
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import pypdf
@@ -22,7 +21,6 @@ from conftest import ISSUE, ROOT, run_build
 from issue_source import read_issue
 from pdftext import pages_with, squash
 
-sys.path.insert(0, str(ROOT))
 from press.pagerules import check_pdf, read_lines  # noqa: E402
 
 ARTICLE = ROOT / "tests" / "markup_article"

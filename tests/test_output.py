@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 
 import pytest
 
 from conftest import ROOT
 
-sys.path.insert(0, str(ROOT))
 
 from press.errors import PressError  # noqa: E402
 from press.output import replace_atomically, write_atomically  # noqa: E402

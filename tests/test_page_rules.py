@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import re
 import statistics
-import sys
 
 import pypdfium2 as pdfium
 import pytest
 
 from conftest import ROOT
 
-sys.path.insert(0, str(ROOT))
 from press.pagerules import HALF_BLANK_MARKS, HYPHENS, check_pdf, measure_pdf, read_lines  # noqa: E402
 
 PDF_CASES = [(issue_id, f"{issue_id}{suffix}") for issue_id in ("2020-02", "2020-06") for suffix in (".pdf", ".zh.pdf", ".en.pdf")]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from pathlib import Path
 
 import pypdf
@@ -14,7 +13,6 @@ import pytest
 
 from conftest import ISSUE, ROOT, run_build
 
-sys.path.insert(0, str(ROOT))
 
 from press import config  # noqa: E402
 from press.errors import PressError  # noqa: E402

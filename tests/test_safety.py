@@ -12,7 +12,6 @@ import pypdf
 
 from conftest import ROOT, run_build
 
-sys.path.insert(0, str(ROOT))
 import build  # noqa: E402
 
 _OPENED: list[str] | None = None

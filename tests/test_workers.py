@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import sys
 
 import pytest
 
 from conftest import ROOT
 
-sys.path.insert(0, str(ROOT))
 from press.workers import WorkerDied, Workers  # noqa: E402
 
 
