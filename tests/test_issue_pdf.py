@@ -8,7 +8,7 @@ import pypdf
 import pytest
 
 from conftest import ISSUES
-from issue_source import read_issue
+from issue_source import REF_OR_LINK, read_issue
 from pdftext import image_boxes, page_texts, pages_with, squash, text_boxes
 
 SOURCES_OF = {issue_id: read_issue(folder) for issue_id, folder in ISSUES.items()}
@@ -45,9 +45,46 @@ def contents_entries(text: str) -> list[tuple[str, int]]:
 
 @pytest.mark.parametrize("issue_id", ISSUES)
 def test_three_pdfs_are_written(build_of, issue_id):
-    for name in editions(issue_id):
-        data = (build_of(issue_id) / name).read_bytes()
-        assert data.startswith(b"%PDF-") and len(data) > 50_000, name
+    """Each edition is a cover, a contents page and its articles in the order of issue.yaml; the
+    bilingual one is the Chinese edition's articles, then the English edition's, page for page."""
+    meta, sources = SOURCES_OF[issue_id]
+    texts = {name: page_texts(build_of(issue_id) / name) for name in editions(issue_id)}
+    opening = {}  # edition -> the page each article opens on, as its contents page says
+    for name, langs in editions(issue_id).items():
+        pages = texts[name]
+        assert (build_of(issue_id) / name).read_bytes().startswith(b"%PDF-"), name
+        cover = squash(pages[0])
+        for lang in langs:
+            assert squash(meta["number"][lang]) in cover, f"{name}: page 1 is not the cover"
+            for photo in meta["cover"]:
+                assert squash(photo["caption"][lang][:20]) in cover, f"{name}: a cover caption is not on page 1"
+        assert not [s.slug for s in sources if squash(s.meta["title"]) in cover], f"{name}: an article on the cover"
+        entries = contents_entries(pages[CONTENTS_PAGE])
+        articles = articles_in(issue_id, langs)
+        # The contents lists the edition's articles in the order of issue.yaml, Chinese first.
+        assert [squash(s.meta["title"]) in squash(text) for s, (text, _) in zip(articles, entries)] == [True] * len(articles), entries
+        numbers = [n for _, n in entries]
+        assert len(numbers) == len(articles) and numbers[0] == CONTENTS_PAGE + 2 and numbers == sorted(numbers), entries
+        assert numbers[-1] <= len(pages), f"{name}: the last article opens on page {numbers[-1]} of {len(pages)}"
+        # The edition ends with its last article: its last words are on the last page.
+        last = articles[-1]
+        # (Its last words before a note call: the call's number is printed among them.)
+        block = next(b for b in reversed(last.blocks) if not b.startswith(("[^", "!", "|")))
+        words = next(squash(piece)[-10:] for piece in reversed(REF_OR_LINK.sub(lambda m: m[2] + "\0" if m[2] else "\0", block).split("\0")) if len(squash(piece)) >= 10)
+        assert words in squash(pages[-1]), f"{name}: {words!r} of {last.slug}.{last.lang} not on the last page"
+        opening[name] = numbers
+    zh, en, both = (f"{issue_id}.zh.pdf", f"{issue_id}.en.pdf", f"{issue_id}.pdf")
+    front = CONTENTS_PAGE + 1  # cover and contents, once in each edition
+    assert len(texts[both]) == len(texts[zh]) + len(texts[en]) - front, {n: len(t) for n, t in texts.items()}
+    assert opening[both] == opening[zh] + [n + len(texts[zh]) - front for n in opening[en]]
+    # The same pages, but for their folios and running heads (the issue's name on a left-hand
+    # page, the article's title on a right-hand one: moved by a page, they may swap).
+    heads = {squash(s.meta["title"]) for s in sources} | {squash(meta["title"][lang] + meta["number"][lang]) for lang in ("zh", "en")}
+
+    def body(pages):
+        return [[line for line in page.splitlines() if not line.strip().isdigit() and squash(line) not in heads] for page in pages]
+
+    assert body(texts[both][front:]) == body(texts[zh][front:] + texts[en][front:])
 
 
 @pytest.mark.parametrize("issue_id, name", EDITION_CASES)
