@@ -152,11 +152,17 @@ def env_with(cache: Path) -> dict:
     return {**os.environ, "PRESS_CACHE_DIR": str(cache)}
 
 
-def pdf_stats(folder: Path) -> tuple[int, int]:
+def pdf_stats(folder: Path) -> tuple[int, int, dict[str, dict]]:
+    """Total size and pages, and each PDF's pages, hash and inode: what the smoke test checks a scenario made."""
+    import hashlib
+
     import pypdf
 
     pdfs = sorted(folder.glob("*.pdf"))
-    return sum(p.stat().st_size for p in pdfs), sum(len(pypdf.PdfReader(p).pages) for p in pdfs)
+    files = {p.name: {"pages": len(pypdf.PdfReader(p).pages), "sha256": hashlib.sha256(p.read_bytes()).hexdigest(),
+                      "inode": p.stat().st_ino}  # the same inode: the file was left as it was, not written again
+             for p in pdfs}
+    return sum(p.stat().st_size for p in pdfs), sum(f["pages"] for f in files.values()), files
 
 
 def synthetic_issue(target: Path, times: int) -> Path:
@@ -248,11 +254,11 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="press-bench-"))
     results: dict[str, dict] = {}
 
-    def record(name: str, samples: list[tuple[float, int]], out: Path | None = None) -> None:
+    def record(name: str, samples: list[tuple[float, int]], out: Path | None = None, stats: tuple | None = None) -> None:
         walls, peaks = [s[0] for s in samples], [s[1] for s in samples]
-        size, pages = pdf_stats(out) if out else (0, 0)
+        size, pages, files = stats or (pdf_stats(out) if out else (0, 0, {}))
         results[name] = {"median_s": statistics.median(walls), "runs_s": walls,
-                         "peak_mb": max(peaks) / 1e6, "pdf_bytes": size, "pages": pages}
+                         "peak_mb": max(peaks) / 1e6, "pdf_bytes": size, "pages": pages, "files": files}
         print(f"{name:6} {statistics.median(walls):7.2f} s  {max(peaks) / 1e6:6.0f} MB  {pages:4} pages", flush=True)
 
     try:
@@ -270,15 +276,17 @@ def main() -> None:
             out, env = work / f"out-{i}", env_with(work / f"cache-{i}")
             cmd = [PY, str(ROOT / "build.py"), "pdf", str(issue), "-o", str(out)]
             cold.append(measure(cmd, env))
+            stats = {"cold": pdf_stats(out)}  # the three scenarios write one folder: what each left there
             warm.append(measure(cmd, env))
+            stats["warm"] = pdf_stats(out)
             article = issue / "share-solutions.zh.md"
             text = article.read_text(encoding="utf-8")
             # One paragraph changed, in characters the issue already has.
             article.write_text(text.replace("这是中国科技人员奋斗的成果，", "这是中国科技人员共同奋斗的成果，"), encoding="utf-8")
             edit.append(measure(cmd, env))
         record("naive", naive, naive_out)
-        record("cold", cold, out)
-        record("warm", warm, out)
+        record("cold", cold, stats=stats["cold"])
+        record("warm", warm, stats=stats["warm"])
         record("edit", edit, out)
 
         issue = work / "serve" / "2020-02"

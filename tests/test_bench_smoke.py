@@ -1,4 +1,6 @@
-"""The benchmark runs (its timings are not tests: README has the measured table)."""
+"""The benchmark runs, and each scenario builds what it says (its timings are not tests: README
+has the measured table). The smoke run uses the real issue, and for the small scale scenario
+that issue once over under other slugs, so their PDFs must have the real build's pages."""
 
 from __future__ import annotations
 
@@ -6,16 +8,38 @@ import json
 import subprocess
 import sys
 
+import pypdf
+
 from conftest import ROOT
 
+EDITIONS = ("2020-02.en.pdf", "2020-02.pdf", "2020-02.zh.pdf")
 
-def test_benchmark_script_runs(tmp_path):
+
+def test_benchmark_scenarios_build_what_they_say(tmp_path, built):
     out = tmp_path / "results.json"
     result = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--smoke", "--json", str(out)],
                             cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stderr
-    data = json.loads(out.read_text())
-    assert set(data["results"]) == {"naive", "cold", "warm", "edit", "serve", "scale-s", "scale-l"}
-    assert all(r["median_s"] > 0 and r["peak_mb"] > 0 for r in data["results"].values())
-    assert data["results"]["warm"]["pages"] == data["results"]["cold"]["pages"] > 0
+    results = json.loads(out.read_text())["results"]
+    assert set(results) == {"naive", "cold", "warm", "edit", "serve", "scale-s", "scale-l"}
     assert "| cold |" in result.stdout
+    real = {name: len(pypdf.PdfReader(built / name).pages) for name in EDITIONS}
+
+    def pages(scenario: str) -> dict[str, int]:
+        return {name: f["pages"] for name, f in results[scenario]["files"].items()}
+
+    def changed(a: str, b: str) -> set[str]:
+        return {name for name in EDITIONS if results[a]["files"][name]["sha256"] != results[b]["files"][name]["sha256"]}
+
+    # The issue's own builds: the three editions with the pages of the real build.
+    for scenario in ("cold", "warm", "edit", "serve", "scale-s"):
+        assert pages(scenario) == real, scenario
+    # A warm build leaves the cold build's PDFs as they were (the same files, not written again).
+    assert results["warm"]["files"] == results["cold"]["files"]
+    # One paragraph of share-solutions.zh.md edited: the editions holding Chinese change, the English one not.
+    assert changed("edit", "cold") == {"2020-02.pdf", "2020-02.zh.pdf"}
+    # Twice the articles (each opens a page of its own): twice the article pages, one cover and contents.
+    front = 2
+    assert pages("scale-l") == {name: front + 2 * (n - front) for name, n in real.items()}
+    # The naive script typesets the same issue in one go, into one bilingual PDF or more.
+    assert results["naive"]["files"] and all(f["pages"] > front for f in results["naive"]["files"].values())
