@@ -5,6 +5,7 @@ and every PDF passes `qpdf --check`."""
 from __future__ import annotations
 
 import re
+from collections import Counter
 import shutil
 import subprocess
 
@@ -55,6 +56,12 @@ def reading_blocks(slug: str, lang: str, issue_id: str = "2020-02") -> list[str]
     return blocks
 
 
+def parts_in(issue_id: str, lang: str) -> int:
+    """A part per article, but one for a run of articles that continue each other."""
+    in_lang = [s for s in SOURCES_OF[issue_id][1] if s.lang == lang]
+    return sum(1 for i, s in enumerate(in_lang) if i == 0 or not s.continued)
+
+
 @pytest.mark.parametrize("issue_id, name", PDF_CASES)
 def test_the_reading_pdfs_are_tagged(build_of, issue_id, name):
     built, META = build_of(issue_id), SOURCES_OF[issue_id][0]
@@ -65,35 +72,41 @@ def test_the_reading_pdfs_are_tagged(build_of, issue_id, name):
     assert catalog["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712
     assert META["title"]["en" if name.endswith(".en.pdf") else "zh"] in reader.metadata.title
     found = parts(built / name)
-    assert len(found) >= 3  # cover, contents, articles
+    langs = ("en",) if name.endswith(".en.pdf") else ("zh",) if name.endswith(".zh.pdf") else ("zh", "en")
+    articles = [s for lang in langs for s in SOURCES_OF[issue_id][1] if s.lang == lang]
+    assert len(found) == 2 + sum(parts_in(issue_id, lang) for lang in langs)  # cover, contents, articles
     assert all(part["lang"] in ("zh-Hans", "en") for part in found)
-    kinds = {kind for part in found for kind in part["kinds"]}
-    assert {"/H1", "/H2", "/P", "/Figure", "/Caption"} <= kinds
+    kinds = Counter(kind for part in found for kind in part["kinds"])
+
+    def headings(level: int) -> int:
+        return sum(b.startswith("#" * level + " ") for s in articles for b in s.blocks)
+
+    # As many as the sources have: a title (h1) for each article, the issue's name on the cover
+    # and "Contents" h1 too; the bilingual contents heads its list in each language with an h2.
+    assert kinds["/H1"] == len(articles) + 2, kinds
+    assert kinds["/H2"] == headings(2) + (len(langs) if len(langs) > 1 else 0), kinds
+    assert kinds["/H3"] == headings(3), kinds
+    pictures = sum(len(s.figures) for s in articles) + len(META["cover"])
+    assert kinds["/Figure"] == kinds["/Caption"] == pictures, kinds
     alts = [alt for part in found for alt in part["alts"]]
-    assert alts and all(alt.strip() for alt in alts), "every figure has alternative text"
+    assert len(alts) == pictures and all(alt.strip() for alt in alts), "every figure has alternative text"
 
 
 @pytest.mark.parametrize("issue_id", ISSUES)
 def test_parts_carry_their_language(build_of, issue_id):
     found = parts(build_of(issue_id) / f"{issue_id}.pdf")
     langs = [part["lang"] for part in found]
-    sources = SOURCES_OF[issue_id][1]
-
-    def parts_in(lang: str) -> int:
-        """A part per article, but one for a run of articles that continue each other."""
-        in_lang = [s for s in sources if s.lang == lang]
-        return sum(1 for i, s in enumerate(in_lang) if i == 0 or not s.continued)
-
     # cover and contents, then the Chinese articles, then the English ones
-    assert langs[2:] == ["zh-Hans"] * parts_in("zh") + ["en"] * parts_in("en")
+    assert langs[2:] == ["zh-Hans"] * parts_in(issue_id, "zh") + ["en"] * parts_in(issue_id, "en")
 
 
-@pytest.mark.parametrize("issue_id", ISSUES)
-def test_notes_are_notes(build_of, issue_id):
-    found = parts(build_of(issue_id) / f"{issue_id}.zh.pdf")
+@pytest.mark.parametrize("issue_id, name", PDF_CASES)
+def test_notes_are_notes(build_of, issue_id, name):
+    """One /Note for each footnote and each link's address note of the edition's sources."""
+    found = parts(build_of(issue_id) / name)
     notes = sum(part["kinds"].count("/Note") for part in found)
-    expected = sum(len(s.notes) for s in SOURCES_OF[issue_id][1] if s.lang == "zh")
-    assert expected and notes >= expected
+    langs = ("en",) if name.endswith(".en.pdf") else ("zh",) if name.endswith(".zh.pdf") else ("zh", "en")
+    assert notes == sum(len(s.notes) for s in SOURCES_OF[issue_id][1] if s.lang in langs)
 
 
 @pytest.mark.parametrize("issue_id, slug, lang, name", [("2020-02", "knowledge-sharing", "zh", "2020-02.zh.pdf"),
