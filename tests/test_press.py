@@ -17,6 +17,8 @@ from PIL import Image, ImageCms
 from pypdf.generic import ContentStream
 
 from conftest import ISSUE, ROOT, run_build
+from issue_source import IMAGE, read_issue
+from pdftext import pages_with
 
 MM = 72 / 25.4
 A4 = (210 * MM, 297 * MM)
@@ -364,12 +366,17 @@ def test_press_preflight_names_a_low_resolution_image_and_its_page(issue_copy, t
     result = run_build("pdf", str(issue_copy), "-o", str(tmp_path / "press"), "--press")
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stderr.splitlines() if "who-briefing.jpg" in line and "as placed" in line]
-    # The zh article (page 3) and its English version (page 12) both place it; diagnostics are
-    # sorted by file (SPEC), so the English one comes first.
+    # The zh article and its English version both place it, each on the page of its caption;
+    # diagnostics are sorted by file (SPEC), so the English one comes first.
     assert len(lines) == 2, result.stderr
     en, zh = lines
-    assert "/working-together.zh.md:" in zh and ": warning: " in zh and "on page 3 of 2020-02.press.pdf" in zh
-    assert "/working-together.en.md:" in en and "on page 12 of 2020-02.press.pdf" in en
+    press_pdf = tmp_path / "press" / "2020-02.press.pdf"
+    caption = {s.lang: m[1] for s in read_issue(issue_copy)[1] for b in s.blocks
+               if (m := IMAGE.match(b)) and m[2] == "images/who-briefing.jpg"}
+    zh_page, en_page = (pages_with(press_pdf, caption[lang][:40]) for lang in ("zh", "en"))
+    assert len(zh_page) == len(en_page) == 1, (zh_page, en_page)
+    assert "/working-together.zh.md:" in zh and ": warning: " in zh and f"on page {zh_page[0] + 1} of 2020-02.press.pdf" in zh
+    assert "/working-together.en.md:" in en and f"on page {en_page[0] + 1} of 2020-02.press.pdf" in en
 
 
 def _paragraph_openings(article: Path) -> list[str]:
