@@ -15,15 +15,18 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from conftest import ROOT, run_build
+from issue_source import read_issue
 from pdftext import pages_with
 
 CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-                                reason="Debian's chromium is not installed (make test installs it)")
 
 
 @pytest.fixture(scope="module")
 def browser():
+    # A failure, not a skip: tools/setup.sh installs Chromium, and a skipped browser test reads as
+    # a passed one in a summary nobody scrolls up.
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Debian's chromium is not at {CHROMIUM}: run 'bash tools/setup.sh', which installs it")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=[
             "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -47,7 +50,7 @@ def test_the_proof_on_disk_shows_every_page_and_its_contents_links_land_right(br
     expect(images).to_have_count(page_count)
     page.wait_for_function("[...document.querySelectorAll('.page img')].every(i => i.complete && i.naturalWidth > 0)")
     links = page.locator("nav a.to-page")
-    assert links.count() == 5
+    assert links.count() == len(read_issue(issue_copy)[1])  # an entry for each article, both languages
     for i in range(links.count()):
         link = links.nth(i)
         number = int(link.get_attribute("data-page"))
