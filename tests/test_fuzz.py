@@ -93,20 +93,35 @@ def test_yaml_nested_deep_is_an_error_at_its_line(tmp_path_factory, depth, opene
         assert deep == [] and problems, problems  # too shallow to refuse; an unknown or mistyped key instead
 
 
+issue_docs = st.dictionaries(st.sampled_from(["id", "title", "number", "publisher", "date", "cover", "articles", "extra"]),
+                             values, max_size=7)
+# What load_issue is given, and whether it must raise (only when nothing can be built: issue.yaml
+# is not YAML, or not a mapping), said by the kind of document: both ways are drawn every run.
+documents = st.one_of(
+    st.tuples(st.just("mapping"), issue_docs.map(lambda d: yaml.safe_dump(d, allow_unicode=True))),
+    st.tuples(st.just("not a mapping"), st.one_of(st.lists(values, max_size=3), scalars).map(
+        lambda v: yaml.safe_dump(v, allow_unicode=True))),
+    st.tuples(st.just("not YAML"), issue_docs.map(lambda d: yaml.safe_dump(d, allow_unicode=True) + "broken: [\n")),
+)
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(doc=st.dictionaries(st.sampled_from(["id", "title", "number", "publisher", "date", "cover", "articles", "extra"]),
-                           values, max_size=7))
-def test_random_issue_yaml_gives_problems_not_crashes(tmp_path_factory, doc):
+@given(document=documents)
+def test_random_issue_yaml_gives_problems_not_crashes(tmp_path_factory, document):
+    kind, text = document
     folder = tmp_path_factory.mktemp("issue")
     shutil.copytree(ISSUE, folder, dirs_exist_ok=True)
-    (folder / "issue.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    (folder / "issue.yaml").write_text(text, encoding="utf-8")
     try:
         issue = load_issue(folder)
     except PressError as exc:
-        # Raised only for what leaves nothing to build: at least one error, each at issue.yaml.
-        assert any(p.is_error for p in exc.problems), exc.problems
+        assert kind != "mapping", f"raised for a mapping: {exc.problems}"
+        # One error at issue.yaml, saying why nothing can be built.
         assert_well_formed(exc.problems, folder / "issue.yaml")
+        wanted = "issue.yaml must be a mapping" if kind == "not a mapping" else "YAML syntax: "
+        assert [(p.severity, p.message.startswith(wanted)) for p in exc.problems] == [("error", True)], exc.problems
         return
+    assert kind == "mapping", f"a document that is {kind} was loaded"
     assert_well_formed([p for p in issue.problems if p.path.name == "issue.yaml"], folder / "issue.yaml")
     renderer = Renderer(ROOT / "templates")
     for article in issue.articles:
