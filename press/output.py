@@ -27,7 +27,11 @@ def check_folder(folder: Path, hint: str = "name another output folder with -o")
     """Raise if `folder` cannot be an output folder: it, or a folder above it, is a file."""
     folder = Path(folder)
     for step in (folder, *folder.parents):
-        if step.exists() or step.is_symlink():
+        try:
+            present = step.exists() or step.is_symlink()
+        except OSError as exc:  # a name too long for the file system, a loop of links
+            raise PressError.at(folder, None, f"cannot make the output folder: {exc.strerror or exc}") from None
+        if present:
             if not step.is_dir():
                 what = "a link to nothing" if step.is_symlink() and not step.exists() else "a file"
                 raise PressError.at(step, None, f"is {what}, not a folder: the output cannot be written there ({hint})")
