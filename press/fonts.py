@@ -77,12 +77,12 @@ def subset_fonts(fonts_dir: Path, chars: set[str], cache_dir: Path) -> FontSet:
         if target.exists():
             files[path.name] = target.read_bytes()
             continue
-        files[path.name] = _subset(path.read_bytes(), codepoints)
+        files[path.name] = _subset(path, codepoints)
         write_atomically(target, files[path.name], durable=False)  # two builds at once never read half a font
     return FontSet(files, key)
 
 
-def _subset(data: bytes, codepoints: frozenset[int]) -> bytes:
+def _subset(path: Path, codepoints: frozenset[int]) -> bytes:
     """HarfBuzz's subsetter: tens of milliseconds where fontTools takes seconds for a CJK face.
     Every OpenType layout feature is kept (vert, halt, palt, kern…), and the output is
     a function of the input alone (no timestamps), so builds stay byte-reproducible."""
@@ -96,7 +96,8 @@ def _subset(data: bytes, codepoints: frozenset[int]) -> bytes:
     features = subset_input.sets(hb.SubsetInputSets.LAYOUT_FEATURE_TAG)
     features.clear()
     features.invert()
-    return _cids_as_glyph_indices(hb.subset(hb.Face(hb.Blob(data)), subset_input).blob.data)
+    # Mapped, not read: the Chinese faces are 16-25 MB each, and only the subset is kept.
+    return _cids_as_glyph_indices(hb.subset(hb.Face(hb.Blob.from_file_path(str(path))), subset_input).blob.data)
 
 
 def _cids_as_glyph_indices(font: bytes) -> bytes:

@@ -20,8 +20,6 @@ from .issue import Issue, load_issue
 from .markup import ArticleHtml, to_html
 from .parity import problems_of as translation_problems
 from .clreq import prepare
-from .inks import output_condition
-from .prepress import press_pdf
 from .preflight import preflight, press_images
 from .render import LABELS, Renderer
 from .typeset import TypesetPart, Typesetting
@@ -106,6 +104,10 @@ def _make(cfg: Config, checked: Checked, typesetting: Typesetting, first: Callab
         found = press_images(issue, checked.bodies, press.parts, name)
         warnings += found
         if not any(fails(p, cfg.strict) for p in found):
+            # Loaded for the press PDF alone: pikepdf and the colour transforms cost every other build.
+            from .inks import output_condition
+            from .prepress import press_pdf
+
             pdfs[name] = press_pdf(make_pdf(press).pdf, press.info.title, press.info.date,
                                    output_condition(cfg.press_profile, cfg.fogra39))
     return Made(issue.id, pdfs, warnings, first_pages, layouts[0].page_keys, checked)
