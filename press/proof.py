@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-from .errors import PressError, Problem
+from .errors import Problem
 from .issue import Issue
 from .markup import ArticleHtml
 from .output import make_folder, replace_atomically, write_atomically

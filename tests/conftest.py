@@ -65,3 +65,23 @@ def issue_copy(tmp_path) -> Path:
 def pytest_addoption(parser):
     parser.addoption("--update-baselines", action="store_true", default=False,
                      help="approve the current pages of the built PDFs as the visual baselines")
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (its own browser download cannot be had here)."""
+    from playwright.sync_api import sync_playwright
+
+    # A failure, not a skip: tools/setup.sh installs Chromium, and a skipped browser test reads as
+    # a passed one in a summary nobody scrolls up.
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Debian's chromium is not at {CHROMIUM}: run 'bash tools/setup.sh', which installs it")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield browser
+        browser.close()

@@ -4,7 +4,6 @@ preparation of press.clreq. Neither module knows this project's issues."""
 from __future__ import annotations
 
 
-from conftest import ROOT
 
 from press.clreq import fullwidth_punctuation, prepare, space_han_western  # noqa: E402
 from press.pagerules import (Glyph, han_western_gaps, hyphenated_runs, lonely_last_character,  # noqa: E402

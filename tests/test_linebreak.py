@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 import random
 
-from conftest import ROOT
 
 from press.linebreak import Glue, Params, Penalty, chinese, compose, english  # noqa: E402
 from press.pagerules import NO_LINE_END, NO_LINE_START  # noqa: E402

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ROOT
 
 
 from press.errors import PressError  # noqa: E402

@@ -9,7 +9,6 @@ import statistics
 import pypdfium2 as pdfium
 import pytest
 
-from conftest import ROOT
 
 from press.pagerules import HALF_BLANK_MARKS, HYPHENS, check_pdf, measure_pdf, read_lines  # noqa: E402
 

@@ -69,7 +69,7 @@ def test_cover_artwork_runs_into_the_bleed_and_text_stays_inside(press):
     reader = pypdf.PdfReader(press)
     document = pdfium.PdfDocument(press)
     cover = boxes(reader.pages[0])
-    trim, bleed = cover["TrimBox"], cover["BleedBox"]
+    bleed = cover["BleedBox"]
     fills = [obj.get_bounds() for obj in document[0].get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=4)]
     assert any(f[0] <= bleed[0] + 0.5 and f[3] >= bleed[3] - 0.5 for f in fills), "the top band reaches the bleed"
     assert any(f[2] >= bleed[2] - 0.5 and f[1] <= bleed[1] + 0.5 for f in fills), "the bottom band reaches the bleed"

@@ -11,28 +11,14 @@ import time
 from pathlib import Path
 
 import pypdf
-import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from conftest import ROOT, run_build
 from issue_source import read_issue
 from pdftext import pages_with
 
-CHROMIUM = "/usr/bin/chromium"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    # A failure, not a skip: tools/setup.sh installs Chromium, and a skipped browser test reads as
-    # a passed one in a summary nobody scrolls up.
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Debian's chromium is not at {CHROMIUM}: run 'bash tools/setup.sh', which installs it")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        yield browser
-        browser.close()
 
 
 def test_the_proof_on_disk_shows_every_page_and_its_contents_links_land_right(browser, issue_copy, tmp_path):

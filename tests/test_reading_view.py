@@ -13,27 +13,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from conftest import run_build
 from issue_source import read_issue
 from pdftext import pages_with
 
-CHROMIUM = "/usr/bin/chromium"
 FIXTURES = Path(__file__).parent / "fixtures"
 ADDRESS = "http://www.most.gov.cn/xinwen/2020-04/04/content.htm"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    # A failure, not a skip: tools/setup.sh installs Chromium, and a skipped browser test reads as
-    # a passed one in a summary nobody scrolls up.
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Debian's chromium is not at {CHROMIUM}: run 'bash tools/setup.sh', which installs it")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

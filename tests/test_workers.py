@@ -6,7 +6,6 @@ import os
 
 import pytest
 
-from conftest import ROOT
 
 from press.workers import WorkerDied, Workers  # noqa: E402
 
