@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Sequence, Union
 
+from .composition import MAX_SPACING
 from .pagerules import NO_LINE_END, NO_LINE_START, OPENING_MARKS
 
 INFINITY = 10_000  # a penalty of this size forbids a break; its negative forces one
@@ -221,7 +222,7 @@ def _compose(items, widths, params, limit):
 
 SPACE_STRETCH = 1.0  # of the space's own width: a ratio of 1 doubles it (about 0.52 em)
 HYPHEN_PENALTY = 200.0  # TeX has 50; more keeps the hyphenated line ends as few as greedy breaking left
-CJK_STRETCH = 0.12  # em per gap between Chinese characters (press/composition.py's cap)
+CJK_STRETCH = MAX_SPACING  # em per gap between Chinese characters: what composition may spread
 
 
 @dataclass(frozen=True)

@@ -136,19 +136,22 @@ def hyphenated_runs(lines: list[Line], most: int = 2) -> list[str]:
 
 def wide_word_spaces(line: Line, limit: float = 0.6) -> list[str]:
     """No word space in an English line wider than about twice normal (0.6 em)."""
-    found = []
+    return [f"{previous.char} {glyph.char}: word space {gap:.2f} em"
+            for previous, glyph, gap, spaced in _gaps(line)
+            if spaced and previous.char.isalnum() and glyph.char.isalnum() and gap > limit]
+
+
+def _gaps(line: Line):
+    """(glyph, next glyph, gap in the next one's em, whether a space character lies between)
+    for each two Latin (ASCII) glyphs that follow one another in a line."""
     previous, spaced = None, False
     for glyph in line:
         if glyph.char.isspace():
             spaced = True
             continue
-        if previous is not None and spaced and previous.char.isascii() and glyph.char.isascii() \
-                and previous.char.isalnum() and glyph.char.isalnum():
-            gap = (glyph.left - previous.right) / glyph.em
-            if gap > limit:
-                found.append(f"{previous.char} {glyph.char}: word space {gap:.2f} em")
+        if previous is not None and previous.char.isascii() and glyph.char.isascii():
+            yield previous, glyph, (glyph.left - previous.right) / glyph.em, spaced
         previous, spaced = glyph, False
-    return found
 
 
 def column_problems(lines: list[Line], middle: float) -> list[str]:
@@ -257,18 +260,7 @@ def word_spaces(line: Line) -> list[float]:
     """The word spaces of an English line, in the em of the letter after each: the gap between
     two Latin letters, digits or marks around a space. A justified line may draw no space
     character at all (its spaces are advances), so a gap of more than 0.1 em counts as well."""
-    found = []
-    previous, spaced = None, False
-    for glyph in line:
-        if glyph.char.isspace():
-            spaced = True
-            continue
-        if previous is not None and previous.char.isascii() and glyph.char.isascii() and glyph.char not in "-":
-            gap = (glyph.left - previous.right) / glyph.em
-            if spaced or gap > 0.1:
-                found.append(gap)
-        previous, spaced = glyph, False
-    return found
+    return [gap for _, glyph, gap, spaced in _gaps(line) if glyph.char not in "-" and (spaced or gap > 0.1)]
 
 
 class Measure(NamedTuple):
