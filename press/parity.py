@@ -24,6 +24,7 @@ from .issue import Article, Issue
 from .quantities import quantities
 from .translation import stale
 
+LABEL = re.compile(r"^\s*(?:\d{1,3}(?:\.\d{1,3})*[.)]|[(（]\d{1,3}[)）]|[a-z][.)]|[(（][a-z][)）])\s")
 SKIP = 4.0  # cost of a block with no counterpart
 MERGE = 3.2  # cost of two blocks for one, on top of their length
 
@@ -251,9 +252,9 @@ class _Comparison:
             warn(f"heading level {'#' * b.level} here but {'#' * a.level} in {self.zh_name}")
         if a.kind == "figure" and a.image != b.image:
             warn(f"the figure shows {b.image} here but {a.image} in {self.zh_name}")
-        facts = _Facts(zh), _Facts(en)
-        missing = [w for v, w in facts[0].numbers if not (v in facts[1].values or v in facts[1].words)]
-        extra = [w for v, w in facts[1].numbers if not (v in facts[0].values or v in facts[0].words)]
+        facts = _Facts(zh, "zh"), _Facts(en, "en")
+        missing = [n.written for n in facts[0].numbers if not facts[1].q.has(n)]
+        extra = [n.written for n in facts[1].numbers if not facts[0].q.has(n)]
         if missing or extra:
             warn(_difference("number", extra, missing, self.zh_name))
         missing = [d.written for d in facts[0].dates if not any(d.matches(e) for e in facts[1].dates)]
@@ -298,25 +299,29 @@ class _Comparison:
 class _Facts:
     """What of a group of blocks survives translation."""
 
-    def __init__(self, blocks: tuple[Block, ...] | list[Block]):
-        lang = "zh" if _is_chinese(blocks) else "en"
+    def __init__(self, blocks: tuple[Block, ...] | list[Block], side: str):
+        # A Chinese block is read as Chinese even when Latin names fill most of it; one in English (a source
+        # named in English) as English.
+        lang = "zh" if side == "zh" and _is_chinese(blocks) else "en"
         self.text = "\n".join(b.text for b in blocks)
         self.urls = [u for b in blocks for u in b.urls]
-        q = quantities(self.text, lang, tuple(self.urls))
-        self.numbers, self.words, self.dates = q.numbers, q.words, q.dates
-        self.values = {v for v, _ in q.numbers}
-        self.latin = [w for b in blocks for w in b.latin_words()] if lang == "zh" else []
+        # A paragraph's own number (31. …, (a) …) labels it: one side may number and the other not.
+        self.q = quantities("\n".join(LABEL.sub("", b.text) for b in blocks), lang, tuple(self.urls))
+        self.numbers, self.dates = self.q.numbers, self.q.dates
+        # A letter that labels an item ((f) …, a. …) is no name to look for; X in X 光机 is.
+        self.latin = [w for b in blocks for w in b.latin_words()
+                      if len(w) > 1 or not re.search(rf"[(（]{w}[)）]|^{w}[.)\s]", b.text)] if lang == "zh" else []
 
 
 def _fact_match(zh, en, cache: dict | None = None) -> tuple[int, int]:
     """How many facts of the two sides agree, and how many do not: the alignment's content evidence."""
     cache = {} if cache is None else cache
-    a, b = (cache.get(key) or cache.setdefault(key, _Facts(side))
-            for key, side in ((tuple(map(id, zh)), zh), (tuple(map(id, en)), en)))
+    a, b = (cache.get(key) or cache.setdefault(key, _Facts(blocks, key[0]))
+            for key, blocks in ((("zh", *map(id, zh)), zh), (("en", *map(id, en)), en)))
     shared = differ = 0
-    for v, _ in a.numbers:
-        shared, differ = (shared + 1, differ) if v in b.values or v in b.words else (shared, differ + 1)
-    differ += sum(1 for v, _ in b.numbers if v not in a.values and v not in a.words)
+    for n in a.numbers:
+        shared, differ = (shared + 1, differ) if b.q.has(n) else (shared, differ + 1)
+    differ += sum(1 for n in b.numbers if not a.q.has(n))
     for d in a.dates:
         shared, differ = (shared + 1, differ) if any(d.matches(e) for e in b.dates) else (shared, differ + 1)
     for w in a.latin:
@@ -326,14 +331,14 @@ def _fact_match(zh, en, cache: dict | None = None) -> tuple[int, int]:
 
 
 def _is_chinese(blocks) -> bool:
-    text = "".join(b.text for b in blocks)
-    return sum(1 for ch in text if "\u3400" <= ch <= "\u9fff") > len(text) / 10
+    return any("\u3400" <= ch <= "\u9fff" for b in blocks for ch in b.text)
 
 
 def _has_word(text: str, word: str) -> bool:
     # An acronym keeps its case (WHO is not "who"); a name may change it at a sentence's start.
     flags = 0 if word.isupper() and len(word) > 1 else re.I
-    pattern = r"\s+".join(re.escape(part) for part in word.split())
+    # P2 is P-2, and a name's words may break differently across lines.
+    pattern = r"\s+".join(re.sub(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", "[-‐ ]?", re.escape(part)) for part in word.split())
     return re.search(rf"(?<![A-Za-z0-9]){pattern}(?![A-Za-z0-9])", text, flags) is not None
 
 

@@ -8,7 +8,7 @@ from press.quantities import quantities
 
 
 def values(text: str, lang: str) -> list:
-    return sorted(v for v, _ in quantities(text, lang).numbers)
+    return sorted(n.value for n in quantities(text, lang).numbers)
 
 
 def dates(text: str, lang: str) -> list:
