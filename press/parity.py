@@ -106,7 +106,7 @@ class _Comparison:
         # Notes are numbered in the order they are first called, as on the page.
         self.numbers = tuple({label: i for i, label in enumerate(dict.fromkeys(r for b in body for r in b.refs), 1)}
                              for body in self.body)
-        zh_len = sum(_length(b) for b in self.body[0] if b.kind in TEXT_KINDS)
+        zh_len = sum(_length(b, "zh") for b in self.body[0] if b.kind in TEXT_KINDS)
         en_len = sum(_length(b) for b in self.body[1] if b.kind in TEXT_KINDS)
         self.ratio = en_len / zh_len if zh_len and en_len else 3.0
         self.facts: dict = {}  # the alignment weighs each block (and pair of blocks) many times
@@ -118,7 +118,7 @@ class _Comparison:
         # The ratio again, from the blocks that pair one to one: a dropped block no longer skews it.
         pairs = [(zh[0], en[0]) for zh, en in self.path if len(zh) == len(en) == 1 and zh[0].kind in TEXT_KINDS]
         if pairs:
-            ratio = sum(_length(b) for _, b in pairs) / sum(_length(a) for a, _ in pairs)
+            ratio = sum(_length(b) for _, b in pairs) / sum(_length(a, "zh") for a, _ in pairs)
             if abs(ratio - self.ratio) > 0.01 * self.ratio:
                 self.ratio = ratio
                 self.path = self._align(*self.body)
@@ -165,7 +165,7 @@ class _Comparison:
         kind = kinds.pop()
         if len(zh) + len(en) > 2 and kind not in TEXT_KINDS:
             return math.inf
-        length = self._length_cost(sum(_length(b) for b in zh), sum(_length(b) for b in en))
+        length = self._length_cost(sum(_length(b, "zh") for b in zh), sum(_length(b) for b in en))
         shared, differ = _fact_match(zh, en, self.facts)
         content = 1.0 * differ - 0.4 * min(shared, 5)
         if kind == "heading":
@@ -308,9 +308,11 @@ class _Facts:
         # A paragraph's own number (31. …, (a) …) labels it: one side may number and the other not.
         self.q = quantities("\n".join(LABEL.sub("", b.text) for b in blocks), lang, tuple(self.urls))
         self.numbers, self.dates = self.q.numbers, self.q.dates
-        # A letter that labels an item ((f) …, a. …) is no name to look for; X in X 光机 is.
-        self.latin = [w for b in blocks for w in b.latin_words()
-                      if len(w) > 1 or not re.search(rf"[(（]{w}[)）]|^{w}[.)\s]", b.text)] if lang == "zh" else []
+        # A letter that labels an item ((f) …, A. …) or marks a table's note (资源a) is no name to look for;
+        # X in X 光机 is.
+        self.latin = ([w for b in blocks for w in b.latin_words()
+                      if len(w) > 1 or w.isupper() and not re.search(rf"[(（]{w}[)）]|^{w}[.)\s]", b.text)]
+                       if lang == "zh" else [])
 
 
 def _fact_match(zh, en, cache: dict | None = None) -> tuple[int, int]:
@@ -324,8 +326,9 @@ def _fact_match(zh, en, cache: dict | None = None) -> tuple[int, int]:
     differ += sum(1 for n in b.numbers if not a.q.has(n))
     for d in a.dates:
         shared, differ = (shared + 1, differ) if any(d.matches(e) for e in b.dates) else (shared, differ + 1)
-    for w in a.latin:
-        shared, differ = (shared + 1, differ) if _has_word(b.text, w) else (shared, differ + 1)
+    # Latin words go in phrases (a title quoted in English): words missing weigh as one difference, not one each.
+    found = [_has_word(b.text, w) for w in a.latin]
+    shared, differ = shared + sum(found), differ + (not all(found))
     shared += len(set(a.urls) & set(b.urls))
     return shared, differ
 
@@ -342,8 +345,14 @@ def _has_word(text: str, word: str) -> bool:
     return re.search(rf"(?<![A-Za-z0-9]){pattern}(?![A-Za-z0-9])", text, flags) is not None
 
 
-def _length(block: Block) -> int:
-    return len("".join(block.text.split())) + 1
+def _length(block: Block, side: str = "en") -> float:
+    text = "".join(block.text.split())
+    if side == "en":
+        return len(text) + 1
+    # Latin words standing in Chinese text (a title quoted in English) are as long as in the English: a third
+    # of their letters is what the Chinese would take for them.
+    latin = sum(1 for ch in text if ch.isascii())
+    return len(text) - latin + latin / 3 + 1
 
 
 def _list(values) -> str:

@@ -39,7 +39,9 @@ EN_MONTHS = (re.compile(rf"\b(\d{{1,2}}){_ORD}\s+{_MONTH}\s*{_AND}\s*(\d{{1,2}})
              re.compile(rf"\b{_MONTH}\s*{_AND}\s*{_MONTH}(?:,?\s+(\d{{4}}))?"))
 ZH_DATE = re.compile(r"(?:(\d{4})\s*年\s*(?:度\s*)?)?(\d{1,2})\s*月\s*(?:份\s*)?(?:(\d{1,2})\s*[日号])?")
 EN_DATES = (  # (pattern, which groups hold year, month, day)
-    (re.compile(rf"\b(\d{{1,2}}){_ORD}\s+(?:of\s+)?{_MONTH}(?:,?\s+(\d{{4}}))?"), (3, 2, 1)),
+    # 22 Oct 14: a short month may take a short year, as in tables
+    (re.compile(rf"\b(\d{{1,2}}){_ORD}\s+(?:of\s+)?{_MONTH}(?:,?\s+(\d{{4}}|(?<=\b[A-Z][a-z]{{2}} )\d{{2}}(?!\d|%|\.\d)))?"),
+     (3, 2, 1)),
     (re.compile(rf"\b{_MONTH}\s+(\d{{1,2}}){_ORD}\b(?!\s*(?:per|%|million|billion))(?:,?\s+(\d{{4}}))?"), (3, 1, 2)),
     (re.compile(rf"\b{_MONTH}\s+(?:of\s+)?(\d{{4}})"), (2, 1, None)),
     (re.compile(r"\b(?<=of |in |by |to )(May)\b(?![-‐]\d)"), (None, 1, None)),
@@ -60,6 +62,9 @@ ZH_CENTURY = re.compile(r"(\d{1,2})\s*世纪")
 ZH_DECADE_WORDS = re.compile(r"(?:([一二]十[一二三四五六七八九]?)世纪)?([一二三四五六七八九]十)年代")
 ZH_CENTURY_WORDS = re.compile(r"([一二]?十[一二三四五六七八九]?)世纪")
 EN_CENTURY = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)[\s-]+century", re.I)
+EN_CENTURY_WORDS = re.compile(r"\b(?:(twenty)-)?(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
+                              r"twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|"
+                              r"twentieth)[\s-]+century", re.I)
 # Seasons: 2020 年春(季|天) / spring 2020.
 SEASONS = {"春": 1, "夏": 2, "秋": 3, "冬": 4, "spring": 1, "summer": 2, "autumn": 3, "fall": 3, "winter": 4}
 ZH_SEASON = re.compile(r"(?:(\d{4})\s*年\s*)([春夏秋冬])(?:季|天)?")
@@ -75,7 +80,7 @@ _EN_SUFFIX = re.compile(r"^(?:st|nd|rd|th|s|bn|m|km|kg|cm|mm|mw|gw|kw|kwh|gb|tb|
 _DIGITS = r"(?<![A-Za-z0-9])(?<!\d[,.])(?<![A-Za-z][-‐])(\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?![\d,])|\d+)(\.\d+)?"
 ZH_NUMBER = re.compile(_DIGITS + r"\s*([多余几]?)\s*((?:[百千万]|亿)*)\s*([多余]?)\s*(成(?![为立功果员本长熟交绩就])|个百分点|%)?")
 # In English a number glued to the punctuation after a word (Committee,16) is a note's mark left in the text.
-EN_NUMBER = re.compile(r"(?<![A-Za-z0-9)][,;:])" + _DIGITS + r"(?:st|nd|rd|th)?(?=$|[^A-Za-z\d]|(?:km|kg|cm|mm|m|t|bn|MW|GW|kW|kWh|GHz|MHz|nm)\b)"
+EN_NUMBER = re.compile(r"(?<![A-Za-z)][,;:])(?<!\d;)" + _DIGITS + r"(?:st|nd|rd|th)?(?=$|[^A-Za-z\d]|(?:km|kg|cm|mm|m|t|bn|MW|GW|kW|kWh|GHz|MHz|nm)\b)"
                                  r"(?:\s*(hundred|thousand|million|billion|trillion|bn)\b)?")
 ZH_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 EN_UNITS = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12, "bn": 10**9}
@@ -146,6 +151,8 @@ def quantities(text: str, lang: str, drop: tuple[str, ...] = ()) -> Quantities:
             month = MONTHS.get(month.lower().rstrip(".")) if month and not month.isdigit() else int(month)
             if not (month and 1 <= month <= 12) or (day and not 1 <= int(day) <= 31):
                 return match[0]
+        if year and kind == "date" and len(str(year)) == 2:
+            year = 2000 + int(year)
         dates.append(Date(int(year) if year else None, month, int(day) if day is not None else None,
                           match[0].strip(), kind))
         return " "
@@ -187,6 +194,8 @@ def quantities(text: str, lang: str, drop: tuple[str, ...] = ()) -> Quantities:
         text = EN_DAYS[1].sub(lambda m: days(m, m[4], m[1], m[2], m[3]), text)
         text = EN_DECADE.sub(lambda m: decade(m, None, (m[1] or "") + m[2]), text)
         text = EN_CENTURY.sub(lambda m: take(m, m[1], None, None, "century"), text)
+        text = EN_CENTURY_WORDS.sub(lambda m: take(m, (20 if m[1] else 0) + EN_WORDS[m[2].lower()], None, None,
+                                                   "century"), text)
         text = EN_SEASON.sub(lambda m: take(m, m[2], SEASONS[m[1].lower()], None, "season"), text)
         for pattern, (y, mo, d) in EN_DATES:
             text = pattern.sub(lambda m: take(m, y and m[y], m[mo], d and m[d]), text)

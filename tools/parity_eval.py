@@ -73,6 +73,19 @@ def corpus_warnings(pairs: list[dict]) -> list[tuple[dict | None, str]]:
     return out
 
 
+def precision(part: str | None = None) -> dict:
+    """The review of the corpus: false warnings on the correct pairs (laid out ten to an article), and whether
+    each pair that the corpus marks as really differing (its `differs`) is reported, alone in its article."""
+    pairs = load_corpus(part)
+    correct = [p for p in pairs if "differs" not in p]
+    differing = [p for p in pairs if "differs" in p]
+    false = corpus_warnings(correct)
+    caught = [p for p in differing if corpus_warnings([p])]
+    return {"pairs": len(pairs), "correct": len(correct), "false": false,
+            "silent": len(correct) - len({id(p) for p, _ in false if p is not None}),
+            "differing": len(differing), "differing_caught": len(caught)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--part", choices=("tune", "held-out"))
@@ -80,15 +93,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mistakes", action="store_true", help="recall only, with every message")
     args = parser.parse_args(argv)
     if not args.mistakes:
-        pairs = load_corpus(args.part)
-        found = corpus_warnings(pairs)
-        bad = {id(p) for p, _ in found if p is not None}
+        result = precision(args.part)
         if args.corpus:
-            for pair, message in found:
+            for pair, message in result["false"]:
                 where = f"line {pair['line']}" if pair else "?"
                 print(f"{where}: {message}\n    zh: {pair['zh'] if pair else ''}\n    en: {pair['en'] if pair else ''}")
-        print(f"corpus: {len(pairs)} pairs, {len(found)} false warnings, on {len(bad)} pairs "
-              f"({100 * (len(pairs) - len(bad)) / max(len(pairs), 1):.1f} % of pairs silent)")
+        print(f"corpus{' (' + args.part + ')' if args.part else ''}: {result['correct']} correct pairs, "
+              f"{len(result['false'])} false warnings, {result['silent']} pairs silent "
+              f"({100 * result['silent'] / max(result['correct'], 1):.1f} %); "
+              f"{result['differing_caught']} of {result['differing']} pairs that really differ reported")
     if not args.corpus:
         from parity_mistakes import MISTAKES, caught  # noqa: E402
 
