@@ -24,7 +24,7 @@ from .issue import Article, Issue
 from .quantities import quantities
 from .translation import stale
 
-LABEL = re.compile(r"^\s*(?:\d{1,3}(?:\.\d{1,3})*[.)]|[(（]\d{1,3}[)）]|[a-z][.)]|[(（][a-z][)）])\s")
+LABEL = re.compile(r"^\s*[\"“]?(?:(?:\d{1,3}(?:\.\d{1,3})*[.)]|[(（]\d{1,3}[)）]|[a-z][.)]|[(（][a-z][)）])\s|\d{1,3}．)")
 SKIP = 4.0  # cost of a block with no counterpart
 MERGE = 3.2  # cost of two blocks for one, on top of their length
 
@@ -253,7 +253,8 @@ class _Comparison:
         if a.kind == "figure" and a.image != b.image:
             warn(f"the figure shows {b.image} here but {a.image} in {self.zh_name}")
         facts = _Facts(zh, "zh"), _Facts(en, "en")
-        missing = [n.written for n in facts[0].numbers if not facts[1].q.has(n)]
+        missing = [n.written for n in facts[0].numbers if not facts[1].q.has(n) and not _one_of_a_kind(n, facts[0].text)
+                   and not _relative_year(n, facts[1].text)]
         extra = [n.written for n in facts[1].numbers if not facts[0].q.has(n)]
         if missing or extra:
             warn(_difference("number", extra, missing, self.zh_name))
@@ -310,7 +311,7 @@ class _Facts:
         self.numbers, self.dates = self.q.numbers, self.q.dates
         # A letter that labels an item ((f) …, A. …) or marks a table's note (资源a) is no name to look for;
         # X in X 光机 is.
-        self.latin = ([w for b in blocks for w in b.latin_words()
+        self.latin = ([re.sub(r"(?<=[a-z])\d{4}$", "", w) for b in blocks for w in b.latin_words()  # Name2015年: a year
                       if len(w) > 1 or w.isupper() and not re.search(rf"[(（]{w}[)）]|^{w}[.)\s]", b.text)]
                        if lang == "zh" else [])
 
@@ -322,7 +323,8 @@ def _fact_match(zh, en, cache: dict | None = None) -> tuple[int, int]:
             for key, blocks in ((("zh", *map(id, zh)), zh), (("en", *map(id, en)), en)))
     shared = differ = 0
     for n in a.numbers:
-        shared, differ = (shared + 1, differ) if b.q.has(n) else (shared, differ + 1)
+        if not _one_of_a_kind(n, a.text):
+            shared, differ = (shared + 1, differ) if b.q.has(n) else (shared, differ + 1)
     differ += sum(1 for n in b.numbers if not a.q.has(n))
     for d in a.dates:
         shared, differ = (shared + 1, differ) if any(d.matches(e) for e in b.dates) else (shared, differ + 1)
@@ -331,6 +333,17 @@ def _fact_match(zh, en, cache: dict | None = None) -> tuple[int, int]:
     shared, differ = shared + sum(found), differ + (not all(found))
     shared += len(set(a.urls) & set(b.urls))
     return shared, differ
+
+
+def _one_of_a_kind(number, text: str) -> bool:
+    """1 个, 1 名: a count of one, which English says with "a", "the" or the singular alone."""
+    return number.value == 1 and re.search(rf"(?<![\d.]){re.escape(number.written)}\s*[个名项份位家所座台件]", text) is not None
+
+
+def _relative_year(number, english: str) -> bool:
+    """A year that the English names from another (2014 … 2013: "the previous year", "a year earlier")."""
+    return 1900 <= number.value <= 2100 and re.search(
+        r"\b(?:previous|preceding|following|next|same|prior) year\b|\ba year (?:earlier|later|before)\b", english) is not None
 
 
 def _is_chinese(blocks) -> bool:

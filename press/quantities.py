@@ -31,6 +31,9 @@ _ORD = r"(?:st|nd|rd|th)?"
 _AND = r"(?:[-–—~～]|to|and|through|until)"
 ISO_DATE = re.compile(r"(?<![\d.])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d.])")
 # A range of days in one month: 3 月 27 日至 29 日, 5 月 13 日和 14 日, 27-29 March, 2 and 3 June, March 27 to 29.
+# A list of days in one month: 4 月 22、23、24、29 和 30 日; 19, 20, 23 and 24 March.
+ZH_DAY_LIST = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*((?:\d{1,2}\s*[日号]?\s*[、,，和及]\s*)+\d{1,2})\s*[日号]")
+EN_DAY_LIST = re.compile(rf"\b((?:\d{{1,2}}{_ORD},\s*)+\d{{1,2}}{_ORD},?\s+(?:and|or)\s+\d{{1,2}}){_ORD}\s+{_MONTH}(?:,?\s+(\d{{4}}))?")
 ZH_DAYS = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?\s*[至到~～—–\-和及、]\s*(\d{1,2})\s*[日号]")
 EN_DAYS = (re.compile(rf"\b(\d{{1,2}}){_ORD}\s*{_AND}\s*(\d{{1,2}}){_ORD}\s+(?:of\s+)?{_MONTH}(?:,?\s+(\d{{4}}))?"),
            re.compile(rf"\b{_MONTH}\s+(\d{{1,2}}){_ORD}\s*{_AND}\s*(\d{{1,2}}){_ORD}\b(?:,?\s+(\d{{4}}))?"))
@@ -79,8 +82,9 @@ _EN_SUFFIX = re.compile(r"^(?:st|nd|rd|th|s|bn|m|km|kg|cm|mm|mw|gw|kw|kwh|gb|tb|
 # A number not glued to another: 1,099 is one number, and a number after a comma (张喆，33 岁) is read.
 _DIGITS = r"(?<![A-Za-z0-9])(?<!\d[,.])(?<![A-Za-z][-‐])(\d{1,3}(?:,\d{3})+(?!\d)|\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?![\d,])|\d+)(\.\d+)?"
 ZH_NUMBER = re.compile(_DIGITS + r"\s*([多余几]?)\s*((?:[百千万]|亿)*)\s*([多余]?)\s*(成(?![为立功果员本长熟交绩就])|个百分点|%)?")
-# In English a number glued to the punctuation after a word (Committee,16) is a note's mark left in the text.
-EN_NUMBER = re.compile(r"(?<![A-Za-z)][,;:])(?<!\d;)" + _DIGITS + r"(?:st|nd|rd|th)?(?=$|[^A-Za-z\d]|(?:km|kg|cm|mm|m|t|bn|MW|GW|kW|kWh|GHz|MHz|nm)\b)"
+# In English a number glued to the punctuation after a word (Committee,16; communities.25) is a note's mark
+# left in the text.
+EN_NUMBER = re.compile(r"(?<![A-Za-z)][,;:])(?<!\d;)(?<![a-z]{2}\.)" + _DIGITS + r"(?:st|nd|rd|th)?(?=$|[^A-Za-z\d]|(?:km|kg|cm|mm|m|t|bn|MW|GW|kW|kWh|GHz|MHz|nm)\b)"
                                  r"(?:\s*(hundred|thousand|million|billion|trillion|bn)\b)?")
 ZH_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 EN_UNITS = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12, "bn": 10**9}
@@ -175,7 +179,17 @@ def quantities(text: str, lang: str, drop: tuple[str, ...] = ()) -> Quantities:
             year += (int(century) - 1) * 100 if century else (1900 if year >= 30 else 2000)
         return take(match, year, None, None, "decade") if year % 10 == 0 else match[0]
 
+    def day_list(match: re.Match, year, month, listed) -> str:
+        for day in re.findall(r"\d{1,2}", listed):
+            if take(match, year, month, day) != " ":
+                return match[0]
+        return " "
+
     text = ISO_DATE.sub(lambda m: take(m, m[1], m[2], m[3]), text)
+    if lang == "zh":
+        text = ZH_DAY_LIST.sub(lambda m: day_list(m, m[1], m[2], m[3]), text)
+    else:
+        text = EN_DAY_LIST.sub(lambda m: day_list(m, m[3], m[2], re.sub(r"(?<=\d)(?:st|nd|rd|th)", "", m[1])), text)
     if lang == "en":
         text = EN_MONTHS[0].sub(lambda m: days2(m, m[5], (m[2], m[1]), (m[4], m[3])), text)
         text = EN_MONTHS[1].sub(lambda m: days2(m, m[3], (m[1], None), (m[2], None)), text)
@@ -254,6 +268,11 @@ def _words(text: str, lang: str) -> set[Decimal]:
         for m in EN_WORD.finditer(text):
             value = Decimal(EN_WORDS[m[1].lower()] + EN_WORDS[m[2].lower()]) if m[1] else Decimal(EN_WORDS[m[3].lower()])
             values.add(value * (EN_UNITS[m[4].lower()] if m[4] else 1))
+        # a trimester, a quarter (of a year): three months
+        values |= {Decimal(3) for _ in re.finditer(r"\b(?:trimester|quarter)s?\b", text, re.I)}
+        # two decades: 20 (years)
+        values |= {Decimal(10 * (EN_WORDS.get(m[1].lower(), 1))) for m in
+                   re.finditer(r"\b(a|one|two|three|four|five|six|seven|eight|nine)\s+decades?\b", text, re.I)}
         # "a quarter", "a third": proportions in words, and their per cent
         values |= {Decimal(v) for w, v in (("quarter", 25), ("third", 33), ("half", 50)) if re.search(rf"\b{w}\b", text, re.I)}
     return {v.normalize() for v in values if v is not None}
