@@ -49,10 +49,11 @@ class Pair:
 @dataclass(frozen=True)
 class Review:
     pairs: tuple[Pair, ...]
+    cover: tuple[Problem, ...] = ()  # the cover photos' captions in issue.yaml
 
     @property
     def problems(self) -> list[Problem]:
-        return [p for pair in self.pairs for p in pair.problems]
+        return [*self.cover, *(p for pair in self.pairs for p in pair.problems)]
 
 
 def review(issue: Issue) -> Review:
@@ -75,7 +76,7 @@ def review(issue: Issue) -> Review:
         pairs.append(Pair(slug, zh, en, tuple(rows), tuple(p for r in rows for p in r.problems)))
     _COMPARED.clear()
     _COMPARED.update(compared)
-    return Review(tuple(_caption_hints(pairs)))
+    return Review(tuple(_caption_hints(pairs)), tuple(_cover_problems(issue)))
 
 
 _COMPARED: dict = {}  # the rows of each pair, by its two texts, from the last review
@@ -249,35 +250,32 @@ class _Comparison:
             problems.append(self._warn(at, message, zline, ztext))
 
         if a.kind == "heading" and a.level != b.level:
-            warn(f"heading level {'#' * b.level} here but {'#' * a.level} in {self.zh_name}")
+            warn(f"heading level {'#' * b.level} here but {'#' * a.level} in {self.zh_name}:{zline}")
         if a.kind == "figure" and a.image != b.image:
-            warn(f"the figure shows {b.image} here but {a.image} in {self.zh_name}")
-        facts = _Facts(zh, "zh"), _Facts(en, "en")
-        missing = [n.written for n in facts[0].numbers if not facts[1].q.has(n) and not _one_of_a_kind(n, facts[0].text)
-                   and not _relative_year(n, facts[1].text)]
-        extra = [n.written for n in facts[1].numbers if not facts[0].q.has(n)]
-        if missing or extra:
-            warn(_difference("number", extra, missing, self.zh_name))
-        missing = [d.written for d in facts[0].dates if not any(d.matches(e) for e in facts[1].dates)]
-        extra = [e.written for e in facts[1].dates if not any(e.matches(d) for d in facts[0].dates)]
-        if missing or extra:
-            warn(_difference("date", extra, missing, self.zh_name))
-        missing = [u for u in facts[0].urls if u not in facts[1].urls]
-        extra = [u for u in facts[1].urls if u not in facts[0].urls]
-        if missing or extra:
-            warn(_difference("address", extra, missing, self.zh_name))
-        absent = [w for w in facts[0].latin if not _has_word(facts[1].text, w)]
-        if absent:
-            warn(f"{', '.join(repr(w) for w in absent)} of {self.zh_name} not found here")
+            warn(f"the figure shows {b.image} here but {a.image} in {self.zh_name}:{zline}")
+        where = f"{self.zh_name}:{zline}"
+        cells = [b.text.split(" | ") for b in (a, b)] if a.kind == "row" and len(zh) == len(en) == 1 else None
+        if cells and len(cells[0]) == len(cells[1]) > 1:
+            # A table row cell by cell: columns stand in the same order in both tables.
+            for k, (zc, ec) in enumerate(zip(*cells), start=1):
+                for message in differences(_Facts([Block("row", a.line, zc)], "zh"), _Facts([Block("row", b.line, ec)], "en"),
+                                           where):
+                    warn(f"column {k}: {message}")
+        else:
+            for message in differences(_Facts(zh, "zh"), _Facts(en, "en"), where):
+                warn(message)
         calls = [sorted(self.numbers[k].get(r, 0) for blk in side for r in blk.refs) for k, side in enumerate((zh, en))]
         if a.kind != "note" and calls[0] != calls[1]:
-            warn(f"note call(s) {_list(calls[1]) or 'none'} here but {_list(calls[0]) or 'none'} in {self.zh_name}")
+            warn(f"note call(s) {_list(calls[1]) or 'none'} here but {_list(calls[0]) or 'none'} in {self.zh_name}:{zline}")
         return problems
 
     def _warn(self, line: int, message: str, zh_line: int, zh_text: str) -> Problem:
         excerpt = " ".join(zh_text.split())
         excerpt = excerpt[:24] + "…" if len(excerpt) > 24 else excerpt
-        return warning(self.en.path, line, f"{message} ({self.zh_name}:{zh_line}{': ' + excerpt if excerpt else ''})")
+        where = f"{self.zh_name}:{zh_line}"
+        if where in message:  # already named with its value: the excerpt alone says which block
+            return warning(self.en.path, line, f"{message}{' (' + excerpt + ')' if excerpt else ''}")
+        return warning(self.en.path, line, f"{message} ({where}{': ' + excerpt if excerpt else ''})")
 
     def _last_line(self, side: int) -> int:
         blocks = self.notes[side] or self.body[side]
@@ -314,6 +312,29 @@ class _Facts:
         self.latin = ([re.sub(r"(?<=[a-z])\d{4}$", "", w) for b in blocks for w in b.latin_words()  # Name2015年: a year
                       if len(w) > 1 or w.isupper() and not re.search(rf"[(（]{w}[)）]|^{w}[.)\s]", b.text)]
                        if lang == "zh" else [])
+
+
+def differences(zh: "_Facts", en: "_Facts", where: str) -> list[str]:
+    """What the English says otherwise than the Chinese at `where` (file:line): one message per kind of fact,
+    naming the values on both sides."""
+    out = []
+    missing = [n.written for n in zh.numbers if not en.q.has(n) and not _one_of_a_kind(n, zh.text)
+               and not _relative_year(n, en.text)]
+    extra = [n.written for n in en.numbers if not zh.q.has(n)]
+    if missing or extra:
+        out.append(_difference("number", extra, missing, where))
+    missing = [d.written for d in zh.dates if not any(d.matches(e) for e in en.dates)]
+    extra = [e.written for e in en.dates if not any(e.matches(d) for d in zh.dates)]
+    if missing or extra:
+        out.append(_difference("date", extra, missing, where))
+    missing = [u for u in zh.urls if u not in en.urls]
+    extra = [u for u in en.urls if u not in zh.urls]
+    if missing or extra:
+        out.append(_difference("address", extra, missing, where))
+    absent = [w for w in zh.latin if not _has_word(en.text, w)]
+    if absent:
+        out.append(f"{', '.join(repr(w) for w in absent)} of {where} not found here")
+    return out
 
 
 def _fact_match(zh, en, cache: dict | None = None) -> tuple[int, int]:
@@ -403,6 +424,29 @@ def _caption_hints(pairs: list[Pair]) -> list[Pair]:
             rows.append(row)
         out.append(Pair(pair.slug, pair.zh, pair.en, tuple(rows), tuple(p for r in rows for p in r.problems)))
     return out
+
+
+def _cover_problems(issue: Issue) -> list[Problem]:
+    """Each cover photo's two captions compared as a figure's are; when the English one agrees with another
+    photo's Chinese caption instead, which."""
+    facts = [(_Facts([Block("figure", photo.line, photo.caption.zh)], "zh"),
+              _Facts([Block("figure", photo.line, photo.caption.en)], "en")) for photo in issue.cover]
+    out = []
+    for k, (photo, (zh, en)) in enumerate(zip(issue.cover, facts), start=1):
+        found = differences(zh, en, f"its Chinese caption ({issue.yaml_path.name}:{photo.line})")
+        if not found:
+            continue
+        message = f"cover photo {k} ({photo.image}), English caption: {'; '.join(found)}"
+        for j, (other, (other_zh, _)) in enumerate(zip(issue.cover, facts), start=1):
+            if j != k and not differences(other_zh, en, "") and _fact_match_facts(other_zh, en)[0]:
+                message += f"; it matches the Chinese caption of cover photo {j} ({other.image}) instead (swapped captions?)"
+                break
+        out.append(warning(issue.yaml_path, photo.line, message))
+    return out
+
+
+def _fact_match_facts(a: "_Facts", b: "_Facts") -> tuple[int, int]:
+    return _fact_match([], [], {("zh",): a, ("en",): b})
 
 
 def problems_of(issue: Issue) -> list[Problem]:
