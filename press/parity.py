@@ -110,6 +110,7 @@ class _Comparison:
         zh_len = sum(_length(b, "zh") for b in self.body[0] if b.kind in TEXT_KINDS)
         en_len = sum(_length(b) for b in self.body[1] if b.kind in TEXT_KINDS)
         self.ratio = en_len / zh_len if zh_len and en_len else 3.0
+        self.note_map: dict[int, int] = {}  # English note number → Chinese, set by _note_rows
         self.facts: dict = {}  # the alignment weighs each block (and pair of blocks) many times
 
     def rows(self) -> list[Row]:
@@ -126,7 +127,8 @@ class _Comparison:
         for zh, en in self.path:
             rows.append(self._row(zh, en))
             # A note's row follows the row that calls it.
-            called = {self.numbers[0].get(r) for b in zh for r in b.refs} | {self.numbers[1].get(r) for b in en for r in b.refs}
+            called = {self.numbers[0].get(r) for b in zh for r in b.refs} | {self._zh_note(self.numbers[1].get(r, 0))
+                                                                             for b in en for r in b.refs}
             for number in sorted(n for n in called if n in notes):
                 rows.append(notes.pop(number))
         return rows + [notes[n] for n in sorted(notes)]
@@ -205,20 +207,27 @@ class _Comparison:
         return rows
 
     def _note_rows(self) -> dict[int, Row]:
-        zh = {self.numbers[0].get(b.label, 1000 + i): b for i, b in enumerate(self.notes[0])}
-        en = {self.numbers[1].get(b.label, 1000 + i): b for i, b in enumerate(self.notes[1])}
+        """Notes aligned as the body is, in the order of their calls: a dropped note does not shift the
+        others. Each row is keyed by its Chinese number (1000 + its English number when it has none)."""
+        zh, en = (sorted(notes, key=lambda b, k=k: self.numbers[k].get(b.label, 1000))
+                  for k, notes in enumerate(self.notes))
+        path = self._align(zh, en)
+        number = lambda k, b: self.numbers[k].get(b.label, 0)  # noqa: E731
+        self.note_map = {number(1, b[0]): number(0, a[0]) for a, b in path if a and b}
         rows = {}
-        for number in sorted(set(zh) | set(en)):
-            a, b = zh.get(number), en.get(number)
-            if a is None or b is None:
-                line = b.line if b else self._last_line(1)
-                message = (f"note {number} has no counterpart in {self.zh_name}" if a is None else
-                           f"note {number} of {self.zh_name} has no counterpart here")
-                zh_line = a.line if a else self._last_line(0)
-                rows[number] = Row((a,) if a else (), (b,) if b else (),
-                                   (self._warn(line, message, zh_line, a.text if a else ""),))
+        for k, (a, b) in enumerate(path):
+            if a and b:
+                rows[number(0, a[0])] = Row(a, b, tuple(self._compare(a, b)))
+            elif a:
+                after = next((e[0] for _, e in path[k + 1:] if e), None)
+                line = after.line if after else self._last_line(1)
+                rows[number(0, a[0])] = Row(a, (), (self._warn(line, f"note {number(0, a[0])} of {self.zh_name} has no "
+                                                               "counterpart here: dropped?", a[0].line, a[0].text),))
             else:
-                rows[number] = Row((a,), (b,), tuple(self._compare((a,), (b,))))
+                before = next((z[0] for z, _ in path[k + 1:] if z), None)
+                rows[1000 + number(1, b[0])] = Row((), b, (self._warn(
+                    b[0].line, f"note {number(1, b[0])} has no counterpart in {self.zh_name}",
+                    before.line if before else self._last_line(0), ""),))
         return rows
 
     def _row(self, zh: tuple[Block, ...], en: tuple[Block, ...]) -> Row:
@@ -265,9 +274,13 @@ class _Comparison:
             for message in differences(_Facts(zh, "zh"), _Facts(en, "en"), where):
                 warn(message)
         calls = [sorted(self.numbers[k].get(r, 0) for blk in side for r in blk.refs) for k, side in enumerate((zh, en))]
-        if a.kind != "note" and calls[0] != calls[1]:
+        if a.kind != "note" and calls[0] != sorted(self._zh_note(n) for n in calls[1]):
             warn(f"note call(s) {_list(calls[1]) or 'none'} here but {_list(calls[0]) or 'none'} in {self.zh_name}:{zline}")
         return problems
+
+    def _zh_note(self, en_number: int) -> int:
+        """The Chinese number of the note that the English note `en_number` translates."""
+        return self.note_map.get(en_number, 1000 + en_number)
 
     def _warn(self, line: int, message: str, zh_line: int, zh_text: str) -> Problem:
         excerpt = " ".join(zh_text.split())
@@ -309,6 +322,8 @@ class _Facts:
         self.numbers, self.dates = self.q.numbers, self.q.dates
         # A letter that labels an item ((f) …, A. …) or marks a table's note (资源a) is no name to look for;
         # X in X 光机 is.
+        # Chinese names standing in an English block (Xu Yi (许燚)) are looked for in the Chinese.
+        self.hanzi = re.findall(r"[\u3400-\u9fff]+", self.text) if lang == "en" else []
         self.latin = ([re.sub(r"(?<=[a-z])\d{4}$", "", w) for b in blocks for w in b.latin_words()  # Name2015年: a year
                       if len(w) > 1 or w.isupper() and not re.search(rf"[(（]{w}[)）]|^{w}[.)\s]", b.text)]
                        if lang == "zh" else [])
@@ -353,6 +368,8 @@ def _fact_match(zh, en, cache: dict | None = None) -> tuple[int, int]:
     found = [_has_word(b.text, w) for w in a.latin]
     shared, differ = shared + sum(found), differ + (not all(found))
     shared += len(set(a.urls) & set(b.urls))
+    found = [w in a.text for w in b.hanzi]
+    shared, differ = shared + sum(found), differ + (not all(found))
     return shared, differ
 
 
