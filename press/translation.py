@@ -5,11 +5,17 @@ versions, once a translator has checked that they say the same. The record
 is a small text file, reviewed and committed with the sources. A later edit
 of either side changes its blocks' digests: each changed block is reported,
 with its counterpart on the other side, until the translator confirms again.
+
+An article never confirmed may still be in git: then a Chinese block last
+changed in a later commit than its English counterpart is reported (from
+`git blame`, bounded in time; nothing is said outside git or without it).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import subprocess
 from pathlib import Path
 
 import yaml
@@ -57,7 +63,7 @@ def stale(issue_dir: Path, slug: str, zh: Article, en: Article, rows: list) -> l
     path = record_path(issue_dir, slug)
     out: list[list[Problem]] = [[] for _ in rows]
     if not path.is_file():
-        return out  # never confirmed: nothing to compare with
+        return _stale_in_git(slug, zh, en, rows)  # never confirmed: the history, if any, says what came later
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         recorded = {lang: [str(e).split(" ", 1)[0] for e in data.get(lang) or []] for lang in ("zh", "en")}
@@ -133,3 +139,62 @@ def _near(rows: list, row) -> int:
         if other.en:
             return other.en[0].line
     return 1
+
+
+GIT_TIMEOUT = 10  # seconds for one `git blame`: a slow or huge history is skipped, not waited for
+
+
+def _stale_in_git(slug: str, zh: Article, en: Article, rows: list) -> list[list[Problem]]:
+    out: list[list[Problem]] = [[] for _ in rows]
+    times = [_blame(zh.path), _blame(en.path)]
+    if times[0] is None or times[1] is None:
+        return out
+    lines = [zh.text.split("\n"), en.text.split("\n")]
+    for row, problems in zip(rows, out):
+        if not row.zh or not row.en:
+            continue
+        (zt, zsha), (et, _) = (max((times[k].get(n, (0, "")) for b in blocks for n in _span(b, lines[k])), default=(0, ""))
+                               for k, blocks in enumerate((row.zh, row.en)))
+        if zt > et > 0:
+            when = "not yet committed" if zsha.strip("0") == "" else f"commit {zsha[:7]}, {_day(zt)}"
+            problems.append(warning(en.path, row.en[0].line, (
+                f"{zh.path.name}:{row.zh[0].line} changed in a later commit ({when}) than this {_name(row.en[0])} "
+                f"({_day(et)}): update it to match, then run 'python build.py translated {slug}' "
+                f"({zh.path.name}:{row.zh[0].line}: {' '.join(row.zh[0].text.split())[:24]})")))
+    return out
+
+
+def _blame(path: Path) -> dict[int, tuple[int, str]] | None:
+    """Each line's (commit time, commit) from `git blame`; None outside git, without git, or on any failure."""
+    try:
+        result = subprocess.run(["git", "-C", str(path.parent), "blame", "--porcelain", "--", path.name],
+                                capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=GIT_TIMEOUT)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if result.returncode != 0:
+        return None
+    out, times, sha, line = {}, {}, "", 0
+    for text in result.stdout.split("\n"):
+        if text.startswith("\t"):
+            out[line] = (times.get(sha, 0), sha)
+        elif text.startswith("committer-time "):
+            times[sha] = int(text.split()[1])
+        else:
+            parts = text.split(" ")
+            if len(parts) >= 3 and len(parts[0]) == 40 and parts[1].isdigit() and parts[2].isdigit():
+                sha, line = parts[0], int(parts[2])
+    return out
+
+
+def _span(block: Block, lines: list[str]) -> range:
+    """The file lines a block stands on: its first, and those that continue it up to a blank line or the next
+    item, row, heading or note."""
+    end = block.line
+    while end < len(lines) and lines[end].strip() and not lines[end].lstrip().startswith(
+            ("- ", "* ", "+ ", "|", "#", "[^", "![", ">")) and not lines[end].lstrip()[:3].rstrip(".) ").isdigit():
+        end += 1
+    return range(block.line, end + 1)
+
+
+def _day(seconds: int) -> str:
+    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).strftime("%Y-%m-%d")

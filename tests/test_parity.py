@@ -10,8 +10,10 @@ made for these tests, which adds the pair with 1099 cases and 26 March.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -259,3 +261,37 @@ def test_the_second_issue_is_silent(monkeypatch, capsys):
     status = build.main(["check", str(SAMPLE)])
     err = capsys.readouterr().err
     assert status == 0 and " warning: " not in err, err
+
+
+def _git(folder: Path, *args: str, when: str = "2026-01-01T10:00:00") -> None:
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when,
+           "PATH": os.environ["PATH"], "HOME": str(folder)}
+    subprocess.run(["git", *args], cwd=folder, env=env, check=True, capture_output=True)
+
+
+def test_a_chinese_block_changed_in_a_later_commit_is_reported_without_a_record(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    issue = tmp_path / "2020-06"
+    shutil.copytree(SAMPLE, issue)
+    (issue / "news-jiuzhang.translation.yaml").unlink()
+    en, zh = issue / "rd-funding.en.md", issue / "rd-funding.zh.md"
+    _git(issue, "init", "-q")
+    _git(issue, "add", ".")
+    _git(issue, "commit", "-qm", "issue")
+    assert warnings(issue, capsys) == []
+    replace(zh, "财政科技支出占国家财政支出的比重为 4.49%，与上年基本持平。", "财政科技支出占国家财政支出的比重为 4.49%。")
+    _git(issue, "commit", "-qam", "shorter", when="2026-02-01T10:00:00")
+    found = warnings(issue, capsys)
+    assert found == [("rd-funding.en.md", line_of(en, "Government spending on science and technology was"),
+                      found[0][2])] and f"rd-funding.zh.md:{line_of(zh, '2019 年，国家财政科学技术支出')}" in found[0][2] \
+        and "changed in a later commit" in found[0][2], found
+    # The English updated in a later commit still: silent again.
+    replace(en, ", about the same share as in the year before.", ".")
+    _git(issue, "commit", "-qam", "English too", when="2026-03-01T10:00:00")
+    assert warnings(issue, capsys) == []
+    # Without git on the PATH, or outside a repository, nothing is said and nothing breaks.
+    replace(zh, "比上年增长 12.6%", "比上年增长 12.6 %")
+    assert len(warnings(issue, capsys)) == 1  # not committed: later than anything
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
+    assert warnings(issue, capsys) == []
