@@ -22,7 +22,7 @@ from .blocks import FRONT_FIELDS, NAMES, TEXT_KINDS, Block, split_blocks
 from .errors import Problem, warning
 from .issue import Article, Issue
 from .quantities import quantities
-from .translation import stale
+from .translation import silence, stale
 
 LABEL = re.compile(r"^\s*[\"“]?(?:(?:\d{1,3}(?:\.\d{1,3})*[.)]|[(（]\d{1,3}[)）]|[a-z][.)]|[(（][a-z][)）])\s|\d{1,3}．)")
 SKIP = 4.0  # cost of a block with no counterpart
@@ -73,6 +73,7 @@ def review(issue: Issue) -> Review:
         rows = _COMPARED[key]
         compared[key] = rows
         rows = [Row(r.zh, r.en, (*r.problems, *more)) for r, more in zip(rows, stale(issue.dir, slug, zh, en, rows))]
+        rows = silence(issue.dir, slug, rows)
         pairs.append(Pair(slug, zh, en, tuple(rows), tuple(p for r in rows for p in r.problems)))
     _COMPARED.clear()
     _COMPARED.update(compared)

@@ -6,6 +6,11 @@ is a small text file, reviewed and committed with the sources. A later edit
 of either side changes its blocks' digests: each changed block is reported,
 with its counterpart on the other side, until the translator confirms again.
 
+A warning of the review that the translator has checked (a deliberate
+rounding) is accepted with `python build.py translated SLUG --accept LINE`,
+kept in `<slug>.accepted.yaml`: the digests of the two blocks it is about and
+its words. It silences that warning alone, until either block changes.
+
 An article never confirmed may still be in git: then a Chinese block last
 changed in a later commit than its English counterpart is reported (from
 `git blame`, bounded in time; nothing is said outside git or without it).
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 import subprocess
 from pathlib import Path
 
@@ -49,6 +55,67 @@ def confirm(issue: Issue, slug: str) -> Path:
     text = HEADER.format(zh=zh.path.name, en=en.path.name, slug=slug) + yaml.safe_dump(
         body, allow_unicode=True, sort_keys=False, width=200)
     return write_atomically(path, text)  # a source file of the issue: synced like the outputs
+
+
+ACCEPTED_HEADER = """\
+# Warnings of the translation review on {en} that the translator checked and accepted
+# as intended, written by `python build.py translated {slug} --accept LINE`. Each entry names
+# the digests of the two blocks the warning is about: editing either block brings it back.
+"""
+
+
+def accepted_path(issue_dir: Path, slug: str) -> Path:
+    return Path(issue_dir) / f"{slug}.accepted.yaml"
+
+
+def accept(issue: Issue, slug: str, line: int) -> Path:
+    """Accept the warnings at `line` of the English file of `slug` (the `translated --accept` command)."""
+    from .parity import review  # the review imports this module for its stale-translation warnings
+
+    en = issue.article(slug, "en")
+    if en is None or issue.article(slug, "zh") is None:
+        confirm(issue, slug)  # raises the error that says which version is missing
+    rows = [row for pair in review(issue).pairs if pair.slug == slug for row in pair.rows]
+    found = [(row, p) for row in rows for p in row.problems if p.line == line and Path(p.path) == Path(en.path)]
+    if not found:
+        raise PressError.at(en.path, line, f"no translation warning at this line to accept (see 'python build.py "
+                                           f"check {issue.dir}')")
+    path = accepted_path(issue.dir, slug)
+    digests = {b.digest for row in rows for b in (*row.zh, *row.en)}
+    kept = [e for e in _accepted(path) if e.get("zh", "") in digests | {""} and e.get("en", "") in digests | {""}]
+    new = [{"zh": row.zh[0].digest if row.zh else "", "en": row.en[0].digest if row.en else "",
+            "warning": _words(p.message)} for row, p in found]
+    entries = kept + [e for e in new if e not in kept]
+    text = ACCEPTED_HEADER.format(en=en.path.name, slug=slug) + yaml.safe_dump(
+        entries, allow_unicode=True, sort_keys=False, width=200)
+    return write_atomically(path, text)
+
+
+def silence(issue_dir: Path, slug: str, rows: list) -> list:
+    """The rows without the warnings accepted in `<slug>.accepted.yaml` for the blocks as they stand."""
+    entries = _accepted(accepted_path(issue_dir, slug))
+    if not entries:
+        return rows
+    keys = {(e.get("zh", ""), e.get("en", ""), e.get("warning", "")) for e in entries}
+    out = []
+    for row in rows:
+        zh, en = row.zh[0].digest if row.zh else "", row.en[0].digest if row.en else ""
+        kept = tuple(p for p in row.problems if (zh, en, _words(p.message)) not in keys)
+        out.append(row if len(kept) == len(row.problems) else type(row)(row.zh, row.en, kept))
+    return out
+
+
+def _accepted(path: Path) -> list[dict]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else []
+    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        return []
+    return [e for e in data if isinstance(e, dict)] if isinstance(data, list) else []
+
+
+def _words(message: str) -> str:
+    """A warning without its line numbers: it stays the same warning when lines above it move."""
+    return re.sub(r"(\.(?:zh|en)\.md|\.yaml):\d+", r"\1", message)
 
 
 def _entry(block: Block) -> str:

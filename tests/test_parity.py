@@ -295,3 +295,35 @@ def test_a_chinese_block_changed_in_a_later_commit_is_reported_without_a_record(
     assert len(warnings(issue, capsys)) == 1  # not committed: later than anything
     monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
     assert warnings(issue, capsys) == []
+
+
+def test_a_warning_accepted_as_intended_is_silent_until_either_block_changes(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    issue = tmp_path / "2020-06"
+    shutil.copytree(SAMPLE, issue)
+    en, zh = issue / "rd-funding.en.md", issue / "rd-funding.zh.md"
+    replace(en, "Government spending on science and technology was 1,071.74 billion yuan",
+            "Government spending on science and technology was about 1,070 billion yuan")  # rounded further
+    replace(en, "Universities | 1,796.6 | 23.2% | 8.1% |", "Universities | 1,796.6 | 23.2% | 8.2% |")  # a mistake
+    at, cell = line_of(en, "was about 1,070 billion"), line_of(en, "| Universities |")
+    found = warnings(issue, capsys)
+    assert sorted(line for _, line, _ in found) == sorted([at, cell]), found
+    assert build.main(["translated", "rd-funding", str(issue), "--accept", str(at)]) == 0
+    assert capsys.readouterr().out.strip().endswith("rd-funding.accepted.yaml")
+    assert "1,070 billion here but 10717.4 亿" in (issue / "rd-funding.accepted.yaml").read_text(encoding="utf-8")
+    assert [line for _, line, _ in warnings(issue, capsys)] == [cell]  # that one alone: the other still stands
+    # Lines moving above it do not bring it back; an edit of its Chinese block does.
+    replace(en, "## I. Record R&D spending", "\n\n## I. Record R&D spending")
+    assert [line for _, line, _ in warnings(issue, capsys)] == [line_of(en, "| Universities |")]
+    replace(zh, "与上年基本持平。", "与上年持平。")
+    assert line_of(en, "was about 1,070 billion") in [line for _, line, _ in warnings(issue, capsys)]
+
+
+def test_accepting_where_there_is_no_warning_is_an_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    issue = tmp_path / "2020-06"
+    shutil.copytree(SAMPLE, issue)
+    assert build.main(["translated", "rd-funding", str(issue), "--accept", "3"]) == 1
+    err = capsys.readouterr().err
+    assert re.search(r"rd-funding\.en\.md:3: error: no translation warning at this line to accept", err), err
+    assert not (issue / "rd-funding.accepted.yaml").exists()
