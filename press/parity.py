@@ -112,6 +112,7 @@ class _Comparison:
         en_len = sum(_length(b) for b in self.body[1] if b.kind in TEXT_KINDS)
         self.ratio = en_len / zh_len if zh_len and en_len else 3.0
         self.note_map: dict[int, int] = {}  # English note number → Chinese, set by _note_rows
+        self.dropped_notes: set[int] = set()  # Chinese notes without an English one: reported once, as such
         self.facts: dict = {}  # the alignment weighs each block (and pair of blocks) many times
 
     def rows(self) -> list[Row]:
@@ -210,11 +211,12 @@ class _Comparison:
     def _note_rows(self) -> dict[int, Row]:
         """Notes aligned as the body is, in the order of their calls: a dropped note does not shift the
         others. Each row is keyed by its Chinese number (1000 + its English number when it has none)."""
-        zh, en = (sorted(notes, key=lambda b, k=k: self.numbers[k].get(b.label, 1000))
-                  for k, notes in enumerate(self.notes))
+        # In the order they are written: translators keep it, and a note left uncalled keeps its place.
+        zh, en = (sorted(notes, key=lambda b: b.line) for notes in self.notes)
         path = self._align(zh, en)
         number = lambda k, b: self.numbers[k].get(b.label, 0)  # noqa: E731
         self.note_map = {number(1, b[0]): number(0, a[0]) for a, b in path if a and b}
+        self.dropped_notes = {number(0, a[0]) for a, b in path if a and not b}
         rows = {}
         for k, (a, b) in enumerate(path):
             if a and b:
@@ -267,15 +269,23 @@ class _Comparison:
         cells = [b.text.split(" | ") for b in (a, b)] if a.kind == "row" and len(zh) == len(en) == 1 else None
         if cells and len(cells[0]) == len(cells[1]) > 1:
             # A table row cell by cell: columns stand in the same order in both tables.
-            for k, (zc, ec) in enumerate(zip(*cells), start=1):
-                for message in differences(_Facts([Block("row", a.line, zc)], "zh"), _Facts([Block("row", b.line, ec)], "en"),
-                                           where):
+            columns = [(k, differences(_Facts([Block("row", a.line, zc)], "zh"), _Facts([Block("row", b.line, ec)], "en"),
+                                       where)) for k, (zc, ec) in enumerate(zip(*cells), start=1)]
+            columns = [(k, found) for k, found in columns if found]
+            if len(columns) > 1 and not differences(_Facts(zh, "zh"), _Facts(en, "en"), where):
+                # The row holds the same values, in other columns: one finding, not one per column.
+                shown = " | ".join(c.strip() for c in cells[1])
+                warn(f"columns {_list(k for k, _ in columns)} hold each other's values here ({shown}) "
+                     f"but not in {where}: swapped?")
+            for k, found in columns if len(columns) == 1 or differences(_Facts(zh, "zh"), _Facts(en, "en"), where) else ():
+                for message in found:
                     warn(f"column {k}: {message}")
         else:
             for message in differences(_Facts(zh, "zh"), _Facts(en, "en"), where):
                 warn(message)
         calls = [sorted(self.numbers[k].get(r, 0) for blk in side for r in blk.refs) for k, side in enumerate((zh, en))]
-        if a.kind != "note" and calls[0] != sorted(self._zh_note(n) for n in calls[1]):
+        if a.kind != "note" and [n for n in calls[0] if n not in self.dropped_notes] != sorted(
+                self._zh_note(n) for n in calls[1]):
             warn(f"note call(s) {_list(calls[1]) or 'none'} here but {_list(calls[0]) or 'none'} in {self.zh_name}:{zline}")
         return problems
 

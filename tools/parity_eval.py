@@ -148,7 +148,7 @@ MISTAKES = (
             f"{RD}.en.md", "| Universities |", f"{RD}.zh.md", "| 高等学校 |", ("column 4", "8.4", "8.1")),
     Mistake("two numbers swapped (in a table row)",
             ((f"{RD}.en.md", "| Enterprises | 16,921.8 | 11.1% | 76.4% |", "| Enterprises | 16,921.8 | 76.4% | 11.1% |"),),
-            f"{RD}.en.md", "| Enterprises |", f"{RD}.zh.md", "| 企业 |", ("column 3", "76.4", "11.1")),
+            f"{RD}.en.md", "| Enterprises |", f"{RD}.zh.md", "| 企业 |", ("columns 3, 4", "76.4% | 11.1%", "swapped")),
     Mistake("a year changed in a note",
             ((f"{RD}.en.md", "budget expenditure 2019,", "budget expenditure 2018,"),),
             f"{RD}.en.md", "[^4]: Ministry of Finance", f"{RD}.zh.md", "[^4]: 财政部", ("2018", "2019")),
