@@ -85,7 +85,7 @@ ZH_NUMBER = re.compile(_DIGITS + r"\s*([多余几]?)\s*((?:[百千万]|亿)*)\s*
 # In English a number glued to the punctuation after a word (Committee,16; communities.25) is a note's mark
 # left in the text.
 EN_NUMBER = re.compile(r"(?<![A-Za-z)][,;:])(?<!\d;)(?<![a-z]{2}\.)" + _DIGITS + r"(?:st|nd|rd|th)?(?=$|[^A-Za-z\d]|(?:km|kg|cm|mm|m|t|bn|MW|GW|kW|kWh|GHz|MHz|nm)\b)"
-                                 r"(?:\s*(hundred|thousand|million|billion|trillion|bn)\b)?")
+                                 r"(?:\s*(hundred|thousand|million|billion|trillion|bn)\b)?(?:\s*%|\s+per\s?cent\b)?")
 ZH_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 EN_UNITS = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12, "bn": 10**9}
 ZH_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")

@@ -166,7 +166,7 @@ MISTAKES = (
             f"{RD}.en.md", "[^4]: Ministry of Finance", f"{RD}.zh.md", "[^3]: 各国基础研究", ("note 3", "no counterpart", "dropped")),
     Mistake("a percentage changed",
             ((f"{RD}.en.md", "Their shares were 6.03%, 11.3% and 82.7%.", "Their shares were 6.3%, 11.3% and 82.7%."),),
-            f"{RD}.en.md", "Their shares were 6.3%", f"{RD}.zh.md", "分活动类型看", ("6.3 here", "6.03%")),
+            f"{RD}.en.md", "Their shares were 6.3%", f"{RD}.zh.md", "分活动类型看", ("6.3% here", "6.03%")),
     Mistake("a date range shortened",
             ((f"{YS}.zh.md", "本刊记者近期采访了五位青年科学家。", "2020 年 10 月 12 日至 16 日，本刊记者采访了五位青年科学家。"),
              (f"{YS}.en.md", "We talked to five young scientists.", "From 12 to 16 October 2020, we talked to five young "
