@@ -82,7 +82,7 @@ def accept(issue: Issue, slug: str, line: int) -> Path:
                                            f"check {issue.dir}')")
     path = accepted_path(issue.dir, slug)
     digests = {b.digest for row in rows for b in (*row.zh, *row.en)}
-    kept = [e for e in _accepted(path) if e.get("zh", "") in digests | {""} and e.get("en", "") in digests | {""}]
+    kept = [e for e in _accepted(path) or [] if e.get("zh", "") in digests | {""} and e.get("en", "") in digests | {""}]
     new = [{"zh": row.zh[0].digest if row.zh else "", "en": row.en[0].digest if row.en else "",
             "warning": _words(p.message)} for row, p in found]
     entries = kept + [e for e in new if e not in kept]
@@ -93,7 +93,12 @@ def accept(issue: Issue, slug: str, line: int) -> Path:
 
 def silence(issue_dir: Path, slug: str, rows: list) -> list:
     """The rows without the warnings accepted in `<slug>.accepted.yaml` for the blocks as they stand."""
-    entries = _accepted(accepted_path(issue_dir, slug))
+    path = accepted_path(issue_dir, slug)
+    entries = _accepted(path)
+    if entries is None:  # there, but not a list of accepted warnings: say so rather than ignore it
+        problem = warning(path, 1, f"cannot read this list of accepted warnings: fix it, or delete it and accept them "
+                                   f"again with 'python build.py translated {slug} --accept LINE'")
+        return [type(rows[0])(rows[0].zh, rows[0].en, (*rows[0].problems, problem)), *rows[1:]] if rows else rows
     if not entries:
         return rows
     keys = {(e.get("zh", ""), e.get("en", ""), e.get("warning", "")) for e in entries}
@@ -105,12 +110,19 @@ def silence(issue_dir: Path, slug: str, rows: list) -> list:
     return out
 
 
-def _accepted(path: Path) -> list[dict]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else []
-    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+def _accepted(path: Path) -> list[dict] | None:
+    """The accepted warnings; [] when there is no list, None when it cannot be read as one."""
+    if not path.is_file():
         return []
-    return [e for e in data if isinstance(e, dict)] if isinstance(data, list) else []
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        return None
+    if data is None:
+        return []
+    if not isinstance(data, list) or not all(isinstance(e, dict) for e in data):
+        return None
+    return data
 
 
 def _words(message: str) -> str:

@@ -327,3 +327,13 @@ def test_accepting_where_there_is_no_warning_is_an_error(tmp_path, monkeypatch, 
     err = capsys.readouterr().err
     assert re.search(r"rd-funding\.en\.md:3: error: no translation warning at this line to accept", err), err
     assert not (issue / "rd-funding.accepted.yaml").exists()
+
+
+def test_an_unreadable_list_of_accepted_warnings_is_a_warning(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    issue = tmp_path / "2020-06"
+    shutil.copytree(SAMPLE, issue)
+    (issue / "rd-funding.accepted.yaml").write_text("zh: [unclosed\n", encoding="utf-8")
+    status = build.main(["check", str(issue)])
+    err = capsys.readouterr().err
+    assert status == 0 and re.search(r"rd-funding\.accepted\.yaml:1: warning: cannot read this list", err), err
