@@ -390,9 +390,10 @@ def _one_of_a_kind(number, text: str) -> bool:
 
 
 def _relative_year(number, english: str) -> bool:
-    """A year that the English names from another (2014 … 2013: "the previous year", "a year earlier")."""
+    """A year that the English names from another or from now (2014 … 2013: "the previous year", "this year")."""
     return 1900 <= number.value <= 2100 and re.search(
-        r"\b(?:previous|preceding|following|next|same|prior) year\b|\ba year (?:earlier|later|before)\b", english) is not None
+        r"\b(?:previous|preceding|following|next|same|prior|this|current) year\b|\ba year (?:earlier|later|before)\b"
+        r"|\bduring the year\b", english, re.I) is not None
 
 
 def _is_chinese(blocks) -> bool:
@@ -403,7 +404,9 @@ def _has_word(text: str, word: str) -> bool:
     # An acronym keeps its case (WHO is not "who"); a name may change it at a sentence's start.
     flags = 0 if word.isupper() and len(word) > 1 else re.I
     # P2 is P-2, and a name's words may break differently across lines.
-    pattern = r"\s+".join(re.sub(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", "[-‐ ]?", re.escape(part)) for part in word.split())
+    # Al-Waer is Al Waer.
+    pattern = r"\s+".join(re.sub(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", "[-‐ ]?", re.escape(part)).replace(r"\-", r"[-‐\s]")
+                           for part in word.split())
     return re.search(rf"(?<![A-Za-z0-9]){pattern}(?![A-Za-z0-9])", text, flags) is not None
 
 

@@ -34,12 +34,17 @@ ISO_DATE = re.compile(r"(?<![\d.])(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d.])")
 # A list of days in one month: 4 月 22、23、24、29 和 30 日; 19, 20, 23 and 24 March.
 ZH_DAY_LIST = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*((?:\d{1,2}\s*[日号]?\s*[、,，和及]\s*)+\d{1,2})\s*[日号]")
 EN_DAY_LIST = re.compile(rf"\b((?:\d{{1,2}}{_ORD},\s*)+\d{{1,2}}{_ORD},?\s+(?:and|or)\s+\d{{1,2}}){_ORD}\s+{_MONTH}(?:,?\s+(\d{{4}}))?")
+# A range of months: 2014 年 7-8 月, 9 月-10 月
+ZH_MONTHS = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*(?:月\s*)?[-–—至到~～]\s*(\d{1,2})\s*月(?!\s*\d{1,2}\s*[日号])")
 ZH_DAYS = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?\s*[至到~～—–\-和及、]\s*(\d{1,2})\s*[日号]")
 EN_DAYS = (re.compile(rf"\b(\d{{1,2}}){_ORD}\s*{_AND}\s*(\d{{1,2}}){_ORD}\s+(?:of\s+)?{_MONTH}(?:,?\s+(\d{{4}}))?"),
            re.compile(rf"\b{_MONTH}\s+(\d{{1,2}}){_ORD}\s*{_AND}\s*(\d{{1,2}}){_ORD}\b(?:,?\s+(\d{{4}}))?"))
 # A range across months: 26 May-3 June 2015, 27 April to 22 May; May to November 1947, between May and August 2015.
 EN_MONTHS = (re.compile(rf"\b(\d{{1,2}}){_ORD}\s+{_MONTH}\s*{_AND}\s*(\d{{1,2}}){_ORD}\s+{_MONTH}(?:,?\s+(\d{{4}}))?"),
              re.compile(rf"\b{_MONTH}\s*{_AND}\s*{_MONTH}(?:,?\s+(\d{{4}}))?"))
+# A month in words: 十月事件 (the October events), 三月五日.
+ZH_MONTH_WORDS = re.compile(r"(?<![一二三四五六七八九十两几个每])(十[一二]?|[一二三四五六七八九])月(?:份)?"
+                            r"(?:([一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])[日号])?")
 ZH_DATE = re.compile(r"(?:(\d{4})\s*年\s*(?:度\s*)?)?(\d{1,2})\s*月\s*(?:份\s*)?(?:(\d{1,2})\s*[日号])?")
 EN_DATES = (  # (pattern, which groups hold year, month, day)
     # 22 Oct 14: a short month may take a short year, as in tables
@@ -47,20 +52,22 @@ EN_DATES = (  # (pattern, which groups hold year, month, day)
      (3, 2, 1)),
     (re.compile(rf"\b{_MONTH}\s+(\d{{1,2}}){_ORD}\b(?!\s*(?:per|%|million|billion))(?:,?\s+(\d{{4}}))?"), (3, 1, 2)),
     (re.compile(rf"\b{_MONTH}\s+(?:of\s+)?(\d{{4}})"), (2, 1, None)),
-    (re.compile(r"\b(?<=of |in |by |to )(May)\b(?![-‐]\d)"), (None, 1, None)),
+    (re.compile(r"(?:(?<=of |in |by |to )|(?<=late )|(?<=mid-)|(?<=early )|(?<=since )|(?<=until ))(May)\b(?![-‐]\d)"),
+     (None, 1, None)),
     # A month alone; not "May", which is more often a verb, nor a month in a name (Long March-5).
     (re.compile(r"(?<!Long )\b(January|February|March|April|June|July|August|September|October|November|December)\b"
                 r"(?![-‐]\d)"),
      (None, 1, None)),
 )
 # Times of day: 上午 10 时 15 分 = 10.15 a.m.; 下午 3 时 = 3 p.m. (compared on a 12-hour dial).
-ZH_TIME = re.compile(r"(?:上午|下午|晚上|中午|凌晨|早上)?\s*(\d{1,2})\s*时\s*(?:(\d{1,2})\s*分|(半))?(?![\d])")
-EN_TIME = re.compile(r"\b(\d{1,2})(?:[.:](\d{2}))?\s*(?:a\.\s?m\.?|p\.\s?m\.?|am\b|pm\b|o'clock|hours\b)"
-                     r"|\b([01]\d|2[0-3])([0-5]\d)(?:\s*hours\b|(?<=[Aa]t \d{4})(?=,))", re.I)
+ZH_TIME = re.compile(r"(?:上午|下午|晚上|中午|凌晨|早上)?\s*(\d{1,2}|零)\s*时(?!期(?!间)|[代间候刻段节])\s*(?:(\d{1,2})\s*分|(半))?(?![\d])")
+EN_TIME = re.compile(r"\b(\d{1,2})(?:[.:](\d{2}))?\s*(?:a\.\s?m\.?|p\.\s?m\.?|am\b|pm\b|o'clock)"
+                     r"|\b([01]\d|2[0-3])([0-5]\d)(?:\s*hours\b|Z\b|(?<=[Aa]t \d{4})(?=,)|(?=\s*(?:to|and|-|–)\s*"
+                     r"(?:[01]\d|2[0-3])[0-5]\d\s*hours\b))", re.I)  # 10.15 a.m., 1855 hours, 2359Z; not 18 hours
 # Decades and centuries: 90 后 / 1990s, 20 世纪 90 年代 / the 1990s, 21 世纪 / 21st century.
 ZH_DECADE = re.compile(r"(?:(\d{2})\s*世纪\s*)?(\d{2}|\d{4})\s*(?:后|年代)")
 EN_DECADE = re.compile(r"(?:\b(1[5-9]|20)|['’])(\d0)['’]?s\b")
-ZH_CENTURY = re.compile(r"(\d{1,2})\s*世纪")
+ZH_CENTURY = re.compile(r"(\d{1,2})\s*世纪(?!议程)")  # 21 世纪议程 is Agenda 21
 # The same in words: 二十世纪八十年代, 九十年代, 二十一世纪.
 ZH_DECADE_WORDS = re.compile(r"(?:([一二]十[一二三四五六七八九]?)世纪)?([一二三四五六七八九]十)年代")
 ZH_CENTURY_WORDS = re.compile(r"([一二]?十[一二三四五六七八九]?)世纪")
@@ -75,6 +82,12 @@ EN_SEASON = re.compile(r"\b(spring|summer|autumn|winter)\s+(?:of\s+)?(\d{4})", r
 # Letters and digits in one word are a name: 5G, 3D, COVID-19, H1N1, SARS-CoV-2, 2F, Chang'e-6, A/69, 18A.128.
 NAME = re.compile(r"(?<![A-Za-z0-9'’])(?:([A-Za-z]+(?:['’][A-Za-z]+)?)[-‐'’/]?\d(?:[./-]?[A-Za-z0-9])*"
                   r"|\d+(?:\.\d+)?[A-Za-z](?:[./-]?[A-Za-z0-9])*)")
+# In Chinese, a name joined to digits by a hyphen: 铀-235丰度, 全球环境展望-5进程 (U-235, GEO-5); not 为-0.75%.
+ZH_NAME = re.compile(r"(?<=[\u3400-\u9fff])[-‐]\d+(?=[\u3400-\u9fff])(?![年月日号时])")
+# A note's mark left at the end of a block, after its semicolon: 报告；4 / report;4
+NOTE_MARK = re.compile(r"(?<=[;；])\s*\d{1,2}\s*$")
+# A currency's letters joined to its sign ($A45,000, US$5, HK$3) are the sign: the digits are an amount.
+CURRENCY = re.compile(r"\b(?:US|A|AU|NZ|HK|S|C)\$|\$(?:US|A|NZ|AU)(?=\s?\d)")
 # …but not a number after a word that only qualifies or measures it: post-2015, mid-2020, US$5, EUR475,000.
 NOT_NAMES = {"post", "pre", "mid", "early", "late", "end", "top", "over", "under", "non", "us", "usd", "eur", "euro",
              "euros", "rmb", "cny", "chf", "gbp", "jpy", "rs", "no", "nos", "approx", "ca", "c"}
@@ -85,7 +98,7 @@ ZH_NUMBER = re.compile(_DIGITS + r"\s*([多余几]?)\s*((?:[百千万]|亿)*)\s*
 # In English a number glued to the punctuation after a word (Committee,16; communities.25) is a note's mark
 # left in the text.
 EN_NUMBER = re.compile(r"(?<![A-Za-z)][,;:])(?<!\d;)(?<![a-z]{2}\.)" + _DIGITS + r"(?:st|nd|rd|th)?(?=$|[^A-Za-z\d]|(?:km|kg|cm|mm|m|t|bn|MW|GW|kW|kWh|GHz|MHz|nm)\b)"
-                                 r"(?:\s*(hundred|thousand|million|billion|trillion|bn)\b)?(?:\s*%|\s+per\s?cent\b)?")
+                                 r"(?:\)?\s*(hundred|thousand|million|billion|trillion|bn)\b)?(?:\s*%|\s+per\s?cent\b)?")
 ZH_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 EN_UNITS = {"hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9, "trillion": 10**12, "bn": 10**9}
 ZH_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")
@@ -146,6 +159,7 @@ class Quantities:
 def quantities(text: str, lang: str, drop: tuple[str, ...] = ()) -> Quantities:
     """The numbers and dates of a block's text; `drop` are parts (addresses) that hold digits but no quantity."""
     text = unicodedata.normalize("NFKC", text.replace("，", "、"))  # NFKC would make 4，5 one number
+    text = NOTE_MARK.sub("", CURRENCY.sub(" $ ", text))
     for part in sorted(drop, key=len, reverse=True):
         text = text.replace(unicodedata.normalize("NFKC", part), " ")
     dates: list[Date] = []
@@ -193,16 +207,23 @@ def quantities(text: str, lang: str, drop: tuple[str, ...] = ()) -> Quantities:
     if lang == "en":
         text = EN_MONTHS[0].sub(lambda m: days2(m, m[5], (m[2], m[1]), (m[4], m[3])), text)
         text = EN_MONTHS[1].sub(lambda m: days2(m, m[3], (m[1], None), (m[2], None)), text)
+    if lang == "en":
+        text = EN_TIME.sub(lambda m: take(m, None, int(m[1] or m[3]) % 12, int(m[2] or m[4] or 0), "time"), text)
+    else:
+        text = ZH_NAME.sub(" ", text)
     text = NAME.sub(_name, text)
     if lang == "zh":
         text = ZH_DAYS.sub(lambda m: days(m, m[1], m[2], m[3], m[4]), text)
+        text = ZH_MONTHS.sub(lambda m: days2(m, m[1], (m[2], None), (m[3], None)), text)
         text = ZH_DECADE.sub(lambda m: decade(m, m[1], m[2]), text)
         text = ZH_CENTURY.sub(lambda m: take(m, m[1], None, None, "century"), text)
         text = ZH_DECADE_WORDS.sub(lambda m: decade(m, m[1] and _zh_numeral(m[1]), str(_zh_numeral(m[2]))), text)
         text = ZH_CENTURY_WORDS.sub(lambda m: take(m, _zh_numeral(m[1]), None, None, "century"), text)
         text = ZH_SEASON.sub(lambda m: take(m, m[1], SEASONS[m[2]], None, "season"), text)
         text = ZH_DATE.sub(lambda m: take(m, m[1], m[2], m[3]), text)
-        text = ZH_TIME.sub(lambda m: take(m, None, int(m[1]) % 12, 30 if m[3] else int(m[2] or 0), "time"), text)
+        text = ZH_MONTH_WORDS.sub(lambda m: take(m, None, str(_zh_numeral(m[1])), m[2] and str(_zh_numeral(m[2]))), text)
+        text = ZH_TIME.sub(lambda m: take(m, None, int(m[1].replace("零", "0")) % 12, 30 if m[3] else int(m[2] or 0),
+                                          "time"), text)
     else:
         text = EN_DAYS[0].sub(lambda m: days(m, m[4], m[3], m[1], m[2]), text)
         text = EN_DAYS[1].sub(lambda m: days(m, m[4], m[1], m[2], m[3]), text)
@@ -213,7 +234,6 @@ def quantities(text: str, lang: str, drop: tuple[str, ...] = ()) -> Quantities:
         text = EN_SEASON.sub(lambda m: take(m, m[2], SEASONS[m[1].lower()], None, "season"), text)
         for pattern, (y, mo, d) in EN_DATES:
             text = pattern.sub(lambda m: take(m, y and m[y], m[mo], d and m[d]), text)
-        text = EN_TIME.sub(lambda m: take(m, None, int(m[1] or m[3]) % 12, int(m[2] or m[4] or 0), "time"), text)
     return Quantities(tuple(_numbers(text, lang)), frozenset(_words(text, lang)), tuple(dates))
 
 
@@ -268,6 +288,12 @@ def _words(text: str, lang: str) -> set[Decimal]:
         for m in EN_WORD.finditer(text):
             value = Decimal(EN_WORDS[m[1].lower()] + EN_WORDS[m[2].lower()]) if m[1] else Decimal(EN_WORDS[m[3].lower()])
             values.add(value * (EN_UNITS[m[4].lower()] if m[4] else 1))
+        # one hundred and eleven
+        for m in re.finditer(r"\b(one|two|three|four|five|six|seven|eight|nine|a)\s+hundred(?:\s+and\s+([a-z]+(?:-[a-z]+)?))?",
+                             text, re.I):
+            tail = m[2] and m[2].lower().split("-")
+            extra = sum(EN_WORDS.get(t, 0) for t in tail) if tail and all(t in EN_WORDS for t in tail) else 0
+            values.add(Decimal(EN_WORDS[m[1].lower()] * 100 + extra))
         # a trimester, a quarter (of a year): three months
         values |= {Decimal(3) for _ in re.finditer(r"\b(?:trimester|quarter)s?\b", text, re.I)}
         # two decades: 20 (years)
