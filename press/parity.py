@@ -209,8 +209,8 @@ class _Comparison:
         return rows
 
     def _note_rows(self) -> dict[int, Row]:
-        """Notes aligned as the body is, in the order of their calls: a dropped note does not shift the
-        others. Each row is keyed by its Chinese number (1000 + its English number when it has none)."""
+        """Notes aligned as the body is: a dropped note does not shift the others. Each row is keyed by its
+        Chinese number (1000 + its English number when it has none)."""
         # In the order they are written: translators keep it, and a note left uncalled keeps its place.
         zh, en = (sorted(notes, key=lambda b: b.line) for notes in self.notes)
         path = self._align(zh, en)
@@ -266,7 +266,7 @@ class _Comparison:
         if a.kind == "figure" and a.image != b.image:
             warn(f"the figure shows {b.image} here but {a.image} in {self.zh_name}:{zline}")
         where = f"{self.zh_name}:{zline}"
-        cells = [b.text.split(" | ") for b in (a, b)] if a.kind == "row" and len(zh) == len(en) == 1 else None
+        cells = [blk.text.split(" | ") for blk in (a, b)] if a.kind == "row" and len(zh) == len(en) == 1 else None
         if cells and len(cells[0]) == len(cells[1]) > 1:
             # A table row cell by cell: columns stand in the same order in both tables.
             columns = [(k, differences(_Facts([Block("row", a.line, zc)], "zh"), _Facts([Block("row", b.line, ec)], "en"),
@@ -368,6 +368,10 @@ def _fact_match(zh, en, cache: dict | None = None) -> tuple[int, int]:
     cache = {} if cache is None else cache
     a, b = (cache.get(key) or cache.setdefault(key, _Facts(blocks, key[0]))
             for key, blocks in ((("zh", *map(id, zh)), zh), (("en", *map(id, en)), en)))
+    return _match(a, b)
+
+
+def _match(a: "_Facts", b: "_Facts") -> tuple[int, int]:
     shared = differ = 0
     for n in a.numbers:
         if not _one_of_a_kind(n, a.text):
@@ -469,15 +473,11 @@ def _cover_problems(issue: Issue) -> list[Problem]:
             continue
         message = f"cover photo {k} ({photo.image}), English caption: {'; '.join(found)}"
         for j, (other, (other_zh, _)) in enumerate(zip(issue.cover, facts), start=1):
-            if j != k and not differences(other_zh, en, "") and _fact_match_facts(other_zh, en)[0]:
+            if j != k and not differences(other_zh, en, "") and _match(other_zh, en)[0]:
                 message += f"; it matches the Chinese caption of cover photo {j} ({other.image}) instead (swapped captions?)"
                 break
         out.append(warning(issue.yaml_path, photo.line, message))
     return out
-
-
-def _fact_match_facts(a: "_Facts", b: "_Facts") -> tuple[int, int]:
-    return _fact_match([], [], {("zh",): a, ("en",): b})
 
 
 def problems_of(issue: Issue) -> list[Problem]:
