@@ -18,7 +18,7 @@ if str(ROOT) not in sys.path:
 ISSUE = ROOT / "content" / "2020-02"
 SAMPLE = ROOT / "content" / "2020-06"  # the second issue, written to use every feature of the format
 ISSUES = {"2020-02": ISSUE, "2020-06": SAMPLE}
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = ROOT / "tests" / "seeds"  # the texts content/2020-02 was made from (tests/seeds/README.md)
 
 
 def run_build(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
