@@ -2,7 +2,7 @@
 
 Stages raise `PressError` where they find a problem (or collect several
 and raise them together); only the command line prints them, once, in
-the `PATH:LINE: error: MESSAGE` form of SPEC.md.
+the `PATH:LINE: error: MESSAGE` form of docs/format.md ("Problems").
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ class Problem:
     path: Path
     line: int | None
     message: str
-    severity: str = "error"  # or "warning", or "note" (what SPEC allows, said once; never fails a build)
+    severity: str = "error"  # or "warning", or "note" (what the format allows, said once; never fails a build)
 
     def format(self, cwd: Path | None = None) -> str:
         path = os.path.relpath(self.path, cwd or Path.cwd())

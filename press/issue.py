@@ -89,6 +89,7 @@ class Issue:
 
 ISSUE_KEYS = {"id", "title", "number", "publisher", "date", "cover", "articles"}
 ISSUE_REQUIRED = ("id", "title", "number", "date", "articles")
+COVER_KEYS = {"image", "caption"}
 FRONT_KEYS = {f for f in FrontMatter.__dataclass_fields__}
 TEXT_FIELDS = ("title", "subtitle", "author", "source", "abstract", "abstract_en")
 
@@ -296,12 +297,30 @@ def _parse_yaml(text: str, path: Path, first_line: int) -> tuple[Any, dict[str, 
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
-        # Where the broken construct starts (an unclosed quote or bracket), else where parsing failed.
-        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+        # Where the broken construct starts (an unclosed quote or bracket), else where parsing
+        # failed; a block mapping's start is the first key, not the line at fault.
+        mark = getattr(exc, "context_mark", None)
+        if mark is None or getattr(exc, "context", None) == "while parsing a block mapping":
+            mark = getattr(exc, "problem_mark", None) or mark
         line = first_line + _line(text, mark) if mark else first_line
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise PressError.at(path, line, f"YAML syntax: {reason}") from None
+        hint = _yaml_hint(reason, text.split("\n")[line - first_line] if mark else "")
+        raise PressError.at(path, line, f"YAML syntax: {reason}{hint}") from None
     return data, lines
+
+
+def _yaml_hint(reason: str, line: str) -> str:
+    """What an editor most likely meant, for the YAML errors that plain text in a value makes:
+    a title with ': ' in it, one that starts with @ or a backquote, or text after a closing quote."""
+    key = m[1] if (m := re.match(r"\s*-?\s*([^\s:#][^:]*?):(?:\s|$)", line)) else "key"
+    quote = f"put the whole value in double quotes, e.g. {key}: \"…\""
+    if reason == "mapping values are not allowed here":
+        return f": a ': ' inside a value reads as a new key; {quote}"
+    if reason in ("found character '@' that cannot start any token", "found character '`' that cannot start any token"):
+        return f": YAML keeps @ and ` for itself at the start of a value; {quote}"
+    if reason.startswith("expected <block end>, but found"):
+        return f": text follows a closing quote or bracket; {quote} (and write a \" inside it as \\\")"
+    return ""
 
 
 def _line(text: str, mark) -> int:
@@ -323,6 +342,10 @@ def _note_key(loader: _Loader, key: yaml.ScalarNode, value: yaml.Node, first_lin
     if isinstance(value, yaml.SequenceNode):
         for i, item in enumerate(value.value):
             lines[f"{key.value}[{i}]"] = first_line + _line(loader.buffer, item.start_mark)
+            if isinstance(item, yaml.MappingNode):  # a cover photo's keys, for a typo said where it is
+                for sub, _ in item.value:
+                    if isinstance(sub, yaml.ScalarNode):
+                        lines.setdefault(f"{key.value}[{i}].{sub.value}", first_line + _line(loader.buffer, sub.start_mark))
 
 
 def _check_keys(data: dict, known: set[str], required: tuple[str, ...], path: Path, line_of, problems: list[Problem], what: str) -> None:
@@ -378,13 +401,22 @@ def _cover(value: Any, path: Path, lines: dict[str, int], problems: list[Problem
     photos = []
     for i, item in enumerate(value):
         line = lines.get(f"cover[{i}]", lines.get("cover", 1))
+        keys = [key for key in item if key not in COVER_KEYS] if isinstance(item, dict) else []
+        # A misspelt key (captoin) is said once, at its line, with the key it stands for; the
+        # key it was meant to be is then not said to be missing as well.
+        typos = {key: hint[0] for key in keys if (hint := difflib.get_close_matches(str(key), sorted(COVER_KEYS), n=1))}
+        for key, meant in typos.items():
+            problems.append(error(path, lines.get(f"cover[{i}].{key}", line), f"unknown cover photo key '{key}': did you mean '{meant}'?"))
         if not isinstance(item, dict) or not isinstance(item.get("image"), str):
-            problems.append(error(path, line, "a cover photo needs 'image: images/…' and 'caption: {zh: …, en: …}'"))
+            if "image" not in typos.values():
+                problems.append(error(path, line, "a cover photo needs 'image: images/…' and 'caption: {zh: …, en: …}'"))
             continue
-        unknown = set(item) - {"image", "caption"}
-        if unknown:
+        if unknown := [key for key in keys if key not in typos]:
             problems.append(error(path, line, f"unknown cover photo key(s): {', '.join(sorted(map(str, unknown)))}"))
-        caption = _bilingual(item.get("caption"), "caption", path, line, problems)
+        if "caption" not in item and "caption" in typos.values():
+            caption = Bilingual("", "")
+        else:
+            caption = _bilingual(item.get("caption"), "caption", path, line, problems)
         photos.append(CoverPhoto(item["image"], caption, line))
     return photos
 

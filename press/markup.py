@@ -249,7 +249,7 @@ class _State:
                 for name in list(child.attrs):
                     value = str(child.attrs[name])
                     if name == "class" and child.type == "image" and value == "wide":
-                        continue  # a wide figure (SPEC): the one class an article may give
+                        continue  # a wide figure (docs/format.md): the one class an article may give
                     if name not in ALLOWED_ATTRS.get(child.type, set()):
                         shown = {"class": "." + value, "id": "#" + value}.get(name, f"{name}={value}")
                         self.problems.append(error(self.article.path, at, f"{{{shown[:30]}}} is not allowed: an article "

@@ -9,6 +9,7 @@ size, and that the two language versions of an article match.
 from __future__ import annotations
 
 import html
+import math
 import unicodedata
 import warnings
 from pathlib import Path
@@ -20,7 +21,7 @@ from .fonts import coverage
 from .issue import Issue
 from .manifest import file_digest
 from .markup import ArticleHtml
-from .sources import problem
+from .sources import exists, problem
 
 # Printed widths (mm) from styles/press.css: a figure spans one column, a cover photo half the text block.
 FIGURE_WIDTH_MM = 84.7
@@ -173,10 +174,11 @@ def press_images(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], parts
                     width, height = img.size
             except (OSError, ValueError):
                 continue  # reported by preflight already
+            # Said rounded down: 299.6 ppi is "299", never "300 … 300 wanted".
             ppi = min(width / (placed.width_mm / 25.4), height / (placed.height_mm / 25.4))
             if ppi < PRESS_PPI:
                 at_least = f"at least {PRESS_MIN_PPI}, " if ppi < PRESS_MIN_PPI else ""
-                problems.append(Problem(path, line, f"image {placed.src!r} is {ppi:.0f} ppi as placed "
+                problems.append(Problem(path, line, f"image {placed.src!r} is {math.floor(ppi)} ppi as placed "
                                         f"({placed.width_mm:.0f} × {placed.height_mm:.0f} mm) on page "
                                         f"{first_page + placed.page} of {pdf_name}: {at_least}{PRESS_PPI} wanted for print",
                                         "error" if ppi < PRESS_MIN_PPI else "warning"))
@@ -191,8 +193,10 @@ def _parity(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml]) -> list[Pr
         if (zh is None) != (en is None):
             only = zh or en
             missing = "en" if zh else "zh"
+            if exists(issue.dir / f"{slug}.{missing}.md"):
+                continue  # the other version is there but could not be read: its errors say why
             if only is not None:
-                # SPEC allows it: said as a note, which no option turns into a failure.
+                # The format allows it: said as a note, which no option turns into a failure.
                 problems.append(note(only.article.path, 1, f"article '{slug}' has no {missing} version: it appears only in the {only.article.lang} part and edition"))
             continue
         # Two versions: press.parity aligns and compares them block by block.

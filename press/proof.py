@@ -82,6 +82,8 @@ def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Pa
     html = environment(str(templates_dir)).get_template("proof.html.j2").render(
         issue=issue, pages=names, file_versions=versions, articles=articles, slugs=issue.slugs, fonts=sorted(fonts),
         pairs=pairs, warnings=[(w.format(issue.dir), row_of(pairs).get(w)) for w in warnings],
+        # Counted apart: a note (an article in one language) is not something to fix.
+        counts={severity: sum(w.severity == severity for w in warnings) for severity in ("warning", "note")},
         pdfs=pdfs)
     return write_atomically(out_dir / "index.html", html, durable=False)
 

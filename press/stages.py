@@ -60,8 +60,8 @@ def make(cfg: Config, typesetting: Typesetting, first: Callable[[Made], None] | 
     try:
         return _make(cfg, checked, typesetting, first)
     except PressError as exc:
-        # What check found is said with what stopped the build later on (SPEC: warnings are
-        # printed also when an error fails the build).
+        # What check found is said with what stopped the build later on (docs/format.md: warnings
+        # are printed also when an error fails the build).
         raise PressError(exc.problems + checked.warnings) from None
 
 

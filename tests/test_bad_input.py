@@ -16,6 +16,7 @@ import yaml
 from PIL import Image
 
 from conftest import ROOT
+from pdftext import pages_with
 
 import build  # noqa: E402
 
@@ -91,6 +92,11 @@ def expand(line: str, issue: Path, edit: dict, out: Path | None = None, earlier:
     if "{last_page:" in line:
         name = line.split("{last_page:", 1)[1].split("}", 1)[0]
         line = line.replace("{last_page:" + name + "}", str(len(pypdf.PdfReader(io.BytesIO(earlier[name])).pages)))
+    if "{page:" in line:  # {page:PDF:words}: the page of that PDF of the run that prints the words
+        name, words = line.split("{page:", 1)[1].split("}", 1)[0].split(":", 1)
+        pages = pages_with(out / name, words)
+        assert len(pages) == 1, (name, words, pages)
+        line = line.replace("{page:" + name + ":" + words + "}", str(pages[0] + 1))
     if "{line:" in line:
         needle = line.split("{line:", 1)[1].split("}", 1)[0]
         # The line is looked up in the file the message names (read leniently: it may not be UTF-8).
@@ -195,6 +201,9 @@ def test_bad_input(case, issue_copy, tmp_path, monkeypatch, capsys, earlier):
     if "warnings" in case:
         warnings = [line for line in err.splitlines() if ": warning: " in line]
         assert warnings == [expand(line, issue_copy, case["edit"], out) for line in case["warnings"]], err
+    if "notes" in case:
+        notes = [line for line in err.splitlines() if ": note: " in line]
+        assert notes == [expand(line, issue_copy, case["edit"], out) for line in case["notes"]], err
     if fails and command[0] == "pdf":
         assert _state(out) == (before, made), "a failed run changed the earlier output"
 

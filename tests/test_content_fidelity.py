@@ -1,4 +1,4 @@
-"""Every word of content/2020-02 comes from the seed texts.
+"""Every word of content/2020-02 comes from the seed texts (tests/seeds/, where they come from in its README).
 
 Only lines were joined and extraction noise removed; the editors' own
 decisions (recorded in content/2020-02/README.md) are the only changes,

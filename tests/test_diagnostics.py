@@ -1,4 +1,4 @@
-"""Diagnostics as SPEC.md's "Errors" says: what stops a build, what is only said, and in which order."""
+"""Diagnostics as docs/format.md's "Problems" says: what stops a build, what is only said, and in which order."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ import subprocess
 
 import pypdfium2 as pdfium
 
-from conftest import run_build
+from conftest import build_here
 from pdftext import squash
 
 # People's names outside GB 2312 (昉 燚 骉 玥 镕 祎), an Extension A character (㐀) and an
@@ -21,7 +21,7 @@ def test_rare_characters_build_and_are_drawn(issue_copy, tmp_path):
     text = text.rstrip("\n") + f"\n\n## 人物：{NAMES}\n\n参与者有{NAMES}等人。\n"
     article.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
-    result = run_build("pdf", str(issue_copy), "-o", str(out))
+    result = build_here("pdf", str(issue_copy), "-o", str(out))
     assert result.returncode == 0, result.stderr
     pdf = out / "2020-02.zh.pdf"
     doc = pdfium.PdfDocument(pdf)

@@ -14,7 +14,7 @@ import pypdfium2.raw as pdfium_c
 import pytest
 import yaml
 
-from conftest import ISSUE, ISSUES, SAMPLE, run_build
+from conftest import ISSUE, ISSUES, SAMPLE, build_here
 from issue_source import read_issue
 from pdftext import Box, image_boxes, page_texts, pages_with, squash, visible_image_boxes
 
@@ -86,7 +86,7 @@ def test_a_wide_figure_is_checked_for_print_at_its_placed_size(tmp_path):
     # The lone cover photo spans the text block too: made big enough for the press (under 150 ppi is an error).
     with Image.open(issue / "images" / "cover-1.jpg") as img:
         img.resize((2100, round(2100 * img.height / img.width))).save(issue / "images" / "cover-1.jpg", quality=85)
-    result = run_build("pdf", str(issue), "-o", str(tmp_path / "out"), "--press")
+    result = build_here("pdf", str(issue), "-o", str(tmp_path / "out"), "--press")
     assert result.returncode == 0, result.stderr
     warned = [line for line in result.stderr.splitlines() if "images/chart.png" in line and "as placed" in line]
     assert warned, result.stderr
@@ -100,7 +100,7 @@ def test_a_tall_picture_keeps_its_proportions_and_is_limited_in_height(tmp_path,
 
     issue = tiny_issue(tmp_path / "tall", body="第一段文字。\n\n![一张很高的图。](images/tall.png)" + ("{.wide}" if wide else ""))
     Image.new("RGB", (900, 2700), (90, 120, 160)).save(issue / "images" / "tall.png", dpi=(300, 300))
-    result = run_build("pdf", str(issue), "-o", str(tmp_path / "out"))
+    result = build_here("pdf", str(issue), "-o", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     pdf = tmp_path / "out" / "tiny.zh.pdf"
     page = pages_with(pdf, "一张很高的图")[0]
@@ -204,14 +204,14 @@ def test_the_cover_photos_of_both_issues_tile_the_cover(build_of, issue_id):
 @pytest.mark.parametrize("count", [1, 2, 3, 4, 5, 6])
 def test_one_to_six_cover_photos_leave_no_hole(tmp_path, count):
     issue = tiny_issue(tmp_path / f"cover-{count}", covers=count)
-    result = run_build("pdf", str(issue), "-o", str(tmp_path / "out"))
+    result = build_here("pdf", str(issue), "-o", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     cover_tiles(tmp_path / "out" / "tiny.zh.pdf", count)
 
 
 def test_captions_too_long_for_the_cover_are_an_error(tmp_path):
     issue = tiny_issue(tmp_path / "long", covers=6, caption_words=60)
-    result = run_build("pdf", str(issue), "-o", str(tmp_path / "out"))
+    result = build_here("pdf", str(issue), "-o", str(tmp_path / "out"))
     assert result.returncode == 1
     assert re.search(r"issue\.yaml:\d+: error: the 6 cover photos and their captions do not fit on the cover page: "
                      "shorten the captions or use fewer photos", result.stderr), result.stderr
@@ -227,7 +227,7 @@ def test_a_line_ending_before_a_quarter_em_is_not_overflow(tmp_path):
     filler = "全社会研究与试验发展经费投入比上年同期增长" * 4
     paragraphs = [filler[:n] + tail for n in range(18, 50)]
     issue = tiny_issue(tmp_path / "overflow", body="\n\n".join(paragraphs))
-    result = run_build("pdf", str(issue), "-o", str(tmp_path / "out"))
+    result = build_here("pdf", str(issue), "-o", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     assert "wider than its column" not in result.stderr
     lines = [line.strip() for text in page_texts(tmp_path / "out" / "tiny.zh.pdf") for line in text.splitlines()]

@@ -17,7 +17,7 @@ import pypdfium2 as pdfium
 import pytest
 import yaml
 
-from conftest import ISSUE, ROOT, run_build
+from conftest import ISSUE, ROOT, build_here
 from issue_source import read_issue
 from pdftext import pages_with, squash
 
@@ -43,7 +43,7 @@ def built(tmp_path_factory) -> Path:
     meta["articles"].append(SLUG)
     (issue / "issue.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
     out = issue.parent / "out"
-    result = run_build("pdf", str(issue), "-o", str(out))
+    result = build_here("pdf", str(issue), "-o", str(out))
     assert result.returncode == 0, result.stderr
     return out
 

@@ -16,7 +16,7 @@ import pytest
 from PIL import Image, ImageCms
 from pypdf.generic import ContentStream
 
-from conftest import ISSUE, ROOT, run_build
+from conftest import ISSUE, ROOT, build_here, run_build
 from issue_source import IMAGE, read_issue
 from pdftext import pages_with
 
@@ -25,12 +25,10 @@ A4 = (210 * MM, 297 * MM)
 
 
 @pytest.fixture(scope="module")
-def press(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("press")
-    result = run_build("pdf", str(ISSUE), "-o", str(out), "--press")
-    assert result.returncode == 0, result.stderr
-    assert "ppi as placed" not in result.stderr  # the placeholders are 300 ppi as placed
-    return out / "2020-02.press.pdf"
+def press(built, build_log) -> Path:
+    """The press PDF of 2020-02, from the session's build of the issue (made with --press)."""
+    assert "ppi as placed" not in build_log("2020-02")  # the placeholders are 300 ppi as placed
+    return built / "2020-02.press.pdf"
 
 
 def boxes(page) -> dict[str, list[float]]:
@@ -336,8 +334,8 @@ def test_ghostscript_and_mupdf_render_the_press_pdf(press, tmp_path):
 def test_a_print_shops_profile_is_one_setting_away(issue_copy, tmp_path):
     shop = tmp_path / "shop.icc"
     shutil.copyfile(FOGRA39, shop)
-    result = run_build("pdf", str(issue_copy), "-o", str(tmp_path / "out"), "--press",
-                       env={"PRESS_ICC_PROFILE": str(shop)})
+    result = build_here("pdf", str(issue_copy), "-o", str(tmp_path / "out"), "--press",
+                        env={"PRESS_ICC_PROFILE": str(shop)})
     assert result.returncode == 0, result.stderr
     intent = pypdf.PdfReader(tmp_path / "out" / "2020-02.press.pdf").trailer["/Root"]["/OutputIntents"][0].get_object()
     assert intent["/OutputConditionIdentifier"] == "Custom"
@@ -361,13 +359,13 @@ def test_press_preflight_names_a_low_resolution_image_and_its_page(issue_copy, t
     photo = issue_copy / "images" / "who-briefing.jpg"
     with Image.open(photo) as img:
         img.resize((600, 392)).save(photo, quality=90)
-    reading = run_build("pdf", str(issue_copy), "-o", str(tmp_path / "reading"))
+    reading = build_here("pdf", str(issue_copy), "-o", str(tmp_path / "reading"))
     assert reading.returncode == 0 and "as placed" not in reading.stderr
-    result = run_build("pdf", str(issue_copy), "-o", str(tmp_path / "press"), "--press")
+    result = build_here("pdf", str(issue_copy), "-o", str(tmp_path / "press"), "--press")
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stderr.splitlines() if "who-briefing.jpg" in line and "as placed" in line]
     # The zh article and its English version both place it, each on the page of its caption;
-    # diagnostics are sorted by file (SPEC), so the English one comes first.
+    # diagnostics are sorted by file (docs/format.md), so the English one comes first.
     assert len(lines) == 2, result.stderr
     en, zh = lines
     press_pdf = tmp_path / "press" / "2020-02.press.pdf"

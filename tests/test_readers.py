@@ -22,7 +22,7 @@ import pytest
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageFilter
 
-from conftest import ISSUES, run_build
+from conftest import ISSUES
 
 DPI = 150
 INK = 200  # grey level below which a pixel counts as ink: pale grey text counts too
@@ -31,23 +31,6 @@ SLACK = 5  # px: ink that another reader puts within 2 px (0.34 mm) of it agrees
 # other way round. Anti-aliasing and rounding stay well below it; one line of missing
 # Chinese, or empty boxes for glyphs, is above it.
 MOST_DISAGREEMENT = 0.001
-
-
-_PRESS_BUILDS: dict[str, Path] = {}
-
-
-@pytest.fixture(scope="module")
-def press_build(tmp_path_factory):
-    """The output folder of an issue built with --press: each issue built once per module."""
-    def build(issue_id: str) -> Path:
-        if issue_id not in _PRESS_BUILDS:
-            out = tmp_path_factory.mktemp(f"readers-{issue_id}")
-            result = run_build("pdf", str(ISSUES[issue_id]), "-o", str(out), "--press")
-            assert result.returncode == 0, result.stderr
-            _PRESS_BUILDS[issue_id] = out
-        return _PRESS_BUILDS[issue_id]
-
-    return build
 
 
 def _both(*suffixes: str) -> list[str]:
@@ -95,8 +78,8 @@ def _crop(page) -> tuple[float, float, float, float]:
 
 
 @pytest.mark.parametrize("name", _both(".pdf", ".press.pdf"))
-def test_every_reader_draws_every_page_as_pdfium_does(press_build, tmp_path, name):
-    pdf = press_build(name[:7]) / name
+def test_every_reader_draws_every_page_as_pdfium_does(build_of, tmp_path, name):
+    pdf = build_of(name[:7]) / name
     drawn = _render_all(pdf, tmp_path)
     ours = _pdfium_pages(pdf)
     worst = []
@@ -116,8 +99,8 @@ MUPDF_BUILD_NOTICE = "warning: ICC support is not available"
 
 
 @pytest.mark.parametrize("name", _both(".pdf", ".zh.pdf", ".en.pdf", ".press.pdf"))
-def test_mupdf_and_ghostscript_read_without_a_warning(press_build, name):
-    pdf = press_build(name[:7]) / name
+def test_mupdf_and_ghostscript_read_without_a_warning(build_of, name):
+    pdf = build_of(name[:7]) / name
     mupdf = subprocess.run(["mutool", "draw", "-q", "-r", "36", "-o", "/dev/null", "-F", "pgm", str(pdf)],
                            capture_output=True, text=True)
     warnings = [line for line in mupdf.stderr.splitlines() if line.strip() and line.strip() != MUPDF_BUILD_NOTICE]
@@ -150,11 +133,11 @@ def _embedded_fonts(pdf: Path):
 
 
 @pytest.mark.parametrize("name", _both(".pdf", ".zh.pdf", ".en.pdf", ".press.pdf"))
-def test_cff_fonts_find_each_glyph_by_cid(press_build, name):
+def test_cff_fonts_find_each_glyph_by_cid(build_of, name):
     """ISO 32000-1 9.7.4.2: a CIDFontType0 glyph is found by CID through the CFF charset,
     and the codes written are glyph indices (Identity-H): the two must be the same."""
     checked = 0
-    for font, descendant, program in _embedded_fonts(press_build(name[:7]) / name):
+    for font, descendant, program in _embedded_fonts(build_of(name[:7]) / name):
         if descendant["/Subtype"] != "/CIDFontType0":
             continue
         assert font["/Encoding"] == "/Identity-H"
@@ -168,10 +151,10 @@ def test_cff_fonts_find_each_glyph_by_cid(press_build, name):
 
 
 @pytest.mark.parametrize("name", _both(".pdf", ".zh.pdf", ".en.pdf", ".press.pdf"))
-def test_a_font_name_stands_for_one_program(press_build, name):
+def test_a_font_name_stands_for_one_program(build_of, name):
     """ISO 32000-1 9.6.4: a subset's tag names that subset; equal names, equal programs."""
     programs = defaultdict(set)
-    for font, _, program in _embedded_fonts(press_build(name[:7]) / name):
+    for font, _, program in _embedded_fonts(build_of(name[:7]) / name):
         programs[str(font["/BaseFont"])].add(hashlib.sha256(program).hexdigest())
     assert programs
     shared = {font: len(found) for font, found in programs.items() if len(found) > 1}

@@ -100,6 +100,12 @@ def test_a_mismatched_row_carries_its_warning_which_the_proof_lists_too(proof):
     listed = page.locator("#warnings li").all_inner_texts()
     assert printed and len(listed) == len(printed)
     assert all(any(message in item for item in listed) for message in printed)
+    # Counted apart, as the terminal prints them: a note is not a warning.
+    count = {kind: sum(f": {kind}: " in line for line in stderr.splitlines()) for kind in ("warning", "note")}
+    assert count["warning"] and count["note"], stderr
+    wanted = f"{count['warning']} warning(s), 注 {count['note']} note(s)"
+    assert page.locator(".warn-count").inner_text().strip() == f"警告 {wanted}"
+    assert f"({count['warning']}), 注 notes ({count['note']})" in page.locator("#warnings summary").inner_text()
 
 
 def test_each_block_links_to_the_page_that_prints_it(proof):
