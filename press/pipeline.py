@@ -67,8 +67,11 @@ def build(cfg: Config, first: Callable[[Built], None] | None = None) -> Built:
     # Only the press PDF can have been held back (press.stages.make): the reading PDFs are written,
     # then the build fails, unrecorded, so that the next run says the same.
     raise_errors(made.warnings, cfg.strict)
+    # A damaged cache entry was made again by this build: a build that reuses its PDFs has nothing to say of it.
+    cache = Path(cfg.cache_dir).resolve()
+    said = [p for p in made.warnings if not p.path.resolve().is_relative_to(cache)]
     manifest.record(out_dir, stamp, made.pdfs,
-                    [[os.path.relpath(p.path, cfg.issue_dir), p.line, p.message, p.severity] for p in made.warnings],
+                    [[os.path.relpath(p.path, cfg.issue_dir), p.line, p.message, p.severity] for p in said],
                     made.first_pages, made.page_keys)
     return Built(made.issue_id, outputs, made.warnings, made.first_pages, made.page_keys, checked=made.checked)
 
