@@ -110,6 +110,7 @@ class Typesetter:
 
         install_patches()  # checked against the installed WeasyPrint first: press/patches.py
         listen_to_engine()
+        _ENGINE_LOG.take()  # what was logged before (in the process this one was forked from) is not the sheets'
 
         self._HTML, self._url_for = HTML, url_for
         self.issue_dir, self.templates_dir = Path(issue_dir), Path(templates_dir)
@@ -298,7 +299,7 @@ class Typesetting:
         keys = [hashlib.sha256(self.salt + fonts + part.key.encode() + part.html.encode()).hexdigest() for part in parts]
         done = {i: self._load(key) for i, key in enumerate(keys)}
         missing = [i for i, found in done.items() if found is None]
-        jobs = [(self.dirs, self.fonts, parts[i]) for i in missing]
+        jobs = [(self.dirs, self.fonts, parts[i], self.salt) for i in missing]
         if len(jobs) == 1 and self.in_process:
             # A single part is set here: no fork, no pickling, and the fonts stay loaded from
             # one build to the next.
@@ -372,10 +373,11 @@ def _result(future, job) -> tuple[TypesetPart, list[Problem]]:
                             "(out of memory, or killed): nothing was written") from None
 
 
-def _typesetter(dirs: tuple, fonts: FontSet) -> Typesetter:
-    """One typesetter per font set: the same one serves every part of a build (and, in a
-    process that stays up, every build until the issue's characters change)."""
-    key = (dirs, fonts.key)
+def _typesetter(dirs: tuple, fonts: FontSet, salt: bytes = b"") -> Typesetter:
+    """One typesetter per font set and stylesheets (`salt`): the same one serves every part of a
+    build (and, in a process that stays up, every build until the issue's characters or the
+    styles change: its stylesheets are parsed once, when it is made)."""
+    key = (dirs, fonts.key, salt)
     if key not in _WORKERS:
         _WORKERS.clear()
         _WORKERS[key] = Typesetter(*dirs, fonts)
@@ -384,9 +386,9 @@ def _typesetter(dirs: tuple, fonts: FontSet) -> Typesetter:
 
 def _typeset_in_worker(job) -> tuple[TypesetPart, list[Problem]]:
     """The part, and the damaged cache entries (print-size images) found while setting it."""
-    dirs, fonts, part = job
+    dirs, fonts, part, salt = job
     try:
-        typesetter = _typesetter(dirs, fonts)
+        typesetter = _typesetter(dirs, fonts, salt)
         return typesetter.typeset(part), typesetter.take_notes()
     finally:
         if multiprocessing.parent_process() is not None:  # a worker; serve's own process keeps its heap
