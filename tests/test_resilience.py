@@ -1,0 +1,234 @@
+"""Never a wrong PDF with exit 0 (issue 23): a damaged cache is found and made again, what
+WeasyPrint says is said as a diagnostic, a read-only output folder is one error line, and the
+proof leaves no temporary files.
+
+Each case runs the real command line; run_build fails on any traceback."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import ISSUE, ROOT, run_build
+
+PDFS = [f"{ISSUE.name}.pdf", f"{ISSUE.name}.zh.pdf", f"{ISSUE.name}.en.pdf"]
+CACHED = ("parts", "fonts", "images")  # what press keeps under its cache folder, by kind
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory) -> tuple[Path, Path]:
+    """A build of 2020-02 from an empty cache: its PDFs, and the cache it left."""
+    root = tmp_path_factory.mktemp("clean")
+    result = run_build("pdf", str(ISSUE), "-o", str(root / "out"), env={"PRESS_CACHE_DIR": str(root / "cache")})
+    assert result.returncode == 0, result.stderr
+    assert _lines(result, "error") == [] and _damage_notes(result) == set()
+    for kind in CACHED:
+        assert any((root / "cache" / kind).iterdir()), f"the clean build cached no {kind}"
+    return root / "out", root / "cache"
+
+
+def _lines(result: subprocess.CompletedProcess, severity: str) -> list[str]:
+    return [line for line in result.stderr.splitlines() if re.match(rf"[^:]+(:\d+)?: {severity}: ", line)]
+
+
+def _damage_notes(result: subprocess.CompletedProcess) -> set[Path]:
+    """The cache entries and folders that the build said it found damaged, resolved."""
+    found = set()
+    for line in _lines(result, "note"):
+        path, _, message = line.partition(": note: ")
+        if message.startswith(("damaged cache entry", "cache folder was a file")):
+            found.add((ROOT / path).resolve())
+    return found
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in PDFS}
+
+
+def _flip(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def _cut(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) // 2])
+
+
+def _entries(cache: Path, kind: str) -> list[Path]:
+    return sorted(p for p in (cache / kind).iterdir() if p.is_file())
+
+
+def _damage(cache: Path, kind: str, how: str) -> set[Path]:
+    """Damage the cached entries of one kind; what a build must say it found (resolved paths)."""
+    entries = _entries(cache, kind)
+    if how == "flipped":
+        for entry in entries:
+            _flip(entry)
+    elif how == "truncated":
+        for entry in entries:
+            _cut(entry)
+    elif how == "swapped":  # each entry holds the next one's bytes
+        contents = [entry.read_bytes() for entry in entries]
+        for entry, data in zip(entries, contents[1:] + contents[:1]):
+            entry.write_bytes(data)
+    elif how == "folder":  # an entry replaced by a folder (holding a file, so that rmdir cannot take it)
+        entries = entries[:1]
+        entries[0].unlink()
+        entries[0].mkdir()
+        (entries[0] / "stray").write_bytes(b"x")
+    elif how == "file":  # the kind's folder replaced by a file
+        shutil.rmtree(cache / kind)
+        (cache / kind).write_bytes(b"not a folder")
+        return {(cache / kind).resolve()}
+    assert len(entries) >= (1 if how == "folder" else 2), f"too few cached {kind} to damage"
+    return {entry.resolve() for entry in entries}
+
+
+@pytest.mark.parametrize("how", ["flipped", "truncated", "swapped", "folder", "file"])
+@pytest.mark.parametrize("kind", CACHED)
+def test_a_damaged_cache_is_made_again_and_said(clean, tmp_path, kind, how):
+    reference, warm = clean
+    cache = tmp_path / "cache"
+    shutil.copytree(warm, cache, symlinks=True)
+    damaged = _damage(cache, kind, how)
+    if kind == "images":
+        # Print-size images are read only by parts being typeset: none may come from the cache.
+        shutil.rmtree(cache / "parts")
+    out = tmp_path / "out"
+    result = run_build("pdf", str(ISSUE), "-o", str(out), env={"PRESS_CACHE_DIR": str(cache)})
+    assert result.returncode == 0, result.stderr
+    assert _lines(result, "error") == [], result.stderr
+    assert _damage_notes(result) == damaged, result.stderr
+    assert _digests(out) == _digests(reference), f"{kind} {how}: the PDFs differ from a clean build"
+    # Made again and written over: the next build finds nothing to say.
+    again = run_build("pdf", str(ISSUE), "-o", str(tmp_path / "again"), env={"PRESS_CACHE_DIR": str(cache)})
+    assert again.returncode == 0 and _damage_notes(again) == set(), again.stderr
+    assert _digests(tmp_path / "again") == _digests(reference)
+
+
+def test_a_cache_folder_that_is_a_file_is_one_error_line(tmp_path):
+    cache = tmp_path / "cache"
+    cache.write_bytes(b"")
+    out = tmp_path / "out"
+    result = run_build("pdf", str(ISSUE), "-o", str(out), env={"PRESS_CACHE_DIR": str(cache)})
+    assert result.returncode == 1
+    assert _lines(result, "error") == [f"{os.path.relpath(cache, ROOT)}: error: is a file, not a folder: the output "
+                                       "cannot be written there (set PRESS_CACHE_DIR to a folder)"], result.stderr
+    assert not out.exists()
+
+
+@pytest.fixture
+def project(tmp_path, clean) -> Path:
+    """A project of its own with the checkout's fonts and templates, its own styles to break, and 2020-02."""
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("fonts", "templates"):
+        (root / name).symlink_to(ROOT / name)
+    shutil.copytree(ROOT / "styles", root / "styles")
+    shutil.copytree(ISSUE, root / "content" / ISSUE.name)
+    return root
+
+
+def _build_in(project: Path, *args: str, cache: Path) -> subprocess.CompletedProcess:
+    return run_build(*args, cwd=project, env={"PRESS_CACHE_DIR": str(cache)})
+
+
+def _break_a_rule(sheet: Path, selector: str, declaration: str) -> int:
+    """Add `declaration` to the first rule of `selector`; its line in the sheet."""
+    lines = sheet.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = next(i for i, line in enumerate(lines) if line.startswith(selector + " {"))
+    lines[number] = lines[number].replace(" {", " { " + declaration, 1)
+    sheet.write_text("".join(lines), encoding="utf-8")
+    return number + 1
+
+
+def test_a_typo_in_the_stylesheet_is_a_warning_where_it_is(project, tmp_path, clean):
+    """Said once (not once per worker), at its line of styles/press.css, by every build that uses
+    the parts it was set with: the first, one from cached parts, one reusing the PDFs; an error with
+    --strict, which then writes nothing over the earlier PDFs."""
+    cache = tmp_path / "cache"
+    shutil.copytree(clean[1], cache, symlinks=True)
+    line = _break_a_rule(project / "styles" / "press.css", "html", "colr: red;")
+    expected = re.compile(rf"styles/press\.css:{line}: (warning|error): WeasyPrint: Ignored `colr: red` at {line}:\d+")
+    issue = f"content/{ISSUE.name}"
+    for out in ("first", "cached", "cached"):  # the last one reuses the PDFs of the one before
+        result = _build_in(project, "pdf", issue, "-o", str(tmp_path / out), cache=cache)
+        assert result.returncode == 0, result.stderr
+        said = [line for line in _lines(result, "warning") if expected.match(line)]
+        assert len(said) == 1 and said[0].startswith(f"styles/press.css:{line}: warning:"), result.stderr
+        assert "WARNING" not in result.stderr, result.stderr  # WeasyPrint's own logger is not printed
+    earlier = _digests(tmp_path / "first")
+    strict = _build_in(project, "pdf", "--strict", issue, "-o", str(tmp_path / "first"), cache=cache)
+    assert strict.returncode == 1
+    errors = _lines(strict, "error")
+    assert len(errors) == 1 and expected.match(errors[0]) and ": error: " in errors[0], strict.stderr
+    assert _digests(tmp_path / "first") == earlier
+
+
+def test_a_font_face_that_cannot_be_loaded_is_an_error(project, tmp_path, clean):
+    """WeasyPrint only warns, and sets the text in another face: a PDF with the wrong type."""
+    cache = tmp_path / "cache"
+    shutil.copytree(clean[1], cache, symlinks=True)
+    sheet = project / "styles" / "fonts.css"
+    lines = sheet.read_text(encoding="utf-8").splitlines()
+    lines.append('@font-face { font-family: "Broken Face"; src: url(../fonts/README.md); }')
+    sheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = _build_in(project, "pdf", f"content/{ISSUE.name}", "-o", str(tmp_path / "out"), cache=cache)
+    assert result.returncode == 1
+    assert _lines(result, "error") == [f"styles/fonts.css:{len(lines)}: error: WeasyPrint: Font-face 'Broken Face' "
+                                       "cannot be loaded"], result.stderr
+    assert not any((tmp_path / "out" / name).exists() for name in PDFS)
+
+
+def _mount_read_only(folder: Path) -> bool:
+    """A read-only bind mount of `folder` over itself (root with CAP_SYS_ADMIN only)."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        return False
+    if subprocess.run(["mount", "--bind", str(folder), str(folder)], capture_output=True).returncode != 0:
+        return False
+    if subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], capture_output=True).returncode != 0:
+        subprocess.run(["umount", str(folder)], capture_output=True)
+        return False
+    return True
+
+
+def test_a_read_only_output_folder_is_one_error_line(tmp_path, clean):
+    out = tmp_path / "out"
+    cache = tmp_path / "cache"
+    shutil.copytree(clean[1], cache, symlinks=True)
+    env = {"PRESS_CACHE_DIR": str(cache), "SOURCE_DATE_EPOCH": "1577836800"}
+    assert run_build("pdf", str(ISSUE), "-o", str(out), env=env).returncode == 0
+    earlier = _digests(out)
+    listing = sorted(os.listdir(out))
+    if not _mount_read_only(out):
+        pytest.skip("no read-only mount here: needs root with CAP_SYS_ADMIN (mount --bind, then remount ro)")
+    try:
+        # Another date: the PDFs must be made again, and cannot be written.
+        result = run_build("pdf", str(ISSUE), "-o", str(out), env={**env, "SOURCE_DATE_EPOCH": "1580515200"})
+    finally:
+        subprocess.run(["umount", str(out)], check=True)
+    assert result.returncode == 1
+    assert _lines(result, "error") == [f"{os.path.relpath(out / PDFS[0], ROOT)}: error: cannot be written: "
+                                       "Read-only file system"], result.stderr
+    assert _digests(out) == earlier and sorted(os.listdir(out)) == listing
+
+
+def test_the_proof_leaves_no_temporary_files(tmp_path, clean):
+    cache = tmp_path / "cache"
+    shutil.copytree(clean[1], cache, symlinks=True)
+    out = tmp_path / "out"
+    for _ in range(2):  # the second over unchanged sources: its PDFs are those of the first
+        result = run_build("proof", str(ISSUE), "-o", str(out), env={"PRESS_CACHE_DIR": str(cache)})
+        assert result.returncode == 0, result.stderr
+        assert _lines(result, "error") == []
+        assert sorted(p.name for p in (out / "proof").glob("*.pdf")) == sorted(PDFS)
+        assert [p for p in out.rglob("*") if p.name.endswith(".tmp")] == []
+    assert _digests(out / "proof") == _digests(out)
