@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -231,4 +232,26 @@ def test_the_proof_leaves_no_temporary_files(tmp_path, clean):
         assert _lines(result, "error") == []
         assert sorted(p.name for p in (out / "proof").glob("*.pdf")) == sorted(PDFS)
         assert [p for p in out.rglob("*") if p.name.endswith(".tmp")] == []
+    assert _digests(out / "proof") == _digests(out)
+
+
+EARLY_PROOF = """
+import sys
+from press.config import load_config
+from press.pipeline import proof
+proof(load_config(sys.argv[1], sys.argv[2]), lambda: None)
+"""
+
+
+def test_the_early_proof_of_serve_leaves_no_temporary_files(tmp_path, clean):
+    """serve publishes the proof as soon as the bilingual PDF is written, then links the
+    editions: the bilingual PDF is linked twice, the second time onto itself."""
+    cache = tmp_path / "cache"
+    shutil.copytree(clean[1], cache, symlinks=True)
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, "-c", EARLY_PROOF, str(ISSUE), str(out)], cwd=ROOT, capture_output=True,
+                            text=True, env={**os.environ, "PRESS_CACHE_DIR": str(cache)}, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (out / "proof").glob("*.pdf")) == sorted(PDFS)
+    assert [p for p in out.rglob("*") if p.name.endswith(".tmp")] == []
     assert _digests(out / "proof") == _digests(out)
