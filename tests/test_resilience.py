@@ -235,6 +235,38 @@ def test_the_proof_leaves_no_temporary_files(tmp_path, clean):
     assert _digests(out / "proof") == _digests(out)
 
 
+def test_the_proof_of_a_reused_build_checks_the_font_subsets_it_reads(tmp_path, clean):
+    """The PDFs come from the manifest, untouched; the proof's reading view reads the subsets itself."""
+    cache = tmp_path / "cache"
+    shutil.copytree(clean[1], cache, symlinks=True)
+    out = tmp_path / "out"
+    env = {"PRESS_CACHE_DIR": str(cache)}
+    assert run_build("pdf", str(ISSUE), "-o", str(out), env=env).returncode == 0
+    built = set(_entries(cache, "fonts"))
+    assert run_build("proof", str(ISSUE), "-o", str(out), env=env).returncode == 0
+    # The reading view's subsets (its characters are the articles', not the pages'), else the build's.
+    read = set(_entries(cache, "fonts")) - built or built
+    for entry in read:
+        _flip(entry)
+    result = run_build("proof", str(ISSUE), "-o", str(out), env=env)
+    assert result.returncode == 0 and _lines(result, "error") == [], result.stderr
+    assert _damage_notes(result) == {entry.resolve() for entry in read}, result.stderr
+    proof_fonts = {p.name: p.read_bytes() for p in (out / "proof" / "fonts").iterdir()}
+    assert proof_fonts and all(_is_font(data) for data in proof_fonts.values())
+
+
+def _is_font(data: bytes) -> bool:
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    try:
+        TTFont(io.BytesIO(data)).ensureDecompiled()
+    except Exception:  # noqa: BLE001 (any way of not being a font)
+        return False
+    return True
+
+
 EARLY_PROOF = """
 import sys
 from press.config import load_config
