@@ -289,7 +289,7 @@ class Typesetting:
     def problems(self) -> list[Problem]:
         """What WeasyPrint said of every part used so far (a cached part's too), and the damaged
         cache entries found on the way (notes)."""
-        return self._messages + self.cache.notes
+        return list(dict.fromkeys(self._messages + self.cache.notes))  # each part says its sheets' messages
 
     def one(self, part: RenderedHtml) -> TypesetPart:
         return self.many([part])[0]

@@ -174,6 +174,46 @@ def test_a_typo_in_the_stylesheet_is_a_warning_where_it_is(project, tmp_path, cl
     assert _digests(tmp_path / "first") == earlier
 
 
+SERVE_LIKE = """
+import sys
+from pathlib import Path
+from press.config import load_config
+from press.typeset import isolate_fontconfig
+
+cfg = load_config(sys.argv[1], sys.argv[2])
+isolate_fontconfig(cfg.fonts_dir, cfg.cache_dir)
+import weasyprint  # as serve does (press/cli.py): parts are then set in this process too
+from press.pipeline import build
+
+for out in sys.argv[2:]:
+    if out.endswith("typo"):
+        sheet = Path("styles/press.css")
+        sheet.write_text(sheet.read_text(encoding="utf-8").replace("html {", "html { colr: red;", 1), encoding="utf-8")
+    built = build(load_config(sys.argv[1], out))
+    print(out, sorted(p.format() for p in built.warnings if "WeasyPrint" in p.message))
+"""
+
+
+def test_a_typo_made_while_serve_runs_is_said(project, tmp_path, clean):
+    """serve's process typesets parts itself, and keeps its typesetter from one build to the next:
+    its messages are collected there too, and a stylesheet edited between builds is read again."""
+    cache = tmp_path / "cache"
+    shutil.copytree(clean[1], cache, symlinks=True)
+    shutil.rmtree(cache / "parts")  # so that the first build makes this process's typesetter
+    result = subprocess.run([sys.executable, "-c", SERVE_LIKE, f"content/{ISSUE.name}", str(tmp_path / "clean"),
+                             str(tmp_path / "typo")], cwd=project, capture_output=True, text=True, timeout=600,
+                            env={**os.environ, "PRESS_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert "WARNING" not in result.stderr, result.stderr
+    line = next(i for i, text in enumerate((project / "styles" / "press.css").read_text().splitlines(), 1)
+                if text.startswith("html { colr: red;"))
+    said = dict(line.split(" ", 1) for line in result.stdout.splitlines())
+    assert said[str(tmp_path / "clean")] == "[]"
+    assert said[str(tmp_path / "typo")].count("WeasyPrint") == 1, result.stdout
+    assert said[str(tmp_path / "typo")].startswith(f"['styles/press.css:{line}: warning: WeasyPrint: Ignored `colr: red` at {line}:"), \
+        result.stdout
+
+
 def test_a_font_face_that_cannot_be_loaded_is_an_error(project, tmp_path, clean):
     """WeasyPrint only warns, and sets the text in another face: a PDF with the wrong type."""
     cache = tmp_path / "cache"
