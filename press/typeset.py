@@ -167,9 +167,8 @@ class Typesetter:
     def _source_of(self, key: str) -> Path:
         """The file a part is made from, to say WeasyPrint's messages about it where an editor looks."""
         if key.startswith("article/"):
-            name = key.removeprefix("article/")
-            slug, lang = name.split("+")[0], name.rpartition(".")[2]
-            return self.issue_dir / f"{slug}.{lang}.md"
+            slugs, _, lang = key.removeprefix("article/").rpartition(".")
+            return self.issue_dir / f"{slugs.split('+')[0]}.{lang}.md"  # a run of articles: its first
         if key.startswith("overlay"):
             return self.templates_dir / "overlay.html.j2"
         return self.issue_dir / "issue.yaml"  # the cover and the contents
@@ -212,9 +211,12 @@ _POSITION = re.compile(r" at (\d+):(\d+)")
 def _problems(records: list[logging.LogRecord], path: Path, located: bool) -> list[Problem]:
     """`located`: the records come from parsing the file at `path`, so WeasyPrint's "at LINE:COLUMN"
     is a line of it (a font face's message names its family, found in the file instead)."""
+    from .fetch import BASE
+
     problems = []
     for record in records:
-        message = record.getMessage()
+        # Addresses as the sources write them (images/map.jpg), not the fetcher's virtual ones.
+        message = record.getMessage().replace(f"{BASE}issue/", "").replace(BASE, "").rstrip(": ")
         failed = record.levelno >= logging.ERROR or any(s in str(record.msg) for s in _RESOURCE_FAILED)
         line = None
         if located:

@@ -327,3 +327,25 @@ def test_the_early_proof_of_serve_leaves_no_temporary_files(tmp_path, clean):
     assert sorted(p.name for p in (out / "proof").glob("*.pdf")) == sorted(PDFS)
     assert [p for p in out.rglob("*") if p.name.endswith(".tmp")] == []
     assert _digests(out / "proof") == _digests(out)
+
+
+def test_an_image_weasyprint_cannot_use_is_an_error_of_its_article(tmp_path):
+    """Preflight refuses such an image first; should one pass, WeasyPrint logs an error and leaves
+    a hole, which the typesetter turns into an error of the article's source."""
+    from press.fonts import subset_fonts
+    from press.render import RenderedHtml
+    from press.typeset import Typesetter, isolate_fontconfig
+
+    isolate_fontconfig(ROOT / "fonts", tmp_path / "cache")
+    issue = tmp_path / "issue"
+    (issue / "images").mkdir(parents=True)
+    (issue / "images" / "broken.svg").write_text("<svg", encoding="utf-8")  # not fetched at print size: as it is
+    fonts = subset_fonts(ROOT / "fonts", set("Some text"), tmp_path / "cache")
+    typesetter = Typesetter(issue, ROOT / "styles", ROOT / "templates", ROOT / "fonts", tmp_path / "cache", fonts)
+    assert typesetter.messages == ()  # the project's sheets: nothing to say
+    html = '<html lang="en"><body><p>Some text</p><img src="images/broken.svg" alt="a"></body></html>'
+    for key, source in (("article/note.en", "note.en.md"), ("article/note+more.en", "note.en.md"),
+                        ("cover.zh-en", "issue.yaml")):
+        part = typesetter.typeset(RenderedHtml(key, html, "en"))
+        assert [(p.path, p.line, p.severity) for p in part.messages] == [(issue / source, None, "error")], part.messages
+        assert part.messages[0].message == "WeasyPrint: Failed to load image at 'images/broken.svg'"
