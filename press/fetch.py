@@ -17,6 +17,8 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from .cache import Cache
+
 BASE = "https://press.invalid/"
 DATA_URI_LIMIT = 64 * 1024
 
@@ -28,7 +30,7 @@ class RefusedFetch(FatalURLFetchingError):
 
 
 class SandboxFetcher(URLFetcher):
-    def __init__(self, roots: dict[str, Path], fonts: dict[str, bytes], image_cache: Path | None = None):
+    def __init__(self, roots: dict[str, Path], fonts: dict[str, bytes], image_cache: Cache | None = None):
         super().__init__(allowed_protocols=("https", "data"))
         self.roots = {name: Path(root).resolve() for name, root in roots.items()}
         self.fonts = fonts
@@ -63,18 +65,18 @@ class SandboxFetcher(URLFetcher):
 MAX_PRINT_PIXELS = 2100
 
 
-def print_size(data: bytes, kind: str, cache: Path) -> tuple[bytes, str]:
+def print_size(data: bytes, kind: str, cache: Cache) -> tuple[bytes, str]:
     """The image scaled down to what print can use, made once and kept in the cache."""
     import hashlib
     import io
 
     from PIL import Image
 
-    from .output import write_atomically
-
-    target = cache / (hashlib.sha256(data).hexdigest()[:24] + (".jpg" if kind == "image/jpeg" else ".png"))
-    if target.exists():
-        return target.read_bytes(), kind
+    digest = hashlib.sha256(data).hexdigest()
+    key, name = f"{digest} {kind} {MAX_PRINT_PIXELS}", digest[:24] + (".jpg" if kind == "image/jpeg" else ".png") + ".entry"
+    found = cache.read("images", name, key)
+    if found is not None:
+        return found, kind
     with Image.open(io.BytesIO(data)) as img:
         if img.width <= MAX_PRINT_PIXELS:
             out = data
@@ -83,7 +85,7 @@ def print_size(data: bytes, kind: str, cache: Path) -> tuple[bytes, str]:
             buffer = io.BytesIO()
             img.save(buffer, "JPEG" if kind == "image/jpeg" else "PNG", quality=90, optimize=True)
             out = buffer.getvalue()
-    write_atomically(target, out, durable=False)
+    cache.write("images", name, key, out)
     return out, kind
 
 

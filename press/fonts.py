@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import PressError
+from .cache import Cache
+from .errors import PressError, Problem
 from .manifest import file_digest
-from .output import write_atomically
 
 FONT_SUFFIXES = (".otf", ".ttf")
 CJK_DIR = "cjk"  # made by fonts/make_fonts.py, not committed
@@ -38,6 +38,7 @@ class FontSet:
 
     files: dict[str, bytes]
     key: str = ""  # names the character set: equal keys, equal fonts
+    notes: tuple[Problem, ...] = ()  # damaged cache entries found (and made again) on the way
 
 
 def font_files(fonts_dir: Path) -> list[Path]:
@@ -69,17 +70,16 @@ def _coverage(fonts: tuple[tuple[Path, bytes], ...]) -> frozenset[int]:
 def subset_fonts(fonts_dir: Path, chars: set[str], cache_dir: Path) -> FontSet:
     codepoints = frozenset(ord(c) for c in chars) | BASE_CHARS
     key = hashlib.sha256(" ".join([RECIPE, *map(str, sorted(codepoints))]).encode()).hexdigest()[:16]
-    cache = Path(cache_dir) / "fonts"
-    cache.mkdir(parents=True, exist_ok=True)
+    cache = Cache(cache_dir)
     files = {}
     for path in font_files(fonts_dir):
-        target = cache / f"{path.stem}-{file_digest(path).hex()[:16]}-{key}{path.suffix}"
-        if target.exists():
-            files[path.name] = target.read_bytes()
-            continue
-        files[path.name] = _subset(path, codepoints)
-        write_atomically(target, files[path.name], durable=False)  # two builds at once never read half a font
-    return FontSet(files, key)
+        name = f"{path.stem}-{file_digest(path).hex()[:16]}-{key}{path.suffix}.entry"
+        found = cache.read("fonts", name, name)
+        if found is None:
+            found = _subset(path, codepoints)
+            cache.write("fonts", name, name, found)  # two builds at once never read half a font
+        files[path.name] = found
+    return FontSet(files, key, tuple(cache.notes))
 
 
 def _subset(path: Path, codepoints: frozenset[int]) -> bytes:

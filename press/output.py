@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import threading
 from pathlib import Path
 from typing import Callable
@@ -71,12 +72,49 @@ def replace_atomically(path: Path, make: Callable[[Path], None]) -> Path:
         make(tmp)
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        _discard(tmp)
         raise PressError.at(path, None, f"cannot be written: {exc.strerror or exc}") from None
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        _discard(tmp)
         raise
+    if os.path.lexists(tmp):
+        # Renamed onto a hard link of the same file, a name is left as it was (rename(2) does
+        # nothing then): the proof's links to PDFs that did not change.
+        _discard(tmp)
     return path
+
+
+def sweep_temporaries(folder: Path) -> None:
+    """Remove the temporary names that a process killed while writing left in `folder` (the proof
+    folder, which `serve` writes again and again): those of processes that no longer run."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        match = _TEMPORARY.fullmatch(name)
+        if match and not _running(int(match.group(1))):
+            _discard(Path(folder) / name)
+
+
+_TEMPORARY = re.compile(r"\..+\.(\d+)\.\d+\.\d+\.tmp")  # as replace_atomically names them
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's: running
+        return True
+    return True
+
+
+def _discard(tmp: Path) -> None:
+    try:
+        tmp.unlink(missing_ok=True)
+    except OSError:  # a read-only file system refuses even this, and nothing was made there to remove
+        pass
 
 
 def write_outputs(out_dir: Path, files: dict[str, bytes]) -> list[Path]:

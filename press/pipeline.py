@@ -8,7 +8,7 @@ second from the manifest in the output folder.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -67,8 +67,11 @@ def build(cfg: Config, first: Callable[[Built], None] | None = None) -> Built:
     # Only the press PDF can have been held back (press.stages.make): the reading PDFs are written,
     # then the build fails, unrecorded, so that the next run says the same.
     raise_errors(made.warnings, cfg.strict)
+    # A damaged cache entry was made again by this build: a build that reuses its PDFs has nothing to say of it.
+    cache = Path(cfg.cache_dir).resolve()
+    said = [p for p in made.warnings if not p.path.resolve().is_relative_to(cache)]
     manifest.record(out_dir, stamp, made.pdfs,
-                    [[os.path.relpath(p.path, cfg.issue_dir), p.line, p.message, p.severity] for p in made.warnings],
+                    [[os.path.relpath(p.path, cfg.issue_dir), p.line, p.message, p.severity] for p in said],
                     made.first_pages, made.page_keys)
     return Built(made.issue_id, outputs, made.warnings, made.first_pages, made.page_keys, checked=made.checked)
 
@@ -77,7 +80,7 @@ def proof(cfg: Config, published: Callable[[], None] | None = None) -> tuple[Bui
     """Build, then write the HTML proof from the bilingual PDF: build/<issue-id>/proof/index.html.
     With `published`, the proof is written as soon as the bilingual PDF is, and `published` is
     called then; the build goes on with the editions."""
-    early: list[Path] = []
+    early: list[tuple[Path, tuple[Problem, ...]]] = []
 
     def write_early(built: Built) -> None:
         early.append(_write_proof(cfg, built))
@@ -87,11 +90,13 @@ def proof(cfg: Config, published: Callable[[], None] | None = None) -> tuple[Bui
     if early:
         from .proof import link_pdfs
 
-        link_pdfs(built.outputs, early[0].parent)  # the editions, written after the early proof
-    return built, early[0] if early else _write_proof(cfg, built)
+        link_pdfs(built.outputs, early[0][0].parent)  # the editions, written after the early proof
+    index, notes = early[0] if early else _write_proof(cfg, built)
+    return replace(built, warnings=[*built.warnings, *notes]), index
 
 
-def _write_proof(cfg: Config, built: Built) -> Path:
+def _write_proof(cfg: Config, built: Built) -> tuple[Path, tuple[Problem, ...]]:
+    """The proof's index, and the damaged cache entries (font subsets) found on the way."""
     from .fonts import subset_fonts
     from .proof import make_proof
     from .stages import characters, check as run_check
@@ -100,7 +105,7 @@ def _write_proof(cfg: Config, built: Built) -> Path:
     fonts = subset_fonts(cfg.fonts_dir, characters(checked.issue, checked.bodies.values(), cfg.templates_dir), cfg.cache_dir)
     out_dir = cfg.output_dir(built.issue_id)
     return make_proof(checked.issue, checked.bodies, out_dir / f"{built.issue_id}.pdf", built.first_pages,
-                      built.page_keys, cfg.templates_dir, fonts.files, out_dir / "proof", built.warnings)
+                      built.page_keys, cfg.templates_dir, fonts.files, out_dir / "proof", built.warnings), fonts.notes
 
 
 def check(cfg: Config):

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-from .errors import Problem
+from .errors import PressError, Problem
 from .issue import Issue
 from .markup import ArticleHtml
-from .output import make_folder, replace_atomically, write_atomically
+from .output import make_folder, replace_atomically, sweep_temporaries, write_atomically
 from .parity import review
 from .reading import reading_view, row_of
 from .render import environment
@@ -41,6 +41,8 @@ def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Pa
     import pypdfium2 as pdfium
 
     pages_dir = make_folder(out_dir / "pages")
+    for folder in (out_dir, pages_dir, out_dir / "fonts"):
+        sweep_temporaries(folder)
     doc = pdfium.PdfDocument(pdf)
     # Only pages that changed are drawn again: the build names every page by what it holds.
     known_file = pages_dir / "pages.json"
@@ -58,9 +60,9 @@ def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Pa
         versions[name] = keys[i][:16] if keys[i] else _version((pages_dir / name).read_bytes())
     write_atomically(known_file, json.dumps(dict(zip(names, keys))), durable=False)
     for stale in set(os.listdir(pages_dir)) - set(names) - {"pages.json"}:
-        (pages_dir / stale).unlink()
+        _remove(pages_dir / stale)
     # The project's own faces, so the reading view looks the same on any machine.
-    (out_dir / "fonts").mkdir(exist_ok=True)
+    make_folder(out_dir / "fonts")
     for name, data in fonts.items():
         _write_bytes_if_changed(out_dir / "fonts" / name, data)
         versions[name] = _version(data)
@@ -69,8 +71,7 @@ def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Pa
     for src in sorted({image.src for body in bodies.values() for image in body.images}):
         target = out_dir / src
         if (issue.dir / src).resolve().is_relative_to(issue.dir.resolve()) and target.resolve().is_relative_to(out_dir.resolve()):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _copy_if_changed(str(issue.dir / src), str(target))
+            _copy_if_changed(issue.dir / src, target)
 
     articles = [ProofArticle(slug, issue.article(slug, lang).meta.title, lang, first_pages.get(f"{slug}.{lang}", 0))
                 for lang in ("zh", "en") for slug in issue.slugs if (slug, lang) in bodies]
@@ -95,6 +96,9 @@ def link_pdfs(pdfs: list[Path], out_dir: Path) -> None:
     for pdf in pdfs:
         if not pdf.is_file():
             continue  # a single-language edition that this issue does not have
+        target = out_dir / pdf.name
+        if target.is_file() and os.path.samefile(pdf, target):
+            continue  # linked already (the bilingual issue, by the early proof of serve)
 
         def link(tmp: Path, pdf: Path = pdf) -> None:
             try:
@@ -117,13 +121,20 @@ def _page_texts(doc, keys: list[str | None]) -> list[str]:
 _TEXTS: dict[str, str] = {}
 
 
-def _copy_if_changed(source: str, target: str) -> str:
+def _copy_if_changed(source: Path, target: Path) -> Path:
     """copy2, unless the target is a copy2 of the same file already (same size and time)."""
-    if os.path.exists(target):
+    if target.is_file():
         old, new = os.stat(target), os.stat(source)
         if (old.st_size, old.st_mtime_ns) == (new.st_size, new.st_mtime_ns):
             return target
-    return shutil.copy2(source, target)
+    return replace_atomically(target, lambda tmp: shutil.copy2(source, tmp))
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise PressError.at(path, None, f"cannot be removed: {exc.strerror or exc}") from None
 
 
 def _version(data: bytes) -> str:

@@ -87,7 +87,9 @@ def _make(cfg: Config, checked: Checked, typesetting: Typesetting, first: Callab
         layouts = list(threads.map(lambda e: lay_out(e, issue, articles, renderer, typesetting.one, cfg.source_date),
                                    editions(issue)))
     typesetting.close()  # the workers' memory is free before the PDFs are put together
-    warnings = list(checked.warnings)
+    # What WeasyPrint said (a typo in a stylesheet, an image it could not use) and the damaged cache
+    # entries made again: said with the sources' warnings, failing the build as they do.
+    warnings = list(checked.warnings) + typesetting.problems
     raise_errors(warnings + _overflow_problems(issue, runs, articles, layouts[0]), cfg.strict)
     # One after the other: assembly is pure Python (the GIL allows no gain from threads), and
     # one document in memory at a time keeps the peak low on a 200-page issue.

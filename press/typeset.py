@@ -13,13 +13,16 @@ import logging
 import multiprocessing
 import os
 import pickle
+import re
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from threading import Lock
 from typing import TYPE_CHECKING
 
-from .errors import PressError
+from .cache import Cache, replace_non_folder
+from .errors import PressError, Problem
 from .fonts import EXTRA_DIR, FontSet
 from .manifest import environment, file_digest
 from .output import replace_atomically, write_atomically
@@ -40,6 +43,9 @@ class TypesetPart:
     overflows: tuple["Overflow", ...] = ()
     lang: str = ""  # "zh", "en" or "mul" (the bilingual cover and contents)
     images: tuple[PlacedImage, ...] = ()
+    # What WeasyPrint logged while setting it, its stylesheets included: kept with the part in
+    # the cache, so that a part set once says them on every build that uses it.
+    messages: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,14 +72,16 @@ def isolate_fontconfig(fonts_dir: Path, cache_dir: Path) -> None:
     The build's fonts all come from @font-face; fontconfig only needs something to
     fall back on, and that must be ours too. One small Latin face keeps its cache
     instant to build, where scanning all of fonts/ costs a cold build a second."""
-    conf_dir = Path(cache_dir) / "fontconfig"
-    fallback = conf_dir / "fallback"
-    fallback.mkdir(parents=True, exist_ok=True)
+    conf_dir = replace_non_folder(Path(cache_dir) / "fontconfig")
+    fallback = replace_non_folder(conf_dir / "fallback")
     source = Path(fonts_dir).resolve() / FALLBACK_FONT
     link = fallback / FALLBACK_FONT
-    if not link.exists() or link.resolve() != source:
-        replace_atomically(link, lambda tmp: tmp.symlink_to(source))
     conf = conf_dir / "fonts.conf"
+    for made in (link, conf):  # ours to make: a folder in their place goes
+        if made.is_dir() and not made.is_symlink():
+            shutil.rmtree(made, ignore_errors=True)
+    if not link.is_symlink() or link.resolve() != source:
+        replace_atomically(link, lambda tmp: tmp.symlink_to(source))
     # An editor's own faces (fonts/extra/) are where Pango looks for a character that no face
     # of the stylesheets has: they are fontconfig's fonts, and its only others are ours.
     extra = Path(fonts_dir).resolve() / EXTRA_DIR
@@ -82,7 +90,7 @@ def isolate_fontconfig(fonts_dir: Path, cache_dir: Path) -> None:
         '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
         f"{dirs}  <cachedir>{conf_dir.resolve()}</cachedir>\n</fontconfig>\n"
     )
-    if not conf.exists() or conf.read_text() != text:
+    if not conf.is_file() or conf.read_bytes() != text.encode():
         write_atomically(conf, text, durable=False)
     os.environ["FONTCONFIG_FILE"] = str(conf)
 
@@ -101,23 +109,33 @@ class Typesetter:
         from .patches import install as install_patches
 
         install_patches()  # checked against the installed WeasyPrint first: press/patches.py
+        listen_to_engine()
+        _ENGINE_LOG.take()  # what was logged before (in the process this one was forked from) is not the sheets'
 
         self._HTML, self._url_for = HTML, url_for
+        self.issue_dir, self.templates_dir = Path(issue_dir), Path(templates_dir)
+        self.images = Cache(cache_dir)  # print-size images (fetch.print_size)
         self.fetcher = SandboxFetcher(
             {"issue": issue_dir, "styles": styles_dir, "templates": templates_dir, "fonts": fonts_dir}, fonts.files,
-            Path(cache_dir) / "images")
+            self.images)
         self.font_config = FontConfiguration()
+        messages: list[Problem] = []
 
         def sheet(name: str):
-            return CSS(url=url_for("styles", name), url_fetcher=self.fetcher, font_config=self.font_config)
+            # Parsed (and its font faces loaded) here, once: what WeasyPrint says of a sheet is said now.
+            css = CSS(url=url_for("styles", name), url_fetcher=self.fetcher, font_config=self.font_config)
+            messages.extend(_problems(_ENGINE_LOG.take(), Path(styles_dir) / name, located=True))
+            return css
 
         fonts_css = sheet("fonts.css")
         self.sheets = {"page": [fonts_css, sheet("press.css")], "overlay": [fonts_css, sheet("overlay.css")]}
+        self.messages = tuple(messages)  # every part set with these sheets carries them
 
     def typeset(self, part: RenderedHtml) -> TypesetPart:
         from .fetch import RefusedFetch
 
         sheets = self.sheets["overlay" if part.key.startswith("overlay") else "page"]
+        _ENGINE_LOG.take()  # anything logged between two parts is none of this one's
         html = self._HTML(string=part.html, base_url=self._url_for("issue"), url_fetcher=self.fetcher)
         try:
             document = html.render(stylesheets=sheets, font_config=self.font_config)
@@ -138,7 +156,86 @@ class Typesetter:
         # which only carries running heads and folios, is stamped as an artifact instead.
         pdf = document.write_pdf(pdf_identifier=part.key.encode(), pdf_tags=not part.key.startswith("overlay"))
         images = tuple(image for i, page in enumerate(document.pages) for image in _images(page._page_box, i))
-        return TypesetPart(part.key, pdf, len(document.pages), anchors, overflows, part.lang, images)
+        messages = self.messages + tuple(_problems(_ENGINE_LOG.take(), self._source_of(part.key), located=False))
+        return TypesetPart(part.key, pdf, len(document.pages), anchors, overflows, part.lang, images, messages)
+
+    def take_notes(self) -> list[Problem]:
+        """The damaged cache entries found since last asked (print-size images)."""
+        notes, self.images.notes = self.images.notes, []
+        return notes
+
+    def _source_of(self, key: str) -> Path:
+        """The file a part is made from, to say WeasyPrint's messages about it where an editor looks."""
+        if key.startswith("article/"):
+            slugs, _, lang = key.removeprefix("article/").rpartition(".")
+            return self.issue_dir / f"{slugs.split('+')[0]}.{lang}.md"  # a run of articles: its first
+        if key.startswith("overlay"):
+            return self.templates_dir / "overlay.html.j2"
+        return self.issue_dir / "issue.yaml"  # the cover and the contents
+
+
+class _EngineLog(logging.Handler):
+    """WeasyPrint's warnings and errors, kept to be said as problems of the part or stylesheet
+    that caused them: never printed by WeasyPrint's logger itself (once per worker), never lost."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def take(self) -> list[logging.LogRecord]:
+        records, self.records = self.records, []
+        return records
+
+
+_ENGINE_LOG = _EngineLog()
+
+
+def listen_to_engine() -> None:
+    """Route WeasyPrint's log to _ENGINE_LOG alone, in this process (a worker, or serve's own)."""
+    logger = logging.getLogger("weasyprint")
+    if _ENGINE_LOG not in logger.handlers:
+        logger.addHandler(_ENGINE_LOG)
+    logger.propagate = False
+
+
+# WeasyPrint's own levels (weasyprint/logger.py): an error is an external resource it could not
+# use, and it went on without it; a font face that cannot be loaded is a warning there, and the
+# text falls back on another face. Both would ship a page with a hole or the wrong type: errors here.
+_RESOURCE_FAILED = ("cannot be loaded",)
+_POSITION = re.compile(r" at (\d+):(\d+)")
+
+
+def _problems(records: list[logging.LogRecord], path: Path, located: bool) -> list[Problem]:
+    """`located`: the records come from parsing the file at `path`, so WeasyPrint's "at LINE:COLUMN"
+    is a line of it (a font face's message names its family, found in the file instead)."""
+    from .fetch import BASE
+
+    problems = []
+    for record in records:
+        # Addresses as the sources write them (images/map.jpg), not the fetcher's virtual ones.
+        message = record.getMessage().replace(f"{BASE}issue/", "").replace(BASE, "").rstrip(": ")
+        failed = record.levelno >= logging.ERROR or any(s in str(record.msg) for s in _RESOURCE_FAILED)
+        line = None
+        if located:
+            position = _POSITION.search(message)
+            line = int(position.group(1)) if position else _line_naming(path, message)
+        problems.append(Problem(path, line, f"WeasyPrint: {message}", "error" if failed else "warning"))
+    return problems
+
+
+def _line_naming(path: Path, message: str) -> int | None:
+    """The first line of the file that holds the quoted name in `message` (a font family)."""
+    name = re.search(r"'([^']+)'", message)
+    if name is None:
+        return None
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((number for number, text in enumerate(lines, 1) if name.group(1) in text), None)
 
 
 TEXT_SOURCES = {".md", ".yaml", ".yml", ".txt"}
@@ -154,8 +251,9 @@ class Typesetting:
 
     def __init__(self, cfg):
         self.dirs = (cfg.issue_dir, cfg.styles_dir, cfg.templates_dir, cfg.fonts_dir, cfg.cache_dir)
-        self.cache = Path(cfg.cache_dir) / "parts"
-        self.cache.mkdir(parents=True, exist_ok=True)
+        self.cache = Cache(cfg.cache_dir)
+        self.cache.folder("parts")
+        self._messages: list[Problem] = []
         self.salt = _salt(cfg.issue_dir, cfg)
         self.fonts: FontSet | None = None
         self.jobs = cfg.jobs
@@ -187,6 +285,13 @@ class Typesetting:
 
     def use_fonts(self, fonts: FontSet) -> None:
         self.fonts = fonts
+        self._messages.extend(fonts.notes)
+
+    @property
+    def problems(self) -> list[Problem]:
+        """What WeasyPrint said of every part used so far (a cached part's too), and the damaged
+        cache entries found on the way (notes)."""
+        return list(dict.fromkeys(self._messages + self.cache.notes))  # each part says its sheets' messages
 
     def one(self, part: RenderedHtml) -> TypesetPart:
         return self.many([part])[0]
@@ -196,7 +301,7 @@ class Typesetting:
         keys = [hashlib.sha256(self.salt + fonts + part.key.encode() + part.html.encode()).hexdigest() for part in parts]
         done = {i: self._load(key) for i, key in enumerate(keys)}
         missing = [i for i, found in done.items() if found is None]
-        jobs = [(self.dirs, self.fonts, parts[i]) for i in missing]
+        jobs = [(self.dirs, self.fonts, parts[i], self.salt) for i in missing]
         if len(jobs) == 1 and self.in_process:
             # A single part is set here: no fork, no pickling, and the fonts stay loaded from
             # one build to the next.
@@ -214,21 +319,27 @@ class Typesetting:
         else:
             futures = [self.pool.submit(_typeset_in_worker, job) for job in jobs]
             results = [_result(future, job) for future, job in zip(futures, jobs)]
-        for i, result in zip(missing, results):
+        for i, (result, notes) in zip(missing, results):
             done[i] = result
+            self._messages.extend(notes)
             self._store(keys[i], result)
         if len(missing) > 1:
             _release_memory()  # what unpickling the results left behind
+        for part in done.values():
+            self._messages.extend(part.messages)
         return [done[i] for i in range(len(parts))]
 
     def _load(self, key: str) -> TypesetPart | None:
+        data = self.cache.read("parts", key, key)
+        if data is None:
+            return None
         try:
-            return pickle.loads((self.cache / key).read_bytes())  # our own cache, written below
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            return pickle.loads(data)  # our own, checked against its digest: written by _store
+        except (pickle.UnpicklingError, EOFError, AttributeError, TypeError):  # a part of another press
             return None
 
     def _store(self, key: str, part: TypesetPart) -> None:
-        write_atomically(self.cache / key, pickle.dumps(part), durable=False)
+        self.cache.write("parts", key, key, pickle.dumps(part))
 
 
 def _salt(issue_dir: Path, cfg) -> bytes:
@@ -256,7 +367,7 @@ def _warm_up(fonts_dir: Path, cache_dir: Path) -> None:
     import weasyprint  # noqa: F401  (the expensive import, done while the main process works)
 
 
-def _result(future, job) -> TypesetPart:
+def _result(future, job) -> tuple[TypesetPart, list[Problem]]:
     try:
         return future.result()
     except WorkerDied:
@@ -264,20 +375,23 @@ def _result(future, job) -> TypesetPart:
                             "(out of memory, or killed): nothing was written") from None
 
 
-def _typesetter(dirs: tuple, fonts: FontSet) -> Typesetter:
-    """One typesetter per font set: the same one serves every part of a build (and, in a
-    process that stays up, every build until the issue's characters change)."""
-    key = (dirs, fonts.key)
+def _typesetter(dirs: tuple, fonts: FontSet, salt: bytes = b"") -> Typesetter:
+    """One typesetter per font set and stylesheets (`salt`): the same one serves every part of a
+    build (and, in a process that stays up, every build until the issue's characters or the
+    styles change: its stylesheets are parsed once, when it is made)."""
+    key = (dirs, fonts.key, salt)
     if key not in _WORKERS:
         _WORKERS.clear()
         _WORKERS[key] = Typesetter(*dirs, fonts)
     return _WORKERS[key]
 
 
-def _typeset_in_worker(job) -> TypesetPart:
-    dirs, fonts, part = job
+def _typeset_in_worker(job) -> tuple[TypesetPart, list[Problem]]:
+    """The part, and the damaged cache entries (print-size images) found while setting it."""
+    dirs, fonts, part, salt = job
     try:
-        return _typesetter(dirs, fonts).typeset(part)
+        typesetter = _typesetter(dirs, fonts, salt)
+        return typesetter.typeset(part), typesetter.take_notes()
     finally:
         if multiprocessing.parent_process() is not None:  # a worker; serve's own process keeps its heap
             _release_memory()

@@ -1,0 +1,351 @@
+"""Never a wrong PDF with exit 0 (issue 23): a damaged cache is found and made again, what
+WeasyPrint says is said as a diagnostic, a read-only output folder is one error line, and the
+proof leaves no temporary files.
+
+Each case runs the real command line; run_build fails on any traceback."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ISSUE, ROOT, run_build
+
+PDFS = [f"{ISSUE.name}.pdf", f"{ISSUE.name}.zh.pdf", f"{ISSUE.name}.en.pdf"]
+CACHED = ("parts", "fonts", "images")  # what press keeps under its cache folder, by kind
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory) -> tuple[Path, Path]:
+    """A build of 2020-02 from an empty cache: its PDFs, and the cache it left."""
+    root = tmp_path_factory.mktemp("clean")
+    result = run_build("pdf", str(ISSUE), "-o", str(root / "out"), env={"PRESS_CACHE_DIR": str(root / "cache")})
+    assert result.returncode == 0, result.stderr
+    assert _lines(result, "error") == [] and _damage_notes(result) == set()
+    for kind in CACHED:
+        assert any((root / "cache" / kind).iterdir()), f"the clean build cached no {kind}"
+    return root / "out", root / "cache"
+
+
+def _lines(result: subprocess.CompletedProcess, severity: str) -> list[str]:
+    return [line for line in result.stderr.splitlines() if re.match(rf"[^:]+(:\d+)?: {severity}: ", line)]
+
+
+def _damage_notes(result: subprocess.CompletedProcess) -> set[Path]:
+    """The cache entries and folders that the build said it found damaged, resolved."""
+    found = set()
+    for line in _lines(result, "note"):
+        path, _, message = line.partition(": note: ")
+        if message.startswith(("damaged cache entry", "cache folder was a file")):
+            found.add((ROOT / path).resolve())
+    return found
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in PDFS}
+
+
+def _flip(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def _cut(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) // 2])
+
+
+def _entries(cache: Path, kind: str) -> list[Path]:
+    return sorted(p for p in (cache / kind).iterdir() if p.is_file())
+
+
+def _damage(cache: Path, kind: str, how: str) -> set[Path]:
+    """Damage the cached entries of one kind; what a build must say it found (resolved paths)."""
+    entries = _entries(cache, kind)
+    if how == "flipped":
+        for entry in entries:
+            _flip(entry)
+    elif how == "truncated":
+        for entry in entries:
+            _cut(entry)
+    elif how == "swapped":  # each entry holds the next one's bytes
+        contents = [entry.read_bytes() for entry in entries]
+        for entry, data in zip(entries, contents[1:] + contents[:1]):
+            entry.write_bytes(data)
+    elif how == "folder":  # an entry replaced by a folder (holding a file, so that rmdir cannot take it)
+        entries = entries[:1]
+        entries[0].unlink()
+        entries[0].mkdir()
+        (entries[0] / "stray").write_bytes(b"x")
+    elif how == "file":  # the kind's folder replaced by a file
+        shutil.rmtree(cache / kind)
+        (cache / kind).write_bytes(b"not a folder")
+        return {(cache / kind).resolve()}
+    assert len(entries) >= (1 if how == "folder" else 2), f"too few cached {kind} to damage"
+    return {entry.resolve() for entry in entries}
+
+
+@pytest.mark.parametrize("how", ["flipped", "truncated", "swapped", "folder", "file"])
+@pytest.mark.parametrize("kind", CACHED)
+def test_a_damaged_cache_is_made_again_and_said(clean, tmp_path, kind, how):
+    reference, warm = clean
+    cache = tmp_path / "cache"
+    shutil.copytree(warm, cache, symlinks=True)
+    damaged = _damage(cache, kind, how)
+    if kind == "images":
+        # Print-size images are read only by parts being typeset: none may come from the cache.
+        shutil.rmtree(cache / "parts")
+    out = tmp_path / "out"
+    result = run_build("pdf", str(ISSUE), "-o", str(out), env={"PRESS_CACHE_DIR": str(cache)})
+    assert result.returncode == 0, result.stderr
+    assert _lines(result, "error") == [], result.stderr
+    assert _damage_notes(result) == damaged, result.stderr
+    assert _digests(out) == _digests(reference), f"{kind} {how}: the PDFs differ from a clean build"
+    # Made again and written over: the next build finds nothing to say.
+    again = run_build("pdf", str(ISSUE), "-o", str(tmp_path / "again"), env={"PRESS_CACHE_DIR": str(cache)})
+    assert again.returncode == 0 and _damage_notes(again) == set(), again.stderr
+    assert _digests(tmp_path / "again") == _digests(reference)
+
+
+def test_a_cache_folder_that_is_a_file_is_one_error_line(tmp_path):
+    cache = tmp_path / "cache"
+    cache.write_bytes(b"")
+    out = tmp_path / "out"
+    result = run_build("pdf", str(ISSUE), "-o", str(out), env={"PRESS_CACHE_DIR": str(cache)})
+    assert result.returncode == 1
+    assert _lines(result, "error") == [f"{os.path.relpath(cache, ROOT)}: error: is a file, not a folder: the output "
+                                       "cannot be written there (set PRESS_CACHE_DIR to a folder)"], result.stderr
+    assert not out.exists()
+
+
+@pytest.fixture
+def project(tmp_path, clean) -> Path:
+    """A project of its own with the checkout's fonts and templates, its own styles to break, and 2020-02."""
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("fonts", "templates"):
+        (root / name).symlink_to(ROOT / name)
+    shutil.copytree(ROOT / "styles", root / "styles")
+    shutil.copytree(ISSUE, root / "content" / ISSUE.name)
+    return root
+
+
+def _build_in(project: Path, *args: str, cache: Path) -> subprocess.CompletedProcess:
+    return run_build(*args, cwd=project, env={"PRESS_CACHE_DIR": str(cache)})
+
+
+def _break_a_rule(sheet: Path, selector: str, declaration: str) -> int:
+    """Add `declaration` to the first rule of `selector`; its line in the sheet."""
+    lines = sheet.read_text(encoding="utf-8").splitlines(keepends=True)
+    number = next(i for i, line in enumerate(lines) if line.startswith(selector + " {"))
+    lines[number] = lines[number].replace(" {", " { " + declaration, 1)
+    sheet.write_text("".join(lines), encoding="utf-8")
+    return number + 1
+
+
+def test_a_typo_in_the_stylesheet_is_a_warning_where_it_is(project, tmp_path, clean):
+    """Said once (not once per worker), at its line of styles/press.css, by every build that uses
+    the parts it was set with: the first, one from cached parts, one reusing the PDFs; an error with
+    --strict, which then writes nothing over the earlier PDFs."""
+    cache = tmp_path / "cache"
+    shutil.copytree(clean[1], cache, symlinks=True)
+    line = _break_a_rule(project / "styles" / "press.css", "html", "colr: red;")
+    expected = re.compile(rf"styles/press\.css:{line}: (warning|error): WeasyPrint: Ignored `colr: red` at {line}:\d+")
+    issue = f"content/{ISSUE.name}"
+    for out in ("first", "cached", "cached"):  # the last one reuses the PDFs of the one before
+        result = _build_in(project, "pdf", issue, "-o", str(tmp_path / out), cache=cache)
+        assert result.returncode == 0, result.stderr
+        said = [line for line in _lines(result, "warning") if expected.match(line)]
+        assert len(said) == 1 and said[0].startswith(f"styles/press.css:{line}: warning:"), result.stderr
+        assert "WARNING" not in result.stderr, result.stderr  # WeasyPrint's own logger is not printed
+    earlier = _digests(tmp_path / "first")
+    strict = _build_in(project, "pdf", "--strict", issue, "-o", str(tmp_path / "first"), cache=cache)
+    assert strict.returncode == 1
+    errors = _lines(strict, "error")
+    assert len(errors) == 1 and expected.match(errors[0]) and ": error: " in errors[0], strict.stderr
+    assert _digests(tmp_path / "first") == earlier
+
+
+SERVE_LIKE = """
+import sys
+from pathlib import Path
+from press.config import load_config
+from press.typeset import isolate_fontconfig
+
+cfg = load_config(sys.argv[1], sys.argv[2])
+isolate_fontconfig(cfg.fonts_dir, cfg.cache_dir)
+import weasyprint  # as serve does (press/cli.py): parts are then set in this process too
+from press.pipeline import build
+
+for out in sys.argv[2:]:
+    if out.endswith("typo"):
+        sheet = Path("styles/press.css")
+        sheet.write_text(sheet.read_text(encoding="utf-8").replace("html {", "html { colr: red;", 1), encoding="utf-8")
+    built = build(load_config(sys.argv[1], out))
+    print(out, sorted(p.format() for p in built.warnings if "WeasyPrint" in p.message))
+"""
+
+
+def test_a_typo_made_while_serve_runs_is_said(project, tmp_path, clean):
+    """serve's process typesets parts itself, and keeps its typesetter from one build to the next:
+    its messages are collected there too, and a stylesheet edited between builds is read again."""
+    cache = tmp_path / "cache"
+    shutil.copytree(clean[1], cache, symlinks=True)
+    shutil.rmtree(cache / "parts")  # so that the first build makes this process's typesetter
+    result = subprocess.run([sys.executable, "-c", SERVE_LIKE, f"content/{ISSUE.name}", str(tmp_path / "clean"),
+                             str(tmp_path / "typo")], cwd=project, capture_output=True, text=True, timeout=600,
+                            env={**os.environ, "PRESS_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert "WARNING" not in result.stderr, result.stderr
+    line = next(i for i, text in enumerate((project / "styles" / "press.css").read_text().splitlines(), 1)
+                if text.startswith("html { colr: red;"))
+    said = dict(line.split(" ", 1) for line in result.stdout.splitlines())
+    assert said[str(tmp_path / "clean")] == "[]"
+    assert said[str(tmp_path / "typo")].count("WeasyPrint") == 1, result.stdout
+    assert said[str(tmp_path / "typo")].startswith(f"['styles/press.css:{line}: warning: WeasyPrint: Ignored `colr: red` at {line}:"), \
+        result.stdout
+
+
+def test_a_font_face_that_cannot_be_loaded_is_an_error(project, tmp_path, clean):
+    """WeasyPrint only warns, and sets the text in another face: a PDF with the wrong type."""
+    cache = tmp_path / "cache"
+    shutil.copytree(clean[1], cache, symlinks=True)
+    sheet = project / "styles" / "fonts.css"
+    lines = sheet.read_text(encoding="utf-8").splitlines()
+    lines.append('@font-face { font-family: "Broken Face"; src: url(../fonts/README.md); }')
+    sheet.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = _build_in(project, "pdf", f"content/{ISSUE.name}", "-o", str(tmp_path / "out"), cache=cache)
+    assert result.returncode == 1
+    assert _lines(result, "error") == [f"styles/fonts.css:{len(lines)}: error: WeasyPrint: Font-face 'Broken Face' "
+                                       "cannot be loaded"], result.stderr
+    assert not any((tmp_path / "out" / name).exists() for name in PDFS)
+
+
+def _mount_read_only(folder: Path) -> bool:
+    """A read-only bind mount of `folder` over itself (root with CAP_SYS_ADMIN only)."""
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        return False
+    if subprocess.run(["mount", "--bind", str(folder), str(folder)], capture_output=True).returncode != 0:
+        return False
+    if subprocess.run(["mount", "-o", "remount,bind,ro", str(folder)], capture_output=True).returncode != 0:
+        subprocess.run(["umount", str(folder)], capture_output=True)
+        return False
+    return True
+
+
+def test_a_read_only_output_folder_is_one_error_line(tmp_path, clean):
+    out = tmp_path / "out"
+    cache = tmp_path / "cache"
+    shutil.copytree(clean[1], cache, symlinks=True)
+    env = {"PRESS_CACHE_DIR": str(cache), "SOURCE_DATE_EPOCH": "1577836800"}
+    assert run_build("pdf", str(ISSUE), "-o", str(out), env=env).returncode == 0
+    earlier = _digests(out)
+    listing = sorted(os.listdir(out))
+    if not _mount_read_only(out):
+        pytest.skip("no read-only mount here: needs root with CAP_SYS_ADMIN (mount --bind, then remount ro)")
+    try:
+        # Another date: the PDFs must be made again, and cannot be written.
+        result = run_build("pdf", str(ISSUE), "-o", str(out), env={**env, "SOURCE_DATE_EPOCH": "1580515200"})
+    finally:
+        subprocess.run(["umount", str(out)], check=True)
+    assert result.returncode == 1
+    assert _lines(result, "error") == [f"{os.path.relpath(out / PDFS[0], ROOT)}: error: cannot be written: "
+                                       "Read-only file system"], result.stderr
+    assert _digests(out) == earlier and sorted(os.listdir(out)) == listing
+
+
+def test_the_proof_leaves_no_temporary_files(tmp_path, clean):
+    cache = tmp_path / "cache"
+    shutil.copytree(clean[1], cache, symlinks=True)
+    out = tmp_path / "out"
+    for _ in range(2):  # the second over unchanged sources: its PDFs are those of the first
+        result = run_build("proof", str(ISSUE), "-o", str(out), env={"PRESS_CACHE_DIR": str(cache)})
+        assert result.returncode == 0, result.stderr
+        assert _lines(result, "error") == []
+        assert sorted(p.name for p in (out / "proof").glob("*.pdf")) == sorted(PDFS)
+        assert [p for p in out.rglob("*") if p.name.endswith(".tmp")] == []
+    assert _digests(out / "proof") == _digests(out)
+
+
+def test_the_proof_of_a_reused_build_checks_the_font_subsets_it_reads(tmp_path, clean):
+    """The PDFs come from the manifest, untouched; the proof's reading view reads the subsets itself."""
+    cache = tmp_path / "cache"
+    shutil.copytree(clean[1], cache, symlinks=True)
+    out = tmp_path / "out"
+    env = {"PRESS_CACHE_DIR": str(cache)}
+    assert run_build("pdf", str(ISSUE), "-o", str(out), env=env).returncode == 0
+    built = set(_entries(cache, "fonts"))
+    assert run_build("proof", str(ISSUE), "-o", str(out), env=env).returncode == 0
+    # The reading view's subsets (its characters are the articles', not the pages'), else the build's.
+    read = set(_entries(cache, "fonts")) - built or built
+    for entry in read:
+        _flip(entry)
+    result = run_build("proof", str(ISSUE), "-o", str(out), env=env)
+    assert result.returncode == 0 and _lines(result, "error") == [], result.stderr
+    assert _damage_notes(result) == {entry.resolve() for entry in read}, result.stderr
+    proof_fonts = {p.name: p.read_bytes() for p in (out / "proof" / "fonts").iterdir()}
+    assert proof_fonts and all(_is_font(data) for data in proof_fonts.values())
+
+
+def _is_font(data: bytes) -> bool:
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    try:
+        TTFont(io.BytesIO(data)).ensureDecompiled()
+    except Exception:  # noqa: BLE001 (any way of not being a font)
+        return False
+    return True
+
+
+EARLY_PROOF = """
+import sys
+from press.config import load_config
+from press.pipeline import proof
+proof(load_config(sys.argv[1], sys.argv[2]), lambda: None)
+"""
+
+
+def test_the_early_proof_of_serve_leaves_no_temporary_files(tmp_path, clean):
+    """serve publishes the proof as soon as the bilingual PDF is written, then links the
+    editions: the bilingual PDF is linked twice, the second time onto itself."""
+    cache = tmp_path / "cache"
+    shutil.copytree(clean[1], cache, symlinks=True)
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, "-c", EARLY_PROOF, str(ISSUE), str(out)], cwd=ROOT, capture_output=True,
+                            text=True, env={**os.environ, "PRESS_CACHE_DIR": str(cache)}, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (out / "proof").glob("*.pdf")) == sorted(PDFS)
+    assert [p for p in out.rglob("*") if p.name.endswith(".tmp")] == []
+    assert _digests(out / "proof") == _digests(out)
+
+
+def test_an_image_weasyprint_cannot_use_is_an_error_of_its_article(tmp_path):
+    """Preflight refuses such an image first; should one pass, WeasyPrint logs an error and leaves
+    a hole, which the typesetter turns into an error of the article's source."""
+    from press.fonts import subset_fonts
+    from press.render import RenderedHtml
+    from press.typeset import Typesetter, isolate_fontconfig
+
+    isolate_fontconfig(ROOT / "fonts", tmp_path / "cache")
+    issue = tmp_path / "issue"
+    (issue / "images").mkdir(parents=True)
+    (issue / "images" / "broken.svg").write_text("<svg", encoding="utf-8")  # not fetched at print size: as it is
+    fonts = subset_fonts(ROOT / "fonts", set("Some text"), tmp_path / "cache")
+    typesetter = Typesetter(issue, ROOT / "styles", ROOT / "templates", ROOT / "fonts", tmp_path / "cache", fonts)
+    assert typesetter.messages == ()  # the project's sheets: nothing to say
+    html = '<html lang="en"><body><p>Some text</p><img src="images/broken.svg" alt="a"></body></html>'
+    for key, source in (("article/note.en", "note.en.md"), ("article/note+more.en", "note.en.md"),
+                        ("cover.zh-en", "issue.yaml")):
+        part = typesetter.typeset(RenderedHtml(key, html, "en"))
+        assert [(p.path, p.line, p.severity) for p in part.messages] == [(issue / source, None, "error")], part.messages
+        assert part.messages[0].message == "WeasyPrint: Failed to load image at 'images/broken.svg'"
