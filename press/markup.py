@@ -34,7 +34,8 @@ from .clreq import QUARTER_EM, keep_last_two, prepare, space_han_western
 from .errors import Problem, error, warning
 from .issue import Article
 
-UNDEFINED_REF = re.compile(r"\[\^([^\]\s]+)\]")
+# No "[" inside a label: a run of "[^[^[^…" would otherwise be rescanned from each of its starts.
+UNDEFINED_REF = re.compile(r"\[\^([^\[\]\s]+)\]")
 # markdown-it refuses these link targets and leaves the Markdown as text; say so instead.
 REFUSED_LINK = re.compile(r"\]\(\s*<?(javascript|vbscript|file|data):", re.I)
 LINK_SCHEMES = ("http://", "https://", "mailto:")
@@ -462,9 +463,12 @@ def link_addresses(text: str) -> Markup:
 def _trimmed(url: str) -> str:
     """An address without the marks that end the sentence around it; a closing parenthesis
     stays when the address opened one (as Wikipedia's do)."""
-    while url and url[-1] in URL_TRAILING and not (url[-1] == ")" and url.count("(") >= url.count(")")):
-        url = url[:-1]
-    return url
+    opened, closed = url.count("("), url.count(")")  # counted once: an address may be 1 MB of ")"
+    end = len(url)
+    while end and url[end - 1] in URL_TRAILING and not (url[end - 1] == ")" and opened >= closed):
+        closed -= url[end - 1] == ")"
+        end -= 1
+    return url[:end]
 
 
 def _table_cells(tokens: list[Token]) -> None:
