@@ -11,6 +11,7 @@ import bisect
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -235,7 +236,9 @@ def _read_text(path: Path, problems: list[Problem]) -> str | None:
     if "\x00" in text:
         problems.append(error(path, text[: text.index("\x00")].count("\n") + 1, "the file holds a NUL character: is it a text file?"))
         return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    # NFC: a word typed on macOS comes decomposed (e + U+0301), which the fonts cannot draw as
+    # two marks though they hold the composed letter; and the checks compare what the editor sees.
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _size(n: int) -> str:
