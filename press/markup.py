@@ -88,6 +88,13 @@ class ArticleHtml:
     footnotes: tuple[Footnote, ...]
     problems: tuple[Problem, ...]
     notes: int = 0  # notes numbered: footnotes and link notes, one series
+    note_lines: tuple[int, ...] = ()  # the source line of each note's call, by number (1 at [0])
+
+
+def note_id(slug: str, lang: str, number: int) -> str:
+    """The id of an article's note (by its number within the article): the typeset part lists
+    the ids of the elements it placed, so a note left out of the pages is found by it."""
+    return f"note-{slug}-{lang}-{number}"
 
 
 def renumber_notes(html: Markup, after: int) -> Markup:
@@ -155,9 +162,14 @@ def _convert(article: Article) -> ArticleHtml:
     html = state.render(main)
     if article.lang == "zh":
         html = keep_last_two(html)
+    html = _NOTE_SPAN.sub(lambda m: f'{m[1]} id="{note_id(article.slug, article.lang, int(m[2]))}" data-n="{m[2]}"', html)
     state.check_definitions()
     return ArticleHtml(article, Markup(html), tuple(state.images), tuple(state.footnotes), tuple(state.problems),
-                       state.notes)
+                       state.notes, tuple(state.note_lines))
+
+
+# A note as markup writes it (a footnote's text or a link's address): given its id after rendering.
+_NOTE_SPAN = re.compile(r'(<span class="footnote[^"]*") data-n="(\d+)"')
 
 
 class _State:
@@ -166,6 +178,7 @@ class _State:
         self.definitions: dict[str, tuple[list[Token], int]] = {}
         self.numbers: dict[str, int] = {}
         self.notes = 0  # notes numbered so far: footnotes and link notes share one series
+        self.note_lines: list[int] = []  # the line of each note's call
         self.link_notes: dict[str, int] = {}  # address → number of its note
         self.table_notes: list[str] = []  # notes called from the cells of the table being rendered
         self.footnotes: list[Footnote] = []
@@ -226,6 +239,7 @@ class _State:
                     child.type, child.content = "text", f"[^{label}]"
                 elif label not in self.numbers:
                     self.notes += 1
+                    self.note_lines.append(line)
                     self.numbers[label] = self.notes
                     self.footnotes.append(Footnote(label, self.numbers[label], line))
             elif child.type == "image":
@@ -272,6 +286,7 @@ class _State:
             again = href in self.link_notes
             if not again:
                 self.notes += 1
+                self.note_lines.append(line)
                 self.link_notes[href] = self.notes
             child.meta["note"], child.meta["again"] = self.link_notes[href], again
             child.meta["in_cell"] = in_cell
