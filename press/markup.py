@@ -41,6 +41,9 @@ UNDEFINED_REF = re.compile(r"\[\^([^\[\]\s]+)\]")
 REFUSED_LINK = re.compile(r"\]\(\s*<?(javascript|vbscript|file|data):", re.I)
 # … and so does it a reference definition's ([r]: javascript:…), left as a line of text.
 REFUSED_REFERENCE = re.compile(r" {0,3}\[[^\[\]]+\]:\s*<?(javascript|vbscript|file|data):", re.I)
+# An image whose file name has a space, written without <…>: CommonMark reads no image there, and
+# the Markdown would be printed as it stands. No "[" in the caption part: "![![![…" is not rescanned.
+SPACED_IMAGE = re.compile(r"!\[[^\[\]]*\]\(\s*([^()<>\s]+(?: +[^()<>\s]+)+)\s*\)")
 LINK_SCHEMES = ("http://", "https://", "mailto:")
 # Another article of the issue, as a link's target: its file beside this one.
 ARTICLE_FILE = re.compile(r"([a-z0-9][a-z0-9-]*)\.(zh|en)\.md")
@@ -263,6 +266,9 @@ class _State:
                 for match in refused:
                     self.problems.append(error(self.article.path, line,
                                                f"a {match[1].lower()}: link is not allowed: only http, https and mailto links can be printed"))
+                for match in SPACED_IMAGE.finditer(child.content):
+                    self.problems.append(error(self.article.path, line, f"image {match[1][:80]!r} is not read as an image: "
+                                               f"write a file name with a space in angle brackets, ![…](<{match[1][:80]}>)"))
                 for match in UNDEFINED_REF.finditer(child.content):
                     self.problems.append(error(self.article.path, line,
                                                f"footnote reference [^{match[1]}] has no definition: add a line '[^{match[1]}]: text'"))
