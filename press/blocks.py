@@ -26,7 +26,9 @@ FRONT_FIELDS = ("title", "subtitle", "author", "source", "date", "abstract")
 TEXT_KINDS = ("paragraph", "item", "quote")  # blocks a translator may merge or split
 NAMES = {"heading": "heading", "paragraph": "paragraph", "item": "list item", "quote": "quoted paragraph",
          "row": "table row", "code": "code block", "figure": "figure", "note": "note"}
-URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()（）\[\],，。；：、“”‘’《》]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
+# A mail address starts only where a run of its characters starts: without the look-behind, each
+# position of a long run of letters (or of Chinese, which \w matches) would scan the run again.
+URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()（）\[\],，。；：、“”‘’《》]+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
 # Latin words and acronyms standing in Chinese text (WHO, CEPI, mRNA, BioNTech): names that survive translation.
 LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9&'’\-]*(?<![\-'’])")
 

@@ -37,7 +37,6 @@ def space_han_western(text: str) -> str:
 
 _FULLWIDTH = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？"}
 _HAN_SIDE = rf"[{HAN}“”‘’（）《》「」]"
-_IS_HAN = re.compile(rf"[{HAN}]")
 _ASCII_PUNCT_IN_HAN = re.compile(rf"(?<={_HAN_SIDE})([,:;!?])(?![0-9])")
 
 
@@ -60,19 +59,33 @@ def keep_last_two(html_text: str) -> str:
     Works on the HTML of an article; the text of footnotes, set elsewhere, is left alone."""
     def paragraph(m: re.Match) -> str:
         body = m[3]
-        protected = [(n.start(), n.end()) for n in _NOTE.finditer(body)]
-        positions = [i for i, ch in enumerate(body) if _IS_HAN.match(ch)
-                     and not any(a <= i < b for a, b in protected) and not _in_tag(body, i)]
-        if len(positions) >= 2 and positions[-1] == positions[-2] + 1:
-            i = positions[-1]
+        positions = _last_two_han(body)
+        if len(positions) == 2 and positions[1] == positions[0] + 1:
+            i = positions[1]
             body = body[:i] + WORD_JOINER + body[i:]
         return m[1] + body + m[4]
 
     return _PARAGRAPH.sub(paragraph, html_text)
 
 
-def _in_tag(text: str, i: int) -> bool:
-    return text.rfind("<", 0, i) > text.rfind(">", 0, i)
+_HAN_OR_ANGLE = re.compile(rf"[{HAN}<>]")
+
+
+def _last_two_han(body: str) -> list[int]:
+    """Where the last two Han characters of a paragraph's HTML stand, outside tags and notes: in
+    one pass, for a paragraph may be a megabyte of Chinese without a break."""
+    notes = _NOTE.finditer(body)
+    note = next(notes, None)
+    in_tag, found = False, []
+    for m in _HAN_OR_ANGLE.finditer(body):
+        if m[0] in "<>":
+            in_tag = m[0] == "<"
+            continue
+        while note is not None and note.end() <= m.start():
+            note = next(notes, None)
+        if not in_tag and (note is None or m.start() < note.start()):
+            found = [*found[-1:], m.start()]
+    return found
 
 
 def fix_western_spaces(text: str) -> str:

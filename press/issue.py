@@ -7,10 +7,13 @@ issue rather than stopping the whole load.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -155,8 +158,14 @@ def load_article(path: Path, slug: str, lang: str, problems: list[Problem]) -> A
     if end is None:
         problems.append(error(path, 1, "front matter is not closed: add a '---' line after it"))
         return None
+    front = "\n".join(lines[1:end])
+    if len(front.encode("utf-8")) > MAX_YAML_BYTES:
+        # A few fields, not a text: the YAML parser (pure Python) reads a megabyte in a minute.
+        problems.append(error(path, 2, f"front matter is {_size(len(front.encode('utf-8')))}, more than the "
+                              f"{_size(MAX_YAML_BYTES)} it may hold: put the text in the body"))
+        return None
     try:
-        data, key_lines = _parse_yaml("\n".join(lines[1:end]), path, 2)
+        data, key_lines = _parse_yaml(front, path, 2)
     except PressError as exc:
         problems.extend(exc.problems)
         return None
@@ -228,7 +237,9 @@ def _read_text(path: Path, problems: list[Problem]) -> str | None:
     if "\x00" in text:
         problems.append(error(path, text[: text.index("\x00")].count("\n") + 1, "the file holds a NUL character: is it a text file?"))
         return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    # NFC: a word typed on macOS comes decomposed (e + U+0301), which the fonts cannot draw as
+    # two marks though they hold the composed letter; and the checks compare what the editor sees.
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def _size(n: int) -> str:
@@ -240,6 +251,18 @@ def _unreadable(path: Path, problems: list[Problem], why: str) -> None:
     if path.name == "issue.yaml":
         raise PressError(problems)
     return None
+
+
+def read_yaml(path: Path) -> Any:
+    """A YAML file that the tools write beside the articles (a translation record), read as
+    issue.yaml and front matter are: within an article's size limit, as UTF-8 text, with the
+    nesting and number limits of _Loader. An alias is composed once and never expanded, so a
+    billion laughs costs what its few bytes cost. Raises PressError."""
+    problems: list[Problem] = []
+    text = _read_text(path, problems)
+    if text is None:
+        raise PressError(problems)
+    return _parse_yaml(text, path, 1)[0]
 
 
 MAX_YAML_DEPTH = 50  # lists and maps inside each other; PyYAML composes them recursively
@@ -326,7 +349,14 @@ def _yaml_hint(reason: str, line: str) -> str:
 def _line(text: str, mark) -> int:
     """The line of a mark, counted as the rest of the pipeline counts lines: YAML also breaks
     lines at U+0085, U+2028 and U+2029, which an editor shows inside a line."""
-    return text.count("\n", 0, mark.index)
+    return bisect.bisect_left(_line_starts(text), mark.index)
+
+
+@lru_cache(maxsize=2)
+def _line_starts(text: str) -> list[int]:
+    """Where each line break of the text stands: looked up, not counted again, for each of the
+    thousands of items a long list in YAML may have."""
+    return [m.start() for m in re.finditer("\n", text)]
 
 
 def _note_key(loader: _Loader, key: yaml.ScalarNode, value: yaml.Node, first_line: int, lines: dict[str, int]) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -34,10 +35,18 @@ from .clreq import QUARTER_EM, keep_last_two, prepare, space_han_western
 from .errors import Problem, error, warning
 from .issue import Article
 
-UNDEFINED_REF = re.compile(r"\[\^([^\]\s]+)\]")
+# No "[" inside a label: a run of "[^[^[^…" would otherwise be rescanned from each of its starts.
+UNDEFINED_REF = re.compile(r"\[\^([^\[\]\s]+)\]")
 # markdown-it refuses these link targets and leaves the Markdown as text; say so instead.
 REFUSED_LINK = re.compile(r"\]\(\s*<?(javascript|vbscript|file|data):", re.I)
+# … and so does it a reference definition's ([r]: javascript:…), left as a line of text.
+REFUSED_REFERENCE = re.compile(r" {0,3}\[[^\[\]]+\]:\s*<?(javascript|vbscript|file|data):", re.I)
+# An image whose file name has a space, written without <…>: CommonMark reads no image there, and
+# the Markdown would be printed as it stands. No "[" in the caption part: "![![![…" is not rescanned.
+SPACED_IMAGE = re.compile(r"!\[[^\[\]]*\]\(\s*([^()<>\s]+(?: +[^()<>\s]+)+)\s*\)")
 LINK_SCHEMES = ("http://", "https://", "mailto:")
+# Another article of the issue, as a link's target: its file beside this one.
+ARTICLE_FILE = re.compile(r"([a-z0-9][a-z0-9-]*)\.(zh|en)\.md")
 # The attributes Markdown may carry: a language on a span of words ([The Lancet]{lang=en}) and
 # {.wide} on a figure, besides what links and images have anyway. Anything else ({.class},
 # {#id}, {style=…}) would reach the page's CSS or its links, so it is refused.
@@ -82,6 +91,13 @@ class ArticleHtml:
     footnotes: tuple[Footnote, ...]
     problems: tuple[Problem, ...]
     notes: int = 0  # notes numbered: footnotes and link notes, one series
+    note_lines: tuple[int, ...] = ()  # the source line of each note's call, by number (1 at [0])
+
+
+def note_id(slug: str, lang: str, number: int) -> str:
+    """The id of an article's note (by its number within the article): the typeset part lists
+    the ids of the elements it placed, so a note left out of the pages is found by it."""
+    return f"note-{slug}-{lang}-{number}"
 
 
 def renumber_notes(html: Markup, after: int) -> Markup:
@@ -134,6 +150,8 @@ def _convert(article: Article) -> ArticleHtml:
     _check_nesting(article, tokens, md, state.problems)
     main = state.take_definitions(tokens)
     state.scan(main)
+    for body_tokens, _ in state.definitions.values():
+        state.scan(body_tokens, in_note=True)
     state.check_attributes(main, None)
     for body_tokens, line in state.definitions.values():
         state.check_attributes(body_tokens, line)
@@ -147,9 +165,14 @@ def _convert(article: Article) -> ArticleHtml:
     html = state.render(main)
     if article.lang == "zh":
         html = keep_last_two(html)
+    html = _NOTE_SPAN.sub(lambda m: f'{m[1]} id="{note_id(article.slug, article.lang, int(m[2]))}" data-n="{m[2]}"', html)
     state.check_definitions()
     return ArticleHtml(article, Markup(html), tuple(state.images), tuple(state.footnotes), tuple(state.problems),
-                       state.notes)
+                       state.notes, tuple(state.note_lines))
+
+
+# A note as markup writes it (a footnote's text or a link's address): given its id after rendering.
+_NOTE_SPAN = re.compile(r'(<span class="footnote[^"]*") data-n="(\d+)"')
 
 
 class _State:
@@ -158,6 +181,7 @@ class _State:
         self.definitions: dict[str, tuple[list[Token], int]] = {}
         self.numbers: dict[str, int] = {}
         self.notes = 0  # notes numbered so far: footnotes and link notes share one series
+        self.note_lines: list[int] = []  # the line of each note's call
         self.link_notes: dict[str, int] = {}  # address → number of its note
         self.table_notes: list[str] = []  # notes called from the cells of the table being rendered
         self.footnotes: list[Footnote] = []
@@ -183,8 +207,9 @@ class _State:
                 main.append(tok)
         return main
 
-    def scan(self, tokens: list[Token]) -> None:
-        """Number footnotes in reading order, list images, note what cannot be printed as written."""
+    def scan(self, tokens: list[Token], in_note: bool = False) -> None:
+        """Number footnotes in reading order, list images, note what cannot be printed as written.
+        A note's text (in_note) is held to the same rules as the body's."""
         for i, tok in enumerate(tokens):
             if tok.type == "html_block":
                 self._raw_html(tok.content, self.line(tok.map))
@@ -195,51 +220,82 @@ class _State:
                                              f"heading level {level} is set as {tok.tag}: use ## for sections and ### for subsections"))
             if tok.type != "inline" or not tok.children:
                 continue
-            alone = _lone_image(tok) is not None and tokens[i - 1].type == "paragraph_open"
+            alone = not in_note and _lone_image(tok) is not None and tokens[i - 1].type == "paragraph_open"
             # Notes called from a table's cells are set after the table (see _footnote_ref).
             in_cell = tokens[i - 1].type in ("td_open", "th_open")
-            offset = 0
-            for child in tok.children:
-                if child.type in ("softbreak", "hardbreak"):
-                    offset += 1
-                elif child.type == "footnote_ref":
-                    label = child.meta["label"]
-                    child.meta["in_cell"] = in_cell
-                    if label not in self.numbers:
-                        self.notes += 1
-                        self.numbers[label] = self.notes
-                        self.footnotes.append(Footnote(label, self.numbers[label], self.line(tok.map, offset)))
-                elif child.type == "image":
-                    caption = _plain(child.children or [])
-                    wide = child.attrGet("class") == "wide"
-                    self.images.append(Image(child.attrGet("src") or "", caption, self.line(tok.map, offset), alone, wide and alone))
-                    if wide and not alone:
-                        self.problems.append(error(self.article.path, self.line(tok.map, offset), "{.wide} is for a "
-                                                   "figure: put the image alone in its paragraph, with a blank line before and after"))
-                elif child.type == "html_inline" and not child.content.startswith("</"):
-                    self._raw_html(child.content, self.line(tok.map, offset))
-                elif child.type == "link_open":
-                    href = child.attrGet("href") or ""
-                    if not href.lower().startswith(LINK_SCHEMES):
-                        self.problems.append(error(self.article.path, self.line(tok.map, offset),
-                                                   f"link to {href[:60]!r}: only http, https and mailto links can be printed"))
-                        child.attrs.pop("href", None)
-                    elif _link_words(tok.children, child) not in (href, _shown(href)):
-                        # Numbered here, in reading order with the footnotes; a second link to
-                        # the same address points back to its note.
-                        again = href in self.link_notes
-                        if not again:
-                            self.notes += 1
-                            self.link_notes[href] = self.notes
-                        child.meta["note"], child.meta["again"] = self.link_notes[href], again
-                        child.meta["in_cell"] = in_cell
-                elif child.type == "text":
-                    for match in REFUSED_LINK.finditer(child.content):
-                        self.problems.append(error(self.article.path, self.line(tok.map, offset),
-                                                   f"a {match[1].lower()}: link is not allowed: only http, https and mailto links can be printed"))
-                    for match in UNDEFINED_REF.finditer(child.content):
-                        self.problems.append(error(self.article.path, self.line(tok.map, offset),
-                                                   f"footnote reference [^{match[1]}] has no definition: add a line '[^{match[1]}]: text'"))
+            self._scan_inline(tok.children, tok.map, 0, alone, in_cell, in_note)
+
+    def _scan_inline(self, children: list[Token], token_map, offset: int, alone: bool, in_cell: bool,
+                     in_note: bool) -> None:
+        """The checks of scan on a run of inline tokens: a paragraph's, a note's or a caption's.
+        In a note or a caption, a link's address is printed in parentheses: it gets no note."""
+        for k, child in enumerate(children):
+            line = self.line(token_map, offset)
+            if child.type in ("softbreak", "hardbreak"):
+                offset += 1
+            elif child.type == "footnote_ref":
+                label = child.meta["label"]
+                child.meta["in_cell"] = in_cell
+                if in_note:
+                    self.problems.append(error(self.article.path, line, f"footnote reference [^{label}] inside a note "
+                                               "or a caption: a note cannot call another; put the reference in the text"))
+                    child.type, child.content = "text", f"[^{label}]"
+                elif label not in self.numbers:
+                    self.notes += 1
+                    self.note_lines.append(line)
+                    self.numbers[label] = self.notes
+                    self.footnotes.append(Footnote(label, self.numbers[label], line))
+            elif child.type == "image":
+                caption = _plain(child.children or [])
+                wide = child.attrGet("class") == "wide"
+                # The file name as the editor wrote it: markdown-it percent-encodes a space or Chinese.
+                self.images.append(Image(unquote(child.attrGet("src") or ""), caption, line, alone, wide and alone))
+                if wide and not alone:
+                    self.problems.append(error(self.article.path, line, "{.wide} is for a "
+                                               "figure: put the image alone in its paragraph, with a blank line before and after"))
+                self._scan_inline(child.children or [], token_map, offset, False, False, True)
+            elif child.type == "html_inline" and not child.content.startswith("</"):
+                self._raw_html(child.content, line)
+            elif child.type == "link_open":
+                self._link(children, child, line, in_cell, in_note)
+            elif child.type == "text":
+                at_line_start = k == 0 or children[k - 1].type in ("softbreak", "hardbreak")
+                refused = [*REFUSED_LINK.finditer(child.content)]
+                if at_line_start and (reference := REFUSED_REFERENCE.match(child.content)):
+                    refused.append(reference)
+                for match in refused:
+                    self.problems.append(error(self.article.path, line,
+                                               f"a {match[1].lower()}: link is not allowed: only http, https and mailto links can be printed"))
+                for match in SPACED_IMAGE.finditer(child.content):
+                    self.problems.append(error(self.article.path, line, f"image {match[1][:80]!r} is not read as an image: "
+                                               f"write a file name with a space in angle brackets, ![…](<{match[1][:80]}>)"))
+                for match in UNDEFINED_REF.finditer(child.content):
+                    self.problems.append(error(self.article.path, line,
+                                               f"footnote reference [^{match[1]}] has no definition: add a line '[^{match[1]}]: text'"))
+
+    def _link(self, children: list[Token], child: Token, line: int, in_cell: bool, in_note: bool) -> None:
+        """Check a link's address; number its note (in reading order with the footnotes: a second
+        link to the same address points back to its note). A link to another article of the issue
+        becomes a link to that article's first page, with nothing printed for it."""
+        href = child.attrGet("href") or ""
+        article = ARTICLE_FILE.fullmatch(href)
+        if article and not href.startswith(("/", ".")) and (self.article.path.parent / href).is_file():
+            from .finish import GOTO  # not at the top: finish imports render, which imports this module
+
+            child.attrSet("href", f"{GOTO}{article[1]}-{article[2]}")
+            child.meta["internal"] = True
+        elif not href.lower().startswith(LINK_SCHEMES):
+            self.problems.append(error(self.article.path, line,
+                                       f"link to {href[:60]!r}: only http, https and mailto links can be printed"))
+            child.attrs.pop("href", None)
+        elif not in_note and _link_words(children, child) not in (href, _shown(href)):
+            again = href in self.link_notes
+            if not again:
+                self.notes += 1
+                self.note_lines.append(line)
+                self.link_notes[href] = self.notes
+            child.meta["note"], child.meta["again"] = self.link_notes[href], again
+            child.meta["in_cell"] = in_cell
 
     def check_attributes(self, tokens: list[Token], line: int | None) -> None:
         """Keep only the attributes in ALLOWED_ATTRS; report the others."""
@@ -272,7 +328,7 @@ class _State:
                 child = children[i]
                 if child.type == "image":
                     self.print_addresses([child])
-                if child.type != "link_open" or not child.attrGet("href"):
+                if child.type != "link_open" or not child.attrGet("href") or child.meta.get("internal"):
                     i += 1
                     continue
                 href = str(child.attrGet("href"))
@@ -462,9 +518,12 @@ def link_addresses(text: str) -> Markup:
 def _trimmed(url: str) -> str:
     """An address without the marks that end the sentence around it; a closing parenthesis
     stays when the address opened one (as Wikipedia's do)."""
-    while url and url[-1] in URL_TRAILING and not (url[-1] == ")" and url.count("(") >= url.count(")")):
-        url = url[:-1]
-    return url
+    opened, closed = url.count("("), url.count(")")  # counted once: an address may be 1 MB of ")"
+    end = len(url)
+    while end and url[end - 1] in URL_TRAILING and not (url[end - 1] == ")" and opened >= closed):
+        closed -= url[end - 1] == ")"
+        end -= 1
+    return url[:end]
 
 
 def _table_cells(tokens: list[Token]) -> None:

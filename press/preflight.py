@@ -13,6 +13,7 @@ import math
 import unicodedata
 import warnings
 from pathlib import Path
+from urllib.parse import unquote
 
 from PIL import Image, ImageFile, UnidentifiedImageError
 
@@ -52,15 +53,37 @@ def preflight(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], fonts_di
 
 
 def _glyphs(path: Path, text: str, first_line: int, drawable: frozenset[int]) -> list[Problem]:
-    """One error for each character no face has, on every line it is on: the editor fixes
-    them where they are, or adds a face (fonts/README.md says how) and they all go."""
+    """One error for each character no face has, and for each invisible one that has no job in
+    the text, on every line it is on: the editor fixes them where they are, or adds a face
+    (fonts/README.md says how) and they all go."""
     problems = []
     for number, line in enumerate(text.split("\n"), start=first_line):
         for ch in dict.fromkeys(line):
-            if ord(ch) in drawable or ch in "\t\r":
-                continue
-            problems.append(_no_font(path, number, ch))
+            if _hidden(ch):
+                problems.append(_invisible(path, number, ch))
+            elif ord(ch) not in drawable and ch not in "\t\r":
+                problems.append(_no_font(path, number, ch))
     return problems
+
+
+# Invisible format characters (Unicode category Cf) with a job in this text: ZERO WIDTH (NON-)JOINER
+# (joining in names written in other scripts, emoji sequences), WORD JOINER (no break here, which
+# press.clreq adds itself) and SOFT HYPHEN (a hyphenation point). Every other one changes what is
+# printed without showing in an editor: a bidi override or isolate reverses or moves the text after
+# it, a zero width space or a byte order mark in mid-text splits a word for search and copy, a tag
+# character hides text. Each is an error at its line.
+FORMAT_ALLOWED = frozenset("\u200c\u200d\u2060\u00ad")
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _hidden(ch: str) -> bool:
+    return unicodedata.category(ch) == "Cf" and ch not in FORMAT_ALLOWED
+
+
+def _invisible(path: Path, line: int | None, ch: str) -> Problem:
+    name = unicodedata.name(ch, "unnamed character")
+    does = "changes the order of the text printed after it" if ch in BIDI_CONTROLS else "cannot be seen but changes the text"
+    return error(path, line, f"invisible character U+{ord(ch):04X} {name}: it {does}; delete it")
 
 
 def _no_font(path: Path, line: int | None, ch: str) -> Problem:
@@ -77,11 +100,13 @@ def _entity_glyphs(body: ArticleHtml, drawable: frozenset[int]) -> list[Problem]
     """Characters that reach the page without standing in the source as themselves: written
     as HTML entities (&#x1F637;), or made by the typographer. Each at the lines that make it."""
     text = body.article.text
-    missing = {ch for ch in html.unescape(str(body.html)) if ord(ch) not in drawable} - set(text) - _PREPARED - set("\n\t\r")
+    missing = {ch for ch in html.unescape(str(body.html)) if ord(ch) not in drawable or _hidden(ch)} \
+        - set(text) - _PREPARED - set("\n\t\r")
     problems = []
     for ch in sorted(missing):
         lines = [n for n, line in enumerate(text.split("\n"), start=1) if "&" in line and ch in html.unescape(line)]
-        problems += [_no_font(body.article.path, line, ch) for line in lines or [None]]
+        said = _invisible if _hidden(ch) else _no_font
+        problems += [said(body.article.path, line, ch) for line in lines or [None]]
     return problems
 
 
@@ -168,9 +193,11 @@ def press_images(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], parts
     problems, first_page = [], 1
     for part in parts:
         for placed in part.images:
-            path, line = sources.get((placed.src, part.lang)) or sources.get(placed.src, (issue.yaml_path, None))
+            # As the page has it, percent-encoded (an article's image named in Chinese); sources are by the name as written.
+            src = unquote(placed.src)
+            path, line = sources.get((src, part.lang)) or sources.get(src, (issue.yaml_path, None))
             try:
-                with Image.open(issue.dir / placed.src) as img:
+                with Image.open(issue.dir / src) as img:
                     width, height = img.size
             except (OSError, ValueError):
                 continue  # reported by preflight already
@@ -178,7 +205,7 @@ def press_images(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], parts
             ppi = min(width / (placed.width_mm / 25.4), height / (placed.height_mm / 25.4))
             if ppi < PRESS_PPI:
                 at_least = f"at least {PRESS_MIN_PPI}, " if ppi < PRESS_MIN_PPI else ""
-                problems.append(Problem(path, line, f"image {placed.src!r} is {math.floor(ppi)} ppi as placed "
+                problems.append(Problem(path, line, f"image {src!r} is {math.floor(ppi)} ppi as placed "
                                         f"({placed.width_mm:.0f} × {placed.height_mm:.0f} mm) on page "
                                         f"{first_page + placed.page} of {pdf_name}: {at_least}{PRESS_PPI} wanted for print",
                                         "error" if ppi < PRESS_MIN_PPI else "warning"))

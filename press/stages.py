@@ -17,7 +17,7 @@ from .errors import PressError, Problem, error, fails, raise_errors
 from .finish import read_part
 from .fonts import subset_fonts
 from .issue import Issue, load_issue
-from .markup import ArticleHtml, to_html
+from .markup import ArticleHtml, note_id, to_html
 from .parity import problems_of as translation_problems
 from .clreq import prepare
 from .preflight import preflight, press_images
@@ -81,7 +81,7 @@ def _make(cfg: Config, checked: Checked, typesetting: Typesetting, first: Callab
     typeset = typesetting.many(list(pages.values()) + covers)
     articles = dict(zip(pages, typeset))
     press_cover = typeset[-1] if cfg.press else None
-    raise_errors(_cover_problems(issue, typeset[len(pages):]))
+    raise_errors(_cover_problems(issue, typeset[len(pages):]) + _note_problems(runs, bodies, articles))
     # The editions lay out in threads; their typesetting runs in the worker processes.
     with ThreadPoolExecutor(max_workers=3) as threads:
         layouts = list(threads.map(lambda e: lay_out(e, issue, articles, renderer, typesetting.one, cfg.source_date),
@@ -133,6 +133,26 @@ def _overflow_problems(issue: Issue, runs: dict, articles: dict[tuple[str, str],
     return problems
 
 
+def _note_problems(runs: dict, bodies: dict[tuple[str, str], ArticleHtml],
+                   articles: dict[tuple[str, str], TypesetPart]) -> list[Problem]:
+    """Every note the source implies is on a page. WeasyPrint leaves out, without a word, the
+    notes it finds no room for (a paragraph with hundreds of links); each typeset part lists the
+    ids of what it placed, and each note has one (markup.note_id). Checked on every build, from
+    the part cache too."""
+    problems = []
+    for head, run in runs.items():
+        placed = articles[head].anchors
+        for key in run:
+            body = bodies[key]
+            missing = [n for n in range(1, body.notes + 1) if note_id(*key, n) not in placed]
+            if missing:
+                problems.append(error(body.article.path, body.note_lines[missing[0] - 1],
+                                      f"{len(missing)} of the {body.notes} notes of this article would not be printed, "
+                                      "the first of them called here: its pages have no room for so many notes; "
+                                      "spread the calls over more paragraphs"))
+    return problems
+
+
 def _cover_problems(issue: Issue, covers: list[TypesetPart]) -> list[Problem]:
     """The cover is one page: photos whose captions push it onto a second are an error, said once."""
     spilled = next((cover for cover in covers if cover.pages > 1), None)
@@ -144,13 +164,15 @@ def _cover_problems(issue: Issue, covers: list[TypesetPart]) -> list[Problem]:
 
 
 def _line_of(text: str, what: str) -> int | None:
-    """The first source line holding the start of `what`. Layout text lacks the Markdown
-    marks and spaces of the source, so both are compared without them, and shorter if need be."""
+    """The first source line holding `what` whole, else the first holding its start. Layout
+    text lacks the Markdown marks and spaces of the source, so both are compared without
+    them. Whole first: a code block's line that is too wide may begin with words that an
+    earlier paragraph quotes."""
     def bare(s: str) -> str:
         return re.sub(r"[\s|*_`#>\\-]", "", s)
 
     lines = [bare(line) for line in text.split("\n")]
-    for length in (30, 15, 8):
+    for length in (None, 30, 15, 8):
         needle = bare(what)[:length]
         for number, line in enumerate(lines, start=1):
             if needle and needle in line:

@@ -28,7 +28,7 @@ import yaml
 
 from .blocks import NAMES, Block, split_blocks
 from .errors import PressError, Problem, warning
-from .issue import Article, Issue
+from .issue import Article, Issue, read_yaml
 from .output import write_atomically
 
 HEADER = """\
@@ -144,9 +144,10 @@ def stale(issue_dir: Path, slug: str, zh: Article, en: Article, rows: list) -> l
     if not path.is_file():
         return _stale_in_git(slug, zh, en, rows)  # never confirmed: the history, if any, says what came later
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        recorded = {lang: [str(e).split(" ", 1)[0] for e in data.get(lang) or []] for lang in ("zh", "en")}
-    except (yaml.YAMLError, AttributeError, OSError):
+        recorded = _recorded(read_yaml(path))
+    except PressError:
+        recorded = None
+    if recorded is None:
         if out:
             out[0].append(warning(path, 1, f"cannot read this record: run 'python build.py translated {slug}' to write it again"))
         return out
@@ -191,6 +192,18 @@ def stale(issue_dir: Path, slug: str, zh: Article, en: Article, rows: list) -> l
                           f"run 'python build.py translated {slug}'")
         out[-1].append(problem)
     return out
+
+
+def _recorded(data) -> dict[str, list[str]] | None:
+    """The digests of a record as `confirm` writes it (a list of text entries for each language),
+    or None. Nothing else is looked into: a list made of aliases would print as gigabytes."""
+    data = {} if data is None else data
+    if not isinstance(data, dict) or not all(isinstance(data.get(lang, []), list) for lang in ("zh", "en")):
+        return None
+    entries = {lang: data.get(lang) or [] for lang in ("zh", "en")}
+    if not all(isinstance(e, str) for lang in entries for e in entries[lang]):
+        return None
+    return {lang: [e.split(" ", 1)[0] for e in entries[lang]] for lang in entries}
 
 
 def _changed(recorded: list[str], blocks: tuple[Block, ...]) -> tuple[set[int], dict]:

@@ -7,6 +7,7 @@ import io
 import os
 import re
 import struct
+import subprocess
 import zlib
 from pathlib import Path
 
@@ -214,3 +215,29 @@ def _state(out: Path) -> tuple[object, bool]:
         return (out.read_bytes() if out.is_file() else snapshot(out)), out.exists() or out.is_symlink()
     except OSError:  # a name the file system cannot hold: nothing can be there
         return {}, False
+
+
+def test_a_link_to_another_article_leads_to_its_first_page(issue_copy, tmp_path, monkeypatch, capsys):
+    """A link in a note to a sibling article's file once became a link to the sandbox host
+    (https://press.invalid/issue/share-solutions.zh.md): now it leads to that article's first
+    page, and the sandbox host is nowhere in any PDF."""
+    from pdftext import pages_with
+
+    article = issue_copy / "global-fight.zh.md"
+    article.write_text(article.read_text(encoding="utf-8") + "\n见注释[^l]。\n\n[^l]: 另见[《分享方案》](share-solutions.zh.md)。\n",
+                       encoding="utf-8")
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "out"
+    assert build.main(["pdf", str(issue_copy), "-o", str(out)]) == 0, capsys.readouterr().err
+    for name in ("2020-02.pdf", "2020-02.zh.pdf"):
+        reader = pypdf.PdfReader(out / name)
+        [note_page] = pages_with(out / name, "另见《分享方案》")
+        # The article's first page: its title is also on the contents page, which is not it.
+        share_pages = set(pages_with(out / name, "积极沟通合作共享中国助力全球战疫")) - set(pages_with(out / name, "目录"))
+        numbers = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}
+        targets = [numbers[annot.get_object()["/Dest"][0].idnum]
+                   for annot in reader.pages[note_page].get("/Annots", []) if "/Dest" in annot.get_object()]
+        assert min(share_pages) in targets, (name, share_pages, targets)
+    for name in ("2020-02.pdf", "2020-02.zh.pdf", "2020-02.en.pdf"):
+        subprocess.run(["mutool", "clean", "-d", str(out / name), str(tmp_path / "plain.pdf")], check=True)
+        assert b"press.invalid" not in (tmp_path / "plain.pdf").read_bytes(), name
