@@ -138,9 +138,19 @@ def accept(cfg: Config) -> list[Path]:
 
 
 def _fingerprint(cfg: Config) -> str:
-    """Everything that can change the PDFs: sources, layout, fonts, code, installed packages and
-    libraries (manifest.environment), options."""
-    return manifest.fingerprint(
-        [cfg.issue_dir, cfg.templates_dir, cfg.styles_dir, cfg.fonts_dir, CODE],
-        (cfg.strict, cfg.source_date, cfg.press),
-    )
+    """Everything that can change the PDFs: the issue's sources and images, templates, styles,
+    fonts, code, installed packages and libraries (manifest.environment), options. Only the
+    files a build reads are read, and no link is followed out of the issue folder or the
+    project folder (the fonts' own folder, fonts/cjk, may be a link elsewhere: the build reads it)."""
+    from .fonts import CJK_DIR, font_files
+
+    project = cfg.templates_dir.parent
+    groups = [(cfg.issue_dir, manifest.issue_files(cfg.issue_dir))]
+    groups += [(folder, manifest.walk(folder, [project])) for folder in (cfg.templates_dir, cfg.styles_dir)]
+    groups += [(cfg.fonts_dir, font_files(cfg.fonts_dir)), (CODE, manifest.walk(CODE, [CODE]))]
+    roots = [cfg.issue_dir, project, cfg.fonts_dir / CJK_DIR, CODE]
+    if cfg.press:  # the printing condition's profile, wherever PRESS_ICC_PROFILE puts it
+        groups.append((cfg.press_profile.parent, [cfg.press_profile]))
+        roots.append(cfg.press_profile.parent)
+    return manifest.fingerprint(groups, (cfg.strict, cfg.source_date, cfg.press), roots,
+                                Path(cfg.cache_dir) / "digests.json")
