@@ -45,6 +45,7 @@ class Workers:
         self._lock = threading.Lock()
         self._wake_reader, self._wake_writer = multiprocessing.Pipe(duplex=False)
         self._closed = False
+        self._used = False
         self._dispatcher = threading.Thread(target=self._dispatch, daemon=True)
         self._dispatcher.start()
 
@@ -54,6 +55,7 @@ class Workers:
             if self._closed:
                 raise RuntimeError("the workers have been shut down")
             self._waiting.append((future, fn, args))
+            self._used = True
         self._wake_writer.send(None)
         return future
 
@@ -66,6 +68,10 @@ class Workers:
             self._closed = True
             while cancel_futures and self._waiting:
                 self._waiting.popleft()[0].cancel()
+            if not self._used:
+                # Started in case a part had to be typeset, and none had: the first worker may
+                # still be importing WeasyPrint, which nobody will wait for (its forks die with it).
+                self._first.kill()
         self._wake_writer.send(None)
         self._dispatcher.join()
         self._first.join()
@@ -88,7 +94,10 @@ class Workers:
                     self._busy[conn] = future
                 if self._closed and not self._waiting and not self._busy:
                     for conn in self._idle:
-                        conn.send(None)  # the worker's end of the line
+                        try:
+                            conn.send(None)  # the worker's end of the line
+                        except OSError:  # it ended already
+                            pass
                         conn.close()
                     return
                 if not self._busy and not self._idle and self._waiting:
