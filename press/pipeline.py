@@ -35,9 +35,12 @@ class Compared:
     report: Path
 
 
-def build(cfg: Config, first: Callable[[Built], None] | None = None) -> Built:
+def build(cfg: Config, first: Callable[[Built], None] | None = None,
+          interrupt: Callable[[], None] = lambda: None) -> Built:
     """Build the issue's PDFs, or reuse them. `first`, when given, is called once the bilingual
-    issue is written, while the editions are still being assembled: a preview need not wait."""
+    issue is written, while the editions are still being assembled: a preview need not wait.
+    `interrupt` is called between the steps of a build and may raise to abandon it (serve, for
+    a newer edit): what was written stays, nothing is recorded for reuse."""
     stamp = _fingerprint(cfg)
     issue_id = manifest.issue_id(cfg.issue_dir)
     if issue_id is not None and (previous := manifest.reuse(cfg.output_dir(issue_id), stamp)):
@@ -59,7 +62,7 @@ def build(cfg: Config, first: Callable[[Built], None] | None = None) -> Built:
             first(Built(made.issue_id, list(written.values()), made.warnings, made.first_pages, made.page_keys,
                         checked=made.checked))
 
-        made = make(cfg, typesetting, write_first if first else None)
+        made = make(cfg, typesetting, write_first if first else None, interrupt)
     out_dir = cfg.output_dir(made.issue_id)
     rest = {name: pdf for name, pdf in made.pdfs.items() if name not in written}
     written.update(zip(rest, write_outputs(out_dir, rest)))
@@ -73,17 +76,19 @@ def build(cfg: Config, first: Callable[[Built], None] | None = None) -> Built:
     return Built(made.issue_id, outputs, made.warnings, made.first_pages, made.page_keys, checked=made.checked)
 
 
-def proof(cfg: Config, published: Callable[[], None] | None = None) -> tuple[Built, Path]:
+def proof(cfg: Config, published: Callable[[], None] | None = None,
+          interrupt: Callable[[], None] = lambda: None) -> tuple[Built, Path]:
     """Build, then write the HTML proof from the bilingual PDF: build/<issue-id>/proof/index.html.
     With `published`, the proof is written as soon as the bilingual PDF is, and `published` is
-    called then; the build goes on with the editions."""
+    called then; the build goes on with the editions. `interrupt`: as for build."""
     early: list[Path] = []
 
     def write_early(built: Built) -> None:
+        interrupt()  # a newer edit: its proof, not this one, is worth rasterising
         early.append(_write_proof(cfg, built))
         published()
 
-    built = build(cfg, write_early if published else None)
+    built = build(cfg, write_early if published else None, interrupt)
     if early:
         from .proof import link_pdfs
 

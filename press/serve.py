@@ -173,16 +173,21 @@ class ProofHandler(SimpleHTTPRequestHandler):
         LOG.debug("serve: " + format, *args)
 
 
-def serve(build: Callable[[Callable[[], None]], None], watched: list[Path], proof_dir: Path, port: int = 0,
-          ready: Callable[[str], None] = print) -> None:
+class Superseded(Exception):
+    """A newer edit was saved while a build ran: the build stops where it is, for the new one."""
+
+
+def serve(build: Callable[[Callable[[], None], Callable[[], None]], None], watched: list[Path], proof_dir: Path,
+          port: int = 0, ready: Callable[[str], None] = print) -> None:
     """Build, serve the proof, rebuild on every change under `watched`, until Ctrl-C.
 
     `build` is given a function to call as soon as the new proof is on disk: open tabs
     reload then, while the build goes on with what the proof does not show (the
-    single-language editions). The HTTP server runs in a process of its own: in this one,
+    single-language editions); and a function to call between its steps, which raises
+    Superseded once a newer edit is saved: the editions of an old edit are never waited for.
+    The HTTP server runs in a process of its own: in this one,
     it would wait for the builder's hold on the interpreter at every request, and the
     browser would load the new pages only as fast as the build let it."""
-    import watchfiles
 
     proof_dir.mkdir(parents=True, exist_ok=True)
     builds, server_end = multiprocessing.get_context("fork").Pipe()
@@ -205,9 +210,11 @@ def serve(build: Callable[[Callable[[], None]], None], watched: list[Path], proo
                 print(f"proof updated in {published[0]:.2f} s", flush=True)
 
         try:
-            build(publish)
+            build(publish, interrupt)
             publish()
             print(f"all PDFs written in {time.perf_counter() - started:.2f} s", flush=True)
+        except Superseded:
+            print(f"a newer edit: this build stopped after {time.perf_counter() - started:.2f} s", flush=True)
         except PressError as exc:
             errors = [p.format() for p in exc.problems]
             builds.send(errors)
@@ -217,14 +224,33 @@ def serve(build: Callable[[Callable[[], None]], None], watched: list[Path], proo
         # none, and no full collection of this process's large heap falls within it.
         gc.collect()
 
+    changed, stop = threading.Event(), threading.Event()
+
+    def interrupt() -> None:
+        if changed.is_set():
+            raise Superseded
+
+    def watch() -> None:
+        import watchfiles
+
+        # An editor saves a file in one write or one rename: 50 ms of quiet is the end of a save.
+        for _ in watchfiles.watch(*watched, debounce=50, step=10, stop_event=stop, raise_interrupt=False):
+            changed.set()
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
     try:
         rebuild()
         ready(url)
-        for _ in watchfiles.watch(*watched, debounce=150, step=10):
+        while True:
+            while not changed.wait(timeout=1):  # with a timeout: Ctrl-C is seen at once
+                pass
+            changed.clear()
             rebuild()
     except KeyboardInterrupt:
         pass
     finally:
+        stop.set()
         builds.close()
         server.join(timeout=5)
 
