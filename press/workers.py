@@ -15,6 +15,7 @@ waited for forever.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -128,6 +129,10 @@ def _first_worker(conns: list[Connection], main_ends: list[Connection], warm_up:
     for end in main_ends:
         end.close()
     warm_up(*warm_up_args)  # the expensive import, once
+    # What the import made lives as long as the workers: out of the collector's sight, a worker's
+    # collection after each part (press.typeset._release_memory) walks only what the part made
+    # (40 ms a part before, on 2020-02's 14 parts 0.56 CPU-s), and the forks share those pages.
+    gc.freeze()
     children, me = [], os.getpid()
     for conn in conns[1:]:
         pid = os.fork()
