@@ -230,3 +230,45 @@ def test_serve_answers_every_request_and_only_for_its_own_names(issue_copy, tmp_
         output = proc.communicate(timeout=30)[0]
     assert proc.returncode == 0, output
     assert "Traceback" not in output and "Exception" not in output, output
+
+
+def test_a_newer_edit_stops_the_build_of_the_last_and_is_the_one_shown(issue_copy, tmp_path):
+    """An edit saved while the build of the one before is under way: that build stops (nothing
+    of it is waited for), and the proof served is the newer edit's."""
+    import threading
+
+    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", str(issue_copy), "-o", str(tmp_path / "out")],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()
+
+    def index(port: int) -> str:
+        return request(port, f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()).decode()
+
+    try:
+        deadline = time.time() + 180
+        while time.time() < deadline and not any("serving http" in line for line in lines):
+            assert proc.poll() is None, "".join(lines)
+            time.sleep(0.05)
+        port = int(re.search(r"serving http://127\.0\.0\.1:(\d+)/", "".join(lines))[1])
+        article = issue_copy / "share-solutions.zh.md"
+        text = article.read_text(encoding="utf-8")
+        anchor = "这是中国科技人员奋斗的成果，"
+        stopped = 0
+        for attempt, gap in enumerate((0.3, 0.6, 1.0)):
+            older, newer = f"科技{attempt}{attempt}1", f"成果{attempt}{attempt}2"
+            article.write_text(text.replace(anchor, anchor + older + "，"), encoding="utf-8")
+            time.sleep(gap)  # the build of the older edit is under way (typesetting its article takes longer)
+            article.write_text(text.replace(anchor, anchor + newer + "，"), encoding="utf-8")
+            deadline = time.time() + 120
+            while time.time() < deadline and newer not in index(port):
+                time.sleep(0.05)
+            assert newer in index(port) and older not in index(port)
+            stopped = sum("a newer edit: this build stopped" in line for line in lines)
+            if stopped:
+                break
+        assert stopped, "".join(lines)
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=30)
+    assert "Traceback" not in "".join(lines), "".join(lines)
