@@ -44,7 +44,7 @@ def build(cfg: Config, first: Callable[[Built], None] | None = None,
     `interrupt` is called between the steps of a build and may raise to abandon it (serve, for
     a newer edit): what was written stays, nothing is recorded for reuse."""
     stamp = _fingerprint(cfg)
-    issue_id = manifest.issue_id(cfg.issue_dir)
+    issue_id = manifest.issue_id(cfg.issue_dir, Path(cfg.cache_dir) / "issue-ids.json")
     if issue_id is not None and (previous := manifest.reuse(cfg.output_dir(issue_id), stamp)):
         # Recorded relative to the issue folder: the same sources in another folder are said where they are now.
         warnings = [Problem(cfg.issue_dir / p, line, message, severity) for p, line, message, severity in previous["warnings"]]

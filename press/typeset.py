@@ -241,14 +241,15 @@ def _salt(issue_dir: Path, cfg) -> bytes:
                                       "fonts.py")]
     # Read as the build fingerprint reads (press/manifest.py): no link out of the project or the
     # issue folder followed, no pipe or device opened.
-    roots = [issue_dir, cfg.templates_dir.parent, cfg.fonts_dir / "cjk"]
+    roots = [Path(os.path.realpath(root)) for root in (issue_dir, cfg.templates_dir.parent, cfg.fonts_dir / "cjk")]
     for folder in (cfg.styles_dir, cfg.fonts_dir):
         files += [p for p in walk(folder, roots[1:]) if p.suffix.lower() not in TEXT_SOURCES]
     files += [p for p in issue_files(issue_dir) if p.suffix.lower() not in TEXT_SOURCES]
+    folders: dict = {}
     for path in files:
         digest.update(str(path.name).encode() + b"\0")
         try:
-            digest.update(content_digest(path, roots))
+            digest.update(content_digest(path, roots, folders=folders))
         except OSError:  # unreadable: the build says so where it reads it
             digest.update(b"-")
     return digest.digest()

@@ -272,3 +272,26 @@ def test_a_newer_edit_stops_the_build_of_the_last_and_is_the_one_shown(issue_cop
         os.killpg(proc.pid, signal.SIGINT)
         proc.wait(timeout=30)
     assert "Traceback" not in "".join(lines), "".join(lines)
+
+
+WARM = """
+import sys
+sys.path.insert(0, {root!r})
+from press.cli import main
+assert main(["pdf", {issue!r}, "-o", {out!r}]) == 0
+print(sorted(name for name in ("yaml", "press.stages", "press.typeset", "weasyprint", "pypdf", "PIL") if name in sys.modules))
+"""
+
+
+def test_a_warm_build_loads_no_stage_and_no_yaml(tmp_path, built):
+    """Nothing changed: the build is answered from the manifest, the issue's id from what the
+    cache remembers of its issue.yaml, and the fonts' digests from the cache (warm < 0.1 s)."""
+    env = {**os.environ, "PRESS_CACHE_DIR": str(tmp_path / "cache")}
+    script = WARM.format(root=str(ROOT), issue=str(ISSUE), out=str(tmp_path / "out"))
+    first = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600, env=env)
+    assert first.returncode == 0, first.stderr
+    assert "'press.stages'" in first.stdout  # a real build, the first time
+    again = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip().splitlines()[-1] == "[]", again.stdout
+    assert again.stderr == first.stderr  # the same notes, said again
