@@ -93,17 +93,23 @@ class TreeMemory:
         return self.peak
 
 
-def measure(cmd: list[str], env: dict | None = None, cwd: Path = ROOT) -> tuple[float, int]:
-    """Wall time (s) and peak tree memory (bytes) of a command, which must succeed."""
+def measure(cmd: list[str], env: dict | None = None, cwd: Path = ROOT) -> tuple[float, int, float]:
+    """Wall time (s), peak tree memory (bytes) and CPU time (s, user + system, of the command and
+    every process it waited for: its workers) of a command, which must succeed. On a machine
+    shared with other work the CPU time moves far less than the wall time."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     memory = TreeMemory(proc.pid)
     err = proc.communicate()[1]
     wall = time.perf_counter() - start
     peak = memory.stop()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"failed: {' '.join(cmd)}\n{err.decode()}")
-    return wall, peak
+    return wall, peak, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def serve_edits(issue: Path, out: Path, env: dict, edits: int) -> list[tuple[float, int]]:
@@ -256,10 +262,13 @@ def main() -> None:
 
     def record(name: str, samples: list[tuple[float, int]], out: Path | None = None, stats: tuple | None = None) -> None:
         walls, peaks = [s[0] for s in samples], [s[1] for s in samples]
+        cpus = [s[2] for s in samples if len(s) > 2]  # serve's edits: one process for all, no CPU time of their own
         size, pages, files = stats or (pdf_stats(out) if out else (0, 0, {}))
         results[name] = {"median_s": statistics.median(walls), "runs_s": walls,
+                         "median_cpu_s": statistics.median(cpus) if cpus else None, "runs_cpu_s": cpus,
                          "peak_mb": max(peaks) / 1e6, "pdf_bytes": size, "pages": pages, "files": files}
-        print(f"{name:6} {statistics.median(walls):7.2f} s  {max(peaks) / 1e6:6.0f} MB  {pages:4} pages", flush=True)
+        cpu = f"{statistics.median(cpus):6.2f} CPU-s" if cpus else " " * 12
+        print(f"{name:6} {statistics.median(walls):7.2f} s {cpu} {max(peaks) / 1e6:6.0f} MB  {pages:4} pages", flush=True)
 
     try:
         fonts = noto_fonts(ROOT / ".cache" / "bench")
@@ -306,9 +315,12 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
     med = {k: v["median_s"] for k, v in results.items()}
+    cpu = {k: v["median_cpu_s"] for k, v in results.items()}
     bilingual_pages = {k: results[k]["pages"] for k in ("scale-s", "scale-l")}
     ratios = {
         "naive/cold": med["naive"] / med["cold"],
+        "naive/cold CPU": cpu["naive"] / cpu["cold"],
+        "cold CPU (s)": cpu["cold"],
         "cold/warm": med["cold"] / med["warm"],
         "edit/cold": med["edit"] / med["cold"],
         "serve edit (s)": med["serve"],
@@ -316,10 +328,11 @@ def main() -> None:
         "large/small pages": bilingual_pages["scale-l"] / bilingual_pages["scale-s"],
     }
     machine = f"{platform.machine()}, {__import__('os').cpu_count()} cores, Python {platform.python_version()}"
-    print("\n| scenario | median time | peak memory (tree) | PDF pages (3 files) | PDF size (3 files) |")
-    print("| --- | --- | --- | --- | --- |")
+    print("\n| scenario | median time | median CPU | peak memory (tree) | PDF pages (3 files) | PDF size (3 files) |")
+    print("| --- | --- | --- | --- | --- | --- |")
     for name, r in results.items():
-        print(f"| {name} | {r['median_s']:.2f} s | {r['peak_mb']:.0f} MB | {r['pages']} | {r['pdf_bytes'] / 1e6:.2f} MB |")
+        cpu_s = f"{r['median_cpu_s']:.2f} s" if r["median_cpu_s"] is not None else "-"
+        print(f"| {name} | {r['median_s']:.2f} s | {cpu_s} | {r['peak_mb']:.0f} MB | {r['pages']} | {r['pdf_bytes'] / 1e6:.2f} MB |")
     print("\n" + ", ".join(f"{k} = {v:.2f}" for k, v in ratios.items()) + f"  ({runs} runs each; {machine})")
     args.json.write_text(json.dumps({"machine": machine, "runs": runs, "results": results, "ratios": ratios}, indent=1))
 

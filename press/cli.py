@@ -106,8 +106,8 @@ def _serve(cfg, port: int) -> int:
     isolate_fontconfig(cfg.fonts_dir, cfg.cache_dir)
     import weasyprint  # noqa: F401
 
-    def build_proof(published) -> None:
-        built, _ = proof(cfg, published)
+    def build_proof(published, interrupt) -> None:
+        built, _ = proof(cfg, published, interrupt)
         _report(built.warnings)
 
     def ready(url: str) -> None:

@@ -17,19 +17,113 @@ import os
 import sys
 from functools import lru_cache
 from pathlib import Path
+from stat import S_ISLNK, S_ISREG
 
 MANIFEST = ".press-build.json"
 CODE = Path(__file__).resolve().parent
 
 
-def fingerprint(folders: list[Path], options: object) -> str:
+def fingerprint(groups: list[tuple[Path, list[Path]]], options: object, roots: list[Path],
+                digests: Path | None = None) -> str:
+    """The hash of the options, the environment and each group's files (named relative to the
+    group's folder). Only what the build itself reads is given here (see `issue_files`), and only
+    regular files inside `roots` are read: a link out of them, a pipe, a device or a file of /proc
+    is fingerprinted by its name and kind alone (the build that meets it says what is wrong).
+    A file that cannot be read is an error line, all of them at once. `digests`: a file where the
+    digests of large files are kept from one run to the next (see file_digest)."""
+    from .errors import PressError, error
+
+    if digests is not None:
+        _load_digests(digests)
+    real_roots = [Path(os.path.realpath(root)) for root in roots]
     digest = hashlib.sha256(repr(options).encode())
     digest.update(environment())
-    for folder in folders:
-        for path in sorted(p for p in Path(folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            digest.update(f"{path.relative_to(folder)}\0".encode())
-            digest.update(file_digest(path))
+    problems, used, folders = [], set(), {}
+    for folder, files in groups:
+        for path in files:
+            digest.update(f"{os.path.relpath(path, folder)}\0".encode())
+            try:
+                digest.update(content_digest(path, real_roots, used, folders))
+            except OSError as exc:
+                problems.append(error(path, None, f"cannot be read: {exc.strerror or exc}"))
+    if problems:
+        raise PressError(problems)
+    if digests is not None:
+        _save_digests(digests, used)
     return digest.hexdigest()
+
+
+def content_digest(path: Path, roots: list[Path], used: set | None = None, folders: dict | None = None) -> bytes:
+    """The file's digest, or what stands for a path that is not read: a link out of `roots`
+    (given resolved), something that is not a regular file, nothing at all. Raises OSError
+    for a file that is there but cannot be read. `folders`: real paths of folders already
+    resolved, kept by the caller for the files of one run (resolving each file's whole path
+    was most of a warm build's fingerprint)."""
+    path = Path(path)
+    try:
+        own = os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return b"missing"
+    if S_ISLNK(own.st_mode):
+        target = Path(os.path.realpath(path))
+    else:
+        folders = {} if folders is None else folders
+        if path.parent not in folders:
+            folders[path.parent] = Path(os.path.realpath(path.parent))
+        target = folders[path.parent] / path.name
+    if not any(target.is_relative_to(root) for root in roots):
+        return b"outside"
+    try:
+        return file_digest(path, used)
+    except NotAFile:
+        return b"not a file"
+    except (FileNotFoundError, NotADirectoryError):
+        return b"missing"
+
+
+def issue_files(issue_dir: Path) -> list[Path]:
+    """The files of an issue folder that a build reads: issue.yaml, the articles (<slug>.zh.md,
+    <slug>.en.md) and translation records at its top, images anywhere in it (press/preflight.py's
+    suffixes). Anything else an editor keeps there (notes, a video, a link to /proc) is not
+    read. Folders are entered through links only when they lead inside the issue folder."""
+    issue_dir = Path(issue_dir)
+    top = [p for p in _entries(issue_dir)
+           if p.name == "issue.yaml" or p.name.endswith((".zh.md", ".en.md", ".translation.yaml"))]
+    images = [p for p in walk(issue_dir, [issue_dir]) if p.suffix.lower() in IMAGE_SUFFIXES]
+    return sorted(set(top) | set(images))
+
+
+# press/preflight.py's, which loads too much (Pillow, the Markdown stage) for a warm build to import it.
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff"}
+
+
+def walk(folder: Path, roots: list[Path]) -> list[Path]:
+    """Every path under `folder` that is not a folder, in order. Links to folders are entered only
+    when they lead inside `roots` (each real folder once: a loop of links ends)."""
+    real_roots = [Path(os.path.realpath(root)) for root in roots]
+    found, seen, todo = [], set(), [Path(folder)]
+    while todo:
+        current = todo.pop()
+        real = Path(os.path.realpath(current))
+        if real in seen or not any(real.is_relative_to(root) for root in real_roots):
+            continue
+        seen.add(real)
+        for path in _entries(current):
+            if path.name == "__pycache__":
+                continue
+            try:
+                is_dir = path.is_dir()  # follows a link: where it leads is checked when entered
+            except OSError:
+                is_dir = False
+            (todo if is_dir else found).append(path)
+    return sorted(found)
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return sorted(Path(folder).iterdir())
+    except OSError:  # not a folder, or not one we may list: the build says so where it reads it
+        return []
 
 
 @lru_cache(maxsize=1)
@@ -72,36 +166,117 @@ def _library_version(names: tuple[str, ...], function: str) -> str:
 _DIGESTS: dict[tuple, bytes] = {}
 
 
-def file_digest(path: Path) -> bytes:
-    """The SHA-256 of a file's bytes. A process that stays up (serve) hashes a large file
-    (the fonts are 15 MB, read twice by every build) again only when its size or
-    modification time changed. Small files, such as the sources an editor saves twice
-    in a second with the same length, are always read."""
+class NotAFile(OSError):
+    """A pipe, socket or device where a file was expected: never opened for reading."""
+
+
+def file_digest(path: Path, used: set | None = None) -> bytes:
+    """The SHA-256 of a regular file's bytes. A large file (the Chinese faces are 82 MB between
+    them) is hashed again only when its inode, size, modification or change time differ from
+    the last time: within a process that stays up (serve), and across runs through the file
+    fingerprint() keeps in the cache folder. Small files, such as the sources an editor saves
+    twice in a second with the same length, are always read.
+
+    Anything but a regular file is never opened; the file is opened without waiting (a pipe
+    swapped in meanwhile would block the open) and must still be a regular file once open."""
     stat = os.stat(path)
-    if stat.st_size < LARGE_FILE:
-        return hashlib.sha256(Path(path).read_bytes()).digest()
-    key = (str(path), stat.st_ino, stat.st_size, stat.st_mtime_ns)
-    if key not in _DIGESTS:
-        with open(path, "rb") as f:  # in pieces: a video left in the issue folder need not fit in memory
-            _DIGESTS[key] = hashlib.file_digest(f, "sha256").digest()
-    return _DIGESTS[key]
+    key = (str(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    if not S_ISREG(stat.st_mode):
+        raise NotAFile(f"{path} is not a regular file")
+    if stat.st_size >= LARGE_FILE and key in _DIGESTS:
+        if used is not None:
+            used.add(key)
+        return _DIGESTS[key]  # not even opened
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    with open(fd, "rb") as f:
+        stat = os.fstat(fd)
+        if not S_ISREG(stat.st_mode):
+            raise NotAFile(f"{path} is not a regular file")
+        if stat.st_size < LARGE_FILE:
+            return hashlib.sha256(f.read()).digest()
+        key = (str(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+        if used is not None:
+            used.add(key)
+        if key not in _DIGESTS:
+            _DIGESTS[key] = hashlib.file_digest(f, "sha256").digest()  # in pieces: a video need not fit in memory
+        return _DIGESTS[key]
+
+
+def _load_digests(path: Path) -> None:
+    try:
+        for entry in json.loads(Path(path).read_text(encoding="utf-8")):
+            key, digest = tuple(entry[:-1]), bytes.fromhex(entry[-1])
+            _DIGESTS.setdefault(key, digest)
+    except (OSError, ValueError, TypeError):  # none yet, or damaged: the files are hashed again
+        pass
+
+
+def _save_digests(path: Path, used: set) -> None:
+    """Keep the digests of the files this fingerprint read, and no others: the file stays as
+    small as the project's large files are few."""
+    entries = sorted([*key, _DIGESTS[key].hex()] for key in used)
+    try:
+        if json.loads(Path(path).read_text(encoding="utf-8")) == entries:
+            return
+    except (OSError, ValueError):
+        pass
+    from .errors import PressError
+    from .output import write_atomically
+
+    try:
+        write_atomically(path, json.dumps(entries), durable=False)
+    except PressError:  # only a speed-up: the next run hashes the fonts again
+        pass
 
 
 LARGE_FILE = 256 * 1024
 
 
-def issue_id(issue_dir: Path) -> str | None:
-    """The id of issue.yaml, or None when it cannot be read: the full build will say why."""
-    import yaml
-
+def issue_id(issue_dir: Path, known: Path | None = None) -> str | None:
+    """The id of issue.yaml, or None when it cannot be read: the full build will say why.
+    `known`: a file in the cache folder that remembers the id of each issue.yaml read before,
+    by its bytes' digest, so that a warm build need not load YAML (a third of its time)."""
     try:
         path = Path(issue_dir) / "issue.yaml"
         if not path.is_file() or path.stat().st_size > 100_000:  # a pipe would be waited on forever
             return None
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return str(data["id"]) if isinstance(data, dict) and data.get("id") else None
-    except (OSError, ValueError, RecursionError, yaml.YAMLError):
+        raw = path.read_bytes()
+    except OSError:
         return None
+    digest = hashlib.sha256(raw).hexdigest()
+    ids = _known_ids(known)
+    if digest in ids:
+        return ids[digest]
+    import yaml
+
+    try:
+        data = yaml.safe_load(raw.decode("utf-8"))
+    except (ValueError, RecursionError, yaml.YAMLError):
+        return None
+    found = str(data["id"]) if isinstance(data, dict) and data.get("id") else None
+    if found is not None and known is not None:
+        from .errors import PressError
+        from .output import write_atomically
+
+        ids = dict(list(ids.items())[-(KNOWN_IDS - 1):]) | {digest: found}
+        try:
+            write_atomically(known, json.dumps(ids), durable=False)
+        except PressError:  # only a speed-up
+            pass
+    return found
+
+
+KNOWN_IDS = 32  # issue.yaml versions remembered
+
+
+def _known_ids(known: Path | None) -> dict[str, str]:
+    if known is None:
+        return {}
+    try:
+        ids = json.loads(Path(known).read_text(encoding="utf-8"))
+        return ids if isinstance(ids, dict) and all(isinstance(v, str) for v in ids.values()) else {}
+    except (OSError, ValueError):
+        return {}
 
 
 def reuse(out_dir: Path, stamp: str) -> dict | None:

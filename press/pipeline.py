@@ -7,8 +7,10 @@ second from the manifest in the output folder.
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -35,11 +37,14 @@ class Compared:
     report: Path
 
 
-def build(cfg: Config, first: Callable[[Built], None] | None = None) -> Built:
+def build(cfg: Config, first: Callable[[Built], None] | None = None,
+          interrupt: Callable[[], None] = lambda: None) -> Built:
     """Build the issue's PDFs, or reuse them. `first`, when given, is called once the bilingual
-    issue is written, while the editions are still being assembled: a preview need not wait."""
+    issue is written, while the editions are still being assembled: a preview need not wait.
+    `interrupt` is called between the steps of a build and may raise to abandon it (serve, for
+    a newer edit): what was written stays, nothing is recorded for reuse."""
     stamp = _fingerprint(cfg)
-    issue_id = manifest.issue_id(cfg.issue_dir)
+    issue_id = manifest.issue_id(cfg.issue_dir, Path(cfg.cache_dir) / "issue-ids.json")
     if issue_id is not None and (previous := manifest.reuse(cfg.output_dir(issue_id), stamp)):
         # Recorded relative to the issue folder: the same sources in another folder are said where they are now.
         warnings = [Problem(cfg.issue_dir / p, line, message, severity) for p, line, message, severity in previous["warnings"]]
@@ -52,6 +57,8 @@ def build(cfg: Config, first: Callable[[Built], None] | None = None) -> Built:
         from .output import write_outputs
         from .stages import make
 
+        _spare_the_collector()
+
         written: dict[str, Path] = {}
 
         def write_first(made) -> None:
@@ -59,7 +66,7 @@ def build(cfg: Config, first: Callable[[Built], None] | None = None) -> Built:
             first(Built(made.issue_id, list(written.values()), made.warnings, made.first_pages, made.page_keys,
                         checked=made.checked))
 
-        made = make(cfg, typesetting, write_first if first else None)
+        made = make(cfg, typesetting, write_first if first else None, interrupt)
     out_dir = cfg.output_dir(made.issue_id)
     rest = {name: pdf for name, pdf in made.pdfs.items() if name not in written}
     written.update(zip(rest, write_outputs(out_dir, rest)))
@@ -76,17 +83,33 @@ def build(cfg: Config, first: Callable[[Built], None] | None = None) -> Built:
     return Built(made.issue_id, outputs, made.warnings, made.first_pages, made.page_keys, checked=made.checked)
 
 
-def proof(cfg: Config, published: Callable[[], None] | None = None) -> tuple[Built, Path]:
+def _spare_the_collector() -> None:
+    """The stages' modules, loaded, live as long as the process: out of the garbage collector's
+    sight (once; serve's later builds leave objects that may become garbage). Its youngest
+    generation is collected every 20,000 allocations, not 700: a cold build of 2020-02 had 227
+    collections, 0.4 s, in this process; now about 67 and 0.07 s (measured with gc.callbacks)."""
+    _freeze_once()
+    gc.set_threshold(20_000, 20, 20)
+
+
+@lru_cache(maxsize=1)
+def _freeze_once() -> None:
+    gc.freeze()
+
+
+def proof(cfg: Config, published: Callable[[], None] | None = None,
+          interrupt: Callable[[], None] = lambda: None) -> tuple[Built, Path]:
     """Build, then write the HTML proof from the bilingual PDF: build/<issue-id>/proof/index.html.
     With `published`, the proof is written as soon as the bilingual PDF is, and `published` is
-    called then; the build goes on with the editions."""
+    called then; the build goes on with the editions. `interrupt`: as for build."""
     early: list[tuple[Path, tuple[Problem, ...]]] = []
 
     def write_early(built: Built) -> None:
+        interrupt()  # a newer edit: its proof, not this one, is worth rasterising
         early.append(_write_proof(cfg, built))
         published()
 
-    built = build(cfg, write_early if published else None)
+    built = build(cfg, write_early if published else None, interrupt)
     if early:
         from .proof import link_pdfs
 
@@ -143,9 +166,19 @@ def accept(cfg: Config) -> list[Path]:
 
 
 def _fingerprint(cfg: Config) -> str:
-    """Everything that can change the PDFs: sources, layout, fonts, code, installed packages and
-    libraries (manifest.environment), options."""
-    return manifest.fingerprint(
-        [cfg.issue_dir, cfg.templates_dir, cfg.styles_dir, cfg.fonts_dir, CODE],
-        (cfg.strict, cfg.source_date, cfg.press),
-    )
+    """Everything that can change the PDFs: the issue's sources and images, templates, styles,
+    fonts, code, installed packages and libraries (manifest.environment), options. Only the
+    files a build reads are read, and no link is followed out of the issue folder or the
+    project folder (the fonts' own folder, fonts/cjk, may be a link elsewhere: the build reads it)."""
+    from .fonts import CJK_DIR, font_files
+
+    project = cfg.templates_dir.parent
+    groups = [(cfg.issue_dir, manifest.issue_files(cfg.issue_dir))]
+    groups += [(folder, manifest.walk(folder, [project])) for folder in (cfg.templates_dir, cfg.styles_dir)]
+    groups += [(cfg.fonts_dir, font_files(cfg.fonts_dir)), (CODE, manifest.walk(CODE, [CODE]))]
+    roots = [cfg.issue_dir, project, cfg.fonts_dir / CJK_DIR, CODE]
+    if cfg.press:  # the printing condition's profile, wherever PRESS_ICC_PROFILE puts it
+        groups.append((cfg.press_profile.parent, [cfg.press_profile]))
+        roots.append(cfg.press_profile.parent)
+    return manifest.fingerprint(groups, (cfg.strict, cfg.source_date, cfg.press), roots,
+                                Path(cfg.cache_dir) / "digests.json")

@@ -84,9 +84,39 @@ class BuildState:
             return self.snapshot()
 
 
+HOSTS = ("127.0.0.1", "localhost")  # a page of another site, its name pointed at 127.0.0.1, sends its own
+GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)  # the client left
+
+
 class ProofHandler(SimpleHTTPRequestHandler):
     state: BuildState
     root: Path
+    timeout = 60  # a client that sends nothing holds a thread no longer than this
+
+    def handle_one_request(self) -> None:
+        try:
+            super().handle_one_request()
+        except GONE:  # a tab closed mid-download, a reload: nothing to answer, nothing to say
+            self.close_connection = True
+        except Exception:  # noqa: BLE001 (one request's failure, answered and logged, never the server's)
+            LOG.debug("serve: request failed", exc_info=True)
+            self.close_connection = True
+            try:
+                self.send_error(HTTPStatus.INTERNAL_SERVER_ERROR)
+            except (*GONE, OSError, ValueError):
+                pass
+
+    def parse_request(self) -> bool:
+        """Answer only requests for this server by the names it listens as (DNS rebinding)."""
+        if not super().parse_request():
+            return False
+        host, _, port = (self.headers.get("Host") or "").strip().lower().rpartition(":")
+        if not host or not port.isdigit():
+            host, port = (self.headers.get("Host") or "").strip().lower(), str(self.server.server_address[1])
+        if host not in HOSTS or int(port) != self.server.server_address[1]:
+            self.send_error(HTTPStatus.FORBIDDEN, "the proof is served to 127.0.0.1 and localhost only")
+            return False
+        return True
 
     def do_GET(self) -> None:  # noqa: N802 (the http.server name)
         path = self.path.split("?", 1)[0]
@@ -96,10 +126,17 @@ class ProofHandler(SimpleHTTPRequestHandler):
             index = self.root / "index.html"
             page = index.read_text(encoding="utf-8") if index.exists() else WAITING
             return self._send(page.replace("</body>", CLIENT + "</body>").encode(), "text/html; charset=utf-8")
-        target = Path(self.translate_path(path)).resolve()
-        if not target.is_relative_to(self.root.resolve()) or not target.is_file():
+        try:
+            target = Path(self.translate_path(path)).resolve()
+            found = target.is_relative_to(self.root.resolve()) and target.is_file()
+        except (ValueError, OSError):  # a NUL byte, a name too long: no such file
+            found = False
+        if not found:
             return self.send_error(HTTPStatus.NOT_FOUND)
         return super().do_GET()
+
+    def do_HEAD(self) -> None:  # noqa: N802 (the http.server name)
+        self.send_error(HTTPStatus.METHOD_NOT_ALLOWED)
 
     def list_directory(self, path):  # never show what is in a folder
         self.send_error(HTTPStatus.NOT_FOUND)
@@ -122,7 +159,7 @@ class ProofHandler(SimpleHTTPRequestHandler):
                 self.wfile.write(f"data: {json.dumps(state, ensure_ascii=False)}\n\n".encode())
                 self.wfile.flush()
                 state = self.state.wait(state["generation"], timeout=15)
-        except (BrokenPipeError, ConnectionResetError):
+        except GONE:
             return
 
     def end_headers(self) -> None:
@@ -136,16 +173,21 @@ class ProofHandler(SimpleHTTPRequestHandler):
         LOG.debug("serve: " + format, *args)
 
 
-def serve(build: Callable[[Callable[[], None]], None], watched: list[Path], proof_dir: Path, port: int = 0,
-          ready: Callable[[str], None] = print) -> None:
+class Superseded(Exception):
+    """A newer edit was saved while a build ran: the build stops where it is, for the new one."""
+
+
+def serve(build: Callable[[Callable[[], None], Callable[[], None]], None], watched: list[Path], proof_dir: Path,
+          port: int = 0, ready: Callable[[str], None] = print) -> None:
     """Build, serve the proof, rebuild on every change under `watched`, until Ctrl-C.
 
     `build` is given a function to call as soon as the new proof is on disk: open tabs
     reload then, while the build goes on with what the proof does not show (the
-    single-language editions). The HTTP server runs in a process of its own: in this one,
+    single-language editions); and a function to call between its steps, which raises
+    Superseded once a newer edit is saved: the editions of an old edit are never waited for.
+    The HTTP server runs in a process of its own: in this one,
     it would wait for the builder's hold on the interpreter at every request, and the
     browser would load the new pages only as fast as the build let it."""
-    import watchfiles
 
     proof_dir.mkdir(parents=True, exist_ok=True)
     builds, server_end = multiprocessing.get_context("fork").Pipe()
@@ -168,9 +210,11 @@ def serve(build: Callable[[Callable[[], None]], None], watched: list[Path], proo
                 print(f"proof updated in {published[0]:.2f} s", flush=True)
 
         try:
-            build(publish)
+            build(publish, interrupt)
             publish()
             print(f"all PDFs written in {time.perf_counter() - started:.2f} s", flush=True)
+        except Superseded:
+            print(f"a newer edit: this build stopped after {time.perf_counter() - started:.2f} s", flush=True)
         except PressError as exc:
             errors = [p.format() for p in exc.problems]
             builds.send(errors)
@@ -180,16 +224,42 @@ def serve(build: Callable[[Callable[[], None]], None], watched: list[Path], proo
         # none, and no full collection of this process's large heap falls within it.
         gc.collect()
 
+    changed, stop = threading.Event(), threading.Event()
+
+    def interrupt() -> None:
+        if changed.is_set():
+            raise Superseded
+
+    def watch() -> None:
+        import watchfiles
+
+        # An editor saves a file in one write or one rename: 50 ms of quiet is the end of a save.
+        for _ in watchfiles.watch(*watched, debounce=50, step=10, stop_event=stop, raise_interrupt=False):
+            changed.set()
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
     try:
         rebuild()
         ready(url)
-        for _ in watchfiles.watch(*watched, debounce=150, step=10):
+        while True:
+            while not changed.wait(timeout=1):  # with a timeout: Ctrl-C is seen at once
+                pass
+            changed.clear()
             rebuild()
     except KeyboardInterrupt:
         pass
     finally:
+        stop.set()
         builds.close()
         server.join(timeout=5)
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        # What a handler did not answer (a client gone while its response was flushed): for the
+        # log, never a traceback in the editor's terminal.
+        LOG.debug("serve: request from %s failed", client_address, exc_info=True)
 
 
 def _serve_http(builds, builder_end, proof_dir: Path, port: int) -> None:
@@ -199,7 +269,7 @@ def _serve_http(builds, builder_end, proof_dir: Path, port: int) -> None:
     state = BuildState()
     handler = type("Handler", (ProofHandler,), {"state": state, "root": proof_dir})
     try:
-        server = ThreadingHTTPServer(("127.0.0.1", port), partial(handler, directory=str(proof_dir)))
+        server = _Server(("127.0.0.1", port), partial(handler, directory=str(proof_dir)))
     except OSError as exc:
         builds.send(f"cannot serve on this port: {exc.strerror or exc} (choose another with --port)")
         return

@@ -51,21 +51,24 @@ class Made:
     checked: Checked
 
 
-def make(cfg: Config, typesetting: Typesetting, first: Callable[[Made], None] | None = None) -> Made:
+def make(cfg: Config, typesetting: Typesetting, first: Callable[[Made], None] | None = None,
+         interrupt: Callable[[], None] = lambda: None) -> Made:
     """Typeset and assemble every PDF of the issue. `first`, when given, receives the bilingual
     issue alone as soon as it exists, before the editions are assembled (serve's preview).
-    The warnings of the returned Made may hold errors of the press PDF alone, which is then
-    left out: an image too coarse for print never stops the reading PDFs."""
+    `interrupt` is called between steps, and may raise to abandon the build (serve, when a
+    newer edit has been saved). The warnings of the returned Made may hold errors of the press
+    PDF alone, which is then left out: an image too coarse for print never stops the reading PDFs."""
     checked = check(cfg)
     try:
-        return _make(cfg, checked, typesetting, first)
+        return _make(cfg, checked, typesetting, first, interrupt)
     except PressError as exc:
         # What check found is said with what stopped the build later on (docs/format.md: warnings
         # are printed also when an error fails the build).
         raise PressError(exc.problems + checked.warnings) from None
 
 
-def _make(cfg: Config, checked: Checked, typesetting: Typesetting, first: Callable[[Made], None] | None) -> Made:
+def _make(cfg: Config, checked: Checked, typesetting: Typesetting, first: Callable[[Made], None] | None,
+          interrupt: Callable[[], None]) -> Made:
     read_part.new_build()
     issue, bodies = checked.issue, checked.bodies
     renderer = Renderer(cfg.templates_dir)
@@ -78,7 +81,9 @@ def _make(cfg: Config, checked: Checked, typesetting: Typesetting, first: Callab
     covers = [renderer.cover(issue, e.langs) for e in editions(issue)]
     if cfg.press:
         covers.append(renderer.cover(issue, editions(issue)[0].langs, press=True))
+    interrupt()
     typeset = typesetting.many(list(pages.values()) + covers)
+    interrupt()
     articles = dict(zip(pages, typeset))
     press_cover = typeset[-1] if cfg.press else None
     raise_errors(_cover_problems(issue, typeset[len(pages):]) + _note_problems(runs, bodies, articles))
@@ -96,10 +101,12 @@ def _make(cfg: Config, checked: Checked, typesetting: Typesetting, first: Callab
     first_pages = {f"{slug}.{lang}": page for (slug, lang), page in layouts[0].first_pages.items()}
     pdfs = {}
     for layout in layouts:
+        interrupt()
         pdfs[layout.edition.filename] = make_pdf(layout).pdf
         if first is not None and layout is layouts[0]:
             first(Made(issue.id, dict(pdfs), list(warnings), first_pages, layouts[0].page_keys, checked))
     if press_cover is not None:
+        interrupt()
         # The press PDF is the bilingual issue with the cover typeset for bleed.
         press = replace(layouts[0], parts=[press_cover, *layouts[0].parts[1:]])
         name = f"{issue.id}.press.pdf"

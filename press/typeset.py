@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from .cache import Cache, replace_non_folder
 from .errors import PressError, Problem
 from .fonts import EXTRA_DIR, FontSet
-from .manifest import environment, file_digest
+from .manifest import content_digest, environment, issue_files, walk
 from .output import replace_atomically, write_atomically
 from .workers import WorkerDied, Workers
 
@@ -350,11 +350,19 @@ def _salt(issue_dir: Path, cfg) -> bytes:
     files = [code / name for name in ("typeset.py", "fetch.py", "balancing.py", "composition.py", "floats.py",
                                       "paragraphs.py", "linebreak.py", "pagerules.py", "tagging.py", "patches.py",
                                       "fonts.py")]
-    for folder in (cfg.styles_dir, cfg.fonts_dir, issue_dir):
-        files += sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.suffix.lower() not in TEXT_SOURCES)
+    # Read as the build fingerprint reads (press/manifest.py): no link out of the project or the
+    # issue folder followed, no pipe or device opened.
+    roots = [Path(os.path.realpath(root)) for root in (issue_dir, cfg.templates_dir.parent, cfg.fonts_dir / "cjk")]
+    for folder in (cfg.styles_dir, cfg.fonts_dir):
+        files += [p for p in walk(folder, roots[1:]) if p.suffix.lower() not in TEXT_SOURCES]
+    files += [p for p in issue_files(issue_dir) if p.suffix.lower() not in TEXT_SOURCES]
+    folders: dict = {}
     for path in files:
         digest.update(str(path.name).encode() + b"\0")
-        digest.update(file_digest(path) if path.exists() else b"-")
+        try:
+            digest.update(content_digest(path, roots, folders=folders))
+        except OSError:  # unreadable: the build says so where it reads it
+            digest.update(b"-")
     return digest.digest()
 
 

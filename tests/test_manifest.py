@@ -46,7 +46,8 @@ print(lines)
 
 def test_the_build_fingerprint_follows_the_environment(tmp_path, monkeypatch):
     (tmp_path / "issue").mkdir()
-    (tmp_path / "issue" / "a.md").write_text("x")
-    first = manifest.fingerprint([tmp_path / "issue"], ())
+    (tmp_path / "issue" / "a.zh.md").write_text("x")
+    issue = [(tmp_path / "issue", manifest.issue_files(tmp_path / "issue"))]
+    first = manifest.fingerprint(issue, (), [tmp_path / "issue"])
     monkeypatch.setattr(manifest, "environment", lambda: b"weasyprint-71.0.dist-info")
-    assert manifest.fingerprint([tmp_path / "issue"], ()) != first
+    assert manifest.fingerprint(issue, (), [tmp_path / "issue"]) != first

@@ -54,3 +54,22 @@ def test_a_worker_that_dies_fails_its_job_and_the_other_goes_on():
         assert [workers.submit(_square, n).result(timeout=30)[0] for n in range(5)] == [0, 1, 4, 9, 16]
     finally:
         workers.shutdown()
+
+
+def _slow_import() -> None:
+    import time
+
+    time.sleep(30)  # as importing WeasyPrint on a busy machine, much longer
+
+
+def test_workers_never_given_a_job_are_not_waited_for():
+    """A build that found every part in the cache stops its workers at once, in the middle of
+    their warm-up, instead of waiting for an import whose result nobody needs."""
+    import time
+
+    workers = Workers(2, _slow_import)
+    first = workers._first.pid
+    started = time.perf_counter()
+    workers.shutdown()
+    assert time.perf_counter() - started < 5
+    assert not os.path.exists(f"/proc/{first}") or open(f"/proc/{first}/stat").read().rsplit(")", 1)[1].split()[0] == "Z"

@@ -1,0 +1,145 @@
+"""The live preview as the editor sees it: from saving an edit to its words shown in an open tab.
+
+    python bench/browser.py                  # 5 edits 4 s apart, 5 edits 2 s apart, the first edit after start
+    python bench/browser.py --edits 2 --json out.json
+
+`python build.py serve` on a copy of content/2020-02, the proof open in Debian's Chromium
+(headless, driven by Playwright, as tests/conftest.py launches it). Each edit appends a sentence
+to a paragraph of a Chinese article; the time is from the save to the moment the tab has the new
+words (its reading view holds them and every page image of the new proof has loaded: the
+client's `press:updated`), read on the browser's clock, which is this machine's. Edits are saved
+on a schedule, whether or not the one before has shown: an edit that waits behind the work of the
+last one is timed with that wait.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ISSUE = ROOT / "content" / "2020-02"
+CHROMIUM = "/usr/bin/chromium"
+ARTICLE = "share-solutions.zh.md"
+ANCHOR = "这是中国科技人员奋斗的成果，"  # a paragraph of the article: each edit adds to it
+WORDS = "科技人员中国成果合作研究"  # characters the issue has: no font is subset again for them
+
+# Every proof the tab shows, with the time it was shown and its reading view's text.
+RECORDER = """
+window.pressShows = [];
+document.addEventListener("press:updated", () => {
+  window.pressShows.push([window.pressShown, document.querySelector(".reading")?.textContent || ""]);
+});
+"""
+
+
+def start_serve(issue: Path, out: Path, cache: Path) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", str(issue), "-o", str(out)], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                            env={**os.environ, "PRESS_CACHE_DIR": str(cache)})
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        line = proc.stdout.readline()
+        if match := re.search(r"serving (http://127\.0\.0\.1:\d+/)", line):
+            return proc, match[1]
+        if not line and proc.poll() is not None:
+            break
+    proc.kill()
+    raise SystemExit("serve did not start")
+
+
+def marker(n: int) -> str:
+    """Words no edit before has used, of characters the issue has (digits are in every subset)."""
+    return f"{WORDS[n % len(WORDS)]}{WORDS[(n // len(WORDS) + n + 3) % len(WORDS)]}{n:03d}"
+
+
+def run_edits(page, article: Path, text: str, start: int, count: int, gap: float, wait: float = 60) -> list[float]:
+    """Save `count` edits `gap` seconds apart; for each, seconds from its save until a shown proof
+    holds its words."""
+    page.evaluate("window.pressShows = []")
+    saved = []
+    current = text
+    for i in range(count):
+        due = (saved[0][1] + i * gap) if saved else time.time()
+        time.sleep(max(0.0, due - time.time()))
+        words = marker(start + i)
+        current = current.replace(ANCHOR, f"{ANCHOR}{words}，", 1)
+        article.write_text(current, encoding="utf-8")
+        saved.append((words, time.time()))
+    deadline = time.time() + wait
+    last = saved[-1][0]
+    while time.time() < deadline and not any(last in shown for _, shown in page.evaluate("window.pressShows")):
+        time.sleep(0.02)
+    shows = page.evaluate("window.pressShows")
+    times = []
+    for words, at in saved:
+        seen = [when / 1000 for when, shown in shows if words in shown]
+        times.append(min(seen) - at if seen else float("inf"))
+    article.write_text(current, encoding="utf-8")
+    return times
+
+
+def measure(edits: int, gaps: tuple[float, ...]) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    work = Path(tempfile.mkdtemp(prefix="press-browser-"))
+    issue = work / "2020-02"
+    shutil.copytree(ISSUE, issue)
+    article = issue / ARTICLE
+    results: dict[str, list[float]] = {}
+    proc, url = start_serve(issue, work / "out", work / "cache")
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+                "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync"])
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(url)
+            page.wait_for_function("[...document.querySelectorAll('.page img')].length > 0 && "
+                                   "[...document.querySelectorAll('.page img')].every(i => i.complete)")
+            page.evaluate(RECORDER)
+            text = article.read_text(encoding="utf-8")
+            results["first"] = run_edits(page, article, text, 0, 1, 0)
+            n = 1
+            for gap in gaps:
+                time.sleep(gap)  # whatever the edits before left to do
+                text = article.read_text(encoding="utf-8")
+                results[f"every {gap:g} s"] = run_edits(page, article, text, n, edits, gap)
+                n += edits
+            browser.close()
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        shutil.rmtree(work, ignore_errors=True)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--edits", type=int, default=5, help="edits at each spacing")
+    parser.add_argument("--gaps", type=float, nargs="+", default=[4.0, 2.0], help="seconds between saves")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    results = measure(args.edits, tuple(args.gaps))
+    for name, times in results.items():
+        shown = ", ".join(f"{t:.2f}" for t in times)
+        print(f"{name:12} median {statistics.median(times):6.2f} s  ({shown})")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,297 @@
+"""Bounded work (issue 23): the build fingerprint reads only the files a build reads, follows no
+link out of the issue or project folder and opens no pipe, device or file of /proc; an unreadable
+file is an error line; the typesetting workers end with their build however it ends; serve
+answers every request, without a traceback, and only for 127.0.0.1 and localhost."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ISSUE, ROOT, run_build
+
+# Run in a process of its own: an audit hook cannot be taken out again. It prints every path
+# the fingerprint opened, then the fingerprint.
+OPENS = """
+import json, os, sys
+sys.path.insert(0, {root!r})
+from press.config import load_config
+from press import pipeline
+cfg = load_config({issue!r}, {out!r})
+opened = []
+def hook(event, args):
+    if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+        opened.append(os.path.abspath(os.fsdecode(args[0])))
+sys.addaudithook(hook)
+stamp = pipeline._fingerprint(cfg)
+print(json.dumps({{"opened": opened, "stamp": stamp}}))
+"""
+
+
+def fingerprint_opens(issue: Path, out: Path, cache: Path) -> tuple[set[str], str]:
+    script = OPENS.format(root=str(ROOT), issue=str(issue), out=str(out))
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "PRESS_CACHE_DIR": str(cache)})
+    assert result.returncode == 0, result.stderr
+    found = json.loads(result.stdout.splitlines()[-1])
+    return set(found["opened"]), found["stamp"]
+
+
+def add_strange_files(issue: Path) -> list[Path]:
+    """What an editor's folder may hold besides the issue: each is named as a file the build
+    reads would be (an image, an article), so only its kind keeps it from being read."""
+    strange = []
+    for name, target in (("images/mem.jpg", "/proc/self/mem"), ("images/kmsg.png", "/proc/kmsg"),
+                         ("outside.zh.md", "/etc/hostname"), ("images/loop.jpg", "images/loop.jpg")):
+        (issue / name).symlink_to(target)
+        strange.append(issue / name)
+    os.mkfifo(issue / "images" / "pipe.jpg")
+    os.mkfifo(issue / "pipe.zh.md")
+    (issue / "notes.txt").write_text("not part of the issue")
+    (issue / "video.mp4").write_bytes(b"\0" * 1000)
+    return strange + [issue / "images" / "pipe.jpg", issue / "pipe.zh.md", issue / "notes.txt", issue / "video.mp4"]
+
+
+def test_the_fingerprint_opens_the_files_a_build_reads_and_no_other(issue_copy, tmp_path):
+    strange = add_strange_files(issue_copy)
+    opened, _ = fingerprint_opens(issue_copy, tmp_path / "out", tmp_path / "cache")
+    in_issue = {Path(p).relative_to(issue_copy).as_posix() for p in opened if Path(p).is_relative_to(issue_copy)}
+    # What the build reads, from the sources: issue.yaml, each article, the translation records, the images.
+    used = {"issue.yaml"} | {p.name for p in ISSUE.glob("*.md") if re.fullmatch(r".+\.(zh|en)\.md", p.name)}
+    used |= {p.name for p in ISSUE.glob("*.translation.yaml")}
+    used |= {f"images/{p.name}" for p in (ISSUE / "images").iterdir() if p.suffix == ".jpg"}
+    assert in_issue == used
+    assert not {str(p) for p in strange} & opened
+    assert not {p for p in opened if p.startswith(("/proc", "/sys", "/dev", "/etc"))}, opened
+
+
+def test_a_build_beside_links_out_pipes_and_proc_files_ends_and_says_what_it_left(issue_copy, tmp_path):
+    add_strange_files(issue_copy)
+    result = run_build("pdf", str(issue_copy), "-o", str(tmp_path / "out"))  # no hang: run_build's timeout
+    assert result.returncode == 0, result.stderr
+    # The two named as articles but not listed in issue.yaml are said, as any such file is.
+    for name in ("outside", "pipe"):
+        assert f"{name}.zh.md: warning: article '{name}' is not listed in issue.yaml 'articles' and is left out" \
+            in result.stderr
+
+
+def _without_root_read_powers() -> None:
+    """Root reads any file whatever its mode: take that power (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH)
+    out of the capability bounding set of the child, before it runs the build."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (1, 2):
+        if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "PR_CAPBSET_DROP")
+
+
+def test_a_file_that_cannot_be_read_is_an_error_line(issue_copy, tmp_path):
+    shut = [issue_copy / "working-together.en.md", issue_copy / "images" / "iraq-team.jpg"]
+    for path in shut:
+        os.chmod(path, 0)
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "pdf", str(issue_copy), "-o", str(tmp_path / "out")],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PRESS_CACHE_DIR": str(tmp_path / "cache")},
+                            preexec_fn=_without_root_read_powers if os.geteuid() == 0 else None)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1, result.stderr
+    lines = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert lines == [f"2020-02/{p.relative_to(issue_copy).as_posix()}: error: cannot be read: Permission denied"
+                     for p in sorted(shut)], result.stderr
+
+
+def test_the_large_files_are_hashed_once_not_at_every_build(tmp_path):
+    """The fonts (82 MB) are hashed by the first run; a later run, in another process, reads their
+    digests from the cache folder and does not open them, until one changes."""
+    from press.fonts import font_files
+    from press.manifest import LARGE_FILE
+
+    large = {str(p.absolute()) for p in font_files(ROOT / "fonts") if p.stat().st_size >= LARGE_FILE}
+    assert large
+    first, stamp = fingerprint_opens(ISSUE, tmp_path / "out", tmp_path / "cache")
+    assert large <= {os.path.abspath(p) for p in first}
+    second, again = fingerprint_opens(ISSUE, tmp_path / "out", tmp_path / "cache")
+    assert again == stamp and not large & second
+    # A changed font is hashed again: its change time moved (the fonts are shared: touched, not written).
+    font = sorted(large)[0]
+    os.utime(font)
+    third, _ = fingerprint_opens(ISSUE, tmp_path / "out", tmp_path / "cache")
+    assert font in third and not (large - {font}) & third
+
+
+def children_of(pid: int) -> set[int]:
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                kids = {int(k) for k in (task / "children").read_text().split()}
+            except OSError:
+                continue
+            todo += kids - found
+            found |= kids
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_the_workers_end_when_their_build_is_killed(tmp_path):
+    """kill -9 at random moments of a cold build, once its workers are up: none outlives it."""
+    rng = random.Random(23)
+    for run in range(4):
+        cache = tmp_path / f"cache-{run}"  # empty: the workers have parts to set
+        proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "pdf", str(ISSUE), "-o", str(tmp_path / f"out-{run}")],
+                                cwd=ROOT, env={**os.environ, "PRESS_CACHE_DIR": str(cache)},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        workers: set[int] = set()
+        deadline = time.time() + 60
+        while len(workers) < 2 and time.time() < deadline and proc.poll() is None:
+            workers = children_of(proc.pid)
+            time.sleep(0.02)
+        assert len(workers) >= 2, "the build never started its workers"
+        time.sleep(rng.uniform(0, 2.5))
+        workers |= children_of(proc.pid)
+        proc.kill()
+        proc.wait()
+        deadline = time.time() + 10
+        while time.time() < deadline and any(alive(p) for p in workers):
+            time.sleep(0.05)
+        left = [p for p in workers if alive(p)]
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+        assert not left, f"run {run}: workers {left} outlived their build"
+
+
+def request(port: int, raw: bytes, read: bool = True) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(raw)
+        if not read:
+            return b""
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def test_serve_answers_every_request_and_only_for_its_own_names(issue_copy, tmp_path):
+    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", str(issue_copy), "-o", str(tmp_path / "out")],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        deadline, port = time.time() + 180, None
+        while time.time() < deadline and port is None:
+            line = proc.stdout.readline()
+            if match := re.search(r"serving http://127\.0\.0\.1:(\d+)/", line):
+                port = int(match[1])
+            elif not line and proc.poll() is not None:
+                break
+        assert port, "serve did not start"
+        pdf = (tmp_path / "out" / "2020-02.pdf").read_bytes()
+
+        def get(path: str, host: str | None = f"127.0.0.1:{port}") -> bytes:
+            head = f"GET {path} HTTP/1.1\r\n" + (f"Host: {host}\r\n" if host is not None else "") + "Connection: close\r\n\r\n"
+            return request(port, head.encode())
+
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", "localhost", "127.0.0.1"):
+            answer = get("/2020-02.pdf", host)
+            assert answer.startswith(b"HTTP/1.0 200") and answer.endswith(pdf), host
+        # DNS rebinding: a page of another site whose name now points at 127.0.0.1.
+        for host in ("evil.example", f"evil.example:{port}", f"localhost.evil.example:{port}", f"127.0.0.1:{port + 1}", None):
+            assert get("/2020-02.pdf", host).startswith(b"HTTP/1.0 403"), host
+        assert get("/%00").startswith(b"HTTP/1.0 404")
+        assert get("/pages/%00.png").startswith(b"HTTP/1.0 404")
+        # Clients that leave mid-download, many times over: a big file, asked for and dropped.
+        for _ in range(20):
+            with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+                sock.sendall(f"GET /2020-02.pdf HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+                sock.recv(100)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\1\0\0\0\0\0\0\0")  # a reset, not a close
+        answer = get("/2020-02.pdf")  # and the server goes on
+        assert answer.startswith(b"HTTP/1.0 200") and answer.endswith(pdf)
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        output = proc.communicate(timeout=30)[0]
+    assert proc.returncode == 0, output
+    assert "Traceback" not in output and "Exception" not in output, output
+
+
+def test_a_newer_edit_stops_the_build_of_the_last_and_is_the_one_shown(issue_copy, tmp_path):
+    """An edit saved while the build of the one before is under way: that build stops (nothing
+    of it is waited for), and the proof served is the newer edit's."""
+    import threading
+
+    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", str(issue_copy), "-o", str(tmp_path / "out")],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()
+
+    def index(port: int) -> str:
+        return request(port, f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode()).decode()
+
+    try:
+        deadline = time.time() + 180
+        while time.time() < deadline and not any("serving http" in line for line in lines):
+            assert proc.poll() is None, "".join(lines)
+            time.sleep(0.05)
+        port = int(re.search(r"serving http://127\.0\.0\.1:(\d+)/", "".join(lines))[1])
+        article = issue_copy / "share-solutions.zh.md"
+        text = article.read_text(encoding="utf-8")
+        anchor = "这是中国科技人员奋斗的成果，"
+        stopped = 0
+        for attempt, gap in enumerate((0.3, 0.6, 1.0)):
+            older, newer = f"科技{attempt}{attempt}1", f"成果{attempt}{attempt}2"
+            article.write_text(text.replace(anchor, anchor + older + "，"), encoding="utf-8")
+            time.sleep(gap)  # the build of the older edit is under way (typesetting its article takes longer)
+            article.write_text(text.replace(anchor, anchor + newer + "，"), encoding="utf-8")
+            deadline = time.time() + 120
+            while time.time() < deadline and newer not in index(port):
+                time.sleep(0.05)
+            assert newer in index(port) and older not in index(port)
+            stopped = sum("a newer edit: this build stopped" in line for line in lines)
+            if stopped:
+                break
+        assert stopped, "".join(lines)
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=30)
+    assert "Traceback" not in "".join(lines), "".join(lines)
+
+
+WARM = """
+import sys
+sys.path.insert(0, {root!r})
+from press.cli import main
+assert main(["pdf", {issue!r}, "-o", {out!r}]) == 0
+print(sorted(name for name in ("yaml", "press.stages", "press.typeset", "weasyprint", "pypdf", "PIL") if name in sys.modules))
+"""
+
+
+def test_a_warm_build_loads_no_stage_and_no_yaml(tmp_path, built):
+    """Nothing changed: the build is answered from the manifest, the issue's id from what the
+    cache remembers of its issue.yaml, and the fonts' digests from the cache (warm < 0.1 s)."""
+    env = {**os.environ, "PRESS_CACHE_DIR": str(tmp_path / "cache")}
+    script = WARM.format(root=str(ROOT), issue=str(ISSUE), out=str(tmp_path / "out"))
+    first = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600, env=env)
+    assert first.returncode == 0, first.stderr
+    assert "'press.stages'" in first.stdout  # a real build, the first time
+    again = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env=env)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip().splitlines()[-1] == "[]", again.stdout
+    assert again.stderr == first.stderr  # the same notes, said again
