@@ -499,7 +499,7 @@ def endings(pdf: Path, first: int = 3) -> list[Ending]:
             continue
         following = pages[index + 1] if index + 1 < len(pages) else None
         opens_next = following is None or (bool(following.titles) and (
-            not (following.left or following.right) or following.titles[-1] > max(following.left + following.right)))
+            not (following.left or following.right) or following.titles[0] > max(following.left + following.right)))
         cuts = [inf, *columns.titles, -inf]
         for top, bottom in zip(cuts, cuts[1:]):
             left = [y for y in columns.left if bottom < y < top]
