@@ -236,7 +236,7 @@ def _salt(issue_dir: Path, cfg) -> bytes:
     (press's modules that set type, the installed packages, Pango and HarfBuzz)."""
     digest = hashlib.sha256(environment())
     code = Path(__file__).resolve().parent
-    files = [code / name for name in ("typeset.py", "fetch.py", "balancing.py", "composition.py", "floats.py",
+    files = [code / name for name in ("typeset.py", "fetch.py", "balancing.py", "composition.py", "floats.py", "grid.py",
                                       "paragraphs.py", "linebreak.py", "pagerules.py", "tagging.py", "patches.py",
                                       "fonts.py")]
     for folder in (cfg.styles_dir, cfg.fonts_dir, issue_dir):
