@@ -72,7 +72,8 @@ def _on_grid(in_flow_layout, collapse_margin):
 
 def _no_margin_at_column_top(switch):
     def layout(context, box, bottom_space, skip_stack, containing_block, *args, **kwargs):
-        if containing_block.is_column and abs(box.position_y - containing_block.content_box_y()) < _EPSILON:
+        if getattr(containing_block, "is_column", False) \
+                and abs(box.position_y - containing_block.content_box_y()) < _EPSILON:
             box.margin_top = 0
         return switch(context, box, bottom_space, skip_stack, containing_block, *args, **kwargs)
 
