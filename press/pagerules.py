@@ -407,6 +407,10 @@ class Columns(NamedTuple):
     right: list[float]
     titles: list[float]  # baselines of article titles: lines set at 13 units or more
     pitch: float  # the body's line height: the commonest step from one baseline to the next
+    # Baselines of everything set in each column, body or not (headings, table cells, captions):
+    # lines of at least 0.79 of the body's size (notes are smaller), within one column (a wide
+    # figure's caption spans both), not a folio (digits alone) nor a running head.
+    content: tuple[list[float], list[float]] = ([], [])
 
 
 def body_columns(pdf: Path, index: int) -> Columns | None:
@@ -435,7 +439,15 @@ def body_columns(pdf: Path, index: int) -> Columns | None:
     steps = [round(a - b, 1) for column in (left, right) for a, b in zip(column, column[1:])]
     pitch = max(set(steps), key=steps.count) if steps else body[0] * 1.5
     titles = sorted({round(line[0].baseline, 1) for line in lines if face(line)[0] >= 13}, reverse=True)
-    return Columns(left, right, titles, pitch)
+    content: dict[bool, set[float]] = {False: set(), True: set()}
+    tops = sorted({line[0].baseline for line in lines}, reverse=True)
+    # A running head (or a kicker) stands apart above the text: more than two lines above the next.
+    head = tops[0] if len(tops) > 1 and tops[0] - tops[1] > 1.9 * pitch else inf
+    for line in lines:
+        within = (line[-1].right <= middle or line[0].left > middle) and line[0].baseline < head - 0.5
+        if within and max(g.em for g in line) >= 0.79 * body[0] and not "".join(g.char for g in line).isdigit():
+            content[line[0].left > middle].add(round(line[len(line) // 2].baseline, 1))
+    return Columns(left, right, titles, pitch, tuple(sorted(content[side], reverse=True) for side in (False, True)))
 
 
 class GridShare(NamedTuple):
@@ -475,7 +487,7 @@ def grid_share(pdf: Path, tolerance: float = 0.5, least: int = 5) -> GridShare:
 class Ending(NamedTuple):
     """Where the columns of an article's last page (or of its part above the next title) end."""
     page: int  # 1-based
-    left: float | None  # the last body baseline of each column, None if it holds none
+    left: float | None  # the last baseline of each column (a table's or caption's too), None if none
     right: float | None
     pitch: float
 
@@ -502,9 +514,8 @@ def endings(pdf: Path, first: int = 3) -> list[Ending]:
             not (following.left or following.right) or following.titles[0] > max(following.left + following.right)))
         cuts = [inf, *columns.titles, -inf]
         for top, bottom in zip(cuts, cuts[1:]):
-            left = [y for y in columns.left if bottom < y < top]
-            right = [y for y in columns.right if bottom < y < top]
-            if not (left or right) or (bottom == -inf and not opens_next):
+            if not any(bottom < y < top for y in columns.left + columns.right) or (bottom == -inf and not opens_next):
                 continue
+            left, right = ([y for y in side if bottom < y < top] for side in columns.content)
             found.append(Ending(index + 1, min(left, default=None), min(right, default=None), columns.pitch))
     return found

