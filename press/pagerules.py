@@ -14,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import re
 import statistics
+from math import inf
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -35,6 +36,7 @@ class Glyph(NamedTuple):
     right: float
     em: float  # the font size it was set in, in the units of left and right
     font: str = ""  # the name of the font, where known
+    baseline: float = 0.0  # the y of its origin (PDF units, up from the page's foot), where known
 
 
 Line = list[Glyph]
@@ -229,6 +231,7 @@ def read_lines(pdf: Path, page: int) -> list[Line]:
 
     textpage = pdfium.PdfDocument(_as_drawn(Path(pdf), Path(pdf).stat().st_mtime_ns))[page].get_textpage()
     matrix = pdfium_c.FS_MATRIX()
+    x, y = ctypes.c_double(), ctypes.c_double()
     lines: list[Line] = []
     line: Line = []
     last, broken = None, False
@@ -249,7 +252,8 @@ def read_lines(pdf: Path, page: int) -> list[Line]:
             lines.append(line)
             line = []
         broken = False
-        line.append(Glyph(char, left, right, em, name.value.decode("latin-1")))
+        pdfium_c.FPDFText_GetCharOrigin(textpage.raw, i, ctypes.byref(x), ctypes.byref(y))
+        line.append(Glyph(char, left, right, em, name.value.decode("latin-1"), y.value))
         last = (left, bottom)
     if line:
         lines.append(line)
@@ -394,3 +398,124 @@ def check_pdf(pdf: Path) -> Iterator[tuple[int, str, str]]:
         for rule, problems in found.items():
             for problem in problems:
                 yield index + 1, rule, problem
+
+
+class Columns(NamedTuple):
+    """The body lines of one page by column, as baselines (PDF units up from the page's foot,
+    top line first), with the article titles set on the page and the body's line pitch."""
+    left: list[float]
+    right: list[float]
+    titles: list[float]  # baselines of article titles: lines set at 13 units or more
+    pitch: float  # the body's line height: the commonest step from one baseline to the next
+    # Baselines of everything set in each column, body or not (headings, table cells, captions):
+    # lines of at least 0.79 of the body's size (notes are smaller), within one column (a wide
+    # figure's caption spans both), not a folio (digits alone) nor a running head.
+    content: tuple[list[float], list[float]] = ([], [])
+
+
+def body_columns(pdf: Path, index: int) -> Columns | None:
+    """The page's body lines (its most common size and face, as column_problems takes them)
+    in its two columns; None for a page without body text."""
+    import pypdfium2 as pdfium
+
+    lines = [_visible(line) for line in read_lines(pdf, index)]
+    lines = [line for line in lines if line]
+
+    def face(line: Line) -> tuple[float, str]:
+        return round(line[len(line) // 2].em, 1), line[len(line) // 2].font
+
+    faces = [face(line) for line in lines if len(line) >= 5]
+    if not faces:
+        return None
+    body = max(set(faces), key=faces.count)
+    left_edge, _, right_edge, _ = pdfium.PdfDocument(pdf)[index].get_trimbox()
+    middle = (left_edge + right_edge) / 2
+    columns: dict[bool, set[float]] = {False: set(), True: set()}
+    for line in lines:
+        if face(line) == body:
+            # A raised note call splits a line in two, on one baseline: one line.
+            columns[line[0].left > middle].add(round(line[len(line) // 2].baseline, 1))
+    left, right = (sorted(columns[side], reverse=True) for side in (False, True))
+    steps = [round(a - b, 1) for column in (left, right) for a, b in zip(column, column[1:])]
+    pitch = max(set(steps), key=steps.count) if steps else body[0] * 1.5
+    titles = sorted({round(line[0].baseline, 1) for line in lines if face(line)[0] >= 13}, reverse=True)
+    content: dict[bool, set[float]] = {False: set(), True: set()}
+    tops = sorted({line[0].baseline for line in lines}, reverse=True)
+    # A running head (or a kicker) stands apart above the text: more than two lines above the next.
+    head = tops[0] if len(tops) > 1 and tops[0] - tops[1] > 1.9 * pitch else inf
+    for line in lines:
+        within = (line[-1].right <= middle or line[0].left > middle) and line[0].baseline < head - 0.5
+        if within and max(g.em for g in line) >= 0.79 * body[0] and not "".join(g.char for g in line).isdigit():
+            content[line[0].left > middle].add(round(line[len(line) // 2].baseline, 1))
+    return Columns(left, right, titles, pitch, tuple(sorted(content[side], reverse=True) for side in (False, True)))
+
+
+class GridShare(NamedTuple):
+    """Right-column body lines on the left column's baselines, over the pages where both
+    columns hold enough body lines."""
+    beside: int  # within the tolerance of a left-column line's baseline
+    on_grid: int  # within the tolerance of the left column's grid: its first baseline (under the
+    # same title) and whole line pitches from it, beside a figure, a table or a heading too
+    lines: int  # right-column body lines on those pages
+    pages: list[tuple[int, int, int, int]]  # (1-based page, beside, on the grid, lines) of each
+
+
+def grid_share(pdf: Path, tolerance: float = 0.5, least: int = 5) -> GridShare:
+    """How many right-column body lines stand on a left-column baseline, on the pages where both
+    columns hold at least `least` body lines."""
+    import pypdfium2 as pdfium
+
+    pages = []
+    for index in range(len(pdfium.PdfDocument(pdf))):
+        columns = body_columns(pdf, index)
+        if columns is None or len(columns.left) < least or len(columns.right) < least:
+            continue
+        beside = on_grid = 0
+        # Each article of a run (under its own title) starts a grid of its own.
+        cuts = [inf, *columns.titles, -inf]
+        for top, bottom in zip(cuts, cuts[1:]):
+            left = [x for x in columns.left if bottom < x < top]
+            right = [y for y in columns.right if bottom < y < top]
+            beside += sum(any(abs(y - x) <= tolerance for x in left) for y in right)
+            pitch = columns.pitch
+            on_grid += sum(bool(left) and min((left[0] - y) % pitch, -(left[0] - y) % pitch) <= tolerance
+                           for y in right)
+        pages.append((index + 1, beside, on_grid, len(columns.right)))
+    return GridShare(sum(p[1] for p in pages), sum(p[2] for p in pages), sum(p[3] for p in pages), pages)
+
+
+class Ending(NamedTuple):
+    """Where the columns of an article's last page (or of its part above the next title) end."""
+    page: int  # 1-based
+    left: float | None  # the last baseline of each column (a table's or caption's too), None if none
+    right: float | None
+    pitch: float
+
+    def balanced(self, tolerance: float = 0.5) -> bool:
+        """The columns end within one line of each other."""
+        if self.left is None or self.right is None:
+            return False
+        return abs(self.left - self.right) <= self.pitch + tolerance
+
+
+def endings(pdf: Path, first: int = 3) -> list[Ending]:
+    """Every place an article ends, from page `first` on (an edition's cover and contents come
+    first): above the title of one that follows it on the page, or on the page before one whose
+    first title stands above all its body lines (or on the last page)."""
+    import pypdfium2 as pdfium
+
+    pages = [body_columns(pdf, index) for index in range(len(pdfium.PdfDocument(pdf)))]
+    found = []
+    for index, columns in enumerate(pages):
+        if index + 1 < first or columns is None or not (columns.left or columns.right):
+            continue
+        following = pages[index + 1] if index + 1 < len(pages) else None
+        opens_next = following is None or (bool(following.titles) and (
+            not (following.left or following.right) or following.titles[0] > max(following.left + following.right)))
+        cuts = [inf, *columns.titles, -inf]
+        for top, bottom in zip(cuts, cuts[1:]):
+            if not any(bottom < y < top for y in columns.left + columns.right) or (bottom == -inf and not opens_next):
+                continue
+            left, right = ([y for y in side if bottom < y < top] for side in columns.content)
+            found.append(Ending(index + 1, min(left, default=None), min(right, default=None), columns.pitch))
+    return found

@@ -347,7 +347,7 @@ def _salt(issue_dir: Path, cfg) -> bytes:
     (press's modules that set type, the installed packages, Pango and HarfBuzz)."""
     digest = hashlib.sha256(environment())
     code = Path(__file__).resolve().parent
-    files = [code / name for name in ("typeset.py", "fetch.py", "balancing.py", "composition.py", "floats.py",
+    files = [code / name for name in ("typeset.py", "fetch.py", "balancing.py", "composition.py", "floats.py", "grid.py",
                                       "paragraphs.py", "linebreak.py", "pagerules.py", "tagging.py", "patches.py",
                                       "fonts.py")]
     # Read as the build fingerprint reads (press/manifest.py): no link out of the project or the

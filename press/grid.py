@@ -1,0 +1,81 @@
+"""The line grid of the columns: body lines of adjacent columns on the same baselines.
+
+Paragraphs are whole lines already (every line of the body is one line height,
+17pt in Chinese and 14pt in English), but headings, figures with their
+captions, lists, quotations and tables are not: each shifted the rest of its
+column off the lines of the column beside it (on 2020-02, 146 of 272
+right-hand lines stood on the left-hand column's grid; all of them do now:
+tools/grid_report.py). CSS cannot round a block's
+height to whole lines (WeasyPrint 70 knows no `block-step`), and WeasyPrint
+truncates margins at the top of a page but not at the top of a column. So,
+inside a column box (and nowhere else):
+
+- after each block, the position where the next one starts, its bottom margin
+  included, is rounded up to the next whole line from the top of the column:
+  the space under the block absorbs the rest (a block that passes a line by
+  2pt or less ends on it). Bottom margins so become the least space under a
+  block; they no longer collapse with the next block's top margin, which then
+  counts from a line. A block that ends the column is left as it is.
+- a block at the top of a column drops its top margin, as at the top of a page,
+  so that a heading there stands level with the first line of the column
+  beside it.
+
+The grid starts where the columns start: under the title, the abstract and
+the kicker on an article's first page, at the top of the text block on the
+others. Both functions are WeasyPrint's own, wrapped; press/patches.py
+checks their source first.
+"""
+
+from __future__ import annotations
+
+from math import ceil
+
+# Distances under this (in CSS px) are rounding, not space.
+_EPSILON = 0.01
+# A block that passes a line by no more than this (2pt, in CSS px) ends on that line: the next
+# block moves up into the leading. A line with a fallback glyph in it (周昉 in an English list)
+# is taller than the line height by a fraction of a point, and a paragraph of such lines would
+# otherwise push what follows a whole line down.
+_SLACK = 2 * 4 / 3
+
+
+def install() -> None:
+    """Wrap WeasyPrint's in-flow block layout and its block-level switch (WeasyPrint imported)."""
+    from weasyprint.layout import block
+
+    block._in_flow_layout = _on_grid(block._in_flow_layout, block.collapse_margin)
+    block.block_level_layout_switch = _no_margin_at_column_top(block.block_level_layout_switch)
+
+
+def line_pitch(box) -> float | None:
+    """The line height of a column's text in px, if it is a length (the grid's step)."""
+    height = box.style["line_height"]
+    return height.value if getattr(height, "unit", None) == "px" and height.value > 0 else None
+
+
+def next_line(position: float, top: float, pitch: float) -> float:
+    """The first grid line at or below `position`, less the slack, the grid starting at `top`."""
+    return top + ceil((position - top - min(_SLACK, pitch / 4)) / pitch) * pitch
+
+
+def _on_grid(in_flow_layout, collapse_margin):
+    def layout(context, box, index, child, new_children, *args):
+        result = in_flow_layout(context, box, index, child, new_children, *args)
+        abort, stop, resume_at, position_y, adjoining_margins, next_page, children, max_lines = result
+        pitch = line_pitch(box) if box.is_column else None
+        if pitch is None or abort or stop:  # a block that ends the column, or none placed
+            return result
+        end = position_y + collapse_margin(adjoining_margins)
+        return abort, stop, resume_at, next_line(end, box.content_box_y(), pitch), [], next_page, children, max_lines
+
+    return layout
+
+
+def _no_margin_at_column_top(switch):
+    def layout(context, box, bottom_space, skip_stack, containing_block, *args, **kwargs):
+        if getattr(containing_block, "is_column", False) \
+                and abs(box.position_y - containing_block.content_box_y()) < _EPSILON:
+            box.margin_top = 0
+        return switch(context, box, bottom_space, skip_stack, containing_block, *args, **kwargs)
+
+    return layout

@@ -1,0 +1,164 @@
+"""The line grid and balanced endings (issue 21, items 6 and 7), read back from the built PDFs of
+both issues: press.pagerules reads the baselines of body lines column by column."""
+
+from __future__ import annotations
+
+from math import inf
+
+import pypdfium2 as pdfium
+import pytest
+from conftest import ISSUES
+
+from press.pagerules import _visible, body_columns, endings, grid_share, read_lines
+
+EDITIONS = ("", ".zh", ".en")  # the bilingual issue, then each language's edition
+
+
+def _pdfs(build_of, issue_id: str):
+    out = build_of(issue_id)
+    return [out / f"{issue_id}{edition}.pdf" for edition in EDITIONS]
+
+
+def _articles(issue_id: str, edition: str) -> int:
+    """The articles an edition prints: a file per article and language in the issue folder."""
+    languages = ("zh", "en") if edition == "" else (edition[1:],)
+    return sum(len(list(ISSUES[issue_id].glob(f"*.{lang}.md"))) for lang in languages)
+
+
+@pytest.mark.parametrize("issue_id", sorted(ISSUES))
+def test_right_column_lines_stand_on_the_left_columns_grid(build_of, issue_id):
+    """At least 95 % of right-column body lines within 0.5 pt of the left column's grid (its
+    baselines, whole lines apart), on every page where both columns hold 5 body lines or more."""
+    for pdf in _pdfs(build_of, issue_id):
+        share = grid_share(pdf)
+        assert share.pages, f"{pdf.name}: no page with two columns of body text"
+        assert share.on_grid >= 0.95 * share.lines, (pdf.name, share)
+
+
+@pytest.mark.parametrize("issue_id", sorted(ISSUES))
+def test_every_article_ending_is_found(build_of, issue_id):
+    """One ending per article of the edition: the measure below sees every article end."""
+    for pdf, edition in zip(_pdfs(build_of, issue_id), EDITIONS):
+        assert len(endings(pdf)) == _articles(issue_id, edition), (pdf.name, endings(pdf))
+
+
+@pytest.mark.parametrize("issue_id", sorted(ISSUES))
+def test_article_endings_are_balanced(build_of, issue_id):
+    """Where an article ends part-way down a page, its two columns end within one line of each
+    other, unless no layout can balance them: the block at the break between the columns (the
+    first of the right column when that is the longer, the last of the left column when that is)
+    cannot be split (a table or picture, or a paragraph of fewer than 4 lines, which orphans and
+    widows of 2 keep whole), and moving it to the other column would leave the columns more than
+    a line apart (2 x its height - the difference > 1 line). A first block of the right column
+    is moreover as tall as the space the left one leaves: WeasyPrint fills the left column first,
+    and balances by the least height that fits."""
+    for pdf in _pdfs(build_of, issue_id):
+        for ending in endings(pdf):
+            if ending.balanced():
+                continue
+            assert ending.left is not None and ending.right is not None, (pdf.name, ending)
+            gap = (ending.left - ending.right) / ending.pitch  # lines the right column runs on
+            block, splittable = _first_block(pdf, ending) if gap > 0 else _last_block(pdf, ending)
+            assert not splittable and 2 * block - abs(gap) > 1, (pdf.name, ending, gap, block, splittable)
+            assert gap < 0 or block >= gap - 0.5, (pdf.name, ending, gap, block)
+
+
+def _last_block(pdf, ending) -> tuple[float, bool]:
+    """The height in lines of the block the left column of an ending ends with (a table or a picture
+    under its last body line, from that line to the column's last line), and whether it could be
+    split: a paragraph, counted up to its first (indented) line, of 4 lines or more."""
+    index = ending.page - 1
+    columns = body_columns(pdf, index)
+    cuts = [inf, *columns.titles, -inf]
+    top, bottom = next((t, b) for t, b in zip(cuts, cuts[1:]) if b < ending.left < t)
+    left = [y for y in columns.left if bottom < y < top]
+    if left[-1] > ending.left + 0.5:
+        return (left[-1] - ending.left) / columns.pitch, False
+    starts = _starts(pdf, index, left, right_column=False)
+    edge = min(x for x, _ in starts.values())
+    lines = 1
+    for y, below in zip(left[-2::-1], left[:0:-1]):
+        x, em = starts[below]
+        if x > edge + 0.9 * em or y - below > columns.pitch + 0.5:  # `below` starts the paragraph
+            break
+        lines += 1
+    return float(lines), lines >= 4
+
+
+def _starts(pdf, index: int, baselines: list[float], right_column: bool) -> dict[float, tuple[float, float]]:
+    """Baseline -> (left of its first glyph, its em) of the body lines of one column of a page."""
+    left_edge, _, right_edge, _ = pdfium.PdfDocument(pdf)[index].get_trimbox()
+    starts: dict[float, tuple[float, float]] = {}
+    for line in map(_visible, read_lines(pdf, index)):
+        baseline = round(line[len(line) // 2].baseline, 1) if line else None
+        if baseline in baselines and (line[0].left > (left_edge + right_edge) / 2) == right_column:
+            starts[baseline] = min(starts.get(baseline, (inf, 0.0)), (line[0].left, line[0].em))
+    return starts
+
+
+def _first_block(pdf, ending) -> tuple[float, bool]:
+    """The height in lines of the block the right column of an ending starts with, and whether
+    it could be split: a paragraph (its lines down to the next indented one, or to a gap) of 4
+    lines or more. A block that is not body text (a table, a picture, a heading) reaches from the
+    columns' top down to the right column's first body line."""
+    index = ending.page - 1
+    columns = body_columns(pdf, index)
+    cuts = [inf, *columns.titles, -inf]
+    top, bottom = next((t, b) for t, b in zip(cuts, cuts[1:]) if b < ending.right < t)
+    # The columns' top: the right column's first line, or the left column's first body line when
+    # that is higher (a picture at the top of the right column has no text above its caption).
+    right = [y for y in columns.right if bottom < y < top]
+    first = max([y for y in columns.content[1] if bottom < y < top] + [y for y in columns.left if bottom < y < top])
+    if right[0] < first - 0.5:
+        return (first - right[0]) / columns.pitch, False
+    starts = _starts(pdf, index, right, right_column=True)
+    edge = min(x for x, _ in starts.values())
+    lines = 1
+    for above, y in zip(right, right[1:]):
+        x, em = starts[y]
+        if x > edge + 0.9 * em or above - y > columns.pitch + 0.5:  # the next paragraph, or a block between
+            break
+        lines += 1
+    return float(lines), lines >= 4
+
+
+def _column_heads(pdf, index: int):
+    """(heading baseline, baseline of the other column's first line) for each column of the page
+    that starts with a heading: a line in a bold face or set larger than the body (smaller than a
+    title) that is its column's first line. The columns' first lines are looked for from the
+    highest first body line of the page up to two lines above it (a column that starts lower,
+    under a picture, is not where a heading stands at the top of a column)."""
+    columns = body_columns(pdf, index)
+    if columns is None or not columns.left or not columns.right:
+        return []
+    left_edge, _, right_edge, _ = pdfium.PdfDocument(pdf)[index].get_trimbox()
+    middle = (left_edge + right_edge) / 2
+    body_em = _body_em(pdf, index)
+    low = max(columns.left[0], columns.right[0]) - 0.5
+    high = low + 0.5 + 2 * columns.pitch
+    firsts: dict[bool, tuple[float, bool]] = {}
+    for line in map(_visible, read_lines(pdf, index)):
+        if not line or not low <= line[0].baseline <= high:
+            continue
+        ems = [round(g.em, 1) for g in line]
+        heading = (min(ems) > body_em or "Bold" in line[0].font) and max(ems) < 13
+        if heading or ems[len(ems) // 2] == body_em:
+            side = line[0].left > middle
+            firsts[side] = max(firsts.get(side, (-1.0, False)), (line[0].baseline, heading))
+    return [(firsts[side][0], firsts[not side][0]) for side in firsts if firsts[side][1] and (not side) in firsts]
+
+
+def _body_em(pdf, index: int) -> float:
+    lines = [v for v in map(_visible, read_lines(pdf, index)) if len(v) >= 5]
+    ems = [round(v[len(v) // 2].em, 1) for v in lines]
+    return max(set(ems), key=ems.count)
+
+
+@pytest.mark.parametrize("issue_id", sorted(ISSUES))
+def test_a_heading_at_the_top_of_a_column_is_level_with_the_other_columns_first_line(build_of, issue_id):
+    """A heading that starts a column has no space above it: its baseline is within 1 pt of the first
+    baseline of the column beside it (a heading's size differs from the body's by a point)."""
+    pdf = _pdfs(build_of, issue_id)[0]
+    heads = [(page + 1, pair) for page in range(2, len(pdfium.PdfDocument(pdf))) for pair in _column_heads(pdf, page)]  # after cover and contents
+    assert heads, f"{pdf.name}: no column starts with a heading"
+    assert all(abs(a - b) <= 1.0 for _, (a, b) in heads), heads
