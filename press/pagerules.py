@@ -35,6 +35,7 @@ class Glyph(NamedTuple):
     right: float
     em: float  # the font size it was set in, in the units of left and right
     font: str = ""  # the name of the font, where known
+    baseline: float = 0.0  # the y of its origin, up from the page's foot (PDF units), where known
 
 
 Line = list[Glyph]
@@ -229,6 +230,7 @@ def read_lines(pdf: Path, page: int) -> list[Line]:
 
     textpage = pdfium.PdfDocument(_as_drawn(Path(pdf), Path(pdf).stat().st_mtime_ns))[page].get_textpage()
     matrix = pdfium_c.FS_MATRIX()
+    x, y = ctypes.c_double(), ctypes.c_double()
     lines: list[Line] = []
     line: Line = []
     last, broken = None, False
@@ -249,7 +251,8 @@ def read_lines(pdf: Path, page: int) -> list[Line]:
             lines.append(line)
             line = []
         broken = False
-        line.append(Glyph(char, left, right, em, name.value.decode("latin-1")))
+        pdfium_c.FPDFText_GetCharOrigin(textpage.raw, i, ctypes.byref(x), ctypes.byref(y))
+        line.append(Glyph(char, left, right, em, name.value.decode("latin-1"), y.value))
         last = (left, bottom)
     if line:
         lines.append(line)
