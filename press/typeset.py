@@ -19,6 +19,7 @@ from pathlib import Path
 from threading import Lock
 from typing import TYPE_CHECKING
 
+from . import makeup
 from .errors import PressError
 from .fonts import EXTRA_DIR, FontSet
 from .manifest import environment, file_digest
@@ -26,6 +27,7 @@ from .output import replace_atomically, write_atomically
 from .workers import WorkerDied, Workers
 
 if TYPE_CHECKING:
+    from .makeup import Diagnostic
     from .render import RenderedHtml
 
 LOG = logging.getLogger("press")
@@ -40,6 +42,7 @@ class TypesetPart:
     overflows: tuple["Overflow", ...] = ()
     lang: str = ""  # "zh", "en" or "mul" (the bilingual cover and contents)
     images: tuple[PlacedImage, ...] = ()
+    notices: tuple["Diagnostic", ...] = ()  # what the page make-up could not mend (press/makeup.py)
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,7 @@ class Typesetter:
     def __init__(self, issue_dir: Path, styles_dir: Path, templates_dir: Path, fonts_dir: Path,
                  cache_dir: Path, fonts: FontSet):
         isolate_fontconfig(fonts_dir, cache_dir)
+        from cssselect2 import ElementWrapper
         from weasyprint import CSS, HTML
         from weasyprint.text.fonts import FontConfiguration
 
@@ -102,7 +106,7 @@ class Typesetter:
 
         install_patches()  # checked against the installed WeasyPrint first: press/patches.py
 
-        self._HTML, self._url_for = HTML, url_for
+        self._HTML, self._url_for, self._wrap = HTML, url_for, ElementWrapper.from_html_root
         self.fetcher = SandboxFetcher(
             {"issue": issue_dir, "styles": styles_dir, "templates": templates_dir, "fonts": fonts_dir}, fonts.files,
             Path(cache_dir) / "images")
@@ -119,8 +123,17 @@ class Typesetter:
 
         sheets = self.sheets["overlay" if part.key.startswith("overlay") else "page"]
         html = self._HTML(string=part.html, base_url=self._url_for("issue"), url_fetcher=self.fetcher)
+
+        def render():
+            # The element tree as it stands now: the make-up moves blocks in it between passes.
+            html.wrapper_element = self._wrap(html.etree_element, content_language=None)
+            return html.render(stylesheets=sheets, font_config=self.font_config)
+
+        notices = ()
         try:
-            document = html.render(stylesheets=sheets, font_config=self.font_config)
+            document = render()
+            if part.key.startswith("article/"):
+                document, notices = makeup.compose(document, html.etree_element, render)
         except RefusedFetch as exc:
             raise PressError.at(Path(part.key), None, f"refused to read {exc.url[:200]!r}: {exc.reason}") from None
         for page in document.pages:
@@ -138,7 +151,7 @@ class Typesetter:
         # which only carries running heads and folios, is stamped as an artifact instead.
         pdf = document.write_pdf(pdf_identifier=part.key.encode(), pdf_tags=not part.key.startswith("overlay"))
         images = tuple(image for i, page in enumerate(document.pages) for image in _images(page._page_box, i))
-        return TypesetPart(part.key, pdf, len(document.pages), anchors, overflows, part.lang, images)
+        return TypesetPart(part.key, pdf, len(document.pages), anchors, overflows, part.lang, images, tuple(notices))
 
 
 TEXT_SOURCES = {".md", ".yaml", ".yml", ".txt"}
@@ -237,7 +250,7 @@ def _salt(issue_dir: Path, cfg) -> bytes:
     digest = hashlib.sha256(environment())
     code = Path(__file__).resolve().parent
     files = [code / name for name in ("typeset.py", "fetch.py", "balancing.py", "composition.py", "floats.py",
-                                      "paragraphs.py", "linebreak.py", "pagerules.py", "tagging.py", "patches.py",
+                                      "makeup.py", "paragraphs.py", "linebreak.py", "pagerules.py", "tagging.py", "patches.py",
                                       "fonts.py")]
     for folder in (cfg.styles_dir, cfg.fonts_dir, issue_dir):
         files += sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.suffix.lower() not in TEXT_SOURCES)

@@ -249,6 +249,27 @@ def holes(layout: Layout) -> list[str]:
     return found
 
 
+def holes_above_floats(layout: Layout) -> list[str]:
+    """The holes a float leaves: the next column (the right one, or the next page's left one)
+    starts with a picture or a table that did not fit below the text."""
+    found = []
+    for hole in holes(layout):
+        page, column = int(hole[1:hole.index(" ")]) - 1, "LR".index(hole.split()[1][0])
+        after = (page, 1) if column == 0 else (page + 1, 0)
+        if after[0] < len(layout.pages) and _starts_with_float(layout.pages[after[0]], after[1]):
+            found.append(hole)
+    return found
+
+
+def _starts_with_float(page: Page, column: int) -> bool:
+    lines = [line for line in page.lines if line.column == column and not _spans(line, page)]
+    images = [im for im in page.images if ((im[0] + im[2]) / 2 > page.middle) == bool(column)]
+    top_line = max(lines, key=lambda line: line.baseline, default=None)
+    if images and (top_line is None or max(im[3] for im in images) > top_line.baseline):
+        return True
+    return top_line is not None and TABLE_EM[0] <= top_line.em <= TABLE_EM[1]
+
+
 def _free_below(layout: Layout, page: Page, column: int) -> float | None:
     """The white between a column's last line of text and the foot of the text block, or None
     when a float stands at the column's foot or the column is empty."""
@@ -348,6 +369,7 @@ COUNTS = {
     "notes off their call's page": notes_off_their_page,
     "openings without body text": openings_without_body,
     "holes": holes,
+    "holes above floats": holes_above_floats,
     "tails": tails,
     "unbalanced endings": unbalanced_endings,
     "note calls at line starts": calls_at_line_start,
