@@ -198,6 +198,10 @@ def _move_after_text(element, parents, gap: float, heights: dict) -> bool:
         j += 1
     if target is None:
         return False
+    # A paragraph that ends in a colon introduces what follows it (a list): they stay together.
+    following = list(parent)[list(parent).index(target) + 1:]
+    if following and following[0].tag in ("ul", "ol") and "".join(target.itertext()).rstrip().endswith((":", "：")):
+        target = following[0]
     tail = element.tail  # the whitespace after each element travels with it
     for moving in group:
         parent.remove(moving)
