@@ -146,15 +146,23 @@ def _parents(root) -> dict:
 # ---------- floats ----------
 
 def _float_moves(layout: _Layout, root) -> bool:
-    """Move every pushed float after the next paragraph; whether any moved."""
-    moved = False
+    """Move every pushed float after the text that fills its hole; whether any moved."""
     parents = _parents(root)
-    previous_column: dict = {}  # body element → the last column seen of it
-    done = set()
     heights: dict = {}  # element → its height, over all its fragments
     for column in layout.columns:
         for element, top, bottom, _ in column.blocks:
             heights[id(element)] = heights.get(id(element), 0.0) + bottom - top
+    moved = [_move_after_text(element, parents, gap, heights) for element, gap, _ in _pushed(layout, parents)]
+    return any(moved)
+
+
+def _pushed(layout: _Layout, parents: dict):
+    """(float, the white it left above it, its column) for each float that starts a column (after
+    nothing but headings) because it did not fit at the foot of the column before, in the same
+    article; or that starts the body on a page after the article's title (white: 0)."""
+    previous_column: dict = {}  # body element → the last column seen of it
+    seen = set()
+    ends = {id(body): max(pages) for body, pages in _bodies(layout).items()}
     for column in layout.columns:
         before = previous_column.get(id(column.body))
         previous_column[id(column.body)] = column
@@ -162,18 +170,17 @@ def _float_moves(layout: _Layout, root) -> bool:
         if first is None:
             continue
         element = column.blocks[first][0]
-        if not is_float(element) or id(element) in done:
+        if not is_float(element) or id(element) in seen:
             continue
-        article = parents.get(id(column.body))
-        opened_before = layout.heads.get(id(article), column.page) < column.page
+        seen.add(id(element))
         if before is None:
-            pushed, gap = opened_before, 0.0  # the body begins on a page after its title
-        else:
-            pushed, gap = before.gap > layout.line_height + 0.5, before.gap
-        if pushed and _move_after_text(element, parents, gap, heights):
-            moved = True
-            done.add(id(element))
-    return moved
+            article = parents.get(id(column.body))
+            if layout.heads.get(id(article), column.page) < column.page:
+                yield element, 0.0, column
+        elif before.page == ends[id(column.body)]:
+            continue  # where the article ends its columns are balanced: white there is no hole
+        elif before.gap > layout.line_height + 0.5:
+            yield element, before.gap, column
 
 
 def _move_after_text(element, parents, gap: float, heights: dict) -> bool:
@@ -288,6 +295,11 @@ def _body_lines(columns) -> int:
 
 def _diagnostics(layout: _Layout, root, anchors) -> list[Diagnostic]:
     found = []
+    for element, gap, column in _pushed(layout, _parents(root)):
+        what = "table" if element.tag == "table" else "figure"
+        found.append(Diagnostic(column.page, _text(element), f"this {what} does not fit below the text before it "
+                                f"and leaves {gap / layout.line_height:.1f} lines free above it, with no text after "
+                                f"it to fill them: put it a paragraph or two earlier, or make it smaller"))
     where = {}
     for column in layout.columns:
         for element, *_ in column.blocks:
