@@ -323,7 +323,9 @@ def _diagnostics(layout: _Layout, root, anchors) -> list[Diagnostic]:
 
 
 def _text(element) -> str:
-    return " ".join("".join(element.itertext()).split()) if element is not None else ""
+    # Without the joiners and soft hyphens that text preparation adds: the source has none.
+    text = "".join(element.itertext()).translate({0x2060: None, 0xAD: None}) if element is not None else ""
+    return " ".join(text.split())
 
 
 def _last_paragraph(columns):

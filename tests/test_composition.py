@@ -119,3 +119,23 @@ def test_looseness_sets_a_line_more_or_fewer_where_the_tolerance_allows():
 def test_looseness_keeps_the_best_lines_where_the_tolerance_does_not_allow():
     best = lines_of(0, 41, tolerance=0.5)
     assert lines_of(+1, 41, tolerance=0.5) == best
+
+
+def test_a_figure_with_no_text_after_it_to_fill_its_hole_is_a_warning(tmp_path):
+    """Text that ends part-way down a page, then a tall picture that does not fit under it: the
+    picture goes on to the next page, nothing can fill the white above it, and the build says
+    so at the line of the picture."""
+    from PIL import Image
+
+    from test_layout import tiny_issue
+
+    filler = "全社会研究与试验发展经费投入比上年同期增长，基础研究经费增长较快，占比继续提高。" * 3
+    body = "\n\n".join([filler] * 11) + "\n\n![一张很高的图。](images/tall.png)\n"
+    issue = tiny_issue(tmp_path / "pushed", body=body)
+    Image.new("RGB", (900, 2700), (90, 120, 160)).save(issue / "images" / "tall.png", dpi=(300, 300))
+    result = run_build("pdf", str(issue), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    line = next(n for n, text in enumerate((issue / "only.zh.md").read_text(encoding="utf-8").splitlines(), 1)
+                if text.startswith("![一张很高的图"))
+    assert re.search(rf"only\.zh\.md:{line}: warning: page \d+ of tiny\.pdf: this figure does not fit below the text "
+                     r"before it and leaves [\d.]+ lines free above it", result.stderr), result.stderr
