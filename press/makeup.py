@@ -230,9 +230,9 @@ def _mend_tail(document, root, render):
     tail = _tail(_read(document))
     if tail is None:
         return document
-    body, lines, candidates = tail
+    body, lines, everything, candidates = tail
     before = _paragraph_lines(_read(document), body)
-    for change, need in ((-1, lines), (+1, TAIL_LINES - lines)):
+    for change, need in ((-1, everything), (+1, TAIL_LINES - lines)):
         for element in candidates:
             element.set(LOOSENESS, str(change))
         probe = _paragraph_lines(_read(render()), body)
@@ -252,19 +252,27 @@ def _mend_tail(document, root, render):
 
 
 def _tail(layout: _Layout):
-    """(body, its lines on its last page, the paragraphs on the pages before) for the first
-    article part whose body ends with a short tail on a page of its own."""
+    """(body, its body lines on its last page, all its lines there (the source's too), the
+    paragraphs on the pages before) for the first article part whose body ends with a short
+    tail on a page of its own."""
     for body, pages in _bodies(layout).items():
         last = max(pages)
         lines = _body_lines(pages[last])
-        if len(pages) > 1 and 0 < lines < TAIL_LINES:
+        if _is_tail(pages):
             candidates = []
             for page in sorted(pages):
                 if page < last:
                     candidates += [e for column in pages[page] for e, *_ in column.blocks
                                    if e.tag == "p" and "source" not in (e.get("class") or "") and e not in candidates]
-            return body, lines, candidates
+            return body, lines, _body_lines(pages[last], source=True), candidates
     return None
+
+
+def _is_tail(pages: dict) -> bool:
+    """An article's body runs onto a page with fewer than TAIL_LINES lines of text there (a
+    source line alone is no text)."""
+    last = max(pages)
+    return len(pages) > 1 and any(column.blocks for column in pages[last]) and _body_lines(pages[last]) < TAIL_LINES
 
 
 def _paragraph_lines(layout: _Layout, body) -> dict:
@@ -287,8 +295,10 @@ def _lines(box) -> int:
     return sum(1 for line in box.children if type(line).__name__ == "LineBox")
 
 
-def _body_lines(columns) -> int:
-    return sum(_lines(box) for column in columns for element, _, _, box in column.blocks if element.tag == "p")
+def _body_lines(columns, source: bool = False) -> int:
+    """The lines of the paragraphs in `columns`: of the text, or also of the source line."""
+    return sum(_lines(box) for column in columns for element, _, _, box in column.blocks
+               if element.tag == "p" and (source or "source" not in (element.get("class") or "").split()))
 
 
 # ---------- what is left ----------
@@ -315,7 +325,7 @@ def _diagnostics(layout: _Layout, root, anchors) -> list[Diagnostic]:
     for body, pages in _bodies(layout).items():
         last = max(pages)
         lines = _body_lines(pages[last])
-        if len(pages) > 1 and 0 < lines < TAIL_LINES:
+        if _is_tail(pages):
             found.append(Diagnostic(last, _text(_last_paragraph(pages[last])), f"the article ends with {lines} line(s) on a page of "
                                     f"their own (at least {TAIL_LINES} wanted), and no paragraph before could be set a "
                                     "line tighter or looser to mend it: shorten or lengthen the article by a few lines"))

@@ -291,8 +291,27 @@ def _spans(line: TextLine, page: Page) -> bool:
 
 
 def tails(layout: Layout) -> list[str]:
-    return [f"p{a.last + 1}: {a.title[:24]!r} ends with {len(a.body(a.last))} body lines"
-            for a in layout.articles if a.last != a.opening and len(a.body(a.last)) < TAIL_LINES]
+    """An article that runs onto a page with fewer than TAIL_LINES lines of its text there (its
+    source line, set to the right, is not text)."""
+    found = []
+    for a in layout.articles:
+        text = _text_lines(layout, a.body(a.last))
+        if a.last != a.opening and len(text) < TAIL_LINES:
+            found.append(f"p{a.last + 1}: {a.title[:24]!r} ends with {len(text)} body lines")
+    return found
+
+
+def _text_lines(layout: Layout, lines: list[TextLine]) -> list[TextLine]:
+    """Body lines but those set to the right: a line starts at its column's left edge, or an
+    indent (2 em at most) in from it."""
+    page_lines = {}
+    for line in lines:
+        page_lines.setdefault((line.page, line.column), []).append(line)
+    kept = []
+    for (page, column), column_lines in page_lines.items():
+        edge = min(_visible(line.glyphs)[0].left for line in layout.pages[page].body(column))
+        kept += [line for line in column_lines if _visible(line.glyphs)[0].left < edge + 2.5 * line.em]
+    return kept
 
 
 def unbalanced_endings(layout: Layout) -> list[str]:
