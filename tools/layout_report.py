@@ -304,14 +304,11 @@ def tails(layout: Layout) -> list[str]:
 def _text_lines(layout: Layout, lines: list[TextLine]) -> list[TextLine]:
     """Body lines but those set to the right: a line starts at its column's left edge, or an
     indent (2 em at most) in from it."""
-    page_lines = {}
-    for line in lines:
-        page_lines.setdefault((line.page, line.column), []).append(line)
-    kept = []
-    for (page, column), column_lines in page_lines.items():
-        edge = min(_visible(line.glyphs)[0].left for line in layout.pages[page].body(column))
-        kept += [line for line in column_lines if _visible(line.glyphs)[0].left < edge + 2.5 * line.em]
-    return kept
+    def edge(column: int, em: float) -> float:  # the column's left edge, from every page set alike
+        return min(_visible(other.glyphs)[0].left for page in layout.pages for other in page.body(column)
+                   if abs(other.em - em) < 0.05)
+
+    return [line for line in lines if _visible(line.glyphs)[0].left < edge(line.column, line.em) + 2.5 * line.em]
 
 
 def unbalanced_endings(layout: Layout) -> list[str]:
