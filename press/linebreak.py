@@ -27,7 +27,7 @@ Beyond the paper:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Sequence, Union
 
 from .composition import MAX_SPACING
@@ -70,6 +70,7 @@ class Params:
     last_line_min_boxes: int = 1  # 2: a last line of one box is infeasible
     loose_demerits: float = 1e7  # a line beyond the tolerance, in the second pass: as few as can be
     loose_gap: float = 0.0  # ... counted as loose only if, stretched to the tolerance, it still falls this short
+    looseness: int = 0  # TeX's \looseness: this many lines more (or fewer) than the best, where the tolerance allows
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,9 @@ def compose(items: Sequence[Item], widths: Sequence[float], params: Params = Par
     `widths[j]` is the width of line j; the last one holds for every line after it.
     `items` must end with `paragraph_end()`."""
     for limit in (params.tolerance, params.emergency_ratio):
-        found = _compose(items, widths, params, limit)
+        # Looseness only within the tolerance, as TeX: a paragraph that needs the second pass
+        # is set as well as it can be, at its best number of lines.
+        found = _compose(items, widths, params if limit == params.tolerance else replace(params, looseness=0), limit)
         if found is not None:
             return found
     return None
@@ -192,7 +195,8 @@ def _compose(items, widths, params, limit):
             if forced and b == n - 1 and glues[final_glue] - glues[begin] == 0:
                 demerits += params.last_line_demerits
             total = node.demerits + demerits
-            new_key = (min(line + 1, len(widths)), fitness, hyphens)
+            # With a looseness, paragraphs of every length are kept apart (TeX does the same).
+            new_key = (line + 1 if params.looseness else min(line + 1, len(widths)), fitness, hyphens)
             if new_key not in best or total < best[new_key][0]:
                 best[new_key] = (total, node, natural, ratio)
         if best:
@@ -208,6 +212,11 @@ def _compose(items, widths, params, limit):
     if not ends:
         return None
     node = min(ends, key=lambda node: node.demerits)
+    if params.looseness:
+        # TeX's rule: the number of lines nearest the best one's plus the looseness, on the way
+        # from the best one; the fewest demerits among those.
+        wanted = node.line + params.looseness
+        node = min(ends, key=lambda end: (abs(end.line - wanted), end.demerits))
     breaks = []
     while node.previous is not None:
         breaks.append(Break(node.position, node.natural, node.ratio))

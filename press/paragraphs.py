@@ -38,6 +38,7 @@ CHINESE = Params(tolerance=1.0, emergency_ratio=1e4, last_line_min_boxes=2)  # b
 CHINESE_SHORT = 1.0  # em: a line this short after the stretch counts as a short line (see linebreak.Params.loose_gap)
 SHRINK = 0.25  # of a space's width: WeasyPrint justifies by changing the spaces only, either way
 TRACKING = 0.02  # em between letters, at most, in a justified English line: added here, WeasyPrint has none
+LOOSENESS = "data-looseness"  # the attribute of a paragraph that asks for lines more or fewer
 SLACK = 0.15  # em beyond the chosen line end that the line may fill: less than a space and a letter
 
 
@@ -98,6 +99,9 @@ class _Paragraph:
         self.text = "".join(self.texts)
         self.font_size = linebox.style["font_size"]
         self.hyphen = _advances(context, "-", linebox.style)[0][-1]
+        # A line more or fewer than the best breaks give (press/makeup.py asks, to make a page).
+        element = getattr(linebox, "element", None)
+        self.looseness = int(element.get(LOOSENESS, 0)) if element is not None else 0
         # (line start, column) → the line's natural width and letter spacing
         self.plans: dict[tuple[int, float], tuple[float, float] | None] = {}
 
@@ -152,10 +156,12 @@ class _Paragraph:
         x = [p - self.x[start] for p in self.x[start:]]
         if self.chinese:
             rest = chinese(self.text[start:], x, self.font_size, lambda at: start + at in self.breaks)
-            breaks = compose(rest.items, (first, width), replace(CHINESE, loose_gap=CHINESE_SHORT * self.font_size))
+            params = replace(CHINESE, loose_gap=CHINESE_SHORT * self.font_size)
         else:
             rest = english(self.text[start:], x, self.hyphen, hyphenate, SHRINK, TRACKING * self.font_size)
-            breaks = compose(rest.items, (first, width), ENGLISH)
+            params = ENGLISH
+        # The looseness is of the whole paragraph: a plan made again mid-paragraph keeps its best lines.
+        breaks = compose(rest.items, (first, width), replace(params, looseness=self.looseness if start == 0 else 0))
         if breaks is None:
             STATS["fallbacks"] += 1
             LOGGER.info("no feasible breaks, WeasyPrint's own lines for %r", self.text[start:start + 60])

@@ -29,7 +29,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable
 
-from . import balancing, composition, floats, grid, paragraphs, tagging
+from . import balancing, composition, floats, grid, makeup, paragraphs, tagging
 from .errors import PressError, error
 
 # The releases whose sources the fingerprints below are of (pydyf: what a patch draws through).
@@ -144,6 +144,16 @@ PATCHES = (
              "2e317e4b066fb80cb369a41cd6f054a127722f9961c18ef4d6e1eef93673c4c1"},
         ("weasyprint.layout.LayoutContext._update_footnote_area",),
         floats.install),
+    Patch(
+        "page make-up passes", makeup,
+        "Nothing of WeasyPrint's is replaced: press.makeup moves blocks in the element tree an HTML "
+        "object parsed, and press.typeset sets it again after wrapping that tree anew (HTML.__init__ "
+        "keeps the tree and its wrapper; Document._render builds styles from the one and boxes from "
+        "the other). A WeasyPrint that does otherwise would set the tree as first parsed.",
+        {"weasyprint.HTML.__init__": "5f19f40b81837f87ae7af8e5c53d5f11e7c98ba245094a86d45f5f14d001b943",
+         "weasyprint.document.Document._render": "ebaceeb0fa8e79aaeb199a269e2748e2b36f6d95e98b7089e0dbc963bbca54d8"},
+        (),
+        lambda: None),
     Patch(
         "PDF tags", tagging,
         "The language of any element that names one, footnotes as Note and their calls as "

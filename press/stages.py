@@ -13,7 +13,7 @@ from typing import Callable
 
 from .config import Config
 from .edition import EditionLayout, article_runs, editions, lay_out, make_pdf
-from .errors import PressError, Problem, error, fails, raise_errors
+from .errors import PressError, Problem, error, fails, raise_errors, warning
 from .finish import read_part
 from .fonts import subset_fonts
 from .issue import Issue, load_issue
@@ -95,6 +95,7 @@ def _make(cfg: Config, checked: Checked, typesetting: Typesetting, first: Callab
     # What WeasyPrint said (a typo in a stylesheet, an image it could not use) and the damaged cache
     # entries made again: said with the sources' warnings, failing the build as they do.
     warnings = list(checked.warnings) + typesetting.problems
+    warnings += _makeup_problems(issue, runs, articles, layouts[0])
     raise_errors(warnings + _overflow_problems(issue, runs, articles, layouts[0]), cfg.strict)
     # One after the other: assembly is pure Python (the GIL allows no gain from threads), and
     # one document in memory at a time keeps the peak low on a 200-page issue.
@@ -157,6 +158,20 @@ def _note_problems(runs: dict, bodies: dict[tuple[str, str], ArticleHtml],
                                       f"{len(missing)} of the {body.notes} notes of this article would not be printed, "
                                       "the first of them called here: its pages have no room for so many notes; "
                                       "spread the calls over more paragraphs"))
+    return problems
+
+
+def _makeup_problems(issue: Issue, runs: dict, articles: dict[tuple[str, str], TypesetPart],
+                     issue_pdf: EditionLayout) -> list[Problem]:
+    """What the page make-up could not mend (press/makeup.py), as warnings at the block's source line."""
+    problems = []
+    for head, part in articles.items():
+        for notice in part.notices:
+            page = issue_pdf.first_pages[head] + notice.page
+            found = [(line, a) for a in (issue.article(*key) for key in runs[head])
+                     if (line := _line_of(a.text, notice.what)) is not None]
+            line, article = found[-1] if found else (None, issue.article(*head))
+            problems.append(warning(article.path, line, f"page {page} of {issue_pdf.edition.filename}: {notice.message}"))
     return problems
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from threading import Lock
 from typing import TYPE_CHECKING
 
+from . import makeup
 from .cache import Cache, replace_non_folder
 from .errors import PressError, Problem
 from .fonts import EXTRA_DIR, FontSet
@@ -29,6 +30,7 @@ from .output import replace_atomically, write_atomically
 from .workers import WorkerDied, Workers
 
 if TYPE_CHECKING:
+    from .makeup import Diagnostic
     from .render import RenderedHtml
 
 LOG = logging.getLogger("press")
@@ -46,6 +48,7 @@ class TypesetPart:
     # What WeasyPrint logged while setting it, its stylesheets included: kept with the part in
     # the cache, so that a part set once says them on every build that uses it.
     messages: tuple[Problem, ...] = ()
+    notices: tuple["Diagnostic", ...] = ()  # what the page make-up could not mend (press/makeup.py)
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,7 @@ class Typesetter:
     def __init__(self, issue_dir: Path, styles_dir: Path, templates_dir: Path, fonts_dir: Path,
                  cache_dir: Path, fonts: FontSet):
         isolate_fontconfig(fonts_dir, cache_dir)
+        from cssselect2 import ElementWrapper
         from weasyprint import CSS, HTML
         from weasyprint.text.fonts import FontConfiguration
 
@@ -112,7 +116,7 @@ class Typesetter:
         listen_to_engine()
         _ENGINE_LOG.take()  # what was logged before (in the process this one was forked from) is not the sheets'
 
-        self._HTML, self._url_for = HTML, url_for
+        self._HTML, self._url_for, self._wrap = HTML, url_for, ElementWrapper.from_html_root
         self.issue_dir, self.templates_dir = Path(issue_dir), Path(templates_dir)
         self.images = Cache(cache_dir)  # print-size images (fetch.print_size)
         self.fetcher = SandboxFetcher(
@@ -137,8 +141,17 @@ class Typesetter:
         sheets = self.sheets["overlay" if part.key.startswith("overlay") else "page"]
         _ENGINE_LOG.take()  # anything logged between two parts is none of this one's
         html = self._HTML(string=part.html, base_url=self._url_for("issue"), url_fetcher=self.fetcher)
+
+        def render():
+            # The element tree as it stands now: the make-up moves blocks in it between passes.
+            html.wrapper_element = self._wrap(html.etree_element, content_language=None)
+            return html.render(stylesheets=sheets, font_config=self.font_config)
+
+        notices = ()
         try:
-            document = html.render(stylesheets=sheets, font_config=self.font_config)
+            document = render()
+            if part.key.startswith("article/"):
+                document, notices = makeup.compose(document, html.etree_element, render)
         except RefusedFetch as exc:
             raise PressError.at(Path(part.key), None, f"refused to read {exc.url[:200]!r}: {exc.reason}") from None
         for page in document.pages:
@@ -157,7 +170,8 @@ class Typesetter:
         pdf = document.write_pdf(pdf_identifier=part.key.encode(), pdf_tags=not part.key.startswith("overlay"))
         images = tuple(image for i, page in enumerate(document.pages) for image in _images(page._page_box, i))
         messages = self.messages + tuple(_problems(_ENGINE_LOG.take(), self._source_of(part.key), located=False))
-        return TypesetPart(part.key, pdf, len(document.pages), anchors, overflows, part.lang, images, messages)
+        return TypesetPart(part.key, pdf, len(document.pages), anchors, overflows, part.lang, images, messages,
+                           tuple(notices))
 
     def take_notes(self) -> list[Problem]:
         """The damaged cache entries found since last asked (print-size images)."""
@@ -348,7 +362,7 @@ def _salt(issue_dir: Path, cfg) -> bytes:
     digest = hashlib.sha256(environment())
     code = Path(__file__).resolve().parent
     files = [code / name for name in ("typeset.py", "fetch.py", "balancing.py", "composition.py", "floats.py", "grid.py",
-                                      "paragraphs.py", "linebreak.py", "pagerules.py", "tagging.py", "patches.py",
+                                      "makeup.py", "paragraphs.py", "linebreak.py", "pagerules.py", "tagging.py", "patches.py",
                                       "fonts.py")]
     # Read as the build fingerprint reads (press/manifest.py): no link out of the project or the
     # issue folder followed, no pipe or device opened.

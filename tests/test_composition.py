@@ -1,0 +1,141 @@
+"""Page make-up (issue 21), on the built PDFs of 2020-02, 2020-06 and the composer's sample
+2020-09, read back by tools/layout_report.py; and looseness in the paragraph composer.
+
+What is asserted is what the make-up reaches on every PDF; tools/layout_report.py prints the
+rest (holes before headings, unbalanced endings, the grid share)."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+
+import pytest
+
+from conftest import ISSUES, ROOT, run_build
+from issue_source import read_issue
+
+from press.linebreak import Params, compose, english
+
+COMPOSER_SAMPLE = ROOT / "content" / "2020-09"
+ALL_ISSUES = {**ISSUES, "2020-09": COMPOSER_SAMPLE}
+PDF_CASES = [(issue_id, f"{issue_id}{suffix}") for issue_id in ALL_ISSUES for suffix in (".pdf", ".zh.pdf", ".en.pdf")]
+
+
+def _report_module():
+    spec = importlib.util.spec_from_file_location("layout_report", ROOT / "tools" / "layout_report.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("layout_report", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+report = _report_module()
+
+
+@pytest.fixture(scope="module")
+def outputs(build_of, tmp_path_factory):
+    """Each issue's output folder, and the warnings of its build (2020-09 built here)."""
+    out = tmp_path_factory.mktemp("built-2020-09")
+    result = run_build("pdf", str(COMPOSER_SAMPLE), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    return {"2020-09": (out, result.stderr), **{i: (build_of(i), None) for i in ISSUES}}
+
+
+def layout_of(outputs, issue_id, name):
+    return report.read_layout(outputs[issue_id][0] / name)
+
+
+@pytest.mark.parametrize("issue_id, name", PDF_CASES)
+def test_every_note_is_on_the_page_of_its_call(outputs, issue_id, name):
+    layout = layout_of(outputs, issue_id, name)
+    notes = sum(len(page.notes) for page in layout.pages)
+    sources = read_issue(ALL_ISSUES[issue_id])[1]
+    langs = {".zh.pdf": ("zh",), ".en.pdf": ("en",)}.get(name[len(issue_id):], ("zh", "en"))
+    # The notes of the sources (the links' addresses add more): the reading is not empty.
+    assert notes >= sum(1 for s in sources if s.lang in langs for block in s.blocks if block.startswith("[^"))
+    assert report.notes_off_their_page(layout) == []
+
+
+@pytest.mark.parametrize("issue_id, name", PDF_CASES)
+def test_every_article_opens_with_its_body_text(outputs, issue_id, name):
+    layout = layout_of(outputs, issue_id, name)
+    sources = read_issue(ALL_ISSUES[issue_id])[1]
+    langs = {".zh.pdf": ("zh",), ".en.pdf": ("en",)}.get(name[len(issue_id):], ("zh", "en"))
+    assert len(layout.articles) == len([s for s in sources if s.lang in langs])
+    assert report.openings_without_body(layout) == []
+
+
+@pytest.mark.parametrize("issue_id, name", PDF_CASES)
+def test_no_float_leaves_a_hole_above_it(outputs, issue_id, name):
+    """A figure or table that does not fit where its text stands goes on while the text fills
+    the column: what is left above it is less than two body lines (a paragraph's two lines
+    after a paragraph's end, orphans: 2, cannot come before it)."""
+    layout = layout_of(outputs, issue_id, name)
+    for hole in report.holes_above_floats(layout):
+        lines = float(re.search(r"\(([\d.]+) lines\)", hole).group(1))
+        assert lines < 2, hole
+
+
+@pytest.mark.parametrize("issue_id, name", PDF_CASES)
+def test_no_note_call_starts_a_line_and_no_table_cell_is_broken(outputs, issue_id, name):
+    layout = layout_of(outputs, issue_id, name)
+    assert report.calls_at_line_start(layout) == []
+    assert report.broken_table_cells(layout) == []
+
+
+def test_a_short_tail_left_is_a_warning_at_its_source_line(outputs):
+    """Each tail the make-up could not mend is said, with the line of the article's last paragraph."""
+    out, stderr = outputs["2020-09"]
+    layout = report.read_layout(out / "2020-09.pdf")
+    tails = report.tails(layout)
+    warned = [line for line in stderr.splitlines() if "on a page of their own" in line]
+    assert len(warned) == len(tails)
+    for line in warned:
+        path, number = re.match(r"(\S+?):(\d+): warning: page (\d+)", line).groups()[:2]
+        text = (ROOT / path).read_text(encoding="utf-8").splitlines()[int(number) - 1]
+        assert text and not text.startswith(("[^", "#", "!")), line
+
+
+# ---------- looseness (press/linebreak.py) ----------
+
+TEXT = ("The paragraph composer chooses all the breaks of a paragraph together, the way TeX does, "
+        "and a page maker may ask it for one line more or one line fewer than its best.")
+
+
+def lines_of(looseness: int, width: float, tolerance: float = 3.0) -> int:
+    x = [float(i) for i in range(len(TEXT) + 1)]
+    paragraph = english(TEXT, x, 1.0, shrink=0.5)
+    breaks = compose(paragraph.items, (width,), Params(tolerance=tolerance, looseness=looseness))
+    return len(breaks)
+
+
+def test_looseness_sets_a_line_more_or_fewer_where_the_tolerance_allows():
+    best = lines_of(0, 41)
+    assert lines_of(+1, 41) == best + 1
+    assert lines_of(-1, 41) == best - 1
+
+
+def test_looseness_keeps_the_best_lines_where_the_tolerance_does_not_allow():
+    best = lines_of(0, 41, tolerance=0.5)
+    assert lines_of(+1, 41, tolerance=0.5) == best
+
+
+def test_a_figure_with_no_text_after_it_to_fill_its_hole_is_a_warning(tmp_path):
+    """Text that ends part-way down a page, then a tall picture that does not fit under it: the
+    picture goes on to the next page, nothing can fill the white above it, and the build says
+    so at the line of the picture."""
+    from PIL import Image
+
+    from test_layout import tiny_issue
+
+    filler = "全社会研究与试验发展经费投入比上年同期增长，基础研究经费增长较快，占比继续提高。" * 3
+    body = "\n\n".join([filler] * 11) + "\n\n![一张很高的图。](images/tall.png)\n"
+    issue = tiny_issue(tmp_path / "pushed", body=body)
+    Image.new("RGB", (900, 2700), (90, 120, 160)).save(issue / "images" / "tall.png", dpi=(300, 300))
+    result = run_build("pdf", str(issue), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    line = next(n for n, text in enumerate((issue / "only.zh.md").read_text(encoding="utf-8").splitlines(), 1)
+                if text.startswith("![一张很高的图"))
+    assert re.search(rf"only\.zh\.md:{line}: warning: page \d+ of tiny\.pdf: this figure does not fit below the text "
+                     r"before it and leaves [\d.]+ lines free above it", result.stderr), result.stderr
