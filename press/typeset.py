@@ -237,7 +237,7 @@ def _salt(issue_dir: Path, cfg) -> bytes:
     digest = hashlib.sha256(environment())
     code = Path(__file__).resolve().parent
     files = [code / name for name in ("typeset.py", "fetch.py", "balancing.py", "composition.py", "floats.py",
-                                      "paragraphs.py", "linebreak.py", "pagerules.py", "tagging.py", "patches.py",
+                                      "paragraphs.py", "linebreak.py", "pagerules.py", "tables.py", "tagging.py", "patches.py",
                                       "fonts.py")]
     for folder in (cfg.styles_dir, cfg.fonts_dir, issue_dir):
         files += sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.suffix.lower() not in TEXT_SOURCES)
