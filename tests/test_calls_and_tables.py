@@ -117,15 +117,3 @@ def test_a_table_that_fits_breaks_no_body_cell(built):
     printed = set(texts(built / "2020-02.zh.pdf"))  # a cell is a line of its own (pagerules.read_lines)
     cells = [cell.replace(" ", "") for row in tables()[1][1:] for cell in row]
     assert [cell for cell in cells if cell not in printed] == []
-
-
-def test_the_source_line_stays_with_the_table_before_it(built):
-    """The article ends with a table: its source line is printed on the table's page, in its column."""
-    meta, _ = source()
-    lines = article_lines(built / "2020-02.zh.pdf")
-    last_row = tables()[-1][-1][0]
-    table_at = next((page, line[0].left) for page, line in lines if "".join(g.char for g in line).startswith(last_row))
-    source_at = next((page, line[-1].right) for page, line in lines if meta["source"] in "".join(g.char for g in line))
-    document = pdfium.PdfDocument(built / "2020-02.zh.pdf")
-    middle = sum(document[table_at[0] - 1].get_trimbox()[::2]) / 2
-    assert source_at[0] == table_at[0] and (source_at[1] > middle) == (table_at[1] > middle), (table_at, source_at)
