@@ -501,8 +501,8 @@ def _table_cells(tokens: list[Token]) -> None:
 def _cell_text(text: str, head: bool) -> str:
     """A cell's text as HTML: what may not break (CELL_KEEP) in a span styles/press.css keeps
     on one line, and in a head the unit in brackets, （万人次） or (10,000), whole, to go on a
-    line of its own. Its widths are then the cell's narrowest, which the table's columns
-    never go below (styles/press.css: the columns take their widths from the cells)."""
+    line of its own. A kept run's width is then the narrowest its column may be, unless the
+    table cannot fit its column so (press/tables.py lets its runs break again)."""
     out: list[str] = []
 
     def span(kind: str, text: str) -> None:

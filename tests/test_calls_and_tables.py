@@ -1,7 +1,8 @@
 """Note calls and table cells, read back from the built PDF (issue 21, items 8 and 9).
 
 The issue built here is 2020-02 with one Chinese article more (tests/typo_article/) whose
-paragraphs put a note's call at the end of a full line, before 。 and ：, and after 。; and
+paragraphs put a note's call at the end of a full line, before 。 and ：, and after 。 (lines
+the paragraph composer breaks), and a heading does before ：(a line WeasyPrint breaks); and
 two tables: one of short Chinese row labels beside long figures, whose cells fit the column
 at their full widths, and one of five columns that cannot, with 阿波罗 11 号 and
 金牛—利特罗谷 in it. Every expectation is read from the article's Markdown.
