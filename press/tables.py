@@ -14,9 +14,11 @@ but would with its body cells whole if each head counted only at its narrowest (
 word or unit), the heads count so (styles/press.css gives th the width that makes WeasyPrint
 count them so) and a long head wraps rather than take the room of a row label. Otherwise the
 heads count at their full widths, as WeasyPrint weighs them: a table that fits whole is set
-whole, and one whose cells must break anyway shares the room between heads and cells. WeasyPrint has
-no hook between measuring a table and setting its column widths, so `auto_table_layout` is
-wrapped; press/patches.py installs it after checking the function it wraps.
+whole, and one whose cells must break anyway shares the room between heads and cells.
+
+WeasyPrint has no hook between measuring a table and setting its column widths, so
+`auto_table_layout` is wrapped; press/patches.py installs it after checking the functions
+it wraps and measures with.
 """
 
 from __future__ import annotations
