@@ -34,6 +34,9 @@ from .composition import MAX_SPACING
 from .pagerules import NO_LINE_END, NO_LINE_START, OPENING_MARKS
 
 INFINITY = 10_000  # a penalty of this size forbids a break; its negative forces one
+# Allows no break on either side: it glues a note's call to the word before it (styles/press.css),
+# where the call's box and the text's meet and `may_break` would see a break between two boxes.
+WORD_JOINER = "\u2060"
 
 
 @dataclass(frozen=True)
@@ -310,12 +313,13 @@ def _is_mark(char: str) -> bool:
 def chinese(text: str, x: Sequence[float], em: float, may_break: Callable[[int], bool] = lambda at: True) -> Paragraph:
     """One box a character (a Western word, or a space, is one box too); between two boxes a
     break unless clreq forbids it [3.1.7] (not before a closing mark, not after an opening
-    one, not inside ―― or ……, not before a space) or `may_break(index)` says no. Between two
-    CJK characters that are not both marks the gap may widen by up to CJK_STRETCH em (the
-    pairs of 'chws' stay tight), as it may after the U+2004 word spaces of a Western name
-    (press/clreq.py). An opening mark that starts a line loses its blank half (press/
-    composition.py): it is glue, dropped at a break, and its ink a box. A mark set half wide
-    beside another ('chws') is full width again when a line ends with it."""
+    one, not inside ―― or ……, not before a space), a word joiner stands on either side (a
+    note's call) or `may_break(index)` says no. Between two CJK characters that are not both
+    marks the gap may widen by up to CJK_STRETCH em (the pairs of 'chws' stay tight), as it
+    may after the U+2004 word spaces of a Western name (press/clreq.py). An opening mark that
+    starts a line loses its blank half (press/composition.py): it is glue, dropped at a
+    break, and its ink a box. A mark set half wide beside another ('chws') is full width
+    again when a line ends with it."""
     items: list[Item] = []
     starts: list[int | None] = []
     i = 0
@@ -338,7 +342,7 @@ def chinese(text: str, x: Sequence[float], em: float, may_break: Callable[[int],
         if j < len(text):
             a, b = text[j - 1], text[j]
             allowed = b not in NO_LINE_START and a not in NO_LINE_END and not (a == b and a in "—…") \
-                and not b.isspace() and may_break(j)
+                and not b.isspace() and WORD_JOINER not in (a, b) and may_break(j)
             widens = (_is_cjk(a) and _is_cjk(b) and not (_is_mark(a) and _is_mark(b))) \
                 or (a == "\u2004" and b.isalnum())
             end_width = em - (x[j] - x[j - 1]) if _is_mark(a) and x[j] - x[j - 1] < 0.9 * em else 0.0

@@ -31,7 +31,7 @@ from markupsafe import Markup, escape
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .clreq import QUARTER_EM, keep_last_two, prepare, space_han_western
+from .clreq import HAN, QUARTER_EM, WORD_JOINER, keep_last_two, prepare, space_han_western
 from .errors import Problem, error, warning
 from .issue import Article
 
@@ -64,6 +64,11 @@ BREAK_BEFORE = set("-")
 # shorter one is kept whole (and moves to the next column if it must).
 LONG_TABLE = 15
 UNIT = re.compile(r"([（(][^（）()]{1,10}[）)])")
+# What a table cell never breaks: a number with the measure word or Chinese term after it (11 号,
+# 2018 年), and a run of Han characters of up to six (技术开发, 利特罗谷); a longer run may break.
+TERM = 6
+CELL_KEEP = re.compile(rf"\d[\d,.:/%‰]*(?:[-–]\d[\d,.:/%‰]*)*(?:{QUARTER_EM}?(?:[{HAN}]{{1,{TERM}}}(?![{HAN}])|[{HAN}]))?"
+                       rf"|(?<![{HAN}])[{HAN}]{{2,{TERM}}}(?![{HAN}])")
 TABLE_ALIGN = re.compile(r"text-align:(left|right|center)")
 
 
@@ -344,9 +349,9 @@ class _State:
                 if "note" not in child.meta:
                     note = f"{paren[0]}{address}{paren[1]}"
                 elif child.meta["again"]:
-                    note = f'<sup class="footnote-again">{child.meta["note"]}{"," if more else ""}</sup>'
+                    note = _call_again(child.meta["note"], more)
                 elif child.meta["in_cell"]:
-                    note = f'<sup class="footnote-again">{child.meta["note"]}{"," if more else ""}</sup>'
+                    note = _call_again(child.meta["note"], more)
                     later = f'<span class="footnote link-note from-table" data-n="{child.meta["note"]}">{address}</span>'
                 else:
                     note = (f'<span class="footnote link-note{" then-call" if more else ""}" '
@@ -422,15 +427,22 @@ class _State:
         more = idx + 1 < len(tokens) and tokens[idx + 1].type == "footnote_ref"
         if tokens[idx].meta.get("subId", 0) > 0:
             # A second call of the same note points back to it instead of printing it again.
-            return f'<sup class="footnote-again">{number}{"," if more else ""}</sup>'
+            return _call_again(number, more)
         body_tokens, _ = self.definitions.get(label, ([], 0))
         inner = "".join(self._render_inline(t.children or []) for t in body_tokens if t.type == "inline")
         if tokens[idx].meta.get("in_cell"):
             # WeasyPrint makes no room for a note floated out of a table cell (it prints over
             # the table's last rows): the cell shows the number, the note follows the table.
             self.table_notes.append(f'<span class="footnote from-table" data-n="{number}">{inner}</span>')
-            return f'<sup class="footnote-again">{number}{"," if more else ""}</sup>'
+            return _call_again(number, more)
         return f'<span class="footnote{" then-call" if more else ""}" data-n="{number}">{inner}</span>'
+
+
+def _call_again(number: int, more: bool) -> str:
+    """A call printed as text (a second call of a note, or one from a table cell), glued to the
+    character before it as styles/press.css glues the calls of floated notes: a call never
+    starts a line, and the mark after it keeps the line-start rules of the word before."""
+    return f'{WORD_JOINER}<sup class="footnote-again">{number}{"," if more else ""}</sup>'
 
 
 def _check_nesting(article: Article, tokens: list[Token], md: MarkdownIt, problems: list[Problem]) -> None:
@@ -538,14 +550,37 @@ def _table_cells(tokens: list[Token]) -> None:
             align = TABLE_ALIGN.search(str(tok.attrs.pop("style", "")))
             if align:
                 tok.attrSet("class", f"align-{align[1]}")
-        if tok.type == "th_open" and i + 1 < len(tokens):
-            # A head's unit in brackets, （万人次） or (10,000), goes to a line of its own whole.
+        if tok.type in ("th_open", "td_open") and i + 1 < len(tokens):
             children = tokens[i + 1].children or []
             for j, child in enumerate(children):
-                if child.type == "text" and UNIT.search(child.content):
-                    parts = UNIT.split(child.content)
-                    children[j] = _html("".join(f'<span class="unit">{escape(p)}</span>' if k % 2 else str(escape(p))
-                                                for k, p in enumerate(parts)))
+                if child.type == "text" and (CELL_KEEP.search(child.content) or UNIT.search(child.content)):
+                    children[j] = _html(_cell_text(child.content, head=tok.type == "th_open"))
+
+
+def _cell_text(text: str, head: bool) -> str:
+    """A cell's text as HTML: what may not break (CELL_KEEP) in a span styles/press.css keeps
+    on one line, and in a head the unit in brackets, （万人次） or (10,000), whole, to go on a
+    line of its own. A kept run's width is then the narrowest its column may be, unless the
+    table cannot fit its column so (press/tables.py lets its runs break again)."""
+    out: list[str] = []
+
+    def span(kind: str, text: str) -> None:
+        # Two runs set on one line each, side by side (年经费（万元）), may still go on two lines.
+        out.append(f'{"<wbr>" if out and out[-1].endswith("</span>") else ""}<span class="{kind}">{escape(text)}</span>')
+
+    for k, part in enumerate(UNIT.split(text) if head else [text]):
+        if k % 2:
+            span("unit", part)
+            continue
+        at = 0
+        for match in CELL_KEEP.finditer(part):
+            if match.start() > at:
+                out.append(str(escape(part[at:match.start()])))
+            span("keep", match[0])
+            at = match.end()
+        if part[at:]:
+            out.append(str(escape(part[at:])))
+    return "".join(out)
 
 
 def _link_words(children: list[Token], link_open: Token) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import re
 import statistics
+from collections import Counter
 from math import inf
 from collections.abc import Iterator
 from functools import lru_cache
@@ -37,6 +38,7 @@ class Glyph(NamedTuple):
     em: float  # the font size it was set in, in the units of left and right
     font: str = ""  # the name of the font, where known
     baseline: float = 0.0  # the y of its origin (PDF units, up from the page's foot), where known
+    base: float = 0.0  # the bottom of its box (up the page), where known: which line of text it is on
 
 
 Line = list[Glyph]
@@ -56,6 +58,22 @@ def prohibited_line_end(line: Line) -> list[str]:
     """[3.1.7] No line ends with an opening mark."""
     glyphs = _visible(line)
     return [f"line ends with {glyphs[-1].char!r}"] if glyphs and glyphs[-1].char in NO_LINE_END else []
+
+
+NOTE_CALL = set("0123456789,")
+
+
+def note_call_line_start(line: Line) -> list[str]:
+    """[3.1.7] A note's call belongs to the word before it: no line starts with one, and the
+    mark after it obeys the line-start rules as if it were not there. A call is a run of
+    digits set smaller than the text it stands in (a superscript)."""
+    glyphs = _visible(line)
+    k = next((i for i, g in enumerate(glyphs) if g.char not in NOTE_CALL), len(glyphs))
+    if not 0 < k < len(glyphs) or any(g.em > 0.8 * glyphs[k].em for g in glyphs[:k]):
+        return []
+    call = "".join(g.char for g in glyphs[:k])
+    after = f", then {glyphs[k].char!r}" if glyphs[k].char in NO_LINE_START else ""
+    return [f"line starts with the note call {call!r}{after}"]
 
 
 def split_pair(previous: Line, line: Line) -> list[str]:
@@ -202,6 +220,53 @@ def column_problems(lines: list[Line], middle: float) -> list[str]:
     return found
 
 
+def cell_breaks(lines: list[Line]) -> list[tuple[str, str]]:
+    """Where table cells go on to another line: (the text before, the text after). A table is
+    found by its rows: three or more runs of text of one size, smaller than the body's, on one
+    baseline. A run continues the cell above it when it starts where that one starts (or ends
+    where it ends: a right-aligned cell) one line lower. A unit in brackets alone is no break
+    of its cell: a table's head sets it on a line of its own under its label."""
+    runs = [v for v in map(_visible, lines) if v]
+    sizes = Counter(round(g.em, 1) for v in runs for g in v)  # the body's size: the most glyphs
+    if not sizes:
+        return []
+    body = sizes.most_common(1)[0][0]
+    row = Counter((round(v[0].base), round(v[0].em, 1)) for v in runs)
+    rows = [(base, em) for (base, em), count in row.items() if count >= 3 and em < body]
+
+    def in_table(run: Line) -> bool:  # on a row, or a few lines from one (its cells' other lines)
+        return any(abs(em - run[0].em) < 0.05 and abs(base - run[0].base) <= 4 * em for base, em in rows)
+
+    found = []
+    for above in filter(in_table, runs):
+        em = above[0].em
+        for below in runs:
+            text = "".join(g.char for g in below)
+            if abs(below[0].em - em) > 0.01 or not 0.5 * em < above[0].base - below[0].base <= 1.8 * em \
+                    or re.fullmatch(r"[（(][^（）()]*[）)]", text):
+                continue
+            if abs(below[0].left - above[0].left) < 0.5 or abs(below[-1].right - above[-1].right) < 0.5:
+                found.append(("".join(g.char for g in above), text))
+    return found
+
+
+TERM = 6  # Han characters: a run this short in a table cell is a term, never broken
+
+
+def split_cells(lines: list[Line]) -> list[str]:
+    """A table cell broken inside a number, between a number and its measure word (11 号), or
+    inside a run of at most TERM Han characters (技术开发): none of them ever breaks."""
+    found = []
+    for before, after in cell_breaks(lines):
+        end = re.search(rf"{_IS_HAN.pattern}+$", before)
+        start = re.match(rf"{_IS_HAN.pattern}+", after)
+        if before[-1:].isdigit() and (after[:1].isdigit() or start) or before[-1:] in ",." and after[:1].isdigit():
+            found.append(f"a number broken: {before[-8:]!r} / {after[:8]!r}")
+        elif end and start and len(end[0]) + len(start[0]) <= TERM:
+            found.append(f"a term broken: {end[0]!r} / {start[0]!r}")
+    return found
+
+
 def check_lines(lines: list[Line]) -> dict[str, list[str]]:
     """Every rule over the lines of one page, in reading order: rule name → what breaks it."""
     found: dict[str, list[str]] = {"hyphenated lines": hyphenated_runs(lines)}
@@ -210,6 +275,7 @@ def check_lines(lines: list[Line]) -> dict[str, list[str]]:
         for name, problems in (
             ("line start", prohibited_line_start(line)),
             ("line end", prohibited_line_end(line)),
+            ("note call", note_call_line_start(line)),
             ("split pair", split_pair(previous, line)),
             ("Han–Western gap", han_western_gaps(line)),
             ("punctuation pair", punctuation_pairs(line)),
@@ -253,7 +319,7 @@ def read_lines(pdf: Path, page: int) -> list[Line]:
             line = []
         broken = False
         pdfium_c.FPDFText_GetCharOrigin(textpage.raw, i, ctypes.byref(x), ctypes.byref(y))
-        line.append(Glyph(char, left, right, em, name.value.decode("latin-1"), y.value))
+        line.append(Glyph(char, left, right, em, name.value.decode("latin-1"), y.value, bottom))
         last = (left, bottom)
     if line:
         lines.append(line)
@@ -395,6 +461,7 @@ def check_pdf(pdf: Path) -> Iterator[tuple[int, str, str]]:
         found = check_lines(lines)
         left, _, right, _ = document[index].get_trimbox()
         found["column"] = column_problems(lines, (left + right) / 2)
+        found["table cell"] = split_cells(lines)
         for rule, problems in found.items():
             for problem in problems:
                 yield index + 1, rule, problem

@@ -29,7 +29,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable
 
-from . import balancing, composition, floats, grid, makeup, paragraphs, tagging
+from . import balancing, composition, floats, grid, makeup, paragraphs, tables, tagging
 from .errors import PressError, error
 
 # The releases whose sources the fingerprints below are of (pydyf: what a patch draws through).
@@ -154,6 +154,18 @@ PATCHES = (
          "weasyprint.document.Document._render": "ebaceeb0fa8e79aaeb199a269e2748e2b36f6d95e98b7089e0dbc963bbca54d8"},
         (),
         lambda: None),
+    Patch(
+        "table columns from their content", tables,
+        "A table cell's numbers with their measure words and short Chinese terms are kept whole "
+        "(nowrap spans), which could make a table wider than its column; before its columns are "
+        "set, such a table lets the kept runs of its head, then of its rows, break again "
+        "(auto_table_layout, measuring with table_and_columns_preferred_widths and its cache).",
+        {"weasyprint.layout.table.auto_table_layout":
+             "8ce6f1e31a00b6c7558b83b7043f2b6a201b5c3ba9a99e50f3baf6a3bd6df91b",
+         "weasyprint.layout.preferred.table_and_columns_preferred_widths":
+             "1624962c403d0d26d4ddbbc87bc0d9efa7bf729276120c0e45bdc8ad1235305d"},
+        ("weasyprint.layout.table.auto_table_layout",),
+        tables.install),
     Patch(
         "PDF tags", tagging,
         "The language of any element that names one, footnotes as Note and their calls as "

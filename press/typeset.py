@@ -362,7 +362,7 @@ def _salt(issue_dir: Path, cfg) -> bytes:
     digest = hashlib.sha256(environment())
     code = Path(__file__).resolve().parent
     files = [code / name for name in ("typeset.py", "fetch.py", "balancing.py", "composition.py", "floats.py", "grid.py",
-                                      "makeup.py", "paragraphs.py", "linebreak.py", "pagerules.py", "tagging.py", "patches.py",
+                                      "makeup.py", "paragraphs.py", "linebreak.py", "pagerules.py", "tables.py", "tagging.py", "patches.py",
                                       "fonts.py")]
     # Read as the build fingerprint reads (press/manifest.py): no link out of the project or the
     # issue folder followed, no pipe or device opened.

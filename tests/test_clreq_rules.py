@@ -6,9 +6,9 @@ from __future__ import annotations
 
 
 from press.clreq import fullwidth_punctuation, prepare, space_han_western  # noqa: E402
-from press.pagerules import (Glyph, han_western_gaps, hyphenated_runs, lonely_last_character,  # noqa: E402
-                             prohibited_line_end, prohibited_line_start, punctuation_pairs, split_pair,
-                             squeezed_marks, wide_word_spaces)
+from press.pagerules import (Glyph, cell_breaks, han_western_gaps, hyphenated_runs, lonely_last_character,  # noqa: E402
+                             note_call_line_start, prohibited_line_end, prohibited_line_start, punctuation_pairs,
+                             split_cells, split_pair, squeezed_marks, wide_word_spaces)
 
 EM = 10.0
 
@@ -133,3 +133,42 @@ def test_an_opening_mark_at_a_line_start_has_its_ink_at_the_edge():
     assert column_problems(body + [at(0.0, "“国”国国国", font="ABCDEF+Press-Serif")], 100.0) == []
     assert column_problems(body + [at(-5.0, "（国）国国国")], 100.0) == []
     assert column_problems(body + [at(0.0, "（国）国国国")], 100.0) == ["'（国）国国国': the opening mark keeps its blank half"]
+
+
+def test_a_note_call_never_starts_a_line():
+    call = [Glyph("1", 0.0, 3.3, 6.5)]
+    after = [g._replace(left=g.left + 3.3, right=g.right + 3.3) for g in line("。此后")]
+    assert note_call_line_start(call + after) == ["line starts with the note call '1', then '。'"]
+    assert note_call_line_start(call + after[1:]) == ["line starts with the note call '1'"]
+    # A note's own number at the foot is set in the note's size; figures in a table are text.
+    assert note_call_line_start([g._replace(em=7.5) for g in line("1据中国")]) == []
+    assert note_call_line_start(line("21.6")) == []
+    assert note_call_line_start(line("中国1。")) == []
+
+
+def cells(*rows: tuple[float, str, str], em: float = 8.5) -> list[list[Glyph]]:
+    """Runs of table text: (baseline, left edge in em, text) each, set `em` big, with a body
+    line of 10 pt beside them so the table's size is not the page's body size."""
+    runs = [[g._replace(base=base, left=g.left * em / EM + x * em, right=g.right * em / EM + x * em, em=em)
+             for g in line(text)] for base, x, text in rows]
+    return runs + [line("国" * 60)]
+
+
+def test_table_cells_keep_numbers_and_terms_whole():
+    """A row at y 100 (three cells), its cells' second lines 12 pt (1.41 em) lower; the next row
+    at y 83. What a second line continues is a break of its cell."""
+    row = [(100, 0, "技术"), (100, 6, "16921.8"), (100, 12, "11.1%")]
+    assert cell_breaks(cells(*row, (83, 0, "合计"), (83, 6, "22143.6"), (83, 12, "12.5%"))) == []
+    broken = cells(*row, (88, 0, "开发"))
+    assert cell_breaks(broken) == [("技术", "开发")]
+    assert split_cells(broken) == ["a term broken: '技术' / '开发'"]
+    assert split_cells(cells((100, 0, "阿波罗11"), (100, 6, "21.6"), (100, 12, "2.53"), (88, 0, "号"))) \
+        == ["a number broken: '阿波罗11' / '号'"]
+    # A term of more than six characters may break; so may a cell at a break between words,
+    # and a head's unit in brackets goes on a line of its own.
+    long = [(100, 0, "新型冠状病毒"), (100, 8, "21.6"), (100, 12, "2.53"), (88, 0, "信息库")]
+    assert cell_breaks(cells(*long)) and split_cells(cells(*long)) == []
+    assert split_cells(cells((100, 0, "金牛—"), (100, 6, "75.0"), (100, 12, "22.07"), (88, 0, "利特罗谷"))) == []
+    assert cell_breaks(cells((100, 0, "经费"), (100, 6, "增长"), (100, 12, "比重"), (88, 0, "（亿元）"))) == []
+    # Lines of a smaller size that are not a table (a quotation, two columns) are not cells.
+    assert cell_breaks(cells((100, 0, "技术"), (100, 12, "研究"), (88, 0, "开发"))) == []

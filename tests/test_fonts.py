@@ -39,3 +39,40 @@ def test_rare_characters_build_and_are_drawn(issue_copy, tmp_path):
     ours = doc[page].render(scale=DPI / 72).to_pil()
     subprocess.run(["mutool", "draw", "-q", "-r", str(DPI), "-o", str(tmp_path / "d.png"), str(pdf), str(page + 1)], check=True)
     assert _disagreement(ours, Image.open(tmp_path / "d.png")) <= MOST_DISAGREEMENT
+
+
+def test_every_face_sets_punctuation_pairs_in_one_and_a_half_em(tmp_path):
+    """[clreq 3.1.6] Where two full-width marks meet, the blank half of one goes: every pair of
+    the marks fonts/make_fonts.py gives 'chws' (a closing mark before any mark, an opening one
+    after an opening one) takes at most 1.5 em, shaped by HarfBuzz with the feature on as
+    :lang(zh) asks for it, in each Chinese face as made and in the subset a build embeds. An
+    opening mark before a closing one has no blank between them, and keeps its 2 em."""
+    import sys
+
+    import uharfbuzz as hb
+
+    from conftest import ROOT
+    from press.fonts import subset_fonts
+
+    sys.path.insert(0, str(ROOT / "fonts"))
+    from make_fonts import CLOSING, OPENING
+
+    marks = CLOSING + OPENING
+    subsets = subset_fonts(ROOT / "fonts", set("中国" + marks), tmp_path).files
+    faces = sorted((ROOT / "fonts" / "cjk").glob("*.otf"))
+    assert len(faces) == 4
+    for face in faces:
+        for name, blob in ((face.name, hb.Blob.from_file_path(str(face))), (f"{face.name} (subset)", hb.Blob(subsets[face.name]))):
+            font = hb.Font(hb.Face(blob))
+            wide = []
+            for a in marks:
+                for b in marks:
+                    buffer = hb.Buffer()
+                    buffer.add_str(f"中{a}{b}中")
+                    buffer.guess_segment_properties()
+                    buffer.language = "zh-Hans"
+                    hb.shape(font, buffer, {"chws": True})
+                    pair = sum(p.x_advance for p in buffer.glyph_positions[1:3]) / font.face.upem
+                    if pair > 1.5 + 1e-3 and not (a in OPENING and b in CLOSING):
+                        wide.append(f"{a}{b} {pair:.2f} em")
+            assert wide == [], (name, wide)

@@ -177,6 +177,22 @@ def test_chinese_western_word_is_not_broken():
         assert "".join(lines) == text
 
 
+def test_a_note_call_stays_with_the_word_before_it():
+    """A call (styles/press.css starts it with a word joiner, U+2060) never starts a line, and
+    the mark after it does not either: 。 and ：after a call end the line of the word before.
+    Each width puts the call at a line's start unless it is glued."""
+    call = "\u20601"
+    text = f"我国科学家在月球样品研究方面取得进展{call}。此后研究人员又发表多项成果{call}：月壤成分和岩浆活动年代。"
+    for width in range(5, 19):
+        lines = set_chinese(text, width)
+        assert "".join(lines) == text
+        for line in lines:
+            assert not line.startswith(call) and line[0] not in NO_LINE_START, (width, lines)
+    # Without the joiner, a width that ends a line just before the call starts one with it.
+    bare = text.replace(call, "1")
+    assert any(line.startswith("1") for width in range(5, 19) for line in set_chinese(bare, width))
+
+
 def test_letter_spacing_takes_part_of_the_slack():
     """Two words of ten letters and a space in a line of 24: 3 units of slack. The space alone
     would stretch to four times its width (ratio 3); with up to 0.1 between letters, the twenty

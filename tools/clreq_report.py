@@ -1,6 +1,8 @@
 """Count the violations of the page rules (press/pagerules.py) on the printed pages of PDFs,
 and how the body is set: word spaces of justified English lines, hyphenated line ends,
-short Chinese lines (press.pagerules.measure_pdf).
+short Chinese lines (press.pagerules.measure_pdf), and how many table cells go on to a second
+line (press.pagerules.cell_breaks; the page rule "table cell" counts those that break a number
+or a term).
 
     python tools/clreq_report.py build/2020-02/*.pdf [--show 5]
 """
@@ -13,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import statistics  # noqa: E402
 
-from press.pagerules import check_pdf, measure_pdf  # noqa: E402
+from press.pagerules import cell_breaks, check_pdf, measure_pdf, read_lines  # noqa: E402
 
 
 def main() -> None:
@@ -28,6 +30,12 @@ def main() -> None:
         print(f"{pdf}: {sum(map(len, totals.values()))} problems")
         for rule, found in totals.items():
             print(f"  {rule:24} {len(found):4}  {'; '.join(found[:args.show])}")
+        import pypdfium2 as pdfium
+
+        breaks = [f"p{i + 1}: {a!r} / {b!r}" for i in range(len(pdfium.PdfDocument(pdf)))
+                  for a, b in cell_breaks(read_lines(pdf, i))]
+        if breaks:
+            print(f"  Tables: {len(breaks)} cells go on to a second line  {'; '.join(breaks[:args.show])}")
         m = measure_pdf(pdf)
         if m.english_lines:
             print(f"  English: {m.english_lines} justified lines, {len(m.loose)} with a word space over 0.6 em"
