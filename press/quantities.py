@@ -63,7 +63,8 @@ EN_DATES = (  # (pattern, which groups hold year, month, day)
 ZH_TIME = re.compile(r"(?:上午|下午|晚上|中午|凌晨|早上)?\s*(\d{1,2}|零)\s*时(?!期(?!间)|[代间候刻段节])\s*(?:(\d{1,2})\s*分|(半))?(?![\d])")
 EN_TIME = re.compile(r"\b(\d{1,2})(?:[.:](\d{2}))?\s*(?:a\.\s?m\.?|p\.\s?m\.?|am\b|pm\b|o'clock)"
                      r"|\b([01]\d|2[0-3])([0-5]\d)(?:\s*hours\b|Z\b|(?<=[Aa]t \d{4})(?=,)|(?=\s*(?:to|and|-|–)\s*"
-                     r"(?:[01]\d|2[0-3])[0-5]\d\s*hours\b))", re.I)  # 10.15 a.m., 1855 hours, 2359Z; not 18 hours
+                     r"(?:[01]\d|2[0-3])[0-5]\d\s*hours\b))"
+                     r"|\b([01]?\d|2[0-3]):([0-5]\d)(?![\d:])", re.I)  # 10.15 a.m., 1855 hours, 2359Z, 8:12; not 18 hours
 # Decades and centuries: 90 后 / 1990s, 20 世纪 90 年代 / the 1990s, 21 世纪 / 21st century.
 ZH_DECADE = re.compile(r"(?:(\d{2})\s*世纪\s*)?(\d{2}|\d{4})\s*(?:后|年代)")
 EN_DECADE = re.compile(r"(?:\b(1[5-9]|20)|['’])(\d0)['’]?s\b")
@@ -208,7 +209,7 @@ def quantities(text: str, lang: str, drop: tuple[str, ...] = ()) -> Quantities:
         text = EN_MONTHS[0].sub(lambda m: days2(m, m[5], (m[2], m[1]), (m[4], m[3])), text)
         text = EN_MONTHS[1].sub(lambda m: days2(m, m[3], (m[1], None), (m[2], None)), text)
     if lang == "en":
-        text = EN_TIME.sub(lambda m: take(m, None, int(m[1] or m[3]) % 12, int(m[2] or m[4] or 0), "time"), text)
+        text = EN_TIME.sub(lambda m: take(m, None, int(m[1] or m[3] or m[5]) % 12, int(m[2] or m[4] or m[6] or 0), "time"), text)
     else:
         text = ZH_NAME.sub(" ", text)
     text = NAME.sub(_name, text)

@@ -126,6 +126,8 @@ def test_rounding_goes_as_far_as_the_shown_digits():
     ("2020 年春", "spring 2020"),
     ("上午 10 时 15 分", "at 10.15 a.m."),
     ("18 时 55 分", "at 1855 hours"),
+    ("8 时 12 分", "At 8:12 Fendouzhe left the surface"),
+    ("12 时 41 分", "at 12:41 on"),
     ("1947 年 5 月至 11 月", "from May to November 1947"),
 ])
 def test_the_same_date_or_period(zh, en):
@@ -140,6 +142,7 @@ def test_the_same_date_or_period(zh, en):
     ("“90 后”", "born in the 1980s"),
     ("2020 年春", "autumn 2020"),
     ("上午 10 时 15 分", "at 10.45 a.m."),
+    ("8 时 12 分", "at 8:21"),
 ])
 def test_a_different_date_or_period(zh, en):
     a, b = quantities(zh, "zh"), quantities(en, "en")
