@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from .blocks import NAMES, Block, split_blocks
+from .blocks import FRONT_FIELDS, NAMES, Block, split_blocks
 from .errors import PressError, Problem, warning
 from .issue import Article, Issue, read_yaml
 from .output import write_atomically
@@ -282,6 +282,11 @@ def _span(block: Block, lines: list[str]) -> range:
     """The file lines a block stands on: its first, and those that continue it up to a blank line or the next
     item, row, heading or note."""
     end = block.line
+    if block.kind in FRONT_FIELDS or block.kind == "abstract_en":
+        # A front-matter key: its line and the indented lines that continue its value, not the keys after it.
+        while end < len(lines) and lines[end][:1] in (" ", "\t"):
+            end += 1
+        return range(block.line, end + 1)
     while end < len(lines) and lines[end].strip() and not lines[end].lstrip().startswith(
             ("- ", "* ", "+ ", "|", "#", "[^", "![", ">")) and not lines[end].lstrip()[:3].rstrip(".) ").isdigit():
         end += 1
