@@ -4,7 +4,8 @@ Every entry (a typeset part, a font subset, a print-size image) is stored with t
 of the key it was stored under and of its own content, and both are checked when it is
 read. An entry that fails (a flipped byte, cut short, another key's entry copied over it,
 a folder in its place) is treated as missing: it is made again, written over, and said
-as a note, never used. A file where a cache folder should be is replaced by the folder.
+as a note, never used. A file where a cache folder should be is replaced by the folder
+(PRESS_CACHE_DIR naming a file is an error of the configuration, press/config.py).
 The cache is press's own: nothing else is expected to write there.
 """
 
@@ -60,7 +61,9 @@ class Cache:
         return write_atomically(path, MAGIC + _sha(key.encode()) + _sha(content) + content, durable=False)
 
     def folder(self, name: str) -> Path:
-        """The cache's folder `name`, made if need be; a file (or a link) in its place is replaced."""
+        """The cache's folder `name`, made if need be; a file (or a link to nothing) in its place, or
+        in the cache's own, is replaced."""
+        replace_non_folder(self.root, self.notes)
         return replace_non_folder(self.root / name, self.notes)
 
     def _damaged(self, path: Path, why: str) -> None:

@@ -72,6 +72,7 @@ def isolate_fontconfig(fonts_dir: Path, cache_dir: Path) -> None:
     The build's fonts all come from @font-face; fontconfig only needs something to
     fall back on, and that must be ours too. One small Latin face keeps its cache
     instant to build, where scanning all of fonts/ costs a cold build a second."""
+    replace_non_folder(Path(cache_dir))
     conf_dir = replace_non_folder(Path(cache_dir) / "fontconfig")
     fallback = replace_non_folder(conf_dir / "fallback")
     source = Path(fonts_dir).resolve() / FALLBACK_FONT

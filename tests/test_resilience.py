@@ -138,8 +138,19 @@ def project(tmp_path, clean) -> Path:
     return root
 
 
-def _build_in(project: Path, *args: str, cache: Path) -> subprocess.CompletedProcess:
-    return run_build(*args, cwd=project, env={"PRESS_CACHE_DIR": str(cache)})
+def test_a_file_where_the_projects_cache_folder_goes_is_replaced(project, tmp_path, clean):
+    (project / ".cache").write_bytes(b"not a folder")
+    out = tmp_path / "out"
+    result = _build_in(project, "pdf", f"content/{ISSUE.name}", "-o", str(out), cache=None)
+    assert result.returncode == 0 and _lines(result, "error") == [], result.stderr
+    assert ".cache: note: cache folder was a file: replaced by an empty folder" in result.stderr.splitlines()
+    assert (project / ".cache" / "parts").is_dir()
+    assert _digests(out) == _digests(clean[0])
+
+
+def _build_in(project: Path, *args: str, cache: Path | None) -> subprocess.CompletedProcess:
+    """Run in the project; with no `cache`, the project's own .cache/."""
+    return run_build(*args, cwd=project, env={"PRESS_CACHE_DIR": str(cache) if cache else ""})
 
 
 def _break_a_rule(sheet: Path, selector: str, declaration: str) -> int:
