@@ -44,7 +44,8 @@ class Cache:
         if not data.startswith(MAGIC) or len(data) < head:
             self._damaged(path, "not one of press, or cut short")
             return None
-        key_digest, content_digest, content = data[len(MAGIC):len(MAGIC) + _DIGEST], data[len(MAGIC) + _DIGEST:head], data[head:]
+        key_digest, content_digest = data[len(MAGIC):len(MAGIC) + _DIGEST], data[len(MAGIC) + _DIGEST:head]
+        content = data[head:]
         if key_digest != _sha(key.encode()):
             self._damaged(path, "holds the entry of another key")
         elif content_digest != _sha(content):
