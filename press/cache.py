@@ -4,7 +4,8 @@ Every entry (a typeset part, a font subset, a print-size image) is stored with t
 of the key it was stored under and of its own content, and both are checked when it is
 read. An entry that fails (a flipped byte, cut short, another key's entry copied over it,
 a folder in its place) is treated as missing: it is made again, written over, and said
-as a note, never used. A file where a cache folder should be is replaced by the folder.
+as a note, never used. A file where a cache folder should be is replaced by the folder
+(PRESS_CACHE_DIR naming a file is an error of the configuration, press/config.py).
 The cache is press's own: nothing else is expected to write there.
 """
 
@@ -43,7 +44,8 @@ class Cache:
         if not data.startswith(MAGIC) or len(data) < head:
             self._damaged(path, "not one of press, or cut short")
             return None
-        key_digest, content_digest, content = data[len(MAGIC):len(MAGIC) + _DIGEST], data[len(MAGIC) + _DIGEST:head], data[head:]
+        key_digest, content_digest = data[len(MAGIC):len(MAGIC) + _DIGEST], data[len(MAGIC) + _DIGEST:head]
+        content = data[head:]
         if key_digest != _sha(key.encode()):
             self._damaged(path, "holds the entry of another key")
         elif content_digest != _sha(content):
@@ -60,7 +62,9 @@ class Cache:
         return write_atomically(path, MAGIC + _sha(key.encode()) + _sha(content) + content, durable=False)
 
     def folder(self, name: str) -> Path:
-        """The cache's folder `name`, made if need be; a file (or a link) in its place is replaced."""
+        """The cache's folder `name`, made if need be; a file (or a link to nothing) in its place, or
+        in the cache's own, is replaced."""
+        replace_non_folder(self.root, self.notes)
         return replace_non_folder(self.root / name, self.notes)
 
     def _damaged(self, path: Path, why: str) -> None:

@@ -73,7 +73,8 @@ def print_size(data: bytes, kind: str, cache: Cache) -> tuple[bytes, str]:
     from PIL import Image
 
     digest = hashlib.sha256(data).hexdigest()
-    key, name = f"{digest} {kind} {MAX_PRINT_PIXELS}", digest[:24] + (".jpg" if kind == "image/jpeg" else ".png") + ".entry"
+    key = f"{digest} {kind} {MAX_PRINT_PIXELS}"
+    name = digest[:24] + (".jpg" if kind == "image/jpeg" else ".png") + ".entry"
     found = cache.read("images", name, key)
     if found is not None:
         return found, kind

@@ -16,7 +16,7 @@ import pickle
 import re
 import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from threading import Lock
 from typing import TYPE_CHECKING
@@ -47,7 +47,7 @@ class TypesetPart:
     images: tuple[PlacedImage, ...] = ()
     # What WeasyPrint logged while setting it, its stylesheets included: kept with the part in
     # the cache, so that a part set once says them on every build that uses it.
-    messages: tuple[Problem, ...] = ()
+    messages: tuple[Problem, ...] = ()  # each path in a virtual folder: issue/…, styles/… or templates/…
     notices: tuple["Diagnostic", ...] = ()  # what the page make-up could not mend (press/makeup.py)
 
 
@@ -75,6 +75,7 @@ def isolate_fontconfig(fonts_dir: Path, cache_dir: Path) -> None:
     The build's fonts all come from @font-face; fontconfig only needs something to
     fall back on, and that must be ours too. One small Latin face keeps its cache
     instant to build, where scanning all of fonts/ costs a cold build a second."""
+    replace_non_folder(Path(cache_dir))
     conf_dir = replace_non_folder(Path(cache_dir) / "fontconfig")
     fallback = replace_non_folder(conf_dir / "fallback")
     source = Path(fonts_dir).resolve() / FALLBACK_FONT
@@ -117,7 +118,6 @@ class Typesetter:
         _ENGINE_LOG.take()  # what was logged before (in the process this one was forked from) is not the sheets'
 
         self._HTML, self._url_for, self._wrap = HTML, url_for, ElementWrapper.from_html_root
-        self.issue_dir, self.templates_dir = Path(issue_dir), Path(templates_dir)
         self.images = Cache(cache_dir)  # print-size images (fetch.print_size)
         self.fetcher = SandboxFetcher(
             {"issue": issue_dir, "styles": styles_dir, "templates": templates_dir, "fonts": fonts_dir}, fonts.files,
@@ -128,7 +128,7 @@ class Typesetter:
         def sheet(name: str):
             # Parsed (and its font faces loaded) here, once: what WeasyPrint says of a sheet is said now.
             css = CSS(url=url_for("styles", name), url_fetcher=self.fetcher, font_config=self.font_config)
-            messages.extend(_problems(_ENGINE_LOG.take(), Path(styles_dir) / name, located=True))
+            messages.extend(_problems(_ENGINE_LOG.take(), Path("styles", name), parsed=Path(styles_dir) / name))
             return css
 
         fonts_css = sheet("fonts.css")
@@ -169,7 +169,7 @@ class Typesetter:
         # which only carries running heads and folios, is stamped as an artifact instead.
         pdf = document.write_pdf(pdf_identifier=part.key.encode(), pdf_tags=not part.key.startswith("overlay"))
         images = tuple(image for i, page in enumerate(document.pages) for image in _images(page._page_box, i))
-        messages = self.messages + tuple(_problems(_ENGINE_LOG.take(), self._source_of(part.key), located=False))
+        messages = self.messages + tuple(_problems(_ENGINE_LOG.take(), _source_of(part.key)))
         return TypesetPart(part.key, pdf, len(document.pages), anchors, overflows, part.lang, images, messages,
                            tuple(notices))
 
@@ -178,14 +178,15 @@ class Typesetter:
         notes, self.images.notes = self.images.notes, []
         return notes
 
-    def _source_of(self, key: str) -> Path:
-        """The file a part is made from, to say WeasyPrint's messages about it where an editor looks."""
-        if key.startswith("article/"):
-            slugs, _, lang = key.removeprefix("article/").rpartition(".")
-            return self.issue_dir / f"{slugs.split('+')[0]}.{lang}.md"  # a run of articles: its first
-        if key.startswith("overlay"):
-            return self.templates_dir / "overlay.html.j2"
-        return self.issue_dir / "issue.yaml"  # the cover and the contents
+
+def _source_of(key: str) -> Path:
+    """The file a part is made from, to say WeasyPrint's messages about it where an editor looks."""
+    if key.startswith("article/"):
+        slugs, _, lang = key.removeprefix("article/").rpartition(".")
+        return Path("issue", f"{slugs.split('+')[0]}.{lang}.md")  # a run of articles: its first
+    if key.startswith("overlay"):
+        return Path("templates", "overlay.html.j2")
+    return Path("issue", "issue.yaml")  # the cover and the contents
 
 
 class _EngineLog(logging.Handler):
@@ -222,9 +223,11 @@ _RESOURCE_FAILED = ("cannot be loaded",)
 _POSITION = re.compile(r" at (\d+):(\d+)")
 
 
-def _problems(records: list[logging.LogRecord], path: Path, located: bool) -> list[Problem]:
-    """`located`: the records come from parsing the file at `path`, so WeasyPrint's "at LINE:COLUMN"
-    is a line of it (a font face's message names its family, found in the file instead)."""
+def _problems(records: list[logging.LogRecord], path: Path, parsed: Path | None = None) -> list[Problem]:
+    """Problems of `path`, named by its folder as the fetcher names them (issue/, styles/,
+    templates/: see Typesetting.problems). `parsed`: the records come from parsing that file,
+    so WeasyPrint's "at LINE:COLUMN" is a line of it (a font face's message names its family,
+    found in the file instead)."""
     from .fetch import BASE
 
     problems = []
@@ -233,9 +236,9 @@ def _problems(records: list[logging.LogRecord], path: Path, located: bool) -> li
         message = record.getMessage().replace(f"{BASE}issue/", "").replace(BASE, "").rstrip(": ")
         failed = record.levelno >= logging.ERROR or any(s in str(record.msg) for s in _RESOURCE_FAILED)
         line = None
-        if located:
+        if parsed is not None:
             position = _POSITION.search(message)
-            line = int(position.group(1)) if position else _line_naming(path, message)
+            line = int(position.group(1)) if position else _line_naming(parsed, message)
         problems.append(Problem(path, line, f"WeasyPrint: {message}", "error" if failed else "warning"))
     return problems
 
@@ -265,6 +268,8 @@ class Typesetting:
 
     def __init__(self, cfg):
         self.dirs = (cfg.issue_dir, cfg.styles_dir, cfg.templates_dir, cfg.fonts_dir, cfg.cache_dir)
+        self.roots = {"issue": Path(cfg.issue_dir), "styles": Path(cfg.styles_dir),
+                      "templates": Path(cfg.templates_dir)}
         self.cache = Cache(cfg.cache_dir)
         self.cache.folder("parts")
         self._messages: list[Problem] = []
@@ -340,7 +345,10 @@ class Typesetting:
         if len(missing) > 1:
             _release_memory()  # what unpickling the results left behind
         for part in done.values():
-            self._messages.extend(part.messages)
+            # A part is cached by content, not by folder: the same sources elsewhere (another copy
+            # of the issue, another checkout) reuse it, and are told where they are themselves.
+            self._messages.extend(replace(m, path=self.roots[m.path.parts[0]].joinpath(*m.path.parts[1:]))
+                                  for m in part.messages)
         return [done[i] for i in range(len(parts))]
 
     def _load(self, key: str) -> TypesetPart | None:

@@ -138,8 +138,19 @@ def project(tmp_path, clean) -> Path:
     return root
 
 
-def _build_in(project: Path, *args: str, cache: Path) -> subprocess.CompletedProcess:
-    return run_build(*args, cwd=project, env={"PRESS_CACHE_DIR": str(cache)})
+def test_a_file_where_the_projects_cache_folder_goes_is_replaced(project, tmp_path, clean):
+    (project / ".cache").write_bytes(b"not a folder")
+    out = tmp_path / "out"
+    result = _build_in(project, "pdf", f"content/{ISSUE.name}", "-o", str(out), cache=None)
+    assert result.returncode == 0 and _lines(result, "error") == [], result.stderr
+    assert ".cache: note: cache folder was a file: replaced by an empty folder" in result.stderr.splitlines()
+    assert (project / ".cache" / "parts").is_dir()
+    assert _digests(out) == _digests(clean[0])
+
+
+def _build_in(project: Path, *args: str, cache: Path | None) -> subprocess.CompletedProcess:
+    """Run in the project; with no `cache`, the project's own .cache/."""
+    return run_build(*args, cwd=project, env={"PRESS_CACHE_DIR": str(cache) if cache else ""})
 
 
 def _break_a_rule(sheet: Path, selector: str, declaration: str) -> int:
@@ -166,6 +177,16 @@ def test_a_typo_in_the_stylesheet_is_a_warning_where_it_is(project, tmp_path, cl
         said = [line for line in _lines(result, "warning") if expected.match(line)]
         assert len(said) == 1 and said[0].startswith(f"styles/press.css:{line}: warning:"), result.stderr
         assert "WARNING" not in result.stderr, result.stderr  # WeasyPrint's own logger is not printed
+    # The same sources in another folder reuse the cached parts, and are told where they are.
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(project, elsewhere, symlinks=True)
+    result = run_build("pdf", str(elsewhere / issue), "-o", str(tmp_path / "elsewhere-out"), cwd=tmp_path,
+                       env={"PRESS_CACHE_DIR": str(cache)})
+    assert result.returncode == 0, result.stderr
+    assert [line for line in _lines(result, "warning") if "colr" in line] == [
+        f"elsewhere/styles/press.css:{line}: warning: WeasyPrint: Ignored `colr: red` at {line}:{len('html { ') + 1}, "
+        "unknown property."
+    ], result.stderr
     earlier = _digests(tmp_path / "first")
     strict = _build_in(project, "pdf", "--strict", issue, "-o", str(tmp_path / "first"), cache=cache)
     assert strict.returncode == 1
@@ -210,8 +231,8 @@ def test_a_typo_made_while_serve_runs_is_said(project, tmp_path, clean):
     said = dict(line.split(" ", 1) for line in result.stdout.splitlines())
     assert said[str(tmp_path / "clean")] == "[]"
     assert said[str(tmp_path / "typo")].count("WeasyPrint") == 1, result.stdout
-    assert said[str(tmp_path / "typo")].startswith(f"['styles/press.css:{line}: warning: WeasyPrint: Ignored `colr: red` at {line}:"), \
-        result.stdout
+    warning = f"styles/press.css:{line}: warning: WeasyPrint: Ignored `colr: red` at {line}:"
+    assert said[str(tmp_path / "typo")].startswith(f"['{warning}"), result.stdout
 
 
 def test_a_font_face_that_cannot_be_loaded_is_an_error(project, tmp_path, clean):
@@ -347,5 +368,7 @@ def test_an_image_weasyprint_cannot_use_is_an_error_of_its_article(tmp_path):
     for key, source in (("article/note.en", "note.en.md"), ("article/note+more.en", "note.en.md"),
                         ("cover.zh-en", "issue.yaml")):
         part = typesetter.typeset(RenderedHtml(key, html, "en"))
-        assert [(p.path, p.line, p.severity) for p in part.messages] == [(issue / source, None, "error")], part.messages
+        # Named as the fetcher names files: a build says them in its own folders (Typesetting.problems).
+        assert [(p.path, p.line, p.severity) for p in part.messages] == [(Path("issue", source), None, "error")], \
+            part.messages
         assert part.messages[0].message == "WeasyPrint: Failed to load image at 'images/broken.svg'"
