@@ -62,8 +62,10 @@ def content_digest(path: Path, roots: list[Path], used: set | None = None, folde
     path = Path(path)
     try:
         own = os.lstat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        return b"missing"
+    except PermissionError:
+        raise
+    except OSError as exc:  # nothing there, a name too long: the build says so where it reads it
+        return f"missing {exc.errno}".encode()
     if S_ISLNK(own.st_mode):
         target = Path(os.path.realpath(path))
     else:
@@ -77,8 +79,10 @@ def content_digest(path: Path, roots: list[Path], used: set | None = None, folde
         return file_digest(path, used)
     except NotAFile:
         return b"not a file"
-    except (FileNotFoundError, NotADirectoryError):
-        return b"missing"
+    except PermissionError:
+        raise
+    except OSError as exc:  # a loop of links, a name too long: the build says so, in its words
+        return f"unreadable {exc.errno}".encode()
 
 
 def issue_files(issue_dir: Path) -> list[Path]:

@@ -188,7 +188,6 @@ def serve(build: Callable[[Callable[[], None], Callable[[], None]], None], watch
     The HTTP server runs in a process of its own: in this one,
     it would wait for the builder's hold on the interpreter at every request, and the
     browser would load the new pages only as fast as the build let it."""
-
     proof_dir.mkdir(parents=True, exist_ok=True)
     builds, server_end = multiprocessing.get_context("fork").Pipe()
     server = multiprocessing.get_context("fork").Process(target=_serve_http, args=(server_end, builds, proof_dir, port),
