@@ -197,8 +197,8 @@ def _move_after_text(element, parents, gap: float, heights: dict) -> bool:
         j += 1
     target, filled = None, 0.0
     while j < len(siblings) and (target is None or filled < gap):
-        if siblings[j].tag not in HEADINGS | TEXT:
-            break
+        if siblings[j].tag not in HEADINGS | TEXT or "source" in (siblings[j].get("class") or "").split():
+            break  # the article's source line ends it: a float never goes below it
         filled += heights.get(id(siblings[j]), 0.0)
         if siblings[j].tag in TEXT:
             target = siblings[j]
