@@ -40,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("translated", help="record that both versions of an article say the same (ends its stale-translation warnings)")
     p.add_argument("slug", help="the article, e.g. working-together")
     p.add_argument("issue_dir", nargs="?", help=f"issue folder (default: content/{DEFAULT_ISSUE})")
+    p.add_argument("--accept", type=int, metavar="LINE",
+                   help="instead, accept as intended the translation warning(s) at this line of SLUG.en.md (e.g. a "
+                        "deliberate rounding), until either version of that block changes")
     args = parser.parse_args(argv)
     command = args.command or "pdf"
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(name)s: %(message)s")
@@ -76,9 +79,10 @@ def main(argv: list[str] | None = None) -> int:
             print(index)
         elif command == "translated":
             from .issue import load_issue
-            from .translation import confirm
+            from .translation import accept, confirm
 
-            print(confirm(load_issue(cfg.issue_dir), args.slug))
+            issue = load_issue(cfg.issue_dir)
+            print(confirm(issue, args.slug) if args.accept is None else accept(issue, args.slug, args.accept))
         elif command == "baseline":
             for folder in accept(cfg):
                 print(f"approved: {folder}")

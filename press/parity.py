@@ -22,8 +22,9 @@ from .blocks import FRONT_FIELDS, NAMES, TEXT_KINDS, Block, split_blocks
 from .errors import Problem, warning
 from .issue import Article, Issue
 from .quantities import quantities
-from .translation import stale
+from .translation import silence, stale
 
+LABEL = re.compile(r"^\s*[\"“]?(?:(?:\d{1,3}(?:\.\d{1,3})*[.)]|[(（]\d{1,3}[)）]|[a-z][.)]|[(（][a-z][)）])\s|\d{1,3}．)")
 SKIP = 4.0  # cost of a block with no counterpart
 MERGE = 3.2  # cost of two blocks for one, on top of their length
 
@@ -48,10 +49,11 @@ class Pair:
 @dataclass(frozen=True)
 class Review:
     pairs: tuple[Pair, ...]
+    cover: tuple[Problem, ...] = ()  # the cover photos' captions in issue.yaml
 
     @property
     def problems(self) -> list[Problem]:
-        return [p for pair in self.pairs for p in pair.problems]
+        return [*self.cover, *(p for pair in self.pairs for p in pair.problems)]
 
 
 def review(issue: Issue) -> Review:
@@ -71,10 +73,11 @@ def review(issue: Issue) -> Review:
         rows = _COMPARED[key]
         compared[key] = rows
         rows = [Row(r.zh, r.en, (*r.problems, *more)) for r, more in zip(rows, stale(issue.dir, slug, zh, en, rows))]
+        rows = silence(issue.dir, slug, rows)
         pairs.append(Pair(slug, zh, en, tuple(rows), tuple(p for r in rows for p in r.problems)))
     _COMPARED.clear()
     _COMPARED.update(compared)
-    return Review(tuple(_caption_hints(pairs)))
+    return Review(tuple(_caption_hints(pairs)), tuple(_cover_problems(issue)))
 
 
 _COMPARED: dict = {}  # the rows of each pair, by its two texts, from the last review
@@ -105,9 +108,11 @@ class _Comparison:
         # Notes are numbered in the order they are first called, as on the page.
         self.numbers = tuple({label: i for i, label in enumerate(dict.fromkeys(r for b in body for r in b.refs), 1)}
                              for body in self.body)
-        zh_len = sum(_length(b) for b in self.body[0] if b.kind in TEXT_KINDS)
+        zh_len = sum(_length(b, "zh") for b in self.body[0] if b.kind in TEXT_KINDS)
         en_len = sum(_length(b) for b in self.body[1] if b.kind in TEXT_KINDS)
         self.ratio = en_len / zh_len if zh_len and en_len else 3.0
+        self.note_map: dict[int, int] = {}  # English note number → Chinese, set by _note_rows
+        self.dropped_notes: set[int] = set()  # Chinese notes without an English one: reported once, as such
         self.facts: dict = {}  # the alignment weighs each block (and pair of blocks) many times
 
     def rows(self) -> list[Row]:
@@ -117,14 +122,15 @@ class _Comparison:
         # The ratio again, from the blocks that pair one to one: a dropped block no longer skews it.
         pairs = [(zh[0], en[0]) for zh, en in self.path if len(zh) == len(en) == 1 and zh[0].kind in TEXT_KINDS]
         if pairs:
-            ratio = sum(_length(b) for _, b in pairs) / sum(_length(a) for a, _ in pairs)
+            ratio = sum(_length(b) for _, b in pairs) / sum(_length(a, "zh") for a, _ in pairs)
             if abs(ratio - self.ratio) > 0.01 * self.ratio:
                 self.ratio = ratio
                 self.path = self._align(*self.body)
         for zh, en in self.path:
             rows.append(self._row(zh, en))
             # A note's row follows the row that calls it.
-            called = {self.numbers[0].get(r) for b in zh for r in b.refs} | {self.numbers[1].get(r) for b in en for r in b.refs}
+            called = {self.numbers[0].get(r) for b in zh for r in b.refs} | {self._zh_note(self.numbers[1].get(r, 0))
+                                                                             for b in en for r in b.refs}
             for number in sorted(n for n in called if n in notes):
                 rows.append(notes.pop(number))
         return rows + [notes[n] for n in sorted(notes)]
@@ -164,7 +170,7 @@ class _Comparison:
         kind = kinds.pop()
         if len(zh) + len(en) > 2 and kind not in TEXT_KINDS:
             return math.inf
-        length = self._length_cost(sum(_length(b) for b in zh), sum(_length(b) for b in en))
+        length = self._length_cost(sum(_length(b, "zh") for b in zh), sum(_length(b) for b in en))
         shared, differ = _fact_match(zh, en, self.facts)
         content = 1.0 * differ - 0.4 * min(shared, 5)
         if kind == "heading":
@@ -203,20 +209,28 @@ class _Comparison:
         return rows
 
     def _note_rows(self) -> dict[int, Row]:
-        zh = {self.numbers[0].get(b.label, 1000 + i): b for i, b in enumerate(self.notes[0])}
-        en = {self.numbers[1].get(b.label, 1000 + i): b for i, b in enumerate(self.notes[1])}
+        """Notes aligned as the body is: a dropped note does not shift the others. Each row is keyed by its
+        Chinese number (1000 + its English number when it has none)."""
+        # In the order they are written: translators keep it, and a note left uncalled keeps its place.
+        zh, en = (sorted(notes, key=lambda b: b.line) for notes in self.notes)
+        path = self._align(zh, en)
+        number = lambda k, b: self.numbers[k].get(b.label, 0)  # noqa: E731
+        self.note_map = {number(1, b[0]): number(0, a[0]) for a, b in path if a and b}
+        self.dropped_notes = {number(0, a[0]) for a, b in path if a and not b}
         rows = {}
-        for number in sorted(set(zh) | set(en)):
-            a, b = zh.get(number), en.get(number)
-            if a is None or b is None:
-                line = b.line if b else self._last_line(1)
-                message = (f"note {number} has no counterpart in {self.zh_name}" if a is None else
-                           f"note {number} of {self.zh_name} has no counterpart here")
-                zh_line = a.line if a else self._last_line(0)
-                rows[number] = Row((a,) if a else (), (b,) if b else (),
-                                   (self._warn(line, message, zh_line, a.text if a else ""),))
+        for k, (a, b) in enumerate(path):
+            if a and b:
+                rows[number(0, a[0])] = Row(a, b, tuple(self._compare(a, b)))
+            elif a:
+                after = next((e[0] for _, e in path[k + 1:] if e), None)
+                line = after.line if after else self._last_line(1)
+                rows[number(0, a[0])] = Row(a, (), (self._warn(line, f"note {number(0, a[0])} of {self.zh_name} has no "
+                                                               "counterpart here: dropped?", a[0].line, a[0].text),))
             else:
-                rows[number] = Row((a,), (b,), tuple(self._compare((a,), (b,))))
+                before = next((z[0] for z, _ in path[k + 1:] if z), None)
+                rows[1000 + number(1, b[0])] = Row((), b, (self._warn(
+                    b[0].line, f"note {number(1, b[0])} has no counterpart in {self.zh_name}",
+                    before.line if before else self._last_line(0), ""),))
         return rows
 
     def _row(self, zh: tuple[Block, ...], en: tuple[Block, ...]) -> Row:
@@ -248,34 +262,44 @@ class _Comparison:
             problems.append(self._warn(at, message, zline, ztext))
 
         if a.kind == "heading" and a.level != b.level:
-            warn(f"heading level {'#' * b.level} here but {'#' * a.level} in {self.zh_name}")
+            warn(f"heading level {'#' * b.level} here but {'#' * a.level} in {self.zh_name}:{zline}")
         if a.kind == "figure" and a.image != b.image:
-            warn(f"the figure shows {b.image} here but {a.image} in {self.zh_name}")
-        facts = _Facts(zh), _Facts(en)
-        missing = [w for v, w in facts[0].numbers if not (v in facts[1].values or v in facts[1].words)]
-        extra = [w for v, w in facts[1].numbers if not (v in facts[0].values or v in facts[0].words)]
-        if missing or extra:
-            warn(_difference("number", extra, missing, self.zh_name))
-        missing = [d.written for d in facts[0].dates if not any(d.matches(e) for e in facts[1].dates)]
-        extra = [e.written for e in facts[1].dates if not any(e.matches(d) for d in facts[0].dates)]
-        if missing or extra:
-            warn(_difference("date", extra, missing, self.zh_name))
-        missing = [u for u in facts[0].urls if u not in facts[1].urls]
-        extra = [u for u in facts[1].urls if u not in facts[0].urls]
-        if missing or extra:
-            warn(_difference("address", extra, missing, self.zh_name))
-        absent = [w for w in facts[0].latin if not _has_word(facts[1].text, w)]
-        if absent:
-            warn(f"{', '.join(repr(w) for w in absent)} of {self.zh_name} not found here")
+            warn(f"the figure shows {b.image} here but {a.image} in {self.zh_name}:{zline}")
+        where = f"{self.zh_name}:{zline}"
+        cells = [blk.text.split(" | ") for blk in (a, b)] if a.kind == "row" and len(zh) == len(en) == 1 else None
+        if cells and len(cells[0]) == len(cells[1]) > 1:
+            # A table row cell by cell: columns stand in the same order in both tables.
+            columns = [(k, differences(_Facts([Block("row", a.line, zc)], "zh"), _Facts([Block("row", b.line, ec)], "en"),
+                                       where)) for k, (zc, ec) in enumerate(zip(*cells), start=1)]
+            columns = [(k, found) for k, found in columns if found]
+            if len(columns) > 1 and not differences(_Facts(zh, "zh"), _Facts(en, "en"), where):
+                # The row holds the same values, in other columns: one finding, not one per column.
+                shown = " | ".join(c.strip() for c in cells[1])
+                warn(f"columns {_list(k for k, _ in columns)} hold each other's values here ({shown}) "
+                     f"but not in {where}: swapped?")
+            for k, found in columns if len(columns) == 1 or differences(_Facts(zh, "zh"), _Facts(en, "en"), where) else ():
+                for message in found:
+                    warn(f"column {k}: {message}")
+        else:
+            for message in differences(_Facts(zh, "zh"), _Facts(en, "en"), where):
+                warn(message)
         calls = [sorted(self.numbers[k].get(r, 0) for blk in side for r in blk.refs) for k, side in enumerate((zh, en))]
-        if a.kind != "note" and calls[0] != calls[1]:
-            warn(f"note call(s) {_list(calls[1]) or 'none'} here but {_list(calls[0]) or 'none'} in {self.zh_name}")
+        if a.kind != "note" and [n for n in calls[0] if n not in self.dropped_notes] != sorted(
+                self._zh_note(n) for n in calls[1]):
+            warn(f"note call(s) {_list(calls[1]) or 'none'} here but {_list(calls[0]) or 'none'} in {self.zh_name}:{zline}")
         return problems
+
+    def _zh_note(self, en_number: int) -> int:
+        """The Chinese number of the note that the English note `en_number` translates."""
+        return self.note_map.get(en_number, 1000 + en_number)
 
     def _warn(self, line: int, message: str, zh_line: int, zh_text: str) -> Problem:
         excerpt = " ".join(zh_text.split())
         excerpt = excerpt[:24] + "…" if len(excerpt) > 24 else excerpt
-        return warning(self.en.path, line, f"{message} ({self.zh_name}:{zh_line}{': ' + excerpt if excerpt else ''})")
+        where = f"{self.zh_name}:{zh_line}"
+        if where in message:  # already named with its value: the excerpt alone says which block
+            return warning(self.en.path, line, f"{message}{' (' + excerpt + ')' if excerpt else ''}")
+        return warning(self.en.path, line, f"{message} ({where}{': ' + excerpt if excerpt else ''})")
 
     def _last_line(self, side: int) -> int:
         blocks = self.notes[side] or self.body[side]
@@ -298,47 +322,106 @@ class _Comparison:
 class _Facts:
     """What of a group of blocks survives translation."""
 
-    def __init__(self, blocks: tuple[Block, ...] | list[Block]):
-        lang = "zh" if _is_chinese(blocks) else "en"
+    def __init__(self, blocks: tuple[Block, ...] | list[Block], side: str):
+        # A Chinese block is read as Chinese even when Latin names fill most of it; one in English (a source
+        # named in English) as English.
+        lang = "zh" if side == "zh" and _is_chinese(blocks) else "en"
         self.text = "\n".join(b.text for b in blocks)
         self.urls = [u for b in blocks for u in b.urls]
-        q = quantities(self.text, lang, tuple(self.urls))
-        self.numbers, self.words, self.dates = q.numbers, q.words, q.dates
-        self.values = {v for v, _ in q.numbers}
-        self.latin = [w for b in blocks for w in b.latin_words()] if lang == "zh" else []
+        # A paragraph's own number (31. …, (a) …) labels it: one side may number and the other not.
+        self.q = quantities("\n".join(LABEL.sub("", b.text) for b in blocks), lang, tuple(self.urls))
+        self.numbers, self.dates = self.q.numbers, self.q.dates
+        # A letter that labels an item ((f) …, A. …) or marks a table's note (资源a) is no name to look for;
+        # X in X 光机 is.
+        # Chinese names standing in an English block (Xu Yi (许燚)) are looked for in the Chinese.
+        self.hanzi = re.findall(r"[\u3400-\u9fff]+", self.text) if lang == "en" else []
+        self.latin = ([re.sub(r"(?<=[a-z])\d{4}$", "", w) for b in blocks for w in b.latin_words()  # Name2015年: a year
+                      if len(w) > 1 or w.isupper() and not re.search(rf"[(（]{w}[)）]|^{w}[.)\s]", b.text)]
+                       if lang == "zh" else [])
+
+
+def differences(zh: "_Facts", en: "_Facts", where: str) -> list[str]:
+    """What the English says otherwise than the Chinese at `where` (file:line): one message per kind of fact,
+    naming the values on both sides."""
+    out = []
+    missing = [n.written for n in zh.numbers if not en.q.has(n) and not _one_of_a_kind(n, zh.text)
+               and not _relative_year(n, en.text)]
+    extra = [n.written for n in en.numbers if not zh.q.has(n)]
+    if missing or extra:
+        out.append(_difference("number", extra, missing, where))
+    missing = [d.written for d in zh.dates if not any(d.matches(e) for e in en.dates)]
+    extra = [e.written for e in en.dates if not any(e.matches(d) for d in zh.dates)]
+    if missing or extra:
+        out.append(_difference("date", extra, missing, where))
+    missing = [u for u in zh.urls if u not in en.urls]
+    extra = [u for u in en.urls if u not in zh.urls]
+    if missing or extra:
+        out.append(_difference("address", extra, missing, where))
+    absent = [w for w in zh.latin if not _has_word(en.text, w)]
+    if absent:
+        out.append(f"{', '.join(repr(w) for w in absent)} of {where} not found here")
+    return out
 
 
 def _fact_match(zh, en, cache: dict | None = None) -> tuple[int, int]:
     """How many facts of the two sides agree, and how many do not: the alignment's content evidence."""
     cache = {} if cache is None else cache
-    a, b = (cache.get(key) or cache.setdefault(key, _Facts(side))
-            for key, side in ((tuple(map(id, zh)), zh), (tuple(map(id, en)), en)))
+    a, b = (cache.get(key) or cache.setdefault(key, _Facts(blocks, key[0]))
+            for key, blocks in ((("zh", *map(id, zh)), zh), (("en", *map(id, en)), en)))
+    return _match(a, b)
+
+
+def _match(a: "_Facts", b: "_Facts") -> tuple[int, int]:
     shared = differ = 0
-    for v, _ in a.numbers:
-        shared, differ = (shared + 1, differ) if v in b.values or v in b.words else (shared, differ + 1)
-    differ += sum(1 for v, _ in b.numbers if v not in a.values and v not in a.words)
+    for n in a.numbers:
+        if not _one_of_a_kind(n, a.text):
+            shared, differ = (shared + 1, differ) if b.q.has(n) else (shared, differ + 1)
+    differ += sum(1 for n in b.numbers if not a.q.has(n))
     for d in a.dates:
         shared, differ = (shared + 1, differ) if any(d.matches(e) for e in b.dates) else (shared, differ + 1)
-    for w in a.latin:
-        shared, differ = (shared + 1, differ) if _has_word(b.text, w) else (shared, differ + 1)
+    # Latin words go in phrases (a title quoted in English): words missing weigh as one difference, not one each.
+    found = [_has_word(b.text, w) for w in a.latin]
+    shared, differ = shared + sum(found), differ + (not all(found))
     shared += len(set(a.urls) & set(b.urls))
+    found = [w in a.text for w in b.hanzi]
+    shared, differ = shared + sum(found), differ + (not all(found))
     return shared, differ
 
 
+def _one_of_a_kind(number, text: str) -> bool:
+    """1 个, 1 名: a count of one, which English says with "a", "the" or the singular alone."""
+    return number.value == 1 and re.search(rf"(?<![\d.]){re.escape(number.written)}\s*[个名项份位家所座台件]", text) is not None
+
+
+def _relative_year(number, english: str) -> bool:
+    """A year that the English names from another or from now (2014 … 2013: "the previous year", "this year")."""
+    return 1900 <= number.value <= 2100 and re.search(
+        r"\b(?:previous|preceding|following|next|same|prior|this|current) year\b|\ba year (?:earlier|later|before)\b"
+        r"|\bduring the year\b", english, re.I) is not None
+
+
 def _is_chinese(blocks) -> bool:
-    text = "".join(b.text for b in blocks)
-    return sum(1 for ch in text if "\u3400" <= ch <= "\u9fff") > len(text) / 10
+    return any("\u3400" <= ch <= "\u9fff" for b in blocks for ch in b.text)
 
 
 def _has_word(text: str, word: str) -> bool:
     # An acronym keeps its case (WHO is not "who"); a name may change it at a sentence's start.
     flags = 0 if word.isupper() and len(word) > 1 else re.I
-    pattern = r"\s+".join(re.escape(part) for part in word.split())
+    # P2 is P-2, and a name's words may break differently across lines.
+    # Al-Waer is Al Waer.
+    pattern = r"\s+".join(re.sub(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", "[-‐ ]?", re.escape(part)).replace(r"\-", r"[-‐\s]")
+                           for part in word.split())
     return re.search(rf"(?<![A-Za-z0-9]){pattern}(?![A-Za-z0-9])", text, flags) is not None
 
 
-def _length(block: Block) -> int:
-    return len("".join(block.text.split())) + 1
+def _length(block: Block, side: str = "en") -> float:
+    text = "".join(block.text.split())
+    if side == "en":
+        return len(text) + 1
+    # Latin words standing in Chinese text (a title quoted in English) are as long as in the English: a third
+    # of their letters is what the Chinese would take for them.
+    latin = sum(1 for ch in text if ch.isascii())
+    return len(text) - latin + latin / 3 + 1
 
 
 def _list(values) -> str:
@@ -375,6 +458,25 @@ def _caption_hints(pairs: list[Pair]) -> list[Pair]:
                         break
             rows.append(row)
         out.append(Pair(pair.slug, pair.zh, pair.en, tuple(rows), tuple(p for r in rows for p in r.problems)))
+    return out
+
+
+def _cover_problems(issue: Issue) -> list[Problem]:
+    """Each cover photo's two captions compared as a figure's are; when the English one agrees with another
+    photo's Chinese caption instead, which."""
+    facts = [(_Facts([Block("figure", photo.line, photo.caption.zh)], "zh"),
+              _Facts([Block("figure", photo.line, photo.caption.en)], "en")) for photo in issue.cover]
+    out = []
+    for k, (photo, (zh, en)) in enumerate(zip(issue.cover, facts), start=1):
+        found = differences(zh, en, f"its Chinese caption ({issue.yaml_path.name}:{photo.line})")
+        if not found:
+            continue
+        message = f"cover photo {k} ({photo.image}), English caption: {'; '.join(found)}"
+        for j, (other, (other_zh, _)) in enumerate(zip(issue.cover, facts), start=1):
+            if j != k and not differences(other_zh, en, "") and _match(other_zh, en)[0]:
+                message += f"; it matches the Chinese caption of cover photo {j} ({other.image}) instead (swapped captions?)"
+                break
+        out.append(warning(issue.yaml_path, photo.line, message))
     return out
 
 

@@ -5,11 +5,23 @@ versions, once a translator has checked that they say the same. The record
 is a small text file, reviewed and committed with the sources. A later edit
 of either side changes its blocks' digests: each changed block is reported,
 with its counterpart on the other side, until the translator confirms again.
+
+A warning of the review that the translator has checked (a deliberate
+rounding) is accepted with `python build.py translated SLUG --accept LINE`,
+kept in `<slug>.accepted.yaml`: the digests of the two blocks it is about and
+its words. It silences that warning alone, until either block changes.
+
+An article never confirmed may still be in git: then a Chinese block last
+changed in a later commit than its English counterpart is reported (from
+`git blame`, bounded in time; nothing is said outside git or without it).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import re
+import subprocess
 from pathlib import Path
 
 import yaml
@@ -45,6 +57,79 @@ def confirm(issue: Issue, slug: str) -> Path:
     return write_atomically(path, text)  # a source file of the issue: synced like the outputs
 
 
+ACCEPTED_HEADER = """\
+# Warnings of the translation review on {en} that the translator checked and accepted
+# as intended, written by `python build.py translated {slug} --accept LINE`. Each entry names
+# the digests of the two blocks the warning is about: editing either block brings it back.
+"""
+
+
+def accepted_path(issue_dir: Path, slug: str) -> Path:
+    return Path(issue_dir) / f"{slug}.accepted.yaml"
+
+
+def accept(issue: Issue, slug: str, line: int) -> Path:
+    """Accept the warnings at `line` of the English file of `slug` (the `translated --accept` command)."""
+    from .parity import review  # the review imports this module for its stale-translation warnings
+
+    en = issue.article(slug, "en")
+    if en is None or issue.article(slug, "zh") is None:
+        confirm(issue, slug)  # raises the error that says which version is missing
+    rows = [row for pair in review(issue).pairs if pair.slug == slug for row in pair.rows]
+    found = [(row, p) for row in rows for p in row.problems if p.line == line and Path(p.path) == Path(en.path)]
+    if not found:
+        raise PressError.at(en.path, line, f"no translation warning at this line to accept (see 'python build.py "
+                                           f"check {issue.dir}')")
+    path = accepted_path(issue.dir, slug)
+    digests = {b.digest for row in rows for b in (*row.zh, *row.en)}
+    kept = [e for e in _accepted(path) or [] if e.get("zh", "") in digests | {""} and e.get("en", "") in digests | {""}]
+    new = [{"zh": row.zh[0].digest if row.zh else "", "en": row.en[0].digest if row.en else "",
+            "warning": _words(p.message)} for row, p in found]
+    entries = kept + [e for e in new if e not in kept]
+    text = ACCEPTED_HEADER.format(en=en.path.name, slug=slug) + yaml.safe_dump(
+        entries, allow_unicode=True, sort_keys=False, width=200)
+    return write_atomically(path, text)
+
+
+def silence(issue_dir: Path, slug: str, rows: list) -> list:
+    """The rows without the warnings accepted in `<slug>.accepted.yaml` for the blocks as they stand."""
+    path = accepted_path(issue_dir, slug)
+    entries = _accepted(path)
+    if entries is None:  # there, but not a list of accepted warnings: say so rather than ignore it
+        problem = warning(path, 1, f"cannot read this list of accepted warnings: fix it, or delete it and accept them "
+                                   f"again with 'python build.py translated {slug} --accept LINE'")
+        return [type(rows[0])(rows[0].zh, rows[0].en, (*rows[0].problems, problem)), *rows[1:]] if rows else rows
+    if not entries:
+        return rows
+    keys = {(e.get("zh", ""), e.get("en", ""), e.get("warning", "")) for e in entries}
+    out = []
+    for row in rows:
+        zh, en = row.zh[0].digest if row.zh else "", row.en[0].digest if row.en else ""
+        kept = tuple(p for p in row.problems if (zh, en, _words(p.message)) not in keys)
+        out.append(row if len(kept) == len(row.problems) else type(row)(row.zh, row.en, kept))
+    return out
+
+
+def _accepted(path: Path) -> list[dict] | None:
+    """The accepted warnings; [] when there is no list, None when it cannot be read as one."""
+    if not path.is_file():
+        return []
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        return None
+    if data is None:
+        return []
+    if not isinstance(data, list) or not all(isinstance(e, dict) for e in data):
+        return None
+    return data
+
+
+def _words(message: str) -> str:
+    """A warning without its line numbers: it stays the same warning when lines above it move."""
+    return re.sub(r"(\.(?:zh|en)\.md|\.yaml):\d+", r"\1", message)
+
+
 def _entry(block: Block) -> str:
     # The digest, then the start of the block: a reviewer of the record sees what changed.
     words = " ".join(block.text.split())
@@ -57,7 +142,7 @@ def stale(issue_dir: Path, slug: str, zh: Article, en: Article, rows: list) -> l
     path = record_path(issue_dir, slug)
     out: list[list[Problem]] = [[] for _ in rows]
     if not path.is_file():
-        return out  # never confirmed: nothing to compare with
+        return _stale_in_git(slug, zh, en, rows)  # never confirmed: the history, if any, says what came later
     try:
         recorded = _recorded(read_yaml(path))
     except PressError:
@@ -146,3 +231,62 @@ def _near(rows: list, row) -> int:
         if other.en:
             return other.en[0].line
     return 1
+
+
+GIT_TIMEOUT = 10  # seconds for one `git blame`: a slow or huge history is skipped, not waited for
+
+
+def _stale_in_git(slug: str, zh: Article, en: Article, rows: list) -> list[list[Problem]]:
+    out: list[list[Problem]] = [[] for _ in rows]
+    times = [_blame(zh.path), _blame(en.path)]
+    if times[0] is None or times[1] is None:
+        return out
+    lines = [zh.text.split("\n"), en.text.split("\n")]
+    for row, problems in zip(rows, out):
+        if not row.zh or not row.en:
+            continue
+        (zt, zsha), (et, _) = (max((times[k].get(n, (0, "")) for b in blocks for n in _span(b, lines[k])), default=(0, ""))
+                               for k, blocks in enumerate((row.zh, row.en)))
+        if zt > et > 0:
+            when = "not yet committed" if zsha.strip("0") == "" else f"commit {zsha[:7]}, {_day(zt)}"
+            problems.append(warning(en.path, row.en[0].line, (
+                f"{zh.path.name}:{row.zh[0].line} changed in a later commit ({when}) than this {_name(row.en[0])} "
+                f"({_day(et)}): update it to match, then run 'python build.py translated {slug}' "
+                f"({zh.path.name}:{row.zh[0].line}: {' '.join(row.zh[0].text.split())[:24]})")))
+    return out
+
+
+def _blame(path: Path) -> dict[int, tuple[int, str]] | None:
+    """Each line's (commit time, commit) from `git blame`; None outside git, without git, or on any failure."""
+    try:
+        result = subprocess.run(["git", "-C", str(path.parent), "blame", "--porcelain", "--", path.name],
+                                capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=GIT_TIMEOUT)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if result.returncode != 0:
+        return None
+    out, times, sha, line = {}, {}, "", 0
+    for text in result.stdout.split("\n"):
+        if text.startswith("\t"):
+            out[line] = (times.get(sha, 0), sha)
+        elif text.startswith("committer-time "):
+            times[sha] = int(text.split()[1])
+        else:
+            parts = text.split(" ")
+            if len(parts) >= 3 and len(parts[0]) == 40 and parts[1].isdigit() and parts[2].isdigit():
+                sha, line = parts[0], int(parts[2])
+    return out
+
+
+def _span(block: Block, lines: list[str]) -> range:
+    """The file lines a block stands on: its first, and those that continue it up to a blank line or the next
+    item, row, heading or note."""
+    end = block.line
+    while end < len(lines) and lines[end].strip() and not lines[end].lstrip().startswith(
+            ("- ", "* ", "+ ", "|", "#", "[^", "![", ">")) and not lines[end].lstrip()[:3].rstrip(".) ").isdigit():
+        end += 1
+    return range(block.line, end + 1)
+
+
+def _day(seconds: int) -> str:
+    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).strftime("%Y-%m-%d")

@@ -10,8 +10,11 @@ made for these tests, which adds the pair with 1099 cases and 26 March.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import build
-from conftest import ISSUE, ROOT
+from conftest import ISSUE, ROOT, SAMPLE
 
 FIXTURES = Path(__file__).parent / "fixtures"
 WARNING = re.compile(r"^(.+?\.(?:zh|en)\.md):(\d+): warning: (.*)$")
@@ -231,3 +234,106 @@ def test_a_note_called_in_another_place(issue, capsys):
                     "note call(s) 1 here but none"), found
     assert reported(found, "working-together", line_of(en, "The Chinese scientific community and"), line_of(zh, "中国科技界和广大"),
                     "note call(s) none here but 1"), found
+
+
+# -- measured: published translations, and the mistakes of tools/parity_eval.py -------------------------------
+
+sys.path.insert(0, str(ROOT / "tools"))
+import parity_eval  # noqa: E402
+
+
+def test_published_translations_give_no_false_warning():
+    """tests/corpus/un2015.jsonl: 1,817 pairs of the UN Parallel Corpus test set. Every warning on a correct
+    pair is false; each pair the corpus marks as really differing must be reported."""
+    result = parity_eval.precision()
+    assert result["correct"] >= 300
+    assert [(p and p["line"], m) for p, m in result["false"]] == []
+    assert result["differing_caught"] == result["differing"] > 0
+
+
+@pytest.mark.parametrize("mistake", parity_eval.MISTAKES, ids=[m.name for m in parity_eval.MISTAKES])
+def test_each_injected_mistake_is_caught_at_its_line(mistake):
+    assert parity_eval.caught(mistake), mistake.name
+
+
+def test_the_second_issue_is_silent(monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    status = build.main(["check", str(SAMPLE)])
+    err = capsys.readouterr().err
+    assert status == 0 and " warning: " not in err, err
+
+
+def _git(folder: Path, *args: str, when: str = "2026-01-01T10:00:00") -> None:
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org", "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when,
+           "PATH": os.environ["PATH"], "HOME": str(folder)}
+    subprocess.run(["git", *args], cwd=folder, env=env, check=True, capture_output=True)
+
+
+def test_a_chinese_block_changed_in_a_later_commit_is_reported_without_a_record(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    issue = tmp_path / "2020-06"
+    shutil.copytree(SAMPLE, issue)
+    (issue / "news-jiuzhang.translation.yaml").unlink()
+    en, zh = issue / "rd-funding.en.md", issue / "rd-funding.zh.md"
+    _git(issue, "init", "-q")
+    _git(issue, "add", ".")
+    _git(issue, "commit", "-qm", "issue")
+    assert warnings(issue, capsys) == []
+    replace(zh, "财政科技支出占国家财政支出的比重为 4.49%，与上年基本持平。", "财政科技支出占国家财政支出的比重为 4.49%。")
+    _git(issue, "commit", "-qam", "shorter", when="2026-02-01T10:00:00")
+    found = warnings(issue, capsys)
+    assert found == [("rd-funding.en.md", line_of(en, "Government spending on science and technology was"),
+                      found[0][2])] and f"rd-funding.zh.md:{line_of(zh, '2019 年，国家财政科学技术支出')}" in found[0][2] \
+        and "changed in a later commit" in found[0][2], found
+    # The English updated in a later commit still: silent again.
+    replace(en, ", about the same share as in the year before.", ".")
+    _git(issue, "commit", "-qam", "English too", when="2026-03-01T10:00:00")
+    assert warnings(issue, capsys) == []
+    # Without git on the PATH, or outside a repository, nothing is said and nothing breaks.
+    replace(zh, "比上年增长 12.6%", "比上年增长 12.6 %")
+    assert len(warnings(issue, capsys)) == 1  # not committed: later than anything
+    monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
+    assert warnings(issue, capsys) == []
+
+
+def test_a_warning_accepted_as_intended_is_silent_until_either_block_changes(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    issue = tmp_path / "2020-06"
+    shutil.copytree(SAMPLE, issue)
+    en, zh = issue / "rd-funding.en.md", issue / "rd-funding.zh.md"
+    replace(en, "Government spending on science and technology was 1,071.74 billion yuan",
+            "Government spending on science and technology was about 1,070 billion yuan")  # rounded further
+    replace(en, "Universities | 1,796.6 | 23.2% | 8.1% |", "Universities | 1,796.6 | 23.2% | 8.2% |")  # a mistake
+    at, cell = line_of(en, "was about 1,070 billion"), line_of(en, "| Universities |")
+    found = warnings(issue, capsys)
+    assert sorted(line for _, line, _ in found) == sorted([at, cell]), found
+    assert build.main(["translated", "rd-funding", str(issue), "--accept", str(at)]) == 0
+    assert capsys.readouterr().out.strip().endswith("rd-funding.accepted.yaml")
+    assert "1,070 billion here but 10717.4 亿" in (issue / "rd-funding.accepted.yaml").read_text(encoding="utf-8")
+    assert [line for _, line, _ in warnings(issue, capsys)] == [cell]  # that one alone: the other still stands
+    # Lines moving above it do not bring it back; an edit of its Chinese block does.
+    replace(en, "## I. Record R&D spending", "\n\n## I. Record R&D spending")
+    assert [line for _, line, _ in warnings(issue, capsys)] == [line_of(en, "| Universities |")]
+    replace(zh, "与上年基本持平。", "与上年持平。")
+    assert line_of(en, "was about 1,070 billion") in [line for _, line, _ in warnings(issue, capsys)]
+
+
+def test_accepting_where_there_is_no_warning_is_an_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    issue = tmp_path / "2020-06"
+    shutil.copytree(SAMPLE, issue)
+    assert build.main(["translated", "rd-funding", str(issue), "--accept", "3"]) == 1
+    err = capsys.readouterr().err
+    assert re.search(r"rd-funding\.en\.md:3: error: no translation warning at this line to accept", err), err
+    assert not (issue / "rd-funding.accepted.yaml").exists()
+
+
+def test_an_unreadable_list_of_accepted_warnings_is_a_warning(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    issue = tmp_path / "2020-06"
+    shutil.copytree(SAMPLE, issue)
+    (issue / "rd-funding.accepted.yaml").write_text("zh: [unclosed\n", encoding="utf-8")
+    status = build.main(["check", str(issue)])
+    err = capsys.readouterr().err
+    assert status == 0 and re.search(r"rd-funding\.accepted\.yaml:1: warning: cannot read this list", err), err
