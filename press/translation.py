@@ -115,12 +115,15 @@ def _accepted(path: Path) -> list[dict] | None:
     if not path.is_file():
         return []
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, OSError, UnicodeDecodeError):
+        data = read_yaml(path)  # as the record is read: limits, and aliases never expanded
+    except PressError:
         return None
     if data is None:
         return []
-    if not isinstance(data, list) or not all(isinstance(e, dict) for e in data):
+    # Entries of text only: a value built of aliases is not looked into, nor hashed (a list was
+    # a TypeError in silence).
+    if not isinstance(data, list) or not all(isinstance(e, dict) and all(isinstance(k, str) and isinstance(v, str)
+                                                                          for k, v in e.items()) for e in data):
         return None
     return data
 
