@@ -372,3 +372,36 @@ def test_an_image_weasyprint_cannot_use_is_an_error_of_its_article(tmp_path):
         assert [(p.path, p.line, p.severity) for p in part.messages] == [(Path("issue", source), None, "error")], \
             part.messages
         assert part.messages[0].message == "WeasyPrint: Failed to load image at 'images/broken.svg'"
+
+
+def test_a_full_output_file_system_is_one_error_line(tmp_path, clean):
+    """An output folder on a file system with room for the earlier PDFs and little more: the new
+    PDFs cannot be written, which is said once, at the file; the earlier ones stay as they were,
+    and no temporary file is left behind."""
+    good = tmp_path / "good"
+    cache = tmp_path / "cache"
+    shutil.copytree(clean[1], cache, symlinks=True)
+    env = {"PRESS_CACHE_DIR": str(cache), "SOURCE_DATE_EPOCH": "1577836800"}
+    assert run_build("pdf", str(ISSUE), "-o", str(good), env=env).returncode == 0
+    used = sum(p.stat().st_size for p in good.iterdir())
+    out = tmp_path / "out"
+    out.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={used + 256 * 1024}", "tmpfs",
+                                            str(out)], capture_output=True).returncode != 0:
+        pytest.skip("no tmpfs mount here: needs root with CAP_SYS_ADMIN")
+    try:
+        for p in good.iterdir():
+            shutil.copy2(p, out / p.name)
+        earlier = _digests(out)
+        listing = sorted(os.listdir(out))
+        # Another date: the PDFs must be made again, and there is no room for them.
+        result = run_build("pdf", str(ISSUE), "-o", str(out), env={**env, "SOURCE_DATE_EPOCH": "1580515200"})
+        assert result.returncode == 1
+        errors = _lines(result, "error")
+        assert len(errors) == 1 and errors[0].endswith(": error: cannot be written: No space left on device"), \
+            result.stderr
+        assert errors[0].split(":")[0] in {os.path.relpath(out / name, ROOT) for name in PDFS}
+        assert "Traceback" not in result.stderr
+        assert _digests(out) == earlier and sorted(os.listdir(out)) == listing
+    finally:
+        subprocess.run(["umount", str(out)], check=True)
