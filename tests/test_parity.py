@@ -297,6 +297,23 @@ def test_a_chinese_block_changed_in_a_later_commit_is_reported_without_a_record(
     assert warnings(issue, capsys) == []
 
 
+def test_a_front_matter_key_changed_in_a_later_commit_is_reported_alone(tmp_path, monkeypatch, capsys):
+    """Each key of the front matter is a block of its own line: a changed source makes the source
+    stale, not the title and author above it."""
+    monkeypatch.chdir(ROOT)
+    issue = tmp_path / "2020-06"
+    shutil.copytree(SAMPLE, issue)
+    (issue / "news-jiuzhang.translation.yaml").unlink()
+    en, zh = issue / "rd-funding.en.md", issue / "rd-funding.zh.md"
+    _git(issue, "init", "-q")
+    _git(issue, "add", ".")
+    _git(issue, "commit", "-qm", "issue")
+    replace(zh, "source: 国家统计局、科学技术部、财政部", "source: 国家统计局、科技部、财政部")
+    _git(issue, "commit", "-qam", "short name", when="2026-02-01T10:00:00")
+    found = warnings(issue, capsys)
+    assert [(name, line) for name, line, _ in found] == [("rd-funding.en.md", line_of(en, "source: "))], found
+
+
 def test_a_warning_accepted_as_intended_is_silent_until_either_block_changes(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(ROOT)
     issue = tmp_path / "2020-06"
