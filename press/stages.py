@@ -131,10 +131,7 @@ def _overflow_problems(issue: Issue, runs: dict, articles: dict[tuple[str, str],
         for overflow in part.overflows:
             page = issue_pdf.first_pages[head] + overflow.page
             snippet = overflow.what[:40]
-            # In a run of articles, the one whose source holds the text (else the run's first).
-            found = [(line, a) for a in (issue.article(*key) for key in runs[head])
-                     if (line := _line_of(a.text, overflow.what)) is not None]
-            line, article = found[0] if found else (None, issue.article(*head))
+            article, line = _found_in(issue, runs[head], overflow.what, first=True)
             problems.append(error(article.path, line,
                                   f"{snippet!r} is wider than its column on page {page} of {issue_pdf.edition.filename}: "
                                   "break it, shorten it or make it smaller"))
@@ -168,9 +165,7 @@ def _makeup_problems(issue: Issue, runs: dict, articles: dict[tuple[str, str], T
     for head, part in articles.items():
         for notice in part.notices:
             page = issue_pdf.first_pages[head] + notice.page
-            found = [(line, a) for a in (issue.article(*key) for key in runs[head])
-                     if (line := _line_of(a.text, notice.what)) is not None]
-            line, article = found[-1] if found else (None, issue.article(*head))
+            article, line = _found_in(issue, runs[head], notice.what, first=False)
             problems.append(warning(article.path, line, f"page {page} of {issue_pdf.edition.filename}: {notice.message}"))
     return problems
 
@@ -183,6 +178,13 @@ def _cover_problems(issue: Issue, covers: list[TypesetPart]) -> list[Problem]:
     line = issue.cover[0].line if issue.cover else None
     return [error(issue.yaml_path, line, f"the {len(issue.cover)} cover photos and their captions do not fit on the "
                   "cover page: shorten the captions or use fewer photos")]
+
+
+def _found_in(issue: Issue, run: tuple, what: str, first: bool):
+    """The article of a run whose source holds `what` (the first such, or the last), and its line;
+    else the run's first article, with no line."""
+    found = [(a, line) for a in (issue.article(*key) for key in run) if (line := _line_of(a.text, what)) is not None]
+    return (found[0] if first else found[-1]) if found else (issue.article(*run[0]), None)
 
 
 def _line_of(text: str, what: str) -> int | None:
