@@ -21,6 +21,7 @@ from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from .issue import Article
+from .rules import CJK_PUNCTUATION
 
 FRONT_FIELDS = ("title", "subtitle", "author", "source", "date", "abstract")
 TEXT_KINDS = ("paragraph", "item", "quote")  # blocks a translator may merge or split
@@ -28,7 +29,9 @@ NAMES = {"heading": "heading", "paragraph": "paragraph", "item": "list item", "q
          "row": "table row", "code": "code block", "figure": "figure", "note": "note"}
 # A mail address starts only where a run of its characters starts: without the look-behind, each
 # position of a long run of letters (or of Chinese, which \w matches) would scan the run again.
-URL = re.compile(r"(?:https?://|www\.)[^\s<>\"'()（）\[\],，。；：、“”‘’《》]+|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
+# An address ends at a Chinese punctuation mark.
+URL = re.compile(rf"(?:https?://|www\.)[^\s<>\"'()\[\],{re.escape(''.join(sorted(CJK_PUNCTUATION)))}]+"
+                 r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
 # Latin words and acronyms standing in Chinese text (WHO, CEPI, mRNA, BioNTech): names that survive translation.
 LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9&'’\-]*(?<![\-'’])")
 

@@ -3,7 +3,8 @@
 WeasyPrint lays out Chinese as a browser does. What a Chinese typesetter
 adds is done here, on the text, before layout.
 
-- Han and Western text [clreq 3.2.2]: a quarter em between Han characters
+- Han and Western text [#mixed_text_composition_in_horizontal_writing_mode]: a quarter
+  em between Han characters
   and Latin letters or digits, whatever the source had there (an ordinary
   space, which justification would stretch, or nothing). The space used,
   U+2005 FOUR-PER-EM SPACE, is not stretched by justification.
@@ -21,10 +22,7 @@ from __future__ import annotations
 
 import re
 
-QUARTER_EM = "\u2005"
-THIRD_EM = "\u2004"
-HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-WESTERN = r"A-Za-z0-9"
+from .rules import CLOSING_BRACKETS, FULLWIDTH, HAN, OPENING_BRACKETS, QUARTER_EM, THIRD_EM, WESTERN, WORD_JOINER
 
 _HAN_THEN_WESTERN = re.compile(rf"([{HAN}])[ \u00a0]*([{WESTERN}])")
 _WESTERN_THEN_HAN = re.compile(rf"([{WESTERN}%])[ \u00a0]*([{HAN}])")
@@ -35,16 +33,14 @@ def space_han_western(text: str) -> str:
     return _WESTERN_THEN_HAN.sub(rf"\1{QUARTER_EM}\2", text)
 
 
-_FULLWIDTH = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？"}
-_HAN_SIDE = rf"[{HAN}“”‘’（）《》「」]"
+_HAN_SIDE = f"[{HAN}{re.escape(OPENING_BRACKETS + CLOSING_BRACKETS)}]"
 _ASCII_PUNCT_IN_HAN = re.compile(rf"(?<={_HAN_SIDE})([,:;!?])(?![0-9])")
 
 
 def fullwidth_punctuation(text: str) -> str:
-    return _ASCII_PUNCT_IN_HAN.sub(lambda m: _FULLWIDTH[m[1]], text)
+    return _ASCII_PUNCT_IN_HAN.sub(lambda m: FULLWIDTH[m[1]], text)
 
 
-WORD_JOINER = "\u2060"
 # A run of text that ends a block: a paragraph, heading, caption, list item or table cell. A list
 # item's own text ends where a nested list or a paragraph of it begins.
 _BLOCKS = "p|h2|h3|figcaption|li|td|th"

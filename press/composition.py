@@ -8,7 +8,8 @@ WeasyPrint justifies a line only by widening its spaces. A Chinese line
 has none, so a line that cannot end flush (a Latin word or a half-width
 punctuation pair leaves less than one character of room) stays short and
 the right edge of the column goes ragged. Chinese typesetting spreads that
-remainder over the gaps between CJK characters instead [clreq 3.8]. This
+remainder over the gaps between CJK characters instead
+[clreq #reduction_and_expansion_of_inter-character_spacing]. This
 module teaches WeasyPrint to do so:
 
 - a gap between two CJK characters of a Chinese text box counts as a
@@ -29,7 +30,7 @@ span whose ActualText is the run's own text: Poppler (and PDFium) take the
 span as one piece of text. The drawing inside is what it was, so the page
 is unchanged (_draw_with_actual_text).
 
-Line starts [clreq 3.1.6]. A line that starts with an opening mark （《“
+Line starts [clreq #h-compression_of_punctuation_marks_at_line_start]. A line that starts with an opening mark （《“
 moves left by the mark's blank half, so the ink meets the column edge; a
 justified line spreads that half em with the rest.
 
@@ -47,16 +48,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .pagerules import OPENING_MARKS
+from .rules import CJK, CJK_PUNCTUATION, HYPHENS, MAX_HYPHENATED_LINES, MAX_SPACING, OPENING_MARKS, THIRD_EM
 
-_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’—…·"
-_MARK = re.compile(r"[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65“”‘’—…·]{2}")
+_MARK = re.compile(f"[{re.escape(''.join(sorted(CJK_PUNCTUATION)))}]{{2}}")
 # Where a gap may widen: before a CJK character that follows one, or after a U+2004 word space.
-_CANDIDATE = re.compile(f"(?<=[{_CJK}])(?=[{_CJK}])|(?<=\u2004)(?=[^\\W_])")
-MAX_SPACING = 0.12  # em
+_CANDIDATE = re.compile(f"(?<=[{CJK}])(?=[{CJK}])|(?<={THIRD_EM})(?=[^\\W_])")
 # Poppler starts a new word after a gap wider than 0.1 em, pdf.js after 0.102 em.
 EXTRACTED_AS_SPACE = 0.09  # em, with a margin
-MAX_HYPHENATED_LINES = 2
 
 
 @lru_cache(maxsize=8192)
@@ -162,13 +160,14 @@ def _watch_finished_lines(inline, block) -> None:
 
 def _ends_with_hyphen(box) -> bool:
     if hasattr(box, "text"):
-        return len(box.text) > 1 and box.text[-1] in "-\u2010\u00ad" and box.text[-2].isalpha()
+        return len(box.text) > 1 and box.text[-1] in HYPHENS and box.text[-2].isalpha()
     children = getattr(box, "children", ())
     return bool(children) and _ends_with_hyphen(children[-1])
 
 
 def _opening_start(line) -> float:
-    """[3.1.6] An opening mark that starts a line loses its blank left half, so its ink
+    """[#h-compression_of_punctuation_marks_at_line_start] An opening mark that starts a line
+    loses its blank left half, so its ink
     lines up with the column edge (CSS text-spacing-trim: trim-start): the half em by which
     the line moves left, or 0. A first line set in from the edge (a paragraph indent) keeps
     it. The whole line moves, so nothing inside it changes width."""

@@ -30,13 +30,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Callable, Sequence, Union
 
-from .composition import MAX_SPACING
-from .pagerules import NO_LINE_END, NO_LINE_START, OPENING_MARKS
+from .rules import (CJK_PUNCTUATION, INSEPARABLE, MAX_HYPHENATED_LINES, MAX_SPACING, NO_LINE_END, NO_LINE_START,
+                    OPENING_MARKS, SPACE_STRETCH, THIRD_EM, WORD_JOINER, is_cjk)
 
 INFINITY = 10_000  # a penalty of this size forbids a break; its negative forces one
-# Allows no break on either side: it glues a note's call to the word before it (styles/press.css),
-# where the call's box and the text's meet and `may_break` would see a break between two boxes.
-WORD_JOINER = "\u2060"
+# WORD_JOINER allows no break on either side: it glues a note's call to the word before it
+# (styles/press.css), where the call's box and the text's meet and `may_break` would see a break
+# between two boxes.
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class Params:
     line_penalty: float = 10.0
     flagged_demerits: float = 3000.0  # two hyphenated lines in a row
     fitness_demerits: float = 100.0  # a line much looser or tighter than the one before
-    max_hyphen_run: int = 2
+    max_hyphen_run: int = MAX_HYPHENATED_LINES
     last_line_demerits: float = 50_000.0  # a last line of one word
     last_line_min_boxes: int = 1  # 2: a last line of one box is infeasible
     loose_demerits: float = 1e7  # a line beyond the tolerance, in the second pass: as few as can be
@@ -232,7 +232,7 @@ def _compose(items, widths, params, limit):
 # width of text[a:b] is x[b] - x[a]. `starts[i]` is where the line after a break at item i
 # begins in `text` (None for items that are not breaks).
 
-SPACE_STRETCH = 1.0  # of the space's own width: a ratio of 1 doubles it (about 0.52 em)
+# A space stretches by SPACE_STRETCH of its own width: a ratio of 1 doubles it (about 0.52 em).
 HYPHEN_PENALTY = 200.0  # TeX has 50; more keeps the hyphenated line ends as few as greedy breaking left
 CJK_STRETCH = MAX_SPACING  # em per gap between Chinese characters: what composition may spread
 
@@ -299,20 +299,15 @@ def english(text: str, x: Sequence[float], hyphen: float,
     return Paragraph(tuple(items), tuple(starts))
 
 
-def _is_cjk(char: str) -> bool:
-    return ("\u3000" <= char <= "\u303f" or "\u3400" <= char <= "\u4dbf" or "\u4e00" <= char <= "\u9fff"
-            or "\uf900" <= char <= "\ufaff" or "\uff00" <= char <= "\uffef" or char in "“”‘’—…·")
-
-
-def _is_mark(char: str) -> bool:
-    """As press/composition.py takes them: marks of a 'chws' pair, which do not widen."""
-    return "\u3000" <= char <= "\u303f" or "\uff01" <= char <= "\uff0f" or "\uff1a" <= char <= "\uff20" \
-        or "\uff3b" <= char <= "\uff40" or "\uff5b" <= char <= "\uff65" or char in "“”‘’—…·"
+_is_cjk = is_cjk
+# As press/composition.py takes them: marks of a 'chws' pair, which do not widen.
+_is_mark = CJK_PUNCTUATION.__contains__
 
 
 def chinese(text: str, x: Sequence[float], em: float, may_break: Callable[[int], bool] = lambda at: True) -> Paragraph:
     """One box a character (a Western word, or a space, is one box too); between two boxes a
-    break unless clreq forbids it [3.1.7] (not before a closing mark, not after an opening
+    break unless clreq forbids it [#prohibition_rules_for_line_start_end] (not before a closing
+    mark, not after an opening
     one, not inside ―― or ……, not before a space), a word joiner stands on either side (a
     note's call) or `may_break(index)` says no. Between two CJK characters that are not both
     marks the gap may widen by up to CJK_STRETCH em (the pairs of 'chws' stay tight), as it
@@ -341,10 +336,10 @@ def chinese(text: str, x: Sequence[float], em: float, may_break: Callable[[int],
         starts.append(None)
         if j < len(text):
             a, b = text[j - 1], text[j]
-            allowed = b not in NO_LINE_START and a not in NO_LINE_END and not (a == b and a in "—…") \
+            allowed = b not in NO_LINE_START and a not in NO_LINE_END and not (a == b and a in INSEPARABLE) \
                 and not b.isspace() and WORD_JOINER not in (a, b) and may_break(j)
             widens = (_is_cjk(a) and _is_cjk(b) and not (_is_mark(a) and _is_mark(b))) \
-                or (a == "\u2004" and b.isalnum())
+                or (a == THIRD_EM and b.isalnum())
             end_width = em - (x[j] - x[j - 1]) if _is_mark(a) and x[j] - x[j - 1] < 0.9 * em else 0.0
             if widens:
                 items.append(Penalty(end_width, 0.0 if allowed else INFINITY))

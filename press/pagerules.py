@@ -1,8 +1,10 @@
 """Rules of a well-set page, checked on the printed result.
 
 Chinese rules follow the W3C Requirements for Chinese Text Layout (clreq,
-section numbers in brackets); the English ones are a compositor's usual
-limits on hyphenation and word spacing. The rules take lines of positioned
+its section anchors in brackets); the English ones are a compositor's usual
+limits on hyphenation and word spacing. The rules themselves (the character
+classes, the sets and the limits) are press/rules.py's, which the composer
+reads too. The rules take lines of positioned
 glyphs (character, left and right edge of its advance, the em it was set
 in) and name every place that breaks them. They know nothing of this
 project: `read_lines` reads such lines from any PDF, so another
@@ -21,14 +23,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-NO_LINE_START = set("，。、；：？！）」』》〉】〕”’·・…—%‰℃,.;:?!)]}")  # [3.1.7] closing marks, middle dots
-NO_LINE_END = set("（「『《〈【〔“‘([{")  # [3.1.7] opening marks
-OPENING_MARKS = set("（「『《〈【〔“‘")
-CJK_PUNCTUATION = set("，。、；：？！（）「」『』《》〈〉【】〔〕“”‘’…—·")
-HALF_BLANK_MARKS = set("，。、；：？！（）「」『』《》〈〉【】〔〕“”‘’")  # ink on one half, blank on the other
-HYPHENS = set("-\u2010\u00ad")
-_IS_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_IS_WESTERN = re.compile(r"[A-Za-z0-9]")
+from .rules import (CJK_PUNCTUATION, CURLY_QUOTES, HALF_BLANK_MARKS, HAN_WESTERN_GAP, HYPHENS, INSEPARABLE,
+                    IS_HAN as _IS_HAN, IS_WESTERN as _IS_WESTERN, MAX_HYPHENATED_LINES, NO_LINE_END, NO_LINE_START,
+                    OPENING_MARKS, PUNCTUATION_PAIR, WORD_JOINER, WORD_SPACE_MAX)
 
 
 class Glyph(NamedTuple):
@@ -45,17 +42,17 @@ Line = list[Glyph]
 
 
 def _visible(line: Line) -> Line:
-    return [g for g in line if not g.char.isspace() and g.char != "\u2060"]
+    return [g for g in line if not g.char.isspace() and g.char != WORD_JOINER]
 
 
 def prohibited_line_start(line: Line) -> list[str]:
-    """[3.1.7] No line starts with a closing mark or a middle dot."""
+    """[#prohibition_rules_for_line_start_end] No line starts with a closing mark or a middle dot."""
     glyphs = _visible(line)
     return [f"line starts with {glyphs[0].char!r}"] if glyphs and glyphs[0].char in NO_LINE_START else []
 
 
 def prohibited_line_end(line: Line) -> list[str]:
-    """[3.1.7] No line ends with an opening mark."""
+    """[#prohibition_rules_for_line_start_end] No line ends with an opening mark."""
     glyphs = _visible(line)
     return [f"line ends with {glyphs[-1].char!r}"] if glyphs and glyphs[-1].char in NO_LINE_END else []
 
@@ -64,7 +61,8 @@ NOTE_CALL = set("0123456789,")
 
 
 def note_call_line_start(line: Line) -> list[str]:
-    """[3.1.7] A note's call belongs to the word before it: no line starts with one, and the
+    """[#prohibition_rules_for_line_start_end] A note's call belongs to the word before it: no
+    line starts with one, and the
     mark after it obeys the line-start rules as if it were not there. A call is a run of
     digits set smaller than the text it stands in (a superscript)."""
     glyphs = _visible(line)
@@ -77,15 +75,16 @@ def note_call_line_start(line: Line) -> list[str]:
 
 
 def split_pair(previous: Line, line: Line) -> list[str]:
-    """[3.1.7] ―― and …… are never split across lines."""
+    """[#prohibition_rules_for_unbreakable_marks] ―― and …… are never split across lines."""
     before, after = _visible(previous), _visible(line)
-    if before and after and before[-1].char == after[0].char and before[-1].char in "—…":
+    if before and after and before[-1].char == after[0].char and before[-1].char in INSEPARABLE:
         return [f"{before[-1].char * 2!r} split across lines"]
     return []
 
 
-def han_western_gaps(line: Line, low: float = 0.15, high: float = 0.35) -> list[str]:
-    """[3.2.2] Between Han characters and Latin letters or digits: a quarter em, within [low, high].
+def han_western_gaps(line: Line, low: float = HAN_WESTERN_GAP[0], high: float = HAN_WESTERN_GAP[1]) -> list[str]:
+    """[#mixed_text_composition_in_horizontal_writing_mode] Between Han characters and Latin
+    letters or digits: a quarter em, within [low, high].
     Text of two sizes side by side (a heading and its translation) is two items, not one run."""
     found = []
     glyphs = _visible(line)
@@ -100,8 +99,9 @@ def han_western_gaps(line: Line, low: float = 0.15, high: float = 0.35) -> list[
     return found
 
 
-def punctuation_pairs(line: Line, limit: float = 1.5) -> list[str]:
-    """[3.1.6] Two marks side by side take at most 1.5 em: the blank half of one goes."""
+def punctuation_pairs(line: Line, limit: float = PUNCTUATION_PAIR) -> list[str]:
+    """[#h-adjustment_of_adjacent_punctuation_marks] Two marks side by side take at most 1.5 em:
+    the blank half of one goes."""
     found = []
     glyphs = _visible(line)
     for a, b in zip(glyphs, glyphs[1:]):
@@ -115,14 +115,15 @@ def punctuation_pairs(line: Line, limit: float = 1.5) -> list[str]:
 
 
 def squeezed_marks(line: Line, limit: float = 0.9) -> list[str]:
-    """[3.1.6] A single mark inside a line keeps its full width: it is never squeezed to justify."""
+    """[#punctuation_width_adjustment] A single mark inside a line keeps its full width: it is
+    never squeezed to justify."""
     found = []
     glyphs = _visible(line)
     for i in range(1, len(glyphs) - 1):
         mark, before, after = glyphs[i], glyphs[i - 1], glyphs[i + 1]
         # Curly quotes and apostrophes beside Latin letters are English marks, set proportionally.
-        western = mark.char in "“”‘’" and (before.char.isascii() or after.char.isascii())
-        if mark.char in CJK_PUNCTUATION and mark.char not in "—…·" and not western \
+        western = mark.char in CURLY_QUOTES and (before.char.isascii() or after.char.isascii())
+        if mark.char in HALF_BLANK_MARKS and not western \
                 and before.char not in CJK_PUNCTUATION and after.char not in CJK_PUNCTUATION:
             width = (after.left - mark.left) / mark.em
             if width < limit:
@@ -140,7 +141,7 @@ def lonely_last_character(line: Line) -> list[str]:
     return []
 
 
-def hyphenated_runs(lines: list[Line], most: int = 2) -> list[str]:
+def hyphenated_runs(lines: list[Line], most: int = MAX_HYPHENATED_LINES) -> list[str]:
     """No more than `most` hyphenated line ends in a row."""
     found, run = [], []
     for line in lines + [[]]:
@@ -154,8 +155,8 @@ def hyphenated_runs(lines: list[Line], most: int = 2) -> list[str]:
     return found
 
 
-def wide_word_spaces(line: Line, limit: float = 0.6) -> list[str]:
-    """No word space in an English line wider than about twice normal (0.6 em)."""
+def wide_word_spaces(line: Line, limit: float = WORD_SPACE_MAX) -> list[str]:
+    """No word space in an English line wider than about twice normal (WORD_SPACE_MAX, 0.6 em)."""
     return [f"{previous.char} {glyph.char}: word space {gap:.2f} em"
             for previous, glyph, gap, spaced in _gaps(line)
             if spaced and previous.char.isalnum() and glyph.char.isalnum() and gap > limit]
@@ -178,7 +179,8 @@ def column_problems(lines: list[Line], middle: float) -> list[str]:
     """Rules over the body lines of a column (those set in the page's most common size and
     face; a page has one column or two). No column starts with the last line of a paragraph
     (a widow) or ends with the first line of one (an orphan): an indented line starts a
-    paragraph, a line that stops short of the column's right edge ends one. And [3.1.6] an
+    paragraph, a line that stops short of the column's right edge ends one. And
+    [#h-compression_of_punctuation_marks_at_line_start] an
     opening mark that starts a line is not set in by its blank half: its ink is at the edge.
     `middle` is the x of the middle of the page's trim: lines that start right of it are in
     the right-hand column."""
@@ -397,7 +399,7 @@ def measure_pdf(pdf: Path) -> Measure:
                     continue
                 english += 1
                 spaces += found
-                if max(found) > 0.6:
+                if max(found) > WORD_SPACE_MAX:
                     loose.append((index + 1, round(max(found), 2), text))
                 if glyphs[-1].char in HYPHENS and glyphs[-2].char.isalpha():
                     hyphenated += 1

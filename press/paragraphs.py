@@ -29,15 +29,16 @@ from collections import Counter
 from dataclasses import replace
 
 from .linebreak import Params, chinese, compose, english
-from .pagerules import OPENING_MARKS
+from .rules import LETTER_TRACKING as TRACKING, OPENING_MARKS, SPACE_SHRINK as SHRINK
 
 LOGGER = logging.getLogger(__name__)
 STATS: Counter = Counter()  # paragraphs planned; unsupported; plans made again mid-paragraph; fallbacks; lost
 ENGLISH = Params(tolerance=1.1)  # widens a 0.26 em space to 0.55 em, 0.57 with its letter spacing
 CHINESE = Params(tolerance=1.0, emergency_ratio=1e4, last_line_min_boxes=2)  # beyond 1: a short line
 CHINESE_SHORT = 1.0  # em: a line this short after the stretch counts as a short line (see linebreak.Params.loose_gap)
-SHRINK = 0.25  # of a space's width: WeasyPrint justifies by changing the spaces only, either way
-TRACKING = 0.02  # em between letters, at most, in a justified English line: added here, WeasyPrint has none
+# A space shrinks by SHRINK of its width (WeasyPrint justifies by changing the spaces only, either
+# way); letters move apart by TRACKING em at most in a justified English line (added here, WeasyPrint
+# has none).
 LOOSENESS = "data-looseness"  # the attribute of a paragraph that asks for lines more or fewer
 SLACK = 0.15  # em beyond the chosen line end that the line may fill: less than a space and a letter
 

@@ -22,6 +22,7 @@ from .blocks import FRONT_FIELDS, NAMES, TEXT_KINDS, Block, split_blocks
 from .errors import Problem, warning
 from .issue import Article, Issue
 from .quantities import quantities
+from .rules import HAN, IS_HAN
 from .translation import silence, stale
 
 LABEL = re.compile(r"^\s*[\"“]?(?:(?:\d{1,3}(?:\.\d{1,3})*[.)]|[(（]\d{1,3}[)）]|[a-z][.)]|[(（][a-z][)）])\s|\d{1,3}．)")
@@ -334,7 +335,7 @@ class _Facts:
         # A letter that labels an item ((f) …, A. …) or marks a table's note (资源a) is no name to look for;
         # X in X 光机 is.
         # Chinese names standing in an English block (Xu Yi (许燚)) are looked for in the Chinese.
-        self.hanzi = re.findall(r"[\u3400-\u9fff]+", self.text) if lang == "en" else []
+        self.hanzi = re.findall(f"[{HAN}]+", self.text) if lang == "en" else []
         self.latin = ([re.sub(r"(?<=[a-z])\d{4}$", "", w) for b in blocks for w in b.latin_words()  # Name2015年: a year
                       if len(w) > 1 or w.isupper() and not re.search(rf"[(（]{w}[)）]|^{w}[.)\s]", b.text)]
                        if lang == "zh" else [])
@@ -401,7 +402,7 @@ def _relative_year(number, english: str) -> bool:
 
 
 def _is_chinese(blocks) -> bool:
-    return any("\u3400" <= ch <= "\u9fff" for b in blocks for ch in b.text)
+    return any(IS_HAN.search(b.text) for b in blocks)
 
 
 def _has_word(text: str, word: str) -> bool:

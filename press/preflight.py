@@ -22,6 +22,7 @@ from .fonts import coverage
 from .issue import Issue
 from .manifest import file_digest
 from .markup import ArticleHtml
+from .rules import FULLWIDTH, QUARTER_EM, THIRD_EM, WORD_JOINER
 from .sources import exists, problem
 
 # Printed widths (mm) from styles/press.css: a figure spans one column, a cover photo half the text block.
@@ -93,7 +94,7 @@ def _no_font(path: Path, line: int | None, ch: str) -> Problem:
 
 
 # What text preparation (press/clreq.py) puts into Chinese text: the fonts have these.
-_PREPARED = set("\u2004\u2005\u2060，：；！？")
+_PREPARED = {QUARTER_EM, THIRD_EM, WORD_JOINER, *FULLWIDTH.values()}
 
 
 def _entity_glyphs(body: ArticleHtml, drawable: frozenset[int]) -> list[Problem]:

@@ -21,6 +21,8 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from .rules import HAN
+
 MONTHS = {name: i for i, names in enumerate(
     ("january jan", "february feb", "march mar", "april apr", "may", "june jun", "july jul",
      "august aug", "september sep sept", "october oct", "november nov", "december dec"), start=1)
@@ -84,7 +86,7 @@ EN_SEASON = re.compile(r"\b(spring|summer|autumn|winter)\s+(?:of\s+)?(\d{4})", r
 NAME = re.compile(r"(?<![A-Za-z0-9'’])(?:([A-Za-z]+(?:['’][A-Za-z]+)?)[-‐'’/]?\d(?:[./-]?[A-Za-z0-9])*"
                   r"|\d+(?:\.\d+)?[A-Za-z](?:[./-]?[A-Za-z0-9])*)")
 # In Chinese, a name joined to digits by a hyphen: 铀-235丰度, 全球环境展望-5进程 (U-235, GEO-5); not 为-0.75%.
-ZH_NAME = re.compile(r"(?<=[\u3400-\u9fff])[-‐]\d+(?=[\u3400-\u9fff])(?![年月日号时])")
+ZH_NAME = re.compile(rf"(?<=[{HAN}])[-‐]\d+(?=[{HAN}])(?![年月日号时])")
 # A note's mark left at the end of a block, after its semicolon: 报告；4 / report;4
 NOTE_MARK = re.compile(r"(?<=[;；])\s*\d{1,2}\s*$")
 # A currency's letters joined to its sign ($A45,000, US$5, HK$3) are the sign: the digits are an amount.

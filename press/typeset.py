@@ -371,7 +371,7 @@ def _salt(issue_dir: Path, cfg) -> bytes:
     code = Path(__file__).resolve().parent
     files = [code / name for name in ("typeset.py", "fetch.py", "balancing.py", "composition.py", "floats.py", "grid.py",
                                       "makeup.py", "paragraphs.py", "linebreak.py", "pagerules.py", "tables.py", "tagging.py", "patches.py",
-                                      "fonts.py")]
+                                      "fonts.py", "rules.py")]
     # Read as the build fingerprint reads (press/manifest.py): no link out of the project or the
     # issue folder followed, no pipe or device opened.
     roots = [Path(os.path.realpath(root)) for root in (issue_dir, cfg.templates_dir.parent, cfg.fonts_dir / "cjk")]

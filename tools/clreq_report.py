@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import statistics  # noqa: E402
 
 from press.pagerules import cell_breaks, check_pdf, measure_pdf, read_lines  # noqa: E402
+from press.rules import WORD_SPACE_MAX, WORD_SPACE_MEDIAN  # noqa: E402
 
 
 def main() -> None:
@@ -38,8 +39,10 @@ def main() -> None:
             print(f"  Tables: {len(breaks)} cells go on to a second line  {'; '.join(breaks[:args.show])}")
         m = measure_pdf(pdf)
         if m.english_lines:
-            print(f"  English: {m.english_lines} justified lines, {len(m.loose)} with a word space over 0.6 em"
-                  f" ({100 * len(m.loose) / m.english_lines:.1f} %), median space {statistics.median(m.spaces):.3f} em,"
+            low, high = WORD_SPACE_MEDIAN
+            print(f"  English: {m.english_lines} justified lines, {len(m.loose)} with a word space over {WORD_SPACE_MAX} em"
+                  f" ({100 * len(m.loose) / m.english_lines:.1f} %), median space {statistics.median(m.spaces):.3f} em"
+                  f" ({low}-{high} wanted),"
                   f" {m.hyphenated} hyphenated ends, longest run {m.longest_hyphen_run}")
             for page, space, text in sorted(m.loose, key=lambda found: -found[1])[:args.show]:
                 print(f"    p{page} {space:.2f} em  {text!r}")

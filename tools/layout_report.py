@@ -26,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from press.pagerules import Line, _visible, read_lines  # noqa: E402
+from press.rules import QUARTER_EM  # noqa: E402
 
 MM = 72 / 25.4
 TOP_MARGIN, BOTTOM_MARGIN = 24 * MM, 22 * MM  # styles/press.css, @page
@@ -224,7 +225,7 @@ def _calls(glyphs: Line) -> list[str]:
 
 def _note_number(glyphs: Line) -> str | None:
     # A note's first line starts with its number and a quarter-em space (the marker).
-    match = re.match(r"(\d+)[\u2005 ]", "".join(g.char for g in glyphs))
+    match = re.match(rf"(\d+)[{QUARTER_EM} ]", "".join(g.char for g in glyphs))
     return match.group(1) if match else None
 
 
