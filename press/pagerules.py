@@ -35,7 +35,6 @@ class Glyph(NamedTuple):
     em: float  # the font size it was set in, in the units of left and right
     font: str = ""  # the name of the font, where known
     baseline: float = 0.0  # the y of its origin (PDF units, up from the page's foot), where known
-    base: float = 0.0  # the bottom of its box (up the page), where known: which line of text it is on
 
 
 Line = list[Glyph]
@@ -233,18 +232,18 @@ def cell_breaks(lines: list[Line]) -> list[tuple[str, str]]:
     if not sizes:
         return []
     body = sizes.most_common(1)[0][0]
-    row = Counter((round(v[0].base), round(v[0].em, 1)) for v in runs)
+    row = Counter((round(v[0].baseline), round(v[0].em, 1)) for v in runs)
     rows = [(base, em) for (base, em), count in row.items() if count >= 3 and em < body]
 
     def in_table(run: Line) -> bool:  # on a row, or a few lines from one (its cells' other lines)
-        return any(abs(em - run[0].em) < 0.05 and abs(base - run[0].base) <= 4 * em for base, em in rows)
+        return any(abs(em - run[0].em) < 0.05 and abs(baseline - run[0].baseline) <= 4 * em for baseline, em in rows)
 
     found = []
     for above in filter(in_table, runs):
         em = above[0].em
         for below in runs:
             text = "".join(g.char for g in below)
-            if abs(below[0].em - em) > 0.01 or not 0.5 * em < above[0].base - below[0].base <= 1.8 * em \
+            if abs(below[0].em - em) > 0.01 or not 0.5 * em < above[0].baseline - below[0].baseline <= 1.8 * em \
                     or re.fullmatch(r"[（(][^（）()]*[）)]", text):
                 continue
             if abs(below[0].left - above[0].left) < 0.5 or abs(below[-1].right - above[-1].right) < 0.5:
@@ -321,7 +320,7 @@ def read_lines(pdf: Path, page: int) -> list[Line]:
             line = []
         broken = False
         pdfium_c.FPDFText_GetCharOrigin(textpage.raw, i, ctypes.byref(x), ctypes.byref(y))
-        line.append(Glyph(char, left, right, em, name.value.decode("latin-1"), y.value, bottom))
+        line.append(Glyph(char, left, right, em, name.value.decode("latin-1"), y.value))
         last = (left, bottom)
     if line:
         lines.append(line)

@@ -140,4 +140,4 @@ def test_the_source_line_stays_with_the_table_before_it(built):
     document = pdfium.PdfDocument(built / "2020-02.zh.pdf")
     middle = sum(document[row[0] - 1].get_trimbox()[::2]) / 2
     assert under[0] == row[0], (row[0], under[0])
-    assert (under[1][0].left > middle) == (row[1][0].left > middle) and under[1][0].base < row[1][0].base
+    assert (under[1][0].left > middle) == (row[1][0].left > middle) and under[1][0].baseline < row[1][0].baseline

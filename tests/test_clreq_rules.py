@@ -149,7 +149,7 @@ def test_a_note_call_never_starts_a_line():
 def cells(*rows: tuple[float, str, str], em: float = 8.5) -> list[list[Glyph]]:
     """Runs of table text: (baseline, left edge in em, text) each, set `em` big, with a body
     line of 10 pt beside them so the table's size is not the page's body size."""
-    runs = [[g._replace(base=base, left=g.left * em / EM + x * em, right=g.right * em / EM + x * em, em=em)
+    runs = [[g._replace(baseline=base, left=g.left * em / EM + x * em, right=g.right * em / EM + x * em, em=em)
              for g in line(text)] for base, x, text in rows]
     return runs + [line("国" * 60)]
 
