@@ -21,7 +21,10 @@ from __future__ import annotations
 
 import re
 
-_PRINT_SPACES = re.compile("[\u2004\u2005\u2060]")
+from .rules import QUARTER_EM, THIRD_EM, WORD_JOINER
+
+# What text preparation (press/clreq.py) adds for print alone.
+_PRINT_SPACES = re.compile(f"[{THIRD_EM}{QUARTER_EM}{WORD_JOINER}]")
 
 
 def install() -> None:
