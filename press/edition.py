@@ -17,6 +17,7 @@ from typing import Callable
 from .finish import DocInfo, OutlineItem, assemble
 from .issue import LANGS, Issue
 from .render import LABELS, Renderer, SheetInfo, TocEntry, TocGroup, lang_tag
+from .session import Session
 from .typeset import TypesetPart
 
 Typeset = Callable[..., TypesetPart]
@@ -87,10 +88,10 @@ def editions(issue: Issue) -> list[Edition]:
     return [Edition("bilingual", f"{issue.id}.pdf", LANGS)] + [Edition(lang, f"{issue.id}.{lang}.pdf", (lang,)) for lang in LANGS]
 
 
-def lay_out(edition: Edition, issue: Issue, articles: dict[Key, TypesetPart],
+def lay_out(edition: Edition, issue: Issue, articles: dict[Key, TypesetPart], cover: TypesetPart,
             renderer: Renderer, typeset: Typeset, date: dt.date | None = None) -> EditionLayout:
-    """`articles`: the typeset part of each run of articles (see article_runs), by its first article."""
-    cover = typeset(renderer.cover(issue, edition.langs))
+    """`articles`: the typeset part of each run of articles (see article_runs), by its first
+    article; `cover`: the edition's typeset cover."""
     order = [(slug, lang) for lang in edition.langs for slug in issue.slugs if (slug, lang) in articles]
 
     # The contents page numbers depend on how long the contents are: set it
@@ -124,8 +125,8 @@ def _page_keys(parts: list[TypesetPart], sheets: list[SheetInfo]) -> list[str]:
     return [hashlib.sha256(f"{key}|{sheet}".encode()).hexdigest()[:24] for key, sheet in zip(keys, sheets)]
 
 
-def make_pdf(layout: EditionLayout) -> EditionPdf:
-    pdf = assemble(layout.parts, layout.overlays, layout.outline, layout.info, layout.anchors)
+def make_pdf(layout: EditionLayout, session: Session | None = None) -> EditionPdf:
+    pdf = assemble(layout.parts, layout.overlays, layout.outline, layout.info, layout.anchors, session)
     return EditionPdf(layout.edition, pdf, layout.first_pages)
 
 

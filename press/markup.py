@@ -34,6 +34,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from .clreq import HAN, QUARTER_EM, WORD_JOINER, keep_last_two, prepare, space_han_western
 from .errors import Problem, error, warning
 from .issue import Article
+from .session import Session
 
 # No "[" inside a label: a run of "[^[^[^…" would otherwise be rescanned from each of its starts.
 UNDEFINED_REF = re.compile(r"\[\^([^\[\]\s]+)\]")
@@ -133,18 +134,13 @@ def _parser() -> MarkdownIt:
     return md
 
 
-def to_html(article: Article) -> ArticleHtml:
+def to_html(article: Article, session: Session | None = None) -> ArticleHtml:
     """The article's body as HTML, with its images, footnotes and problems. A process that
-    stays up (serve) converts again only the articles whose file changed."""
-    known = _CONVERTED.get((article.path, article.slug, article.lang))
-    if known is not None and known.article.text == article.text:
-        return replace(known, article=article)
-    converted = _convert(article)
-    _CONVERTED[(article.path, article.slug, article.lang)] = converted
-    return converted
-
-
-_CONVERTED: dict[tuple, ArticleHtml] = {}  # the last conversion of each article
+    stays up (serve) converts again only the articles whose file changed (session.converted)."""
+    if session is None:
+        return _convert(article)
+    known = session.converted.get((article.path, article.slug, article.lang, article.text), lambda: _convert(article))
+    return known if known.article is article else replace(known, article=article)
 
 
 def _convert(article: Article) -> ArticleHtml:
