@@ -100,12 +100,6 @@ class ArticleHtml:
     note_lines: tuple[int, ...] = ()  # the source line of each note's call, by number (1 at [0])
 
 
-def note_id(slug: str, lang: str, number: int) -> str:
-    """The id of an article's note (by its number within the article): the typeset part lists
-    the ids of the elements it placed, so a note left out of the pages is found by it."""
-    return f"note-{slug}-{lang}-{number}"
-
-
 def renumber_notes(html: Markup, after: int) -> Markup:
     """The article's notes numbered on from `after`: an article that continues another on its
     pages (start: continue) carries on that one's series, so no page has two notes 1."""
@@ -166,7 +160,7 @@ def _convert(article: Article) -> ArticleHtml:
     html = state.render(main)
     if article.lang == "zh":
         html = keep_last_two(html)
-    html = _NOTE_SPAN.sub(lambda m: f'{m[1]} id="{note_id(article.slug, article.lang, int(m[2]))}" data-n="{m[2]}"', html)
+    html = _NOTE_SPAN.sub(lambda m: f'{m[1]} id="{article.key.note_id(int(m[2]))}" data-n="{m[2]}"', html)
     state.check_definitions()
     return ArticleHtml(article, Markup(html), tuple(state.images), tuple(state.footnotes), tuple(state.problems),
                        state.notes, tuple(state.note_lines))

@@ -18,6 +18,7 @@ from typing import Iterator
 from . import manifest
 from .config import CODE, Config
 from .errors import PressError, Problem, raise_errors
+from .article import ArticleKey
 from .session import Session
 
 
@@ -27,7 +28,7 @@ class Built:
     issue_id: str
     path: Path
     warnings: tuple[Problem, ...]  # every problem said so far (a reused build's: all it said)
-    first_pages: dict[str, int]  # ArticleKey.name → printed page of its opening in the bilingual issue
+    first_pages: dict[ArticleKey, int]  # printed page of each article's opening in the bilingual issue
     page_keys: tuple[str, ...]  # of the bilingual issue: equal keys, equal pages
     reused: bool = False
     checked: object = None  # press.stages.Checked, when this build loaded the issue
@@ -54,8 +55,9 @@ def build(cfg: Config, session: Session, stop: Event | None = None) -> Iterator[
         # Recorded relative to the issue folder: the same sources in another folder are said where they are now.
         warnings = tuple(Problem(cfg.issue_dir / p, line, message, severity)
                          for p, line, message, severity in previous["warnings"])
+        first_pages = {ArticleKey.named(name): page for name, page in previous.get("first_pages", {}).items()}
         for name in previous["outputs"]:  # in the order they were written
-            yield Built(issue_id, cfg.output_dir(issue_id) / name, warnings, previous.get("first_pages", {}),
+            yield Built(issue_id, cfg.output_dir(issue_id) / name, warnings, first_pages,
                         tuple(previous.get("page_keys", [])), reused=True)
         return
     yield from _build(cfg, session, stamp, stop)
@@ -76,7 +78,7 @@ def _build(cfg: Config, session: Session, stamp: str, stop: Event | None) -> Ite
     out_dir = cfg.output_dir(issue.id)
     _no_folder_in_the_way(out_dir, [layout.edition.filename for layout in laid.layouts]
                           + ([press_name(issue)] if laid.press else []))
-    first_pages = {f"{slug}.{lang}": page for (slug, lang), page in bilingual.first_pages.items()}
+    first_pages = bilingual.first_pages
     warnings, written = list(laid.warnings), {}
 
     def write(name: str, pdf: bytes) -> Built:
@@ -103,7 +105,7 @@ def _build(cfg: Config, session: Session, stamp: str, stop: Event | None) -> Ite
     said = [p for p in warnings if not p.path.resolve().is_relative_to(cache)]
     manifest.record(out_dir, stamp, written,
                     [[os.path.relpath(p.path, cfg.issue_dir), p.line, p.message, p.severity] for p in said],
-                    first_pages, bilingual.page_keys)
+                    {key.name: page for key, page in first_pages.items()}, bilingual.page_keys)
 
 
 def _no_folder_in_the_way(out_dir: Path, names: list[str]) -> None:

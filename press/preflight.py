@@ -20,6 +20,7 @@ from PIL import Image, ImageFile, UnidentifiedImageError
 from .session import Session
 from .errors import Problem, error, note, warning
 from .fonts import coverage
+from .article import ArticleKey
 from .issue import Issue
 from .manifest import file_digest
 from .markup import ArticleHtml
@@ -33,7 +34,7 @@ MAX_PIXELS = 40_000_000  # 8000 × 5000: far beyond any print need; decoding it 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff"}
 
 
-def preflight(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], fonts_dir: Path,
+def preflight(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], fonts_dir: Path,
               session: Session | None = None) -> list[Problem]:
     problems = list(issue.problems)
     for body in bodies.values():
@@ -180,7 +181,7 @@ PRESS_PPI = 300
 PRESS_MIN_PPI = 150
 
 
-def press_images(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], parts, pdf_name: str) -> list[Problem]:
+def press_images(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], parts, pdf_name: str) -> list[Problem]:
     """For the press PDF: every image under 300 ppi at the size it is placed, by page; under
     150 ppi an error, which withholds the press PDF (never the reading PDFs)."""
     sources = {photo.image: (issue.yaml_path, photo.line) for photo in issue.cover}
@@ -212,14 +213,14 @@ def press_images(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], parts
     return problems
 
 
-def _parity(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml]) -> list[Problem]:
+def _parity(issue: Issue, bodies: dict[ArticleKey, ArticleHtml]) -> list[Problem]:
     problems = []
     for slug in issue.slugs:
-        zh, en = bodies.get((slug, "zh")), bodies.get((slug, "en"))
+        zh, en = bodies.get(ArticleKey(slug, "zh")), bodies.get(ArticleKey(slug, "en"))
         if (zh is None) != (en is None):
             only = zh or en
             missing = "en" if zh else "zh"
-            if exists(issue.dir / f"{slug}.{missing}.md"):
+            if exists(issue.dir / ArticleKey(slug, missing).file_name):
                 continue  # the other version is there but could not be read: its errors say why
             if only is not None:
                 # The format allows it: said as a note, which no option turns into a failure.

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .session import Session
 from .errors import PressError, Problem
+from .article import ArticleKey
 from .issue import Issue
 from .markup import ArticleHtml
 from .output import make_folder, replace_atomically, sweep_temporaries, write_atomically
@@ -34,8 +35,8 @@ class ProofArticle:
     first_page: int  # as printed in the bilingual issue
 
 
-def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Path,
-               first_pages: dict[str, int], page_keys: list[str], templates_dir: Path, fonts: dict[str, bytes],
+def make_proof(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], pdf: Path,
+               first_pages: dict[ArticleKey, int], page_keys: list[str], templates_dir: Path, fonts: dict[str, bytes],
                out_dir: Path, warnings: list[Problem] = (), session: Session | None = None) -> Path:
     import json
 
@@ -74,8 +75,8 @@ def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Pa
         if (issue.dir / src).resolve().is_relative_to(issue.dir.resolve()) and target.resolve().is_relative_to(out_dir.resolve()):
             _copy_if_changed(issue.dir / src, target)
 
-    articles = [ProofArticle(slug, issue.article(slug, lang).meta.title, lang, first_pages.get(f"{slug}.{lang}", 0))
-                for lang in ("zh", "en") for slug in issue.slugs if (slug, lang) in bodies]
+    articles = [ProofArticle(key.slug, bodies[key].article.meta.title, key.lang, first_pages.get(key, 0))
+                for lang in ("zh", "en") for slug in issue.slugs if (key := ArticleKey(slug, lang)) in bodies]
     pdfs = [f"{issue.id}.pdf", f"{issue.id}.zh.pdf", f"{issue.id}.en.pdf"]
     link_pdfs([pdf.parent / name for name in pdfs], out_dir)
     # The reading view: each article's aligned rows, and every warning of the build (not only the parity ones).

@@ -11,12 +11,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from threading import Event
 
+from .article import ArticleKey
 from .config import Config
 from .edition import EditionLayout, article_runs, editions, lay_out, make_pdf
 from .errors import PressError, Problem, error, fails, raise_errors, warning
 from .fonts import subset_fonts
 from .issue import Issue, load_issue
-from .markup import ArticleHtml, note_id, to_html
+from .markup import ArticleHtml, to_html
 from .parity import problems_of as translation_problems
 from .clreq import prepare
 from .preflight import preflight, press_images
@@ -28,14 +29,14 @@ from .typeset import TypesetPart, Typesetting
 @dataclass(frozen=True)
 class Checked:
     issue: Issue
-    bodies: dict[tuple[str, str], ArticleHtml]
+    bodies: dict[ArticleKey, ArticleHtml]
     warnings: list[Problem]
 
 
 def check(cfg: Config, session: Session) -> Checked:
     """Load and preflight the issue; raise every error found, return the warnings."""
     issue = load_issue(cfg.issue_dir)
-    bodies = {(a.slug, a.lang): to_html(a, session) for a in issue.articles}
+    bodies = {a.key: to_html(a, session) for a in issue.articles}
     problems = preflight(issue, bodies, cfg.fonts_dir, session) + translation_problems(issue, session)
     raise_errors(problems, cfg.strict)
     return Checked(issue, bodies, problems)
@@ -121,7 +122,7 @@ def stop_if(stop: Event | None) -> None:
         raise Stopped
 
 
-def _overflow_problems(issue: Issue, runs: dict, articles: dict[tuple[str, str], TypesetPart],
+def _overflow_problems(issue: Issue, runs: dict, articles: dict[ArticleKey, TypesetPart],
                        issue_pdf: EditionLayout) -> list[Problem]:
     """What sticks out of its column, by the page of the bilingual issue and the line of the source."""
     problems = []
@@ -136,18 +137,18 @@ def _overflow_problems(issue: Issue, runs: dict, articles: dict[tuple[str, str],
     return problems
 
 
-def _note_problems(runs: dict, bodies: dict[tuple[str, str], ArticleHtml],
-                   articles: dict[tuple[str, str], TypesetPart]) -> list[Problem]:
+def _note_problems(runs: dict, bodies: dict[ArticleKey, ArticleHtml],
+                   articles: dict[ArticleKey, TypesetPart]) -> list[Problem]:
     """Every note the source implies is on a page. WeasyPrint leaves out, without a word, the
     notes it finds no room for (a paragraph with hundreds of links); each typeset part lists the
-    ids of what it placed, and each note has one (markup.note_id). Checked on every build, from
+    ids of what it placed, and each note has one (ArticleKey.note_id). Checked on every build, from
     the part cache too."""
     problems = []
     for head, run in runs.items():
         placed = articles[head].anchors
         for key in run:
             body = bodies[key]
-            missing = [n for n in range(1, body.notes + 1) if note_id(*key, n) not in placed]
+            missing = [n for n in range(1, body.notes + 1) if key.note_id(n) not in placed]
             if missing:
                 problems.append(error(body.article.path, body.note_lines[missing[0] - 1],
                                       f"{len(missing)} of the {body.notes} notes of this article would not be printed, "
@@ -156,7 +157,7 @@ def _note_problems(runs: dict, bodies: dict[tuple[str, str], ArticleHtml],
     return problems
 
 
-def _makeup_problems(issue: Issue, runs: dict, articles: dict[tuple[str, str], TypesetPart],
+def _makeup_problems(issue: Issue, runs: dict, articles: dict[ArticleKey, TypesetPart],
                      issue_pdf: EditionLayout) -> list[Problem]:
     """What the page make-up could not mend (press/makeup.py), as warnings at the block's source line."""
     problems = []
@@ -181,8 +182,9 @@ def _cover_problems(issue: Issue, covers: list[TypesetPart]) -> list[Problem]:
 def _found_in(issue: Issue, run: tuple, what: str, first: bool):
     """The article of a run whose source holds `what` (the first such, or the last), and its line;
     else the run's first article, with no line."""
-    found = [(a, line) for a in (issue.article(*key) for key in run) if (line := _line_of(a.text, what)) is not None]
-    return (found[0] if first else found[-1]) if found else (issue.article(*run[0]), None)
+    found = [(a, line) for a in (issue.article(key.slug, key.lang) for key in run)
+             if (line := _line_of(a.text, what)) is not None]
+    return (found[0] if first else found[-1]) if found else (issue.article(run[0].slug, run[0].lang), None)
 
 
 def _line_of(text: str, what: str) -> int | None:

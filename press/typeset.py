@@ -151,7 +151,7 @@ class Typesetter:
         notices = ()
         try:
             document = render()
-            if part.key.startswith("article/"):
+            if part.article is not None:
                 document, notices = makeup.compose(document, html.etree_element, render)
         except RefusedFetch as exc:
             raise PressError.at(Path(part.key), None, f"refused to read {exc.url[:200]!r}: {exc.reason}") from None
@@ -170,7 +170,7 @@ class Typesetter:
         # which only carries running heads and folios, is stamped as an artifact instead.
         pdf = document.write_pdf(pdf_identifier=part.key.encode(), pdf_tags=not part.key.startswith("overlay"))
         images = tuple(image for i, page in enumerate(document.pages) for image in _images(page._page_box, i))
-        messages = self.messages + tuple(_problems(_ENGINE_LOG.take(), _source_of(part.key)))
+        messages = self.messages + tuple(_problems(_ENGINE_LOG.take(), _source_of(part)))
         return TypesetPart(part.key, pdf, len(document.pages), anchors, overflows, part.lang, images, messages,
                            tuple(notices))
 
@@ -180,12 +180,11 @@ class Typesetter:
         return notes
 
 
-def _source_of(key: str) -> Path:
+def _source_of(part: RenderedHtml) -> Path:
     """The file a part is made from, to say WeasyPrint's messages about it where an editor looks."""
-    if key.startswith("article/"):
-        slugs, _, lang = key.removeprefix("article/").rpartition(".")
-        return Path("issue", f"{slugs.split('+')[0]}.{lang}.md")  # a run of articles: its first
-    if key.startswith("overlay"):
+    if part.article is not None:
+        return Path("issue", part.article.file_name)  # a run of articles: its first
+    if part.key.startswith("overlay"):
         return Path("templates", "overlay.html.j2")
     return Path("issue", "issue.yaml")  # the cover and the contents
 
@@ -332,7 +331,7 @@ class Typesetting:
             # The workers set all parts but the shortest article, which this process sets meanwhile:
             # its typesetter is then warm (fonts loaded, C types parsed, columns and notes laid out
             # once) for the single part that an edit brings.
-            own = min(range(len(jobs)), key=lambda j: (not jobs[j][2].key.startswith("article/"), len(jobs[j][2].html)))
+            own = min(range(len(jobs)), key=lambda j: (jobs[j][2].article is None, len(jobs[j][2].html)))
             futures = {j: self.pool.submit(_typeset_in_worker, job) for j, job in enumerate(jobs) if j != own}
             with _IN_PROCESS:
                 mine = _typeset_in_worker(self.typesetters, jobs[own])

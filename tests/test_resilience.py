@@ -369,9 +369,12 @@ def test_an_image_weasyprint_cannot_use_is_an_error_of_its_article(tmp_path):
     typesetter = Typesetter(issue, ROOT / "styles", ROOT / "templates", ROOT / "fonts", tmp_path / "cache", fonts)
     assert typesetter.messages == ()  # the project's sheets: nothing to say
     html = '<html lang="en"><body><p>Some text</p><img src="images/broken.svg" alt="a"></body></html>'
-    for key, source in (("article/note.en", "note.en.md"), ("article/note+more.en", "note.en.md"),
-                        ("cover.zh-en", "issue.yaml")):
-        part = typesetter.typeset(RenderedHtml(key, html, "en"))
+    from press.article import ArticleKey
+
+    first = ArticleKey("note", "en")
+    for key, article, source in (("article/note.en", first, "note.en.md"), ("article/note+more.en", first, "note.en.md"),
+                                 ("cover.zh-en", None, "issue.yaml")):
+        part = typesetter.typeset(RenderedHtml(key, html, "en", article))
         # Named as the fetcher names files: a build says them in its own folders (Typesetting.problems).
         assert [(p.path, p.line, p.severity) for p in part.messages] == [(Path("issue", source), None, "error")], \
             part.messages

@@ -123,3 +123,13 @@ def test_an_article_is_converted_once_per_text_within_a_session():
     assert again is not first and "paragraph.</p>" in again.html and "paragraph.</p>" not in first.html
     assert to_html(edited, session) is again
     assert to_html(article) is not to_html(article)
+
+
+def test_an_article_is_named_by_its_key_alone():
+    """Its anchor, note ids, file name and record name are spelled in press/article.py, nowhere else."""
+    import re
+
+    spelled = re.compile(r"\{[\w.]*slug\}[.\-+]\{[\w.]*lang\}|\{[\w.]*slug\}\.(zh|en)\.md|note-\{[\w.]*slug")
+    found = [f"{path.name}:{n}: {line.strip()}" for path in sorted((ROOT / "press").glob("*.py")) if path.name != "article.py"
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if spelled.search(line)]
+    assert not found, "\n".join(found)
