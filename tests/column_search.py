@@ -36,10 +36,10 @@ def main(issue_dir: str, cache_dir: str) -> None:
     isolate_fontconfig(cfg.fonts_dir, cfg.cache_dir)
     from weasyprint.layout import block, column
 
-    from press.session import Memo
+    from press.session import Memo, Session
     from press.typeset import _typesetter
 
-    checked = check(cfg)
+    checked = check(cfg, Session())
     renderer = Renderer(cfg.templates_dir)
     pages = [renderer.article(checked.issue, body) for body in checked.bodies.values()]
     fonts = subset_fonts(cfg.fonts_dir, characters(checked.issue, pages, cfg.templates_dir), cfg.cache_dir)
