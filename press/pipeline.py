@@ -1,4 +1,6 @@
-"""The build as the command line sees it: reuse what is up to date, else run the stages.
+"""The build, top to bottom: reuse what is up to date, else check the issue, lay it out,
+and assemble and write each PDF, yielded as soon as it is written (the bilingual issue
+first: the proof is made from it, and serve publishes it, while the editions follow).
 
 The stages (press.stages) and the typesetter load only when there is work
 to do: a build whose inputs have not changed answers in a fraction of a
@@ -16,9 +18,9 @@ from threading import Event
 from typing import Iterator
 
 from . import manifest
+from .article import ArticleKey
 from .config import CODE, Config
 from .errors import PressError, Problem, raise_errors
-from .article import ArticleKey
 from .session import Session
 
 

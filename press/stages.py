@@ -1,6 +1,7 @@
-"""The stages of a build, top to bottom: load, check, render, typeset, assemble.
+"""The stages of a build before assembly: load and check the issue (check), then render,
+typeset and lay out every edition (lay_out_issue), with what the pages say of the sources.
 
-press.pipeline calls this module only when there is work to do.
+press.pipeline calls this module only when there is work to do, and assembles the PDFs.
 """
 
 from __future__ import annotations
