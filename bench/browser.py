@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
 import signal
 import statistics
@@ -28,6 +27,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from press.serve import launch  # noqa: E402  (press from this checkout)
+
 ISSUE = ROOT / "content" / "2020-02"
 CHROMIUM = "/usr/bin/chromium"
 ARTICLE = "share-solutions.zh.md"
@@ -44,18 +46,11 @@ document.addEventListener("press:updated", () => {
 
 
 def start_serve(issue: Path, out: Path, cache: Path) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", str(issue), "-o", str(out)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-                            env={**os.environ, "PRESS_CACHE_DIR": str(cache)})
-    deadline = time.time() + 300
-    while time.time() < deadline:
-        line = proc.stdout.readline()
-        if match := re.search(r"serving (http://127\.0\.0\.1:\d+/)", line):
-            return proc, match[1]
-        if not line and proc.poll() is not None:
-            break
-    proc.kill()
-    raise SystemExit("serve did not start")
+    try:
+        return launch([sys.executable, str(ROOT / "build.py"), "serve", str(issue), "-o", str(out)],
+                      {**os.environ, "PRESS_CACHE_DIR": str(cache)}, ROOT, timeout=300)
+    except RuntimeError as exc:
+        raise SystemExit(str(exc)) from None
 
 
 def marker(n: int) -> str:

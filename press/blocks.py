@@ -22,6 +22,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from .issue import Article
 from .rules import CJK_PUNCTUATION
+from .session import Session
 
 FRONT_FIELDS = ("title", "subtitle", "author", "source", "date", "abstract")
 TEXT_KINDS = ("paragraph", "item", "quote")  # blocks a translator may merge or split
@@ -76,17 +77,16 @@ def parser() -> MarkdownIt:
     return _parser()
 
 
-def split_blocks(article: Article) -> tuple[Block, ...]:
-    """The article's front matter fields, then its body blocks in reading order, notes last."""
-    known = _SPLIT.get(article.path)
-    if known is not None and known[0] == article.text:
-        return known[1]
-    blocks = tuple(_front_blocks(article)) + tuple(_body_blocks(article))
-    _SPLIT[article.path] = (article.text, blocks)
-    return blocks
+def split_blocks(article: Article, session: Session | None = None) -> tuple[Block, ...]:
+    """The article's front matter fields, then its body blocks in reading order, notes last.
+    A process that stays up (serve) splits an edited file only (session.blocks)."""
+    if session is None:
+        return _split(article)
+    return session.blocks.get((article.path, article.text), lambda: _split(article))
 
 
-_SPLIT: dict = {}  # the last split of each file: a process that stays up (serve) splits an edited file only
+def _split(article: Article) -> tuple[Block, ...]:
+    return tuple(_front_blocks(article)) + tuple(_body_blocks(article))
 
 
 def _front_blocks(article: Article) -> list[Block]:

@@ -49,18 +49,20 @@ def main(argv: list[str] | None = None) -> int:
 
     from .config import load_config
     from .pipeline import accept, build, check, compare, proof
+    from .session import Session
 
+    session = Session()  # what this run's stages keep; serve keeps it from one build to the next
     try:
         cfg = load_config(getattr(args, "issue_dir", None), getattr(args, "out_dir", None), getattr(args, "strict", False),
                           getattr(args, "press", False))
         if command == "check":
-            result = check(cfg)
+            result = check(cfg, session)
             _report(result.warnings)
             warnings = sum(p.severity == "warning" for p in result.warnings)
             print(f"{os.path.relpath(cfg.issue_dir)}: ok ({warnings} warning(s))", file=sys.stderr)
         elif command == "diff":
-            result = compare(cfg)
-            _report(result.built.warnings)
+            result = compare(cfg, session)
+            _report(result.outputs[-1].warnings)
             changed = [d for d in result.diffs if not d.passed]
             for diff in changed:
                 if diff.problem:
@@ -72,11 +74,11 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             print(f"no page changed ({sum(len(d.pages) for d in result.diffs)} pages compared)")
         elif command == "serve":
-            return _serve(cfg, args.port)
+            return _serve(cfg, session, args.port)
         elif command == "proof":
-            built, index = proof(cfg)
-            _report(built.warnings)
-            print(index)
+            outputs = list(proof(cfg, session))
+            _report(outputs[-1].warnings)
+            print(outputs[0].proof)
         elif command == "translated":
             from .issue import load_issue
             from .translation import accept, confirm
@@ -84,20 +86,20 @@ def main(argv: list[str] | None = None) -> int:
             issue = load_issue(cfg.issue_dir)
             print(confirm(issue, args.slug) if args.accept is None else accept(issue, args.slug, args.accept))
         elif command == "baseline":
-            for folder in accept(cfg):
+            for folder in accept(cfg, session):
                 print(f"approved: {folder}")
         else:
-            result = build(cfg)
-            _report(result.warnings)
-            for path in result.outputs:
-                print(path)
+            outputs = list(build(cfg, session))
+            _report(outputs[-1].warnings)
+            for built in outputs:
+                print(built.path)
     except PressError as exc:
         _report(exc.problems)
         return 1
     return 0
 
 
-def _serve(cfg, port: int) -> int:
+def _serve(cfg, session, port: int) -> int:
     from .pipeline import proof
     from .serve import serve
     from .typeset import isolate_fontconfig
@@ -106,15 +108,13 @@ def _serve(cfg, port: int) -> int:
     isolate_fontconfig(cfg.fonts_dir, cfg.cache_dir)
     import weasyprint  # noqa: F401
 
-    def build_proof(published, interrupt) -> None:
-        built, _ = proof(cfg, published, interrupt)
+    def build_proof(stop):
+        """The proof and the PDFs of one edit, as serve consumes them; their problems once all are written."""
+        for built in proof(cfg, session, stop):
+            yield built
         _report(built.warnings)
 
-    def ready(url: str) -> None:
-        print(f"serving {url} (Ctrl-C stops)", flush=True)
-
-    serve(build_proof, [cfg.issue_dir, cfg.templates_dir, cfg.styles_dir, cfg.fonts_dir],
-          _proof_dir(cfg), port, ready)
+    serve(build_proof, [cfg.issue_dir, cfg.templates_dir, cfg.styles_dir, cfg.fonts_dir], _proof_dir(cfg), port)
     return 0
 
 

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .finish import DocInfo, OutlineItem, assemble
+from .article import ArticleKey
 from .issue import LANGS, Issue
 from .render import LABELS, Renderer, SheetInfo, TocEntry, TocGroup, lang_tag
+from .session import Session
 from .typeset import TypesetPart
 
 Typeset = Callable[..., TypesetPart]
@@ -39,8 +41,8 @@ class EditionLayout:
     overlays: list[TypesetPart]  # the running heads and folios, page after page, in chunks
     outline: list[OutlineItem]
     info: DocInfo
-    anchors: dict[str, int]  # "slug-lang" → 0-based page index, for the contents links
-    first_pages: dict[tuple[str, str], int]  # (slug, lang) → printed page number of its opening
+    anchors: dict[str, int]  # ArticleKey.anchor → 0-based page index, for the contents links
+    first_pages: dict[ArticleKey, int]  # printed page number of each article's opening
     page_keys: list[str]  # one per page: equal keys, equal page (what the proof redraws)
 
 
@@ -48,13 +50,12 @@ class EditionLayout:
 class EditionPdf:
     edition: Edition
     pdf: bytes
-    first_pages: dict[tuple[str, str], int]
+    first_pages: dict[ArticleKey, int]
 
 
 @dataclass(frozen=True)
 class PlacedArticle:
-    slug: str
-    lang: str
+    key: ArticleKey
     title: str
     first_page: int  # page number as printed, 1 = the cover
     part: TypesetPart  # the part it is set in, with the articles of its run
@@ -62,23 +63,21 @@ class PlacedArticle:
     first_of_run: bool  # the article the part starts with
 
 
-Key = tuple[str, str]  # (slug, lang)
-
-
-def article_runs(issue: Issue, keys) -> dict[Key, tuple[Key, ...]]:
+def article_runs(issue: Issue, keys) -> dict[ArticleKey, tuple[ArticleKey, ...]]:
     """The articles of each language in issue order, grouped into runs that share pages: an
     article with `start: continue` joins the run of the article before it in its language.
     Each run is keyed by its first article and is typeset as one part."""
-    runs: dict[Key, tuple[Key, ...]] = {}
+    runs: dict[ArticleKey, tuple[ArticleKey, ...]] = {}
     for lang in LANGS:
         head = None
         for slug in issue.slugs:
-            if (slug, lang) not in keys:
+            key = ArticleKey(slug, lang)
+            if key not in keys:
                 continue
             if head is not None and issue.article(slug, lang).meta.start == "continue":
-                runs[head] += ((slug, lang),)
+                runs[head] += (key,)
             else:
-                head = (slug, lang)
+                head = key
                 runs[head] = (head,)
     return runs
 
@@ -87,11 +86,11 @@ def editions(issue: Issue) -> list[Edition]:
     return [Edition("bilingual", f"{issue.id}.pdf", LANGS)] + [Edition(lang, f"{issue.id}.{lang}.pdf", (lang,)) for lang in LANGS]
 
 
-def lay_out(edition: Edition, issue: Issue, articles: dict[Key, TypesetPart],
+def lay_out(edition: Edition, issue: Issue, articles: dict[ArticleKey, TypesetPart], cover: TypesetPart,
             renderer: Renderer, typeset: Typeset, date: dt.date | None = None) -> EditionLayout:
-    """`articles`: the typeset part of each run of articles (see article_runs), by its first article."""
-    cover = typeset(renderer.cover(issue, edition.langs))
-    order = [(slug, lang) for lang in edition.langs for slug in issue.slugs if (slug, lang) in articles]
+    """`articles`: the typeset part of each run of articles (see article_runs), by its first
+    article; `cover`: the edition's typeset cover."""
+    order = [key for lang in edition.langs for slug in issue.slugs if (key := ArticleKey(slug, lang)) in articles]
 
     # The contents page numbers depend on how long the contents are: set it
     # with a guess of its own length, and again in the rare case it was wrong.
@@ -111,8 +110,8 @@ def lay_out(edition: Edition, issue: Issue, articles: dict[Key, TypesetPart],
     parts = [cover, contents] + [p.part for p in placed if p.first_of_run]
     return EditionLayout(edition, parts, overlays,
                          _outline(cover.pages, placed, edition.langs), _info(issue, edition, date or issue.date),
-                         {f"{p.slug}-{p.lang}": p.first_page - 1 for p in placed},
-                         {(p.slug, p.lang): p.first_page for p in placed},
+                         {p.key.anchor: p.first_page - 1 for p in placed},
+                         {p.key: p.first_page for p in placed},
                          _page_keys(parts, sheets))
 
 
@@ -124,28 +123,28 @@ def _page_keys(parts: list[TypesetPart], sheets: list[SheetInfo]) -> list[str]:
     return [hashlib.sha256(f"{key}|{sheet}".encode()).hexdigest()[:24] for key, sheet in zip(keys, sheets)]
 
 
-def make_pdf(layout: EditionLayout) -> EditionPdf:
-    pdf = assemble(layout.parts, layout.overlays, layout.outline, layout.info, layout.anchors)
+def make_pdf(layout: EditionLayout, session: Session | None = None) -> EditionPdf:
+    pdf = assemble(layout.parts, layout.overlays, layout.outline, layout.info, layout.anchors, session)
     return EditionPdf(layout.edition, pdf, layout.first_pages)
 
 
 def _place(issue: Issue, order, articles, first_page: int) -> list[PlacedArticle]:
     """Every article of the edition with its printed opening page, runs in the order given."""
-    runs = article_runs(issue, {(a.slug, a.lang) for a in issue.articles})
+    runs = article_runs(issue, {a.key for a in issue.articles})
     placed, page = [], first_page
     for head in order:
         part = articles[head]
-        for slug, lang in runs.get(head, (head,)):
+        for key in runs.get(head, (head,)):
             # An article that continues a run opens on the page that holds its heading.
-            at = 0 if (slug, lang) == head else part.anchors.get(f"{slug}-{lang}", 0)
-            placed.append(PlacedArticle(slug, lang, issue.article(slug, lang).meta.title, page + at, part, at,
-                                        (slug, lang) == head))
+            at = 0 if key == head else part.anchors.get(key.anchor, 0)
+            placed.append(PlacedArticle(key, issue.article(key.slug, key.lang).meta.title, page + at, part, at,
+                                        key == head))
         page += part.pages
     return placed
 
 
 def _toc(placed: list[PlacedArticle], langs: tuple[str, ...]) -> list[TocGroup]:
-    return [TocGroup(lang, tuple(TocEntry(p.title, p.first_page, f"{p.slug}-{p.lang}") for p in placed if p.lang == lang))
+    return [TocGroup(lang, tuple(TocEntry(p.title, p.first_page, p.key.anchor) for p in placed if p.key.lang == lang))
             for lang in langs]
 
 
@@ -163,15 +162,15 @@ def _sheets(issue: Issue, edition: Edition, cover_pages: int, contents_pages: in
             # page (in a run of short items, the one continued from the page before); the opening
             # page of a run has no head.
             running = [q for q in members if q.run_page < i][-1:] or [p]
-            head = None if i == 0 else (f"{issue.title[p.lang]} {issue.number[p.lang]}" if n % 2 == 0 else running[0].title)
-            sheets.append(SheetInfo(n, head, True, lang_tag(p.lang)))
+            head = None if i == 0 else (f"{issue.title[p.key.lang]} {issue.number[p.key.lang]}" if n % 2 == 0 else running[0].title)
+            sheets.append(SheetInfo(n, head, True, lang_tag(p.key.lang)))
     return sheets
 
 
 def _outline(cover_pages: int, placed: list[PlacedArticle], langs: tuple[str, ...]) -> list[OutlineItem]:
     items = [OutlineItem(" / ".join(LABELS[lang]["contents"] for lang in langs), cover_pages)]
     for lang in langs:
-        entries = tuple(OutlineItem(p.title, p.first_page - 1) for p in placed if p.lang == lang)
+        entries = tuple(OutlineItem(p.title, p.first_page - 1) for p in placed if p.key.lang == lang)
         if len(langs) > 1:
             if entries:
                 items.append(OutlineItem(LABELS[lang]["part"], entries[0].page, entries))

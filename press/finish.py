@@ -18,6 +18,7 @@ from pypdf.generic import (ArrayObject, BooleanObject, ByteStringObject, Diction
                            NullObject, NumberObject, StreamObject, TextStringObject)
 
 from .render import LANG_TAGS
+from .session import Session
 from .typeset import TypesetPart
 from .xmp import PDF_UA_1, set_xmp
 
@@ -43,41 +44,26 @@ class DocInfo:
 GOTO = "https://press.invalid/goto/"
 
 
-class PartReaders:
-    """Typeset parts, each parsed once for every PDF that holds it: tagged parts hold
-    thousands of small objects, and pypdf parses in Python. A process that stays up (serve)
-    keeps the parts of its last build for the next, and no others: a part an edit replaced
-    is never asked for again, and every one kept makes the heap, and the garbage collector's
+def _read_part(pdf: bytes, session: Session | None) -> PdfReader:
+    """A typeset part, parsed once for every PDF that holds it: tagged parts hold thousands of
+    small objects, and pypdf parses in Python. A process that stays up (serve) keeps the parts
+    of its last build for the next (session.parts), and no others: a part an edit replaced is
+    never asked for again, and every one kept makes the heap, and the garbage collector's
     rounds, bigger. Readers are only read from; each writer keeps its own copies."""
-
-    def __init__(self) -> None:
-        self._current: dict[bytes, PdfReader] = {}
-        self._previous: dict[bytes, PdfReader] = {}
-
-    def new_build(self) -> None:
-        """Forget the parts that the build before the last one used and the last did not."""
-        self._previous, self._current = self._current, {}
-
-    def __call__(self, pdf: bytes) -> PdfReader:
-        reader = self._current.get(pdf)
-        if reader is None:
-            reader = self._previous.pop(pdf, None) or PdfReader(io.BytesIO(pdf))
-            self._current[pdf] = reader
-        return reader
-
-
-read_part = PartReaders()
+    if session is None:
+        return PdfReader(io.BytesIO(pdf))
+    return session.parts.get(pdf, lambda: PdfReader(io.BytesIO(pdf)))
 
 
 def assemble(parts: list[TypesetPart], overlays: list[TypesetPart], outline: list[OutlineItem], info: DocInfo,
-             anchors: dict[str, int] | None = None) -> bytes:
+             anchors: dict[str, int] | None = None, session: Session | None = None) -> bytes:
     """One finished PDF from its parts in page order."""
     writer = PdfWriter()
-    stamps = [page for overlay in overlays for page in read_part(overlay.pdf).pages]
+    stamps = [page for overlay in overlays for page in _read_part(overlay.pdf, session).pages]
     index = 0
     tagged = []
     for part in parts:
-        reader = read_part(part.pdf)
+        reader = _read_part(part.pdf, session)
         added = []
         for page in reader.pages:
             added.append(writer.add_page(page))

@@ -14,10 +14,10 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from .cache import Cache
+from .session import Session
 from .errors import PressError, Problem
 from .manifest import file_digest
 
@@ -52,12 +52,12 @@ def font_files(fonts_dir: Path) -> list[Path]:
                   for p in folder.iterdir() if p.suffix.lower() in FONT_SUFFIXES)
 
 
-def coverage(fonts_dir: Path) -> frozenset[int]:
+def coverage(fonts_dir: Path, session: Session | None = None) -> frozenset[int]:
     """Every code point some project font can draw (read again when a font file changes)."""
-    return _coverage(tuple((path, file_digest(path)) for path in font_files(fonts_dir)))
+    fonts = tuple((path, file_digest(path, known=session and session.digests)) for path in font_files(fonts_dir))
+    return _coverage(fonts) if session is None else session.coverage.get(fonts, lambda: _coverage(fonts))
 
 
-@lru_cache(maxsize=2)
 def _coverage(fonts: tuple[tuple[Path, bytes], ...]) -> frozenset[int]:
     import uharfbuzz as hb
 
@@ -67,13 +67,13 @@ def _coverage(fonts: tuple[tuple[Path, bytes], ...]) -> frozenset[int]:
     return frozenset(cover)
 
 
-def subset_fonts(fonts_dir: Path, chars: set[str], cache_dir: Path) -> FontSet:
+def subset_fonts(fonts_dir: Path, chars: set[str], cache_dir: Path, session: Session | None = None) -> FontSet:
     codepoints = frozenset(ord(c) for c in chars) | BASE_CHARS
     key = hashlib.sha256(" ".join([RECIPE, *map(str, sorted(codepoints))]).encode()).hexdigest()[:16]
     cache = Cache(cache_dir)
     files = {}
     for path in font_files(fonts_dir):
-        name = f"{path.stem}-{file_digest(path).hex()[:16]}-{key}{path.suffix}.entry"
+        name = f"{path.stem}-{file_digest(path, known=session and session.digests).hex()[:16]}-{key}{path.suffix}.entry"
         found = cache.read("fonts", name, name)
         if found is None:
             found = _subset(path, codepoints)

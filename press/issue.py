@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from .article import ArticleKey
 from .errors import Problem, PressError, error, warning
 from .sources import exists, folder_problem, problem
 
@@ -66,6 +67,10 @@ class Article:
     body: str
     body_line: int  # line of the file on which the body's first line stands
     text: str  # the whole file as read, for checks that need every character with its line
+
+    @property
+    def key(self) -> ArticleKey:
+        return ArticleKey(self.slug, self.lang)
 
 
 @dataclass(frozen=True)
@@ -130,14 +135,15 @@ def load_issue(issue_dir: Path) -> Issue:
     for slug in slugs:
         found = False
         for lang in LANGS:
-            path = issue_dir / f"{slug}.{lang}.md"
+            path = issue_dir / ArticleKey(slug, lang).file_name
             if exists(path):  # whatever is there: a folder or a broken link is said, not skipped
                 found = True
                 article = load_article(path, slug, lang, problems)
                 if article is not None:
                     articles.append(article)
         if not found:
-            problems.append(error(yaml_path, line_of("articles"), f"article '{slug}' is listed but has no {slug}.zh.md or {slug}.en.md"))
+            problems.append(error(yaml_path, line_of("articles"), f"article '{slug}' is listed but has no "
+                                  f"{ArticleKey(slug, 'zh').file_name} or {ArticleKey(slug, 'en').file_name}"))
     for path in sorted(issue_dir.glob("*.md")):
         match = re.fullmatch(r"(.+)\.(zh|en)\.md", path.name)
         if match and match[1] not in slugs:

@@ -24,17 +24,19 @@ CODE = Path(__file__).resolve().parent
 
 
 def fingerprint(groups: list[tuple[Path, list[Path]]], options: object, roots: list[Path],
-                digests: Path | None = None) -> str:
+                digests: Path | None = None, known: dict | None = None) -> str:
     """The hash of the options, the environment and each group's files (named relative to the
     group's folder). Only what the build itself reads is given here (see `issue_files`), and only
     regular files inside `roots` are read: a link out of them, a pipe, a device or a file of /proc
     is fingerprinted by its name and kind alone (the build that meets it says what is wrong).
     A file that cannot be read is an error line, all of them at once. `digests`: a file where the
-    digests of large files are kept from one run to the next (see file_digest)."""
+    digests of large files are kept from one run to the next (see file_digest); `known`: the
+    session's digests (press.session), which it adds to."""
     from .errors import PressError, error
 
+    known = {} if known is None else known
     if digests is not None:
-        _load_digests(digests)
+        _load_digests(digests, known)
     real_roots = [Path(os.path.realpath(root)) for root in roots]
     digest = hashlib.sha256(repr(options).encode())
     digest.update(environment())
@@ -43,17 +45,18 @@ def fingerprint(groups: list[tuple[Path, list[Path]]], options: object, roots: l
         for path in files:
             digest.update(f"{os.path.relpath(path, folder)}\0".encode())
             try:
-                digest.update(content_digest(path, real_roots, used, folders))
+                digest.update(content_digest(path, real_roots, used, folders, known))
             except OSError as exc:
                 problems.append(error(path, None, f"cannot be read: {exc.strerror or exc}"))
     if problems:
         raise PressError(problems)
     if digests is not None:
-        _save_digests(digests, used)
+        _save_digests(digests, used, known)
     return digest.hexdigest()
 
 
-def content_digest(path: Path, roots: list[Path], used: set | None = None, folders: dict | None = None) -> bytes:
+def content_digest(path: Path, roots: list[Path], used: set | None = None, folders: dict | None = None,
+                   known: dict | None = None) -> bytes:
     """The file's digest, or what stands for a path that is not read: a link out of `roots`
     (given resolved), something that is not a regular file, nothing at all. Raises OSError
     for a file that is there but cannot be read. `folders`: real paths of folders already
@@ -76,7 +79,7 @@ def content_digest(path: Path, roots: list[Path], used: set | None = None, folde
     if not any(target.is_relative_to(root) for root in roots):
         return b"outside"
     try:
-        return file_digest(path, used)
+        return file_digest(path, used, known)
     except NotAFile:
         return b"not a file"
     except PermissionError:
@@ -167,18 +170,16 @@ def _library_version(names: tuple[str, ...], function: str) -> str:
     return f"{names[0]} missing"  # the typesetter will say so when it loads
 
 
-_DIGESTS: dict[tuple, bytes] = {}
-
-
 class NotAFile(OSError):
     """A pipe, socket or device where a file was expected: never opened for reading."""
 
 
-def file_digest(path: Path, used: set | None = None) -> bytes:
+def file_digest(path: Path, used: set | None = None, known: dict | None = None) -> bytes:
     """The SHA-256 of a regular file's bytes. A large file (the Chinese faces are 82 MB between
     them) is hashed again only when its inode, size, modification or change time differ from
-    the last time: within a process that stays up (serve), and across runs through the file
-    fingerprint() keeps in the cache folder. Small files, such as the sources an editor saves
+    the last time it was hashed into `known` (the session's digests, press.session): within a
+    process that stays up (serve), and across runs through the file fingerprint() keeps in the
+    cache folder. Small files, such as the sources an editor saves
     twice in a second with the same length, are always read.
 
     Anything but a regular file is never opened; the file is opened without waiting (a pipe
@@ -187,10 +188,11 @@ def file_digest(path: Path, used: set | None = None) -> bytes:
     key = (str(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
     if not S_ISREG(stat.st_mode):
         raise NotAFile(f"{path} is not a regular file")
-    if stat.st_size >= LARGE_FILE and key in _DIGESTS:
+    known = {} if known is None else known
+    if stat.st_size >= LARGE_FILE and key in known:
         if used is not None:
             used.add(key)
-        return _DIGESTS[key]  # not even opened
+        return known[key]  # not even opened
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     with open(fd, "rb") as f:
         stat = os.fstat(fd)
@@ -201,24 +203,24 @@ def file_digest(path: Path, used: set | None = None) -> bytes:
         key = (str(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
         if used is not None:
             used.add(key)
-        if key not in _DIGESTS:
-            _DIGESTS[key] = hashlib.file_digest(f, "sha256").digest()  # in pieces: a video need not fit in memory
-        return _DIGESTS[key]
+        if key not in known:
+            known[key] = hashlib.file_digest(f, "sha256").digest()  # in pieces: a video need not fit in memory
+        return known[key]
 
 
-def _load_digests(path: Path) -> None:
+def _load_digests(path: Path, known: dict) -> None:
     try:
         for entry in json.loads(Path(path).read_text(encoding="utf-8")):
             key, digest = tuple(entry[:-1]), bytes.fromhex(entry[-1])
-            _DIGESTS.setdefault(key, digest)
+            known.setdefault(key, digest)
     except (OSError, ValueError, TypeError):  # none yet, or damaged: the files are hashed again
         pass
 
 
-def _save_digests(path: Path, used: set) -> None:
+def _save_digests(path: Path, used: set, known: dict) -> None:
     """Keep the digests of the files this fingerprint read, and no others: the file stays as
     small as the project's large files are few."""
-    entries = sorted([*key, _DIGESTS[key].hex()] for key in used)
+    entries = sorted([*key, known[key].hex()] for key in used)
     try:
         if json.loads(Path(path).read_text(encoding="utf-8")) == entries:
             return
@@ -297,11 +299,12 @@ def reuse(out_dir: Path, stamp: str) -> dict | None:
         return None
 
 
-def record(out_dir: Path, stamp: str, outputs: dict[str, bytes], warnings: list[list], first_pages: dict[str, int],
+def record(out_dir: Path, stamp: str, outputs: dict[str, str], warnings: list[list], first_pages: dict[str, int],
            page_keys: list[str]) -> None:
+    """`outputs`: the SHA-256 (hex) of each file written, by name, in the order written."""
     data = {
         "fingerprint": stamp,
-        "outputs": {name: hashlib.sha256(pdf).hexdigest() for name, pdf in outputs.items()},
+        "outputs": outputs,
         "warnings": warnings,
         "first_pages": first_pages,
         "page_keys": page_keys,

@@ -34,6 +34,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from .clreq import HAN, QUARTER_EM, WORD_JOINER, keep_last_two, prepare, space_han_western
 from .errors import Problem, error, warning
 from .issue import Article
+from .session import Session
 
 # No "[" inside a label: a run of "[^[^[^…" would otherwise be rescanned from each of its starts.
 UNDEFINED_REF = re.compile(r"\[\^([^\[\]\s]+)\]")
@@ -99,12 +100,6 @@ class ArticleHtml:
     note_lines: tuple[int, ...] = ()  # the source line of each note's call, by number (1 at [0])
 
 
-def note_id(slug: str, lang: str, number: int) -> str:
-    """The id of an article's note (by its number within the article): the typeset part lists
-    the ids of the elements it placed, so a note left out of the pages is found by it."""
-    return f"note-{slug}-{lang}-{number}"
-
-
 def renumber_notes(html: Markup, after: int) -> Markup:
     """The article's notes numbered on from `after`: an article that continues another on its
     pages (start: continue) carries on that one's series, so no page has two notes 1."""
@@ -133,18 +128,13 @@ def _parser() -> MarkdownIt:
     return md
 
 
-def to_html(article: Article) -> ArticleHtml:
+def to_html(article: Article, session: Session | None = None) -> ArticleHtml:
     """The article's body as HTML, with its images, footnotes and problems. A process that
-    stays up (serve) converts again only the articles whose file changed."""
-    known = _CONVERTED.get((article.path, article.slug, article.lang))
-    if known is not None and known.article.text == article.text:
-        return replace(known, article=article)
-    converted = _convert(article)
-    _CONVERTED[(article.path, article.slug, article.lang)] = converted
-    return converted
-
-
-_CONVERTED: dict[tuple, ArticleHtml] = {}  # the last conversion of each article
+    stays up (serve) converts again only the articles whose file changed (session.converted)."""
+    if session is None:
+        return _convert(article)
+    known = session.converted.get((article.path, article.slug, article.lang, article.text), lambda: _convert(article))
+    return known if known.article is article else replace(known, article=article)
 
 
 def _convert(article: Article) -> ArticleHtml:
@@ -170,7 +160,7 @@ def _convert(article: Article) -> ArticleHtml:
     html = state.render(main)
     if article.lang == "zh":
         html = keep_last_two(html)
-    html = _NOTE_SPAN.sub(lambda m: f'{m[1]} id="{note_id(article.slug, article.lang, int(m[2]))}" data-n="{m[2]}"', html)
+    html = _NOTE_SPAN.sub(lambda m: f'{m[1]} id="{article.key.note_id(int(m[2]))}" data-n="{m[2]}"', html)
     state.check_definitions()
     return ArticleHtml(article, Markup(html), tuple(state.images), tuple(state.footnotes), tuple(state.problems),
                        state.notes, tuple(state.note_lines))

@@ -115,12 +115,3 @@ def _discard(tmp: Path) -> None:
         tmp.unlink(missing_ok=True)
     except OSError:  # a read-only file system refuses even this, and nothing was made there to remove
         pass
-
-
-def write_outputs(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
-    """Write every output only once all of them exist in memory, and none where a folder
-    stands in the way of one: the others would be new and that one old."""
-    for name in files:
-        if (Path(out_dir) / name).is_dir():
-            raise PressError.at(Path(out_dir) / name, None, "is a folder: the output cannot be written there")
-    return [write_atomically(Path(out_dir) / name, data) for name, data in files.items()]

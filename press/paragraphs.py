@@ -19,20 +19,18 @@ takes them; Chinese breaks are those clreq and Pango both allow.
 Plans are kept by where a line starts. A line that does not start where the plan says (a
 float narrowed it, a measurement was off) gets a new plan from there on. A paragraph the
 composer cannot set (no feasible breaks, an inline block, a preserved line break) is left
-to WeasyPrint: STATS counts both, and the fallbacks are logged.
+to WeasyPrint: both are logged (press.paragraphs, at debug and info level).
 """
 
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from dataclasses import replace
 
 from .linebreak import Params, chinese, compose, english
 from .rules import LETTER_TRACKING as TRACKING, OPENING_MARKS, SPACE_SHRINK as SHRINK
 
 LOGGER = logging.getLogger(__name__)
-STATS: Counter = Counter()  # paragraphs planned; unsupported; plans made again mid-paragraph; fallbacks; lost
 ENGLISH = Params(tolerance=1.1)  # widens a 0.26 em space to 0.55 em, 0.57 with its letter spacing
 CHINESE = Params(tolerance=1.0, emergency_ratio=1e4, last_line_min_boxes=2)  # beyond 1: a short line
 CHINESE_SHORT = 1.0  # em: a line this short after the stretch counts as a short line (see linebreak.Params.loose_gap)
@@ -164,7 +162,6 @@ class _Paragraph:
         # The looseness is of the whole paragraph: a plan made again mid-paragraph keeps its best lines.
         breaks = compose(rest.items, (first, width), replace(params, looseness=self.looseness if start == 0 else 0))
         if breaks is None:
-            STATS["fallbacks"] += 1
             LOGGER.info("no feasible breaks, WeasyPrint's own lines for %r", self.text[start:start + 60])
             self.plans[(start, width)] = None
             return
@@ -193,10 +190,10 @@ def _planned_width(context, linebox, skip_stack, containing_block, inline, boxes
     if paragraph is None or paragraph.children is not linebox.children:
         try:
             paragraph = _Paragraph(context, linebox, boxes)
-            STATS["paragraphs"] += 1
+            LOGGER.debug("a paragraph planned: %r", paragraph.text[:60])
         except _Unsupported:
             paragraph = _Unsupported()
-            STATS["unsupported"] += 1
+            LOGGER.debug("a paragraph left to WeasyPrint (an inline block, a preserved line break)")
         paragraph.children = linebox.children  # a copy of the line box with other children is another paragraph
         linebox.press_paragraph = paragraph
     if isinstance(paragraph, _Unsupported) or not paragraph.text.strip():
@@ -207,12 +204,12 @@ def _planned_width(context, linebox, skip_stack, containing_block, inline, boxes
     try:
         start = paragraph.offset(linebox, skip, boxes)
     except (KeyError, IndexError, AttributeError, ValueError):
-        STATS["lost"] += 1  # a skip stack into something that is not the paragraph's text: WeasyPrint's line
+        # A skip stack into something that is not the paragraph's text: WeasyPrint's line.
+        LOGGER.debug("a line lost its place in the plan: %r", paragraph.text[:60])
         return None
     width = containing_block.width
     if (start, width) not in paragraph.plans:
         if start:
-            STATS["replans"] += 1
             LOGGER.debug("a line starts off the plan: %r", paragraph.text[max(0, start - 40):start + 20])
         paragraph.plan(context, start, width - linebox.text_indent, width)
     planned = paragraph.plans[(start, width)]

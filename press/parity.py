@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from .blocks import FRONT_FIELDS, NAMES, TEXT_KINDS, Block, split_blocks
+from .session import Session
 from .errors import Problem, warning
 from .issue import Article, Issue
 from .quantities import quantities
@@ -57,31 +58,27 @@ class Review:
         return [*self.cover, *(p for pair in self.pairs for p in pair.problems)]
 
 
-def review(issue: Issue) -> Review:
-    """Every article of the issue as aligned rows, with the parity and stale-translation warnings."""
-    pairs, compared = [], {}
+def review(issue: Issue, session: Session | None = None) -> Review:
+    """Every article of the issue as aligned rows, with the parity and stale-translation warnings.
+    A process that stays up (serve) aligns again only the pairs that changed (session.compared)."""
+    pairs = []
     for slug in issue.slugs:
         zh, en = issue.article(slug, "zh"), issue.article(slug, "en")
         if zh is None or en is None:
             only = zh or en
             if only is not None:
-                rows = [Row(*((b,), ()) if only.lang == "zh" else ((), (b,))) for b in _notes_after_calls(split_blocks(only))]
+                rows = [Row(*((b,), ()) if only.lang == "zh" else ((), (b,)))
+                        for b in _notes_after_calls(split_blocks(only, session))]
                 pairs.append(Pair(slug, zh, en, tuple(rows), ()))
             continue
-        key = (zh.path, zh.text, en.text)
-        if key not in _COMPARED:  # a process that stays up (serve) aligns again only the pair that changed
-            _COMPARED[key] = _Comparison(zh, en).rows()
-        rows = _COMPARED[key]
-        compared[key] = rows
-        rows = [Row(r.zh, r.en, (*r.problems, *more)) for r, more in zip(rows, stale(issue.dir, slug, zh, en, rows))]
+        if session is None:
+            rows = _Comparison(zh, en).rows()
+        else:
+            rows = session.compared.get((zh.path, zh.text, en.text), lambda: _Comparison(zh, en, session).rows())
+        rows = [Row(r.zh, r.en, (*r.problems, *more)) for r, more in zip(rows, stale(issue.dir, slug, zh, en, rows, session))]
         rows = silence(issue.dir, slug, rows)
         pairs.append(Pair(slug, zh, en, tuple(rows), tuple(p for r in rows for p in r.problems)))
-    _COMPARED.clear()
-    _COMPARED.update(compared)
     return Review(tuple(_caption_hints(pairs)), tuple(_cover_problems(issue)))
-
-
-_COMPARED: dict = {}  # the rows of each pair, by its two texts, from the last review
 
 
 def _notes_after_calls(blocks) -> list[Block]:
@@ -97,10 +94,10 @@ def _notes_after_calls(blocks) -> list[Block]:
 
 
 class _Comparison:
-    def __init__(self, zh: Article, en: Article):
+    def __init__(self, zh: Article, en: Article, session: Session | None = None):
         self.zh, self.en = zh, en
         self.zh_name, self.en_name = zh.path.name, en.path.name
-        zb, eb = split_blocks(zh), split_blocks(en)
+        zb, eb = split_blocks(zh, session), split_blocks(en, session)
         self.front = ([b for b in zb if b.kind in FRONT_FIELDS or b.kind == "abstract_en"],
                       [b for b in eb if b.kind in FRONT_FIELDS])
         self.body = ([b for b in zb if b.kind not in FRONT_FIELDS and b.kind not in ("note", "abstract_en")],
@@ -481,7 +478,7 @@ def _cover_problems(issue: Issue) -> list[Problem]:
     return out
 
 
-def problems_of(issue: Issue) -> list[Problem]:
+def problems_of(issue: Issue, session: Session | None = None) -> list[Problem]:
     """The one entry point of check: every parity and stale-translation warning of the issue."""
-    return review(issue).problems
+    return review(issue, session).problems
 

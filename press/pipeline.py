@@ -1,4 +1,6 @@
-"""The build as the command line sees it: reuse what is up to date, else run the stages.
+"""The build, top to bottom: reuse what is up to date, else check the issue, lay it out,
+and assemble and write each PDF, yielded as soon as it is written (the bilingual issue
+first: the proof is made from it, and serve publishes it, while the editions follow).
 
 The stages (press.stages) and the typesetter load only when there is work
 to do: a build whose inputs have not changed answers in a fraction of a
@@ -8,161 +10,193 @@ second from the manifest in the output folder.
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from pathlib import Path
-from typing import Callable
+from threading import Event
+from typing import Iterator
 
 from . import manifest
+from .article import ArticleKey
 from .config import CODE, Config
 from .errors import PressError, Problem, raise_errors
+from .session import Session
 
 
 @dataclass(frozen=True)
 class Built:
+    """One finished PDF of the issue, as `build` yields them: the bilingual issue first."""
     issue_id: str
-    outputs: list[Path]
-    warnings: list[Problem]
-    first_pages: dict[str, int]  # "slug.lang" → printed page of its opening in the bilingual issue
-    page_keys: list[str]  # of the bilingual issue: equal keys, equal pages
+    path: Path
+    warnings: tuple[Problem, ...]  # every problem said so far (a reused build's: all it said)
+    first_pages: dict[ArticleKey, int]  # printed page of each article's opening in the bilingual issue
+    page_keys: tuple[str, ...]  # of the bilingual issue: equal keys, equal pages
     reused: bool = False
     checked: object = None  # press.stages.Checked, when this build loaded the issue
+    proof: Path | None = None  # the proof's index, when `proof` wrote it from this PDF
 
 
 @dataclass(frozen=True)
 class Compared:
-    built: Built
+    outputs: list[Built]
     diffs: list  # of press.visual.PdfDiff
     report: Path
 
 
-def build(cfg: Config, first: Callable[[Built], None] | None = None,
-          interrupt: Callable[[], None] = lambda: None) -> Built:
-    """Build the issue's PDFs, or reuse them. `first`, when given, is called once the bilingual
-    issue is written, while the editions are still being assembled: a preview need not wait.
-    `interrupt` is called between the steps of a build and may raise to abandon it (serve, for
-    a newer edit): what was written stays, nothing is recorded for reuse."""
-    stamp = _fingerprint(cfg)
+def build(cfg: Config, session: Session, stop: Event | None = None) -> Iterator[Built]:
+    """Build the issue's PDFs, or reuse them, and yield each as soon as it is written: the
+    bilingual issue first, so that a preview need not wait for the editions. The build is
+    recorded for reuse after the last one. `stop`, once set (serve: a newer edit was saved),
+    stops the build at its next step (press.stages.Stopped): what was written stays, nothing
+    is recorded."""
+    session.new_build()
+    stamp = _fingerprint(cfg, session)
     issue_id = manifest.issue_id(cfg.issue_dir, Path(cfg.cache_dir) / "issue-ids.json")
     if issue_id is not None and (previous := manifest.reuse(cfg.output_dir(issue_id), stamp)):
         # Recorded relative to the issue folder: the same sources in another folder are said where they are now.
-        warnings = [Problem(cfg.issue_dir / p, line, message, severity) for p, line, message, severity in previous["warnings"]]
-        return Built(issue_id, [cfg.output_dir(issue_id) / name for name in previous["outputs"]], warnings,
-                     previous.get("first_pages", {}), previous.get("page_keys", []), reused=True)
+        warnings = tuple(Problem(cfg.issue_dir / p, line, message, severity)
+                         for p, line, message, severity in previous["warnings"])
+        first_pages = {ArticleKey.named(name): page for name, page in previous.get("first_pages", {}).items()}
+        for name in previous["outputs"]:  # in the order they were written
+            yield Built(issue_id, cfg.output_dir(issue_id) / name, warnings, first_pages,
+                        tuple(previous.get("page_keys", [])), reused=True)
+        return
+    yield from _build(cfg, session, stamp, stop)
 
+
+def _build(cfg: Config, session: Session, stamp: str, stop: Event | None) -> Iterator[Built]:
+    # The stages and the typesetter load only here: a build reused above never pays for them.
+    from .edition import make_pdf
+    from .output import write_atomically
+    from .stages import check, lay_out_issue, press_name, press_pdf_of, stop_if
     from .typeset import Typesetting
 
-    with Typesetting(cfg) as typesetting:  # its workers import WeasyPrint while the stages load
-        from .output import write_outputs
-        from .stages import make
+    with Typesetting(cfg, session) as typesetting:  # its workers import WeasyPrint while the stages load
+        _spare_the_collector(session)
+        checked = check(cfg, session)
+        laid = lay_out_issue(cfg, session, checked, typesetting, stop)
+    issue, bilingual = checked.issue, laid.layouts[0]
+    out_dir = cfg.output_dir(issue.id)
+    _no_folder_in_the_way(out_dir, [layout.edition.filename for layout in laid.layouts]
+                          + ([press_name(issue)] if laid.press else []))
+    first_pages = bilingual.first_pages
+    warnings, written = list(laid.warnings), {}
 
-        _spare_the_collector()
+    def write(name: str, pdf: bytes) -> Built:
+        path = write_atomically(out_dir / name, pdf)
+        written[name] = hashlib.sha256(pdf).hexdigest()
+        return Built(issue.id, path, tuple(warnings), first_pages, tuple(bilingual.page_keys), checked=checked)
 
-        written: dict[str, Path] = {}
-
-        def write_first(made) -> None:
-            written.update(zip(made.pdfs, write_outputs(cfg.output_dir(made.issue_id), made.pdfs)))
-            first(Built(made.issue_id, list(written.values()), made.warnings, made.first_pages, made.page_keys,
-                        checked=made.checked))
-
-        made = make(cfg, typesetting, write_first if first else None, interrupt)
-    out_dir = cfg.output_dir(made.issue_id)
-    rest = {name: pdf for name, pdf in made.pdfs.items() if name not in written}
-    written.update(zip(rest, write_outputs(out_dir, rest)))
-    outputs = [written[name] for name in made.pdfs]
-    # Only the press PDF can have been held back (press.stages.make): the reading PDFs are written,
+    # One after the other: assembly is pure Python (the GIL allows no gain from threads), and
+    # one document in memory at a time keeps the peak low on a 200-page issue.
+    for layout in laid.layouts:
+        stop_if(stop)
+        yield write(layout.edition.filename, make_pdf(layout, session).pdf)
+    if laid.press is not None:
+        stop_if(stop)
+        pdf, found = press_pdf_of(cfg, session, checked, laid.press)
+        warnings += found
+        if pdf is not None:
+            yield write(press_name(issue), pdf)
+    # An image too coarse for print withholds the press PDF alone: the reading PDFs are written,
     # then the build fails, unrecorded, so that the next run says the same.
-    raise_errors(made.warnings, cfg.strict)
+    raise_errors(warnings, cfg.strict)
     # A damaged cache entry was made again by this build: a build that reuses its PDFs has nothing to say of it.
     cache = Path(cfg.cache_dir).resolve()
-    said = [p for p in made.warnings if not p.path.resolve().is_relative_to(cache)]
-    manifest.record(out_dir, stamp, made.pdfs,
+    said = [p for p in warnings if not p.path.resolve().is_relative_to(cache)]
+    manifest.record(out_dir, stamp, written,
                     [[os.path.relpath(p.path, cfg.issue_dir), p.line, p.message, p.severity] for p in said],
-                    made.first_pages, made.page_keys)
-    return Built(made.issue_id, outputs, made.warnings, made.first_pages, made.page_keys, checked=made.checked)
+                    {key.name: page for key, page in first_pages.items()}, bilingual.page_keys)
 
 
-@lru_cache(maxsize=1)
-def _spare_the_collector() -> None:
+def _no_folder_in_the_way(out_dir: Path, names: list[str]) -> None:
+    """Said before any PDF is written: the others would be new and that one old."""
+    for name in names:
+        if (out_dir / name).is_dir():
+            raise PressError.at(out_dir / name, None, "is a folder: the output cannot be written there")
+
+
+def _spare_the_collector(session: Session) -> None:
     """The stages' modules, loaded, live as long as the process: out of the garbage collector's
-    sight, so that its full collections walk only what the build made (once: serve's later
-    builds leave objects that may become garbage). In a cold build of 2020-02, 0.42 s of
+    sight, so that its full collections walk only what the build made (once per session: serve's
+    later builds leave objects that may become garbage). In a cold build of 2020-02, 0.42 s of
     collections in this process became 0.19-0.31 s (gc.callbacks, at load 15). Collecting the
     youngest generation less often as well (every 20,000 allocations) saved 0.05 CPU-s more
     but raised the 200-page issue's peak from 296 to 310 MB: not done."""
-    gc.freeze()
+    if not session.frozen:
+        gc.freeze()
+        session.frozen = True
 
 
-def proof(cfg: Config, published: Callable[[], None] | None = None,
-          interrupt: Callable[[], None] = lambda: None) -> tuple[Built, Path]:
-    """Build, then write the HTML proof from the bilingual PDF: build/<issue-id>/proof/index.html.
-    With `published`, the proof is written as soon as the bilingual PDF is, and `published` is
-    called then; the build goes on with the editions. `interrupt`: as for build."""
-    early: list[tuple[Path, tuple[Problem, ...]]] = []
+def proof(cfg: Config, session: Session, stop: Event | None = None) -> Iterator[Built]:
+    """Build, and write the HTML proof (build/<issue-id>/proof/index.html) from the bilingual PDF
+    as soon as it is written: yields each PDF as `build` does, the first with its `proof`, and
+    links each later one into the proof folder. `stop`: as for build."""
+    from .stages import stop_if
 
-    def write_early(built: Built) -> None:
-        interrupt()  # a newer edit: its proof, not this one, is worth rasterising
-        early.append(_write_proof(cfg, built))
-        published()
+    index, notes = None, ()
+    for built in build(cfg, session, stop):
+        if index is None:
+            stop_if(stop)  # a newer edit: its proof, not this one, is worth rasterising
+            index, notes = _write_proof(cfg, session, built)
+            built = replace(built, proof=index)
+        else:
+            from .proof import link_pdfs
 
-    built = build(cfg, write_early if published else None, interrupt)
-    if early:
-        from .proof import link_pdfs
-
-        link_pdfs(built.outputs, early[0][0].parent)  # the editions, written after the early proof
-    index, notes = early[0] if early else _write_proof(cfg, built)
-    return replace(built, warnings=[*built.warnings, *notes]), index
+            link_pdfs([built.path], index.parent)  # an edition, written after the proof
+        yield replace(built, warnings=built.warnings + notes)
 
 
-def _write_proof(cfg: Config, built: Built) -> tuple[Path, tuple[Problem, ...]]:
+def _write_proof(cfg: Config, session: Session, built: Built) -> tuple[Path, tuple[Problem, ...]]:
     """The proof's index, and the damaged cache entries (font subsets) found on the way."""
     from .fonts import subset_fonts
     from .proof import make_proof
     from .stages import characters, check as run_check
 
-    checked = built.checked or run_check(cfg)  # the reading view: the articles' HTML, as typeset
-    fonts = subset_fonts(cfg.fonts_dir, characters(checked.issue, checked.bodies.values(), cfg.templates_dir), cfg.cache_dir)
-    out_dir = cfg.output_dir(built.issue_id)
-    return make_proof(checked.issue, checked.bodies, out_dir / f"{built.issue_id}.pdf", built.first_pages,
-                      built.page_keys, cfg.templates_dir, fonts.files, out_dir / "proof", built.warnings), fonts.notes
+    checked = built.checked or run_check(cfg, session)  # the reading view: the articles' HTML, as typeset
+    fonts = subset_fonts(cfg.fonts_dir, characters(checked.issue, checked.bodies.values(), cfg.templates_dir),
+                         cfg.cache_dir, session)
+    return make_proof(checked.issue, checked.bodies, built.path, built.first_pages, list(built.page_keys),
+                      cfg.templates_dir, fonts.files, built.path.parent / "proof", list(built.warnings),
+                      session), fonts.notes
 
 
-def check(cfg: Config):
+def check(cfg: Config, session: Session):
     from .stages import check as run_check
 
-    return run_check(cfg)
+    return run_check(cfg, session)
 
 
-def compare(cfg: Config) -> Compared:
+def compare(cfg: Config, session: Session) -> Compared:
     """Build, then compare every page with the approved baselines of the issue."""
     from .visual import compare_pdf, write_report
 
-    built = build(cfg)
+    outputs = list(build(cfg, session))
     runs = []
-    for pdf in built.outputs:
+    for built in outputs:
+        pdf = built.path
         baseline = cfg.baselines_dir / built.issue_id / pdf.stem
         if not baseline.is_dir():
             raise PressError.at(baseline, None, "no approved pages to compare with: run 'python build.py baseline' first")
         runs.append((compare_pdf(pdf, baseline), pdf, baseline))
-    report = write_report(runs, cfg.output_dir(built.issue_id) / "visual-diff")
-    return Compared(built, [diff for diff, _, _ in runs], report)
+    report = write_report(runs, cfg.output_dir(outputs[0].issue_id) / "visual-diff")
+    return Compared(outputs, [diff for diff, _, _ in runs], report)
 
 
-def accept(cfg: Config) -> list[Path]:
+def accept(cfg: Config, session: Session) -> list[Path]:
     """Build, then make the current pages the approved baselines (never done implicitly)."""
     from .visual import write_baselines
 
-    built = build(cfg)
     folders = []
-    for pdf in built.outputs:
-        folder = cfg.baselines_dir / built.issue_id / pdf.stem
-        write_baselines(pdf, folder)
+    for built in list(build(cfg, session)):
+        folder = cfg.baselines_dir / built.issue_id / built.path.stem
+        write_baselines(built.path, folder)
         folders.append(folder)
     return folders
 
 
-def _fingerprint(cfg: Config) -> str:
+def _fingerprint(cfg: Config, session: Session) -> str:
     """Everything that can change the PDFs: the issue's sources and images, templates, styles,
     fonts, code, installed packages and libraries (manifest.environment), options. Only the
     files a build reads are read, and no link is followed out of the issue folder or the
@@ -178,4 +212,4 @@ def _fingerprint(cfg: Config) -> str:
         groups.append((cfg.press_profile.parent, [cfg.press_profile]))
         roots.append(cfg.press_profile.parent)
     return manifest.fingerprint(groups, (cfg.strict, cfg.source_date, cfg.press), roots,
-                                Path(cfg.cache_dir) / "digests.json")
+                                Path(cfg.cache_dir) / "digests.json", session.digests)

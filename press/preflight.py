@@ -17,8 +17,10 @@ from urllib.parse import unquote
 
 from PIL import Image, ImageFile, UnidentifiedImageError
 
+from .session import Session
 from .errors import Problem, error, note, warning
 from .fonts import coverage
+from .article import ArticleKey
 from .issue import Issue
 from .manifest import file_digest
 from .markup import ArticleHtml
@@ -33,22 +35,23 @@ MAX_PIXELS = 40_000_000  # 8000 × 5000: far beyond any print need; decoding it 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff"}
 
 
-def preflight(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], fonts_dir: Path) -> list[Problem]:
+def preflight(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], fonts_dir: Path,
+              session: Session | None = None) -> list[Problem]:
     problems = list(issue.problems)
     for body in bodies.values():
         problems.extend(body.problems)
-    drawable = coverage(Path(fonts_dir))
+    drawable = coverage(Path(fonts_dir), session)
     problems += _glyphs(issue.yaml_path, issue.yaml_text, 1, drawable)
     for article in issue.articles:
         problems += _glyphs(article.path, article.text, 1, drawable)
     for body in bodies.values():
         problems += _entity_glyphs(body, drawable)
     for photo in issue.cover:
-        problems += _image(issue, issue.yaml_path, photo.line, photo.image, COVER_WIDTH_MM)
+        problems += _image(issue, issue.yaml_path, photo.line, photo.image, COVER_WIDTH_MM, session)
     for body in bodies.values():
         for image in body.images:
             problems += _image(issue, body.article.path, image.line, image.src,
-                               WIDE_WIDTH_MM if image.wide else FIGURE_WIDTH_MM)
+                               WIDE_WIDTH_MM if image.wide else FIGURE_WIDTH_MM, session)
     problems += _parity(issue, bodies)
     return problems
 
@@ -111,7 +114,7 @@ def _entity_glyphs(body: ArticleHtml, drawable: frozenset[int]) -> list[Problem]
     return problems
 
 
-def _image(issue: Issue, path: Path, line: int, src: str, width_mm: float) -> list[Problem]:
+def _image(issue: Issue, path: Path, line: int, src: str, width_mm: float, session: Session | None) -> list[Problem]:
     if not src:
         return [error(path, line, "image without a file name")]
     if ":" in src.split("/")[0]:
@@ -124,7 +127,7 @@ def _image(issue: Issue, path: Path, line: int, src: str, width_mm: float) -> li
     target = (issue.dir / src).resolve()
     if target.suffix.lower() not in IMAGE_SUFFIXES:
         return [error(path, line, f"image {src!r} is not a photo or artwork file (use .jpg or .png)")]
-    decoded = _decode(target)
+    decoded = _decode(target, session)
     if isinstance(decoded, str):
         return [error(path, line, f"image {src!r} {decoded}")]
     width, mode = decoded
@@ -139,16 +142,13 @@ def _image(issue: Issue, path: Path, line: int, src: str, width_mm: float) -> li
     return problems
 
 
-def _decode(target: Path) -> tuple[int, str] | str:
+def _decode(target: Path, session: Session | None) -> tuple[int, str] | str:
     """The width and mode of an image file, or what is wrong with it. Decoding a photo takes
-    tens of milliseconds: a process that stays up (serve) decodes each version of a file once."""
-    key = file_digest(target)
-    if key not in _DECODED:
-        _DECODED[key] = _decode_file(target)
-    return _DECODED[key]
-
-
-_DECODED: dict[bytes, tuple[int, str] | str] = {}  # by the file's digest
+    tens of milliseconds: a process that stays up (serve) decodes each version of a file once
+    (session.decoded, by the file's digest)."""
+    if session is None:
+        return _decode_file(target)
+    return session.decoded.get(file_digest(target, known=session.digests), lambda: _decode_file(target))
 
 
 def _decode_file(target: Path) -> tuple[int, str] | str:
@@ -182,7 +182,7 @@ PRESS_PPI = 300
 PRESS_MIN_PPI = 150
 
 
-def press_images(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], parts, pdf_name: str) -> list[Problem]:
+def press_images(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], parts, pdf_name: str) -> list[Problem]:
     """For the press PDF: every image under 300 ppi at the size it is placed, by page; under
     150 ppi an error, which withholds the press PDF (never the reading PDFs)."""
     sources = {photo.image: (issue.yaml_path, photo.line) for photo in issue.cover}
@@ -214,14 +214,14 @@ def press_images(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], parts
     return problems
 
 
-def _parity(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml]) -> list[Problem]:
+def _parity(issue: Issue, bodies: dict[ArticleKey, ArticleHtml]) -> list[Problem]:
     problems = []
     for slug in issue.slugs:
-        zh, en = bodies.get((slug, "zh")), bodies.get((slug, "en"))
+        zh, en = bodies.get(ArticleKey(slug, "zh")), bodies.get(ArticleKey(slug, "en"))
         if (zh is None) != (en is None):
             only = zh or en
             missing = "en" if zh else "zh"
-            if exists(issue.dir / f"{slug}.{missing}.md"):
+            if exists(issue.dir / ArticleKey(slug, missing).file_name):
                 continue  # the other version is there but could not be read: its errors say why
             if only is not None:
                 # The format allows it: said as a note, which no option turns into a failure.

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+from .session import Session
 from .errors import PressError, Problem
+from .article import ArticleKey
 from .issue import Issue
 from .markup import ArticleHtml
 from .output import make_folder, replace_atomically, sweep_temporaries, write_atomically
@@ -33,9 +35,9 @@ class ProofArticle:
     first_page: int  # as printed in the bilingual issue
 
 
-def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Path,
-               first_pages: dict[str, int], page_keys: list[str], templates_dir: Path, fonts: dict[str, bytes],
-               out_dir: Path, warnings: list[Problem] = ()) -> Path:
+def make_proof(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], pdf: Path,
+               first_pages: dict[ArticleKey, int], page_keys: list[str], templates_dir: Path, fonts: dict[str, bytes],
+               out_dir: Path, warnings: list[Problem] = (), session: Session | None = None) -> Path:
     import json
 
     import pypdfium2 as pdfium
@@ -73,13 +75,13 @@ def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Pa
         if (issue.dir / src).resolve().is_relative_to(issue.dir.resolve()) and target.resolve().is_relative_to(out_dir.resolve()):
             _copy_if_changed(issue.dir / src, target)
 
-    articles = [ProofArticle(slug, issue.article(slug, lang).meta.title, lang, first_pages.get(f"{slug}.{lang}", 0))
-                for lang in ("zh", "en") for slug in issue.slugs if (slug, lang) in bodies]
+    articles = [ProofArticle(key.slug, bodies[key].article.meta.title, key.lang, first_pages.get(key, 0))
+                for lang in ("zh", "en") for slug in issue.slugs if (key := ArticleKey(slug, lang)) in bodies]
     pdfs = [f"{issue.id}.pdf", f"{issue.id}.zh.pdf", f"{issue.id}.en.pdf"]
     link_pdfs([pdf.parent / name for name in pdfs], out_dir)
     # The reading view: each article's aligned rows, and every warning of the build (not only the parity ones).
-    texts = _page_texts(doc, keys)
-    pairs = reading_view(issue, review(issue), texts, first_pages)
+    texts = _page_texts(doc, keys, session)
+    pairs = reading_view(issue, review(issue, session), texts, first_pages)
     html = environment(str(templates_dir)).get_template("proof.html.j2").render(
         issue=issue, pages=names, file_versions=versions, articles=articles, slugs=issue.slugs, fonts=sorted(fonts),
         pairs=pairs, warnings=[(w.format(issue.dir), row_of(pairs).get(w)) for w in warnings],
@@ -109,16 +111,16 @@ def link_pdfs(pdfs: list[Path], out_dir: Path) -> None:
         replace_atomically(out_dir / pdf.name, link)  # a folder of that name in the proof folder: an error line
 
 
-def _page_texts(doc, keys: list[str | None]) -> list[str]:
+def _page_texts(doc, keys: list[str | None], session: Session | None) -> list[str]:
     """The text of every page, for the reading view's page links. Read again only for pages that
-    changed: a process that stays up (serve) keeps the texts of the last proof by page key."""
-    texts = [(_TEXTS.get(key) if key else None) or doc[i].get_textpage().get_text_range() for i, key in enumerate(keys)]
-    _TEXTS.clear()
-    _TEXTS.update((key, text) for key, text in zip(keys, texts) if key)
-    return texts
+    changed: a process that stays up (serve) keeps the texts of the last proof by page key
+    (session.page_texts)."""
+    def text(i: int) -> str:
+        return doc[i].get_textpage().get_text_range()
 
-
-_TEXTS: dict[str, str] = {}
+    if session is None:
+        return [text(i) for i in range(len(keys))]
+    return [session.page_texts.get(key, lambda i=i: text(i)) if key else text(i) for i, key in enumerate(keys)]
 
 
 def _copy_if_changed(source: Path, target: Path) -> Path:

@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 from .blocks import URL, Block, parser
 from .errors import Problem
+from .article import ArticleKey
 from .issue import Issue
 from .parity import Review
 
@@ -27,6 +28,7 @@ class Cell:
     page: int | None  # of the bilingual issue
     level: int = 0
     number: int = 0  # of a note
+    id: str = ""  # of a note, which its calls link to
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,8 @@ def row_of(pairs: list[ReadingPair]) -> dict[Problem, str]:
     return {problem: row_id for pair in pairs for problem, row_id in pair.problems}
 
 
-def reading_view(issue: Issue, review: Review, page_texts: list[str], first_pages: dict[str, int]) -> list[ReadingPair]:
+def reading_view(issue: Issue, review: Review, page_texts: list[str],
+                 first_pages: dict[ArticleKey, int]) -> list[ReadingPair]:
     pages = _PageFinder(page_texts, first_pages)
     out = []
     for pair in review.pairs:
@@ -62,9 +65,8 @@ def reading_view(issue: Issue, review: Review, page_texts: list[str], first_page
         for i, row in enumerate(pair.rows, start=1):
             cells = {}
             for lang in ("zh", "en"):
-                blocks = getattr(row, lang)
-                cells[lang] = tuple(_cell(b, lang, pair.slug, numbers.get(lang, {}), pages.find(pair.slug, lang, b))
-                                    for b in blocks)
+                key = ArticleKey(pair.slug, lang)
+                cells[lang] = tuple(_cell(b, key, numbers.get(lang, {}), pages.find(key, b)) for b in getattr(row, lang))
             findings = tuple(p.format(issue.dir) for p in row.problems)
             status = "unmatched" if len(langs) == 2 and not (row.zh and row.en) else "mismatched" if findings else ""
             rows.append(ReadingRow(f"row-{pair.slug}-{i}", i, cells["zh"], cells["en"], findings, status))
@@ -78,7 +80,8 @@ def _note_numbers(pair, lang: str) -> dict[str, int]:
     return {label: i for i, label in enumerate(dict.fromkeys(r for b in blocks for r in b.refs), start=1)}
 
 
-def _cell(block: Block, lang: str, slug: str, numbers: dict[str, int], page: int | None) -> Cell:
+def _cell(block: Block, key: ArticleKey, numbers: dict[str, int], page: int | None) -> Cell:
+    lang = key.lang
     if block.kind in ("title", "subtitle", "author", "source", "abstract", "abstract_en"):
         html = _linked(block.text)
     elif block.kind == "date":
@@ -86,12 +89,13 @@ def _cell(block: Block, lang: str, slug: str, numbers: dict[str, int], page: int
     elif block.kind == "code":
         html = Markup(f"<pre>{escape(block.text)}</pre>")
     else:
-        env = {"numbers": numbers, "anchor": f"note-{slug}-{lang}-"}
+        env = {"numbers": numbers, "key": key}
         html = Markup(" | ".join(_inline(t.children or [], env) for t in block.inline) if block.kind == "row" else
                       "<br>".join(_inline(t.children or [], env) for t in block.inline))
         if block.kind == "figure":
             html = Markup(f'<img src="{escape(block.image)}" alt=""><span class="caption">{html}</span>')
-    return Cell(block.kind, html, block.line, page, block.level, numbers.get(block.label, 0))
+    number = numbers.get(block.label, 0)
+    return Cell(block.kind, html, block.line, page, block.level, number, key.note_id(number) if block.kind == "note" else "")
 
 
 def _date(iso: str, lang: str) -> str:
@@ -107,7 +111,7 @@ def _inline(children, env: dict) -> str:
             out.append(_linked(tok.content) if not in_link else str(escape(tok.content)))
         elif tok.type == "footnote_ref":
             n = env["numbers"].get(tok.meta["label"], 0)
-            out.append(f'<sup class="call"><a href="#{env["anchor"]}{n}">{n}</a></sup>')
+            out.append(f'<sup class="call"><a href="#{env["key"].note_id(n)}">{n}</a></sup>')
         elif tok.type in ("html_inline", "image"):
             continue  # raw HTML is never shown; an image's caption is the figure's text
         else:
@@ -137,29 +141,29 @@ class _PageFinder:
     """The page of the bilingual issue on which a block is printed: its first words, searched in the
     text of the article's pages from the page of the block before it."""
 
-    def __init__(self, page_texts: list[str], first_pages: dict[str, int]):
+    def __init__(self, page_texts: list[str], first_pages: dict[ArticleKey, int]):
         self.first_pages = first_pages
         self.texts = [_bare(text) for text in page_texts]
-        self.last: dict[tuple[str, str], int] = {}
+        self.last: dict[ArticleKey, int] = {}
         starts = sorted(set(first_pages.values()))
         self.ends = {s: (starts[k + 1] - 1 if k + 1 < len(starts) else len(self.texts)) for k, s in enumerate(starts)}
 
-    def find(self, slug: str, lang: str, block: Block) -> int | None:
-        first = self.first_pages.get(f"{slug}.{lang}")
+    def find(self, key: ArticleKey, block: Block) -> int | None:
+        first = self.first_pages.get(key)
         if first is None or not self.texts:
             return None
-        start = max(self.last.get((slug, lang), first), first)
+        start = max(self.last.get(key, first), first)
         end = min(max(self.ends.get(first, len(self.texts)), first), len(self.texts))
         if block.kind == "source":
             return end  # printed after the text, on the article's last page
         if block.kind in ("title", "subtitle", "author", "date", "abstract", "abstract_en"):
             return first
-        needle = _bare(block.text)[: 10 if lang == "zh" else 18]
+        needle = _bare(block.text)[: 10 if key.lang == "zh" else 18]
         page = start
         if needle:
             page = next((p for p in range(start, end + 1) if needle in self.texts[p - 1]), start)
         if block.kind not in ("note",):
-            self.last[(slug, lang)] = page
+            self.last[key] = page
         return page
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from .article import ArticleKey
 from .clreq import prepare
 from .issue import Issue
 from .markup import ArticleHtml, link_addresses, renumber_notes
@@ -66,9 +67,10 @@ def environment(templates_dir: str) -> Environment:
 
 @dataclass(frozen=True)
 class RenderedHtml:
-    key: str  # names the part, e.g. "article/working-together.zh"
+    key: str  # names the part, e.g. "article/working-together.zh" (its articles' slugs, and their language)
     html: str
     lang: str  # "zh", "en" or "mul"
+    article: ArticleKey | None = None  # a part of articles: the first of them
 
 
 @dataclass(frozen=True)
@@ -98,11 +100,12 @@ class Renderer:
     def __init__(self, templates_dir: Path):
         self.env = environment(str(templates_dir))
 
-    def _page(self, template: str, key: str, lang: str, body_class: str, doc_title: str, **context) -> RenderedHtml:
+    def _page(self, template: str, key: str, lang: str, body_class: str, doc_title: str,
+              article: ArticleKey | None = None, **context) -> RenderedHtml:
         html = self.env.get_template(template).render(
             lang_tag=lang_tag(lang), body_class=body_class, doc_title=doc_title,
             labels_by_lang=LABELS, **context)
-        return RenderedHtml(key, html, lang)
+        return RenderedHtml(key, html, lang, article)
 
     def article(self, issue: Issue, body: ArticleHtml) -> RenderedHtml:
         return self.articles(issue, [body])
@@ -117,7 +120,7 @@ class Renderer:
             entries.append({"article": b.article, "body": renumber_notes(b.html, notes), "labels": LABELS[b.article.lang]})
             notes += b.notes
         return self._page("article.html.j2", f"article/{key}.{first.lang}", first.lang, f"lang-{first.lang}",
-                          first.meta.title, issue=issue, entries=entries)
+                          first.meta.title, first.key, issue=issue, entries=entries)
 
     def cover(self, issue: Issue, langs: tuple[str, ...], press: bool = False) -> RenderedHtml:
         """The cover; for the press PDF (`press`), with its edge artwork run 3 mm into the bleed."""

@@ -14,13 +14,15 @@ import gc
 import json
 import logging
 import multiprocessing
+import re
+import subprocess
 import threading
 import time
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from .errors import PressError
 
@@ -173,21 +175,48 @@ class ProofHandler(SimpleHTTPRequestHandler):
         LOG.debug("serve: " + format, *args)
 
 
-class Superseded(Exception):
-    """A newer edit was saved while a build ran: the build stops where it is, for the new one."""
+def announce(url: str) -> None:
+    """What serve prints once it listens: `launch` reads the URL from it."""
+    print(f"serving {url} (Ctrl-C stops)", flush=True)
 
 
-def serve(build: Callable[[Callable[[], None], Callable[[], None]], None], watched: list[Path], proof_dir: Path,
-          port: int = 0, ready: Callable[[str], None] = print) -> None:
+_ANNOUNCED = re.compile(r"serving (http://127\.0\.0\.1:\d+/)")
+
+
+def launch(command: list[str], env: dict | None = None, cwd: Path | None = None,
+           timeout: float = 120) -> tuple[subprocess.Popen, str]:
+    """Start a serve command line (python build.py serve ISSUE …) in a process group of its own, so
+    that os.killpg stops it with its workers, and wait for the URL it announces. What it prints
+    after that is left in the process's stdout (text, with its stderr). For the tests and the
+    benchmark, which drive serve from a browser."""
+    proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True, env=env)
+    said, deadline = [], time.time() + timeout
+    while time.time() < deadline:
+        line = proc.stdout.readline()
+        if match := _ANNOUNCED.search(line):
+            return proc, match[1]
+        said.append(line)
+        if not line and proc.poll() is not None:
+            break
+    proc.kill()
+    proc.wait()
+    raise RuntimeError("serve did not start:\n" + "".join(said[-20:]))
+
+
+def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Path], proof_dir: Path,
+          port: int = 0, ready: Callable[[str], None] = announce) -> None:
     """Build, serve the proof, rebuild on every change under `watched`, until Ctrl-C.
 
-    `build` is given a function to call as soon as the new proof is on disk: open tabs
-    reload then, while the build goes on with what the proof does not show (the
-    single-language editions); and a function to call between its steps, which raises
-    Superseded once a newer edit is saved: the editions of an old edit are never waited for.
+    `build(stop)` yields once the new proof is on disk (open tabs reload then), and again for each
+    PDF the proof does not show (the single-language editions), which it writes meanwhile; `stop`
+    is set once a newer edit is saved, and the build then stops at its next step
+    (press.stages.Stopped): the editions of an old edit are never waited for.
     The HTTP server runs in a process of its own: in this one,
     it would wait for the builder's hold on the interpreter at every request, and the
     browser would load the new pages only as fast as the build let it."""
+    from .stages import Stopped
+
     proof_dir.mkdir(parents=True, exist_ok=True)
     builds, server_end = multiprocessing.get_context("fork").Pipe()
     server = multiprocessing.get_context("fork").Process(target=_serve_http, args=(server_end, builds, proof_dir, port),
@@ -198,21 +227,17 @@ def serve(build: Callable[[Callable[[], None], Callable[[], None]], None], watch
     if not url.startswith("http://"):  # the server could not listen: it says why
         server.join(timeout=5)
         raise PressError.at(Path(f"127.0.0.1:{port}"), None, url)
+    changed, done = threading.Event(), threading.Event()  # a newer edit saved; serve ending
 
     def rebuild() -> None:
-        started, published = time.perf_counter(), []
-
-        def publish() -> None:
-            if not published:
-                published.append(time.perf_counter() - started)
-                builds.send([])
-                print(f"proof updated in {published[0]:.2f} s", flush=True)
-
+        started = time.perf_counter()
         try:
-            build(publish, interrupt)
-            publish()
+            for n, _ in enumerate(build(changed)):
+                if n == 0:  # the proof
+                    builds.send([])
+                    print(f"proof updated in {time.perf_counter() - started:.2f} s", flush=True)
             print(f"all PDFs written in {time.perf_counter() - started:.2f} s", flush=True)
-        except Superseded:
+        except Stopped:
             print(f"a newer edit: this build stopped after {time.perf_counter() - started:.2f} s", flush=True)
         except PressError as exc:
             errors = [p.format() for p in exc.problems]
@@ -223,17 +248,11 @@ def serve(build: Callable[[Callable[[], None], Callable[[], None]], None], watch
         # none, and no full collection of this process's large heap falls within it.
         gc.collect()
 
-    changed, stop = threading.Event(), threading.Event()
-
-    def interrupt() -> None:
-        if changed.is_set():
-            raise Superseded
-
     def watch() -> None:
         import watchfiles
 
         # An editor saves a file in one write or one rename: 50 ms of quiet is the end of a save.
-        for _ in watchfiles.watch(*watched, debounce=50, step=10, stop_event=stop, raise_interrupt=False):
+        for _ in watchfiles.watch(*watched, debounce=50, step=10, stop_event=done, raise_interrupt=False):
             changed.set()
 
     watcher = threading.Thread(target=watch, daemon=True)
@@ -249,7 +268,7 @@ def serve(build: Callable[[Callable[[], None], Callable[[], None]], None], watch
     except KeyboardInterrupt:
         pass
     finally:
-        stop.set()
+        done.set()
         builds.close()
         server.join(timeout=5)
 

@@ -1,6 +1,7 @@
-"""The stages of a build, top to bottom: load, check, render, typeset, assemble.
+"""The stages of a build before assembly: load and check the issue (check), then render,
+typeset and lay out every edition (lay_out_issue), with what the pages say of the sources.
 
-press.pipeline calls this module only when there is work to do.
+press.pipeline calls this module only when there is work to do, and assembles the PDFs.
 """
 
 from __future__ import annotations
@@ -9,121 +10,120 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from threading import Event
 
+from .article import ArticleKey
 from .config import Config
 from .edition import EditionLayout, article_runs, editions, lay_out, make_pdf
 from .errors import PressError, Problem, error, fails, raise_errors, warning
-from .finish import read_part
 from .fonts import subset_fonts
 from .issue import Issue, load_issue
-from .markup import ArticleHtml, note_id, to_html
+from .markup import ArticleHtml, to_html
 from .parity import problems_of as translation_problems
 from .clreq import prepare
 from .preflight import preflight, press_images
 from .render import LABELS, Renderer
+from .session import Session
 from .typeset import TypesetPart, Typesetting
 
 
 @dataclass(frozen=True)
 class Checked:
     issue: Issue
-    bodies: dict[tuple[str, str], ArticleHtml]
+    bodies: dict[ArticleKey, ArticleHtml]
     warnings: list[Problem]
 
 
-def check(cfg: Config) -> Checked:
+def check(cfg: Config, session: Session) -> Checked:
     """Load and preflight the issue; raise every error found, return the warnings."""
     issue = load_issue(cfg.issue_dir)
-    bodies = {(a.slug, a.lang): to_html(a) for a in issue.articles}
-    problems = preflight(issue, bodies, cfg.fonts_dir) + translation_problems(issue)
+    bodies = {a.key: to_html(a, session) for a in issue.articles}
+    problems = preflight(issue, bodies, cfg.fonts_dir, session) + translation_problems(issue, session)
     raise_errors(problems, cfg.strict)
     return Checked(issue, bodies, problems)
 
 
 @dataclass(frozen=True)
-class Made:
-    issue_id: str
-    pdfs: dict[str, bytes]  # file name → PDF
-    warnings: list[Problem]
-    first_pages: dict[str, int]  # "slug.lang" → printed page of its opening in the bilingual issue
-    page_keys: list[str]  # of the bilingual issue, page by page
-    checked: Checked
+class LaidOut:
+    """Every edition of the issue laid out, bilingual first, ready to be assembled."""
+    layouts: list[EditionLayout]
+    press: EditionLayout | None  # the bilingual issue with the cover typeset for bleed (--press)
+    warnings: list[Problem]  # check's, WeasyPrint's and the page make-up's: none fails the build
 
 
-def make(cfg: Config, typesetting: Typesetting, first: Callable[[Made], None] | None = None,
-         interrupt: Callable[[], None] = lambda: None) -> Made:
-    """Typeset and assemble every PDF of the issue. `first`, when given, receives the bilingual
-    issue alone as soon as it exists, before the editions are assembled (serve's preview).
-    `interrupt` is called between steps, and may raise to abandon the build (serve, when a
-    newer edit has been saved). The warnings of the returned Made may hold errors of the press
-    PDF alone, which is then left out: an image too coarse for print never stops the reading PDFs."""
-    checked = check(cfg)
+def lay_out_issue(cfg: Config, session: Session, checked: Checked, typesetting: Typesetting,
+                  stop: Event | None = None) -> LaidOut:
+    """Typeset every part of the issue once and lay out its editions, or raise every error
+    found, with check's warnings (docs/format.md: warnings are said also when an error fails
+    the build). `stop`, once set (serve: a newer edit was saved), stops the build at its next step."""
     try:
-        return _make(cfg, checked, typesetting, first, interrupt)
+        return _lay_out(cfg, session, checked, typesetting, stop)
     except PressError as exc:
-        # What check found is said with what stopped the build later on (docs/format.md: warnings
-        # are printed also when an error fails the build).
         raise PressError(exc.problems + checked.warnings) from None
 
 
-def _make(cfg: Config, checked: Checked, typesetting: Typesetting, first: Callable[[Made], None] | None,
-          interrupt: Callable[[], None]) -> Made:
-    read_part.new_build()
+def _lay_out(cfg: Config, session: Session, checked: Checked, typesetting: Typesetting, stop: Event | None) -> LaidOut:
     issue, bodies = checked.issue, checked.bodies
     renderer = Renderer(cfg.templates_dir)
     # An article and the short ones that continue it on its pages are one part (start: continue).
     runs = article_runs(issue, bodies)
     pages = {head: renderer.articles(issue, [bodies[key] for key in run]) for head, run in runs.items()}
-    typesetting.use_fonts(subset_fonts(cfg.fonts_dir, characters(issue, pages.values(), cfg.templates_dir), cfg.cache_dir))
-    # Covers do not depend on page numbers: typeset them with the articles, so that both
-    # workers stay busy; the editions then find them in the part cache.
-    covers = [renderer.cover(issue, e.langs) for e in editions(issue)]
+    typesetting.use_fonts(subset_fonts(cfg.fonts_dir, characters(issue, pages.values(), cfg.templates_dir), cfg.cache_dir,
+                                       session))
+    # Covers do not depend on page numbers: typeset with the articles, so that both workers stay
+    # busy, and each handed to its edition (the press PDF's, run into the bleed, last).
+    all_editions = editions(issue)
+    covers = [renderer.cover(issue, e.langs) for e in all_editions]
     if cfg.press:
-        covers.append(renderer.cover(issue, editions(issue)[0].langs, press=True))
-    interrupt()
+        covers.append(renderer.cover(issue, all_editions[0].langs, press=True))
+    stop_if(stop)
     typeset = typesetting.many(list(pages.values()) + covers)
-    interrupt()
-    articles = dict(zip(pages, typeset))
-    press_cover = typeset[-1] if cfg.press else None
-    raise_errors(_cover_problems(issue, typeset[len(pages):]) + _note_problems(runs, bodies, articles))
+    stop_if(stop)
+    articles, covers_set = dict(zip(pages, typeset)), typeset[len(pages):]
+    raise_errors(_cover_problems(issue, covers_set) + _note_problems(runs, bodies, articles))
     # The editions lay out in threads; their typesetting runs in the worker processes.
     with ThreadPoolExecutor(max_workers=3) as threads:
-        layouts = list(threads.map(lambda e: lay_out(e, issue, articles, renderer, typesetting.one, cfg.source_date),
-                                   editions(issue)))
+        layouts = list(threads.map(lambda e, cover: lay_out(e, issue, articles, cover, renderer, typesetting.one,
+                                                            cfg.source_date),
+                                   all_editions, covers_set))
     typesetting.close()  # the workers' memory is free before the PDFs are put together
     # What WeasyPrint said (a typo in a stylesheet, an image it could not use) and the damaged cache
     # entries made again: said with the sources' warnings, failing the build as they do.
     warnings = list(checked.warnings) + typesetting.problems
     warnings += _makeup_problems(issue, runs, articles, layouts[0])
     raise_errors(warnings + _overflow_problems(issue, runs, articles, layouts[0]), cfg.strict)
-    # One after the other: assembly is pure Python (the GIL allows no gain from threads), and
-    # one document in memory at a time keeps the peak low on a 200-page issue.
-    first_pages = {f"{slug}.{lang}": page for (slug, lang), page in layouts[0].first_pages.items()}
-    pdfs = {}
-    for layout in layouts:
-        interrupt()
-        pdfs[layout.edition.filename] = make_pdf(layout).pdf
-        if first is not None and layout is layouts[0]:
-            first(Made(issue.id, dict(pdfs), list(warnings), first_pages, layouts[0].page_keys, checked))
-    if press_cover is not None:
-        interrupt()
-        # The press PDF is the bilingual issue with the cover typeset for bleed.
-        press = replace(layouts[0], parts=[press_cover, *layouts[0].parts[1:]])
-        name = f"{issue.id}.press.pdf"
-        found = press_images(issue, checked.bodies, press.parts, name)
-        warnings += found
-        if not any(fails(p, cfg.strict) for p in found):
-            # Loaded for the press PDF alone: pikepdf and the colour transforms cost every other build.
-            from .inks import output_condition
-            from .prepress import press_pdf
-
-            pdfs[name] = press_pdf(make_pdf(press).pdf, press.info.title, press.info.date,
-                                   output_condition(cfg.press_profile, cfg.fogra39))
-    return Made(issue.id, pdfs, warnings, first_pages, layouts[0].page_keys, checked)
+    press = replace(layouts[0], parts=[covers_set[-1], *layouts[0].parts[1:]]) if cfg.press else None
+    return LaidOut(layouts, press, warnings)
 
 
-def _overflow_problems(issue: Issue, runs: dict, articles: dict[tuple[str, str], TypesetPart],
+def press_pdf_of(cfg: Config, session: Session, checked: Checked, press: EditionLayout) -> tuple[bytes | None, list[Problem]]:
+    """The press PDF, and what its images say: one too coarse for print (an error) withholds the
+    press PDF, never the reading PDFs."""
+    found = press_images(checked.issue, checked.bodies, press.parts, press_name(checked.issue))
+    if any(fails(p, cfg.strict) for p in found):
+        return None, found
+    # Loaded for the press PDF alone: pikepdf and the colour transforms cost every other build.
+    from .inks import output_condition
+    from .prepress import press_pdf
+
+    return press_pdf(make_pdf(press, session).pdf, press.info.title, press.info.date,
+                     output_condition(cfg.press_profile, cfg.fogra39)), found
+
+
+def press_name(issue: Issue) -> str:
+    return f"{issue.id}.press.pdf"
+
+
+class Stopped(Exception):
+    """A build stopped where it was, for a newer one (serve): what it wrote stays, nothing is recorded."""
+
+
+def stop_if(stop: Event | None) -> None:
+    if stop is not None and stop.is_set():
+        raise Stopped
+
+
+def _overflow_problems(issue: Issue, runs: dict, articles: dict[ArticleKey, TypesetPart],
                        issue_pdf: EditionLayout) -> list[Problem]:
     """What sticks out of its column, by the page of the bilingual issue and the line of the source."""
     problems = []
@@ -138,18 +138,18 @@ def _overflow_problems(issue: Issue, runs: dict, articles: dict[tuple[str, str],
     return problems
 
 
-def _note_problems(runs: dict, bodies: dict[tuple[str, str], ArticleHtml],
-                   articles: dict[tuple[str, str], TypesetPart]) -> list[Problem]:
+def _note_problems(runs: dict, bodies: dict[ArticleKey, ArticleHtml],
+                   articles: dict[ArticleKey, TypesetPart]) -> list[Problem]:
     """Every note the source implies is on a page. WeasyPrint leaves out, without a word, the
     notes it finds no room for (a paragraph with hundreds of links); each typeset part lists the
-    ids of what it placed, and each note has one (markup.note_id). Checked on every build, from
+    ids of what it placed, and each note has one (ArticleKey.note_id). Checked on every build, from
     the part cache too."""
     problems = []
     for head, run in runs.items():
         placed = articles[head].anchors
         for key in run:
             body = bodies[key]
-            missing = [n for n in range(1, body.notes + 1) if note_id(*key, n) not in placed]
+            missing = [n for n in range(1, body.notes + 1) if key.note_id(n) not in placed]
             if missing:
                 problems.append(error(body.article.path, body.note_lines[missing[0] - 1],
                                       f"{len(missing)} of the {body.notes} notes of this article would not be printed, "
@@ -158,7 +158,7 @@ def _note_problems(runs: dict, bodies: dict[tuple[str, str], ArticleHtml],
     return problems
 
 
-def _makeup_problems(issue: Issue, runs: dict, articles: dict[tuple[str, str], TypesetPart],
+def _makeup_problems(issue: Issue, runs: dict, articles: dict[ArticleKey, TypesetPart],
                      issue_pdf: EditionLayout) -> list[Problem]:
     """What the page make-up could not mend (press/makeup.py), as warnings at the block's source line."""
     problems = []
@@ -183,8 +183,9 @@ def _cover_problems(issue: Issue, covers: list[TypesetPart]) -> list[Problem]:
 def _found_in(issue: Issue, run: tuple, what: str, first: bool):
     """The article of a run whose source holds `what` (the first such, or the last), and its line;
     else the run's first article, with no line."""
-    found = [(a, line) for a in (issue.article(*key) for key in run) if (line := _line_of(a.text, what)) is not None]
-    return (found[0] if first else found[-1]) if found else (issue.article(*run[0]), None)
+    found = [(a, line) for a in (issue.article(key.slug, key.lang) for key in run)
+             if (line := _line_of(a.text, what)) is not None]
+    return (found[0] if first else found[-1]) if found else (issue.article(run[0].slug, run[0].lang), None)
 
 
 def _line_of(text: str, what: str) -> int | None:

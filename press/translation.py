@@ -27,6 +27,7 @@ from pathlib import Path
 import yaml
 
 from .blocks import FRONT_FIELDS, NAMES, Block, split_blocks
+from .session import Session
 from .errors import PressError, Problem, warning
 from .issue import Article, Issue, read_yaml
 from .output import write_atomically
@@ -139,7 +140,8 @@ def _entry(block: Block) -> str:
     return f"{block.digest} {block.kind}: {words[:40]}"
 
 
-def stale(issue_dir: Path, slug: str, zh: Article, en: Article, rows: list) -> list[list[Problem]]:
+def stale(issue_dir: Path, slug: str, zh: Article, en: Article, rows: list,
+          session: Session | None = None) -> list[list[Problem]]:
     """For each aligned row (press.parity), the warnings for its blocks changed on either side since the
     translation was confirmed."""
     path = record_path(issue_dir, slug)
@@ -154,7 +156,7 @@ def stale(issue_dir: Path, slug: str, zh: Article, en: Article, rows: list) -> l
         if out:
             out[0].append(warning(path, 1, f"cannot read this record: run 'python build.py translated {slug}' to write it again"))
         return out
-    changed = {lang: _changed(recorded[lang], split_blocks(article)) for lang, article in (("zh", zh), ("en", en))}
+    changed = {lang: _changed(recorded[lang], split_blocks(article, session)) for lang, article in (("zh", zh), ("en", en))}
     if not any(changed[lang][0] or changed[lang][1] for lang in changed):
         return out
     # A removed block is reported on the row where it stood: a row empty on its side (the other side's

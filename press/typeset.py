@@ -27,6 +27,7 @@ from .errors import PressError, Problem
 from .fonts import EXTRA_DIR, FontSet
 from .manifest import content_digest, environment, issue_files, walk
 from .output import replace_atomically, write_atomically
+from .session import Memo, Session
 from .workers import WorkerDied, Workers
 
 if TYPE_CHECKING:
@@ -150,7 +151,7 @@ class Typesetter:
         notices = ()
         try:
             document = render()
-            if part.key.startswith("article/"):
+            if part.article is not None:
                 document, notices = makeup.compose(document, html.etree_element, render)
         except RefusedFetch as exc:
             raise PressError.at(Path(part.key), None, f"refused to read {exc.url[:200]!r}: {exc.reason}") from None
@@ -169,7 +170,7 @@ class Typesetter:
         # which only carries running heads and folios, is stamped as an artifact instead.
         pdf = document.write_pdf(pdf_identifier=part.key.encode(), pdf_tags=not part.key.startswith("overlay"))
         images = tuple(image for i, page in enumerate(document.pages) for image in _images(page._page_box, i))
-        messages = self.messages + tuple(_problems(_ENGINE_LOG.take(), _source_of(part.key)))
+        messages = self.messages + tuple(_problems(_ENGINE_LOG.take(), _source_of(part)))
         return TypesetPart(part.key, pdf, len(document.pages), anchors, overflows, part.lang, images, messages,
                            tuple(notices))
 
@@ -179,12 +180,11 @@ class Typesetter:
         return notes
 
 
-def _source_of(key: str) -> Path:
+def _source_of(part: RenderedHtml) -> Path:
     """The file a part is made from, to say WeasyPrint's messages about it where an editor looks."""
-    if key.startswith("article/"):
-        slugs, _, lang = key.removeprefix("article/").rpartition(".")
-        return Path("issue", f"{slugs.split('+')[0]}.{lang}.md")  # a run of articles: its first
-    if key.startswith("overlay"):
+    if part.article is not None:
+        return Path("issue", part.article.file_name)  # a run of articles: its first
+    if part.key.startswith("overlay"):
         return Path("templates", "overlay.html.j2")
     return Path("issue", "issue.yaml")  # the cover and the contents
 
@@ -266,14 +266,15 @@ class Typesetting:
     press/workers.py) as soon as this object exists, while the main process is still
     loading and checking the issue."""
 
-    def __init__(self, cfg):
+    def __init__(self, cfg, session: Session):
         self.dirs = (cfg.issue_dir, cfg.styles_dir, cfg.templates_dir, cfg.fonts_dir, cfg.cache_dir)
         self.roots = {"issue": Path(cfg.issue_dir), "styles": Path(cfg.styles_dir),
                       "templates": Path(cfg.templates_dir)}
         self.cache = Cache(cfg.cache_dir)
         self.cache.folder("parts")
         self._messages: list[Problem] = []
-        self.salt = _salt(cfg.issue_dir, cfg)
+        self.typesetters = session.typesetters
+        self.salt = _salt(cfg.issue_dir, cfg, session.digests)
         self.fonts: FontSet | None = None
         self.jobs = cfg.jobs
         self._pool: Workers | None = None
@@ -289,7 +290,7 @@ class Typesetting:
     def pool(self) -> Workers:
         with self._pool_lock:  # the editions' threads may be the first to need it (serve)
             if self._pool is None:
-                self._pool = Workers(self.jobs, _warm_up, self.dirs[3:5])
+                self._pool = Workers(self.jobs, _warm_up, (*self.dirs[3:5], self.typesetters))
             return self._pool
 
     def __enter__(self) -> "Typesetting":
@@ -325,15 +326,15 @@ class Typesetting:
             # A single part is set here: no fork, no pickling, and the fonts stay loaded from
             # one build to the next.
             with _IN_PROCESS:
-                results = [_typeset_in_worker(jobs[0])]
+                results = [_typeset_in_worker(self.typesetters, jobs[0])]
         elif jobs and self.in_process:
             # The workers set all parts but the shortest article, which this process sets meanwhile:
             # its typesetter is then warm (fonts loaded, C types parsed, columns and notes laid out
             # once) for the single part that an edit brings.
-            own = min(range(len(jobs)), key=lambda j: (not jobs[j][2].key.startswith("article/"), len(jobs[j][2].html)))
+            own = min(range(len(jobs)), key=lambda j: (jobs[j][2].article is None, len(jobs[j][2].html)))
             futures = {j: self.pool.submit(_typeset_in_worker, job) for j, job in enumerate(jobs) if j != own}
             with _IN_PROCESS:
-                mine = _typeset_in_worker(jobs[own])
+                mine = _typeset_in_worker(self.typesetters, jobs[own])
             results = [mine if j == own else _result(futures[j], jobs[j]) for j in range(len(jobs))]
         else:
             futures = [self.pool.submit(_typeset_in_worker, job) for job in jobs]
@@ -364,14 +365,11 @@ class Typesetting:
         self.cache.write("parts", key, key, pickle.dumps(part))
 
 
-def _salt(issue_dir: Path, cfg) -> bytes:
+def _salt(issue_dir: Path, cfg, digests: dict) -> bytes:
     """What, besides its HTML, a typeset part depends on: styles, fonts, images, the typesetter
     (press's modules that set type, the installed packages, Pango and HarfBuzz)."""
     digest = hashlib.sha256(environment())
-    code = Path(__file__).resolve().parent
-    files = [code / name for name in ("typeset.py", "fetch.py", "balancing.py", "composition.py", "floats.py", "grid.py",
-                                      "makeup.py", "paragraphs.py", "linebreak.py", "pagerules.py", "tables.py", "tagging.py", "patches.py",
-                                      "fonts.py", "rules.py")]
+    files = _typesetting_code()
     # Read as the build fingerprint reads (press/manifest.py): no link out of the project or the
     # issue folder followed, no pipe or device opened.
     roots = [Path(os.path.realpath(root)) for root in (issue_dir, cfg.templates_dir.parent, cfg.fonts_dir / "cjk")]
@@ -382,19 +380,41 @@ def _salt(issue_dir: Path, cfg) -> bytes:
     for path in files:
         digest.update(str(path.name).encode() + b"\0")
         try:
-            digest.update(content_digest(path, roots, folders=folders))
+            digest.update(content_digest(path, roots, folders=folders, known=digests))
         except OSError:  # unreadable: the build says so where it reads it
             digest.update(b"-")
     return digest.digest()
 
 
-_WORKERS: dict[tuple, Typesetter] = {}
+def _typesetting_code() -> list[Path]:
+    """press's modules that the typesetter runs: this one and those it imports, at any depth (the
+    patches, the composer, the page checker, the font subsetter), found from their import lines,
+    so that a module added to them is in the salt without being named here."""
+    code = Path(__file__).resolve().parent
+    found, todo = set(), ["typeset"]
+    while todo:
+        name = todo.pop()
+        if name in found or not (code / f"{name}.py").is_file():
+            continue
+        found.add(name)
+        text = _TYPE_CHECKING.sub("", (code / f"{name}.py").read_text(encoding="utf-8"))
+        for module, grouped, names in _RELATIVE_IMPORT.findall(text):
+            todo += [module] if module else [n.strip() for n in (grouped or names).split(",")]
+    return [code / f"{name}.py" for name in sorted(found)]
+
+
+# Imports for annotations alone run nowhere; the others, at any indentation (a lazy import runs too).
+_TYPE_CHECKING = re.compile(r"^if TYPE_CHECKING:\n(?:[ \t]+.*\n|\n)+", re.M)
+_RELATIVE_IMPORT = re.compile(r"^[ \t]*from \.(\w*) import (?:\(([\w,\s]+)\)|([\w, ]+))", re.M)
 _IN_PROCESS = Lock()  # WeasyPrint is not made for threads: one part at a time in this process
 
 
-def _warm_up(fonts_dir: Path, cache_dir: Path) -> None:
+def _warm_up(fonts_dir: Path, cache_dir: Path, typesetters: Memo) -> Memo:
+    """The worker's state: the typesetters of the process it was forked from (serve's warm one)."""
     isolate_fontconfig(fonts_dir, cache_dir)
     import weasyprint  # noqa: F401  (the expensive import, done while the main process works)
+
+    return typesetters
 
 
 def _result(future, job) -> tuple[TypesetPart, list[Problem]]:
@@ -405,22 +425,18 @@ def _result(future, job) -> tuple[TypesetPart, list[Problem]]:
                             "(out of memory, or killed): nothing was written") from None
 
 
-def _typesetter(dirs: tuple, fonts: FontSet, salt: bytes = b"") -> Typesetter:
+def _typesetter(typesetters: Memo, dirs: tuple, fonts: FontSet, salt: bytes = b"") -> Typesetter:
     """One typesetter per font set and stylesheets (`salt`): the same one serves every part of a
     build (and, in a process that stays up, every build until the issue's characters or the
     styles change: its stylesheets are parsed once, when it is made)."""
-    key = (dirs, fonts.key, salt)
-    if key not in _WORKERS:
-        _WORKERS.clear()
-        _WORKERS[key] = Typesetter(*dirs, fonts)
-    return _WORKERS[key]
+    return typesetters.get((dirs, fonts.key, salt), lambda: Typesetter(*dirs, fonts))
 
 
-def _typeset_in_worker(job) -> tuple[TypesetPart, list[Problem]]:
+def _typeset_in_worker(typesetters: Memo, job) -> tuple[TypesetPart, list[Problem]]:
     """The part, and the damaged cache entries (print-size images) found while setting it."""
     dirs, fonts, part, salt = job
     try:
-        typesetter = _typesetter(dirs, fonts, salt)
+        typesetter = _typesetter(typesetters, dirs, fonts, salt)
         return typesetter.typeset(part), typesetter.take_notes()
     finally:
         if multiprocessing.parent_process() is not None:  # a worker; serve's own process keeps its heap

@@ -30,7 +30,9 @@ class WorkerDied(RuntimeError):
 
 
 class Workers:
-    """submit/map/shutdown, as concurrent.futures' pool has them, over `count` processes."""
+    """submit/map/shutdown, as concurrent.futures' pool has them, over `count` processes. What
+    `warm_up` returns is the worker's own state (press.typeset: its typesetter, kept from one
+    part to the next): each job is called as fn(state, *args) in the worker it lands in."""
 
     def __init__(self, count: int, warm_up: Callable[..., None], warm_up_args: tuple = ()):
         pipes = [multiprocessing.Pipe() for _ in range(count)]
@@ -128,7 +130,7 @@ def _first_worker(conns: list[Connection], main_ends: list[Connection], warm_up:
     # the main process died, and a worker sending a part would wait for a reader forever.
     for end in main_ends:
         end.close()
-    warm_up(*warm_up_args)  # the expensive import, once
+    state = warm_up(*warm_up_args)  # the expensive import, once
     # What the import made lives as long as the workers: out of the collector's sight, a worker's
     # collection after each part (press.typeset._release_memory) walks only what the part made
     # (40 ms a part before, on 2020-02's 14 parts 0.56 CPU-s), and the forks share those pages.
@@ -143,13 +145,13 @@ def _first_worker(conns: list[Connection], main_ends: list[Connection], warm_up:
                     if other is not conn:
                         other.close()
                 _end_with_main_process()
-                _serve(conn)
+                _serve(conn, state)
             finally:
                 os._exit(0)  # a forked copy: no interpreter shutdown, no multiprocessing cleanup
         children.append(pid)
         conn.close()
     _end_with_main_process()
-    _serve(conns[0])
+    _serve(conns[0], state)
     for pid in children:
         os.waitpid(pid, 0)
 
@@ -183,7 +185,7 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _serve(conn: Connection) -> None:
+def _serve(conn: Connection, state: Any) -> None:
     while True:
         try:
             job = conn.recv()
@@ -193,7 +195,7 @@ def _serve(conn: Connection) -> None:
             return
         fn, args = job
         try:
-            result = (True, fn(*args))
+            result = (True, fn(state, *args))
         except Exception as exc:  # noqa: BLE001 (sent to the main process, raised there)
             result = (False, exc)
         try:

@@ -36,13 +36,14 @@ def main(issue_dir: str, cache_dir: str) -> None:
     isolate_fontconfig(cfg.fonts_dir, cfg.cache_dir)
     from weasyprint.layout import block, column
 
+    from press.session import Memo, Session
     from press.typeset import _typesetter
 
-    checked = check(cfg)
+    checked = check(cfg, Session())
     renderer = Renderer(cfg.templates_dir)
     pages = [renderer.article(checked.issue, body) for body in checked.bodies.values()]
     fonts = subset_fonts(cfg.fonts_dir, characters(checked.issue, pages, cfg.templates_dir), cfg.cache_dir)
-    typesetter = _typesetter((cfg.issue_dir, cfg.styles_dir, cfg.templates_dir, cfg.fonts_dir, cfg.cache_dir), fonts)
+    typesetter = _typesetter(Memo(), (cfg.issue_dir, cfg.styles_dir, cfg.templates_dir, cfg.fonts_dir, cfg.cache_dir), fonts)
     ours, weasyprint_own = block.columns_layout, column.columns_layout
     assert ours is not weasyprint_own, "press.balancing is not installed"
 

@@ -14,24 +14,25 @@ import re
 from conftest import ROOT
 
 from press.issue import load_issue
-from press.markup import note_id, to_html
+from press.article import ArticleKey
+from press.markup import to_html
 from press.stages import _note_problems
 from press.typeset import TypesetPart
 
 
 def test_a_note_left_off_the_pages_is_an_error_at_its_call(issue_copy):
     issue = load_issue(issue_copy)
-    key = ("knowledge-sharing", "zh")
-    article = issue.article(*key)
+    key = ArticleKey("knowledge-sharing", "zh")
+    article = issue.article(key.slug, key.lang)
     body = to_html(article)
     # The article's notes, from its source: five footnotes, each called once, in order, no link notes.
     calls = [n for n, line in enumerate(article.text.split("\n"), start=1)
              for _ in re.findall(r"\[\^\d+\](?!:)", line)]
     assert body.notes == len(calls) == 5
-    placed = {note_id(*key, n): 0 for n in range(1, body.notes + 1)}
+    placed = {key.note_id(n): 0 for n in range(1, body.notes + 1)}
     assert _note_problems({key: [key]}, {key: body}, {key: TypesetPart("article", b"", 1, placed)}) == []
 
-    del placed[note_id(*key, 3)], placed[note_id(*key, 5)]
+    del placed[key.note_id(3)], placed[key.note_id(5)]
     problems = _note_problems({key: [key]}, {key: body}, {key: TypesetPart("article", b"", 1, placed)})
     assert [(p.path, p.line, p.severity, p.message) for p in problems] == [(
         article.path, calls[2], "error", "2 of the 5 notes of this article would not be printed, the first of them "
@@ -44,5 +45,5 @@ def test_each_note_of_the_html_has_its_own_id():
         for article in load_issue(ROOT / "content" / folder).articles:
             body = to_html(article)
             ids = re.findall(r'<span class="footnote[^"]*" id="([^"]+)"', str(body.html))
-            expected = [note_id(article.slug, article.lang, n) for n in range(1, body.notes + 1)]
+            expected = [article.key.note_id(n) for n in range(1, body.notes + 1)]
             assert sorted(ids) == sorted(expected), article.path

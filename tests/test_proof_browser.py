@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -12,6 +11,8 @@ from pathlib import Path
 
 import pypdf
 from playwright.sync_api import expect
+
+from press.serve import launch
 
 from conftest import ROOT, run_build
 from issue_source import read_issue
@@ -65,18 +66,8 @@ def test_the_proof_on_disk_shows_every_page_and_its_contents_links_land_right(br
 
 def start_server(issue: Path, out: Path, cache: Path) -> tuple[subprocess.Popen, str]:
     # A cache of its own: an edit timed against a shared cache may find its part typeset by an earlier run.
-    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", str(issue), "-o", str(out)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-                            env={**os.environ, "PRESS_CACHE_DIR": str(cache)})
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        line = proc.stdout.readline()
-        if match := re.search(r"serving (http://127\.0\.0\.1:\d+/)", line):
-            return proc, match[1]
-        if not line and proc.poll() is not None:
-            break
-    proc.kill()
-    raise AssertionError("the server did not start")
+    return launch([sys.executable, str(ROOT / "build.py"), "serve", str(issue), "-o", str(out)],
+                  {**os.environ, "PRESS_CACHE_DIR": str(cache)}, ROOT)
 
 
 def test_the_preview_follows_edits_and_shows_errors(browser, issue_copy, tmp_path):

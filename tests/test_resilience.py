@@ -205,12 +205,14 @@ cfg = load_config(sys.argv[1], sys.argv[2])
 isolate_fontconfig(cfg.fonts_dir, cfg.cache_dir)
 import weasyprint  # as serve does (press/cli.py): parts are then set in this process too
 from press.pipeline import build
+from press.session import Session
 
+session = Session()  # one for the process, as serve keeps it
 for out in sys.argv[2:]:
     if out.endswith("typo"):
         sheet = Path("styles/press.css")
         sheet.write_text(sheet.read_text(encoding="utf-8").replace("html {", "html { colr: red;", 1), encoding="utf-8")
-    built = build(load_config(sys.argv[1], out))
+    built = list(build(load_config(sys.argv[1], out), session))[-1]
     print(out, sorted(p.format() for p in built.warnings if "WeasyPrint" in p.message))
 """
 
@@ -332,7 +334,9 @@ EARLY_PROOF = """
 import sys
 from press.config import load_config
 from press.pipeline import proof
-proof(load_config(sys.argv[1], sys.argv[2]), lambda: None)
+from press.session import Session
+for built in proof(load_config(sys.argv[1], sys.argv[2]), Session()):
+    pass
 """
 
 
@@ -365,9 +369,12 @@ def test_an_image_weasyprint_cannot_use_is_an_error_of_its_article(tmp_path):
     typesetter = Typesetter(issue, ROOT / "styles", ROOT / "templates", ROOT / "fonts", tmp_path / "cache", fonts)
     assert typesetter.messages == ()  # the project's sheets: nothing to say
     html = '<html lang="en"><body><p>Some text</p><img src="images/broken.svg" alt="a"></body></html>'
-    for key, source in (("article/note.en", "note.en.md"), ("article/note+more.en", "note.en.md"),
-                        ("cover.zh-en", "issue.yaml")):
-        part = typesetter.typeset(RenderedHtml(key, html, "en"))
+    from press.article import ArticleKey
+
+    first = ArticleKey("note", "en")
+    for key, article, source in (("article/note.en", first, "note.en.md"), ("article/note+more.en", first, "note.en.md"),
+                                 ("cover.zh-en", None, "issue.yaml")):
+        part = typesetter.typeset(RenderedHtml(key, html, "en", article))
         # Named as the fetcher names files: a build says them in its own folders (Typesetting.problems).
         assert [(p.path, p.line, p.severity) for p in part.messages] == [(Path("issue", source), None, "error")], \
             part.messages

@@ -27,13 +27,14 @@ import json, os, sys
 sys.path.insert(0, {root!r})
 from press.config import load_config
 from press import pipeline
+from press.session import Session
 cfg = load_config({issue!r}, {out!r})
 opened = []
 def hook(event, args):
     if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
         opened.append(os.path.abspath(os.fsdecode(args[0])))
 sys.addaudithook(hook)
-stamp = pipeline._fingerprint(cfg)
+stamp = pipeline._fingerprint(cfg, Session())
 print(json.dumps({{"opened": opened, "stamp": stamp}}))
 """
 
@@ -137,7 +138,7 @@ def test_a_large_file_that_changed_is_hashed_again(tmp_path):
     store = tmp_path / "digests.json"
 
     def stamp() -> bytes:
-        manifest._DIGESTS.clear()  # as a new process: only the store remembers
+        # A new session each time, as a new process: only the store remembers.
         return manifest.fingerprint([(tmp_path / "issue", [big])], (), [tmp_path / "issue"], store)
 
     first = stamp()

@@ -14,15 +14,15 @@ def _nothing() -> None:
     pass
 
 
-def _square(n: int) -> tuple[int, int]:
+def _square(_state, n: int) -> tuple[int, int]:
     return n * n, os.getpid()
 
 
-def _fail(message: str) -> None:
+def _fail(_state, message: str) -> None:
     raise ValueError(message)
 
 
-def _die(_: object) -> None:
+def _die(_state, _: object) -> None:
     os._exit(1)
 
 

@@ -1,0 +1,75 @@
+"""What one process keeps from one build to the next: the session.
+
+The command line makes one Session for its one build; `serve` makes one for as
+long as it runs, and every rebuild is given the same. Each stage that can reuse
+its work (an article converted, a pair of articles aligned, a photo decoded, a
+typeset part parsed) is handed its own Memo of the session and keys what it
+keeps by the content it was made from, so that an entry can never be stale: an
+edited file is simply a new key.
+
+One rule for what a new build keeps: the entries the last build used. An entry
+that a build does not ask for (the part an edit replaced, the old version of an
+article) is gone at the start of the build after it: a server that stays up
+for a day holds one build's worth of memos, never a day's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Generic, Hashable, TypeVar
+
+T = TypeVar("T")
+_NONE = object()  # no value kept (a value may be None)
+
+
+class Memo(Generic[T]):
+    """Values by the content they were made from, for the last build and this one.
+    Thread-safe as the stages use it: the editions' layout threads may ask for the same key,
+    and at worst make the same value twice."""
+
+    def __init__(self) -> None:
+        self._current: dict[Hashable, T] = {}
+        self._previous: dict[Hashable, T] = {}
+
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+        """The value kept for `key` by this build or the last, else `make()`, kept."""
+        try:
+            return self._current[key]
+        except KeyError:
+            pass
+        value = self._previous.pop(key, _NONE)
+        if value is _NONE:
+            value = make()
+        self._current[key] = value
+        return value
+
+    def new_build(self) -> None:
+        """Forget what the build before the last one used and the last did not."""
+        self._previous, self._current = self._current, {}
+
+    def __len__(self) -> int:
+        return len(self._current) + len(self._previous)
+
+
+@dataclass
+class Session:
+    """The memos of every stage, and what the process has set up once. Mutable on purpose (it
+    is the one object that is): passed down explicitly, never found in a module."""
+
+    converted: Memo = field(default_factory=Memo)  # press.markup: ArticleHtml by article and text
+    blocks: Memo = field(default_factory=Memo)  # press.blocks: an article's blocks by its path and text
+    compared: Memo = field(default_factory=Memo)  # press.parity: the aligned rows of a pair, by both texts
+    decoded: Memo = field(default_factory=Memo)  # press.preflight: an image's width and mode, by its digest
+    coverage: Memo = field(default_factory=Memo)  # press.fonts: the code points of the faces, by their digests
+    parts: Memo = field(default_factory=Memo)  # press.finish: a typeset part's PdfReader, by its bytes
+    page_texts: Memo = field(default_factory=Memo)  # press.proof: a page's text, by its page key
+    typesetters: Memo = field(default_factory=Memo)  # press.typeset: this process's own typesetter (serve)
+    # press.manifest: the SHA-256 of large files by path, inode, size and times. Kept across builds
+    # whole: the fingerprint prunes it to the files it read when it saves it (digests.json).
+    digests: dict = field(default_factory=dict)
+    frozen: bool = False  # press.pipeline: the stages' modules are out of the collector's sight
+
+    def new_build(self) -> None:
+        for memo in (self.converted, self.blocks, self.compared, self.decoded, self.coverage, self.parts,
+                     self.page_texts, self.typesetters):
+            memo.new_build()
