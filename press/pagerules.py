@@ -190,7 +190,7 @@ def column_problems(lines: list[Line], middle: float) -> list[str]:
     faces = [face(line) for line in lines if len(_visible(line)) >= 5]
     if not faces:
         return []
-    body_face = max(set(faces), key=faces.count)
+    body_face = Counter(faces).most_common(1)[0][0]  # a tie: the face met first on the page
     body = body_face[0]
     columns: dict[bool, list[Line]] = {}
     for line in lines:
@@ -369,7 +369,7 @@ def measure_pdf(pdf: Path) -> Measure:
         faces = [(round(v[len(v) // 2].em, 1), v[len(v) // 2].font) for v in map(_visible, lines) if len(v) >= 5]
         if not faces:
             continue
-        body_face = max(set(faces), key=faces.count)
+        body_face = Counter(faces).most_common(1)[0][0]  # a tie: the face met first on the page
         columns: dict[bool, list[Line]] = {}
         for line in lines:
             glyphs = _visible(line)
@@ -495,7 +495,7 @@ def body_columns(pdf: Path, index: int) -> Columns | None:
     faces = [face(line) for line in lines if len(line) >= 5]
     if not faces:
         return None
-    body = max(set(faces), key=faces.count)
+    body = Counter(faces).most_common(1)[0][0]
     left_edge, _, right_edge, _ = pdfium.PdfDocument(pdf)[index].get_trimbox()
     middle = (left_edge + right_edge) / 2
     columns: dict[bool, set[float]] = {False: set(), True: set()}
