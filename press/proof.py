@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-from .session import Session
-from .errors import PressError, Problem
 from .article import ArticleKey
+from .errors import PressError, Problem
 from .issue import Issue
 from .markup import ArticleHtml
 from .output import make_folder, replace_atomically, sweep_temporaries, write_atomically
 from .parity import review
 from .reading import reading_view, row_of
 from .render import environment
+from .session import Session
 
 DPI = 110
 
