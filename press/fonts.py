@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import Cache
-from .session import Session
 from .errors import PressError, Problem
 from .manifest import file_digest
+from .session import Session
 
 FONT_SUFFIXES = (".otf", ".ttf")
 CJK_DIR = "cjk"  # made by fonts/make_fonts.py, not committed

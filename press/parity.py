@@ -19,11 +19,11 @@ import re
 from dataclasses import dataclass
 
 from .blocks import FRONT_FIELDS, NAMES, TEXT_KINDS, Block, split_blocks
-from .session import Session
 from .errors import Problem, warning
 from .issue import Article, Issue
 from .quantities import quantities
 from .rules import HAN, IS_HAN
+from .session import Session
 from .translation import silence, stale
 
 LABEL = re.compile(r"^\s*[\"“]?(?:(?:\d{1,3}(?:\.\d{1,3})*[.)]|[(（]\d{1,3}[)）]|[a-z][.)]|[(（][a-z][)）])\s|\d{1,3}．)")

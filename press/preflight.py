@@ -17,14 +17,14 @@ from urllib.parse import unquote
 
 from PIL import Image, ImageFile, UnidentifiedImageError
 
-from .session import Session
+from .article import ArticleKey
 from .errors import Problem, error, note, warning
 from .fonts import coverage
-from .article import ArticleKey
 from .issue import Issue
 from .manifest import file_digest
 from .markup import ArticleHtml
 from .rules import FULLWIDTH, QUARTER_EM, THIRD_EM, WORD_JOINER
+from .session import Session
 from .sources import exists, problem
 
 # Printed widths (mm) from styles/press.css: a figure spans one column, a cover photo half the text block.

@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-from .session import Session
-from .errors import PressError, Problem
 from .article import ArticleKey
+from .errors import PressError, Problem
 from .issue import Issue
 from .markup import ArticleHtml
 from .output import make_folder, replace_atomically, sweep_temporaries, write_atomically
 from .parity import review
 from .reading import reading_view, row_of
 from .render import environment
+from .session import Session
 
 DPI = 110
 
@@ -82,7 +82,7 @@ def make_proof(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], pdf: Path,
     # The reading view: each article's aligned rows, and every warning of the build (not only the parity ones).
     texts = _page_texts(doc, keys, session)
     pairs = reading_view(issue, review(issue, session), texts, first_pages)
-    html = environment(str(templates_dir)).get_template("proof.html.j2").render(
+    html = environment(templates_dir, session).get_template("proof.html.j2").render(
         issue=issue, pages=names, file_versions=versions, articles=articles, slugs=issue.slugs, fonts=sorted(fonts),
         pairs=pairs, warnings=[(w.format(issue.dir), row_of(pairs).get(w)) for w in warnings],
         # Counted apart: a note (an article in one language) is not something to fix.

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -18,6 +17,7 @@ from .article import ArticleKey
 from .clreq import prepare
 from .issue import Issue
 from .markup import ArticleHtml, link_addresses, renumber_notes
+from .session import Session
 
 # The issue's languages as BCP 47 tags: for the HTML (hyphenation, fonts) and the PDF (/Lang).
 LANG_TAGS = {"zh": "zh-Hans", "en": "en"}
@@ -47,11 +47,16 @@ def lang_tag(lang: str) -> str:
     return LANG_TAGS.get(lang, LANG_TAGS["zh"])
 
 
-@lru_cache(maxsize=4)
-def environment(templates_dir: str) -> Environment:
-    """The templates' one Jinja environment (the parts and the proof), one per templates folder
-    and process: a process that stays up (serve) compiles each template once, and Jinja
-    compiles it again when its file changes. Undefined names are errors, not blank text."""
+def environment(templates_dir: Path, session: Session | None = None) -> Environment:
+    """The templates' Jinja environment (the parts and the proof), one per templates folder and
+    session: a process that stays up (serve) compiles each template once, and Jinja compiles it
+    again when its file changes. Undefined names are errors, not blank text."""
+    if session is None:
+        return _environment(str(templates_dir))
+    return session.templates.get(str(templates_dir), lambda: _environment(str(templates_dir)))
+
+
+def _environment(templates_dir: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(templates_dir),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -97,8 +102,8 @@ class SheetInfo:
 
 
 class Renderer:
-    def __init__(self, templates_dir: Path):
-        self.env = environment(str(templates_dir))
+    def __init__(self, templates_dir: Path, session: Session | None = None):
+        self.env = environment(templates_dir, session)
 
     def _page(self, template: str, key: str, lang: str, body_class: str, doc_title: str,
               article: ArticleKey | None = None, **context) -> RenderedHtml:

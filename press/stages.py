@@ -64,7 +64,7 @@ def lay_out_issue(cfg: Config, session: Session, checked: Checked, typesetting: 
 
 def _lay_out(cfg: Config, session: Session, checked: Checked, typesetting: Typesetting, stop: Event | None) -> LaidOut:
     issue, bodies = checked.issue, checked.bodies
-    renderer = Renderer(cfg.templates_dir)
+    renderer = Renderer(cfg.templates_dir, session)
     # An article and the short ones that continue it on its pages are one part (start: continue).
     runs = article_runs(issue, bodies)
     pages = {head: renderer.articles(issue, [bodies[key] for key in run]) for head, run in runs.items()}

@@ -27,10 +27,10 @@ from pathlib import Path
 import yaml
 
 from .blocks import FRONT_FIELDS, NAMES, Block, split_blocks
-from .session import Session
 from .errors import PressError, Problem, warning
 from .issue import Article, Issue, read_yaml
 from .output import write_atomically
+from .session import Session
 
 HEADER = """\
 # What the translation of this article was made from: a digest of every block of

@@ -38,7 +38,6 @@ PURE = {
     ("composition", "_gaps"), ("issue", "_line_starts"),  # of a string
     ("manifest", "environment"),  # the installed packages and libraries: what this process loaded
     ("pagerules", "_as_drawn"),  # of a PDF by its path and modification time (the tests' page checker)
-    ("render", "environment"),  # the Jinja environment of a templates folder, which reloads edited templates itself
 }
 MUTABLE_CALLS = {"dict", "list", "set", "Counter", "defaultdict", "OrderedDict", "deque", "bytearray"}
 MUTABLE_NODES = (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)

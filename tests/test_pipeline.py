@@ -1,0 +1,45 @@
+"""The build as a generator: each PDF yielded as soon as it is written, the bilingual issue first,
+the build recorded once the last is yielded; each cover asked for once."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import yaml
+
+from press import typeset
+from press.config import load_config
+from press.manifest import MANIFEST
+from press.pipeline import build
+from press.session import Session
+
+from conftest import ISSUE
+
+
+def test_each_pdf_is_yielded_as_written_bilingual_first_and_each_cover_is_set_once(tmp_path, monkeypatch):
+    data = yaml.safe_load((ISSUE / "issue.yaml").read_text(encoding="utf-8"))
+    langs = [lang for lang in ("zh", "en") if any((ISSUE / f"{slug}.{lang}.md").exists() for slug in data["articles"])]
+    expected = [f"{data['id']}.pdf"] + [f"{data['id']}.{lang}.pdf" for lang in langs]
+    asked = []
+    many = typeset.Typesetting.many
+
+    def counted(self, parts):
+        asked.extend(part.key for part in parts)
+        return many(self, parts)
+
+    monkeypatch.setattr(typeset.Typesetting, "many", counted)  # `one` asks through `many` too
+    out = tmp_path / "out"
+    cfg = load_config(str(ISSUE), str(out))
+    session = Session()
+    seen = []
+    for built in build(cfg, session):
+        # On disk already, with those before it and none after it; the build not yet recorded.
+        seen.append(built.path.name)
+        assert sorted(p.name for p in out.glob("*.pdf")) == sorted(seen) and built.path.is_file()
+        assert not (out / MANIFEST).exists() and not built.reused
+    assert seen == expected and (out / MANIFEST).exists()
+    covers = Counter(key for key in asked if key.startswith("cover"))
+    assert len(covers) == len(expected) and set(covers.values()) == {1}, covers
+
+    again = list(build(cfg, session))  # nothing changed: the same PDFs, reused, in the same order
+    assert [b.path.name for b in again] == expected and all(b.reused for b in again)
