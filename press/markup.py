@@ -164,6 +164,7 @@ def _convert(article: Article) -> ArticleHtml:
     for body_tokens, _ in state.definitions.values():
         _prepare_text(body_tokens, article.lang)
     for part in [main, *(body for body, _ in state.definitions.values())]:
+        _mark_lines(part, article.body_line)
         _linkify(part)
         state.print_addresses(part)
         _table_cells(part)
@@ -377,7 +378,7 @@ class _State:
             tok = tokens[i]
             image = _lone_image(tokens[i + 1]) if tok.type == "paragraph_open" and i + 1 < len(tokens) else None
             if image is not None:
-                out.append(self.figure(image))
+                out.append(self.figure(image, tok.attrGet("data-line")))
                 i += 3
                 continue
             j = i
@@ -387,12 +388,13 @@ class _State:
             i = j
         return "".join(out)
 
-    def figure(self, image: Token) -> str:
+    def figure(self, image: Token, line: str | None) -> str:
         caption = self._render_inline(image.children or [])
         src = escape(image.attrGet("src") or "")
         kind = "figure wide" if image.attrGet("class") == "wide" else "figure"
-        return (f'<figure class="{kind}"><img src="{src}" alt="{escape(_plain(image.children or []))}">'
-                f'<figcaption>{caption}</figcaption></figure>\n')
+        at = f' data-line="{line}"' if line else ""
+        return (f'<figure class="{kind}"{at}><img src="{src}" alt="{escape(_plain(image.children or []))}">'
+                f'<figcaption{at}>{caption}</figcaption></figure>\n')
 
     def _render_tokens(self, tokens: list[Token]) -> str:
         return self._with_notes(self.md.renderer.render, tokens)
@@ -428,14 +430,15 @@ class _State:
         if tokens[idx].meta.get("subId", 0) > 0:
             # A second call of the same note points back to it instead of printing it again.
             return _call_again(number, more)
-        body_tokens, _ = self.definitions.get(label, ([], 0))
+        body_tokens, line = self.definitions.get(label, ([], 0))
         inner = "".join(self._render_inline(t.children or []) for t in body_tokens if t.type == "inline")
+        at = f' data-line="{line}"' if line else ""
         if tokens[idx].meta.get("in_cell"):
             # WeasyPrint makes no room for a note floated out of a table cell (it prints over
             # the table's last rows): the cell shows the number, the note follows the table.
-            self.table_notes.append(f'<span class="footnote from-table" data-n="{number}">{inner}</span>')
+            self.table_notes.append(f'<span class="footnote from-table" data-n="{number}"{at}>{inner}</span>')
             return _call_again(number, more)
-        return f'<span class="footnote{" then-call" if more else ""}" data-n="{number}">{inner}</span>'
+        return f'<span class="footnote{" then-call" if more else ""}" data-n="{number}"{at}>{inner}</span>'
 
 
 def _call_again(number: int, more: bool) -> str:
@@ -443,6 +446,23 @@ def _call_again(number: int, more: bool) -> str:
     character before it as styles/press.css glues the calls of floated notes: a call never
     starts a line, and the mark after it keeps the line-start rules of the word before."""
     return f'{WORD_JOINER}<sup class="footnote-again">{number}{"," if more else ""}</sup>'
+
+
+# The blocks that carry their source line into the HTML (data-line), for the page-level
+# diagnostics to read back from WeasyPrint's boxes (press/typeset.py, press/makeup.py).
+LINED = {"paragraph_open", "heading_open", "bullet_list_open", "ordered_list_open", "list_item_open",
+         "blockquote_open", "table_open", "tr_open", "th_open", "td_open", "fence", "code_block"}
+
+
+def _mark_lines(tokens: list[Token], body_line: int) -> None:
+    """Each block's line of the article file (front matter counted) as data-line; a table cell
+    has no map of its own in markdown-it, and takes its row's, which is its line."""
+    row = None
+    for tok in tokens:
+        if tok.type == "tr_open":
+            row = tok.map
+        if tok.type in LINED and (tok.map or row):
+            tok.attrSet("data-line", str(body_line + (tok.map or row)[0]))
 
 
 def _check_nesting(article: Article, tokens: list[Token], md: MarkdownIt, problems: list[Problem]) -> None:
