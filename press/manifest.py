@@ -45,7 +45,7 @@ def fingerprint(groups: list[tuple[Path, list[Path]]], options: object, roots: l
             try:
                 digest.update(content_digest(path, real_roots, used, folders))
             except OSError as exc:
-                problems.append(error(path, None, f"cannot be read: {exc.strerror or exc}"))
+                problems.append(error(path, None, f"cannot be read: {exc.strerror or exc}", code="file.unreadable"))
     if problems:
         raise PressError(problems)
     if digests is not None:

@@ -203,7 +203,7 @@ class _State:
             if tok.type == "footnote_reference_open":
                 label, inside = tok.meta["label"], []
                 if label in self.definitions:
-                    self.problems.append(error(self.article.path, self.line(tok.map), f"footnote [^{label}] is defined twice"))
+                    self.problems.append(error(self.article.path, self.line(tok.map), f"footnote [^{label}] is defined twice", code="note.twice"))
                 self.definitions[label] = (inside, self.line(tok.map))
             elif tok.type == "footnote_reference_close":
                 inside = None
@@ -223,7 +223,7 @@ class _State:
                 level = int(tok.tag[1])
                 tok.tag = "h2" if level < 2 else "h3"
                 self.problems.append(warning(self.article.path, self.line(tok.map),
-                                             f"heading level {level} is set as {tok.tag}: use ## for sections and ### for subsections"))
+                                             f"heading level {level} is set as {tok.tag}: use ## for sections and ### for subsections", code="markdown.heading"))
             if tok.type != "inline" or not tok.children:
                 continue
             alone = not in_note and _lone_image(tok) is not None and tokens[i - 1].type == "paragraph_open"
@@ -244,7 +244,7 @@ class _State:
                 child.meta["in_cell"] = in_cell
                 if in_note:
                     self.problems.append(error(self.article.path, line, f"footnote reference [^{label}] inside a note "
-                                               "or a caption: a note cannot call another; put the reference in the text"))
+                                               "or a caption: a note cannot call another; put the reference in the text", code="note.nested"))
                     child.type, child.content = "text", f"[^{label}]"
                 elif label not in self.numbers:
                     self.notes += 1
@@ -258,7 +258,7 @@ class _State:
                 self.images.append(Image(unquote(child.attrGet("src") or ""), caption, line, alone, wide and alone))
                 if wide and not alone:
                     self.problems.append(error(self.article.path, line, "{.wide} is for a "
-                                               "figure: put the image alone in its paragraph, with a blank line before and after"))
+                                               "figure: put the image alone in its paragraph, with a blank line before and after", code="figure.wide"))
                 self._scan_inline(child.children or [], token_map, offset, False, False, True)
             elif child.type == "html_inline" and not child.content.startswith("</"):
                 self._raw_html(child.content, line)
@@ -271,13 +271,13 @@ class _State:
                     refused.append(reference)
                 for match in refused:
                     self.problems.append(error(self.article.path, line,
-                                               f"a {match[1].lower()}: link is not allowed: only http, https and mailto links can be printed"))
+                                               f"a {match[1].lower()}: link is not allowed: only http, https and mailto links can be printed", code="link.scheme"))
                 for match in SPACED_IMAGE.finditer(child.content):
                     self.problems.append(error(self.article.path, line, f"image {match[1][:80]!r} is not read as an image: "
-                                               f"write a file name with a space in angle brackets, ![…](<{match[1][:80]}>)"))
+                                               f"write a file name with a space in angle brackets, ![…](<{match[1][:80]}>)", code="image.spaced"))
                 for match in UNDEFINED_REF.finditer(child.content):
                     self.problems.append(error(self.article.path, line,
-                                               f"footnote reference [^{match[1]}] has no definition: add a line '[^{match[1]}]: text'"))
+                                               f"footnote reference [^{match[1]}] has no definition: add a line '[^{match[1]}]: text'", code="note.undefined"))
 
     def _link(self, children: list[Token], child: Token, line: int, in_cell: bool, in_note: bool) -> None:
         """Check a link's address; number its note (in reading order with the footnotes: a second
@@ -292,7 +292,7 @@ class _State:
             child.meta["internal"] = True
         elif not href.lower().startswith(LINK_SCHEMES):
             self.problems.append(error(self.article.path, line,
-                                       f"link to {href[:60]!r}: only http, https and mailto links can be printed"))
+                                       f"link to {href[:60]!r}: only http, https and mailto links can be printed", code="link.scheme"))
             child.attrs.pop("href", None)
         elif not in_note and _link_words(children, child) not in (href, _shown(href)):
             again = href in self.link_notes
@@ -315,11 +315,11 @@ class _State:
                     if name not in ALLOWED_ATTRS.get(child.type, set()):
                         shown = {"class": "." + value, "id": "#" + value}.get(name, f"{name}={value}")
                         self.problems.append(error(self.article.path, at, f"{{{shown[:30]}}} is not allowed: an article "
-                                                   "can give a language, as in [words]{lang=en}, and {.wide} to a figure"))
+                                                   "can give a language, as in [words]{lang=en}, and {.wide} to a figure", code="markdown.attribute"))
                         child.attrs.pop(name)
                     elif name == "lang" and not LANG_TAG.match(value):
                         self.problems.append(error(self.article.path, at, f"{{lang={value[:30]}}} is not a language tag: "
-                                                   "write e.g. {lang=en} or {lang=zh-Hans}"))
+                                                   "write e.g. {lang=en} or {lang=zh-Hans}", code="markdown.lang"))
                         child.attrs.pop(name)
 
     def print_addresses(self, tokens: list[Token]) -> None:
@@ -365,12 +365,12 @@ class _State:
     def _raw_html(self, html: str, line: int) -> None:
         tag = re.match(r"\s*<\s*([A-Za-z][\w-]*)", html)
         what = f"<{tag[1].lower()}>" if tag else " ".join(html.split())[:20]
-        self.problems.append(error(self.article.path, line, f"raw HTML {what} is not allowed in an article: write it in Markdown"))
+        self.problems.append(error(self.article.path, line, f"raw HTML {what} is not allowed in an article: write it in Markdown", code="markdown.raw-html"))
 
     def check_definitions(self) -> None:
         for label, (_, line) in self.definitions.items():
             if label not in self.numbers:
-                self.problems.append(error(self.article.path, line, f"footnote [^{label}] is defined but never referenced"))
+                self.problems.append(error(self.article.path, line, f"footnote [^{label}] is defined but never referenced", code="note.unused"))
 
     def render(self, tokens: list[Token]) -> str:
         out, i = [], 0
@@ -456,13 +456,14 @@ LINED = {"paragraph_open", "heading_open", "bullet_list_open", "ordered_list_ope
 
 def _mark_lines(tokens: list[Token], body_line: int) -> None:
     """Each block's line of the article file (front matter counted) as data-line; a table cell
-    has no map of its own in markdown-it, and takes its row's, which is its line."""
+    has no map of its own in markdown-it, and takes its row's, which is its line; a fenced code
+    block, the line of its first line of code (the fence prints nothing)."""
     row = None
     for tok in tokens:
         if tok.type == "tr_open":
             row = tok.map
         if tok.type in LINED and (tok.map or row):
-            tok.attrSet("data-line", str(body_line + (tok.map or row)[0]))
+            tok.attrSet("data-line", str(body_line + (tok.map or row)[0] + (tok.type == "fence")))
 
 
 def _check_nesting(article: Article, tokens: list[Token], md: MarkdownIt, problems: list[Problem]) -> None:
@@ -472,7 +473,7 @@ def _check_nesting(article: Article, tokens: list[Token], md: MarkdownIt, proble
     deep = next((t for t in tokens if t.level >= limit and t.map), None)
     if deep is not None:
         problems.append(error(article.path, article.body_line + deep.map[0],
-                              "block quotes or lists nested too deep (about 9 lists or 17 quotes inside each other): what is inside would be lost"))
+                              "block quotes or lists nested too deep (about 9 lists or 17 quotes inside each other): what is inside would be lost", code="markdown.nesting"))
 
 
 def _prepare_text(tokens: list[Token], lang: str) -> None:

@@ -47,7 +47,8 @@ def build(cfg: Config, first: Callable[[Built], None] | None = None,
     issue_id = manifest.issue_id(cfg.issue_dir, Path(cfg.cache_dir) / "issue-ids.json")
     if issue_id is not None and (previous := manifest.reuse(cfg.output_dir(issue_id), stamp)):
         # Recorded relative to the issue folder: the same sources in another folder are said where they are now.
-        warnings = [Problem(cfg.issue_dir / p, line, message, severity) for p, line, message, severity in previous["warnings"]]
+        warnings = [Problem(cfg.issue_dir / p, line, message, severity, *code)
+                    for p, line, message, severity, *code in previous["warnings"]]
         return Built(issue_id, [cfg.output_dir(issue_id) / name for name in previous["outputs"]], warnings,
                      previous.get("first_pages", {}), previous.get("page_keys", []), reused=True)
 
@@ -78,7 +79,7 @@ def build(cfg: Config, first: Callable[[Built], None] | None = None,
     cache = Path(cfg.cache_dir).resolve()
     said = [p for p in made.warnings if not p.path.resolve().is_relative_to(cache)]
     manifest.record(out_dir, stamp, made.pdfs,
-                    [[os.path.relpath(p.path, cfg.issue_dir), p.line, p.message, p.severity] for p in said],
+                    [[os.path.relpath(p.path, cfg.issue_dir), p.line, p.message, p.severity, p.code] for p in said],
                     made.first_pages, made.page_keys)
     return Built(made.issue_id, outputs, made.warnings, made.first_pages, made.page_keys, checked=made.checked)
 
@@ -143,7 +144,7 @@ def compare(cfg: Config) -> Compared:
     for pdf in built.outputs:
         baseline = cfg.baselines_dir / built.issue_id / pdf.stem
         if not baseline.is_dir():
-            raise PressError.at(baseline, None, "no approved pages to compare with: run 'python build.py baseline' first")
+            raise PressError.at(baseline, None, "no approved pages to compare with: run 'python build.py baseline' first", code="baseline.missing")
         runs.append((compare_pdf(pdf, baseline), pdf, baseline))
     report = write_report(runs, cfg.output_dir(built.issue_id) / "visual-diff")
     return Compared(built, [diff for diff, _, _ in runs], report)

@@ -197,7 +197,7 @@ def serve(build: Callable[[Callable[[], None], Callable[[], None]], None], watch
     url = builds.recv()
     if not url.startswith("http://"):  # the server could not listen: it says why
         server.join(timeout=5)
-        raise PressError.at(Path(f"127.0.0.1:{port}"), None, url)
+        raise PressError.at(Path(f"127.0.0.1:{port}"), None, url, code="serve.port")
 
     def rebuild() -> None:
         started, published = time.perf_counter(), []
