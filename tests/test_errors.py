@@ -39,9 +39,9 @@ def test_broken_footnote_reference(issue_copy, tmp_path):
     result = run_build("pdf", str(issue_copy), "-o", str(tmp_path / "out"))
     assert result.returncode == 1
     lines = result.stderr.splitlines()
-    assert f"{rel(article)}:{line_of(article, '[^9]')}: error: footnote reference [^9] has no definition: add a line '[^9]: text'" in lines
+    assert f"{rel(article)}:{line_of(article, '[^9]')}: error: footnote reference [^9] has no definition: add a line '[^9]: text'  [note.undefined]" in lines
     # The orphaned definition is reported in the same run.
-    assert f"{rel(article)}:{line_of(article, '[^1]:')}: error: footnote [^1] is defined but never referenced" in lines
+    assert f"{rel(article)}:{line_of(article, '[^1]:')}: error: footnote [^1] is defined but never referenced  [note.unused]" in lines
 
 
 def test_bad_front_matter(issue_copy, tmp_path):
