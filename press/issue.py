@@ -66,6 +66,11 @@ class Article:
     body: str
     body_line: int  # line of the file on which the body's first line stands
     text: str  # the whole file as read, for checks that need every character with its line
+    front_lines: tuple[tuple[str, int], ...] = ()  # (key, line of the file) of each front-matter key
+
+    def line_of(self, key: str) -> int:
+        """The line of a front-matter key (the template gives it to the element it prints as)."""
+        return dict(self.front_lines).get(key, 1)
 
 
 @dataclass(frozen=True)
@@ -209,7 +214,8 @@ def load_article(path: Path, slug: str, lang: str, problems: list[Problem]) -> A
     if not body.strip():
         problems.append(error(path, end + 2, "the article has no text after its front matter", code="article.empty"))
         return None
-    return Article(slug, lang, path, FrontMatter(**values), body, end + 2, text)
+    return Article(slug, lang, path, FrontMatter(**values), body, end + 2, text,
+                   tuple((key, line) for key, line in key_lines.items() if isinstance(key, str)))
 
 
 def _read_text(path: Path, problems: list[Problem]) -> str | None:

@@ -214,3 +214,19 @@ def test_a_good_build_prints_its_outputs_and_nothing_else(issue_id, tmp_path):
         written = sorted(str(path) for path in (tmp_path / out).glob("*.pdf"))
         assert len(written) >= 2 and sorted(result.stdout.splitlines()) == written, result.stdout
         assert result.stderr.splitlines() == expected_notes, result.stderr
+
+
+def test_what_is_too_wide_in_the_front_matter_is_said_at_its_key(issue_copy, tmp_path):
+    """The template gives the title, abstract and source the line of their front-matter key: here
+    the title, set across the page (the body's columns break what is too long, the head does not)."""
+    article = issue_copy / "working-together.en.md"
+    digits = "1234567890" * 30  # no break inside a number
+    text = article.read_text(encoding="utf-8")
+    assert '\ntitle: "' in text
+    article.write_text(text.replace('\ntitle: "', f'\ntitle: "{digits} ', 1), encoding="utf-8")
+    result = run_build("pdf", str(issue_copy), "-o", str(tmp_path / "out"))
+    assert result.returncode == 1, result.stderr
+    errors = [entry for entry in result.stderr.splitlines() if ": error: " in entry]
+    assert len(errors) == 1 and re.fullmatch(
+        rf"{re.escape(rel(article))}:{line_of(article, 'title: ')}: error: '{digits[:40]}' is wider than its column "
+        r"on page \d+ of 2020-02\.pdf: break it, shorten it or make it smaller  \[layout\.overflow\]", errors[0]), result.stderr
