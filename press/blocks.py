@@ -90,18 +90,15 @@ def _split(article: Article) -> tuple[Block, ...]:
 
 
 def _front_blocks(article: Article) -> list[Block]:
-    head = article.text.split("\n")[: max(article.body_line - 1, 1)]
     blocks = []
     for name in FRONT_FIELDS:
         value = getattr(article.meta, name)
         if value is None:
             continue
-        line = next((i for i, text in enumerate(head, start=1) if text.startswith(f"{name}:")), 1)
         text = value.isoformat() if name == "date" else str(value)
-        blocks.append(Block(name, line, text, urls=tuple(URL.findall(text))))
+        blocks.append(Block(name, article.line_of(name), text, urls=tuple(URL.findall(text))))
     if article.lang == "zh" and article.meta.abstract_en:
-        line = next((i for i, text in enumerate(head, start=1) if text.startswith("abstract_en:")), 1)
-        blocks.append(Block("abstract_en", line, article.meta.abstract_en))
+        blocks.append(Block("abstract_en", article.line_of("abstract_en"), article.meta.abstract_en))
     return blocks
 
 

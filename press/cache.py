@@ -68,7 +68,7 @@ class Cache:
         return replace_non_folder(self.root / name, self.notes)
 
     def _damaged(self, path: Path, why: str) -> None:
-        self.notes.append(note(path, None, f"damaged cache entry ({why}): not used, made again"))
+        self.notes.append(note(path, None, f"damaged cache entry ({why}): not used, made again", code="cache.damaged"))
 
 
 def replace_non_folder(folder: Path, notes: list[Problem] | None = None) -> Path:
@@ -84,7 +84,7 @@ def replace_non_folder(folder: Path, notes: list[Problem] | None = None) -> Path
             pass  # make_folder says why the folder cannot be made
         else:
             if notes is not None:
-                notes.append(note(folder, None, "cache folder was a file: replaced by an empty folder"))
+                notes.append(note(folder, None, "cache folder was a file: replaced by an empty folder", code="cache.replaced"))
     return make_folder(folder)
 
 

@@ -54,7 +54,7 @@ def find_project(issue_dir: Path | None = None, cwd: Path | None = None) -> Path
     folders = ", ".join(f"{name}/" for name in PROJECT_FOLDERS)
     raise PressError.at(Path(issue_dir or cwd or Path.cwd()), None,
                         f"no project folder here or above: press needs a folder holding {folders} "
-                        "(run it inside the project, or name an issue folder in one)")
+                        "(run it inside the project, or name an issue folder in one)", code="project.missing")
 
 
 # The issue that `python build.py` builds when no folder is named: the project's reference
@@ -66,7 +66,7 @@ def default_issue(content_dir: Path) -> Path:
     issue = content_dir / DEFAULT_ISSUE
     if not (issue / "issue.yaml").is_file():
         raise PressError.at(issue, None, f"the default issue {DEFAULT_ISSUE} has no issue.yaml: name an issue "
-                            "folder (python build.py pdf content/<id>) or set DEFAULT_ISSUE in press/config.py")
+                            "folder (python build.py pdf content/<id>) or set DEFAULT_ISSUE in press/config.py", code="issue.missing")
     return issue
 
 
@@ -79,7 +79,7 @@ def load_config(issue_dir: str | None = None, out_dir: str | None = None, strict
     # Before any work: the build hashes the issue folder before it loads it, and one that
     # cannot be written is not started.
     if issue_dir and (why := folder_problem(Path(issue_dir))) is not None:
-        raise PressError.at(Path(issue_dir), None, why)
+        raise PressError.at(Path(issue_dir), None, why, code="issue.folder")
     if out_dir:
         check_folder(Path(out_dir))
     if cache:

@@ -2,13 +2,15 @@
 
 Stages raise `PressError` where they find a problem (or collect several
 and raise them together); only the command line prints them, once, in
-the `PATH:LINE: error: MESSAGE` form of docs/format.md ("Problems").
+the `PATH:LINE: error: MESSAGE  [CODE]` form of docs/format.md ("Problems").
+Every problem has a code: a stable dotted name, documented in the README's
+table of codes, for tests and tools to key on instead of the wording.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 
@@ -18,11 +20,13 @@ class Problem:
     line: int | None
     message: str
     severity: str = "error"  # or "warning", or "note" (what the format allows, said once; never fails a build)
+    code: str = ""  # e.g. image.ppi, layout.overflow: the README's table of codes
 
     def format(self, cwd: Path | None = None) -> str:
         path = os.path.relpath(self.path, cwd or Path.cwd())
         where = f"{path}:{self.line}" if self.line else path
-        return f"{where}: {self.severity}: {self.message}"
+        # After the message, as mypy prints its codes: the line keeps its PATH:LINE: SEVERITY: form.
+        return f"{where}: {self.severity}: {self.message}" + (f"  [{self.code}]" if self.code else "")
 
     @property
     def is_error(self) -> bool:
@@ -41,16 +45,16 @@ def sort_problems(problems: list[Problem]) -> list[Problem]:
     return sorted(set(problems), key=key)
 
 
-def error(path: Path, line: int | None, message: str) -> Problem:
-    return Problem(Path(path), line, message, "error")
+def error(path: Path, line: int | None, message: str, code: str = "") -> Problem:
+    return Problem(Path(path), line, message, "error", code)
 
 
-def warning(path: Path, line: int | None, message: str) -> Problem:
-    return Problem(Path(path), line, message, "warning")
+def warning(path: Path, line: int | None, message: str, code: str = "") -> Problem:
+    return Problem(Path(path), line, message, "warning", code)
 
 
-def note(path: Path, line: int | None, message: str) -> Problem:
-    return Problem(Path(path), line, message, "note")
+def note(path: Path, line: int | None, message: str, code: str = "") -> Problem:
+    return Problem(Path(path), line, message, "note", code)
 
 
 class PressError(Exception):
@@ -65,8 +69,8 @@ class PressError(Exception):
         return (PressError, (self.problems,))
 
     @classmethod
-    def at(cls, path: Path, line: int | None, message: str) -> "PressError":
-        return cls(error(path, line, message))
+    def at(cls, path: Path, line: int | None, message: str, code: str = "") -> "PressError":
+        return cls(error(path, line, message, code))
 
 
 def fails(problem: Problem, strict: bool) -> bool:
@@ -77,4 +81,4 @@ def raise_errors(problems: list[Problem], strict: bool = False) -> None:
     """Raise all problems together, warnings and notes too, if any of them fails the build.
     With `strict`, warnings are errors; notes never are."""
     if any(fails(p, strict) for p in problems):
-        raise PressError([error(p.path, p.line, p.message) if fails(p, strict) else p for p in problems])
+        raise PressError([replace(p, severity="error") if fails(p, strict) else p for p in problems])

@@ -47,7 +47,7 @@ def font_files(fonts_dir: Path) -> list[Path]:
     cjk = fonts_dir / CJK_DIR
     if not (cjk / "SOURCE.json").is_file():
         raise PressError.at(cjk, None, "the Chinese faces are not made on this machine: run 'make setup' "
-                            "(tools/setup.sh makes them from Debian's fonts-noto-cjk)")
+                            "(tools/setup.sh makes them from Debian's fonts-noto-cjk)", code="font.missing")
     return sorted(p for folder in (fonts_dir, cjk, fonts_dir / EXTRA_DIR) if folder.is_dir()
                   for p in folder.iterdir() if p.suffix.lower() in FONT_SUFFIXES)
 

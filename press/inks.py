@@ -96,12 +96,12 @@ def output_condition(path: Path, default: Path) -> OutputCondition:
         data = path.read_bytes()
         profile = _profile(data)
     except (OSError, ImageCms.PyCMSError) as exc:
-        raise PressError.at(path, None, f"cannot read the press profile: {exc}") from None
+        raise PressError.at(path, None, f"cannot read the press profile: {exc}", code="profile.unreadable") from None
     device_class, space = data[12:16], data[16:20]
     if data[36:40] != b"acsp" or device_class != b"prtr" or space != b"CMYK":
         raise PressError.at(path, None, f"the press profile must be a CMYK printer profile (class 'prtr', 'CMYK'), "
                                         f"not {device_class.decode('latin-1')!r}, {space.decode('latin-1')!r}: "
-                                        "ask the print shop for its output profile")
+                                        "ask the print shop for its output profile", code="profile.kind")
     description = ImageCms.getProfileDescription(profile).strip()
     if path.resolve() == default.resolve():
         return OutputCondition(data, "FOGRA39", "Coated FOGRA39 (ISO 12647-2:2004/Amd 1)")

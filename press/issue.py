@@ -67,6 +67,11 @@ class Article:
     body: str
     body_line: int  # line of the file on which the body's first line stands
     text: str  # the whole file as read, for checks that need every character with its line
+    front_lines: tuple[tuple[str, int], ...] = ()  # (key, line of the file) of each front-matter key
+
+    def line_of(self, key: str) -> int:
+        """The line of a front-matter key (the template gives it to the element it prints as)."""
+        return dict(self.front_lines).get(key, 1)
 
     @property
     def key(self) -> ArticleKey:
@@ -107,14 +112,14 @@ def load_issue(issue_dir: Path) -> Issue:
     issue_dir = Path(issue_dir)
     yaml_path = issue_dir / "issue.yaml"
     if (why := folder_problem(issue_dir)) is not None:
-        raise PressError.at(issue_dir, None, why)
+        raise PressError.at(issue_dir, None, why, code="issue.folder")
     if not exists(yaml_path):
-        raise PressError.at(yaml_path, None, "missing issue.yaml: every issue folder needs one")
+        raise PressError.at(yaml_path, None, "missing issue.yaml: every issue folder needs one", code="issue.missing")
     problems: list[Problem] = []
     text = _read_text(yaml_path, problems)
     data, lines = _parse_yaml(text, yaml_path, 1)
     if not isinstance(data, dict):
-        raise PressError.at(yaml_path, 1, "issue.yaml must be a mapping of keys such as id, title and articles")
+        raise PressError.at(yaml_path, 1, "issue.yaml must be a mapping of keys such as id, title and articles", code="yaml.mapping")
 
     def line_of(key: str) -> int:
         return lines.get(key, 1)
@@ -122,7 +127,7 @@ def load_issue(issue_dir: Path) -> Issue:
     _check_keys(data, ISSUE_KEYS, ISSUE_REQUIRED, yaml_path, line_of, problems, "issue.yaml")
     issue_id = _string(data.get("id"), "id", yaml_path, line_of("id"), problems) or issue_dir.name
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", issue_id):
-        problems.append(error(yaml_path, line_of("id"), f"id {_shown(issue_id)} may hold only letters, digits, '.', '_' and '-'"))
+        problems.append(error(yaml_path, line_of("id"), f"id {_shown(issue_id)} may hold only letters, digits, '.', '_' and '-'", code="yaml.value"))
         issue_id = issue_dir.name
     title = _bilingual(data.get("title"), "title", yaml_path, line_of("title"), problems)
     number = _bilingual(data.get("number"), "number", yaml_path, line_of("number"), problems)
@@ -143,11 +148,11 @@ def load_issue(issue_dir: Path) -> Issue:
                     articles.append(article)
         if not found:
             problems.append(error(yaml_path, line_of("articles"), f"article '{slug}' is listed but has no "
-                                  f"{ArticleKey(slug, 'zh').file_name} or {ArticleKey(slug, 'en').file_name}"))
+                                  f"{ArticleKey(slug, 'zh').file_name} or {ArticleKey(slug, 'en').file_name}", code="article.missing"))
     for path in sorted(issue_dir.glob("*.md")):
         match = re.fullmatch(r"(.+)\.(zh|en)\.md", path.name)
         if match and match[1] not in slugs:
-            problems.append(warning(path, None, f"article '{match[1]}' is not listed in issue.yaml 'articles' and is left out"))
+            problems.append(warning(path, None, f"article '{match[1]}' is not listed in issue.yaml 'articles' and is left out", code="article.unlisted"))
     return Issue(issue_dir, yaml_path, issue_id, title, number, publisher, date, tuple(cover), tuple(slugs),
                  tuple(articles), text, tuple(problems))
 
@@ -158,17 +163,17 @@ def load_article(path: Path, slug: str, lang: str, problems: list[Problem]) -> A
         return None
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
-        problems.append(error(path, 1, "missing front matter: an article starts with a '---' line, then 'title: …', then '---'"))
+        problems.append(error(path, 1, "missing front matter: an article starts with a '---' line, then 'title: …', then '---'", code="front.missing"))
         return None
     end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
     if end is None:
-        problems.append(error(path, 1, "front matter is not closed: add a '---' line after it"))
+        problems.append(error(path, 1, "front matter is not closed: add a '---' line after it", code="front.unclosed"))
         return None
     front = "\n".join(lines[1:end])
     if len(front.encode("utf-8")) > MAX_YAML_BYTES:
         # A few fields, not a text: the YAML parser (pure Python) reads a megabyte in a minute.
         problems.append(error(path, 2, f"front matter is {_size(len(front.encode('utf-8')))}, more than the "
-                              f"{_size(MAX_YAML_BYTES)} it may hold: put the text in the body"))
+                              f"{_size(MAX_YAML_BYTES)} it may hold: put the text in the body", code="file.size"))
         return None
     try:
         data, key_lines = _parse_yaml(front, path, 2)
@@ -178,7 +183,7 @@ def load_article(path: Path, slug: str, lang: str, problems: list[Problem]) -> A
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        problems.append(error(path, 2, "front matter must be a mapping of keys such as 'title: …'"))
+        problems.append(error(path, 2, "front matter must be a mapping of keys such as 'title: …'", code="yaml.mapping"))
         return None
 
     def line_of(key: str) -> int:
@@ -196,52 +201,53 @@ def load_article(path: Path, slug: str, lang: str, problems: list[Problem]) -> A
         if isinstance(data["editorial_title"], bool):
             values["editorial_title"] = data["editorial_title"]
         else:
-            problems.append(error(path, line_of("editorial_title"), "editorial_title must be true or false"))
+            problems.append(error(path, line_of("editorial_title"), "editorial_title must be true or false", code="yaml.value"))
     if "start" in data:
         if data["start"] == "continue":
             values["start"] = "continue"
         else:
             problems.append(error(path, line_of("start"), f"start must be 'continue' (follow the previous article on "
-                                  f"its page) or left out (a new page), not {str(data['start'])[:30]!r}"))
+                                  f"its page) or left out (a new page), not {str(data['start'])[:30]!r}", code="yaml.value"))
     if "abstract_en" in data and lang != "zh":
-        problems.append(warning(path, line_of("abstract_en"), "abstract_en belongs in a Chinese article; here it is ignored"))
+        problems.append(warning(path, line_of("abstract_en"), "abstract_en belongs in a Chinese article; here it is ignored", code="front.ignored"))
     if not values.get("title"):
         if isinstance(data.get("title"), str) or data.get("title") is None and "title" in data:
-            problems.append(error(path, line_of("title"), "title is empty"))
+            problems.append(error(path, line_of("title"), "title is empty", code="yaml.value"))
         return None
     if len(problems) > before and any(p.is_error for p in problems[before:]):
         return None
     body = "\n".join(lines[end + 1:])
     if not body.strip():
-        problems.append(error(path, end + 2, "the article has no text after its front matter"))
+        problems.append(error(path, end + 2, "the article has no text after its front matter", code="article.empty"))
         return None
-    return Article(slug, lang, path, FrontMatter(**values), body, end + 2, text)
+    return Article(slug, lang, path, FrontMatter(**values), body, end + 2, text,
+                   tuple((key, line) for key, line in key_lines.items() if isinstance(key, str)))
 
 
 def _read_text(path: Path, problems: list[Problem]) -> str | None:
     limit = MAX_YAML_BYTES if path.name == "issue.yaml" else MAX_ARTICLE_BYTES
     why = problem(path, path.parent)  # before reading: a named pipe would make us wait forever
     if why is not None:
-        return _unreadable(path, problems, why)
+        return _unreadable(path, problems, why, code="file.unreadable")
     size = path.stat().st_size
     if size > limit:
-        return _unreadable(path, problems, f"is {_size(size)}, more than the {_size(limit)} one file may hold: split it")
+        return _unreadable(path, problems, f"is {_size(size)}, more than the {_size(limit)} one file may hold: split it", code="file.size")
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return _unreadable(path, problems, f"cannot be read: {exc.strerror or exc}")
+        return _unreadable(path, problems, f"cannot be read: {exc.strerror or exc}", code="file.unreadable")
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]  # a BOM from a Windows editor is harmless: drop it
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        problems.append(error(path, line, f"not UTF-8 text (byte 0x{raw[exc.start]:02x}): save the file as UTF-8"))
+        problems.append(error(path, line, f"not UTF-8 text (byte 0x{raw[exc.start]:02x}): save the file as UTF-8", code="file.encoding"))
         if path.name == "issue.yaml":
             raise PressError(problems) from None
         return None
     if "\x00" in text:
-        problems.append(error(path, text[: text.index("\x00")].count("\n") + 1, "the file holds a NUL character: is it a text file?"))
+        problems.append(error(path, text[: text.index("\x00")].count("\n") + 1, "the file holds a NUL character: is it a text file?", code="file.encoding"))
         return None
     # NFC: a word typed on macOS comes decomposed (e + U+0301), which the fonts cannot draw as
     # two marks though they hold the composed letter; and the checks compare what the editor sees.
@@ -252,8 +258,8 @@ def _size(n: int) -> str:
     return f"{n / 1e6:.1f} MB".replace(".0 MB", " MB") if n >= 1_000_000 else f"{n / 1000:.0f} kB"
 
 
-def _unreadable(path: Path, problems: list[Problem], why: str) -> None:
-    problems.append(error(path, None, why))
+def _unreadable(path: Path, problems: list[Problem], why: str, code: str) -> None:
+    problems.append(error(path, None, why, code))
     if path.name == "issue.yaml":
         raise PressError(problems)
     return None
@@ -334,7 +340,7 @@ def _parse_yaml(text: str, path: Path, first_line: int) -> tuple[Any, dict[str, 
         line = first_line + _line(text, mark) if mark else first_line
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         hint = _yaml_hint(reason, text.split("\n")[line - first_line] if mark else "")
-        raise PressError.at(path, line, f"YAML syntax: {reason}{hint}") from None
+        raise PressError.at(path, line, f"YAML syntax: {reason}{hint}", code="yaml.syntax") from None
     return data, lines
 
 
@@ -389,10 +395,10 @@ def _check_keys(data: dict, known: set[str], required: tuple[str, ...], path: Pa
         if not isinstance(key, str) or key not in known:
             hint = difflib.get_close_matches(str(key), sorted(known), n=1)
             more = f": did you mean '{hint[0]}'?" if hint else f" (known keys: {', '.join(sorted(known))})"
-            problems.append(error(path, line_of(str(key)), f"unknown {what} key '{key}'{more}"))
+            problems.append(error(path, line_of(str(key)), f"unknown {what} key '{key}'{more}", code="yaml.key"))
     for key in required:
         if key not in data:
-            problems.append(error(path, 1, f"{what} is missing the required key '{key}'"))
+            problems.append(error(path, 1, f"{what} is missing the required key '{key}'", code="yaml.required"))
 
 
 def _string(value: Any, key: str, path: Path, line: int, problems: list[Problem]) -> str | None:
@@ -401,18 +407,18 @@ def _string(value: Any, key: str, path: Path, line: int, problems: list[Problem]
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     if not isinstance(value, str):
-        problems.append(error(path, line, f"{key} must be text, not {_kind(value)}"))
+        problems.append(error(path, line, f"{key} must be text, not {_kind(value)}", code="yaml.value"))
         return None
     return value.strip()
 
 
 def _bilingual(value: Any, key: str, path: Path, line: int, problems: list[Problem]) -> Bilingual:
     if not isinstance(value, dict) or not all(isinstance(value.get(lang), (str, int)) for lang in LANGS):
-        problems.append(error(path, line, f"{key} must be a map with 'zh' and 'en' text, e.g. {key}: {{zh: …, en: …}}"))
+        problems.append(error(path, line, f"{key} must be a map with 'zh' and 'en' text, e.g. {key}: {{zh: …, en: …}}", code="yaml.value"))
         return Bilingual("", "")
     extra = set(value) - set(LANGS)
     if extra:
-        problems.append(error(path, line, f"{key} has unknown language key(s) {', '.join(map(str, sorted(extra, key=str)))}: use zh and en"))
+        problems.append(error(path, line, f"{key} has unknown language key(s) {', '.join(map(str, sorted(extra, key=str)))}: use zh and en", code="yaml.value"))
     return Bilingual(str(value["zh"]).strip(), str(value["en"]).strip())
 
 
@@ -426,13 +432,13 @@ def _date(value: Any, key: str, path: Path, line: int, problems: list[Problem]) 
             return dt.date.fromisoformat(value.strip().replace("/", "-"))
         except ValueError:
             pass
-    problems.append(error(path, line, f"{key} must be a date written YYYY-MM-DD, not {_shown(value)}"))
+    problems.append(error(path, line, f"{key} must be a date written YYYY-MM-DD, not {_shown(value)}", code="yaml.value"))
     return None
 
 
 def _cover(value: Any, path: Path, lines: dict[str, int], problems: list[Problem]) -> list[CoverPhoto]:
     if not isinstance(value, list):
-        problems.append(error(path, lines.get("cover", 1), "cover must be a list of photos, each with image: and caption:"))
+        problems.append(error(path, lines.get("cover", 1), "cover must be a list of photos, each with image: and caption:", code="yaml.value"))
         return []
     photos = []
     for i, item in enumerate(value):
@@ -442,13 +448,13 @@ def _cover(value: Any, path: Path, lines: dict[str, int], problems: list[Problem
         # key it was meant to be is then not said to be missing as well.
         typos = {key: hint[0] for key in keys if (hint := difflib.get_close_matches(str(key), sorted(COVER_KEYS), n=1))}
         for key, meant in typos.items():
-            problems.append(error(path, lines.get(f"cover[{i}].{key}", line), f"unknown cover photo key '{key}': did you mean '{meant}'?"))
+            problems.append(error(path, lines.get(f"cover[{i}].{key}", line), f"unknown cover photo key '{key}': did you mean '{meant}'?", code="yaml.key"))
         if not isinstance(item, dict) or not isinstance(item.get("image"), str):
             if "image" not in typos.values():
-                problems.append(error(path, line, "a cover photo needs 'image: images/…' and 'caption: {zh: …, en: …}'"))
+                problems.append(error(path, line, "a cover photo needs 'image: images/…' and 'caption: {zh: …, en: …}'", code="yaml.required"))
             continue
         if unknown := [key for key in keys if key not in typos]:
-            problems.append(error(path, line, f"unknown cover photo key(s): {', '.join(sorted(map(str, unknown)))}"))
+            problems.append(error(path, line, f"unknown cover photo key(s): {', '.join(sorted(map(str, unknown)))}", code="yaml.key"))
         if "caption" not in item and "caption" in typos.values():
             caption = Bilingual("", "")
         else:
@@ -460,14 +466,14 @@ def _cover(value: Any, path: Path, lines: dict[str, int], problems: list[Problem
 def _slugs(value: Any, path: Path, line: int, problems: list[Problem]) -> list[str]:
     if not isinstance(value, list) or not value:
         if value is not None:
-            problems.append(error(path, line, "articles must be a list of article slugs, e.g. [working-together, share-solutions]"))
+            problems.append(error(path, line, "articles must be a list of article slugs, e.g. [working-together, share-solutions]", code="yaml.value"))
         return []
     slugs = []
     for slug in value:
         if not isinstance(slug, str) or not SLUG.match(slug):
-            problems.append(error(path, line, f"{_shown(slug)} is not an article slug: use lower-case letters, digits and '-'"))
+            problems.append(error(path, line, f"{_shown(slug)} is not an article slug: use lower-case letters, digits and '-'", code="yaml.value"))
         elif slug in slugs:
-            problems.append(error(path, line, f"article '{slug}' is listed twice"))
+            problems.append(error(path, line, f"article '{slug}' is listed twice", code="article.twice"))
         else:
             slugs.append(slug)
     return slugs

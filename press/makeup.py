@@ -39,8 +39,11 @@ class Diagnostic:
     """Something the make-up could not mend, on the page of the part it is on."""
 
     page: int  # 0-based, within the part
-    what: str  # text of the block it is about, to find its source line by
+    what: str  # text of the block it is about
     message: str
+    line: int | None = None  # of its article's file: the block's data-line (press/markup.py)
+    article: str = ""  # the id of its <article> (slug-lang): which article of a run
+    code: str = ""  # the README's table of codes
 
 
 @dataclass
@@ -305,11 +308,13 @@ def _body_lines(columns, source: bool = False) -> int:
 
 def _diagnostics(layout: _Layout, root, anchors) -> list[Diagnostic]:
     found = []
-    for element, gap, column in _pushed(layout, _parents(root)):
+    parents = _parents(root)
+    for element, gap, column in _pushed(layout, parents):
         what = "table" if element.tag == "table" else "figure"
         found.append(Diagnostic(column.page, _text(element), f"this {what} does not fit below the text before it "
                                 f"and leaves {gap / layout.line_height:.1f} lines free above it, with no text after "
-                                f"it to fill them: put it a paragraph or two earlier, or make it smaller"))
+                                f"it to fill them: put it a paragraph or two earlier, or make it smaller",
+                                *_source(element, parents), "layout.pushed"))
     where = {}
     for column in layout.columns:
         for element, *_ in column.blocks:
@@ -321,15 +326,30 @@ def _diagnostics(layout: _Layout, root, anchors) -> list[Diagnostic]:
         page = where.get(id(element))
         if anchor is not None and page is not None and id(anchor) in where and page - where[id(anchor)] > 1:
             found.append(Diagnostic(page, _text(element), "this float lands more than a page after the text that "
-                                    "calls it: move it nearer the end of its paragraph's page, or shorten it"))
+                                    "calls it: move it nearer the end of its paragraph's page, or shorten it",
+                                    *_source(element, parents), "layout.float"))
     for body, pages in _bodies(layout).items():
         last = max(pages)
         lines = _body_lines(pages[last])
         if _is_tail(pages):
-            found.append(Diagnostic(last, _text(_last_paragraph(pages[last])), f"the article ends with {lines} line(s) on a page of "
+            paragraph = _last_paragraph(pages[last])
+            found.append(Diagnostic(last, _text(paragraph), f"the article ends with {lines} line(s) on a page of "
                                     f"their own (at least {TAIL_LINES} wanted), and no paragraph before could be set a "
-                                    "line tighter or looser to mend it: shorten or lengthen the article by a few lines"))
+                                    "line tighter or looser to mend it: shorten or lengthen the article by a few lines",
+                                    *_source(paragraph if paragraph is not None else body, parents), "layout.tail"))
     return found
+
+
+def _source(element, parents: dict) -> tuple[int | None, str]:
+    """The line an element carries (data-line), or its nearest ancestor's, and its article's id."""
+    line = None
+    while element is not None:
+        if line is None and element.get("data-line"):
+            line = int(element.get("data-line"))
+        if element.tag == "article":
+            return line, element.get("id") or ""
+        element = parents.get(id(element))
+    return line, ""
 
 
 def _text(element) -> str:

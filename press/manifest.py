@@ -47,7 +47,7 @@ def fingerprint(groups: list[tuple[Path, list[Path]]], options: object, roots: l
             try:
                 digest.update(content_digest(path, real_roots, used, folders, known))
             except OSError as exc:
-                problems.append(error(path, None, f"cannot be read: {exc.strerror or exc}"))
+                problems.append(error(path, None, f"cannot be read: {exc.strerror or exc}", code="file.unreadable"))
     if problems:
         raise PressError(problems)
     if digests is not None:

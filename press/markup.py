@@ -154,6 +154,7 @@ def _convert(article: Article) -> ArticleHtml:
     for body_tokens, _ in state.definitions.values():
         _prepare_text(body_tokens, article.lang)
     for part in [main, *(body for body, _ in state.definitions.values())]:
+        _mark_lines(part, article.body_line)
         _linkify(part)
         state.print_addresses(part)
         _table_cells(part)
@@ -192,7 +193,7 @@ class _State:
             if tok.type == "footnote_reference_open":
                 label, inside = tok.meta["label"], []
                 if label in self.definitions:
-                    self.problems.append(error(self.article.path, self.line(tok.map), f"footnote [^{label}] is defined twice"))
+                    self.problems.append(error(self.article.path, self.line(tok.map), f"footnote [^{label}] is defined twice", code="note.twice"))
                 self.definitions[label] = (inside, self.line(tok.map))
             elif tok.type == "footnote_reference_close":
                 inside = None
@@ -212,7 +213,7 @@ class _State:
                 level = int(tok.tag[1])
                 tok.tag = "h2" if level < 2 else "h3"
                 self.problems.append(warning(self.article.path, self.line(tok.map),
-                                             f"heading level {level} is set as {tok.tag}: use ## for sections and ### for subsections"))
+                                             f"heading level {level} is set as {tok.tag}: use ## for sections and ### for subsections", code="markdown.heading"))
             if tok.type != "inline" or not tok.children:
                 continue
             alone = not in_note and _lone_image(tok) is not None and tokens[i - 1].type == "paragraph_open"
@@ -233,7 +234,7 @@ class _State:
                 child.meta["in_cell"] = in_cell
                 if in_note:
                     self.problems.append(error(self.article.path, line, f"footnote reference [^{label}] inside a note "
-                                               "or a caption: a note cannot call another; put the reference in the text"))
+                                               "or a caption: a note cannot call another; put the reference in the text", code="note.nested"))
                     child.type, child.content = "text", f"[^{label}]"
                 elif label not in self.numbers:
                     self.notes += 1
@@ -247,7 +248,7 @@ class _State:
                 self.images.append(Image(unquote(child.attrGet("src") or ""), caption, line, alone, wide and alone))
                 if wide and not alone:
                     self.problems.append(error(self.article.path, line, "{.wide} is for a "
-                                               "figure: put the image alone in its paragraph, with a blank line before and after"))
+                                               "figure: put the image alone in its paragraph, with a blank line before and after", code="figure.wide"))
                 self._scan_inline(child.children or [], token_map, offset, False, False, True)
             elif child.type == "html_inline" and not child.content.startswith("</"):
                 self._raw_html(child.content, line)
@@ -260,13 +261,13 @@ class _State:
                     refused.append(reference)
                 for match in refused:
                     self.problems.append(error(self.article.path, line,
-                                               f"a {match[1].lower()}: link is not allowed: only http, https and mailto links can be printed"))
+                                               f"a {match[1].lower()}: link is not allowed: only http, https and mailto links can be printed", code="link.scheme"))
                 for match in SPACED_IMAGE.finditer(child.content):
                     self.problems.append(error(self.article.path, line, f"image {match[1][:80]!r} is not read as an image: "
-                                               f"write a file name with a space in angle brackets, ![…](<{match[1][:80]}>)"))
+                                               f"write a file name with a space in angle brackets, ![…](<{match[1][:80]}>)", code="image.spaced"))
                 for match in UNDEFINED_REF.finditer(child.content):
                     self.problems.append(error(self.article.path, line,
-                                               f"footnote reference [^{match[1]}] has no definition: add a line '[^{match[1]}]: text'"))
+                                               f"footnote reference [^{match[1]}] has no definition: add a line '[^{match[1]}]: text'", code="note.undefined"))
 
     def _link(self, children: list[Token], child: Token, line: int, in_cell: bool, in_note: bool) -> None:
         """Check a link's address; number its note (in reading order with the footnotes: a second
@@ -281,7 +282,7 @@ class _State:
             child.meta["internal"] = True
         elif not href.lower().startswith(LINK_SCHEMES):
             self.problems.append(error(self.article.path, line,
-                                       f"link to {href[:60]!r}: only http, https and mailto links can be printed"))
+                                       f"link to {href[:60]!r}: only http, https and mailto links can be printed", code="link.scheme"))
             child.attrs.pop("href", None)
         elif not in_note and _link_words(children, child) not in (href, _shown(href)):
             again = href in self.link_notes
@@ -304,11 +305,11 @@ class _State:
                     if name not in ALLOWED_ATTRS.get(child.type, set()):
                         shown = {"class": "." + value, "id": "#" + value}.get(name, f"{name}={value}")
                         self.problems.append(error(self.article.path, at, f"{{{shown[:30]}}} is not allowed: an article "
-                                                   "can give a language, as in [words]{lang=en}, and {.wide} to a figure"))
+                                                   "can give a language, as in [words]{lang=en}, and {.wide} to a figure", code="markdown.attribute"))
                         child.attrs.pop(name)
                     elif name == "lang" and not LANG_TAG.match(value):
                         self.problems.append(error(self.article.path, at, f"{{lang={value[:30]}}} is not a language tag: "
-                                                   "write e.g. {lang=en} or {lang=zh-Hans}"))
+                                                   "write e.g. {lang=en} or {lang=zh-Hans}", code="markdown.lang"))
                         child.attrs.pop(name)
 
     def print_addresses(self, tokens: list[Token]) -> None:
@@ -354,12 +355,12 @@ class _State:
     def _raw_html(self, html: str, line: int) -> None:
         tag = re.match(r"\s*<\s*([A-Za-z][\w-]*)", html)
         what = f"<{tag[1].lower()}>" if tag else " ".join(html.split())[:20]
-        self.problems.append(error(self.article.path, line, f"raw HTML {what} is not allowed in an article: write it in Markdown"))
+        self.problems.append(error(self.article.path, line, f"raw HTML {what} is not allowed in an article: write it in Markdown", code="markdown.raw-html"))
 
     def check_definitions(self) -> None:
         for label, (_, line) in self.definitions.items():
             if label not in self.numbers:
-                self.problems.append(error(self.article.path, line, f"footnote [^{label}] is defined but never referenced"))
+                self.problems.append(error(self.article.path, line, f"footnote [^{label}] is defined but never referenced", code="note.unused"))
 
     def render(self, tokens: list[Token]) -> str:
         out, i = [], 0
@@ -367,7 +368,7 @@ class _State:
             tok = tokens[i]
             image = _lone_image(tokens[i + 1]) if tok.type == "paragraph_open" and i + 1 < len(tokens) else None
             if image is not None:
-                out.append(self.figure(image))
+                out.append(self.figure(image, tok.attrGet("data-line")))
                 i += 3
                 continue
             j = i
@@ -377,12 +378,13 @@ class _State:
             i = j
         return "".join(out)
 
-    def figure(self, image: Token) -> str:
+    def figure(self, image: Token, line: str | None) -> str:
         caption = self._render_inline(image.children or [])
         src = escape(image.attrGet("src") or "")
         kind = "figure wide" if image.attrGet("class") == "wide" else "figure"
-        return (f'<figure class="{kind}"><img src="{src}" alt="{escape(_plain(image.children or []))}">'
-                f'<figcaption>{caption}</figcaption></figure>\n')
+        at = f' data-line="{line}"' if line else ""
+        return (f'<figure class="{kind}"{at}><img src="{src}" alt="{escape(_plain(image.children or []))}">'
+                f'<figcaption{at}>{caption}</figcaption></figure>\n')
 
     def _render_tokens(self, tokens: list[Token]) -> str:
         return self._with_notes(self.md.renderer.render, tokens)
@@ -418,14 +420,15 @@ class _State:
         if tokens[idx].meta.get("subId", 0) > 0:
             # A second call of the same note points back to it instead of printing it again.
             return _call_again(number, more)
-        body_tokens, _ = self.definitions.get(label, ([], 0))
+        body_tokens, line = self.definitions.get(label, ([], 0))
         inner = "".join(self._render_inline(t.children or []) for t in body_tokens if t.type == "inline")
+        at = f' data-line="{line}"' if line else ""
         if tokens[idx].meta.get("in_cell"):
             # WeasyPrint makes no room for a note floated out of a table cell (it prints over
             # the table's last rows): the cell shows the number, the note follows the table.
-            self.table_notes.append(f'<span class="footnote from-table" data-n="{number}">{inner}</span>')
+            self.table_notes.append(f'<span class="footnote from-table" data-n="{number}"{at}>{inner}</span>')
             return _call_again(number, more)
-        return f'<span class="footnote{" then-call" if more else ""}" data-n="{number}">{inner}</span>'
+        return f'<span class="footnote{" then-call" if more else ""}" data-n="{number}"{at}>{inner}</span>'
 
 
 def _call_again(number: int, more: bool) -> str:
@@ -435,6 +438,24 @@ def _call_again(number: int, more: bool) -> str:
     return f'{WORD_JOINER}<sup class="footnote-again">{number}{"," if more else ""}</sup>'
 
 
+# The blocks that carry their source line into the HTML (data-line), for the page-level
+# diagnostics to read back from WeasyPrint's boxes (press/typeset.py, press/makeup.py).
+LINED = {"paragraph_open", "heading_open", "bullet_list_open", "ordered_list_open", "list_item_open",
+         "blockquote_open", "table_open", "tr_open", "th_open", "td_open", "fence", "code_block"}
+
+
+def _mark_lines(tokens: list[Token], body_line: int) -> None:
+    """Each block's line of the article file (front matter counted) as data-line; a table cell
+    has no map of its own in markdown-it, and takes its row's, which is its line; a fenced code
+    block, the line of its first line of code (the fence prints nothing)."""
+    row = None
+    for tok in tokens:
+        if tok.type == "tr_open":
+            row = tok.map
+        if tok.type in LINED and (tok.map or row):
+            tok.attrSet("data-line", str(body_line + (tok.map or row)[0] + (tok.type == "fence")))
+
+
 def _check_nesting(article: Article, tokens: list[Token], md: MarkdownIt, problems: list[Problem]) -> None:
     """markdown-it silently drops what is nested at its limit (20 levels of block quotes or
     lists inside each other): said as an error at the first block that reaches it."""
@@ -442,7 +463,7 @@ def _check_nesting(article: Article, tokens: list[Token], md: MarkdownIt, proble
     deep = next((t for t in tokens if t.level >= limit and t.map), None)
     if deep is not None:
         problems.append(error(article.path, article.body_line + deep.map[0],
-                              "block quotes or lists nested too deep (about 9 lists or 17 quotes inside each other): what is inside would be lost"))
+                              "block quotes or lists nested too deep (about 9 lists or 17 quotes inside each other): what is inside would be lost", code="markdown.nesting"))
 
 
 def _prepare_text(tokens: list[Token], lang: str) -> None:

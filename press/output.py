@@ -31,11 +31,11 @@ def check_folder(folder: Path, hint: str = "name another output folder with -o")
         try:
             present = step.exists() or step.is_symlink()
         except OSError as exc:  # a name too long for the file system, a loop of links
-            raise PressError.at(folder, None, f"cannot make the output folder: {exc.strerror or exc}") from None
+            raise PressError.at(folder, None, f"cannot make the output folder: {exc.strerror or exc}", code="output.folder") from None
         if present:
             if not step.is_dir():
                 what = "a link to nothing" if step.is_symlink() and not step.exists() else "a file"
-                raise PressError.at(step, None, f"is {what}, not a folder: the output cannot be written there ({hint})")
+                raise PressError.at(step, None, f"is {what}, not a folder: the output cannot be written there ({hint})", code="output.folder")
             return
 
 
@@ -44,7 +44,7 @@ def make_folder(folder: Path) -> Path:
     try:
         Path(folder).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise PressError.at(folder, None, f"cannot make the output folder: {exc.strerror or exc}") from None
+        raise PressError.at(folder, None, f"cannot make the output folder: {exc.strerror or exc}", code="output.folder") from None
     return Path(folder)
 
 
@@ -73,7 +73,7 @@ def replace_atomically(path: Path, make: Callable[[Path], None]) -> Path:
         os.replace(tmp, path)
     except OSError as exc:
         _discard(tmp)
-        raise PressError.at(path, None, f"cannot be written: {exc.strerror or exc}") from None
+        raise PressError.at(path, None, f"cannot be written: {exc.strerror or exc}", code="output.write") from None
     except BaseException:
         _discard(tmp)
         raise

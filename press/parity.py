@@ -200,7 +200,7 @@ class _Comparison:
                 where = b.line if b else 1
                 problem = self._warn(where, f"front matter '{kind}' is " + (
                     f"not in {self.zh_name}" if a is None else f"missing here but set in {self.zh_name}"),
-                    a.line if a else 1, a.text if a else "")
+                    a.line if a else 1, a.text if a else "", "parity.front")
                 rows.append(Row((a,) if a else (), (b,) if b else (), (problem,)))
                 continue
             rows.append(Row((a,), (b,), tuple(self._compare((a,), (b,)))))
@@ -223,12 +223,12 @@ class _Comparison:
                 after = next((e[0] for _, e in path[k + 1:] if e), None)
                 line = after.line if after else self._last_line(1)
                 rows[number(0, a[0])] = Row(a, (), (self._warn(line, f"note {number(0, a[0])} of {self.zh_name} has no "
-                                                               "counterpart here: dropped?", a[0].line, a[0].text),))
+                                                               "counterpart here: dropped?", a[0].line, a[0].text, "parity.note"),))
             else:
                 before = next((z[0] for z, _ in path[k + 1:] if z), None)
                 rows[1000 + number(1, b[0])] = Row((), b, (self._warn(
                     b[0].line, f"note {number(1, b[0])} has no counterpart in {self.zh_name}",
-                    before.line if before else self._last_line(0), ""),))
+                    before.line if before else self._last_line(0), "", "parity.note"),))
         return rows
 
     def _row(self, zh: tuple[Block, ...], en: tuple[Block, ...]) -> Row:
@@ -236,19 +236,19 @@ class _Comparison:
             block = zh[0]
             line = self._en_line_near(block)
             return Row(zh, en, (self._warn(line, f"the {NAMES[block.kind]} at {self.zh_name}:{block.line} has no "
-                                                 "counterpart here: dropped?", block.line, block.text),))
+                                                 "counterpart here: dropped?", block.line, block.text, "parity.missing"),))
         if not zh:
             block = en[0]
             near = self._zh_line_near(block)
             return Row(zh, en, (self._warn(block.line, f"this {NAMES[block.kind]} has no counterpart in {self.zh_name}: "
-                                                       "added, or is its original missing?", near, ""),))
+                                                       "added, or is its original missing?", near, "", "parity.added"),))
         problems = []
         if len(zh) > 1:
             problems.append(self._warn(en[0].line, f"this {NAMES[en[0].kind]} translates two of {self.zh_name}: merged? "
-                                                   f"(also {self.zh_name}:{zh[1].line})", zh[0].line, zh[0].text))
+                                                   f"(also {self.zh_name}:{zh[1].line})", zh[0].line, zh[0].text, "parity.merged"))
         if len(en) > 1:
             problems.append(self._warn(en[0].line, f"this {NAMES[en[0].kind]} and the next ({self.en_name}:{en[1].line}) "
-                                                   f"translate one of {self.zh_name}: split?", zh[0].line, zh[0].text))
+                                                   f"translate one of {self.zh_name}: split?", zh[0].line, zh[0].text, "parity.split"))
         return Row(zh, en, tuple(problems + self._compare(zh, en)))
 
     def _compare(self, zh: tuple[Block, ...], en: tuple[Block, ...]) -> list[Problem]:
@@ -256,13 +256,13 @@ class _Comparison:
         at, zline, ztext = b.line, a.line, a.text
         problems = []
 
-        def warn(message: str) -> None:
-            problems.append(self._warn(at, message, zline, ztext))
+        def warn(message: str, code: str) -> None:
+            problems.append(self._warn(at, message, zline, ztext, code))
 
         if a.kind == "heading" and a.level != b.level:
-            warn(f"heading level {'#' * b.level} here but {'#' * a.level} in {self.zh_name}:{zline}")
+            warn(f"heading level {'#' * b.level} here but {'#' * a.level} in {self.zh_name}:{zline}", "parity.heading")
         if a.kind == "figure" and a.image != b.image:
-            warn(f"the figure shows {b.image} here but {a.image} in {self.zh_name}:{zline}")
+            warn(f"the figure shows {b.image} here but {a.image} in {self.zh_name}:{zline}", "parity.figure")
         where = f"{self.zh_name}:{zline}"
         cells = [blk.text.split(" | ") for blk in (a, b)] if a.kind == "row" and len(zh) == len(en) == 1 else None
         if cells and len(cells[0]) == len(cells[1]) > 1:
@@ -274,30 +274,31 @@ class _Comparison:
                 # The row holds the same values, in other columns: one finding, not one per column.
                 shown = " | ".join(c.strip() for c in cells[1])
                 warn(f"columns {_list(k for k, _ in columns)} hold each other's values here ({shown}) "
-                     f"but not in {where}: swapped?")
+                     f"but not in {where}: swapped?", "parity.columns")
             for k, found in columns if len(columns) == 1 or differences(_Facts(zh, "zh"), _Facts(en, "en"), where) else ():
-                for message in found:
-                    warn(f"column {k}: {message}")
+                for code, message in found:
+                    warn(f"column {k}: {message}", code)
         else:
-            for message in differences(_Facts(zh, "zh"), _Facts(en, "en"), where):
-                warn(message)
+            for code, message in differences(_Facts(zh, "zh"), _Facts(en, "en"), where):
+                warn(message, code)
         calls = [sorted(self.numbers[k].get(r, 0) for blk in side for r in blk.refs) for k, side in enumerate((zh, en))]
         if a.kind != "note" and [n for n in calls[0] if n not in self.dropped_notes] != sorted(
                 self._zh_note(n) for n in calls[1]):
-            warn(f"note call(s) {_list(calls[1]) or 'none'} here but {_list(calls[0]) or 'none'} in {self.zh_name}:{zline}")
+            warn(f"note call(s) {_list(calls[1]) or 'none'} here but {_list(calls[0]) or 'none'} in {self.zh_name}:{zline}",
+                 "parity.call")
         return problems
 
     def _zh_note(self, en_number: int) -> int:
         """The Chinese number of the note that the English note `en_number` translates."""
         return self.note_map.get(en_number, 1000 + en_number)
 
-    def _warn(self, line: int, message: str, zh_line: int, zh_text: str) -> Problem:
+    def _warn(self, line: int, message: str, zh_line: int, zh_text: str, code: str) -> Problem:
         excerpt = " ".join(zh_text.split())
         excerpt = excerpt[:24] + "…" if len(excerpt) > 24 else excerpt
         where = f"{self.zh_name}:{zh_line}"
         if where in message:  # already named with its value: the excerpt alone says which block
-            return warning(self.en.path, line, f"{message}{' (' + excerpt + ')' if excerpt else ''}")
-        return warning(self.en.path, line, f"{message} ({where}{': ' + excerpt if excerpt else ''})")
+            return warning(self.en.path, line, f"{message}{' (' + excerpt + ')' if excerpt else ''}", code)
+        return warning(self.en.path, line, f"{message} ({where}{': ' + excerpt if excerpt else ''})", code)
 
     def _last_line(self, side: int) -> int:
         blocks = self.notes[side] or self.body[side]
@@ -338,26 +339,26 @@ class _Facts:
                        if lang == "zh" else [])
 
 
-def differences(zh: "_Facts", en: "_Facts", where: str) -> list[str]:
-    """What the English says otherwise than the Chinese at `where` (file:line): one message per kind of fact,
-    naming the values on both sides."""
+def differences(zh: "_Facts", en: "_Facts", where: str) -> list[tuple[str, str]]:
+    """What the English says otherwise than the Chinese at `where` (file:line): one (code, message) per kind
+    of fact, naming the values on both sides."""
     out = []
     missing = [n.written for n in zh.numbers if not en.q.has(n) and not _one_of_a_kind(n, zh.text)
                and not _relative_year(n, en.text)]
     extra = [n.written for n in en.numbers if not zh.q.has(n)]
     if missing or extra:
-        out.append(_difference("number", extra, missing, where))
+        out.append(("parity.number", _difference("number", extra, missing, where)))
     missing = [d.written for d in zh.dates if not any(d.matches(e) for e in en.dates)]
     extra = [e.written for e in en.dates if not any(e.matches(d) for d in zh.dates)]
     if missing or extra:
-        out.append(_difference("date", extra, missing, where))
+        out.append(("parity.date", _difference("date", extra, missing, where)))
     missing = [u for u in zh.urls if u not in en.urls]
     extra = [u for u in en.urls if u not in zh.urls]
     if missing or extra:
-        out.append(_difference("address", extra, missing, where))
+        out.append(("parity.address", _difference("address", extra, missing, where)))
     absent = [w for w in zh.latin if not _has_word(en.text, w)]
     if absent:
-        out.append(f"{', '.join(repr(w) for w in absent)} of {where} not found here")
+        out.append(("parity.name", f"{', '.join(repr(w) for w in absent)} of {where} not found here"))
     return out
 
 
@@ -451,7 +452,7 @@ def _caption_hints(pairs: list[Pair]) -> list[Pair]:
                         hint = (f"its caption matches that of {other.image} at "
                                 f"{article.path.name}:{other.line} instead (swapped captions?)")
                         first = row.problems[0]
-                        row = Row(row.zh, row.en, (warning(first.path, first.line, f"{first.message}; {hint}"),
+                        row = Row(row.zh, row.en, (warning(first.path, first.line, f"{first.message}; {hint}", first.code),
                                                    *row.problems[1:]))
                         break
             rows.append(row)
@@ -469,12 +470,12 @@ def _cover_problems(issue: Issue) -> list[Problem]:
         found = differences(zh, en, f"its Chinese caption ({issue.yaml_path.name}:{photo.line})")
         if not found:
             continue
-        message = f"cover photo {k} ({photo.image}), English caption: {'; '.join(found)}"
+        message = f"cover photo {k} ({photo.image}), English caption: {'; '.join(m for _, m in found)}"
         for j, (other, (other_zh, _)) in enumerate(zip(issue.cover, facts), start=1):
             if j != k and not differences(other_zh, en, "") and _match(other_zh, en)[0]:
                 message += f"; it matches the Chinese caption of cover photo {j} ({other.image}) instead (swapped captions?)"
                 break
-        out.append(warning(issue.yaml_path, photo.line, message))
+        out.append(warning(issue.yaml_path, photo.line, message, "parity.cover"))
     return out
 
 

@@ -194,7 +194,7 @@ def install() -> None:
         return
     import weasyprint
 
-    problems = [error(_where(patch), None, message) for patch in PATCHES for message in _mismatches(patch)]
+    problems = [error(_where(patch), None, message, code="patch.changed") for patch in PATCHES for message in _mismatches(patch)]
     if problems:
         raise PressError(problems)
     before = {path: _resolve(path) for patch in PATCHES for path in patch.replaces}
@@ -203,7 +203,7 @@ def install() -> None:
         for path in patch.replaces:
             if _resolve(path) is before[path]:
                 raise PressError.at(_where(patch), None, f"the patch '{patch.name}' did not take: {path} is still "
-                                    f"WeasyPrint {weasyprint.__version__}'s own")
+                                    f"WeasyPrint {weasyprint.__version__}'s own", code="patch.failed")
     _INSTALLED.append(True)
 
 

@@ -55,8 +55,8 @@ def build(cfg: Config, session: Session, stop: Event | None = None) -> Iterator[
     issue_id = manifest.issue_id(cfg.issue_dir, Path(cfg.cache_dir) / "issue-ids.json")
     if issue_id is not None and (previous := manifest.reuse(cfg.output_dir(issue_id), stamp)):
         # Recorded relative to the issue folder: the same sources in another folder are said where they are now.
-        warnings = tuple(Problem(cfg.issue_dir / p, line, message, severity)
-                         for p, line, message, severity in previous["warnings"])
+        warnings = tuple(Problem(cfg.issue_dir / p, line, message, severity, *code)
+                         for p, line, message, severity, *code in previous["warnings"])
         first_pages = {ArticleKey.named(name): page for name, page in previous.get("first_pages", {}).items()}
         for name in previous["outputs"]:  # in the order they were written
             yield Built(issue_id, cfg.output_dir(issue_id) / name, warnings, first_pages,
@@ -106,7 +106,7 @@ def _build(cfg: Config, session: Session, stamp: str, stop: Event | None) -> Ite
     cache = Path(cfg.cache_dir).resolve()
     said = [p for p in warnings if not p.path.resolve().is_relative_to(cache)]
     manifest.record(out_dir, stamp, written,
-                    [[os.path.relpath(p.path, cfg.issue_dir), p.line, p.message, p.severity] for p in said],
+                    [[os.path.relpath(p.path, cfg.issue_dir), p.line, p.message, p.severity, p.code] for p in said],
                     {key.name: page for key, page in first_pages.items()}, bilingual.page_keys)
 
 
@@ -114,7 +114,7 @@ def _no_folder_in_the_way(out_dir: Path, names: list[str]) -> None:
     """Said before any PDF is written: the others would be new and that one old."""
     for name in names:
         if (out_dir / name).is_dir():
-            raise PressError.at(out_dir / name, None, "is a folder: the output cannot be written there")
+            raise PressError.at(out_dir / name, None, "is a folder: the output cannot be written there", code="output.folder")
 
 
 def _spare_the_collector(session: Session) -> None:
@@ -178,7 +178,7 @@ def compare(cfg: Config, session: Session) -> Compared:
         pdf = built.path
         baseline = cfg.baselines_dir / built.issue_id / pdf.stem
         if not baseline.is_dir():
-            raise PressError.at(baseline, None, "no approved pages to compare with: run 'python build.py baseline' first")
+            raise PressError.at(baseline, None, "no approved pages to compare with: run 'python build.py baseline' first", code="baseline.missing")
         runs.append((compare_pdf(pdf, baseline), pdf, baseline))
     report = write_report(runs, cfg.output_dir(outputs[0].issue_id) / "visual-diff")
     return Compared(outputs, [diff for diff, _, _ in runs], report)

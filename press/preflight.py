@@ -87,13 +87,13 @@ def _hidden(ch: str) -> bool:
 def _invisible(path: Path, line: int | None, ch: str) -> Problem:
     name = unicodedata.name(ch, "unnamed character")
     does = "changes the order of the text printed after it" if ch in BIDI_CONTROLS else "cannot be seen but changes the text"
-    return error(path, line, f"invisible character U+{ord(ch):04X} {name}: it {does}; delete it")
+    return error(path, line, f"invisible character U+{ord(ch):04X} {name}: it {does}; delete it", code="text.invisible")
 
 
 def _no_font(path: Path, line: int | None, ch: str) -> Problem:
     name = unicodedata.name(ch, "unnamed character")
     return error(path, line, f"no font can draw {ch!r} (U+{ord(ch):04X} {name}): put a font that "
-                             f"has it, with its licence, in fonts/extra/ (see fonts/README.md)")
+                             f"has it, with its licence, in fonts/extra/ (see fonts/README.md)", code="glyph.missing")
 
 
 # What text preparation (press/clreq.py) puts into Chinese text: the fonts have these.
@@ -116,29 +116,29 @@ def _entity_glyphs(body: ArticleHtml, drawable: frozenset[int]) -> list[Problem]
 
 def _image(issue: Issue, path: Path, line: int, src: str, width_mm: float, session: Session | None) -> list[Problem]:
     if not src:
-        return [error(path, line, "image without a file name")]
+        return [error(path, line, "image without a file name", code="image.path")]
     if ":" in src.split("/")[0]:
-        return [error(path, line, f"image {src!r} is not a file of the issue: only paths inside the issue folder can be used")]
+        return [error(path, line, f"image {src!r} is not a file of the issue: only paths inside the issue folder can be used", code="image.path")]
     if src.startswith("/"):
-        return [error(path, line, f"image {src!r} is an absolute path: write it relative to the issue folder, e.g. images/photo.jpg")]
+        return [error(path, line, f"image {src!r} is an absolute path: write it relative to the issue folder, e.g. images/photo.jpg", code="image.path")]
     why = problem(issue.dir / src, issue.dir)
     if why is not None:
-        return [error(path, line, f"image {src!r} {why}")]
+        return [error(path, line, f"image {src!r} {why}", code="image.missing" if why == "not found" else "image.path")]
     target = (issue.dir / src).resolve()
     if target.suffix.lower() not in IMAGE_SUFFIXES:
-        return [error(path, line, f"image {src!r} is not a photo or artwork file (use .jpg or .png)")]
+        return [error(path, line, f"image {src!r} is not a photo or artwork file (use .jpg or .png)", code="image.format")]
     decoded = _decode(target, session)
     if isinstance(decoded, str):
-        return [error(path, line, f"image {src!r} {decoded}")]
+        return [error(path, line, f"image {src!r} {decoded}", code="image.unreadable")]
     width, mode = decoded
     ppi = width / (width_mm / 25.4)
     problems = []
     # Only ever a warning: a coarse photo still makes readable PDFs and a proof to judge it by.
     # Print is stricter (press_images, with --press).
     if ppi < 200:
-        problems.append(warning(path, line, f"image {src!r} is {ppi:.0f} ppi at its printed width of {width_mm:.0f} mm: 300 wanted"))
+        problems.append(warning(path, line, f"image {src!r} is {ppi:.0f} ppi at its printed width of {width_mm:.0f} mm: 300 wanted", code="image.ppi"))
     if mode == "CMYK":
-        problems.append(warning(path, line, f"image {src!r} is CMYK: it is printed as is, without colour management"))
+        problems.append(warning(path, line, f"image {src!r} is CMYK: it is printed as is, without colour management", code="image.cmyk"))
     return problems
 
 
@@ -196,7 +196,10 @@ def press_images(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], parts, pdf
         for placed in part.images:
             # As the page has it, percent-encoded (an article's image named in Chinese); sources are by the name as written.
             src = unquote(placed.src)
-            path, line = sources.get((src, part.lang)) or sources.get(src, (issue.yaml_path, None))
+            # At the line its figure carries (the same photo placed twice is said twice); the cover's, from issue.yaml.
+            placer = next((b.article for b in bodies.values() if f"{b.article.slug}-{b.article.lang}" == placed.article), None)
+            path, line = (placer.path, placed.line) if placer is not None and placed.line else \
+                sources.get((src, part.lang)) or sources.get(src, (issue.yaml_path, None))
             try:
                 with Image.open(issue.dir / src) as img:
                     width, height = img.size
@@ -209,7 +212,7 @@ def press_images(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], parts, pdf
                 problems.append(Problem(path, line, f"image {src!r} is {math.floor(ppi)} ppi as placed "
                                         f"({placed.width_mm:.0f} × {placed.height_mm:.0f} mm) on page "
                                         f"{first_page + placed.page} of {pdf_name}: {at_least}{PRESS_PPI} wanted for print",
-                                        "error" if ppi < PRESS_MIN_PPI else "warning"))
+                                        "error" if ppi < PRESS_MIN_PPI else "warning", code="image.ppi"))
         first_page += part.pages
     return problems
 
@@ -225,7 +228,7 @@ def _parity(issue: Issue, bodies: dict[ArticleKey, ArticleHtml]) -> list[Problem
                 continue  # the other version is there but could not be read: its errors say why
             if only is not None:
                 # The format allows it: said as a note, which no option turns into a failure.
-                problems.append(note(only.article.path, 1, f"article '{slug}' has no {missing} version: it appears only in the {only.article.lang} part and edition"))
+                problems.append(note(only.article.path, 1, f"article '{slug}' has no {missing} version: it appears only in the {only.article.lang} part and edition", code="article.single"))
             continue
         # Two versions: press.parity aligns and compares them block by block.
     return problems

@@ -136,7 +136,7 @@ def _remove(path: Path) -> None:
     try:
         path.unlink(missing_ok=True)
     except OSError as exc:
-        raise PressError.at(path, None, f"cannot be removed: {exc.strerror or exc}") from None
+        raise PressError.at(path, None, f"cannot be removed: {exc.strerror or exc}", code="output.remove") from None
 
 
 def _version(data: bytes) -> str:

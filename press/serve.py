@@ -226,7 +226,7 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
     url = builds.recv()
     if not url.startswith("http://"):  # the server could not listen: it says why
         server.join(timeout=5)
-        raise PressError.at(Path(f"127.0.0.1:{port}"), None, url)
+        raise PressError.at(Path(f"127.0.0.1:{port}"), None, url, code="serve.port")
     changed, done = threading.Event(), threading.Event()  # a newer edit saved; serve ending
 
     def rebuild() -> None:

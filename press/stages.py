@@ -6,7 +6,6 @@ press.pipeline calls this module only when there is work to do, and assembles th
 
 from __future__ import annotations
 
-import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -125,16 +124,18 @@ def stop_if(stop: Event | None) -> None:
 
 def _overflow_problems(issue: Issue, runs: dict, articles: dict[ArticleKey, TypesetPart],
                        issue_pdf: EditionLayout) -> list[Problem]:
-    """What sticks out of its column, by the page of the bilingual issue and the line of the source."""
+    """What sticks out of its column, by the page of the bilingual issue and the source line its
+    element carries (a table too wide: the cell that makes it so, at its own line)."""
     problems = []
     for head, part in articles.items():
         for overflow in part.overflows:
             page = issue_pdf.first_pages[head] + overflow.page
             snippet = overflow.what[:40]
-            article, line = _found_in(issue, runs[head], overflow.what, first=True)
-            problems.append(error(article.path, line,
-                                  f"{snippet!r} is wider than its column on page {page} of {issue_pdf.edition.filename}: "
-                                  "break it, shorten it or make it smaller"))
+            what = f"cell {snippet!r} ({overflow.cell}) makes its table wider than its column" \
+                if overflow.cell else f"{snippet!r} is wider than its column"
+            problems.append(error(_article_of(issue, runs[head], overflow.article).path, overflow.line,
+                                  f"{what} on page {page} of {issue_pdf.edition.filename}: "
+                                  "break it, shorten it or make it smaller", code="layout.overflow"))
     return problems
 
 
@@ -154,7 +155,7 @@ def _note_problems(runs: dict, bodies: dict[ArticleKey, ArticleHtml],
                 problems.append(error(body.article.path, body.note_lines[missing[0] - 1],
                                       f"{len(missing)} of the {body.notes} notes of this article would not be printed, "
                                       "the first of them called here: its pages have no room for so many notes; "
-                                      "spread the calls over more paragraphs"))
+                                      "spread the calls over more paragraphs", code="note.missing"))
     return problems
 
 
@@ -165,8 +166,8 @@ def _makeup_problems(issue: Issue, runs: dict, articles: dict[ArticleKey, Typese
     for head, part in articles.items():
         for notice in part.notices:
             page = issue_pdf.first_pages[head] + notice.page
-            article, line = _found_in(issue, runs[head], notice.what, first=False)
-            problems.append(warning(article.path, line, f"page {page} of {issue_pdf.edition.filename}: {notice.message}"))
+            problems.append(warning(_article_of(issue, runs[head], notice.article).path, notice.line,
+                                    f"page {page} of {issue_pdf.edition.filename}: {notice.message}", notice.code))
     return problems
 
 
@@ -177,32 +178,13 @@ def _cover_problems(issue: Issue, covers: list[TypesetPart]) -> list[Problem]:
         return []
     line = issue.cover[0].line if issue.cover else None
     return [error(issue.yaml_path, line, f"the {len(issue.cover)} cover photos and their captions do not fit on the "
-                  "cover page: shorten the captions or use fewer photos")]
+                  "cover page: shorten the captions or use fewer photos", code="layout.cover")]
 
 
-def _found_in(issue: Issue, run: tuple, what: str, first: bool):
-    """The article of a run whose source holds `what` (the first such, or the last), and its line;
-    else the run's first article, with no line."""
-    found = [(a, line) for a in (issue.article(key.slug, key.lang) for key in run)
-             if (line := _line_of(a.text, what)) is not None]
-    return (found[0] if first else found[-1]) if found else (issue.article(run[0].slug, run[0].lang), None)
-
-
-def _line_of(text: str, what: str) -> int | None:
-    """The first source line holding `what` whole, else the first holding its start. Layout
-    text lacks the Markdown marks and spaces of the source, so both are compared without
-    them. Whole first: a code block's line that is too wide may begin with words that an
-    earlier paragraph quotes."""
-    def bare(s: str) -> str:
-        return re.sub(r"[\s|*_`#>\\-]", "", s)
-
-    lines = [bare(line) for line in text.split("\n")]
-    for length in (None, 30, 15, 8):
-        needle = bare(what)[:length]
-        for number, line in enumerate(lines, start=1):
-            if needle and needle in line:
-                return number
-    return None
+def _article_of(issue: Issue, run: tuple, element_id: str):
+    """The article of a run whose <article> element has this id (its key's anchor); else the run's first."""
+    key = next((key for key in run if key.anchor == element_id), run[0])
+    return issue.article(key.slug, key.lang)
 
 
 # What the style sheets print of their own (list markers, leaders, separators, note markers):

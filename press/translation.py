@@ -50,7 +50,7 @@ def confirm(issue: Issue, slug: str) -> Path:
     if zh is None or en is None:
         listed = slug in issue.slugs
         why = "is not listed in issue.yaml" if not listed else f"has no {'zh' if zh is None else 'en'} version"
-        raise PressError.at(issue.yaml_path, None, f"cannot record the translation of '{slug}': it {why}")
+        raise PressError.at(issue.yaml_path, None, f"cannot record the translation of '{slug}': it {why}", code="translation.record")
     path = record_path(issue.dir, slug)
     body = {lang: [_entry(b) for b in split_blocks(article)] for lang, article in (("zh", zh), ("en", en))}
     text = HEADER.format(zh=zh.path.name, en=en.path.name, slug=slug) + yaml.safe_dump(
@@ -80,7 +80,7 @@ def accept(issue: Issue, slug: str, line: int) -> Path:
     found = [(row, p) for row in rows for p in row.problems if p.line == line and Path(p.path) == Path(en.path)]
     if not found:
         raise PressError.at(en.path, line, f"no translation warning at this line to accept (see 'python build.py "
-                                           f"check {issue.dir}')")
+                                           f"check {issue.dir}')", code="translation.accept")
     path = accepted_path(issue.dir, slug)
     digests = {b.digest for row in rows for b in (*row.zh, *row.en)}
     kept = [e for e in _accepted(path) or [] if e.get("zh", "") in digests | {""} and e.get("en", "") in digests | {""}]
@@ -98,7 +98,7 @@ def silence(issue_dir: Path, slug: str, rows: list) -> list:
     entries = _accepted(path)
     if entries is None:  # there, but not a list of accepted warnings: say so rather than ignore it
         problem = warning(path, 1, f"cannot read this list of accepted warnings: fix it, or delete it and accept them "
-                                   f"again with 'python build.py translated {slug} --accept LINE'")
+                                   f"again with 'python build.py translated {slug} --accept LINE'", code="translation.accepted")
         return [type(rows[0])(rows[0].zh, rows[0].en, (*rows[0].problems, problem)), *rows[1:]] if rows else rows
     if not entries:
         return rows
@@ -154,7 +154,7 @@ def stale(issue_dir: Path, slug: str, zh: Article, en: Article, rows: list,
         recorded = None
     if recorded is None:
         if out:
-            out[0].append(warning(path, 1, f"cannot read this record: run 'python build.py translated {slug}' to write it again"))
+            out[0].append(warning(path, 1, f"cannot read this record: run 'python build.py translated {slug}' to write it again", code="translation.record"))
         return out
     changed = {lang: _changed(recorded[lang], split_blocks(article, session)) for lang, article in (("zh", zh), ("en", en))}
     if not any(changed[lang][0] or changed[lang][1] for lang in changed):
@@ -176,25 +176,25 @@ def stale(issue_dir: Path, slug: str, zh: Article, en: Article, rows: list,
         hits = {lang: [b for b in getattr(row, lang) if id(b) in changed[lang][0]] for lang in ("zh", "en")}
         if hits["zh"] and hits["en"]:
             problems.append(warning(en.path, line, f"both versions of this {_name(hits['en'][0])} "
-                                    f"changed since the translation was confirmed: check that they still match{then}"))
+                                    f"changed since the translation was confirmed: check that they still match{then}", code="parity.stale"))
         elif hits["zh"]:
             problems.append(warning(en.path, line, f"{zh.path.name}:{hits['zh'][0].line} changed since the translation "
-                                    f"was confirmed: update this {_name(hits['zh'][0])} to match{then}"))
+                                    f"was confirmed: update this {_name(hits['zh'][0])} to match{then}", code="parity.stale"))
         elif hits["en"]:
             problems.append(warning(en.path, line, f"this {_name(hits['en'][0])} changed since the "
-                                    f"translation was confirmed: check it against {zh.path.name}{then}"))
+                                    f"translation was confirmed: check it against {zh.path.name}{then}", code="parity.stale"))
         for lang, article in (("zh", zh), ("en", en)):
             gone = removed_at[lang].get(id(row), 0)
             if gone:
                 problems.append(warning(en.path, line, f"{gone} block(s) of {article.path.name} removed here since the "
-                                        f"translation was confirmed: check both sides{then}"))
+                                        f"translation was confirmed: check both sides{then}", code="parity.stale"))
     at_end = [(n, a) for (_, removed), a in ((changed["zh"], zh), (changed["en"], en)) if (n := removed.get(None, 0))]
     if at_end and out:
         last = rows[-1]
         which = " and ".join(f"{n} block(s) of {a.path.name}" for n, a in at_end)
         problem = warning(en.path, last.en[0].line if last.en else en.body_line,
                           f"{which} removed at the end since the translation was confirmed: check both sides, then "
-                          f"run 'python build.py translated {slug}'")
+                          f"run 'python build.py translated {slug}'", code="parity.stale")
         out[-1].append(problem)
     return out
 
@@ -257,7 +257,7 @@ def _stale_in_git(slug: str, zh: Article, en: Article, rows: list) -> list[list[
             problems.append(warning(en.path, row.en[0].line, (
                 f"{zh.path.name}:{row.zh[0].line} changed in a later commit ({when}) than this {_name(row.en[0])} "
                 f"({_day(et)}): update it to match, then run 'python build.py translated {slug}' "
-                f"({zh.path.name}:{row.zh[0].line}: {' '.join(row.zh[0].text.split())[:24]})")))
+                f"({zh.path.name}:{row.zh[0].line}: {' '.join(row.zh[0].text.split())[:24]})"), code="parity.stale"))
     return out
 
 

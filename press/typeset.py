@@ -60,6 +60,8 @@ class PlacedImage:
     src: str  # as written in the source
     width_mm: float
     height_mm: float
+    article: str = ""  # the id of its <article> (slug-lang); none on the cover
+    line: int | None = None  # of that article's file: its figure's data-line (press/markup.py)
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,9 @@ class Overflow:
 
     page: int  # 0-based, within the part
     what: str  # the text that overflows, or the image's file name
+    article: str = ""  # the id of its <article> (slug-lang): which article of a run
+    line: int | None = None  # of that article's file: the data-line of the nearest element that has one
+    cell: str = ""  # in a table: the cell that makes it too wide ("row 2, column 3"), its text in `what`
 
 
 def isolate_fontconfig(fonts_dir: Path, cache_dir: Path) -> None:
@@ -154,7 +159,7 @@ class Typesetter:
             if part.article is not None:
                 document, notices = makeup.compose(document, html.etree_element, render)
         except RefusedFetch as exc:
-            raise PressError.at(Path(part.key), None, f"refused to read {exc.url[:200]!r}: {exc.reason}") from None
+            raise PressError.at(Path(part.key), None, f"refused to read {exc.url[:200]!r}: {exc.reason}", code="fetch.refused") from None
         for page in document.pages:
             # WeasyPrint gives a link's every inner box (each <wbr> of a printed address, each
             # span) an annotation of its own; the link's own boxes, one a line, cover them all.
@@ -169,7 +174,7 @@ class Typesetter:
         # Parts are tagged (structure tree, marked content) for the reading PDFs; the overlay,
         # which only carries running heads and folios, is stamped as an artifact instead.
         pdf = document.write_pdf(pdf_identifier=part.key.encode(), pdf_tags=not part.key.startswith("overlay"))
-        images = tuple(image for i, page in enumerate(document.pages) for image in _images(page._page_box, i))
+        images = tuple(image for i, page in enumerate(document.pages) for image in _images(page._page_box, i, "", None))
         messages = self.messages + tuple(_problems(_ENGINE_LOG.take(), _source_of(part)))
         return TypesetPart(part.key, pdf, len(document.pages), anchors, overflows, part.lang, images, messages,
                            tuple(notices))
@@ -239,8 +244,20 @@ def _problems(records: list[logging.LogRecord], path: Path, parsed: Path | None 
         if parsed is not None:
             position = _POSITION.search(message)
             line = int(position.group(1)) if position else _line_naming(parsed, message)
-        problems.append(Problem(path, line, f"WeasyPrint: {message}", "error" if failed else "warning"))
+        problems.append(Problem(path, line, f"WeasyPrint: {message}", "error" if failed else "warning", _code(record)))
     return problems
+
+
+def _code(record: logging.LogRecord) -> str:
+    """The code of an engine message, from the template WeasyPrint logged it with (not its words)."""
+    template = str(record.msg)
+    if template.startswith("Font-face"):
+        return "font.missing"
+    if template.startswith("Ignored") or "declaration" in template:
+        return "css.ignored"
+    if template.startswith("Failed to load"):
+        return "engine.resource"
+    return "engine.message"
 
 
 def _line_naming(path: Path, message: str) -> int | None:
@@ -422,7 +439,7 @@ def _result(future, job) -> tuple[TypesetPart, list[Problem]]:
         return future.result()
     except WorkerDied:
         raise PressError.at(Path(job[2].key), None, "the typesetting process stopped while setting this part "
-                            "(out of memory, or killed): nothing was written") from None
+                            "(out of memory, or killed): nothing was written", code="typeset.stopped") from None
 
 
 def _typesetter(typesetters: Memo, dirs: tuple, fonts: FontSet, salt: bytes = b"") -> Typesetter:
@@ -457,37 +474,89 @@ def _release_memory() -> None:
         pass
 
 
-def _images(box, index: int) -> list[PlacedImage]:
+def _images(box, index: int, article: str, line: int | None) -> list[PlacedImage]:
     element = getattr(box, "element", None)
+    article, line = _located(box, article, line)
     if element is not None and getattr(box, "element_tag", None) == "img" and element.get("src") and hasattr(box, "width"):
-        return [PlacedImage(index, element.get("src"), box.width * 25.4 / 96, box.height * 25.4 / 96)]
-    return [image for child in getattr(box, "children", []) for image in _images(child, index)]
+        return [PlacedImage(index, element.get("src"), box.width * 25.4 / 96, box.height * 25.4 / 96, article, line)]
+    return [image for child in getattr(box, "children", []) for image in _images(child, index, article, line)]
 
 
 HAIR = 1.0  # CSS px (0.26 mm): less than this past the edge is rounding, not overflow
 
 
 def _overflows(page_box, index: int) -> list[Overflow]:
-    """Boxes whose ink passes the content edge of the block that holds them by more than a hair."""
+    """Boxes whose ink passes the content edge of the block that holds them by more than a hair,
+    each at the source line its element carries (data-line, press/markup.py)."""
     from weasyprint.formatting_structure import boxes
     from weasyprint.layout.absolute import AbsolutePlaceholder
 
     found: list[Overflow] = []
 
-    def walk(box, limit: float | None) -> None:
+    def walk(box, limit: float | None, article: str, line: int | None) -> None:
         if isinstance(box, (boxes.BlockContainerBox, boxes.TableBox)) and not isinstance(box, boxes.TableCellBox):
             limit = box.content_box_x() + box.width
+        article, line = _located(box, article, line)
         for child in getattr(box, "children", []):
             if limit is not None and not isinstance(child, (boxes.LineBox, AbsolutePlaceholder)) \
                     and hasattr(child, "position_x") \
                     and not isinstance(box, (boxes.TableBox, boxes.TableRowGroupBox, boxes.TableRowBox)) \
                     and _ink_right(child) > limit + HAIR:
-                found.append(Overflow(index, _describe(child)))
+                cell = _widest_cell(child, _located(child, article, line)[1]) \
+                    if isinstance(child, boxes.TableBox) or getattr(child, "is_table_wrapper", False) else None
+                if cell is not None:
+                    found.append(Overflow(index, *cell[:1], article, *cell[1:]))
+                else:
+                    found.append(Overflow(index, _describe(child), article, _located(child, article, line)[1]))
                 continue
-            walk(child, limit)
+            walk(child, limit, article, line)
 
-    walk(page_box, None)
+    walk(page_box, None, "", None)
     return found
+
+
+def _located(box, article: str, line: int | None) -> tuple[str, int | None]:
+    """The article and source line of a box: its element's, else its ancestors' (passed down)."""
+    element = getattr(box, "element", None)
+    if element is None:
+        return article, line
+    if element.tag == "article" and element.get("id"):
+        return element.get("id"), None
+    return article, int(element.get("data-line")) if element.get("data-line") else line
+
+
+def _widest_cell(table, table_line: int | None) -> tuple[str, int | None, str] | None:
+    """The cell of a table too wide for its column whose longest line is the longest: the one
+    that holds the table's width. Its text, its line (its row's) and which cell it is. Rows are
+    counted as in the source, the head row first; a GFM row is one line, so the row is the
+    distance from the table's first line, past the delimiter row."""
+    from weasyprint.formatting_structure import boxes
+
+    cells = []
+
+    def collect(box) -> None:
+        if isinstance(box, boxes.TableCellBox):
+            cells.append(box)
+            return
+        for child in getattr(box, "children", []):
+            collect(child)
+
+    def longest(box) -> float:
+        # Of its lines, measured from their first box to their last: a right-aligned cell ends
+        # at its column's edge whatever its width.
+        if isinstance(box, boxes.LineBox):
+            parts = [child for child in box.children if hasattr(child, "position_x")]
+            return max((c.position_x + c.margin_width() for c in parts), default=0.0) - \
+                min((c.position_x for c in parts), default=0.0)
+        return max((longest(child) for child in getattr(box, "children", [])), default=0.0)
+
+    collect(table)
+    if not cells:
+        return None
+    cell = max(cells, key=longest)  # the first of the widest
+    line = int(cell.element.get("data-line")) if cell.element is not None and cell.element.get("data-line") else None
+    row = 1 if cell.element_tag == "th" or line is None or table_line is None else line - table_line
+    return _describe(cell), line, f"row {row}, column {cell.grid_x + 1}"
 
 
 def _ink_right(box) -> float:

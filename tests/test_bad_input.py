@@ -197,16 +197,29 @@ def test_bad_input(case, issue_copy, tmp_path, monkeypatch, capsys, earlier):
     err = capsys.readouterr().err
     assert "Traceback" not in err, err
     assert status == case.get("exit", 1), err
-    errors = [line for line in err.splitlines() if ": error: " in line]
+    said = [_coded(line) for line in err.splitlines()]
+    errors = [text for text, _ in said if ": error: " in text]
     assert errors == [expand(line, issue_copy, case["edit"], out, earlier) for line in case["expect"]], err
+    codes = [code for text, code in said if ": error: " in text]
     if "warnings" in case:
-        warnings = [line for line in err.splitlines() if ": warning: " in line]
+        warnings = [text for text, _ in said if ": warning: " in text]
         assert warnings == [expand(line, issue_copy, case["edit"], out) for line in case["warnings"]], err
+        codes += [code for text, code in said if ": warning: " in text]
     if "notes" in case:
-        notes = [line for line in err.splitlines() if ": note: " in line]
+        notes = [text for text, _ in said if ": note: " in text]
         assert notes == [expand(line, issue_copy, case["edit"], out) for line in case["notes"]], err
+        codes += [code for text, code in said if ": note: " in text]
+    # Every line of the case says its code (tests/bad_inputs.yaml: one code for all its lines, or one a line).
+    expected = case["code"] if isinstance(case["code"], list) else [case["code"]] * len(codes)
+    assert codes == expected, err
     if fails and command[0] == "pdf":
         assert _state(out) == (before, made), "a failed run changed the earlier output"
+
+
+def _coded(line: str) -> tuple[str, str | None]:
+    """A printed problem without its code, and the code: `PATH:LINE: error: MESSAGE  [CODE]`."""
+    match = re.fullmatch(r"(.*?)  \[([a-z]+(?:\.[a-z-]+)+)\]", line)
+    return (match[1], match[2]) if match else (line, None)
 
 
 def _state(out: Path) -> tuple[object, bool]:

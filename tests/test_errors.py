@@ -30,7 +30,7 @@ def test_missing_image(issue_copy, tmp_path):
     result = run_build("pdf", str(issue_copy), "-o", str(tmp_path / "out"))
     assert result.returncode == 1
     line = line_of(article, "no-such-photo")
-    assert f"{rel(article)}:{line}: error: image 'images/no-such-photo.jpg' not found" in result.stderr.splitlines()
+    assert f"{rel(article)}:{line}: error: image 'images/no-such-photo.jpg' not found  [image.missing]" in result.stderr.splitlines()
 
 
 def test_broken_footnote_reference(issue_copy, tmp_path):
@@ -39,9 +39,9 @@ def test_broken_footnote_reference(issue_copy, tmp_path):
     result = run_build("pdf", str(issue_copy), "-o", str(tmp_path / "out"))
     assert result.returncode == 1
     lines = result.stderr.splitlines()
-    assert f"{rel(article)}:{line_of(article, '[^9]')}: error: footnote reference [^9] has no definition: add a line '[^9]: text'" in lines
+    assert f"{rel(article)}:{line_of(article, '[^9]')}: error: footnote reference [^9] has no definition: add a line '[^9]: text'  [note.undefined]" in lines
     # The orphaned definition is reported in the same run.
-    assert f"{rel(article)}:{line_of(article, '[^1]:')}: error: footnote [^1] is defined but never referenced" in lines
+    assert f"{rel(article)}:{line_of(article, '[^1]:')}: error: footnote [^1] is defined but never referenced  [note.unused]" in lines
 
 
 def test_bad_front_matter(issue_copy, tmp_path):
@@ -58,7 +58,7 @@ def test_unknown_front_matter_key_suggests_the_right_one(issue_copy, tmp_path):
     edit(article, "source: 科技部", "source: 科技部\nsubtitel: 错")
     result = run_build("check", str(issue_copy))
     assert result.returncode == 1
-    assert f"{rel(article)}:{line_of(article, 'subtitel')}: error: unknown front matter key 'subtitel': did you mean 'subtitle'?" in result.stderr.splitlines()
+    assert f"{rel(article)}:{line_of(article, 'subtitel')}: error: unknown front matter key 'subtitel': did you mean 'subtitle'?  [yaml.key]" in result.stderr.splitlines()
 
 
 def test_character_no_font_can_draw(issue_copy, tmp_path):
@@ -68,7 +68,7 @@ def test_character_no_font_can_draw(issue_copy, tmp_path):
     assert result.returncode == 1
     line = line_of(article, "𪚥")
     assert (f"{rel(article)}:{line}: error: no font can draw '𪚥' (U+2A6A5 CJK UNIFIED IDEOGRAPH-2A6A5): put a font that "
-            "has it, with its licence, in fonts/extra/ (see fonts/README.md)") in result.stderr.splitlines()
+            "has it, with its licence, in fonts/extra/ (see fonts/README.md)  [glyph.missing]") in result.stderr.splitlines()
 
 
 def test_all_problems_are_reported_together(issue_copy, tmp_path):

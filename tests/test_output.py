@@ -21,7 +21,7 @@ def test_a_write_that_fails_leaves_the_old_file_and_no_temporary(tmp_path):
 
     with pytest.raises(PressError) as raised:
         replace_atomically(target, half_written)
-    assert [p.format(tmp_path) for p in raised.value.problems] == ["2020-02.pdf: error: cannot be written: disk full"]
+    assert [p.format(tmp_path) for p in raised.value.problems] == ["2020-02.pdf: error: cannot be written: disk full  [output.write]"]
     assert target.read_bytes() == b"old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2020-02.pdf"]
 

@@ -25,7 +25,7 @@ import build
 from conftest import ISSUE, ROOT, SAMPLE
 
 FIXTURES = Path(__file__).parent / "fixtures"
-WARNING = re.compile(r"^(.+?\.(?:zh|en)\.md):(\d+): warning: (.*)$")
+WARNING = re.compile(r"^(.+?\.(?:zh|en)\.md):(\d+): warning: (.*?)(?:  \[[a-z.-]+\])?$")  # the message without its code
 
 
 def warnings(issue: Path, capsys) -> list[tuple[str, int, str]]:

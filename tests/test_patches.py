@@ -74,8 +74,8 @@ def test_a_changed_weasyprint_stops_before_anything_is_patched():
         f"press/composition.py: error: WeasyPrint {version}: weasyprint.layout.inline.justify_line has changed "
         f"(source sha256 {changed[:12]}…, not f83b21ff8793…), and the patch 'Chinese line composition' was written "
         "for it as in WeasyPrint 70.0. Install weasyprint==70.0 (the pin of pyproject.toml), or port the patch "
-        "(see press/patches.py)",
+        "(see press/patches.py)  [patch.changed]",
         f"press/tagging.py: error: WeasyPrint {version}: weasyprint.pdf.tags._build_box_tree is gone, and the patch "
         "'PDF tags' was written for it as in WeasyPrint 70.0. Install weasyprint==70.0 (the pin of pyproject.toml), "
-        "or port the patch (see press/patches.py)",
+        "or port the patch (see press/patches.py)  [patch.changed]",
     ], result.stdout

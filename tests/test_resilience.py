@@ -122,7 +122,7 @@ def test_a_cache_folder_that_is_a_file_is_one_error_line(tmp_path):
     result = run_build("pdf", str(ISSUE), "-o", str(out), env={"PRESS_CACHE_DIR": str(cache)})
     assert result.returncode == 1
     assert _lines(result, "error") == [f"{os.path.relpath(cache, ROOT)}: error: is a file, not a folder: the output "
-                                       "cannot be written there (set PRESS_CACHE_DIR to a folder)"], result.stderr
+                                       "cannot be written there (set PRESS_CACHE_DIR to a folder)  [output.folder]"], result.stderr
     assert not out.exists()
 
 
@@ -143,7 +143,7 @@ def test_a_file_where_the_projects_cache_folder_goes_is_replaced(project, tmp_pa
     out = tmp_path / "out"
     result = _build_in(project, "pdf", f"content/{ISSUE.name}", "-o", str(out), cache=None)
     assert result.returncode == 0 and _lines(result, "error") == [], result.stderr
-    assert ".cache: note: cache folder was a file: replaced by an empty folder" in result.stderr.splitlines()
+    assert ".cache: note: cache folder was a file: replaced by an empty folder  [cache.replaced]" in result.stderr.splitlines()
     assert (project / ".cache" / "parts").is_dir()
     assert _digests(out) == _digests(clean[0])
 
@@ -185,7 +185,7 @@ def test_a_typo_in_the_stylesheet_is_a_warning_where_it_is(project, tmp_path, cl
     assert result.returncode == 0, result.stderr
     assert [line for line in _lines(result, "warning") if "colr" in line] == [
         f"elsewhere/styles/press.css:{line}: warning: WeasyPrint: Ignored `colr: red` at {line}:{len('html { ') + 1}, "
-        "unknown property."
+        "unknown property.  [css.ignored]"
     ], result.stderr
     earlier = _digests(tmp_path / "first")
     strict = _build_in(project, "pdf", "--strict", issue, "-o", str(tmp_path / "first"), cache=cache)
@@ -248,7 +248,7 @@ def test_a_font_face_that_cannot_be_loaded_is_an_error(project, tmp_path, clean)
     result = _build_in(project, "pdf", f"content/{ISSUE.name}", "-o", str(tmp_path / "out"), cache=cache)
     assert result.returncode == 1
     assert _lines(result, "error") == [f"styles/fonts.css:{len(lines)}: error: WeasyPrint: Font-face 'Broken Face' "
-                                       "cannot be loaded"], result.stderr
+                                       "cannot be loaded  [font.missing]"], result.stderr
     assert not any((tmp_path / "out" / name).exists() for name in PDFS)
 
 
@@ -281,7 +281,7 @@ def test_a_read_only_output_folder_is_one_error_line(tmp_path, clean):
         subprocess.run(["umount", str(out)], check=True)
     assert result.returncode == 1
     assert _lines(result, "error") == [f"{os.path.relpath(out / PDFS[0], ROOT)}: error: cannot be written: "
-                                       "Read-only file system"], result.stderr
+                                       "Read-only file system  [output.write]"], result.stderr
     assert _digests(out) == earlier and sorted(os.listdir(out)) == listing
 
 
@@ -405,7 +405,7 @@ def test_a_full_output_file_system_is_one_error_line(tmp_path, clean):
         result = run_build("pdf", str(ISSUE), "-o", str(out), env={**env, "SOURCE_DATE_EPOCH": "1580515200"})
         assert result.returncode == 1
         errors = _lines(result, "error")
-        assert len(errors) == 1 and errors[0].endswith(": error: cannot be written: No space left on device"), \
+        assert len(errors) == 1 and errors[0].endswith(": error: cannot be written: No space left on device  [output.write]"), \
             result.stderr
         assert errors[0].split(":")[0] in {os.path.relpath(out / name, ROOT) for name in PDFS}
         assert "Traceback" not in result.stderr

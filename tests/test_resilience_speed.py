@@ -82,7 +82,7 @@ def test_a_build_beside_links_out_pipes_and_proc_files_ends_and_says_what_it_lef
     assert result.returncode == 0, result.stderr
     # The two named as articles but not listed in issue.yaml are said, as any such file is.
     for name in ("outside", "pipe"):
-        assert f"{name}.zh.md: warning: article '{name}' is not listed in issue.yaml 'articles' and is left out" \
+        assert f"{name}.zh.md: warning: article '{name}' is not listed in issue.yaml 'articles' and is left out  [article.unlisted]" \
             in result.stderr
 
 
@@ -108,7 +108,7 @@ def test_a_file_that_cannot_be_read_is_an_error_line(issue_copy, tmp_path):
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == 1, result.stderr
     lines = [line for line in result.stderr.splitlines() if ": error: " in line]
-    assert lines == [f"2020-02/{p.relative_to(issue_copy).as_posix()}: error: cannot be read: Permission denied"
+    assert lines == [f"2020-02/{p.relative_to(issue_copy).as_posix()}: error: cannot be read: Permission denied  [file.unreadable]"
                      for p in sorted(shut)], result.stderr
 
 
