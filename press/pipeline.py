@@ -107,7 +107,14 @@ def proof(cfg: Config, published: Callable[[], None] | None = None,
         early.append(_write_proof(cfg, built))
         published()
 
-    built = build(cfg, write_early if published else None, interrupt)
+    from .stages import LayoutFailed
+
+    try:
+        built = build(cfg, write_early if published else None, interrupt)
+    except LayoutFailed as exc:
+        if published is None:  # the proof command (serve keeps its last good proof, under the errors)
+            _write_draft_proof(cfg, exc)
+        raise
     if early:
         from .proof import link_pdfs
 
@@ -127,6 +134,22 @@ def _write_proof(cfg: Config, built: Built) -> tuple[Path, tuple[Problem, ...]]:
     out_dir = cfg.output_dir(built.issue_id)
     return make_proof(checked.issue, checked.bodies, out_dir / f"{built.issue_id}.pdf", built.first_pages,
                       built.page_keys, cfg.templates_dir, fonts.files, out_dir / "proof", built.warnings), fonts.notes
+
+
+def _write_draft_proof(cfg: Config, failed) -> None:
+    """The proof of a build stopped by a layout error, from the bilingual issue as set, each fault
+    marked on its page; the draft PDF goes in the proof folder alone, never among the outputs."""
+    from .fonts import subset_fonts
+    from .output import make_folder, write_atomically
+    from .proof import make_proof
+    from .stages import characters
+
+    draft, checked = failed.draft, failed.draft.checked
+    proof_dir = make_folder(cfg.output_dir(draft.issue_id) / "proof")
+    pdf = write_atomically(proof_dir / "draft.pdf", next(iter(draft.pdfs.values())), durable=False)
+    fonts = subset_fonts(cfg.fonts_dir, characters(checked.issue, checked.bodies.values(), cfg.templates_dir), cfg.cache_dir)
+    make_proof(checked.issue, checked.bodies, pdf, draft.first_pages, draft.page_keys, cfg.templates_dir, fonts.files,
+               proof_dir, failed.problems, failed.faults)
 
 
 def check(cfg: Config):

@@ -35,7 +35,7 @@ class ProofArticle:
 
 def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Path,
                first_pages: dict[str, int], page_keys: list[str], templates_dir: Path, fonts: dict[str, bytes],
-               out_dir: Path, warnings: list[Problem] = ()) -> Path:
+               out_dir: Path, warnings: list[Problem] = (), faults: dict[int, tuple[str, ...]] | None = None) -> Path:
     import json
 
     import pypdfium2 as pdfium
@@ -76,7 +76,10 @@ def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Pa
     articles = [ProofArticle(slug, issue.article(slug, lang).meta.title, lang, first_pages.get(f"{slug}.{lang}", 0))
                 for lang in ("zh", "en") for slug in issue.slugs if (slug, lang) in bodies]
     pdfs = [f"{issue.id}.pdf", f"{issue.id}.zh.pdf", f"{issue.id}.en.pdf"]
-    link_pdfs([pdf.parent / name for name in pdfs], out_dir)
+    if not faults:  # a draft (a build that failed) links to no PDF: none was written
+        link_pdfs([pdf.parent / name for name in pdfs], out_dir)
+        if (out_dir / "draft.pdf").exists():  # a failed build's, now mended
+            _remove(out_dir / "draft.pdf")
     # The reading view: each article's aligned rows, and every warning of the build (not only the parity ones).
     texts = _page_texts(doc, keys)
     pairs = reading_view(issue, review(issue), texts, first_pages)
@@ -85,7 +88,7 @@ def make_proof(issue: Issue, bodies: dict[tuple[str, str], ArticleHtml], pdf: Pa
         pairs=pairs, warnings=[(w.format(issue.dir), row_of(pairs).get(w)) for w in warnings],
         # Counted apart: a note (an article in one language) is not something to fix.
         counts={severity: sum(w.severity == severity for w in warnings) for severity in ("warning", "note")},
-        pdfs=pdfs)
+        pdfs=[] if faults else pdfs, faults=faults or {})
     return write_atomically(out_dir / "index.html", html, durable=False)
 
 

@@ -50,6 +50,16 @@ class Made:
     checked: Checked
 
 
+class LayoutFailed(PressError):
+    """A build stopped by what its pages show (something wider than its column), with the bilingual
+    issue as set, fault and all: the proof shows each fault on its page (press.pipeline.proof).
+    The draft is never written as an output."""
+
+    def __init__(self, problems: list[Problem], draft: Made, faults: dict[int, tuple[str, ...]]):
+        super().__init__(problems)
+        self.draft, self.faults = draft, faults  # faults: page of the bilingual issue → its problems, as printed
+
+
 def make(cfg: Config, typesetting: Typesetting, first: Callable[[Made], None] | None = None,
          interrupt: Callable[[], None] = lambda: None) -> Made:
     """Typeset and assemble every PDF of the issue. `first`, when given, receives the bilingual
@@ -60,6 +70,8 @@ def make(cfg: Config, typesetting: Typesetting, first: Callable[[Made], None] | 
     checked = check(cfg)
     try:
         return _make(cfg, checked, typesetting, first, interrupt)
+    except LayoutFailed as exc:
+        raise LayoutFailed(exc.problems + checked.warnings, exc.draft, exc.faults) from None
     except PressError as exc:
         # What check found is said with what stopped the build later on (docs/format.md: warnings
         # are printed also when an error fails the build).
@@ -95,10 +107,19 @@ def _make(cfg: Config, checked: Checked, typesetting: Typesetting, first: Callab
     # entries made again: said with the sources' warnings, failing the build as they do.
     warnings = list(checked.warnings) + typesetting.problems
     warnings += _makeup_problems(issue, runs, articles, layouts[0])
-    raise_errors(warnings + _overflow_problems(issue, runs, articles, layouts[0]), cfg.strict)
+    overflows = _overflow_problems(issue, runs, articles, layouts[0])
+    first_pages = {f"{slug}.{lang}": page for (slug, lang), page in layouts[0].first_pages.items()}
+    if overflows:
+        problems = warnings + [problem for _, problem in overflows]
+        draft = Made(issue.id, {layouts[0].edition.filename: make_pdf(layouts[0]).pdf}, problems, first_pages,
+                     layouts[0].page_keys, checked)
+        faults: dict[int, tuple[str, ...]] = {}
+        for page, problem in overflows:
+            faults[page] = (*faults.get(page, ()), problem.format(cfg.issue_dir))
+        raise LayoutFailed(problems, draft, faults)
+    raise_errors(warnings, cfg.strict)
     # One after the other: assembly is pure Python (the GIL allows no gain from threads), and
     # one document in memory at a time keeps the peak low on a 200-page issue.
-    first_pages = {f"{slug}.{lang}": page for (slug, lang), page in layouts[0].first_pages.items()}
     pdfs = {}
     for layout in layouts:
         interrupt()
@@ -123,9 +144,9 @@ def _make(cfg: Config, checked: Checked, typesetting: Typesetting, first: Callab
 
 
 def _overflow_problems(issue: Issue, runs: dict, articles: dict[tuple[str, str], TypesetPart],
-                       issue_pdf: EditionLayout) -> list[Problem]:
+                       issue_pdf: EditionLayout) -> list[tuple[int, Problem]]:
     """What sticks out of its column, by the page of the bilingual issue and the source line its
-    element carries (a table too wide: the cell that makes it so, at its own line)."""
+    element carries (a table too wide: the cell that makes it so, at its own line); each with its page."""
     problems = []
     for head, part in articles.items():
         for overflow in part.overflows:
@@ -133,9 +154,9 @@ def _overflow_problems(issue: Issue, runs: dict, articles: dict[tuple[str, str],
             snippet = overflow.what[:40]
             what = f"cell {snippet!r} ({overflow.cell}) makes its table wider than its column" \
                 if overflow.cell else f"{snippet!r} is wider than its column"
-            problems.append(error(_article_of(issue, runs[head], overflow.article).path, overflow.line,
-                                  f"{what} on page {page} of {issue_pdf.edition.filename}: "
-                                  "break it, shorten it or make it smaller", code="layout.overflow"))
+            problems.append((page, error(_article_of(issue, runs[head], overflow.article).path, overflow.line,
+                                         f"{what} on page {page} of {issue_pdf.edition.filename}: "
+                                         "break it, shorten it or make it smaller", code="layout.overflow")))
     return problems
 
 
