@@ -129,10 +129,24 @@ def _spare_the_collector(session: Session) -> None:
         session.frozen = True
 
 
-def proof(cfg: Config, session: Session, stop: Event | None = None) -> Iterator[Built]:
+def proof(cfg: Config, session: Session, stop: Event | None = None, draft: bool = True) -> Iterator[Built]:
     """Build, and write the HTML proof (build/<issue-id>/proof/index.html) from the bilingual PDF
     as soon as it is written: yields each PDF as `build` does, the first with its `proof`, and
-    links each later one into the proof folder. `stop`: as for build."""
+    links each later one into the proof folder. `stop`: as for build. With `draft`, a build
+    stopped by a layout error still writes its proof, each fault marked on its page (serve
+    keeps its last good proof instead, under the errors)."""
+    from .stages import LayoutFailed
+
+    try:
+        for built in _proof_steps(cfg, session, stop):
+            yield built
+    except LayoutFailed as exc:
+        if draft:
+            _write_draft_proof(cfg, session, exc)
+        raise
+
+
+def _proof_steps(cfg: Config, session: Session, stop: Event | None) -> Iterator[Built]:
     from .stages import stop_if
 
     index, notes = None, ()
@@ -160,6 +174,24 @@ def _write_proof(cfg: Config, session: Session, built: Built) -> tuple[Path, tup
     return make_proof(checked.issue, checked.bodies, built.path, built.first_pages, list(built.page_keys),
                       cfg.templates_dir, fonts.files, built.path.parent / "proof", list(built.warnings),
                       session), fonts.notes
+
+
+def _write_draft_proof(cfg: Config, session: Session, failed) -> None:
+    """The proof of a build stopped by a layout error, from the bilingual issue as set, each fault
+    marked on its page; the draft PDF goes in the proof folder alone, never among the outputs."""
+    from .edition import make_pdf
+    from .fonts import subset_fonts
+    from .output import make_folder, write_atomically
+    from .proof import make_proof
+    from .stages import characters
+
+    draft, checked = failed.draft, failed.checked
+    proof_dir = make_folder(cfg.output_dir(checked.issue.id) / "proof")
+    pdf = write_atomically(proof_dir / "draft.pdf", make_pdf(draft, session).pdf, durable=False)
+    fonts = subset_fonts(cfg.fonts_dir, characters(checked.issue, checked.bodies.values(), cfg.templates_dir),
+                         cfg.cache_dir, session)
+    make_proof(checked.issue, checked.bodies, pdf, draft.first_pages, list(draft.page_keys), cfg.templates_dir,
+               fonts.files, proof_dir, failed.problems, session, failed.faults)
 
 
 def check(cfg: Config, session: Session):

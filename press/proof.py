@@ -37,7 +37,8 @@ class ProofArticle:
 
 def make_proof(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], pdf: Path,
                first_pages: dict[ArticleKey, int], page_keys: list[str], templates_dir: Path, fonts: dict[str, bytes],
-               out_dir: Path, warnings: list[Problem] = (), session: Session | None = None) -> Path:
+               out_dir: Path, warnings: list[Problem] = (), session: Session | None = None,
+               faults: dict[int, tuple[str, ...]] | None = None) -> Path:
     import json
 
     import pypdfium2 as pdfium
@@ -78,7 +79,10 @@ def make_proof(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], pdf: Path,
     articles = [ProofArticle(key.slug, bodies[key].article.meta.title, key.lang, first_pages.get(key, 0))
                 for lang in ("zh", "en") for slug in issue.slugs if (key := ArticleKey(slug, lang)) in bodies]
     pdfs = [f"{issue.id}.pdf", f"{issue.id}.zh.pdf", f"{issue.id}.en.pdf"]
-    link_pdfs([pdf.parent / name for name in pdfs], out_dir)
+    if not faults:  # a draft (a build that failed) links to no PDF: none was written
+        link_pdfs([pdf.parent / name for name in pdfs], out_dir)
+        if (out_dir / "draft.pdf").exists():  # a failed build's, now mended
+            _remove(out_dir / "draft.pdf")
     # The reading view: each article's aligned rows, and every warning of the build (not only the parity ones).
     texts = _page_texts(doc, keys, session)
     pairs = reading_view(issue, review(issue, session), texts, first_pages)
@@ -87,7 +91,7 @@ def make_proof(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], pdf: Path,
         pairs=pairs, warnings=[(w.format(issue.dir), row_of(pairs).get(w)) for w in warnings],
         # Counted apart: a note (an article in one language) is not something to fix.
         counts={severity: sum(w.severity == severity for w in warnings) for severity in ("warning", "note")},
-        pdfs=pdfs)
+        pdfs=[] if faults else pdfs, faults=faults or {})
     return write_atomically(out_dir / "index.html", html, durable=False)
 
 

@@ -50,6 +50,21 @@ class LaidOut:
     warnings: list[Problem]  # check's, WeasyPrint's and the page make-up's: none fails the build
 
 
+class LayoutFailed(PressError):
+    """A build stopped by what its pages show (something wider than its column), with the bilingual
+    issue as set, fault and all: the proof shows each fault on its page (press.pipeline.proof).
+    The draft is never written as an output."""
+
+    def __init__(self, problems: list[Problem], draft: EditionLayout, checked: Checked,
+                 faults: dict[int, tuple[str, ...]]):
+        super().__init__(problems)
+        # faults: page of the bilingual issue → its problems, as printed
+        self.draft, self.checked, self.faults = draft, checked, faults
+
+    def __reduce__(self):
+        return (LayoutFailed, (self.problems, self.draft, self.checked, self.faults))
+
+
 def lay_out_issue(cfg: Config, session: Session, checked: Checked, typesetting: Typesetting,
                   stop: Event | None = None) -> LaidOut:
     """Typeset every part of the issue once and lay out its editions, or raise every error
@@ -57,6 +72,8 @@ def lay_out_issue(cfg: Config, session: Session, checked: Checked, typesetting: 
     the build). `stop`, once set (serve: a newer edit was saved), stops the build at its next step."""
     try:
         return _lay_out(cfg, session, checked, typesetting, stop)
+    except LayoutFailed as exc:
+        raise LayoutFailed(exc.problems + checked.warnings, exc.draft, exc.checked, exc.faults) from None
     except PressError as exc:
         raise PressError(exc.problems + checked.warnings) from None
 
@@ -90,7 +107,13 @@ def _lay_out(cfg: Config, session: Session, checked: Checked, typesetting: Types
     # entries made again: said with the sources' warnings, failing the build as they do.
     warnings = list(checked.warnings) + typesetting.problems
     warnings += _makeup_problems(issue, runs, articles, layouts[0])
-    raise_errors(warnings + _overflow_problems(issue, runs, articles, layouts[0]), cfg.strict)
+    overflows = _overflow_problems(issue, runs, articles, layouts[0])
+    if overflows:
+        faults: dict[int, tuple[str, ...]] = {}
+        for page, problem in overflows:
+            faults[page] = (*faults.get(page, ()), problem.format(cfg.issue_dir))
+        raise LayoutFailed(warnings + [problem for _, problem in overflows], layouts[0], checked, faults)
+    raise_errors(warnings, cfg.strict)
     press = replace(layouts[0], parts=[covers_set[-1], *layouts[0].parts[1:]]) if cfg.press else None
     return LaidOut(layouts, press, warnings)
 
@@ -123,9 +146,9 @@ def stop_if(stop: Event | None) -> None:
 
 
 def _overflow_problems(issue: Issue, runs: dict, articles: dict[ArticleKey, TypesetPart],
-                       issue_pdf: EditionLayout) -> list[Problem]:
+                       issue_pdf: EditionLayout) -> list[tuple[int, Problem]]:
     """What sticks out of its column, by the page of the bilingual issue and the source line its
-    element carries (a table too wide: the cell that makes it so, at its own line)."""
+    element carries (a table too wide: the cell that makes it so, at its own line); each with its page."""
     problems = []
     for head, part in articles.items():
         for overflow in part.overflows:
@@ -133,9 +156,9 @@ def _overflow_problems(issue: Issue, runs: dict, articles: dict[ArticleKey, Type
             snippet = overflow.what[:40]
             what = f"cell {snippet!r} ({overflow.cell}) makes its table wider than its column" \
                 if overflow.cell else f"{snippet!r} is wider than its column"
-            problems.append(error(_article_of(issue, runs[head], overflow.article).path, overflow.line,
-                                  f"{what} on page {page} of {issue_pdf.edition.filename}: "
-                                  "break it, shorten it or make it smaller", code="layout.overflow"))
+            problems.append((page, error(_article_of(issue, runs[head], overflow.article).path, overflow.line,
+                                         f"{what} on page {page} of {issue_pdf.edition.filename}: "
+                                         "break it, shorten it or make it smaller", code="layout.overflow")))
     return problems
 
 

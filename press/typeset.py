@@ -231,8 +231,8 @@ _POSITION = re.compile(r" at (\d+):(\d+)")
 def _problems(records: list[logging.LogRecord], path: Path, parsed: Path | None = None) -> list[Problem]:
     """Problems of `path`, named by its folder as the fetcher names them (issue/, styles/,
     templates/: see Typesetting.problems). `parsed`: the records come from parsing that file,
-    so WeasyPrint's "at LINE:COLUMN" is a line of it (a font face's message names its family,
-    found in the file instead)."""
+    so WeasyPrint's "at LINE:COLUMN" is a line of it (a font face's message names its family:
+    the line of its rule)."""
     from .fetch import BASE
 
     problems = []
@@ -243,7 +243,7 @@ def _problems(records: list[logging.LogRecord], path: Path, parsed: Path | None 
         line = None
         if parsed is not None:
             position = _POSITION.search(message)
-            line = int(position.group(1)) if position else _line_naming(parsed, message)
+            line = int(position.group(1)) if position else _font_face_line(parsed, record)
         problems.append(Problem(path, line, f"WeasyPrint: {message}", "error" if failed else "warning", _code(record)))
     return problems
 
@@ -260,16 +260,25 @@ def _code(record: logging.LogRecord) -> str:
     return "engine.message"
 
 
-def _line_naming(path: Path, message: str) -> int | None:
-    """The first line of the file that holds the quoted name in `message` (a font family)."""
-    name = re.search(r"'([^']+)'", message)
-    if name is None:
+def _font_face_line(path: Path, record: logging.LogRecord) -> int | None:
+    """The line of the @font-face rule a record names by its family ("Font-face %r cannot be
+    loaded" says no position): the sheet read as WeasyPrint reads it (tinycss2), rule by rule."""
+    import tinycss2
+
+    if not str(record.msg).startswith("Font-face") or not record.args:
         return None
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        sheet = tinycss2.parse_stylesheet(path.read_text(encoding="utf-8"), skip_comments=True, skip_whitespace=True)
     except (OSError, UnicodeDecodeError):
         return None
-    return next((number for number, text in enumerate(lines, 1) if name.group(1) in text), None)
+    for rule in sheet:
+        if rule.type != "at-rule" or rule.lower_at_keyword != "font-face" or rule.content is None:
+            continue
+        for item in tinycss2.parse_blocks_contents(rule.content, skip_comments=True, skip_whitespace=True):
+            if item.type == "declaration" and item.lower_name == "font-family" and \
+                    " ".join(t.value for t in item.value if t.type in ("string", "ident")) == record.args[0]:
+                return rule.source_line
+    return None
 
 
 TEXT_SOURCES = {".md", ".yaml", ".yml", ".txt"}

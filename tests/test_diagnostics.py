@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 import os
 import re
 import shutil
@@ -230,3 +231,26 @@ def test_what_is_too_wide_in_the_front_matter_is_said_at_its_key(issue_copy, tmp
     assert len(errors) == 1 and re.fullmatch(
         rf"{re.escape(rel(article))}:{line_of(article, 'title: ')}: error: '{digits[:40]}' is wider than its column "
         r"on page \d+ of 2020-02\.pdf: break it, shorten it or make it smaller  \[layout\.overflow\]", errors[0]), result.stderr
+
+
+def test_a_layout_error_still_writes_the_proof_with_the_fault_marked_on_its_page(issue_copy, tmp_path):
+    """No PDF is written, and the run fails; the proof shows the issue as set, the page at fault
+    marked with the error as printed, so that the editor sees what is too wide."""
+    long_number = "3141592653589793238462643383279502884197169399375105820974944592307816406286"
+    article = issue_copy / "working-together.en.md"
+    article.write_text(article.read_text(encoding="utf-8") + f"\n| Item | Value |\n| --- | ---: |\n| b | {long_number} |\n",
+                       encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_build("proof", str(issue_copy), "-o", str(out))
+    assert result.returncode == 1, result.stderr
+    errors = [entry for entry in result.stderr.splitlines() if ": error: " in entry]
+    assert len(errors) == 1, result.stderr
+    page = int(re.search(r" on page (\d+) of 2020-02\.pdf", errors[0])[1])
+    assert list(out.rglob("*.pdf")) == [out / "proof" / "draft.pdf"], "a failed build wrote a PDF among the outputs"
+    html = (out / "proof" / "index.html").read_text(encoding="utf-8")
+    figures = re.findall(r'<figure class="page( fault)?" id="page-(\d+)">.*?</figure>', html, re.S)
+    assert len(figures) == len(list((out / "proof" / "pages").glob("p*.jpg"))) >= page
+    assert [int(number) for fault, number in figures if fault] == [page]
+    marked = re.search(rf'<figure class="page fault" id="page-{page}">.*?</figure>', html, re.S)[0]
+    message = errors[0].split(": error: ", 1)[1].split("  [")[0]
+    assert message in html_module.unescape(marked), marked
