@@ -440,8 +440,8 @@ def _call_again(number: int, more: bool) -> str:
 
 # The blocks that carry their source line into the HTML (data-line), for the page-level
 # diagnostics to read back from WeasyPrint's boxes (press/typeset.py, press/makeup.py).
-LINED = {"paragraph_open", "heading_open", "bullet_list_open", "ordered_list_open", "list_item_open",
-         "blockquote_open", "table_open", "tr_open", "th_open", "td_open", "fence", "code_block"}
+LINED = frozenset({"paragraph_open", "heading_open", "bullet_list_open", "ordered_list_open", "list_item_open",
+                   "blockquote_open", "table_open", "tr_open", "th_open", "td_open", "fence", "code_block"})
 
 
 def _mark_lines(tokens: list[Token], body_line: int) -> None:

@@ -197,7 +197,7 @@ def press_images(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], parts, pdf
             # As the page has it, percent-encoded (an article's image named in Chinese); sources are by the name as written.
             src = unquote(placed.src)
             # At the line its figure carries (the same photo placed twice is said twice); the cover's, from issue.yaml.
-            placer = next((b.article for b in bodies.values() if f"{b.article.slug}-{b.article.lang}" == placed.article), None)
+            placer = next((b.article for b in bodies.values() if b.article.key.anchor == placed.article), None)
             path, line = (placer.path, placed.line) if placer is not None and placed.line else \
                 sources.get((src, part.lang)) or sources.get(src, (issue.yaml_path, None))
             try:

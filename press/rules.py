@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from types import MappingProxyType
 
 # Character classes.
 
@@ -103,7 +104,7 @@ THIRD_EM = "\u2004"
 # No break on either side (a paragraph's last two Han characters; a note's call and its word).
 WORD_JOINER = "\u2060"
 # ASCII punctuation between Chinese characters is printed as the full-width mark.
-FULLWIDTH = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？"}
+FULLWIDTH = MappingProxyType({",": "，", ":": "：", ";": "；", "!": "！", "?": "？"})
 # Two marks side by side take at most 1.5 em [#h-adjustment_of_adjacent_punctuation_marks].
 PUNCTUATION_PAIR = 1.5  # em
 # Justification spreads a Chinese line between its characters [#reduction_and_expansion_of_inter-character_spacing],

@@ -16,12 +16,10 @@ from conftest import ISSUE, ROOT
 # after import (tables of characters, labels, keys), and what is by nature one per process.
 ALLOWED = {
     # Constants: tables read, never written.
-    ("blocks", "NAMES"), ("clreq", "_FULLWIDTH"), ("fonts", "BASE_CHARS"), ("inks", "_FLAT"), ("issue", "ISSUE_KEYS"),
+    ("blocks", "NAMES"), ("fonts", "BASE_CHARS"), ("inks", "_FLAT"), ("issue", "ISSUE_KEYS"),
     ("issue", "COVER_KEYS"), ("issue", "FRONT_KEYS"), ("makeup", "HEADINGS"), ("makeup", "TEXT"),
     ("manifest", "IMAGE_SUFFIXES"), ("markup", "ALLOWED_ATTRS"), ("markup", "BREAK_AFTER"),
-    ("markup", "BREAK_BEFORE"), ("markup", "TRANSPARENT"), ("pagerules", "NO_LINE_START"),
-    ("pagerules", "NO_LINE_END"), ("pagerules", "OPENING_MARKS"), ("pagerules", "CJK_PUNCTUATION"),
-    ("pagerules", "HALF_BLANK_MARKS"), ("pagerules", "HYPHENS"), ("pagerules", "NOTE_CALL"),
+    ("markup", "BREAK_BEFORE"), ("markup", "TRANSPARENT"), ("pagerules", "NOTE_CALL"),
     ("patches", "WRITTEN_FOR"), ("patches", "PACKAGE_NAMES"), ("preflight", "IMAGE_SUFFIXES"),
     ("preflight", "_PREPARED"), ("quantities", "MONTHS"), ("quantities", "SEASONS"), ("quantities", "NOT_NAMES"),
     ("quantities", "ZH_UNITS"), ("quantities", "EN_UNITS"), ("quantities", "ZH_DIGIT"), ("quantities", "EN_WORDS"),
