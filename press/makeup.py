@@ -15,6 +15,9 @@ The moves:
   body had not begun on its opening page) goes after the next paragraph of text, with any
   float right behind it, in the same order. The paragraph fills the hole; the float follows it
   in the next column, never more than one page after the paragraph that called it.
+- a column that stops more than a body line above the foot of a page from which its article
+  goes on (a heading and its first two lines did not fit under it) is filled by setting
+  paragraphs of that column a line looser (TeX's looseness), as many as it lacks lines.
 - an article that runs onto a new page with fewer than TAIL_LINES body lines there is set
   again with paragraphs of the page before a line tighter (TeX's looseness, press/paragraphs.py)
   so that the tail comes back; failing that, a line looser, so that it brings TAIL_LINES.
@@ -24,11 +27,13 @@ What cannot be met is said as a warning by press.typeset's caller (Diagnostic be
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from .paragraphs import LOOSENESS
 
 PASSES = 4  # layouts after the first, at most
+HOLE_PASSES = 3  # layouts that fill holes, at most (and one that finds which paragraphs can be looser)
 TAIL_LINES = 5
 HEADINGS = {"h2", "h3", "h4"}
 TEXT = {"p", "ul", "ol", "blockquote"}
@@ -76,6 +81,7 @@ def compose(document, root, render) -> tuple[object, list[Diagnostic]]:
         if not _float_moves(_read(document), root):
             break
         document = render()
+    document = _mend_holes(document, root, render)
     document = _mend_tail(document, root, render)
     return document, _diagnostics(_read(document), root, anchors)
 
@@ -145,13 +151,19 @@ def _parents(root) -> dict:
 
 # ---------- floats ----------
 
-def _float_moves(layout: _Layout, root) -> bool:
-    """Move every pushed float after the text that fills its hole; whether any moved."""
-    parents = _parents(root)
-    heights: dict = {}  # element → its height, over all its fragments
+def _heights(layout: _Layout) -> dict:
+    """id(element) → its height, over all its fragments."""
+    heights: dict = {}
     for column in layout.columns:
         for element, top, bottom, _ in column.blocks:
             heights[id(element)] = heights.get(id(element), 0.0) + bottom - top
+    return heights
+
+
+def _float_moves(layout: _Layout, root) -> bool:
+    """Move every pushed float after the text that fills its hole; whether any moved."""
+    parents = _parents(root)
+    heights = _heights(layout)
     moved = [_move_after_text(element, parents, gap, heights) for element, gap, _ in _pushed(layout, parents)]
     return any(moved)
 
@@ -217,6 +229,94 @@ def _move_after_text(element, parents, gap: float, heights: dict) -> bool:
         parent.insert(at + k, moving)
     element.tail = tail
     return True
+
+
+# ---------- holes ----------
+
+def _mend_holes(document, root, render):
+    """A column that stops more than a body line above the foot of a page from which its
+    article goes on (the next block, a heading with its first lines, did not fit) is filled
+    TeX's way: as many paragraphs of that column as it has lines too few are set a line
+    looser, the last ones first. Which paragraphs can be is found by one layout with all of
+    them asking (a paragraph's lines depend on the column's width alone); a pass is kept only
+    if it leaves fewer holes, or as many lacking fewer lines, and no short tail it did not have.
+    English and Chinese paragraphs rarely have a line to spare within the word-space limits
+    (press/paragraphs.py: a line more needs a word less on every line): what is left is a hole
+    before a heading that comes with its first lines or not at all."""
+    layout = _read(document)
+    found = _holes(layout)
+    if not found:
+        return document
+    able = None
+    for _ in range(HOLE_PASSES):
+        if able is None:
+            able = _able(layout, root, render, +1)
+        asked = []
+        for column, lines in found:
+            asked += [e for e in reversed(_own_paragraphs(layout, column)) if id(e) in able
+                      and not e.get(LOOSENESS)][:lines]
+        if not asked:
+            break
+        for element in asked:
+            element.set(LOOSENESS, "1")
+        mended = render()
+        after = _read(mended)
+        if _lacking(_holes(after)) >= _lacking(found) or _tail(after) is not None and _tail(layout) is None:
+            for element in asked:
+                element.attrib.pop(LOOSENESS, None)
+            break
+        document, layout, found = mended, after, _holes(after)
+        if not found:
+            break
+    return document
+
+
+def _holes(layout: _Layout) -> list[tuple[_Column, int]]:
+    """(column, the lines it lacks) for each column that stops more than a body line above its
+    foot on a page from which its article goes on, with no float at its foot."""
+    found = []
+    for body, pages in _bodies(layout).items():
+        for page, columns in pages.items():
+            if page == max(pages):
+                continue
+            for column in columns:
+                if column.blocks and not is_float(column.blocks[-1][0]) and column.gap > layout.line_height + 0.5:
+                    found.append((column, math.ceil((column.gap - 0.5) / layout.line_height - 1)))
+    return found
+
+
+def _lacking(holes: list) -> tuple[int, int]:
+    """How bad holes are: how many, and the lines they lack between them."""
+    return len(holes), sum(lines for _, lines in holes)
+
+
+def _own_paragraphs(layout: _Layout, column: _Column) -> list:
+    """The paragraphs of text that lie wholly in `column`: a line more in one of them is a line
+    more in this column."""
+    elsewhere = {id(e) for other in layout.columns if other is not column for e, *_ in other.blocks}
+    return [e for e, *_ in column.blocks if e.tag == "p" and id(e) not in elsewhere
+            and "source" not in (e.get("class") or "").split()]
+
+
+def _able(layout: _Layout, root, render, change: int) -> set:
+    """The paragraphs of the part that can be set `change` lines longer: every paragraph asks in
+    one layout, and those whose lines changed by as much can."""
+    paragraphs = [e for e in root.iter("p") if not e.get(LOOSENESS)]
+    before = _all_lines(layout)
+    for element in paragraphs:
+        element.set(LOOSENESS, str(change))
+    probe = _all_lines(_read(render()))
+    for element in paragraphs:
+        element.attrib.pop(LOOSENESS, None)
+    return {id(e) for e in paragraphs if id(e) in before and probe.get(id(e), 0) - before[id(e)] == change}
+
+
+def _all_lines(layout: _Layout) -> dict:
+    counts: dict = {}
+    for column in layout.columns:
+        for element, _, _, box in column.blocks:
+            counts[id(element)] = counts.get(id(element), 0) + _lines(box)
+    return counts
 
 
 # ---------- tails ----------
