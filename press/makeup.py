@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from .paragraphs import LOOSENESS
 
 PASSES = 4  # layouts after the first, at most
-HOLE_PASSES = 3  # layouts that fill holes, at most (and one that finds which paragraphs can be looser)
+HOLE_PASSES = 4  # layouts that fill holes, at most (and one that finds which paragraphs can be looser)
 TAIL_LINES = 5
 HEADINGS = {"h2", "h3", "h4"}
 TEXT = {"p", "ul", "ol", "blockquote"}
@@ -236,8 +236,9 @@ def _move_after_text(element, parents, gap: float, heights: dict) -> bool:
 def _mend_holes(document, root, render):
     """A column that stops more than a body line above the foot of a page from which its
     article goes on (the next block, a heading with its first lines, did not fit) is filled
-    TeX's way: as many paragraphs of that column as it has lines too few are set a line
-    looser, the last ones first. Which paragraphs can be is found by one layout with all of
+    TeX's way: as many paragraphs as it has lines too few are set a line looser, the
+    nearest first, of that column or of a full column before it on the page (press passes a
+    line on). Which paragraphs can be is found by one layout with all of
     them asking (a paragraph's lines depend on the column's width alone); a pass is kept only
     if it leaves fewer holes, or as many lacking fewer lines, and no short tail it did not have.
     English and Chinese paragraphs rarely have a line to spare within the word-space limits
@@ -247,28 +248,59 @@ def _mend_holes(document, root, render):
     found = _holes(layout)
     if not found:
         return document
-    able = None
+    able, tried = _able(layout, root, render, +1), set()
     for _ in range(HOLE_PASSES):
-        if able is None:
-            able = _able(layout, root, render, +1)
-        asked = []
-        for column, lines in found:
-            asked += [e for e in reversed(_own_paragraphs(layout, column)) if id(e) in able
-                      and not e.get(LOOSENESS)][:lines]
-        if not asked:
+        undo = _loosen(layout, found, able) or _defer(layout, root, found, tried)
+        if undo is None:
             break
-        for element in asked:
-            element.set(LOOSENESS, "1")
         mended = render()
         after = _read(mended)
-        if _lacking(_holes(after)) >= _lacking(found) or _tail(after) is not None and _tail(layout) is None:
-            for element in asked:
-                element.attrib.pop(LOOSENESS, None)
-            break
+        parents = _parents(root)
+        if _lacking(_holes(after)) >= _lacking(found) or _tail(after) is not None and _tail(layout) is None \
+                or len(list(_pushed(after, parents))) > len(list(_pushed(layout, parents))):
+            undo()
+            continue
         document, layout, found = mended, after, _holes(after)
         if not found:
             break
     return document
+
+
+def _loosen(layout: _Layout, found: list, able: set):
+    """Ask the paragraphs that can fill the holes for a line more; how to take it back (None
+    if none can). A paragraph that was asked is not asked again."""
+    asked = []
+    for column, lines in found:
+        asked += [e for e in _before(layout, column, found) if id(e) in able and e not in asked][:lines]
+    if not asked:
+        return None
+    for element in asked:
+        element.set(LOOSENESS, "1")
+        able.discard(id(element))
+
+    def undo():
+        for element in asked:
+            element.attrib.pop(LOOSENESS, None)
+    return undo
+
+
+def _defer(layout: _Layout, root, found: list, tried: set):
+    """Move a float out of a column that stops short, after the text that follows it: the text
+    fills the column (it breaks between lines, where a heading with its first lines did not
+    fit), the float goes on to the next column. How to take it back, or None."""
+    parents, heights = _parents(root), _heights(layout)
+    for column, _ in found:
+        for element, top, bottom, _ in reversed(column.blocks):
+            if not is_float(element) or id(element) in tried:
+                continue
+            tried.add(id(element))
+            parent = parents[id(element)]
+            order = list(parent)
+            if _move_after_text(element, parents, column.gap + bottom - top, heights):
+                def undo():
+                    parent[:] = order
+                return undo
+    return None
 
 
 def _holes(layout: _Layout) -> list[tuple[_Column, int]]:
@@ -290,12 +322,21 @@ def _lacking(holes: list) -> tuple[int, int]:
     return len(holes), sum(lines for _, lines in holes)
 
 
-def _own_paragraphs(layout: _Layout, column: _Column) -> list:
-    """The paragraphs of text that lie wholly in `column`: a line more in one of them is a line
-    more in this column."""
-    elsewhere = {id(e) for other in layout.columns if other is not column for e, *_ in other.blocks}
-    return [e for e, *_ in column.blocks if e.tag == "p" and id(e) not in elsewhere
-            and "source" not in (e.get("class") or "").split()]
+def _before(layout: _Layout, column: _Column, holes: list) -> list:
+    """The paragraphs whose line more is a line more in `column`, nearest first: its own, and
+    those of the columns before it on its page back to the last one that is itself a hole (a
+    full column passes a line on to the next; one that stops before a heading does not)."""
+    columns = [c for c in layout.columns if c.body is column.body and c.page == column.page]
+    short = {id(c) for c, _ in holes}
+    start = max((i + 1 for i, c in enumerate(columns) if id(c) in short and c is not column
+                 and i < columns.index(column)), default=0)
+    held = [c for c in columns if id(c) in short and columns.index(c) < start]
+    excluded = {id(e) for c in held for e, *_ in c.blocks}
+    found = []
+    for c in columns[start:columns.index(column) + 1]:
+        found += [e for e, *_ in c.blocks if e.tag == "p" and id(e) not in excluded and e not in found
+                  and "source" not in (e.get("class") or "").split()]
+    return found[::-1]
 
 
 def _able(layout: _Layout, root, render, change: int) -> set:
