@@ -35,6 +35,7 @@ from .paragraphs import LOOSENESS
 PASSES = 4  # layouts after the first, at most
 HOLE_PASSES = 4  # layouts that fill holes, at most (and one that finds which paragraphs can be looser)
 TAIL_LINES = 5
+ADVANCES = 2  # layouts that move floats back to where they are called, to mend a tail, at most
 HEADINGS = {"h2", "h3", "h4"}
 TEXT = {"p", "ul", "ol", "blockquote"}
 
@@ -82,7 +83,7 @@ def compose(document, root, render) -> tuple[object, list[Diagnostic]]:
             break
         document = render()
     document = _mend_holes(document, root, render)
-    document = _mend_tail(document, root, render)
+    document = _mend_tail(document, root, render, anchors)
     return document, _diagnostics(_read(document), root, anchors)
 
 
@@ -362,15 +363,34 @@ def _all_lines(layout: _Layout) -> dict:
 
 # ---------- tails ----------
 
-def _mend_tail(document, root, render):
-    """An article that ends with fewer than TAIL_LINES lines on a page of their own: set
-    paragraphs of the pages before it a line tighter, so that the tail comes back (a page
+def _mend_tail(document, root, render, anchors: dict):
+    """An article that ends with fewer than TAIL_LINES lines on a page of their own: a float
+    on that page whose paragraph is on a page before goes back above that paragraph, to the
+    column where it is called, and the text it stood in the way of goes on instead; failing
+    that, set paragraphs of the pages before it a line tighter, so that the tail comes back (a page
     saved), or else a line looser, so that it brings TAIL_LINES. Which paragraphs can be is
     found by one layout with every candidate asking; then the last of those, as many as
     needed, ask alone. Nothing changes when neither works."""
-    tail = _tail(_read(document))
+    layout = _read(document)
+    tail = _tail(layout)
     if tail is None:
         return document
+    undo, after = [], layout
+    for _ in range(ADVANCES):
+        advanced = _advance(after, root, tail[0], anchors)
+        if advanced is None:
+            break
+        undo.append(advanced)
+        mended = render()
+        after = _read(mended)
+        parents = _parents(root)
+        if _tail(after) is None:
+            if _lacking(_holes(after)) <= _lacking(_holes(layout)) \
+                    and len(list(_pushed(after, parents))) <= len(list(_pushed(layout, parents))):
+                return mended
+            break
+    for advanced in reversed(undo):
+        advanced()
     body, lines, everything, candidates = tail
     before = _paragraph_lines(_read(document), body)
     for change, need in ((-1, everything), (+1, TAIL_LINES - lines)):
@@ -390,6 +410,35 @@ def _mend_tail(document, root, render):
         for element in able[-need:]:
             element.attrib.pop(LOOSENESS, None)
     return document  # the tree is as it was laid out then
+
+
+def _advance(layout: _Layout, root, body, anchors: dict):
+    """Move the floats on `body`'s last page that are called on a page before up above their
+    paragraphs; how to take it back, or None if there are none."""
+    pages = _bodies(layout)[body]
+    where = {id(e): page for page, columns in pages.items() for column in columns for e, *_ in column.blocks}
+    last = max(pages)
+    parents = _parents(root)
+    moves = []
+    for column in pages[last]:
+        for element, *_ in column.blocks:
+            anchor = anchors.get(id(element))
+            if is_float(element) and anchor is not None and where.get(id(anchor), last) < last \
+                    and parents.get(id(anchor)) is parents.get(id(element)) and anchor.tag in TEXT:
+                moves.append((element, anchor))
+    if not moves:
+        return None
+    parent = parents[id(moves[0][0])]
+    order = list(parent)
+    for element, anchor in moves:
+        tail = element.tail
+        parent.remove(element)
+        parent.insert(list(parent).index(anchor), element)
+        element.tail = tail
+
+    def undo():
+        parent[:] = order
+    return undo
 
 
 def _tail(layout: _Layout):
