@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from . import paragraphs
 from .paragraphs import LOOSENESS
 
 PASSES = 4  # layouts after the first, at most
@@ -78,6 +79,13 @@ def is_float(element) -> bool:
 def compose(document, root, render) -> tuple[object, list[Diagnostic]]:
     """The document made up: `render()` lays out `root` (an element tree) as it stands."""
     anchors = {id(e): _previous(e, root) for e in root.iter() if is_float(e)}
+    try:
+        return _compose(document, root, render, anchors)
+    finally:
+        paragraphs.SET.clear()  # what the composer was given for this part's paragraphs
+
+
+def _compose(document, root, render, anchors):
     for _ in range(PASSES):
         if not _float_moves(_read(document), root):
             break
@@ -239,8 +247,8 @@ def _mend_holes(document, root, render):
     article goes on (the next block, a heading with its first lines, did not fit) is filled
     TeX's way: as many paragraphs as it has lines too few are set a line looser, the
     nearest first, of that column or of a full column before it on the page (press passes a
-    line on). Which paragraphs can be is found by one layout with all of
-    them asking (a paragraph's lines depend on the column's width alone); a pass is kept only
+    line on). Which paragraphs can be is asked of the composer (press.paragraphs.
+    can_take: a paragraph's lines depend on the column's width alone); a pass is kept only
     if it leaves fewer holes, or as many lacking fewer lines, and no short tail it did not have.
     English and Chinese paragraphs rarely have a line to spare within the word-space limits
     (press/paragraphs.py: a line more needs a word less on every line): what is left is a hole
@@ -249,7 +257,7 @@ def _mend_holes(document, root, render):
     found = _holes(layout)
     if not found:
         return document
-    able, tried = _able(layout, root, render, +1), set()
+    able, tried = _able(layout, root, +1), set()
     for _ in range(HOLE_PASSES):
         undo = _loosen(layout, found, able) or _defer(layout, root, found, tried)
         if undo is None:
@@ -340,28 +348,11 @@ def _before(layout: _Layout, column: _Column, holes: list) -> list:
     return found[::-1]
 
 
-def _able(layout: _Layout, root, render, change: int) -> set:
-    """The paragraphs of the part that can be set `change` lines longer: every paragraph asks in
-    one layout, and those whose lines changed by as much can."""
-    paragraphs = [e for e in root.iter("p") if not e.get(LOOSENESS)]
-    before = _all_lines(layout)
-    for element in paragraphs:
-        element.set(LOOSENESS, str(change))
-    probe = _all_lines(_read(render()))
-    for element in paragraphs:
-        element.attrib.pop(LOOSENESS, None)
-    return {id(e) for e in paragraphs if id(e) in before and probe.get(id(e), 0) - before[id(e)] == change}
+def _able(layout: _Layout, root, change: int) -> set:
+    """The paragraphs of the part that can be set `change` lines longer, asked of the composer
+    (a paragraph's lines depend on the column's width alone)."""
+    return {id(e) for e in root.iter("p") if not e.get(LOOSENESS) and paragraphs.can_take(e, change)}
 
-
-def _all_lines(layout: _Layout) -> dict:
-    counts: dict = {}
-    for column in layout.columns:
-        for element, _, _, box in column.blocks:
-            counts[id(element)] = counts.get(id(element), 0) + _lines(box)
-    return counts
-
-
-# ---------- tails ----------
 
 def _mend_tail(document, root, render, anchors: dict):
     """An article that ends with fewer than TAIL_LINES lines on a page of their own: a float
@@ -369,8 +360,8 @@ def _mend_tail(document, root, render, anchors: dict):
     column where it is called, and the text it stood in the way of goes on instead; failing
     that, set paragraphs of the pages before it a line tighter, so that the tail comes back (a page
     saved), or else a line looser, so that it brings TAIL_LINES. Which paragraphs can be is
-    found by one layout with every candidate asking; then the last of those, as many as
-    needed, ask alone. Nothing changes when neither works."""
+    asked of the composer (press.paragraphs.can_take); the last of those, as many as needed,
+    ask. Nothing changes when neither works."""
     layout = _read(document)
     tail = _tail(layout)
     if tail is None:
@@ -385,21 +376,17 @@ def _mend_tail(document, root, render, anchors: dict):
         after = _read(mended)
         parents = _parents(root)
         if _tail(after) is None:
-            if _lacking(_holes(after)) <= _lacking(_holes(layout)) \
-                    and len(list(_pushed(after, parents))) <= len(list(_pushed(layout, parents))):
+            # A hole above a pushed float counts as a hole: the float, moved back, may leave one
+            # of the same size at the foot of a column instead.
+            if len(_holes(after)) + len(list(_pushed(after, parents))) \
+                    <= len(_holes(layout)) + len(list(_pushed(layout, parents))):
                 return mended
             break
     for advanced in reversed(undo):
         advanced()
     body, lines, everything, candidates = tail
-    before = _paragraph_lines(_read(document), body)
     for change, need in ((-1, everything), (+1, TAIL_LINES - lines)):
-        for element in candidates:
-            element.set(LOOSENESS, str(change))
-        probe = _paragraph_lines(_read(render()), body)
-        for element in candidates:
-            element.attrib.pop(LOOSENESS, None)
-        able = [e for e in candidates if probe.get(id(e), 0) - before.get(id(e), 0) == change]
+        able = [e for e in candidates if paragraphs.can_take(e, change)]
         if len(able) < need:
             continue
         for element in able[-need:]:
@@ -463,15 +450,6 @@ def _is_tail(pages: dict) -> bool:
     source line alone is no text)."""
     last = max(pages)
     return len(pages) > 1 and any(column.blocks for column in pages[last]) and _body_lines(pages[last]) < TAIL_LINES
-
-
-def _paragraph_lines(layout: _Layout, body) -> dict:
-    counts: dict = {}
-    for column in layout.columns:
-        if column.body is body:
-            for element, _, _, box in column.blocks:
-                counts[id(element)] = counts.get(id(element), 0) + _lines(box)
-    return counts
 
 
 def _bodies(layout: _Layout) -> dict:
