@@ -17,10 +17,15 @@ The moves:
   in the next column, never more than one page after the paragraph that called it.
 - a column that stops more than a body line above the foot of a page from which its article
   goes on (a heading and its first two lines did not fit under it) is filled by setting
-  paragraphs of that column a line looser (TeX's looseness), as many as it lacks lines.
-- an article that runs onto a new page with fewer than TAIL_LINES body lines there is set
-  again with paragraphs of the page before a line tighter (TeX's looseness, press/paragraphs.py)
-  so that the tail comes back; failing that, a line looser, so that it brings TAIL_LINES.
+  paragraphs of that column, or of a full column before it on the page, a line looser (TeX's
+  looseness), as many as it lacks lines; or, if the column holds a float, the float goes on
+  after the text that follows it, and the text fills the column.
+- an article that runs onto a new page with fewer than TAIL_LINES body lines there, beside a
+  float called on a page before, gets the float moved back above its paragraph: the text goes
+  on instead. Failing that, paragraphs of the pages before are set a line tighter (TeX's
+  looseness, press/paragraphs.py) so that the tail comes back; or a line looser, so that it
+  brings TAIL_LINES.
+Each move is a layout, kept only if the pages are better for it.
 
 What cannot be met is said as a warning by press.typeset's caller (Diagnostic below).
 """
