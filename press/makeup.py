@@ -15,21 +15,33 @@ The moves:
   body had not begun on its opening page) goes after the next paragraph of text, with any
   float right behind it, in the same order. The paragraph fills the hole; the float follows it
   in the next column, never more than one page after the paragraph that called it.
-- an article that runs onto a new page with fewer than TAIL_LINES body lines there is set
-  again with paragraphs of the page before a line tighter (TeX's looseness, press/paragraphs.py)
-  so that the tail comes back; failing that, a line looser, so that it brings TAIL_LINES.
+- a column that stops more than a body line above the foot of a page from which its article
+  goes on (a heading and its first two lines did not fit under it) is filled by setting
+  paragraphs of that column, or of a full column before it on the page, a line looser (TeX's
+  looseness), as many as it lacks lines; or, if the column holds a float, the float goes on
+  after the text that follows it, and the text fills the column.
+- an article that runs onto a new page with fewer than TAIL_LINES body lines there, beside a
+  float called on a page before, gets the float moved back above its paragraph: the text goes
+  on instead. Failing that, paragraphs of the pages before are set a line tighter (TeX's
+  looseness, press/paragraphs.py) so that the tail comes back; or a line looser, so that it
+  brings TAIL_LINES.
+Each move is a layout, kept only if the pages are better for it.
 
 What cannot be met is said as a warning by press.typeset's caller (Diagnostic below).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
+from . import paragraphs
 from .paragraphs import LOOSENESS
 
 PASSES = 4  # layouts after the first, at most
+HOLE_PASSES = 4  # layouts that fill holes, at most (and one that finds which paragraphs can be looser)
 TAIL_LINES = 5
+ADVANCES = 2  # layouts that move floats back to where they are called, to mend a tail, at most
 HEADINGS = {"h2", "h3", "h4"}
 TEXT = {"p", "ul", "ol", "blockquote"}
 
@@ -75,11 +87,19 @@ def is_float(element) -> bool:
 def compose(document, root, render) -> tuple[object, list[Diagnostic]]:
     """The document made up: `render()` lays out `root` (an element tree) as it stands."""
     anchors = {id(e): _previous(e, root) for e in root.iter() if is_float(e)}
+    try:
+        return _compose(document, root, render, anchors)
+    finally:
+        paragraphs.SET.clear()  # what the composer was given for this part's paragraphs
+
+
+def _compose(document, root, render, anchors):
     for _ in range(PASSES):
         if not _float_moves(_read(document), root):
             break
         document = render()
-    document = _mend_tail(document, root, render)
+    document = _mend_holes(document, root, render)
+    document = _mend_tail(document, root, render, anchors)
     return document, _diagnostics(_read(document), root, anchors)
 
 
@@ -148,13 +168,19 @@ def _parents(root) -> dict:
 
 # ---------- floats ----------
 
-def _float_moves(layout: _Layout, root) -> bool:
-    """Move every pushed float after the text that fills its hole; whether any moved."""
-    parents = _parents(root)
-    heights: dict = {}  # element → its height, over all its fragments
+def _heights(layout: _Layout) -> dict:
+    """id(element) → its height, over all its fragments."""
+    heights: dict = {}
     for column in layout.columns:
         for element, top, bottom, _ in column.blocks:
             heights[id(element)] = heights.get(id(element), 0.0) + bottom - top
+    return heights
+
+
+def _float_moves(layout: _Layout, root) -> bool:
+    """Move every pushed float after the text that fills its hole; whether any moved."""
+    parents = _parents(root)
+    heights = _heights(layout)
     moved = [_move_after_text(element, parents, gap, heights) for element, gap, _ in _pushed(layout, parents)]
     return any(moved)
 
@@ -222,26 +248,153 @@ def _move_after_text(element, parents, gap: float, heights: dict) -> bool:
     return True
 
 
-# ---------- tails ----------
+# ---------- holes ----------
 
-def _mend_tail(document, root, render):
-    """An article that ends with fewer than TAIL_LINES lines on a page of their own: set
-    paragraphs of the pages before it a line tighter, so that the tail comes back (a page
+def _mend_holes(document, root, render):
+    """A column that stops more than a body line above the foot of a page from which its
+    article goes on (the next block, a heading with its first lines, did not fit) is filled
+    TeX's way: as many paragraphs as it has lines too few are set a line looser, the
+    nearest first, of that column or of a full column before it on the page (press passes a
+    line on). Which paragraphs can be is asked of the composer (press.paragraphs.
+    can_take: a paragraph's lines depend on the column's width alone); a pass is kept only
+    if it leaves fewer holes, or as many lacking fewer lines, and no short tail it did not have.
+    English and Chinese paragraphs rarely have a line to spare within the word-space limits
+    (press/paragraphs.py: a line more needs a word less on every line): what is left is a hole
+    before a heading that comes with its first lines or not at all."""
+    layout = _read(document)
+    found = _holes(layout)
+    if not found:
+        return document
+    able, tried = _able(layout, root, +1), set()
+    for _ in range(HOLE_PASSES):
+        undo = _loosen(layout, found, able) or _defer(layout, root, found, tried)
+        if undo is None:
+            break
+        mended = render()
+        after = _read(mended)
+        parents = _parents(root)
+        if _lacking(_holes(after)) >= _lacking(found) or _tail(after) is not None and _tail(layout) is None \
+                or len(list(_pushed(after, parents))) > len(list(_pushed(layout, parents))):
+            undo()
+            continue
+        document, layout, found = mended, after, _holes(after)
+        if not found:
+            break
+    return document
+
+
+def _loosen(layout: _Layout, found: list, able: set):
+    """Ask the paragraphs that can fill the holes for a line more; how to take it back (None
+    if none can). A paragraph that was asked is not asked again."""
+    asked = []
+    for column, lines in found:
+        asked += [e for e in _before(layout, column, found) if id(e) in able and e not in asked][:lines]
+    if not asked:
+        return None
+    for element in asked:
+        element.set(LOOSENESS, "1")
+        able.discard(id(element))
+
+    def undo():
+        for element in asked:
+            element.attrib.pop(LOOSENESS, None)
+    return undo
+
+
+def _defer(layout: _Layout, root, found: list, tried: set):
+    """Move a float out of a column that stops short, after the text that follows it: the text
+    fills the column (it breaks between lines, where a heading with its first lines did not
+    fit), the float goes on to the next column. How to take it back, or None."""
+    parents, heights = _parents(root), _heights(layout)
+    for column, _ in found:
+        for element, top, bottom, _ in reversed(column.blocks):
+            if not is_float(element) or id(element) in tried:
+                continue
+            tried.add(id(element))
+            parent = parents[id(element)]
+            order = list(parent)
+            if _move_after_text(element, parents, column.gap + bottom - top, heights):
+                def undo():
+                    parent[:] = order
+                return undo
+    return None
+
+
+def _holes(layout: _Layout) -> list[tuple[_Column, int]]:
+    """(column, the lines it lacks) for each column that stops more than a body line above its
+    foot on a page from which its article goes on, with no float at its foot."""
+    found = []
+    for body, pages in _bodies(layout).items():
+        for page, columns in pages.items():
+            if page == max(pages):
+                continue
+            for column in columns:
+                if column.blocks and not is_float(column.blocks[-1][0]) and column.gap > layout.line_height + 0.5:
+                    found.append((column, math.ceil((column.gap - 0.5) / layout.line_height - 1)))
+    return found
+
+
+def _lacking(holes: list) -> tuple[int, int]:
+    """How bad holes are: how many, and the lines they lack between them."""
+    return len(holes), sum(lines for _, lines in holes)
+
+
+def _before(layout: _Layout, column: _Column, holes: list) -> list:
+    """The paragraphs whose line more is a line more in `column`, nearest first: its own, and
+    those of the columns before it on its page back to the last one that is itself a hole (a
+    full column passes a line on to the next; one that stops before a heading does not)."""
+    columns = [c for c in layout.columns if c.body is column.body and c.page == column.page]
+    short = {id(c) for c, _ in holes}
+    start = max((i + 1 for i, c in enumerate(columns) if id(c) in short and c is not column
+                 and i < columns.index(column)), default=0)
+    held = [c for c in columns if id(c) in short and columns.index(c) < start]
+    excluded = {id(e) for c in held for e, *_ in c.blocks}
+    found = []
+    for c in columns[start:columns.index(column) + 1]:
+        found += [e for e, *_ in c.blocks if e.tag == "p" and id(e) not in excluded and e not in found
+                  and "source" not in (e.get("class") or "").split()]
+    return found[::-1]
+
+
+def _able(layout: _Layout, root, change: int) -> set:
+    """The paragraphs of the part that can be set `change` lines longer, asked of the composer
+    (a paragraph's lines depend on the column's width alone)."""
+    return {id(e) for e in root.iter("p") if not e.get(LOOSENESS) and paragraphs.can_take(e, change)}
+
+
+def _mend_tail(document, root, render, anchors: dict):
+    """An article that ends with fewer than TAIL_LINES lines on a page of their own: a float
+    on that page whose paragraph is on a page before goes back above that paragraph, to the
+    column where it is called, and the text it stood in the way of goes on instead; failing
+    that, set paragraphs of the pages before it a line tighter, so that the tail comes back (a page
     saved), or else a line looser, so that it brings TAIL_LINES. Which paragraphs can be is
-    found by one layout with every candidate asking; then the last of those, as many as
-    needed, ask alone. Nothing changes when neither works."""
-    tail = _tail(_read(document))
+    asked of the composer (press.paragraphs.can_take); the last of those, as many as needed,
+    ask. Nothing changes when neither works."""
+    layout = _read(document)
+    tail = _tail(layout)
     if tail is None:
         return document
+    undo, after = [], layout
+    for _ in range(ADVANCES):
+        advanced = _advance(after, root, tail[0], anchors)
+        if advanced is None:
+            break
+        undo.append(advanced)
+        mended = render()
+        after = _read(mended)
+        parents = _parents(root)
+        if _tail(after) is None:
+            # A hole above a pushed float counts as a hole: the float, moved back, may leave one
+            # of the same size at the foot of a column instead.
+            if len(_holes(after)) + len(list(_pushed(after, parents))) \
+                    <= len(_holes(layout)) + len(list(_pushed(layout, parents))):
+                return mended
+            break
+    for advanced in reversed(undo):
+        advanced()
     body, lines, everything, candidates = tail
-    before = _paragraph_lines(_read(document), body)
     for change, need in ((-1, everything), (+1, TAIL_LINES - lines)):
-        for element in candidates:
-            element.set(LOOSENESS, str(change))
-        probe = _paragraph_lines(_read(render()), body)
-        for element in candidates:
-            element.attrib.pop(LOOSENESS, None)
-        able = [e for e in candidates if probe.get(id(e), 0) - before.get(id(e), 0) == change]
+        able = [e for e in candidates if paragraphs.can_take(e, change)]
         if len(able) < need:
             continue
         for element in able[-need:]:
@@ -252,6 +405,35 @@ def _mend_tail(document, root, render):
         for element in able[-need:]:
             element.attrib.pop(LOOSENESS, None)
     return document  # the tree is as it was laid out then
+
+
+def _advance(layout: _Layout, root, body, anchors: dict):
+    """Move the floats on `body`'s last page that are called on a page before up above their
+    paragraphs; how to take it back, or None if there are none."""
+    pages = _bodies(layout)[body]
+    where = {id(e): page for page, columns in pages.items() for column in columns for e, *_ in column.blocks}
+    last = max(pages)
+    parents = _parents(root)
+    moves = []
+    for column in pages[last]:
+        for element, *_ in column.blocks:
+            anchor = anchors.get(id(element))
+            if is_float(element) and anchor is not None and where.get(id(anchor), last) < last \
+                    and parents.get(id(anchor)) is parents.get(id(element)) and anchor.tag in TEXT:
+                moves.append((element, anchor))
+    if not moves:
+        return None
+    parent = parents[id(moves[0][0])]
+    order = list(parent)
+    for element, anchor in moves:
+        tail = element.tail
+        parent.remove(element)
+        parent.insert(list(parent).index(anchor), element)
+        element.tail = tail
+
+    def undo():
+        parent[:] = order
+    return undo
 
 
 def _tail(layout: _Layout):
@@ -276,15 +458,6 @@ def _is_tail(pages: dict) -> bool:
     source line alone is no text)."""
     last = max(pages)
     return len(pages) > 1 and any(column.blocks for column in pages[last]) and _body_lines(pages[last]) < TAIL_LINES
-
-
-def _paragraph_lines(layout: _Layout, body) -> dict:
-    counts: dict = {}
-    for column in layout.columns:
-        if column.body is body:
-            for element, _, _, box in column.blocks:
-                counts[id(element)] = counts.get(id(element), 0) + _lines(box)
-    return counts
 
 
 def _bodies(layout: _Layout) -> dict:

@@ -39,6 +39,7 @@ CHINESE_SHORT = 1.0  # em: a line this short after the stretch counts as a short
 # has none).
 LOOSENESS = "data-looseness"  # the attribute of a paragraph that asks for lines more or fewer
 SLACK = 0.15  # em beyond the chosen line end that the line may fill: less than a space and a letter
+SET: dict = {}  # id(paragraph element) → it, its items, widths and parameters, as last set: press/makeup.py clears it
 
 
 class _Unsupported(Exception):
@@ -100,6 +101,7 @@ class _Paragraph:
         self.hyphen = _advances(context, "-", linebox.style)[0][-1]
         # A line more or fewer than the best breaks give (press/makeup.py asks, to make a page).
         element = getattr(linebox, "element", None)
+        self.element = element
         self.looseness = int(element.get(LOOSENESS, 0)) if element is not None else 0
         # (line start, column) → the line's natural width and letter spacing
         self.plans: dict[tuple[int, float], tuple[float, float] | None] = {}
@@ -161,6 +163,9 @@ class _Paragraph:
             params = ENGLISH
         # The looseness is of the whole paragraph: a plan made again mid-paragraph keeps its best lines.
         breaks = compose(rest.items, (first, width), replace(params, looseness=self.looseness if start == 0 else 0))
+        if start == 0 and self.element is not None and not self.looseness:
+            # Kept for the page make-up, which asks of a few whether they have a line to spare.
+            SET[id(self.element)] = (self.element, rest.items, (first, width), params)
         if breaks is None:
             LOGGER.info("no feasible breaks, WeasyPrint's own lines for %r", self.text[start:start + 60])
             self.plans[(start, width)] = None
@@ -178,6 +183,18 @@ class _Paragraph:
 
     def _style_at(self, at: int):
         return self.styles[max(k for k in self.styles if k <= at)]
+
+
+def can_take(element, change: int) -> bool:
+    """Whether the paragraph, as last set (at its best number of lines), can be set `change`
+    lines longer within the tolerance: the composer asked again, without a layout."""
+    found = SET.get(id(element))
+    if found is None or found[0] is not element:
+        return False
+    _, items, widths, params = found
+    best = compose(items, widths, params)
+    other = compose(items, widths, replace(params, looseness=change))
+    return best is not None and other is not None and len(other) - len(best) == change
 
 
 def _planned_width(context, linebox, skip_stack, containing_block, inline, boxes) -> tuple[float, float] | None:

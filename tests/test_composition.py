@@ -139,3 +139,37 @@ def test_a_figure_with_no_text_after_it_to_fill_its_hole_is_a_warning(tmp_path):
                 if text.startswith("![一张很高的图"))
     assert re.search(rf"only\.zh\.md:{line}: warning: page \d+ of tiny\.pdf: this figure does not fit below the text "
                      r"before it and leaves [\d.]+ lines free above it", result.stderr), result.stderr
+
+
+FILLER = "全社会研究与试验发展经费投入比上年同期增长，基础研究经费增长较快，占比继续提高。"
+TRIAL = "科研人员在实验室里反复试验，终于找到了一种新的方法，使产量和质量同时得到提高。"
+
+
+def test_a_column_that_stops_short_of_a_heading_is_filled_by_a_looser_paragraph(tmp_path):
+    """Long paragraphs, then a one-sentence one and a heading that, with its first two lines,
+    does not fit under it at the foot of the column: the make-up sets a paragraph of the page a
+    line looser (it has room to: a long Chinese paragraph can spread its characters), and no
+    column stops more than a body line short."""
+    from test_layout import tiny_issue
+
+    long = (FILLER + TRIAL) * 9
+    body = "\n\n".join([long, long, (TRIAL + FILLER) * 3, FILLER, "## 二、新的方法", TRIAL * 4 + FILLER * 3, long])
+    issue = tiny_issue(tmp_path / "hole", body=body)
+    result = run_build("pdf", str(issue), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    layout = report.read_layout(tmp_path / "out" / "tiny.zh.pdf")
+    article = layout.articles[0]
+    assert article.last > article.opening  # the article goes on from its first page: a hole would count
+    assert report.holes(layout) == []
+
+
+@pytest.mark.parametrize("issue_id, name", PDF_CASES)
+def test_no_short_tail_is_left_beside_a_float_that_could_go_back(outputs, issue_id, name):
+    """An article that runs onto a page with fewer than TAIL_LINES lines of text there does not
+    also hold a picture there: the make-up moves a float called on a page before back to the
+    column of its paragraph, and the text it stood in the way of goes on instead (2020-09:
+    grain-harvest's paddy photo)."""
+    layout = layout_of(outputs, issue_id, name)
+    for tail in report.tails(layout):
+        page = layout.pages[int(re.match(r"p(\d+):", tail).group(1)) - 1]
+        assert not page.images, tail
