@@ -178,3 +178,140 @@ def _next_change(run, base: _Run, height: float, lost_space: float,
     # last probe was made there, it is that run; otherwise it must be made again.
     last_probe = next(reversed(probes))
     return heights[high], losts[high - 1], probes[high] if last_probe == high else None
+
+
+# ---------- an article's ending, evened by a line more or fewer ----------
+
+def even_endings(document, root, render):
+    """Where an article ends part-way down a page with its columns more than a line apart, try
+    what a compositor would, and keep the first that ends them within a line of each other
+    without the article taking a page more:
+
+    - a float at the break between the columns (the right column longer and starting with a
+      table or figure that did not fit under the left column's text at the balanced height,
+      or the left one longer and ending with one): the float goes after the text that follows
+      it (press.makeup's move), which then fills the left column;
+    - a paragraph of that page a line looser, or else tighter (press/paragraphs.py's
+      looseness): WeasyPrint balances with orphans and widows of 2, so a last paragraph of 5
+      lines can leave a column 2 lines longer whichever way it breaks; a line more or fewer
+      lets the break fall a line earlier or later. Which paragraphs can be is found by one
+      layout with every candidate asking, then each of those alone, from the last.
+
+    The document is returned as it was when nothing does."""
+    from .makeup import _move_after_text, _parents, _read, is_float
+    from .paragraphs import LOOSENESS
+
+    for body, page, candidates in list(_uneven(_read(document))):
+        layout = _read(document)
+        pages = _pages(layout, body)
+
+        def mended(trial) -> bool:
+            after = _read(trial)
+            return _pages(after, body) == pages and not any(b is body for b, *_ in _uneven(after))
+
+        left, right = (c for c in layout.columns if c.body is body and c.page == page)
+        if right.blocks[-1][2] > left.blocks[-1][2]:
+            at_break = next((e for e, *_ in right.blocks if e.tag not in ("h2", "h3", "h4")), None)
+        else:  # the last block with a height (a table's notes after it have none)
+            at_break = next((e for e, top, bottom, _ in reversed(left.blocks) if bottom - top > 0.5), None)
+        if at_break is not None and is_float(at_break):
+            parents = _parents(root)
+            parent = parents[id(at_break)]
+            order = list(parent)
+            if _move_after_text(at_break, parents, layout.line_height, _heights(layout)):
+                trial = render()
+                if mended(trial):
+                    document = trial
+                    continue
+                parent[:] = order
+        for change in (+1, -1):
+            for element in candidates:
+                element.set(LOOSENESS, str(change))
+            before, probe = _lines_of(layout, body), _lines_of(_read(render()), body)
+            for element in candidates:
+                element.attrib.pop(LOOSENESS, None)
+            able = [e for e in candidates if probe.get(id(e), 0) - before.get(id(e), 0) == change]
+            for element in reversed(able[-4:]):  # at most four layouts a sign: the last paragraphs
+                element.set(LOOSENESS, str(change))
+                trial = render()
+                if mended(trial):
+                    document = trial
+                    break
+                element.attrib.pop(LOOSENESS, None)
+            else:
+                continue
+            break
+    return document
+
+
+def ending_warnings(layout) -> list:
+    """A make-up Diagnostic for each article whose columns still end more than a line apart
+    part-way down its last page, about the block at the break between the columns."""
+    from .makeup import Diagnostic, _text
+
+    found = []
+    for body, page, _ in _uneven(layout):
+        left, right = (c for c in layout.columns if c.body is body and c.page == page)
+        apart = (right.blocks[-1][2] - left.blocks[-1][2]) / layout.line_height
+        # The right column longer: its first block could not go to the left one (a float too
+        # tall for the balanced column, or a heading with the lines kept with it).
+        block = right.blocks[0][0] if apart > 0 else left.blocks[-1][0]
+        what = {"figure": "figure", "table": "table", "h2": "heading", "h3": "heading"}.get(block.tag, "paragraph")
+        if what in ("figure", "table"):
+            advice = (f"this {what} stands at the break between the columns, taller than the balanced columns "
+                      "would be: make it smaller, or move it a few paragraphs earlier")
+        else:
+            advice = (f"this {what} stands at the break between the columns, and no paragraph there could be set "
+                      "a line tighter or looser to even them: lengthen or shorten the article's last paragraphs by a line")
+        found.append(Diagnostic(page, _text(block), f"the article's columns end {abs(apart):.1f} lines apart on its "
+                                f"last page: {advice}"))
+    return found
+
+
+def _uneven(layout):
+    """(body, its last page, the paragraphs on that page and the one before) of each article whose
+    two columns end more than a line apart part-way down its last page."""
+    last: dict = {}
+    for column in layout.columns:
+        last.setdefault(id(column.body), []).append(column)
+    from .makeup import TAIL_LINES, _body_lines
+
+    for columns in last.values():
+        page = max(c.page for c in columns)
+        on_page = [c for c in columns if c.page == page]
+        if len(on_page) != 2 or not all(c.blocks for c in on_page):
+            continue
+        if page > min(c.page for c in columns) and _body_lines(on_page) < TAIL_LINES:
+            continue  # a short tail: the make-up's to mend, and to warn of
+        ends = [c.blocks[-1][2] for c in on_page]
+        if max(ends) > on_page[0].limit - layout.line_height:
+            continue  # a column reaches the foot: the text fills the page
+        if abs(ends[0] - ends[1]) <= layout.line_height + 0.5:
+            continue
+        # A line more or fewer on the page before moves the text of the last page by a line too.
+        paragraphs = [e for c in columns if c.page >= page - 1 for e, *_ in c.blocks
+                      if e.tag == "p" and "source" not in (e.get("class") or "").split()]
+        yield on_page[0].body, page, list(dict.fromkeys(paragraphs))
+
+
+def _heights(layout) -> dict:
+    """Each block's height (id of its element → px), over all its fragments."""
+    heights: dict = {}
+    for column in layout.columns:
+        for element, top, bottom, _ in column.blocks:
+            heights[id(element)] = heights.get(id(element), 0.0) + bottom - top
+    return heights
+
+
+def _lines_of(layout, body) -> dict:
+    counts: dict = {}
+    for column in layout.columns:
+        if column.body is body:
+            for element, _, _, box in column.blocks:
+                counts[id(element)] = counts.get(id(element), 0) + sum(
+                    1 for line in box.children if type(line).__name__ == "LineBox")
+    return counts
+
+
+def _pages(layout, body) -> int:
+    return len({c.page for c in layout.columns if c.body is body})

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from . import balancing
 from .paragraphs import LOOSENESS
 
 PASSES = 4  # layouts after the first, at most
@@ -76,8 +77,9 @@ def compose(document, root, render) -> tuple[object, list[Diagnostic]]:
         if not _float_moves(_read(document), root):
             break
         document = render()
-    document = _mend_tail(document, root, render)
-    return document, _diagnostics(_read(document), root, anchors)
+    document = balancing.even_endings(_mend_tail(document, root, render), root, render)
+    layout = _read(document)
+    return document, _diagnostics(layout, root, anchors) + balancing.ending_warnings(layout)
 
 
 # ---------- reading the pages ----------

@@ -3,6 +3,9 @@ both issues: press.pagerules reads the baselines of body lines column by column.
 
 from __future__ import annotations
 
+import importlib.util
+import re
+import sys
 from math import inf
 
 import pypdfium2 as pdfium
@@ -11,27 +14,37 @@ from conftest import ISSUES, ROOT, build_here
 
 from press.pagerules import _visible, body_columns, endings, grid_share, read_lines
 
+_spec = importlib.util.spec_from_file_location("layout_report", ROOT / "tools" / "layout_report.py")
+layout_report = sys.modules.setdefault("layout_report", importlib.util.module_from_spec(_spec))
+_spec.loader.exec_module(layout_report)
+
 EDITIONS = ("", ".zh", ".en")  # the bilingual issue, then each language's edition
 # The grid is asked of the third sample issue too (the awkward cases of issue 21).
 GRID_ISSUES = sorted({*ISSUES, "2020-09"})
 
 
 @pytest.fixture(scope="module")
-def every_build_of(build_of, tmp_path_factory):
-    """build_of, and for an issue the session does not build (2020-09), one build of its own."""
+def every_build(session_build, tmp_path_factory):
+    """session_build (output folder, what the build printed), and for an issue the session does
+    not build (2020-09), one build of its own."""
     made = {}
 
     def of(issue_id: str):
         if issue_id in ISSUES:
-            return build_of(issue_id)
+            return session_build(issue_id)
         if issue_id not in made:
             out = tmp_path_factory.mktemp(f"grid-{issue_id}")
             result = build_here("pdf", str(ROOT / "content" / issue_id), "-o", str(out))
             assert result.returncode == 0, result.stderr
-            made[issue_id] = out
+            made[issue_id] = out, result.stderr
         return made[issue_id]
 
     return of
+
+
+@pytest.fixture(scope="module")
+def every_build_of(every_build):
+    return lambda issue_id: every_build(issue_id)[0]
 
 
 def _pdfs(build_of, issue_id: str):
@@ -268,3 +281,36 @@ def test_headings_stand_on_the_body_grid(every_build_of, issue_id):
                     headings.append((index + 1, "".join(g.char for g in line)[:12], round(min(off, columns.pitch - off), 2)))
         assert headings, f"{pdf.name}: no heading between body lines"
         assert all(off <= 0.2 for *_, off in headings), (pdf.name, [h for h in headings if h[2] > 0.2])
+
+
+def _uneven_endings(pdf) -> list[int]:
+    """The pages (1-based) where an article ends part-way down with its columns more than a line
+    apart, as tools/layout_report.py counts them."""
+    layout = layout_report.read_layout(pdf)
+    return [int(found.split(":")[0][1:]) for found in layout_report.unbalanced_endings(layout)]
+
+
+@pytest.mark.parametrize("issue_id", GRID_ISSUES)
+def test_an_ending_left_uneven_is_a_warning_at_its_page(every_build, issue_id):
+    """Each article ending whose columns end more than a line apart (part-way down its last page)
+    is said as a warning of the build, on that page of the bilingual PDF, naming the block at the
+    break and what to do: the make-up found no float move or paragraph a line looser or tighter
+    that evens it (a short tail on a page of its own is warned of as such)."""
+    out, stderr = every_build(issue_id)
+    warned = {int(m.group(1)) for m in re.finditer(
+        rf": warning: page (\d+) of {issue_id}\.pdf: the article's columns end [\d.]+ lines apart on its last page: "
+        r"this (?:figure|table|heading|paragraph) stands at the break between the columns", stderr)}
+    # An article that ends with a short tail on a page of its own is warned of as that (press/makeup.py).
+    warned |= {int(m.group(1)) for m in re.finditer(
+        rf": warning: page (\d+) of {issue_id}\.pdf: the article ends with \d+ line\(s\) on a page of their own", stderr)}
+    assert set(_uneven_endings(out / f"{issue_id}.pdf")) <= warned, stderr
+
+
+def test_the_endings_of_2020_02_are_balanced(every_build):
+    """Every article of 2020-02 can end with its columns within a line of each other (its last
+    Chinese article, which ended 2 lines apart, does with one paragraph a line looser or tighter),
+    and none is warned of."""
+    out, stderr = every_build("2020-02")
+    for edition in EDITIONS:
+        assert _uneven_endings(out / f"2020-02{edition}.pdf") == [], edition
+    assert "columns end" not in stderr
