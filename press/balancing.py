@@ -184,33 +184,35 @@ def _next_change(run, base: _Run, height: float, lost_space: float,
 
 def even_endings(document, root, render):
     """Where an article ends part-way down a page with its columns more than a line apart, try
-    what a compositor would, and keep the first that ends them within a line of each other
-    without the article taking a page more:
+    what a compositor would, and keep a layout that ends them within a line of each other
+    without a page more and without unevening another ending:
 
     - a float at the break between the columns (the right column longer and starting with a
       table or figure that did not fit under the left column's text at the balanced height,
       or the left one longer and ending with one): the float goes after the text that follows
       it (press.makeup's move), which then fills the left column;
-    - a paragraph of that page a line looser, or else tighter (press/paragraphs.py's
-      looseness): WeasyPrint balances with orphans and widows of 2, so a last paragraph of 5
-      lines can leave a column 2 lines longer whichever way it breaks; a line more or fewer
-      lets the break fall a line earlier or later. Which paragraphs can be is found by one
-      layout with every candidate asking, then each of those alone, from the last.
+    - a paragraph of that page or the one before a line looser, or else tighter
+      (press/paragraphs.py's looseness): WeasyPrint balances with orphans and widows of 2, so
+      a last paragraph of 5 lines can leave a column 2 lines longer whichever way it breaks; a
+      line more or fewer lets the break fall a line earlier or later. Which paragraphs can be
+      is found by one layout with every candidate of every such ending asking (a layout of
+      the part costs as much for one article as for all), then each of those alone, from the
+      last, three at most.
 
     The document is returned as it was when nothing does."""
     from .makeup import _move_after_text, _parents, _read, is_float
     from .paragraphs import LOOSENESS
 
+    def better(trial, body) -> bool:
+        after = _read(trial)
+        return len(trial.pages) == len(document.pages) and not any(b is body for b, *_ in _uneven(after)) \
+            and len(list(_uneven(after))) < len(list(_uneven(_read(document))))
+
+    waiting = []  # (body, paragraphs) of the endings a line more or fewer may even
     for body, page, candidates in list(_uneven(_read(document))):
         layout = _read(document)
-        pages = _pages(layout, body)
-
-        def mended(trial) -> bool:
-            after = _read(trial)
-            return _pages(after, body) == pages and not any(b is body for b, *_ in _uneven(after))
-
         left, right = (c for c in layout.columns if c.body is body and c.page == page)
-        if right.blocks[-1][2] > left.blocks[-1][2]:
+        if _end(right) > _end(left):
             at_break = next((e for e, *_ in right.blocks if e.tag not in ("h2", "h3", "h4")), None)
         else:  # the last block with a height (a table's notes after it have none)
             at_break = next((e for e, top, bottom, _ in reversed(left.blocks) if bottom - top > 0.5), None)
@@ -220,27 +222,35 @@ def even_endings(document, root, render):
             order = list(parent)
             if _move_after_text(at_break, parents, layout.line_height, _heights(layout)):
                 trial = render()
-                if mended(trial):
+                if better(trial, body):
                     document = trial
                     continue
                 parent[:] = order
-        for change in (+1, -1):
-            for element in candidates:
-                element.set(LOOSENESS, str(change))
-            before, probe = _lines_of(layout, body), _lines_of(_read(render()), body)
-            for element in candidates:
-                element.attrib.pop(LOOSENESS, None)
+        # A line more or fewer moves the break by a line: no help to columns further apart.
+        if abs(_end(right) - _end(left)) / layout.line_height <= 3.5:
+            waiting.append((body, candidates))
+    for change in (+1, -1):
+        if not waiting:
+            break
+        everyone = [e for _, candidates in waiting for e in candidates]
+        for element in everyone:
+            element.set(LOOSENESS, str(change))
+        before, probe = _lines_of(_read(document)), _lines_of(_read(render()))
+        for element in everyone:
+            element.attrib.pop(LOOSENESS, None)
+        still = []
+        for body, candidates in waiting:
             able = [e for e in candidates if probe.get(id(e), 0) - before.get(id(e), 0) == change]
-            for element in reversed(able[-4:]):  # at most four layouts a sign: the last paragraphs
+            for element in reversed(able[-3:]):
                 element.set(LOOSENESS, str(change))
                 trial = render()
-                if mended(trial):
+                if better(trial, body):
                     document = trial
                     break
                 element.attrib.pop(LOOSENESS, None)
             else:
-                continue
-            break
+                still.append((body, candidates))
+        waiting = still
     return document
 
 
@@ -252,7 +262,7 @@ def ending_warnings(layout) -> list:
     found = []
     for body, page, _ in _uneven(layout):
         left, right = (c for c in layout.columns if c.body is body and c.page == page)
-        apart = (right.blocks[-1][2] - left.blocks[-1][2]) / layout.line_height
+        apart = (_end(right) - _end(left)) / layout.line_height
         # The right column longer: its first block could not go to the left one (a float too
         # tall for the balanced column, or a heading with the lines kept with it).
         block = right.blocks[0][0] if apart > 0 else left.blocks[-1][0]
@@ -283,7 +293,7 @@ def _uneven(layout):
             continue
         if page > min(c.page for c in columns) and _body_lines(on_page) < TAIL_LINES:
             continue  # a short tail: the make-up's to mend, and to warn of
-        ends = [c.blocks[-1][2] for c in on_page]
+        ends = [_end(c) for c in on_page]
         if max(ends) > on_page[0].limit - layout.line_height:
             continue  # a column reaches the foot: the text fills the page
         if abs(ends[0] - ends[1]) <= layout.line_height + 0.5:
@@ -292,6 +302,25 @@ def _uneven(layout):
         paragraphs = [e for c in columns if c.page >= page - 1 for e, *_ in c.blocks
                       if e.tag == "p" and "source" not in (e.get("class") or "").split()]
         yield on_page[0].body, page, list(dict.fromkeys(paragraphs))
+
+
+def _end(column) -> float:
+    """Where a column's text ends: the foot of its last line (a caption's, a table cell's), or of
+    its last block's border box when that holds no line (a picture); not a margin under it."""
+    block = column.blocks[-1][3]
+    lines = [line for line in _line_boxes(block)]
+    if lines:
+        return lines[-1].position_y + lines[-1].height
+    return block.position_y + block.margin_height() - block.margin_bottom
+
+
+def _line_boxes(box):
+    if type(box).__name__ == "LineBox":
+        yield box
+        return
+    for child in getattr(box, "children", ()):
+        if child.is_in_normal_flow():
+            yield from _line_boxes(child)
 
 
 def _heights(layout) -> dict:
@@ -303,15 +332,11 @@ def _heights(layout) -> dict:
     return heights
 
 
-def _lines_of(layout, body) -> dict:
+def _lines_of(layout) -> dict:
+    """Each paragraph's lines (id of its element → count), over all its fragments."""
     counts: dict = {}
     for column in layout.columns:
-        if column.body is body:
-            for element, _, _, box in column.blocks:
-                counts[id(element)] = counts.get(id(element), 0) + sum(
-                    1 for line in box.children if type(line).__name__ == "LineBox")
+        for element, _, _, box in column.blocks:
+            counts[id(element)] = counts.get(id(element), 0) + sum(
+                1 for line in box.children if type(line).__name__ == "LineBox")
     return counts
-
-
-def _pages(layout, body) -> int:
-    return len({c.page for c in layout.columns if c.body is body})
