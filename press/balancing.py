@@ -200,13 +200,16 @@ def even_endings(document, root, render):
       last, three at most.
 
     The document is returned as it was when nothing does."""
-    from .makeup import _move_after_text, _parents, _read, is_float
+    from .makeup import _move_after_text, _parents, _pushed, _read, is_float
     from .paragraphs import LOOSENESS
 
     def better(trial, body) -> bool:
-        after = _read(trial)
+        """No page more, this ending even, fewer uneven ones, and no float newly pushed (a float
+        moved to a column's top must not read as one that did not fit below the text before)."""
+        after, now, parents = _read(trial), _read(document), _parents(root)
         return len(trial.pages) == len(document.pages) and not any(b is body for b, *_ in _uneven(after)) \
-            and len(list(_uneven(after))) < len(list(_uneven(_read(document))))
+            and len(list(_uneven(after))) < len(list(_uneven(now))) \
+            and len(list(_pushed(after, parents))) <= len(list(_pushed(now, parents)))
 
     waiting = []  # (body, paragraphs) of the endings a line more or fewer may even
     for body, page, candidates in list(_uneven(_read(document))):
@@ -268,8 +271,9 @@ def ending_warnings(layout) -> list:
         block = right.blocks[0][0] if apart > 0 else left.blocks[-1][0]
         what = {"figure": "figure", "table": "table", "h2": "heading", "h3": "heading"}.get(block.tag, "paragraph")
         if what in ("figure", "table"):
-            advice = (f"this {what} stands at the break between the columns, taller than the balanced columns "
-                      "would be: make it smaller, or move it a few paragraphs earlier")
+            advice = (f"this {what} stands at the break between the columns, and neither moving it after the "
+                      "text that follows nor a paragraph a line tighter or looser evens them: make it smaller, or "
+                      "move it a paragraph or two earlier")
         else:
             advice = (f"this {what} stands at the break between the columns, and no paragraph there could be set "
                       "a line tighter or looser to even them: lengthen or shorten the article's last paragraphs by a line")
