@@ -178,3 +178,170 @@ def _next_change(run, base: _Run, height: float, lost_space: float,
     # last probe was made there, it is that run; otherwise it must be made again.
     last_probe = next(reversed(probes))
     return heights[high], losts[high - 1], probes[high] if last_probe == high else None
+
+
+# ---------- an article's ending, evened by a line more or fewer ----------
+
+def even_endings(document, root, render):
+    """Where an article ends part-way down a page with its columns more than a line apart, try
+    what a compositor would, and keep a layout that ends them within a line of each other
+    without a page more and without unevening another ending:
+
+    - a float at the break between the columns (the right column longer and starting with a
+      table or figure that did not fit under the left column's text at the balanced height,
+      or the left one longer and ending with one): the float goes after the text that follows
+      it (press.makeup's move), which then fills the left column;
+    - a paragraph of that page or the one before a line looser, or else tighter
+      (press/paragraphs.py's looseness): WeasyPrint balances with orphans and widows of 2, so
+      a last paragraph of 5 lines can leave a column 2 lines longer whichever way it breaks; a
+      line more or fewer lets the break fall a line earlier or later. Which paragraphs can be
+      is found by one layout with every candidate of every such ending asking (a layout of
+      the part costs as much for one article as for all), then each of those alone, from the
+      last, three at most.
+
+    The document is returned as it was when nothing does."""
+    from .makeup import _move_after_text, _parents, _pushed, _read, is_float
+    from .paragraphs import LOOSENESS
+
+    def better(trial, body) -> bool:
+        """No page more, this ending even, fewer uneven ones, and no float newly pushed (a float
+        moved to a column's top must not read as one that did not fit below the text before)."""
+        after, now, parents = _read(trial), _read(document), _parents(root)
+        return len(trial.pages) == len(document.pages) and not any(b is body for b, *_ in _uneven(after)) \
+            and len(list(_uneven(after))) < len(list(_uneven(now))) \
+            and len(list(_pushed(after, parents))) <= len(list(_pushed(now, parents)))
+
+    waiting = []  # (body, paragraphs) of the endings a line more or fewer may even
+    for body, page, candidates in list(_uneven(_read(document))):
+        layout = _read(document)
+        left, right = (c for c in layout.columns if c.body is body and c.page == page)
+        if _end(right) > _end(left):
+            at_break = next((e for e, *_ in right.blocks if e.tag not in ("h2", "h3", "h4")), None)
+        else:  # the last block with a height (a table's notes after it have none)
+            at_break = next((e for e, top, bottom, _ in reversed(left.blocks) if bottom - top > 0.5), None)
+        if at_break is not None and is_float(at_break):
+            parents = _parents(root)
+            parent = parents[id(at_break)]
+            order = list(parent)
+            if _move_after_text(at_break, parents, layout.line_height, _heights(layout)):
+                trial = render()
+                if better(trial, body):
+                    document = trial
+                    continue
+                parent[:] = order
+        # A line more or fewer moves the break by a line: no help to columns further apart.
+        if abs(_end(right) - _end(left)) / layout.line_height <= 3.5:
+            waiting.append((body, candidates))
+    for change in (+1, -1):
+        if not waiting:
+            break
+        everyone = [e for _, candidates in waiting for e in candidates]
+        for element in everyone:
+            element.set(LOOSENESS, str(change))
+        before, probe = _lines_of(_read(document)), _lines_of(_read(render()))
+        for element in everyone:
+            element.attrib.pop(LOOSENESS, None)
+        still = []
+        for body, candidates in waiting:
+            able = [e for e in candidates if probe.get(id(e), 0) - before.get(id(e), 0) == change]
+            for element in reversed(able[-3:]):
+                element.set(LOOSENESS, str(change))
+                trial = render()
+                if better(trial, body):
+                    document = trial
+                    break
+                element.attrib.pop(LOOSENESS, None)
+            else:
+                still.append((body, candidates))
+        waiting = still
+    return document
+
+
+def ending_warnings(layout, root) -> list:
+    """A make-up Diagnostic for each article whose columns still end more than a line apart
+    part-way down its last page, about the block at the break between the columns."""
+    from .makeup import Diagnostic, _parents, _source, _text
+
+    parents = _parents(root)
+    found = []
+    for body, page, _ in _uneven(layout):
+        left, right = (c for c in layout.columns if c.body is body and c.page == page)
+        apart = (_end(right) - _end(left)) / layout.line_height
+        # The right column longer: its first block could not go to the left one (a float too
+        # tall for the balanced column, or a heading with the lines kept with it).
+        block = right.blocks[0][0] if apart > 0 else left.blocks[-1][0]
+        what = {"figure": "figure", "table": "table", "h2": "heading", "h3": "heading"}.get(block.tag, "paragraph")
+        if what in ("figure", "table"):
+            advice = (f"this {what} stands at the break between the columns, and neither moving it after the "
+                      "text that follows nor a paragraph a line tighter or looser evens them: make it smaller, or "
+                      "move it a paragraph or two earlier")
+        else:
+            advice = (f"this {what} stands at the break between the columns, and no paragraph there could be set "
+                      "a line tighter or looser to even them: lengthen or shorten the article's last paragraphs by a line")
+        found.append(Diagnostic(page, _text(block), f"the article's columns end {abs(apart):.1f} lines apart on its "
+                                f"last page: {advice}", *_source(block, parents), "layout.unbalanced"))
+    return found
+
+
+def _uneven(layout):
+    """(body, its last page, the paragraphs on that page and the one before) of each article whose
+    two columns end more than a line apart part-way down its last page."""
+    last: dict = {}
+    for column in layout.columns:
+        last.setdefault(id(column.body), []).append(column)
+    from .makeup import TAIL_LINES, _body_lines
+
+    for columns in last.values():
+        page = max(c.page for c in columns)
+        on_page = [c for c in columns if c.page == page]
+        if len(on_page) != 2 or not all(c.blocks for c in on_page):
+            continue
+        if page > min(c.page for c in columns) and _body_lines(on_page) < TAIL_LINES:
+            continue  # a short tail: the make-up's to mend, and to warn of
+        ends = [_end(c) for c in on_page]
+        if max(ends) > on_page[0].limit - layout.line_height:
+            continue  # a column reaches the foot: the text fills the page
+        if abs(ends[0] - ends[1]) <= layout.line_height + 0.5:
+            continue
+        # A line more or fewer on the page before moves the text of the last page by a line too.
+        paragraphs = [e for c in columns if c.page >= page - 1 for e, *_ in c.blocks
+                      if e.tag == "p" and "source" not in (e.get("class") or "").split()]
+        yield on_page[0].body, page, list(dict.fromkeys(paragraphs))
+
+
+def _end(column) -> float:
+    """Where a column's text ends: the foot of its last line (a caption's, a table cell's), or of
+    its last block's border box when that holds no line (a picture); not a margin under it."""
+    block = column.blocks[-1][3]
+    lines = [line for line in _line_boxes(block)]
+    if lines:
+        return lines[-1].position_y + lines[-1].height
+    return block.position_y + block.margin_height() - block.margin_bottom
+
+
+def _line_boxes(box):
+    if type(box).__name__ == "LineBox":
+        yield box
+        return
+    for child in getattr(box, "children", ()):
+        if child.is_in_normal_flow():
+            yield from _line_boxes(child)
+
+
+def _heights(layout) -> dict:
+    """Each block's height (id of its element → px), over all its fragments."""
+    heights: dict = {}
+    for column in layout.columns:
+        for element, top, bottom, _ in column.blocks:
+            heights[id(element)] = heights.get(id(element), 0.0) + bottom - top
+    return heights
+
+
+def _lines_of(layout) -> dict:
+    """Each paragraph's lines (id of its element → count), over all its fragments."""
+    counts: dict = {}
+    for column in layout.columns:
+        for element, _, _, box in column.blocks:
+            counts[id(element)] = counts.get(id(element), 0) + sum(
+                1 for line in box.children if type(line).__name__ == "LineBox")
+    return counts

@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from . import paragraphs
+from . import balancing, paragraphs
 from .paragraphs import LOOSENESS
 
 PASSES = 4  # layouts after the first, at most
@@ -99,8 +99,9 @@ def _compose(document, root, render, anchors):
             break
         document = render()
     document = _mend_holes(document, root, render)
-    document = _mend_tail(document, root, render, anchors)
-    return document, _diagnostics(_read(document), root, anchors)
+    document = balancing.even_endings(_mend_tail(document, root, render, anchors), root, render)
+    layout = _read(document)
+    return document, _diagnostics(layout, root, anchors) + balancing.ending_warnings(layout, root)
 
 
 # ---------- reading the pages ----------
