@@ -27,6 +27,8 @@ OPENING_MARKS = set("（「『《〈【〔“‘")
 CJK_PUNCTUATION = set("，。、；：？！（）「」『』《》〈〉【】〔〕“”‘’…—·")
 HALF_BLANK_MARKS = set("，。、；：？！（）「」『』《》〈〉【】〔〕“”‘’")  # ink on one half, blank on the other
 HYPHENS = set("-\u2010\u00ad")
+# A contents line's leader and page number: two dots or more (a long title leaves room for few).
+_LEADER = re.compile(r"\.( ?\.)+\s*\d+$")
 _IS_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _IS_WESTERN = re.compile(r"[A-Za-z0-9]")
 
@@ -390,7 +392,7 @@ def measure_pdf(pdf: Path) -> Measure:
                     if 1 <= gap <= 8 and not ends_paragraph and i + 1 < len(visible):
                         short.append((index + 1, round(gap, 2), text))
                     continue
-                if not full or ends_paragraph or ". . ." in text:  # a contents line's leader is no word space
+                if not full or ends_paragraph or _LEADER.search(text):  # a contents line's leader is no word space
                     continue
                 found = word_spaces(line)
                 if not found:
