@@ -20,7 +20,7 @@ Plans are kept by where a line starts. A line that does not start where the plan
 float narrowed it, a measurement was off) gets a new plan from there on. A paragraph the
 composer cannot set (no feasible breaks, an inline block, a preserved line break) is left
 to WeasyPrint: STATS counts both, and the fallbacks are logged. Each line box made is marked
-with who set it (press_set_by: "planned", "replanned" or the reason it was left to WeasyPrint);
+with who set it (press_set_by: "planned", "replanned", "shortened" or why WeasyPrint did);
 census() counts them on the finished pages, and every typeset part carries that count
 (press.typeset.TypesetPart.composer, read by tools/clreq_report.py --issue).
 """
@@ -35,7 +35,7 @@ from .linebreak import Params, chinese, compose, english
 from .pagerules import OPENING_MARKS
 
 LOGGER = logging.getLogger(__name__)
-STATS: Counter = Counter()  # paragraphs planned; unsupported; plans made again mid-paragraph; fallbacks; lost
+STATS: Counter = Counter()  # paragraphs planned; unsupported; plans made again mid-paragraph; fallbacks; lost; shortened
 ENGLISH = Params(tolerance=1.1)  # widens a 0.26 em space to 0.55 em, 0.57 with its letter spacing
 CHINESE = Params(tolerance=1.0, emergency_ratio=1e4, last_line_min_boxes=2)  # beyond 1: a short line
 CHINESE_SHORT = 1.0  # em: a line this short after the stretch counts as a short line (see linebreak.Params.loose_gap)
@@ -77,10 +77,20 @@ def install() -> None:
 
     def next_planned_linebox(context, linebox, position_y, bottom_space, skip_stack, containing_block, *args):
         outer = limit[0]  # a footnote laid out inside this line has lines of its own
-        limit[0], how = _planned_width(context, linebox, skip_stack, containing_block, inline, boxes)
+        limit[0], how, planned = _planned_width(context, linebox, skip_stack, containing_block, inline, boxes)
         try:
             line, resume_at = get_next_linebox(context, linebox, position_y, bottom_space, skip_stack,
                                                containing_block, *args)
+            shorter = planned is not None and resume_at is not None and _ended_early(linebox, resume_at, planned, boxes)
+            if shorter:
+                # A line that ends at a space just before an inline box (a link) that does not fit
+                # after it: WeasyPrint, looking back for a break, cuts the line after its first
+                # word, planned or not. The line one word shorter ends inside the text, where
+                # WeasyPrint breaks as planned; the next line gets a new plan from there.
+                STATS["shortened"] += 1
+                limit[0], how = (shorter, limit[0][1]), "shortened"
+                line, resume_at = get_next_linebox(context, linebox, position_y, bottom_space, skip_stack,
+                                                   containing_block, *args)
         finally:
             limit[0] = outer
         if line is not None:
@@ -110,8 +120,9 @@ class _Paragraph:
         # A line more or fewer than the best breaks give (press/makeup.py asks, to make a page).
         element = getattr(linebox, "element", None)
         self.looseness = int(element.get(LOOSENESS, 0)) if element is not None else 0
-        # (line start, column) → the line's natural width, letter spacing, and whether a plan made again set it
-        self.plans: dict[tuple[int, float], tuple[float, float, str] | None] = {}
+        # (line start, column) → the line's natural width, letter spacing, whether a plan made again set
+        # it, and where the next line starts
+        self.plans: dict[tuple[int, float], tuple[float, float, str, int] | None] = {}
 
     def _read(self, context, box, boxes) -> None:
         for child in box.children:
@@ -194,23 +205,25 @@ class _Paragraph:
                 # WeasyPrint drops it only once the line is made (press/composition.py).
                 natural += self.font_size / 2
             tracking = 0.0 if self.chinese else TRACKING * self.font_size * min(1.0, max(0.0, b.ratio))
-            self.plans[(line_start, width)] = (natural, tracking, "replanned" if start else "planned")
-            line_start = start + rest.starts[b.index]
+            end = start + rest.starts[b.index]
+            self.plans[(line_start, width)] = (natural, tracking, "replanned" if start else "planned", end)
+            line_start = end
 
     def _style_at(self, at: int):
         return self.styles[max(k for k in self.styles if k <= at)]
 
 
 def _planned_width(context, linebox, skip_stack, containing_block, inline, boxes) \
-        -> tuple[tuple[float, float] | None, str | None]:
+        -> tuple[tuple[float, float] | None, str | None, tuple | None]:
     """How wide WeasyPrint may fill the line that starts here, and its letter spacing (None:
     as WeasyPrint fills it); and who sets the line: "planned", "replanned" (a plan made
     again from this line's start), the reason the composer left it to WeasyPrint, or None
-    for a line the composer has no business with (not justified, not English or Chinese)."""
+    for a line the composer has no business with (not justified, not English or Chinese); and,
+    for a planned line, (its paragraph, start, planned end) to check WeasyPrint's line against."""
     style = linebox.style
     if style["text_align_all"] != "justify" or (style["lang"] or "")[:2].lower() not in ("en", "zh") \
             or style["direction"] != "ltr":
-        return None, None
+        return None, None, None
     paragraph = getattr(linebox, "press_paragraph", None)
     if paragraph is None or paragraph.children is not linebox.children:
         try:
@@ -223,17 +236,17 @@ def _planned_width(context, linebox, skip_stack, containing_block, inline, boxes
         paragraph.children = linebox.children  # a copy of the line box with other children is another paragraph
         linebox.press_paragraph = paragraph
     if isinstance(paragraph, _Unsupported):
-        return None, f"unsupported: {paragraph}"
+        return None, f"unsupported: {paragraph}", None
     if not paragraph.text.strip():
-        return None, None
+        return None, None, None
     skip = inline.skip_first_whitespace(linebox, skip_stack)
     if skip == "continue":
-        return None, None
+        return None, None, None
     try:
         start = paragraph.offset(linebox, skip, boxes)
     except (KeyError, IndexError, AttributeError, ValueError):
         STATS["lost"] += 1  # a skip stack into something that is not the paragraph's text: WeasyPrint's line
-        return None, "lost: a line start the composer cannot place in its text"
+        return None, "lost: a line start the composer cannot place in its text", None
     width = containing_block.width
     if (start, width) not in paragraph.plans:
         if start:
@@ -242,9 +255,25 @@ def _planned_width(context, linebox, skip_stack, containing_block, inline, boxes
         paragraph.plan(context, start, width - linebox.text_indent, width)
     planned = paragraph.plans[(start, width)]
     if planned is None:
-        return None, "no feasible breaks"
-    natural, tracking, how = planned
-    return (natural + SLACK * paragraph.font_size, tracking), how
+        return None, "no feasible breaks", None
+    natural, tracking, how, end = planned
+    return (natural + SLACK * paragraph.font_size, tracking), how, (paragraph, start, end)
+
+
+def _ended_early(linebox, resume_at, planned, boxes) -> float | None:
+    """If WeasyPrint's line holds less than half of what the composer planned for it: how wide
+    it may be to end a word earlier than planned (None: it ended as planned, or near)."""
+    paragraph, start, end = planned
+    try:
+        actual = paragraph.offset(linebox, resume_at, boxes)
+    except (KeyError, IndexError, AttributeError, ValueError):
+        return None  # a line ending inside what is not the paragraph's text: the next line says so
+    if actual - start >= (end - start) / 2:
+        return None
+    space = paragraph.text[:end].rstrip().rfind(" ", start)
+    if space <= start:
+        return None
+    return paragraph.x[space] - paragraph.x[start] + SLACK * paragraph.font_size
 
 
 def census(document) -> Counter:

@@ -120,3 +120,32 @@ def test_an_address_in_chinese_text_breaks_at_its_wbr():
     boxes = [item for item in paragraph.items if isinstance(item, Box)]
     # The address is three boxes of its own (one more at each <wbr>), not one word.
     assert len(boxes) == len("发布在") + 4 + len("，团队")
+
+
+def test_a_line_that_ends_before_a_link_is_set_whole(out_of):
+    """A planned line ending at the space before a link that does not fit after it: WeasyPrint
+    cut it after its first word, and the lines after it too ("every" / "link." / "De-" /
+    "tailed" on 2020-12). Each line of that paragraph but its last spans the column."""
+    import pypdfium2 as pdfium
+
+    from press.pagerules import read_lines
+
+    source = (MORE["2020-12"] / "quantum-network.en.md").read_text(encoding="utf-8")
+    paragraph = next(p for p in source.split("\n\n") if "https://" in p and not p.startswith("[^"))
+
+    def squeeze(text: str) -> str:
+        return "".join(c for c in text if c.isalnum())
+
+    pdf = out_of("2020-12") / "2020-12.en.pdf"
+    rest, found = squeeze(paragraph), []  # the paragraph's text not yet found; its lines' widths
+    lines = [line for page in range(len(pdfium.PdfDocument(pdf))) for line in read_lines(pdf, page)]
+    for line in lines:
+        text = squeeze("".join(g.char for g in line))
+        if text and rest.startswith(text) and (found or len(text) > 20):  # its first line, then each next one
+            found.append(max(g.right for g in line) - min(g.left for g in line))
+            rest = rest[len(text):]
+        elif found:
+            break
+    assert rest == "", rest  # the whole paragraph, read back line by line
+    assert len(found) >= 6, found
+    assert min(found[:-1]) > 0.85 * max(found), found

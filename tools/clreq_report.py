@@ -20,7 +20,7 @@ from collections import Counter  # noqa: E402
 from press.pagerules import cell_breaks, check_pdf, measure_pdf, read_lines  # noqa: E402
 
 
-SET_BY_COMPOSER = ("planned", "replanned")  # press.paragraphs: any other answer is a line WeasyPrint set
+SET_BY_COMPOSER = ("planned", "replanned", "shortened")  # press.paragraphs: any other answer is a line WeasyPrint set
 
 
 def composer_lines(issue_dir: Path) -> dict[str, Counter]:
@@ -62,8 +62,9 @@ def main() -> None:
         parts = composer_lines(issue_dir)
         total = sum(parts.values(), Counter())
         left = fallbacks(total)
-        print(f"{issue_dir}: {total['planned'] + total['replanned']} justified lines set by the composer"
-              f" ({total['replanned']} from a plan made again mid-paragraph), {sum(left.values())} by WeasyPrint")
+        print(f"{issue_dir}: {sum(total[how] for how in SET_BY_COMPOSER)} justified lines set by the composer"
+              f" ({total['replanned']} from a plan made again mid-paragraph, {total['shortened']} a word short of"
+              f" their plan), {sum(left.values())} by WeasyPrint")
         for key, lines in parts.items():
             for how, n in fallbacks(lines).most_common():
                 print(f"  {key}: {n} lines, {how}")
