@@ -74,6 +74,10 @@ class Params:
     loose_demerits: float = 1e7  # a line beyond the tolerance, in the second pass: as few as can be
     loose_gap: float = 0.0  # ... counted as loose only if, stretched to the tolerance, it still falls this short
     looseness: int = 0  # TeX's \looseness: this many lines more (or fewer) than the best, where the tolerance allows
+    # Limits tried, in order, between the tolerance and the emergency ratio: a paragraph with no
+    # breaks within the tolerance is set with its loosest line as tight as can be (two lines at
+    # 1.2 rather than one at 1.8), as TeX's \emergencystretch does; then as few such lines as can be.
+    emergency_steps: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,8 @@ def compose(items: Sequence[Item], widths: Sequence[float], params: Params = Par
     """The breaks with the fewest total demerits, or None if there is no feasible set.
     `widths[j]` is the width of line j; the last one holds for every line after it.
     `items` must end with `paragraph_end()`."""
-    for limit in (params.tolerance, params.emergency_ratio):
+    steps = [step for step in params.emergency_steps if params.tolerance < step < params.emergency_ratio]
+    for limit in (params.tolerance, *steps, params.emergency_ratio):
         # Looseness only within the tolerance, as TeX: a paragraph that needs the second pass
         # is set as well as it can be, at its best number of lines.
         found = _compose(items, widths, params if limit == params.tolerance else replace(params, looseness=0), limit)

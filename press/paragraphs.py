@@ -36,11 +36,14 @@ from .pagerules import OPENING_MARKS
 
 LOGGER = logging.getLogger(__name__)
 STATS: Counter = Counter()  # paragraphs planned; unsupported; plans made again mid-paragraph; fallbacks; lost; shortened
-ENGLISH = Params(tolerance=1.1)  # widens a 0.26 em space to 0.55 em, 0.57 with its letter spacing
+ENGLISH = Params(tolerance=1.1, emergency_steps=(1.3, 1.6, 2.0, 3.0))  # 1.1 widens a 0.26 em space to 0.55 em, 0.57 with its letter spacing
 CHINESE = Params(tolerance=1.0, emergency_ratio=1e4, last_line_min_boxes=2)  # beyond 1: a short line
 CHINESE_SHORT = 1.0  # em: a line this short after the stretch counts as a short line (see linebreak.Params.loose_gap)
 SHRINK = 0.25  # of a space's width: WeasyPrint justifies by changing the spaces only, either way
-TRACKING = 0.02  # em between letters, at most, in a justified English line: added here, WeasyPrint has none
+TRACKING = 0.02  # em between letters in a justified English line stretched to ratio 1: added here, WeasyPrint has none
+# A line stretched beyond the tolerance (a paragraph with no better breaks) spreads its letters as
+# the composer counted them, up to this ratio (0.03 em), rather than leave it all to the spaces.
+TRACKING_RATIO = 1.5
 LOOSENESS = "data-looseness"  # the attribute of a paragraph that asks for lines more or fewer
 SLACK = 0.15  # em beyond the chosen line end that the line may fill: less than a space and a letter
 
@@ -204,7 +207,7 @@ class _Paragraph:
                 # The composer counts the mark's blank half as dropped at the line start, but
                 # WeasyPrint drops it only once the line is made (press/composition.py).
                 natural += self.font_size / 2
-            tracking = 0.0 if self.chinese else TRACKING * self.font_size * min(1.0, max(0.0, b.ratio))
+            tracking = 0.0 if self.chinese else TRACKING * self.font_size * min(TRACKING_RATIO, max(0.0, b.ratio))
             end = start + rest.starts[b.index]
             self.plans[(line_start, width)] = (natural, tracking, "replanned" if start else "planned", end)
             line_start = end
