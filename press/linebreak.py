@@ -74,6 +74,10 @@ class Params:
     loose_demerits: float = 1e7  # a line beyond the tolerance, in the second pass: as few as can be
     loose_gap: float = 0.0  # ... counted as loose only if, stretched to the tolerance, it still falls this short
     looseness: int = 0  # TeX's \looseness: this many lines more (or fewer) than the best, where the tolerance allows
+    # Limits tried, in order, between the tolerance and the emergency ratio: a paragraph with no
+    # breaks within the tolerance is set with its loosest line as tight as can be (two lines at
+    # 1.2 rather than one at 1.8), as TeX's \emergencystretch does; then as few such lines as can be.
+    emergency_steps: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,8 @@ def compose(items: Sequence[Item], widths: Sequence[float], params: Params = Par
     """The breaks with the fewest total demerits, or None if there is no feasible set.
     `widths[j]` is the width of line j; the last one holds for every line after it.
     `items` must end with `paragraph_end()`."""
-    for limit in (params.tolerance, params.emergency_ratio):
+    steps = [step for step in params.emergency_steps if params.tolerance < step < params.emergency_ratio]
+    for limit in (params.tolerance, *steps, params.emergency_ratio):
         # Looseness only within the tolerance, as TeX: a paragraph that needs the second pass
         # is set as well as it can be, at its best number of lines.
         found = _compose(items, widths, params if limit == params.tolerance else replace(params, looseness=0), limit)
@@ -233,6 +238,8 @@ def _compose(items, widths, params, limit):
 # begins in `text` (None for items that are not breaks).
 
 # A space stretches by SPACE_STRETCH of its own width: a ratio of 1 doubles it (about 0.52 em).
+ZERO_WIDTH_SPACE = "\u200b"
+ADDRESS_PENALTY = 50.0  # a break inside a printed address (at a <wbr>): no hyphen drawn, but a word cut
 HYPHEN_PENALTY = 200.0  # TeX has 50; more keeps the hyphenated line ends as few as greedy breaking left
 CJK_STRETCH = MAX_SPACING  # em per gap between Chinese characters: what composition may spread
 
@@ -246,9 +253,9 @@ class Paragraph:
 def english(text: str, x: Sequence[float], hyphen: float,
             hyphenate: Callable[[str, int], Sequence[int]] = lambda word, start: (), shrink: float = 0.0,
             tracking: float = 0.0) -> Paragraph:
-    """Words between spaces; a word breaks after a hyphen between two letters, or at the
-    points `hyphenate(word, start in text)` gives (offsets inside the word), where a hyphen
-    `hyphen` wide is added. A space stretches by SPACE_STRETCH of its width and shrinks by
+    """Words between spaces; a word breaks after a hyphen between two letters, after a
+    zero-width space (a <wbr>), or at the points `hyphenate(part, start in text)` gives for
+    each part between those (offsets inside the part), where a hyphen `hyphen` wide is added. A space stretches by SPACE_STRETCH of its width and shrinks by
     `shrink` of it; the letters of a word may move apart by `tracking` each (glue before the
     word that is no break: it follows a penalty or a space)."""
     items: list[Item] = []
@@ -269,7 +276,13 @@ def english(text: str, x: Sequence[float], hyphen: float,
         word = text[i:j]
         cuts = {k for k in range(2, len(word) - 1)
                 if word[k - 1] == "-" and word[k - 2].isalpha() and word[k].isalpha()}
-        points = set() if cuts else {k for k in hyphenate(word, i) if 0 < k < len(word)}
+        # A <wbr> (WeasyPrint draws it as a zero-width space): where press/markup.py lets a
+        # printed address break, without a hyphen.
+        cuts |= {k for k in range(1, len(word)) if word[k - 1] == ZERO_WIDTH_SPACE}
+        # Each part of a compound hyphenates as a word: WeasyPrint, past the break after a
+        # compound's hyphen, hyphenates the part that follows it ("data-assim-ilation").
+        bounds = [0, *sorted(cuts), len(word)]
+        points = {a + k for a, b in zip(bounds, bounds[1:]) for k in hyphenate(word[a:b], i + a) if 0 < k < b - a}
         last = 0
 
         def letters(count: int) -> None:
@@ -284,7 +297,12 @@ def english(text: str, x: Sequence[float], hyphen: float,
             letters(k - last)
             items.append(Box(x[i + k] - x[i + last]))
             starts.append(None)
-            items.append(Penalty(hyphen if k in points else 0.0, HYPHEN_PENALTY, True))
+            if k in points:
+                items.append(Penalty(hyphen, HYPHEN_PENALTY, True))
+            elif word[k - 1] == ZERO_WIDTH_SPACE:
+                items.append(Penalty(0.0, ADDRESS_PENALTY))
+            else:
+                items.append(Penalty(0.0, HYPHEN_PENALTY, True))
             starts.append(i + k)
             last = k
         letters(j - i - last)
@@ -321,8 +339,8 @@ def chinese(text: str, x: Sequence[float], em: float, may_break: Callable[[int],
     while i < len(text):
         j = i + 1
         if not _is_cjk(text[i]) and not text[i].isspace():
-            while j < len(text) and not _is_cjk(text[j]) and not text[j].isspace():
-                j += 1  # a Western word
+            while j < len(text) and not _is_cjk(text[j]) and not text[j].isspace() and text[j - 1] != ZERO_WIDTH_SPACE:
+                j += 1  # a Western word, or a printed address up to its next <wbr>
         width = x[j] - x[i]
         if text[i] in OPENING_MARKS and _is_cjk(text[i]) and i:
             blank = min(em / 2, width)

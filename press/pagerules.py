@@ -27,6 +27,9 @@ from .rules import (CJK_PUNCTUATION, CURLY_QUOTES, HALF_BLANK_MARKS, HAN_WESTERN
                     IS_HAN as _IS_HAN, IS_WESTERN as _IS_WESTERN, MAX_HYPHENATED_LINES, NO_LINE_END, NO_LINE_START,
                     OPENING_MARKS, PUNCTUATION_PAIR, WORD_JOINER, WORD_SPACE_MAX)
 
+# A contents line's leader and page number: two dots or more (a long title leaves room for few).
+_LEADER = re.compile(r"\.( ?\.)+\s*\d+$")
+
 
 class Glyph(NamedTuple):
     char: str
@@ -391,7 +394,7 @@ def measure_pdf(pdf: Path) -> Measure:
                     if 1 <= gap <= 8 and not ends_paragraph and i + 1 < len(visible):
                         short.append((index + 1, round(gap, 2), text))
                     continue
-                if not full or ends_paragraph or ". . ." in text:  # a contents line's leader is no word space
+                if not full or ends_paragraph or _LEADER.search(text):  # a contents line's leader is no word space
                     continue
                 found = word_spaces(line)
                 if not found:

@@ -19,31 +19,38 @@ takes them; Chinese breaks are those clreq and Pango both allow.
 Plans are kept by where a line starts. A line that does not start where the plan says (a
 float narrowed it, a measurement was off) gets a new plan from there on. A paragraph the
 composer cannot set (no feasible breaks, an inline block, a preserved line break) is left
-to WeasyPrint: both are logged (press.paragraphs, at debug and info level).
+to WeasyPrint: both are logged (press.paragraphs, at debug and info level). Each line box made is marked
+with who set it (press_set_by: "planned", "replanned", "shortened" or why WeasyPrint did);
+census() counts them on the finished pages, and every typeset part carries that count
+(press.typeset.TypesetPart.composer, read by tools/clreq_report.py --issue).
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import replace
 
 from .linebreak import Params, chinese, compose, english
 from .rules import LETTER_TRACKING as TRACKING, OPENING_MARKS, SPACE_SHRINK as SHRINK
 
 LOGGER = logging.getLogger(__name__)
-ENGLISH = Params(tolerance=1.1)  # widens a 0.26 em space to 0.55 em, 0.57 with its letter spacing
+ENGLISH = Params(tolerance=1.1, emergency_steps=(1.3, 1.6, 2.0, 3.0))  # 1.1 widens a 0.26 em space to 0.55 em, 0.57 with its letter spacing
 CHINESE = Params(tolerance=1.0, emergency_ratio=1e4, last_line_min_boxes=2)  # beyond 1: a short line
 CHINESE_SHORT = 1.0  # em: a line this short after the stretch counts as a short line (see linebreak.Params.loose_gap)
 # A space shrinks by SHRINK of its width (WeasyPrint justifies by changing the spaces only, either
 # way); letters move apart by TRACKING em at most in a justified English line (added here, WeasyPrint
 # has none).
+# A line stretched beyond the tolerance (a paragraph with no better breaks) spreads its letters as
+# the composer counted them, up to this ratio (0.03 em), rather than leave it all to the spaces.
+TRACKING_RATIO = 1.5
 LOOSENESS = "data-looseness"  # the attribute of a paragraph that asks for lines more or fewer
 SLACK = 0.15  # em beyond the chosen line end that the line may fill: less than a space and a letter
 SET: dict = {}  # id(paragraph element) → it, its items, widths and parameters, as last set: press/makeup.py clears it
 
 
 class _Unsupported(Exception):
-    pass
+    """A paragraph the composer leaves to WeasyPrint; its text says why."""
 
 
 def install() -> None:
@@ -74,11 +81,24 @@ def install() -> None:
 
     def next_planned_linebox(context, linebox, position_y, bottom_space, skip_stack, containing_block, *args):
         outer = limit[0]  # a footnote laid out inside this line has lines of its own
-        limit[0] = _planned_width(context, linebox, skip_stack, containing_block, inline, boxes)
+        limit[0], how, planned = _planned_width(context, linebox, skip_stack, containing_block, inline, boxes)
         try:
-            return get_next_linebox(context, linebox, position_y, bottom_space, skip_stack, containing_block, *args)
+            line, resume_at = get_next_linebox(context, linebox, position_y, bottom_space, skip_stack,
+                                               containing_block, *args)
+            shorter = planned is not None and resume_at is not None and _ended_early(linebox, resume_at, planned, boxes)
+            if shorter:
+                # A line that ends at a space just before an inline box (a link) that does not fit
+                # after it: WeasyPrint, looking back for a break, cuts the line after its first
+                # word, planned or not. The line one word shorter ends inside the text, where
+                # WeasyPrint breaks as planned; the next line gets a new plan from there.
+                limit[0], how = (shorter, limit[0][1]), "shortened"
+                line, resume_at = get_next_linebox(context, linebox, position_y, bottom_space, skip_stack,
+                                                   containing_block, *args)
         finally:
             limit[0] = outer
+        if line is not None:
+            line.press_set_by = how  # read back from the finished pages by census()
+        return line, resume_at
 
     inline.get_next_linebox = next_planned_linebox
     inline.split_inline_box = split_within_plan
@@ -95,6 +115,7 @@ class _Paragraph:
         self.x = [0.0]
         self.breaks: set[int] = set()  # where Pango may break a line
         self.chinese = (linebox.style["lang"] or "").lower().startswith("zh")
+        self._tied = False  # the last text box read was nowrap: no break before the next one
         self._read(context, linebox, boxes)
         self.text = "".join(self.texts)
         self.font_size = linebox.style["font_size"]
@@ -103,31 +124,40 @@ class _Paragraph:
         element = getattr(linebox, "element", None)
         self.element = element
         self.looseness = int(element.get(LOOSENESS, 0)) if element is not None else 0
-        # (line start, column) → the line's natural width and letter spacing
-        self.plans: dict[tuple[int, float], tuple[float, float] | None] = {}
+        # (line start, column) → the line's natural width, letter spacing, whether a plan made again set
+        # it, and where the next line starts
+        self.plans: dict[tuple[int, float], tuple[float, float, str, int] | None] = {}
 
     def _read(self, context, box, boxes) -> None:
         for child in box.children:
             before = len(self.x) - 1
             if isinstance(child, boxes.TextBox):
                 marker = (child.element_tag or "").endswith("::marker")  # '1. ', pre-wrap: no break in it
-                if "\n" in child.text or not (child.style["white_space"] == "normal" or marker):
-                    raise _Unsupported
+                if "\n" in child.text:
+                    raise _Unsupported("a preserved line break")
+                # nowrap: a printed address's "-d" tied (press/markup.py), no break in it or after it
+                nowrap = child.style["white_space"] == "nowrap" and " " not in child.text
+                if not (child.style["white_space"] == "normal" or marker or nowrap):
+                    raise _Unsupported(f"white-space: {child.style['white_space']}")
                 self.styles[before] = child.style
                 self.texts.append(child.text.replace(" ", "\u00a0") if marker else child.text)
                 base = self.x[-1]
                 positions, breaks = _advances(context, child.text, child.style)
                 self.x.extend(base + a for a in positions[1:])
-                self.breaks.update(before + k for k in breaks)
-                self.breaks.add(before)  # between two boxes: WeasyPrint asks the text on both sides
+                if not nowrap:
+                    self.breaks.update(before + k for k in breaks)
+                if not self._tied:
+                    self.breaks.add(before)  # between two boxes: WeasyPrint asks the text on both sides
+                self._tied = nowrap
             elif isinstance(child, boxes.InlineBox):
                 if any(child.style[f"{what}_{side}"] != 0 and getattr(child.style[f"{what}_{side}"], "value", 1)
                        for what in ("margin", "padding") for side in ("left", "right")) \
                         or child.style["border_left_width"] or child.style["border_right_width"]:
-                    raise _Unsupported  # its edges would take room the composer does not see
+                    # its edges would take room the composer does not see
+                    raise _Unsupported(f"an inline <{_tag(child)}> with a margin, padding or border")
                 self._read(context, child, boxes)
-            elif child.is_in_normal_flow():
-                raise _Unsupported  # an inline block or image: its width is not text's
+            elif child.is_in_normal_flow():  # its width is not text's
+                raise _Unsupported(f"an inline block or image <{_tag(child)}>")
             self.lengths[id(child)] = len(self.x) - 1 - before
 
     def offset(self, box, skip_stack, boxes) -> int:
@@ -170,6 +200,9 @@ class _Paragraph:
             LOGGER.info("no feasible breaks, WeasyPrint's own lines for %r", self.text[start:start + 60])
             self.plans[(start, width)] = None
             return
+        for b in breaks:
+            if b.ratio > params.tolerance:  # the second pass: a loose English line, a short Chinese one
+                LOGGER.info("a line beyond the tolerance (%.2f): %r", b.ratio, self.text[start:start + 50])
         line_start = start
         for b in breaks:
             natural = b.natural
@@ -177,9 +210,10 @@ class _Paragraph:
                 # The composer counts the mark's blank half as dropped at the line start, but
                 # WeasyPrint drops it only once the line is made (press/composition.py).
                 natural += self.font_size / 2
-            tracking = 0.0 if self.chinese else TRACKING * self.font_size * min(1.0, max(0.0, b.ratio))
-            self.plans[(line_start, width)] = (natural, tracking)
-            line_start = start + rest.starts[b.index]
+            tracking = 0.0 if self.chinese else TRACKING * self.font_size * min(TRACKING_RATIO, max(0.0, b.ratio))
+            end = start + rest.starts[b.index]
+            self.plans[(line_start, width)] = (natural, tracking, "replanned" if start else "planned", end)
+            line_start = end
 
     def _style_at(self, at: int):
         return self.styles[max(k for k in self.styles if k <= at)]
@@ -197,40 +231,86 @@ def can_take(element, change: int) -> bool:
     return best is not None and other is not None and len(other) - len(best) == change
 
 
-def _planned_width(context, linebox, skip_stack, containing_block, inline, boxes) -> tuple[float, float] | None:
-    """How wide WeasyPrint may fill the line that starts here, and its letter spacing."""
+def _planned_width(context, linebox, skip_stack, containing_block, inline, boxes) \
+        -> tuple[tuple[float, float] | None, str | None, tuple | None]:
+    """How wide WeasyPrint may fill the line that starts here, and its letter spacing (None:
+    as WeasyPrint fills it); and who sets the line: "planned", "replanned" (a plan made
+    again from this line's start), the reason the composer left it to WeasyPrint, or None
+    for a line the composer has no business with (not justified, not English or Chinese); and,
+    for a planned line, (its paragraph, start, planned end) to check WeasyPrint's line against."""
     style = linebox.style
     if style["text_align_all"] != "justify" or (style["lang"] or "")[:2].lower() not in ("en", "zh") \
             or style["direction"] != "ltr":
-        return None
+        return None, None, None
     paragraph = getattr(linebox, "press_paragraph", None)
     if paragraph is None or paragraph.children is not linebox.children:
         try:
             paragraph = _Paragraph(context, linebox, boxes)
             LOGGER.debug("a paragraph planned: %r", paragraph.text[:60])
-        except _Unsupported:
-            paragraph = _Unsupported()
-            LOGGER.debug("a paragraph left to WeasyPrint (an inline block, a preserved line break)")
+        except _Unsupported as exc:
+            paragraph = exc
+            LOGGER.info("unsupported paragraph (%s), WeasyPrint's own lines", exc)
         paragraph.children = linebox.children  # a copy of the line box with other children is another paragraph
         linebox.press_paragraph = paragraph
-    if isinstance(paragraph, _Unsupported) or not paragraph.text.strip():
-        return None
+    if isinstance(paragraph, _Unsupported):
+        return None, f"unsupported: {paragraph}", None
+    if not paragraph.text.strip():
+        return None, None, None
     skip = inline.skip_first_whitespace(linebox, skip_stack)
     if skip == "continue":
-        return None
+        return None, None, None
     try:
         start = paragraph.offset(linebox, skip, boxes)
     except (KeyError, IndexError, AttributeError, ValueError):
         # A skip stack into something that is not the paragraph's text: WeasyPrint's line.
         LOGGER.debug("a line lost its place in the plan: %r", paragraph.text[:60])
-        return None
+        return None, "lost: a line start the composer cannot place in its text", None
     width = containing_block.width
     if (start, width) not in paragraph.plans:
         if start:
             LOGGER.debug("a line starts off the plan: %r", paragraph.text[max(0, start - 40):start + 20])
         paragraph.plan(context, start, width - linebox.text_indent, width)
     planned = paragraph.plans[(start, width)]
-    return None if planned is None else (planned[0] + SLACK * paragraph.font_size, planned[1])
+    if planned is None:
+        return None, "no feasible breaks", None
+    natural, tracking, how, end = planned
+    return (natural + SLACK * paragraph.font_size, tracking), how, (paragraph, start, end)
+
+
+def _ended_early(linebox, resume_at, planned, boxes) -> float | None:
+    """If WeasyPrint's line holds less than half of what the composer planned for it: how wide
+    it may be to end a word earlier than planned (None: it ended as planned, or near)."""
+    paragraph, start, end = planned
+    try:
+        actual = paragraph.offset(linebox, resume_at, boxes)
+    except (KeyError, IndexError, AttributeError, ValueError):
+        return None  # a line ending inside what is not the paragraph's text: the next line says so
+    if actual - start >= (end - start) / 2:
+        return None
+    space = paragraph.text[:end].rstrip().rfind(" ", start)
+    if space <= start:
+        return None
+    return paragraph.x[space] - paragraph.x[start] + SLACK * paragraph.font_size
+
+
+def census(document) -> Counter:
+    """Who set the lines of a laid-out document (see _planned_width): lines by how they were set."""
+    found: Counter = Counter()
+
+    def walk(box) -> None:
+        how = getattr(box, "press_set_by", None)
+        if how is not None and type(box).__name__ == "LineBox":
+            found[how] += 1
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    return found
+
+
+def _tag(box) -> str:
+    return getattr(box, "element_tag", None) or type(box).__name__
 
 
 def _add_tracking(context, box, tracking: float, x_advance: float, boxes) -> float:

@@ -50,6 +50,8 @@ class TypesetPart:
     # the cache, so that a part set once says them on every build that uses it.
     messages: tuple[Problem, ...] = ()  # each path in a virtual folder: issue/…, styles/… or templates/…
     notices: tuple["Diagnostic", ...] = ()  # what the page make-up could not mend (press/makeup.py)
+    # Who set the lines (press/paragraphs.census): "planned" by the composer, or why WeasyPrint did.
+    composer: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,7 @@ class Typesetter:
 
     def typeset(self, part: RenderedHtml) -> TypesetPart:
         from .fetch import RefusedFetch
+        from .paragraphs import census
 
         sheets = self.sheets["overlay" if part.key.startswith("overlay") else "page"]
         _ENGINE_LOG.take()  # anything logged between two parts is none of this one's
@@ -175,9 +178,10 @@ class Typesetter:
         # which only carries running heads and folios, is stamped as an artifact instead.
         pdf = document.write_pdf(pdf_identifier=part.key.encode(), pdf_tags=not part.key.startswith("overlay"))
         images = tuple(image for i, page in enumerate(document.pages) for image in _images(page._page_box, i, "", None))
+        composer = tuple(sorted(census(document).items()))
         messages = self.messages + tuple(_problems(_ENGINE_LOG.take(), _source_of(part)))
         return TypesetPart(part.key, pdf, len(document.pages), anchors, overflows, part.lang, images, messages,
-                           tuple(notices))
+                           tuple(notices), composer)
 
     def take_notes(self) -> list[Problem]:
         """The damaged cache entries found since last asked (print-size images)."""

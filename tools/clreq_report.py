@@ -2,9 +2,10 @@
 and how the body is set: word spaces of justified English lines, hyphenated line ends,
 short Chinese lines (press.pagerules.measure_pdf), and how many table cells go on to a second
 line (press.pagerules.cell_breaks; the page rule "table cell" counts those that break a number
-or a term).
+or a term). With --issue, also who set the justified lines of each article part: the paragraph
+composer (press/paragraphs.py), or WeasyPrint and why (composer_lines).
 
-    python tools/clreq_report.py build/2020-02/*.pdf [--show 5]
+    python tools/clreq_report.py build/2020-02/*.pdf [--show 5] [--issue content/2020-02]
 """
 
 import argparse
@@ -14,16 +15,60 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import statistics  # noqa: E402
+from collections import Counter  # noqa: E402
 
 from press.pagerules import cell_breaks, check_pdf, measure_pdf, read_lines  # noqa: E402
 from press.rules import WORD_SPACE_MAX, WORD_SPACE_MEDIAN  # noqa: E402
 
 
+SET_BY_COMPOSER = ("planned", "replanned", "shortened")  # press.paragraphs: any other answer is a line WeasyPrint set
+
+
+def composer_lines(issue_dir: Path) -> dict[str, Counter]:
+    """Article part (its key) → its justified English and Chinese lines by who set them, as the
+    build's typesetting records them in each part (press.typeset.TypesetPart.composer). The
+    parts come from the project's part cache when the issue was built with this code, else they
+    are typeset now."""
+    from press.config import load_config
+    from press.edition import article_runs
+    from press.fonts import subset_fonts
+    from press.render import Renderer
+    from press.stages import characters, check
+    from press.typeset import Typesetting
+
+    cfg = load_config(str(issue_dir))
+    checked = check(cfg)
+    renderer = Renderer(cfg.templates_dir)
+    runs = article_runs(checked.issue, checked.bodies)
+    pages = [renderer.articles(checked.issue, [checked.bodies[key] for key in run]) for run in runs.values()]
+    with Typesetting(cfg) as typesetting:
+        typesetting.use_fonts(subset_fonts(cfg.fonts_dir, characters(checked.issue, pages, cfg.templates_dir),
+                                           cfg.cache_dir))
+        return {part.key: Counter(dict(part.composer)) for part in typesetting.many(pages)}
+
+
+def fallbacks(lines: Counter) -> Counter:
+    """The lines of `lines` (composer_lines) that WeasyPrint set, by reason."""
+    return Counter({how: n for how, n in lines.items() if how not in SET_BY_COMPOSER})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("pdf", type=Path, nargs="+")
+    parser.add_argument("pdf", type=Path, nargs="*")
     parser.add_argument("--show", type=int, default=3)
+    parser.add_argument("--issue", type=Path, action="append", default=[],
+                        help="an issue folder: count the lines its composer set and those it left to WeasyPrint")
     args = parser.parse_args()
+    for issue_dir in args.issue:
+        parts = composer_lines(issue_dir)
+        total = sum(parts.values(), Counter())
+        left = fallbacks(total)
+        print(f"{issue_dir}: {sum(total[how] for how in SET_BY_COMPOSER)} justified lines set by the composer"
+              f" ({total['replanned']} from a plan made again mid-paragraph, {total['shortened']} a word short of"
+              f" their plan), {sum(left.values())} by WeasyPrint")
+        for key, lines in parts.items():
+            for how, n in fallbacks(lines).most_common():
+                print(f"  {key}: {n} lines, {how}")
     for pdf in args.pdf:
         totals: dict[str, list[str]] = {}
         for page, rule, problem in check_pdf(pdf):
