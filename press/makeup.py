@@ -75,6 +75,14 @@ class _Layout:
     columns: list[_Column] = field(default_factory=list)
     heads: dict = field(default_factory=dict)  # article element → page of its title
     line_height: float = 0.0
+    document: object = None  # the laid-out document read
+    _plans: dict | None = None
+
+    def plans(self) -> dict:
+        """What the composer set each paragraph from (press.paragraphs.plans_of), read once."""
+        if self._plans is None:
+            self._plans = paragraphs.plans_of(self.document)
+        return self._plans
 
 
 def is_float(element) -> bool:
@@ -87,10 +95,7 @@ def is_float(element) -> bool:
 def compose(document, root, render) -> tuple[object, list[Diagnostic]]:
     """The document made up: `render()` lays out `root` (an element tree) as it stands."""
     anchors = {id(e): _previous(e, root) for e in root.iter() if is_float(e)}
-    try:
-        return _compose(document, root, render, anchors)
-    finally:
-        paragraphs.SET.clear()  # what the composer was given for this part's paragraphs
+    return _compose(document, root, render, anchors)
 
 
 def _compose(document, root, render, anchors):
@@ -107,7 +112,7 @@ def _compose(document, root, render, anchors):
 # ---------- reading the pages ----------
 
 def _read(document) -> _Layout:
-    layout = _Layout()
+    layout = _Layout(document=document)
     heights = []
     for index, page in enumerate(document.pages):
         box = page._page_box
@@ -360,7 +365,7 @@ def _before(layout: _Layout, column: _Column, holes: list) -> list:
 def _able(layout: _Layout, root, change: int) -> set:
     """The paragraphs of the part that can be set `change` lines longer, asked of the composer
     (a paragraph's lines depend on the column's width alone)."""
-    return {id(e) for e in root.iter("p") if not e.get(LOOSENESS) and paragraphs.can_take(e, change)}
+    return {id(e) for e in root.iter("p") if not e.get(LOOSENESS) and paragraphs.can_take(layout.plans(), e, change)}
 
 
 def _mend_tail(document, root, render, anchors: dict):
@@ -395,7 +400,7 @@ def _mend_tail(document, root, render, anchors: dict):
         advanced()
     body, lines, everything, candidates = tail
     for change, need in ((-1, everything), (+1, TAIL_LINES - lines)):
-        able = [e for e in candidates if paragraphs.can_take(e, change)]
+        able = [e for e in candidates if paragraphs.can_take(layout.plans(), e, change)]
         if len(able) < need:
             continue
         for element in able[-need:]:

@@ -46,7 +46,6 @@ CHINESE_SHORT = 1.0  # em: a line this short after the stretch counts as a short
 TRACKING_RATIO = 1.5
 LOOSENESS = "data-looseness"  # the attribute of a paragraph that asks for lines more or fewer
 SLACK = 0.15  # em beyond the chosen line end that the line may fill: less than a space and a letter
-SET: dict = {}  # id(paragraph element) → it, its items, widths and parameters, as last set: press/makeup.py clears it
 
 
 class _Unsupported(Exception):
@@ -123,6 +122,7 @@ class _Paragraph:
         # A line more or fewer than the best breaks give (press/makeup.py asks, to make a page).
         element = getattr(linebox, "element", None)
         self.element = element
+        self.first_set = None  # (items, widths, params) of its best lines, for the make-up (plans_of)
         self.looseness = int(element.get(LOOSENESS, 0)) if element is not None else 0
         # (line start, column) → the line's natural width, letter spacing, whether a plan made again set
         # it, and where the next line starts
@@ -195,7 +195,7 @@ class _Paragraph:
         breaks = compose(rest.items, (first, width), replace(params, looseness=self.looseness if start == 0 else 0))
         if start == 0 and self.element is not None and not self.looseness:
             # Kept for the page make-up, which asks of a few whether they have a line to spare.
-            SET[id(self.element)] = (self.element, rest.items, (first, width), params)
+            self.first_set = (rest.items, (first, width), params)
         if breaks is None:
             LOGGER.info("no feasible breaks, WeasyPrint's own lines for %r", self.text[start:start + 60])
             self.plans[(start, width)] = None
@@ -219,10 +219,30 @@ class _Paragraph:
         return self.styles[max(k for k in self.styles if k <= at)]
 
 
-def can_take(element, change: int) -> bool:
-    """Whether the paragraph, as last set (at its best number of lines), can be set `change`
-    lines longer within the tolerance: the composer asked again, without a layout."""
-    found = SET.get(id(element))
+def plans_of(document) -> dict:
+    """What the composer was given for each paragraph of a laid-out document, as it set it
+    (at its best number of lines): id(element) → (element, items, widths, params). Read from
+    the line boxes, which carry their paragraph (press_paragraph), so that no state outlives
+    the document."""
+    found: dict = {}
+
+    def walk(box) -> None:
+        paragraph = getattr(box, "press_paragraph", None)
+        if isinstance(paragraph, _Paragraph) and paragraph.first_set is not None:
+            found[id(paragraph.element)] = (paragraph.element, *paragraph.first_set)
+            return
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    return found
+
+
+def can_take(plans: dict, element, change: int) -> bool:
+    """Whether the paragraph, as set in the document `plans` were read from (plans_of), can be
+    set `change` lines longer within the tolerance: the composer asked again, without a layout."""
+    found = plans.get(id(element))
     if found is None or found[0] is not element:
         return False
     _, items, widths, params = found
