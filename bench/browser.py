@@ -46,7 +46,8 @@ document.addEventListener("press:updated", () => {
 def start_serve(issue: Path, out: Path, cache: Path) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", str(issue), "-o", str(out)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-                            env={**os.environ, "PRESS_CACHE_DIR": str(cache)})
+                            env={**os.environ, "PRESS_CACHE_DIR": str(cache)},
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # as bench/run.py says
     deadline = time.time() + 300
     while time.time() < deadline:
         line = proc.stdout.readline()

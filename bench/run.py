@@ -123,8 +123,11 @@ def serve_edits(issue: Path, out: Path, env: dict, edits: int) -> list[tuple[flo
     import queue
     import signal
 
+    # SIGINT as a terminal sends it: a shell without job control starts its background commands (this
+    # benchmark, under nohup) with SIGINT ignored, which serve would inherit and never stop for.
     proc = subprocess.Popen([PY, str(ROOT / "build.py"), "serve", str(issue), "-o", str(out)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
 
@@ -153,7 +156,11 @@ def serve_edits(issue: Path, out: Path, env: dict, edits: int) -> list[tuple[flo
         return samples
     finally:
         os.killpg(proc.pid, signal.SIGINT)
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
 
 
 def env_with(cache: Path) -> dict:
