@@ -15,6 +15,7 @@ import json
 import logging
 import multiprocessing
 import re
+import signal
 import subprocess
 import threading
 import time
@@ -189,8 +190,11 @@ def launch(command: list[str], env: dict | None = None, cwd: Path | None = None,
     that os.killpg stops it with its workers, and wait for the URL it announces. What it prints
     after that is left in the process's stdout (text, with its stderr). For the tests and the
     benchmark, which drive serve from a browser."""
+    # SIGINT as a terminal sends it: started by a shell without job control (nohup … &), serve
+    # would inherit SIGINT ignored and never stop when asked.
     proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True, env=env)
+                            start_new_session=True, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     said, deadline = [], time.time() + timeout
     while time.time() < deadline:
         line = proc.stdout.readline()

@@ -440,9 +440,24 @@ _IN_PROCESS = Lock()  # WeasyPrint is not made for threads: one part at a time i
 
 
 def _warm_up(fonts_dir: Path, cache_dir: Path, typesetters: Memo) -> Memo:
-    """The worker's state: the typesetters of the process it was forked from (serve's warm one)."""
+    """The worker's state: the typesetters of the process it was forked from (serve's warm one).
+    What every worker's typesetter needs and no font set changes is done once, in the first
+    worker before it forks the others: the import of WeasyPrint, while the main process works,
+    and the patches (checked against WeasyPrint's source, the column search compiled) with
+    press's typesetting modules. Each worker made them itself before: 0.08 CPU-s more per
+    worker, on a quiet machine."""
     isolate_fontconfig(fonts_dir, cache_dir)
-    import weasyprint  # noqa: F401  (the expensive import, done while the main process works)
+    import cssselect2  # noqa: F401
+    import weasyprint  # noqa: F401
+
+    from . import fetch  # noqa: F401
+    from .patches import install as install_patches
+
+    try:
+        install_patches()
+    except PressError:
+        pass  # said by the typesetter of every part, where it names the part (Typesetter.__init__)
+    listen_to_engine()
 
     return typesetters
 

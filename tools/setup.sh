@@ -32,3 +32,7 @@ if ! cmp -s requirements.lock .venv/.installed 2>/dev/null; then
 fi
 # The full Chinese faces, from the fonts-noto-cjk installed above (about 4 s, once).
 .venv/bin/python fonts/make_fonts.py
+# press's own modules compiled once, as pip does for an installed package: a build run with
+# PYTHONDONTWRITEBYTECODE set (or from a read-only checkout) would otherwise compile them in
+# every process of every build (about 0.1 CPU-s of a cold build, main process and workers).
+.venv/bin/python -m compileall -q press
