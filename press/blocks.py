@@ -31,7 +31,11 @@ NAMES = {"heading": "heading", "paragraph": "paragraph", "item": "list item", "q
 # A mail address starts only where a run of its characters starts: without the look-behind, each
 # position of a long run of letters (or of Chinese, which \w matches) would scan the run again.
 # An address ends at a Chinese punctuation mark.
-URL = re.compile(rf"(?:https?://|www\.)[^\s<>\"'()\[\],{re.escape(''.join(sorted(CJK_PUNCTUATION)))}]+"
+# A DOI (doi:10.1038/s41586-020-03093-8, or bare) is an address too: translated, it stays as it
+# is, and its digits are no quantity to compare.
+_ADDRESS_END = rf"[^\s<>\"'()\[\],{re.escape(''.join(sorted(CJK_PUNCTUATION)))}]+"
+URL = re.compile(rf"(?:https?://|www\.){_ADDRESS_END}"
+                 rf"|(?<![\w./:-])(?:doi:\s?)?10\.\d{{4,9}}/{_ADDRESS_END}"
                  r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
 # Latin words and acronyms standing in Chinese text (WHO, CEPI, mRNA, BioNTech): names that survive translation.
 LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9&'’\-]*(?<![\-'’])")

@@ -157,6 +157,21 @@ def test_a_changed_url(issue, capsys):
                     "address", "153128", "153123"), found
 
 
+def test_a_doi_is_an_address_not_a_number(issue, capsys):
+    """A DOI stands the same in both languages: its digits are no quantity (a new issue's correct
+    translation got "number 10.1038 ... is missing here"), and a changed DOI is a changed address."""
+    en, zh = issue / "working-together.en.md", issue / "working-together.zh.md"
+    doi = "10.1038/s41586-020-03093-8"
+    zh.write_text(zh.read_text() + f"\n论文见[Nature]{{lang=en}}（doi:{doi}）。\n", encoding="utf-8")
+    en.write_text(en.read_text() + f"\nThe paper is in *Nature* (doi:{doi}).\n", encoding="utf-8")
+    assert not [w for w in pair_warnings(warnings(issue, capsys), "working-together")
+                if "number" in w[2] or "address" in w[2]]
+    replace(en, doi, doi.replace("03093", "03098"))
+    found = warnings(issue, capsys)
+    assert reported(found, "working-together", line_of(en, "The paper is in"), line_of(zh, "论文见"),
+                    "address", "03098", "03093"), found
+
+
 def test_a_stale_translation_until_confirmed(issue, capsys):
     en, zh = issue / "working-together.en.md", issue / "working-together.zh.md"
     replace(zh, "中国愿就此持续加强与国际社会的合作。", "中国愿就此持续深化与国际社会的合作。")
