@@ -47,6 +47,15 @@ def lang_tag(lang: str) -> str:
     return LANG_TAGS.get(lang, LANG_TAGS["zh"])
 
 
+def last_word(text: str) -> tuple[str, str]:
+    """A contents title cut before its last word (its last two characters, in Chinese without a
+    space), which the template keeps on one line with the leader: a leader never starts a line."""
+    cut = max(text.rfind(" "), text.rfind("\u2004")) + 1
+    if cut == 0:
+        cut = max(len(text) - 2, 0)
+    return text[:cut], text[cut:]
+
+
 def environment(templates_dir: Path, session: Session | None = None) -> Environment:
     """The templates' Jinja environment (the parts and the proof), one per templates folder and
     session: a process that stays up (serve) compiles each template once, and Jinja compiles it
@@ -67,6 +76,7 @@ def _environment(templates_dir: str) -> Environment:
     env.filters["prep"] = prepare
     env.filters["addresses"] = link_addresses
     env.filters["lang_tag"] = lang_tag
+    env.filters["last_word"] = last_word
     return env
 
 

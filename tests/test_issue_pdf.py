@@ -209,3 +209,24 @@ def test_contents_entries_link_to_their_pages(build_of, issue_id, name):
         assert "/A" not in annot, "a contents link still points outside the document"
         targets.add(reader.get_page_number(annot["/Dest"][0].get_object()) + 1)
     assert targets == printed
+
+
+# A title whose last word just fills the contents line: its leader's dots wrapped onto a line of
+# their own (seen on an English-heavy issue), so a contents line started with '.'.
+FULL_LINE_TITLE = "Reanalysis at kilometre scale: CMA releases CRA-40 and a high-resolution regional dataset"
+
+
+def test_a_long_contents_title_wraps_before_its_last_word_not_before_its_leader(issue_copy, tmp_path):
+    from conftest import build_here
+
+    article = issue_copy / "working-together.en.md"
+    article.write_text(article.read_text(encoding="utf-8").replace(
+        'title: "Working together against COVID-19: China in Action"', f'title: "{FULL_LINE_TITLE}"', 1),
+        encoding="utf-8")
+    result = build_here("pdf", str(issue_copy), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    contents = page_texts(tmp_path / "out" / "2020-02.en.pdf")[1]
+    lines = [line.strip() for line in contents.splitlines() if line.strip()]
+    assert not [line for line in lines if line.startswith(".")], lines
+    entry = [(text, page) for text, page in contents_entries(contents) if "Reanalysis" in text]
+    assert entry and squash(FULL_LINE_TITLE) in squash(entry[0][0]), contents
