@@ -5,11 +5,14 @@ press.pipeline calls this module only when there is work to do.
 
 from __future__ import annotations
 
+import io
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
+
+from pypdf import PdfReader
 
 from .config import Config
 from .edition import EditionLayout, article_runs, editions, lay_out, make_pdf
@@ -104,6 +107,7 @@ def _make(cfg: Config, checked: Checked, typesetting: Typesetting, first: Callab
     for layout in layouts:
         interrupt()
         pdfs[layout.edition.filename] = make_pdf(layout).pdf
+        raise_errors(_printed_note_problems(layout, pdfs[layout.edition.filename], runs, bodies, articles))
         if first is not None and layout is layouts[0]:
             first(Made(issue.id, dict(pdfs), list(warnings), first_pages, layouts[0].page_keys, checked))
     if press_cover is not None:
@@ -156,6 +160,45 @@ def _note_problems(runs: dict, bodies: dict[tuple[str, str], ArticleHtml],
                                       "the first of them called here: its pages have no room for so many notes; "
                                       "spread the calls over more paragraphs"))
     return problems
+
+
+def _printed_note_problems(layout: EditionLayout, pdf: bytes, runs: dict, bodies: dict[tuple[str, str], ArticleHtml],
+                           articles: dict[tuple[str, str], TypesetPart]) -> list[Problem]:
+    """The notes of the finished PDF, counted against its articles' sources: every note is a Note
+    element of its structure tree (press/tagging.py), each named in the IDTree (press/finish.py).
+    _note_problems finds a note the typesetter left out; this, one lost on any step after it.
+    Where the count falls short, each part's own tree says which articles lost notes."""
+    heads = [head for head in runs if head[1] in layout.edition.langs]
+    expected = sum(bodies[key].notes for head in heads for key in runs[head])
+    root = PdfReader(io.BytesIO(pdf)).trailer["/Root"].get("/StructTreeRoot")  # read once: not kept with the parts
+    names = root.get_object().get("/IDTree", {}).get("/Names", []) if root is not None else []
+    printed = sum(1 for value in names[1::2] if value.get_object().get("/S") == "/Note")
+    if printed == expected:
+        return []
+    problems = []
+    for head in heads:
+        wanted = sum(bodies[key].notes for key in runs[head])
+        found = _notes_in(read_part(articles[head].pdf))
+        if found != wanted:
+            what = "this article" if len(runs[head]) == 1 else "this article and those that continue it"
+            problems.append(error(bodies[head].article.path, None,
+                                  f"{layout.edition.filename} prints {found} notes where the source of {what} has {wanted}"))
+    return problems or [error(Path(layout.edition.filename), None,
+                              f"prints {printed} notes where the sources of its articles have {expected}")]
+
+
+def _notes_in(reader) -> int:
+    """The Note elements of a PDF's structure tree."""
+    root = reader.trailer["/Root"].get("/StructTreeRoot")
+    count, stack = 0, [root.get_object()] if root is not None else []
+    while stack:
+        kids = stack.pop().get("/K")
+        for kid in (kids if isinstance(kids, list) else [kids]) if kids is not None else []:
+            kid = kid.get_object()
+            if isinstance(kid, dict) and "/S" in kid:
+                count += kid["/S"] == "/Note"
+                stack.append(kid)
+    return count
 
 
 def _makeup_problems(issue: Issue, runs: dict, articles: dict[tuple[str, str], TypesetPart],
