@@ -499,3 +499,35 @@ def _small_issue(folder: Path, zh: str = "中文。\n", en: str = "English.\n") 
     (folder / "small.zh.md").write_text("---\ntitle: 小\n---\n" + zh, encoding="utf-8")
     (folder / "small.en.md").write_text("---\ntitle: Small\n---\n" + en, encoding="utf-8")
     return folder
+
+
+@pytest.mark.parametrize("how", ["flipped", "truncated", "folder"])
+def test_a_damaged_fontconfig_cache_is_made_again(clean, tmp_path, how):
+    """fontconfig's own cache (of the fallback face, in the cache folder) is checked against the
+    digests press recorded when it made it, and made again when it differs: fontconfig itself
+    would use a file whose header is intact."""
+    reference, warm = clean
+    cache = tmp_path / "cache"
+    shutil.copytree(warm, cache, symlinks=True)
+    # fontconfig names its files after the folder they cache: a cache in another folder has its own.
+    first = run_build("pdf", str(ISSUE), "-o", str(tmp_path / "first"), env={"PRESS_CACHE_DIR": str(cache)})
+    assert first.returncode == 0, first.stderr
+    shutil.rmtree(cache / "parts")  # so that the build typesets, with fontconfig
+    record = (cache / "fontconfig" / "press-digests").read_text(encoding="utf-8")
+    entries = sorted((cache / "fontconfig").glob("*.cache-*"))
+    assert entries and all(f"{entry.name} {hashlib.sha256(entry.read_bytes()).hexdigest()}" in record for entry in entries)
+    for entry in entries:
+        if how == "flipped":
+            _flip(entry)
+        elif how == "truncated":
+            _cut(entry)
+        else:
+            entry.unlink()
+            entry.mkdir()
+    result = run_build("pdf", str(ISSUE), "-o", str(tmp_path / "out"), env={"PRESS_CACHE_DIR": str(cache)})
+    assert result.returncode == 0 and _lines(result, "error") == [], result.stderr
+    assert _digests(tmp_path / "out") == _digests(reference)
+    # Made again: the files hold what the record says.
+    assert (cache / "fontconfig" / "press-digests").read_text(encoding="utf-8") == record
+    for entry in entries:
+        assert entry.is_file() and f"{entry.name} {hashlib.sha256(entry.read_bytes()).hexdigest()}" in record
