@@ -209,7 +209,41 @@ def load_article(path: Path, slug: str, lang: str, problems: list[Problem]) -> A
     if not body.strip():
         problems.append(error(path, end + 2, "the article has no text after its front matter"))
         return None
+    if (over := _over_markdown_limits(lines, end + 1)) is not None:
+        problems.append(error(path, *over))
+        return None
     return Article(slug, lang, path, FrontMatter(**values), body, end + 2, text)
+
+
+# The Markdown parser (markdown-it-py, pure Python) works per block and per mark: a megabyte of
+# one-word list items took it 25 CPU-s and 660 MB, one of "[^" (each a note call to try) 49 CPU-s,
+# one of "*a" 15 CPU-s, the article being parsed twice (the page, the translation review). A
+# newsletter's longest article has a few hundred lines and links, notes and emphases: these
+# bounds keep the worst megabyte found within them under 10 CPU-s and 250 MB.
+MAX_LINES = 10_000  # lines of text in an article's body (blank lines not counted)
+MAX_BRACKETS = 10_000  # "[" in an article's body: each a link, image or note call to the parser
+MAX_EMPHASIS = 20_000  # "*", "_" and "~" in an article's body: each a delimiter to pair
+_OVER = {
+    "lines": f"more than {MAX_LINES:,} lines of text",
+    "brackets": f"more than {MAX_BRACKETS:,} '[' (links, images and note calls)",
+    "emphasis": f"more than {MAX_EMPHASIS:,} '*', '_' and '~' (emphasis marks)",
+}
+
+
+def _over_markdown_limits(lines: list[str], first: int) -> tuple[int, str] | None:
+    """The line where the body passes a limit, and what to say there; None within them."""
+    filled = brackets = emphasis = 0
+    for number in range(first, len(lines)):
+        line = lines[number]
+        filled += bool(line) and not line.isspace()
+        brackets += line.count("[")
+        emphasis += line.count("*") + line.count("_") + line.count("~")
+        over = next((what for what, count, limit in (("lines", filled, MAX_LINES), ("brackets", brackets, MAX_BRACKETS),
+                                                      ("emphasis", emphasis, MAX_EMPHASIS)) if count > limit), None)
+        if over is not None:
+            return number + 1, (f"the article has {_OVER[over]}, more than a newsletter's article holds: "
+                                "split it into several articles")
+    return None
 
 
 def _read_text(path: Path, problems: list[Problem]) -> str | None:
