@@ -199,3 +199,14 @@ def test_issue_yaml_at_its_limit_is_read_in_bounded_time(tmp_path):
     text = filled(ISSUE_YAML + "# ", "x", "\n", limit=YAML_LIMIT - 100)
     status, err, _ = run_check(make_issue(tmp_path / "issue", {"big.en.md": EN_HEAD + "Text.\n"}, issue_yaml=text))
     assert status == 0, err[-3000:]
+
+
+def test_a_translation_record_nested_200_000_deep_is_refused_without_a_crash(tmp_path):
+    """Read with libyaml's parser under PyYAML's composer: libyaml's own composer recurses in C and
+    the process died of a segfault on 100,000 nested brackets; this one stops at 50 levels."""
+    record = "zh: " + "[" * 200_000 + "]" * 200_000 + "\nen: []\n"
+    issue = make_issue(tmp_path / "issue", {"big.zh.md": ZH_HEAD + "中文。\n", "big.en.md": EN_HEAD + "English.\n",
+                                            "big.translation.yaml": record})
+    status, err, _ = run_check(issue)
+    assert status == 0, err
+    assert "big.translation.yaml:1: warning: cannot read this record: run 'python build.py translated big'" in err, err
