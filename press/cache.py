@@ -12,7 +12,9 @@ The cache is press's own: nothing else is expected to write there.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 from .errors import Problem, note
@@ -90,3 +92,44 @@ def replace_non_folder(folder: Path, notes: list[Problem] | None = None) -> Path
 
 def _sha(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
+
+
+FONTCONFIG_RECORD = "press-digests"  # beside fontconfig's own cache files: what press found them to hold
+
+
+def check_fontconfig_cache(conf_dir: Path, conf: Path, font_dirs: list[Path]) -> None:
+    """fontconfig's cache of the fallback face and fonts/extra, made by press and then checked
+    against the digests press recorded, as press's own entries are. fontconfig itself checks
+    only a header and the folders' times: a flipped byte inside would be used. Anything that does
+    not match (or a face added, which fontconfig would write over) is deleted and made again
+    with fc-cache. Without fc-cache, fontconfig makes the files itself and nothing is recorded."""
+    record = conf_dir / FONTCONFIG_RECORD
+    state = "".join(f"dir {folder} {_mtime(folder)}\n" for folder in font_dirs)
+    found = state + "".join(f"{path.name} {_sha(path.read_bytes()).hex()}\n"
+                            for path in sorted(conf_dir.glob("*.cache-*")) if path.is_file())
+    try:
+        if record.read_text(encoding="utf-8") == found:
+            return
+    except (OSError, UnicodeDecodeError):
+        pass
+    for path in conf_dir.glob("*.cache-*"):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    fc_cache = shutil.which("fc-cache")
+    if fc_cache is None:
+        record.unlink(missing_ok=True)
+        return
+    made = subprocess.run([fc_cache], env={**os.environ, "FONTCONFIG_FILE": str(conf)}, capture_output=True)
+    if made.returncode == 0:
+        write_atomically(record, state + "".join(f"{path.name} {_sha(path.read_bytes()).hex()}\n"
+                                                 for path in sorted(conf_dir.glob("*.cache-*")) if path.is_file()),
+                         durable=False)
+
+
+def _mtime(folder: Path) -> int:
+    try:
+        return folder.stat().st_mtime_ns
+    except OSError:
+        return 0

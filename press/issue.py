@@ -220,8 +220,42 @@ def load_article(path: Path, slug: str, lang: str, problems: list[Problem]) -> A
     if not body.strip():
         problems.append(error(path, end + 2, "the article has no text after its front matter", code="article.empty"))
         return None
+    if (over := _over_markdown_limits(lines, end + 1)) is not None:
+        problems.append(error(path, *over, code="article.limit"))
+        return None
     return Article(slug, lang, path, FrontMatter(**values), body, end + 2, text,
                    tuple((key, line) for key, line in key_lines.items() if isinstance(key, str)))
+
+
+# The Markdown parser (markdown-it-py, pure Python) works per block and per mark: a megabyte of
+# one-word list items took it 25 CPU-s and 660 MB, one of "[^" (each a note call to try) 49 CPU-s,
+# one of "*a" 15 CPU-s, the article being parsed twice (the page, the translation review). A
+# newsletter's longest article has a few hundred lines and links, notes and emphases: these
+# bounds keep the worst megabyte found within them under 10 CPU-s and 250 MB.
+MAX_LINES = 10_000  # lines of text in an article's body (blank lines not counted)
+MAX_BRACKETS = 10_000  # "[" in an article's body: each a link, image or note call to the parser
+MAX_EMPHASIS = 20_000  # "*", "_" and "~" in an article's body: each a delimiter to pair
+_OVER = {
+    "lines": f"more than {MAX_LINES:,} lines of text",
+    "brackets": f"more than {MAX_BRACKETS:,} '[' (links, images and note calls)",
+    "emphasis": f"more than {MAX_EMPHASIS:,} '*', '_' and '~' (emphasis marks)",
+}
+
+
+def _over_markdown_limits(lines: list[str], first: int) -> tuple[int, str] | None:
+    """The line where the body passes a limit, and what to say there; None within them."""
+    filled = brackets = emphasis = 0
+    for number in range(first, len(lines)):
+        line = lines[number]
+        filled += bool(line) and not line.isspace()
+        brackets += line.count("[")
+        emphasis += line.count("*") + line.count("_") + line.count("~")
+        over = next((what for what, count, limit in (("lines", filled, MAX_LINES), ("brackets", brackets, MAX_BRACKETS),
+                                                      ("emphasis", emphasis, MAX_EMPHASIS)) if count > limit), None)
+        if over is not None:
+            return number + 1, (f"the article has {_OVER[over]}, more than a newsletter's article holds: "
+                                "split it into several articles")
+    return None
 
 
 def _read_text(path: Path, problems: list[Problem]) -> str | None:
@@ -280,10 +314,10 @@ def read_yaml(path: Path) -> Any:
 MAX_YAML_DEPTH = 50  # lists and maps inside each other; PyYAML composes them recursively
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML that leaves dates as text: PyYAML's own date parsing raises plain
-    ValueErrors (2020-13-01) without a line; ours reports them at their key. Nesting
-    is limited, and so are numbers, with the line where each goes wrong."""
+class _Limits:
+    """What press adds to safe YAML: dates left as text (PyYAML's own date parsing raises plain
+    ValueErrors, 2020-13-01, without a line; ours reports them at their key), nesting and numbers
+    limited, with the line where each goes wrong."""
 
     depth = 0
 
@@ -308,40 +342,75 @@ class _Loader(yaml.SafeLoader):
                                                 node.start_mark)
 
 
-_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+class _Loader(_Limits, yaml.SafeLoader):
+    """PyYAML in Python alone: its error messages are the ones the hints below know."""
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+if yaml.__with_libyaml__:
+    class _FastLoader(_Limits, yaml.composer.Composer, yaml.cyaml.CParser, yaml.constructor.SafeConstructor,
+                      yaml.resolver.Resolver):
+        """libyaml's scanner and parser (4 to 5 times as fast: a 1 MB translation record in 0.7 s
+        instead of 3.2), under PyYAML's own composer in Python, which keeps the nesting limit:
+        libyaml's composer recurses in C and crashes the process on 100,000 nested brackets."""
+
+        def __init__(self, stream):
+            yaml.cyaml.CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+else:  # a PyYAML built without libyaml (the pinned wheels have it)
+    _FastLoader = _Loader
+
+
+for _loader in (_Loader, _FastLoader):
+    _loader.add_constructor("tag:yaml.org,2002:int", _Limits.construct_yaml_int)
+    _loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
 
 
 def _parse_yaml(text: str, path: Path, first_line: int) -> tuple[Any, dict[str, int]]:
-    """Load YAML safely and note the line of each top-level key."""
-    lines: dict[str, int] = {}
+    """Load YAML safely and note the line of each top-level key. Read with libyaml; a text it
+    refuses is read again in Python, whose messages say what is wrong in the words the hints
+    know (only within MAX_YAML_BYTES: beyond, libyaml's message stands)."""
     try:
-        loader = _Loader(text)
-        try:
-            node = loader.get_single_node()  # parsed once: the nodes give the lines, then the data
-            data = loader.construct_document(node) if node is not None else None
-            if isinstance(node, yaml.MappingNode):
-                for key, value in node.value:
-                    if isinstance(key, yaml.ScalarNode):
-                        _note_key(loader, key, value, first_line, lines)
-        finally:
-            loader.dispose()
+        return _load(_FastLoader, text, first_line)
     except yaml.YAMLError as exc:
-        # Where the broken construct starts (an unclosed quote or bracket), else where parsing
-        # failed; a block mapping's start is the first key, not the line at fault.
-        mark = getattr(exc, "context_mark", None)
-        if mark is None or getattr(exc, "context", None) == "while parsing a block mapping":
-            mark = getattr(exc, "problem_mark", None) or mark
-        line = first_line + _line(text, mark) if mark else first_line
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        hint = _yaml_hint(reason, text.split("\n")[line - first_line] if mark else "")
-        raise PressError.at(path, line, f"YAML syntax: {reason}{hint}", code="yaml.syntax") from None
+        fast = exc
+    if len(text) <= MAX_YAML_BYTES:
+        try:
+            return _load(_Loader, text, first_line)
+        except yaml.YAMLError as exc:
+            fast = exc
+    raise _yaml_problem(fast, text, path, first_line) from None
+
+
+def _load(loader_type: type, text: str, first_line: int) -> tuple[Any, dict[str, int]]:
+    lines: dict[str, int] = {}
+    loader = loader_type(text)
+    try:
+        node = loader.get_single_node()  # parsed once: the nodes give the lines, then the data
+        data = loader.construct_document(node) if node is not None else None
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    _note_key(loader, text, key, value, first_line, lines)
+    finally:
+        loader.dispose()
     return data, lines
+
+
+def _yaml_problem(exc: yaml.YAMLError, text: str, path: Path, first_line: int) -> PressError:
+    # Where the broken construct starts (an unclosed quote or bracket), else where parsing
+    # failed; a block mapping's start is the first key, not the line at fault.
+    mark = getattr(exc, "context_mark", None)
+    if mark is None or getattr(exc, "context", None) == "while parsing a block mapping":
+        mark = getattr(exc, "problem_mark", None) or mark
+    line = first_line + _line(text, mark) if mark else first_line
+    reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    hint = _yaml_hint(reason, text.split("\n")[line - first_line] if mark else "")
+    return PressError.at(path, line, f"YAML syntax: {reason}{hint}", code="yaml.syntax")
 
 
 def _yaml_hint(reason: str, line: str) -> str:
@@ -371,10 +440,11 @@ def _line_starts(text: str) -> list[int]:
     return [m.start() for m in re.finditer("\n", text)]
 
 
-def _note_key(loader: _Loader, key: yaml.ScalarNode, value: yaml.Node, first_line: int, lines: dict[str, int]) -> None:
+def _note_key(loader: _Limits, text: str, key: yaml.ScalarNode, value: yaml.Node, first_line: int,
+              lines: dict[str, int]) -> None:
     """The line of a top-level key, under its text and under what it reads as (true: is True);
     a key given twice is an error, for YAML would keep the last value without a word."""
-    line = first_line + _line(loader.buffer, key.start_mark)
+    line = first_line + _line(text, key.start_mark)
     names = {key.value, str(loader.construct_object(key))}
     if names & lines.keys():
         raise yaml.constructor.ConstructorError(None, None, f"key '{key.value}' is given twice: the first value would be lost",
@@ -383,11 +453,11 @@ def _note_key(loader: _Loader, key: yaml.ScalarNode, value: yaml.Node, first_lin
         lines[name] = line
     if isinstance(value, yaml.SequenceNode):
         for i, item in enumerate(value.value):
-            lines[f"{key.value}[{i}]"] = first_line + _line(loader.buffer, item.start_mark)
+            lines[f"{key.value}[{i}]"] = first_line + _line(text, item.start_mark)
             if isinstance(item, yaml.MappingNode):  # a cover photo's keys, for a typo said where it is
                 for sub, _ in item.value:
                     if isinstance(sub, yaml.ScalarNode):
-                        lines.setdefault(f"{key.value}[{i}].{sub.value}", first_line + _line(loader.buffer, sub.start_mark))
+                        lines.setdefault(f"{key.value}[{i}].{sub.value}", first_line + _line(text, sub.start_mark))
 
 
 def _check_keys(data: dict, known: set[str], required: tuple[str, ...], path: Path, line_of, problems: list[Problem], what: str) -> None:

@@ -69,7 +69,7 @@ def _build(cfg: Config, session: Session, stamp: str, stop: Event | None) -> Ite
     # The stages and the typesetter load only here: a build reused above never pays for them.
     from .edition import make_pdf
     from .output import write_atomically
-    from .stages import check, lay_out_issue, press_name, press_pdf_of, stop_if
+    from .stages import check, lay_out_issue, press_name, press_pdf_of, printed_note_problems, stop_if
     from .typeset import Typesetting
 
     with Typesetting(cfg, session) as typesetting:  # its workers import WeasyPrint while the stages load
@@ -92,7 +92,9 @@ def _build(cfg: Config, session: Session, stamp: str, stop: Event | None) -> Ite
     # one document in memory at a time keeps the peak low on a 200-page issue.
     for layout in laid.layouts:
         stop_if(stop)
-        yield write(layout.edition.filename, make_pdf(layout, session).pdf)
+        pdf = make_pdf(layout, session).pdf
+        raise_errors(printed_note_problems(laid, layout, pdf))  # every note of the sources is in it
+        yield write(layout.edition.filename, pdf)
     if laid.press is not None:
         stop_if(stop)
         pdf, found = press_pdf_of(cfg, session, checked, laid.press)

@@ -87,7 +87,10 @@ class BuildState:
             return self.snapshot()
 
 
-HOSTS = ("127.0.0.1", "localhost")  # a page of another site, its name pointed at 127.0.0.1, sends its own
+# A page of another site, its name pointed at 127.0.0.1, sends its own. [::1] is how a browser
+# names the loopback in IPv6 (a tab opened at http://[::1]:PORT/ reaches 127.0.0.1 through no proxy).
+HOSTS = ("127.0.0.1", "localhost", "[::1]")
+HOST_HEADER = re.compile(r"(\[[0-9a-f:.]+\]|[^:\[\]]+)(?::(\d{1,5}))?")
 GONE = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)  # the client left
 
 
@@ -113,10 +116,9 @@ class ProofHandler(SimpleHTTPRequestHandler):
         """Answer only requests for this server by the names it listens as (DNS rebinding)."""
         if not super().parse_request():
             return False
-        host, _, port = (self.headers.get("Host") or "").strip().lower().rpartition(":")
-        if not host or not port.isdigit():
-            host, port = (self.headers.get("Host") or "").strip().lower(), str(self.server.server_address[1])
-        if host not in HOSTS or int(port) != self.server.server_address[1]:
+        own = self.server.server_address[1]
+        named = HOST_HEADER.fullmatch((self.headers.get("Host") or "").strip().lower())
+        if named is None or named[1] not in HOSTS or int(named[2] or own) != own:
             self.send_error(HTTPStatus.FORBIDDEN, "the proof is served to 127.0.0.1 and localhost only")
             return False
         return True
@@ -252,12 +254,25 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
         # none, and no full collection of this process's large heap falls within it.
         gc.collect()
 
-    def watch() -> None:
-        import watchfiles
+    lost: list[str] = []  # why the watcher stopped, if it did
 
-        # An editor saves a file in one write or one rename: 50 ms of quiet is the end of a save.
-        for _ in watchfiles.watch(*watched, debounce=50, step=10, stop_event=done, raise_interrupt=False):
-            changed.set()
+    def watch() -> None:
+        try:
+            import watchfiles
+
+            # An editor saves a file in one write or one rename: 50 ms of quiet is the end of a save.
+            for _ in watchfiles.watch(*watched, debounce=50, step=10, stop_event=done, raise_interrupt=False):
+                changed.set()
+        except Exception as exc:  # noqa: BLE001 (whatever stops it: said by the builder, which then stops)
+            lost.append(f"{type(exc).__name__}: {exc}")
+        else:
+            lost.append("the watch ended")
+
+    def watching() -> None:
+        """A serve that no longer sees edits would show an old proof as if it were the latest."""
+        if lost and not done.is_set():
+            raise PressError.at(watched[0], None, f"serve stopped watching for changes ({lost[0]}): an edit would "
+                                "no longer be rebuilt; start serve again", code="serve.watch")
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
@@ -266,7 +281,8 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
         ready(url)
         while True:
             while not changed.wait(timeout=1):  # with a timeout: Ctrl-C is seen at once
-                pass
+                watching()
+            watching()
             changed.clear()
             rebuild()
     except KeyboardInterrupt:

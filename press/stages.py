@@ -6,10 +6,13 @@ press.pipeline calls this module only when there is work to do, and assembles th
 
 from __future__ import annotations
 
+import io
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from threading import Event
+
+from pypdf import PdfReader
 
 from .article import ArticleKey
 from .config import Config
@@ -48,6 +51,11 @@ class LaidOut:
     layouts: list[EditionLayout]
     press: EditionLayout | None  # the bilingual issue with the cover typeset for bleed (--press)
     warnings: list[Problem]  # check's, WeasyPrint's and the page make-up's: none fails the build
+    # What the finished PDFs are checked against (printed_note_problems): the runs of articles
+    # set as one part, the articles' HTML and their typeset parts.
+    runs: dict = field(default_factory=dict)
+    bodies: dict = field(default_factory=dict)
+    articles: dict = field(default_factory=dict)
 
 
 class LayoutFailed(PressError):
@@ -115,7 +123,7 @@ def _lay_out(cfg: Config, session: Session, checked: Checked, typesetting: Types
         raise LayoutFailed(warnings + [problem for _, problem in overflows], layouts[0], checked, faults)
     raise_errors(warnings, cfg.strict)
     press = replace(layouts[0], parts=[covers_set[-1], *layouts[0].parts[1:]]) if cfg.press else None
-    return LaidOut(layouts, press, warnings)
+    return LaidOut(layouts, press, warnings, runs, bodies, articles)
 
 
 def press_pdf_of(cfg: Config, session: Session, checked: Checked, press: EditionLayout) -> tuple[bytes | None, list[Problem]]:
@@ -180,6 +188,46 @@ def _note_problems(runs: dict, bodies: dict[ArticleKey, ArticleHtml],
                                       "the first of them called here: its pages have no room for so many notes; "
                                       "spread the calls over more paragraphs", code="note.missing"))
     return problems
+
+
+def printed_note_problems(laid: LaidOut, layout: EditionLayout, pdf: bytes) -> list[Problem]:
+    """The notes of the finished PDF, counted against its articles' sources: every note is a Note
+    element of its structure tree (press/tagging.py), each named in the IDTree (press/finish.py).
+    _note_problems finds a note the typesetter left out; this, one lost on any step after it.
+    Where the count falls short, each part's own tree says which articles lost notes."""
+    runs, bodies, articles = laid.runs, laid.bodies, laid.articles
+    heads = [head for head in runs if head.lang in layout.edition.langs]
+    expected = sum(bodies[key].notes for head in heads for key in runs[head])
+    root = PdfReader(io.BytesIO(pdf)).trailer["/Root"].get("/StructTreeRoot")  # read once: not kept with the parts
+    names = root.get_object().get("/IDTree", {}).get("/Names", []) if root is not None else []
+    printed = sum(1 for value in names[1::2] if value.get_object().get("/S") == "/Note")
+    if printed == expected:
+        return []
+    problems = []
+    for head in heads:
+        wanted = sum(bodies[key].notes for key in runs[head])
+        found = _notes_in(PdfReader(io.BytesIO(articles[head].pdf)))
+        if found != wanted:
+            what = "this article" if len(runs[head]) == 1 else "this article and those that continue it"
+            problems.append(error(bodies[head].article.path, None,
+                                  f"{layout.edition.filename} prints {found} notes where the source of {what} has {wanted}",
+                                  code="note.missing"))
+    return problems or [error(Path(layout.edition.filename), None,
+                              f"prints {printed} notes where the sources of its articles have {expected}", code="note.missing")]
+
+
+def _notes_in(reader) -> int:
+    """The Note elements of a PDF's structure tree."""
+    root = reader.trailer["/Root"].get("/StructTreeRoot")
+    count, stack = 0, [root.get_object()] if root is not None else []
+    while stack:
+        kids = stack.pop().get("/K")
+        for kid in (kids if isinstance(kids, list) else [kids]) if kids is not None else []:
+            kid = kid.get_object()
+            if isinstance(kid, dict) and "/S" in kid:
+                count += kid["/S"] == "/Note"
+                stack.append(kid)
+    return count
 
 
 def _makeup_problems(issue: Issue, runs: dict, articles: dict[ArticleKey, TypesetPart],

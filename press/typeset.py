@@ -22,7 +22,7 @@ from threading import Lock
 from typing import TYPE_CHECKING
 
 from . import makeup
-from .cache import Cache, replace_non_folder
+from .cache import Cache, check_fontconfig_cache, replace_non_folder
 from .errors import PressError, Problem
 from .fonts import EXTRA_DIR, FontSet
 from .manifest import content_digest, environment, issue_files, walk
@@ -104,6 +104,7 @@ def isolate_fontconfig(fonts_dir: Path, cache_dir: Path) -> None:
     )
     if not conf.is_file() or conf.read_bytes() != text.encode():
         write_atomically(conf, text, durable=False)
+    check_fontconfig_cache(conf_dir, conf, [fallback.resolve(), extra])
     os.environ["FONTCONFIG_FILE"] = str(conf)
 
 

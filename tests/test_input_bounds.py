@@ -5,6 +5,7 @@ made for it, and must end in the exit status and error lines it states, never in
 
 from __future__ import annotations
 
+import os
 import resource
 import shutil
 import subprocess
@@ -68,9 +69,6 @@ def filled(head: str, unit: str, tail: str = "\n", limit: int = ARTICLE_LIMIT - 
 EN_HEAD = "---\ntitle: Big\n---\n"
 ZH_HEAD = "---\ntitle: 大\n---\n"
 
-# Not here: 1 MB of the densest Markdown (a list item or a link every 4 bytes, "[^" every 2) is
-# parsed in linear time, but markdown-it-py (pure Python, and the article is parsed twice: for
-# the page and for the translation review) takes 2.5 to 5 minutes on it on this shared machine.
 CASES = {
     # One paragraph of letters: the mail-address pattern rescanned every run of word characters.
     "letters": {"big.en.md": filled(EN_HEAD, "a")},
@@ -84,6 +82,36 @@ CASES = {
     "front matter": {"big.en.md": filled("---\ntitle: Big\nabstract: ", "word ", "\n---\nText.\n", limit=YAML_LIMIT)},
     "front matter flow": {"big.en.md": filled("---\ntitle: Big\nsubtitle: [", "a, ", "]\n---\nText.\n", limit=YAML_LIMIT)},
     "front matter too large": {"big.en.md": filled("---\ntitle: Big\nsubtitle: [", "a, ", "]\n---\nText.\n")},
+    # As many lines, "[" and emphasis marks as an article may have (press/issue.py MAX_LINES,
+    # MAX_BRACKETS, MAX_EMPHASIS): list items each calling a note that is not there, or paragraphs
+    # each opening a link, with emphasis marks, filled up to 1 MB with what costs the parser most.
+    "lines and brackets at their limits": {"big.en.md": EN_HEAD + ("- [^x *a*" + "`a" * 44 + "\n") * 10_000},
+    "paragraphs and links at their limits": {"big.en.md": EN_HEAD + ("[a](*a_ " + "<a" * 44 + "\n\n") * 10_000},
+}
+
+# Cut short before the parser: what costs it most per byte, refused at the line where a limit
+# is passed. (Before: a megabyte of one-word list items took the parser 25 CPU-s and 660 MB,
+# one of "[^" 50 CPU-s, 2.5 to 5 minutes on this shared machine.)
+MAX_LINES = 10_000  # press/issue.py
+MAX_BRACKETS = 10_000
+TOO_MANY_LINES = "the article has more than 10,000 lines of text, more than a newsletter's article holds: " \
+                 "split it into several articles"
+TOO_MANY_BRACKETS = "the article has more than 10,000 '[' (links, images and note calls), more than a " \
+                    "newsletter's article holds: split it into several articles"
+MAX_EMPHASIS = 20_000
+TOO_MANY_EMPHASES = "the article has more than 20,000 '*', '_' and '~' (emphasis marks), more than a " \
+                    "newsletter's article holds: split it into several articles"
+HEAD_LINES = EN_HEAD.count("\n")
+REFUSED = {
+    "one-word list items": ("- a\n", TOO_MANY_LINES, HEAD_LINES + MAX_LINES + 1),
+    "one-word paragraphs": ("a\n\n", TOO_MANY_LINES, HEAD_LINES + 2 * MAX_LINES + 1),
+    "link openers": ("[a](", TOO_MANY_BRACKETS, HEAD_LINES + 1),
+    "note call openers": ("[^", TOO_MANY_BRACKETS, HEAD_LINES + 1),
+    "image openers": ("![", TOO_MANY_BRACKETS, HEAD_LINES + 1),
+    # Before: 15 CPU-s and 440 MB for a megabyte of these, each a delimiter for the parser to pair.
+    "emphasis marks": ("*a", TOO_MANY_EMPHASES, HEAD_LINES + 1),
+    "emphasis on lines of its own": ("_a_ *a*\n", TOO_MANY_EMPHASES, HEAD_LINES + MAX_EMPHASIS // 4 + 1),
+    "two links a line": ("[a](b) [c](d)\n", TOO_MANY_BRACKETS, HEAD_LINES + MAX_BRACKETS // 2 + 1),
 }
 
 
@@ -119,6 +147,26 @@ def test_a_1_mb_article_is_checked_in_bounded_time(name, tmp_path):
     assert seconds < SECONDS
 
 
+@pytest.mark.parametrize("name", list(REFUSED))
+def test_a_1_mb_article_past_a_markdown_limit_is_refused_at_its_line(name, tmp_path):
+    unit, message, line = REFUSED[name]
+    issue = make_issue(tmp_path / "issue", {"big.en.md": filled(EN_HEAD, unit)})
+    status, err, seconds = run_check(issue)
+    assert status == 1
+    assert [row for row in err.splitlines() if ": error: " in row] == [f"{os.path.relpath(issue / 'big.en.md', ROOT)}:{line}: error: {message}"]
+    assert seconds < SECONDS
+
+
+def test_an_article_at_the_markdown_limits_is_read():
+    """One line or one "[" more than the limits is refused; at them, the article is read."""
+    for name in ("lines and brackets at their limits", "paragraphs and links at their limits"):
+        text = CASES[name]["big.en.md"]
+        body = text[len(EN_HEAD):]
+        assert sum(1 for row in body.split("\n") if row.strip()) == MAX_LINES and body.count("[") == MAX_BRACKETS
+        assert sum(body.count(mark) for mark in "*_~") == MAX_EMPHASIS
+        assert len(text.encode()) <= ARTICLE_LIMIT
+
+
 def test_a_translation_record_of_1_mb_is_read_in_bounded_time(tmp_path):
     entries = filled("zh:\n", "- 0123456789ab paragraph: 中\n", "en: []\n")
     issue = make_issue(tmp_path / "issue", {"big.zh.md": ZH_HEAD + "中文。\n", "big.en.md": EN_HEAD + "English.\n",
@@ -151,3 +199,14 @@ def test_issue_yaml_at_its_limit_is_read_in_bounded_time(tmp_path):
     text = filled(ISSUE_YAML + "# ", "x", "\n", limit=YAML_LIMIT - 100)
     status, err, _ = run_check(make_issue(tmp_path / "issue", {"big.en.md": EN_HEAD + "Text.\n"}, issue_yaml=text))
     assert status == 0, err[-3000:]
+
+
+def test_a_translation_record_nested_200_000_deep_is_refused_without_a_crash(tmp_path):
+    """Read with libyaml's parser under PyYAML's composer: libyaml's own composer recurses in C and
+    the process died of a segfault on 100,000 nested brackets; this one stops at 50 levels."""
+    record = "zh: " + "[" * 200_000 + "]" * 200_000 + "\nen: []\n"
+    issue = make_issue(tmp_path / "issue", {"big.zh.md": ZH_HEAD + "中文。\n", "big.en.md": EN_HEAD + "English.\n",
+                                            "big.translation.yaml": record})
+    status, err, _ = run_check(issue)
+    assert status == 0, err
+    assert "big.translation.yaml:1: warning: cannot read this record: run 'python build.py translated big'" in err, err

@@ -412,3 +412,129 @@ def test_a_full_output_file_system_is_one_error_line(tmp_path, clean):
         assert _digests(out) == earlier and sorted(os.listdir(out)) == listing
     finally:
         subprocess.run(["umount", str(out)], check=True)
+
+
+def _get(port: int, path: str, host: str | None) -> bytes:
+    import socket
+
+    head = f"GET {path} HTTP/1.1\r\n" + (f"Host: {host}\r\n" if host is not None else "") + "Connection: close\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall(head.encode())
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_serve_answers_the_loopback_by_its_ipv6_name_too(tmp_path):
+    """A tab opened at http://[::1]:PORT/ sends `Host: [::1]:PORT`: answered as 127.0.0.1 is. The
+    server process of serve itself, without a build: it serves whatever the proof folder holds."""
+    import multiprocessing
+
+    from press.serve import _serve_http
+
+    proof = tmp_path / "proof"
+    proof.mkdir()
+    (proof / "page.png").write_bytes(b"a page")
+    context = multiprocessing.get_context("fork")
+    builds, server_end = context.Pipe()
+    server = context.Process(target=_serve_http, args=(server_end, builds, proof, 0), daemon=True)
+    server.start()
+    server_end.close()
+    try:
+        port = int(builds.recv().rstrip("/").rsplit(":", 1)[1])
+        for host in (f"[::1]:{port}", "[::1]", f"127.0.0.1:{port}", f"localhost:{port}", "LOCALHOST"):
+            answer = _get(port, "/page.png", host)
+            assert answer.startswith(b"HTTP/1.0 200") and answer.endswith(b"a page"), host
+        for host in (f"[::1]:{port + 1}", f"[::2]:{port}", "[::1", f"::1:{port}", f"[::1]:{port}x", f"[::ffff:7f00:1]:{port}",
+                     f"evil.example:{port}", f"127.0.0.1.evil.example:{port}", "", None):
+            assert _get(port, "/page.png", host).startswith(b"HTTP/1.0 403"), host
+    finally:
+        builds.close()  # the server shuts down when its builder is gone
+        server.join(timeout=10)
+    assert server.exitcode == 0
+
+
+SERVE_BLIND = """
+import sys
+import watchfiles
+
+def watch(*paths, **options):  # as watchfiles fails when the system's inotify watches run out
+    raise OSError(28, "OS file watch limit reached")
+    yield
+
+watchfiles.watch = watch
+import build
+sys.exit(build.main(sys.argv[1:]))
+"""
+
+
+def test_serve_whose_watcher_dies_says_so_and_stops(tmp_path):
+    """serve would otherwise go on showing the proof of the last build as if edits were seen."""
+    import time
+
+    issue = _small_issue(tmp_path / "issue")
+    cache = tmp_path / "cache"
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-c", SERVE_BLIND, "serve", str(issue), "-o", str(tmp_path / "out")],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "PRESS_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)})
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert _lines(result, "error") == [f"{os.path.relpath(issue, ROOT)}: error: serve stopped watching for changes "
+                                       "(OSError: [Errno 28] OS file watch limit reached): an edit would no longer "
+                                       "be rebuilt; start serve again"], result.stderr
+    assert time.monotonic() - started < 300
+
+
+SMALL_ISSUE = """\
+id: "small"
+title: {zh: 小, en: SMALL}
+number: {zh: 第 1 期, en: No.1}
+date: 2020-05-01
+cover:
+  - image: images/cover-1.jpg
+    caption: {zh: 封面, en: Cover}
+articles: [small]
+"""
+
+
+def _small_issue(folder: Path, zh: str = "中文。\n", en: str = "English.\n") -> Path:
+    (folder / "images").mkdir(parents=True)
+    shutil.copy(ISSUE / "images" / "cover-1.jpg", folder / "images" / "cover-1.jpg")
+    (folder / "issue.yaml").write_text(SMALL_ISSUE, encoding="utf-8")
+    (folder / "small.zh.md").write_text("---\ntitle: 小\n---\n" + zh, encoding="utf-8")
+    (folder / "small.en.md").write_text("---\ntitle: Small\n---\n" + en, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("how", ["flipped", "truncated", "folder"])
+def test_a_damaged_fontconfig_cache_is_made_again(clean, tmp_path, how):
+    """fontconfig's own cache (of the fallback face, in the cache folder) is checked against the
+    digests press recorded when it made it, and made again when it differs: fontconfig itself
+    would use a file whose header is intact."""
+    reference, warm = clean
+    cache = tmp_path / "cache"
+    shutil.copytree(warm, cache, symlinks=True)
+    # fontconfig names its files after the folder they cache: a cache in another folder has its own.
+    first = run_build("pdf", str(ISSUE), "-o", str(tmp_path / "first"), env={"PRESS_CACHE_DIR": str(cache)})
+    assert first.returncode == 0, first.stderr
+    shutil.rmtree(cache / "parts")  # so that the build typesets, with fontconfig
+    record = (cache / "fontconfig" / "press-digests").read_text(encoding="utf-8")
+    entries = sorted((cache / "fontconfig").glob("*.cache-*"))
+    assert entries and all(f"{entry.name} {hashlib.sha256(entry.read_bytes()).hexdigest()}" in record for entry in entries)
+    for entry in entries:
+        if how == "flipped":
+            _flip(entry)
+        elif how == "truncated":
+            _cut(entry)
+        else:
+            entry.unlink()
+            entry.mkdir()
+    result = run_build("pdf", str(ISSUE), "-o", str(tmp_path / "out"), env={"PRESS_CACHE_DIR": str(cache)})
+    assert result.returncode == 0 and _lines(result, "error") == [], result.stderr
+    assert _digests(tmp_path / "out") == _digests(reference)
+    # Made again: the files hold what the record says.
+    assert (cache / "fontconfig" / "press-digests").read_text(encoding="utf-8") == record
+    for entry in entries:
+        assert entry.is_file() and f"{entry.name} {hashlib.sha256(entry.read_bytes()).hexdigest()}" in record
