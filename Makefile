@@ -7,8 +7,10 @@ PY := .venv/bin/python
 pdf: setup
 	$(PY) build.py pdf
 
+# On every core (pytest-xdist): tests/conftest.py shares the sample issues' builds between the
+# workers, and loadgroup keeps the tests of one browser on one worker.
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadgroup
 
 check: setup
 	$(PY) build.py check
