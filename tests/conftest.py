@@ -107,10 +107,19 @@ def issue_copy(tmp_path) -> Path:
     return target
 
 
+# The longest tests (10 to 25 s each on a quiet machine), first in a run on several cores: handed
+# out last, one of them would keep a worker busy after the other has run out of tests.
+LONGEST_FIRST = ("test_bench_smoke.py::", "test_readers.py::test_every_reader", "test_reproducible.py::test_the_faster",
+                 "test_bench_browser.py::", "test_resilience_speed.py::test_the_workers_end", "test_safety.py::test_a_build_killed")
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist with --dist loadgroup (`make test`): a module's browser tests on one
-    worker, so that they share its one Chromium as they do in a run on one core."""
+    """Under pytest-xdist (`make test`): the longest tests first; with --dist loadgroup, a module's
+    browser tests on one worker, so that they share its one Chromium as they do on one core."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    items.sort(key=lambda item: not any(name in item.nodeid for name in LONGEST_FIRST))  # stable: otherwise as collected
     for item in items:
         if "browser" in item.fixturenames:
             item.add_marker(pytest.mark.xdist_group(f"browser-{item.module.__name__}"))
