@@ -113,16 +113,10 @@ LONGEST_FIRST = ("test_bench_smoke.py::", "test_readers.py::test_every_reader", 
                  "test_bench_browser.py::", "test_resilience_speed.py::test_the_workers_end", "test_safety.py::test_a_build_killed")
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (`make test`): the longest tests first; with --dist loadgroup, a module's
-    browser tests on one worker, so that they share its one Chromium as they do on one core."""
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        return
-    items.sort(key=lambda item: not any(name in item.nodeid for name in LONGEST_FIRST))  # stable: otherwise as collected
-    for item in items:
-        if "browser" in item.fixturenames:
-            item.add_marker(pytest.mark.xdist_group(f"browser-{item.module.__name__}"))
+    """Under pytest-xdist (`make test`): the longest tests first, the rest as collected."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=lambda item: not any(name in item.nodeid for name in LONGEST_FIRST))
 
 
 def pytest_addoption(parser):
