@@ -7,8 +7,10 @@ PY := .venv/bin/python
 pdf: setup
 	$(PY) build.py pdf
 
+# On every core (pytest-xdist, each test handed to the next free worker): tests/conftest.py
+# shares the sample issues' builds between the workers.
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 check: setup
 	$(PY) build.py check

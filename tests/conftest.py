@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import io
 import os
 import shutil
@@ -56,16 +57,25 @@ def build_here(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subproc
 
 @pytest.fixture(scope="session")
 def session_build(tmp_path_factory):
-    """Each sample issue built once for the whole session, in this process, with --press (its
-    three reading PDFs and its press PDF): id -> (output folder, what the build printed)."""
+    """Each sample issue built once for the whole session, with --press (its three reading PDFs
+    and its press PDF): id -> (output folder, what the build printed). The build runs in the test
+    process; under pytest-xdist (`make test`) the first worker to need an issue builds it while
+    the others wait on a lock, then all read the same folder and log, so no issue is built twice."""
     made: dict[str, tuple[Path, str]] = {}
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's folder, above each worker's own (popen-gw0, ...)
 
     def build(issue_id: str) -> tuple[Path, str]:
         if issue_id not in made:
-            out = tmp_path_factory.mktemp(f"built-{issue_id}")
-            result = build_here("pdf", str(ISSUES[issue_id]), "-o", str(out), "--press")
-            assert result.returncode == 0, result.stderr
-            made[issue_id] = out, result.stderr
+            out, log = shared / f"built-{issue_id}", shared / f"built-{issue_id}.log"
+            with open(shared / f"built-{issue_id}.lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed, or the worker dies
+                if not log.exists():  # written last, once the build has succeeded
+                    result = build_here("pdf", str(ISSUES[issue_id]), "-o", str(out), "--press")
+                    assert result.returncode == 0, result.stderr
+                    log.write_text(result.stderr, encoding="utf-8")
+            made[issue_id] = out, log.read_text(encoding="utf-8")
         return made[issue_id]
 
     return build
@@ -95,6 +105,18 @@ def issue_copy(tmp_path) -> Path:
     target = tmp_path / "2020-02"
     shutil.copytree(ISSUE, target)
     return target
+
+
+# The longest tests (10 to 25 s each on a quiet machine), first in a run on several cores: handed
+# out last, one of them would keep a worker busy after the other has run out of tests.
+LONGEST_FIRST = ("test_bench_smoke.py::", "test_readers.py::test_every_reader", "test_reproducible.py::test_the_faster",
+                 "test_bench_browser.py::", "test_resilience_speed.py::test_the_workers_end", "test_safety.py::test_a_build_killed")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`make test`): the longest tests first, the rest as collected."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=lambda item: not any(name in item.nodeid for name in LONGEST_FIRST))
 
 
 def pytest_addoption(parser):
