@@ -10,7 +10,7 @@ from math import inf
 
 import pypdfium2 as pdfium
 import pytest
-from conftest import ISSUES, ROOT, build_here
+from conftest import ISSUES, ROOT
 
 from press.pagerules import _visible, body_columns, endings, grid_share, read_lines
 
@@ -24,20 +24,10 @@ GRID_ISSUES = sorted({*ISSUES, "2020-09"})
 
 
 @pytest.fixture(scope="module")
-def every_build(session_build, tmp_path_factory):
-    """session_build (output folder, what the build printed), and for an issue the session does
-    not build (2020-09), one build of its own."""
-    made = {}
-
+def every_build(session_build):
+    """session_build (output folder, what the build printed), 2020-09 included."""
     def of(issue_id: str):
-        if issue_id in ISSUES:
-            return session_build(issue_id)
-        if issue_id not in made:
-            out = tmp_path_factory.mktemp(f"grid-{issue_id}")
-            result = build_here("pdf", str(ROOT / "content" / issue_id), "-o", str(out))
-            assert result.returncode == 0, result.stderr
-            made[issue_id] = out, result.stderr
-        return made[issue_id]
+        return session_build(issue_id)
 
     return of
 

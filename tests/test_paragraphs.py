@@ -13,7 +13,7 @@ import sys
 from collections import Counter
 
 import pytest
-from conftest import ISSUES, ROOT, build_here
+from conftest import ISSUES, ROOT
 
 from press.linebreak import Box, Penalty, chinese, english
 from press.pagerules import measure_pdf
@@ -29,20 +29,9 @@ LOOSE_SPACE, LOOSE_SHARE, MEDIAN = 0.6, 0.01, (0.25, 0.35)
 
 
 @pytest.fixture(scope="module")
-def out_of(build_of, tmp_path_factory):
-    """Issue id → its output folder (2020-09 and 2020-12 built here, once)."""
-    made = {}
-
-    def out(issue_id):
-        if issue_id in ISSUES:
-            return build_of(issue_id)
-        if issue_id not in made:
-            made[issue_id] = tmp_path_factory.mktemp(f"built-{issue_id}")
-            result = build_here("pdf", str(MORE[issue_id]), "-o", str(made[issue_id]))
-            assert result.returncode == 0, result.stderr
-        return made[issue_id]
-
-    return out
+def out_of(build_of):
+    """Issue id → its output folder (each built once per session, conftest.build_of)."""
+    return build_of
 
 
 @pytest.mark.parametrize("issue_id", sorted(SAMPLES))
