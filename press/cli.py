@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -104,6 +105,9 @@ def _serve(cfg, session, port: int) -> int:
     from .serve import serve
     from .typeset import isolate_fontconfig
 
+    # Ctrl-C stops serve however it was started: a shell without job control (nohup … &, a CI
+    # runner) starts it with SIGINT ignored, and Python then leaves it ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     # Import the typesetter once, here: every rebuild forks its workers from this process.
     isolate_fontconfig(cfg.fonts_dir, cfg.cache_dir)
     import weasyprint  # noqa: F401
