@@ -33,15 +33,16 @@ def composer_lines(issue_dir: Path) -> dict[str, Counter]:
     from press.edition import article_runs
     from press.fonts import subset_fonts
     from press.render import Renderer
+    from press.session import Session
     from press.stages import characters, check
     from press.typeset import Typesetting
 
-    cfg = load_config(str(issue_dir))
-    checked = check(cfg)
+    cfg, session = load_config(str(issue_dir)), Session()
+    checked = check(cfg, session)
     renderer = Renderer(cfg.templates_dir)
     runs = article_runs(checked.issue, checked.bodies)
     pages = [renderer.articles(checked.issue, [checked.bodies[key] for key in run]) for run in runs.values()]
-    with Typesetting(cfg) as typesetting:
+    with Typesetting(cfg, session) as typesetting:
         typesetting.use_fonts(subset_fonts(cfg.fonts_dir, characters(checked.issue, pages, cfg.templates_dir),
                                            cfg.cache_dir))
         return {part.key: Counter(dict(part.composer)) for part in typesetting.many(pages)}
