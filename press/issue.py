@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -235,11 +236,11 @@ def load_article(path: Path, slug: str, lang: str, problems: list[Problem]) -> A
 MAX_LINES = 10_000  # lines of text in an article's body (blank lines not counted)
 MAX_BRACKETS = 10_000  # "[" in an article's body: each a link, image or note call to the parser
 MAX_EMPHASIS = 20_000  # "*", "_" and "~" in an article's body: each a delimiter to pair
-_OVER = {
+_OVER = MappingProxyType({
     "lines": f"more than {MAX_LINES:,} lines of text",
     "brackets": f"more than {MAX_BRACKETS:,} '[' (links, images and note calls)",
     "emphasis": f"more than {MAX_EMPHASIS:,} '*', '_' and '~' (emphasis marks)",
-}
+})
 
 
 def _over_markdown_limits(lines: list[str], first: int) -> tuple[int, str] | None:

@@ -95,12 +95,12 @@ CASES = {
 MAX_LINES = 10_000  # press/issue.py
 MAX_BRACKETS = 10_000
 TOO_MANY_LINES = "the article has more than 10,000 lines of text, more than a newsletter's article holds: " \
-                 "split it into several articles"
+                 "split it into several articles  [article.limit]"
 TOO_MANY_BRACKETS = "the article has more than 10,000 '[' (links, images and note calls), more than a " \
-                    "newsletter's article holds: split it into several articles"
+                    "newsletter's article holds: split it into several articles  [article.limit]"
 MAX_EMPHASIS = 20_000
 TOO_MANY_EMPHASES = "the article has more than 20,000 '*', '_' and '~' (emphasis marks), more than a " \
-                    "newsletter's article holds: split it into several articles"
+                    "newsletter's article holds: split it into several articles  [article.limit]"
 HEAD_LINES = EN_HEAD.count("\n")
 REFUSED = {
     "one-word list items": ("- a\n", TOO_MANY_LINES, HEAD_LINES + MAX_LINES + 1),

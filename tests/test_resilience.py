@@ -483,7 +483,7 @@ def test_serve_whose_watcher_dies_says_so_and_stops(tmp_path):
     assert result.returncode == 1, (result.stdout, result.stderr)
     assert _lines(result, "error") == [f"{os.path.relpath(issue, ROOT)}: error: serve stopped watching for changes "
                                        "(OSError: [Errno 28] OS file watch limit reached): an edit would no longer "
-                                       "be rebuilt; start serve again"], result.stderr
+                                       "be rebuilt; start serve again  [serve.watch]"], result.stderr
     assert time.monotonic() - started < 300
 
 

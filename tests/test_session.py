@@ -24,8 +24,6 @@ ALLOWED = {
     ("preflight", "_PREPARED"), ("quantities", "MONTHS"), ("quantities", "SEASONS"), ("quantities", "NOT_NAMES"),
     ("quantities", "ZH_UNITS"), ("quantities", "EN_UNITS"), ("quantities", "ZH_DIGIT"), ("quantities", "EN_WORDS"),
     ("render", "LANG_TAGS"), ("render", "LABELS"), ("typeset", "TEXT_SOURCES"),
-    # PyYAML's own way to configure a loader class: set once, at import.
-    ("issue", "_Loader.yaml_implicit_resolvers"),
     # One per process by nature: WeasyPrint's functions, once patched, are patched for the process.
     ("patches", "_INSTALLED"),
 }
