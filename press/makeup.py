@@ -39,7 +39,7 @@ from . import balancing, paragraphs
 from .paragraphs import LOOSENESS
 
 PASSES = 4  # layouts after the first, at most
-HOLE_PASSES = 4  # layouts that fill holes, at most (and one that finds which paragraphs can be looser)
+HOLE_PASSES = 2  # layouts that fill holes, at most (and one that finds which paragraphs can be looser)
 TAIL_LINES = 5
 ADVANCES = 2  # layouts that move floats back to where they are called, to mend a tail, at most
 HEADINGS = {"h2", "h3", "h4"}
