@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from press.serve import launch  # noqa: E402  (press from this checkout)
+from press.serve import launch, stop  # noqa: E402  (press from this checkout)
 
 ISSUE = ROOT / "content" / "2020-02"
 CHROMIUM = "/usr/bin/chromium"
@@ -113,11 +112,7 @@ def measure(edits: int, gaps: tuple[float, ...]) -> dict:
                 n += edits
             browser.close()
     finally:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+        stop(proc)
         shutil.rmtree(work, ignore_errors=True)
     return results
 

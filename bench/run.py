@@ -119,15 +119,13 @@ def measure(cmd: list[str], env: dict | None = None, cwd: Path = ROOT) -> tuple[
 def serve_edits(issue: Path, out: Path, env: dict, edits: int) -> list[tuple[float, int]]:
     """Start serve, save `edits` one-paragraph changes one after the other; for each, the time
     from the save to the server's "proof updated", and the peak tree memory while it built."""
-    import os
     import queue
-    import signal
 
-    # SIGINT as a terminal sends it: a shell without job control starts its background commands (this
-    # benchmark, under nohup) with SIGINT ignored, which serve would inherit and never stop for.
+    sys.path.insert(0, str(ROOT))  # press from this checkout
+    from press.serve import stop
+
     proc = subprocess.Popen([PY, str(ROOT / "build.py"), "serve", str(issue), "-o", str(out)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
 
@@ -155,12 +153,7 @@ def serve_edits(issue: Path, out: Path, env: dict, edits: int) -> list[tuple[flo
             samples.append((wall, memory.stop()))
         return samples
     finally:
-        os.killpg(proc.pid, signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop(proc)
 
 
 def env_with(cache: Path) -> dict:

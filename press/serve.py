@@ -14,6 +14,7 @@ import gc
 import json
 import logging
 import multiprocessing
+import os
 import re
 import signal
 import subprocess
@@ -192,11 +193,8 @@ def launch(command: list[str], env: dict | None = None, cwd: Path | None = None,
     that os.killpg stops it with its workers, and wait for the URL it announces. What it prints
     after that is left in the process's stdout (text, with its stderr). For the tests and the
     benchmark, which drive serve from a browser."""
-    # SIGINT as a terminal sends it: started by a shell without job control (nohup … &), serve
-    # would inherit SIGINT ignored and never stop when asked.
     proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True, env=env,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                            start_new_session=True, env=env)
     said, deadline = [], time.time() + timeout
     while time.time() < deadline:
         line = proc.stdout.readline()
@@ -208,6 +206,17 @@ def launch(command: list[str], env: dict | None = None, cwd: Path | None = None,
     proc.kill()
     proc.wait()
     raise RuntimeError("serve did not start:\n" + "".join(said[-20:]))
+
+
+def stop(proc: subprocess.Popen, timeout: float = 30) -> None:
+    """Stop a serve started in a process group of its own (launch) as Ctrl-C does, and kill the
+    group if it has not stopped within `timeout` s: a benchmark must end whatever serve does."""
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Path], proof_dir: Path,

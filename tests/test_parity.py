@@ -285,15 +285,22 @@ def _git(folder: Path, *args: str, when: str = "2026-01-01T10:00:00") -> None:
     subprocess.run(["git", *args], cwd=folder, env=env, check=True, capture_output=True)
 
 
-def test_a_chinese_block_changed_in_a_later_commit_is_reported_without_a_record(tmp_path, monkeypatch, capsys):
+def _committed_sample(tmp_path: Path, monkeypatch) -> Path:
+    """A copy of 2020-06 without translation records, committed to a git repository of its own:
+    what a later commit changes is what the review finds stale."""
     monkeypatch.chdir(ROOT)
     issue = tmp_path / "2020-06"
     shutil.copytree(SAMPLE, issue)
     (issue / "news-jiuzhang.translation.yaml").unlink()
-    en, zh = issue / "rd-funding.en.md", issue / "rd-funding.zh.md"
     _git(issue, "init", "-q")
     _git(issue, "add", ".")
     _git(issue, "commit", "-qm", "issue")
+    return issue
+
+
+def test_a_chinese_block_changed_in_a_later_commit_is_reported_without_a_record(tmp_path, monkeypatch, capsys):
+    issue = _committed_sample(tmp_path, monkeypatch)
+    en, zh = issue / "rd-funding.en.md", issue / "rd-funding.zh.md"
     assert warnings(issue, capsys) == []
     replace(zh, "财政科技支出占国家财政支出的比重为 4.49%，与上年基本持平。", "财政科技支出占国家财政支出的比重为 4.49%。")
     _git(issue, "commit", "-qam", "shorter", when="2026-02-01T10:00:00")
@@ -315,14 +322,8 @@ def test_a_chinese_block_changed_in_a_later_commit_is_reported_without_a_record(
 def test_a_front_matter_key_changed_in_a_later_commit_is_reported_alone(tmp_path, monkeypatch, capsys):
     """Each key of the front matter is a block of its own line: a changed source makes the source
     stale, not the title and author above it."""
-    monkeypatch.chdir(ROOT)
-    issue = tmp_path / "2020-06"
-    shutil.copytree(SAMPLE, issue)
-    (issue / "news-jiuzhang.translation.yaml").unlink()
+    issue = _committed_sample(tmp_path, monkeypatch)
     en, zh = issue / "rd-funding.en.md", issue / "rd-funding.zh.md"
-    _git(issue, "init", "-q")
-    _git(issue, "add", ".")
-    _git(issue, "commit", "-qm", "issue")
     replace(zh, "source: 国家统计局、科学技术部、财政部", "source: 国家统计局、科技部、财政部")
     _git(issue, "commit", "-qam", "short name", when="2026-02-01T10:00:00")
     found = warnings(issue, capsys)
