@@ -38,6 +38,9 @@ URL = re.compile(rf"(?:https?://|www\.){_ADDRESS_END}"
                  rf"|(?<![\w./:-])(?:doi:\s?)?10\.\d{{4,9}}/{_ADDRESS_END}"
                  r"|(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
 # Latin words and acronyms standing in Chinese text (WHO, CEPI, mRNA, BioNTech): names that survive translation.
+# The tokens that print their content as it is: text, an escaped character or an entity
+# (text_special: kept apart in the one parse, see _parser), inline code.
+TEXT = ("text", "text_special", "code_inline")
 LATIN_WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9&'’\-]*(?<![\-'’])")
 
 
@@ -67,13 +70,26 @@ class Block:
         return list(dict.fromkeys([*self.marked, *words]))
 
 
+@dataclass(frozen=True)
+class Parsed:
+    """An article's body as markdown-it reads it, read once a build and shared by the printed HTML
+    (press.markup, which sets a copy of its own), the review and the reading view (these blocks):
+    never changed once made."""
+    tokens: tuple[Token, ...]
+    env: dict = field(compare=False, repr=False)  # link references and footnotes, for rendering
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    # The same Markdown as press.markup reads (CommonMark, GFM tables, footnotes, attributes on
-    # spans), so that blocks are the typeset ones; no typographer: the source's own characters.
-    md = MarkdownIt("commonmark", {"html": True})
+    # The one reading of the format: CommonMark, GFM tables, footnotes, attributes on spans; raw
+    # HTML parsed (not escaped into the text) so that press.markup can report and drop it. No smart
+    # quotes and no text_join: the review reads the source's own characters, and an escaped
+    # character stays a token of its own (text_special), so that press.markup curls the quotes of
+    # its copy as the typographer does, leaving an escaped \" straight.
+    md = MarkdownIt("commonmark", {"html": True, "typographer": True})
     md.use(footnote_plugin).use(attrs_plugin, spans=True).enable(["table", "strikethrough"])
-    md.core.ruler.disable("footnote_tail")
+    # Keep the definitions where they were parsed: markup places each one at its reference.
+    md.core.ruler.disable(["footnote_tail", "text_join"])
     return md
 
 
@@ -81,16 +97,28 @@ def parser() -> MarkdownIt:
     return _parser()
 
 
+def parse(article: Article, session: Session | None = None) -> Parsed:
+    """The article's body, parsed; once a build, with a session (session.parsed), whoever asks."""
+    if session is None:
+        return _parse(article.body)
+    return session.parsed.get(article.body, lambda: _parse(article.body))
+
+
+def _parse(body: str) -> Parsed:
+    env: dict = {}
+    return Parsed(tuple(_parser().parse(body, env)), env)
+
+
 def split_blocks(article: Article, session: Session | None = None) -> tuple[Block, ...]:
     """The article's front matter fields, then its body blocks in reading order, notes last.
     A process that stays up (serve) splits an edited file only (session.blocks)."""
     if session is None:
         return _split(article)
-    return session.blocks.get((article.path, article.text), lambda: _split(article))
+    return session.blocks.get((article.path, article.text), lambda: _split(article, session))
 
 
-def _split(article: Article) -> tuple[Block, ...]:
-    return tuple(_front_blocks(article)) + tuple(_body_blocks(article))
+def _split(article: Article, session: Session | None = None) -> tuple[Block, ...]:
+    return tuple(_front_blocks(article)) + tuple(_body_blocks(article, parse(article, session).tokens))
 
 
 def _front_blocks(article: Article) -> list[Block]:
@@ -106,8 +134,7 @@ def _front_blocks(article: Article) -> list[Block]:
     return blocks
 
 
-def _body_blocks(article: Article) -> list[Block]:
-    tokens = _parser().parse(article.body, {})
+def _body_blocks(article: Article, tokens: tuple[Token, ...]) -> list[Block]:
     blocks: list[Block] = []
     notes: list[Block] = []
     stack: list[Token] = []  # open containers
@@ -178,7 +205,7 @@ def _line(article: Article, tok: Token) -> int:
 def _plain(children: list[Token]) -> str:
     out = []
     for child in children:
-        if child.type in ("text", "code_inline"):
+        if child.type in TEXT:
             out.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             out.append(" ")
@@ -212,7 +239,7 @@ def _marked(inline: list[Token]) -> list[str]:
                         if depth == 0:
                             break
                         depth -= 1
-                    elif inner.type == "text":
+                    elif inner.type in ("text", "text_special"):
                         words.append(inner.content)
                 if "".join(words).strip():
                     out.append(" ".join("".join(words).split()))
@@ -222,5 +249,6 @@ def _marked(inline: list[Token]) -> list[str]:
 def _lone_image(tok: Token) -> Token | None:
     if not tok.children:
         return None
-    kids = [c for c in tok.children if not (c.type == "text" and not c.content.strip()) and c.type != "softbreak"]
+    kids = [c for c in tok.children if not (c.type in ("text", "text_special") and not c.content.strip())
+            and c.type != "softbreak"]
     return kids[0] if len(kids) == 1 and kids[0].type == "image" else None

@@ -22,15 +22,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from urllib.parse import unquote
 
-from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore, smartquotes, text_join
+from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from markupsafe import Markup, escape
-from mdit_py_plugins.attrs import attrs_plugin
-from mdit_py_plugins.footnote import footnote_plugin
 
+from .blocks import parse, parser
 from .clreq import HAN, QUARTER_EM, WORD_JOINER, keep_last_two, prepare, space_han_western
 from .errors import Problem, error, warning
 from .issue import Article
@@ -113,36 +113,24 @@ def renumber_notes(html: Markup, after: int) -> Markup:
 _NOTE_NUMBER = re.compile(r'(data-n="|<sup class="footnote-again">)(\d+)')
 
 
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
-    # Typographer: straight quotes become curly ones, as on any printed page.
-    # HTML is parsed (not escaped into the text) so that it can be reported and dropped.
-    md = MarkdownIt("commonmark", {"html": True, "typographer": True})
-    md.use(footnote_plugin).use(attrs_plugin, spans=True).enable(["table", "strikethrough", "smartquotes"])
-    md.add_render_rule("html_block", lambda *args: "")
-    md.add_render_rule("html_inline", lambda *args: "")
-    # HTML made here (link notes, breakable addresses), never from the article's text.
-    md.add_render_rule("press_html", lambda renderer, tokens, idx, *args: tokens[idx].content)
-    # Keep the definitions where they were parsed: we place each one at its reference.
-    md.core.ruler.disable("footnote_tail")
-    return md
-
-
 def to_html(article: Article, session: Session | None = None) -> ArticleHtml:
     """The article's body as HTML, with its images, footnotes and problems. A process that
     stays up (serve) converts again only the articles whose file changed (session.converted)."""
     if session is None:
         return _convert(article)
-    known = session.converted.get((article.path, article.slug, article.lang, article.text), lambda: _convert(article))
+    known = session.converted.get((article.path, article.slug, article.lang, article.text),
+                                  lambda: _convert(article, session))
     return known if known.article is article else replace(known, article=article)
 
 
-def _convert(article: Article) -> ArticleHtml:
-    md = _parser()
-    env: dict = {}
-    tokens = md.parse(article.body, env)
-    state = _State(article, md, env)
-    _check_nesting(article, tokens, md, state.problems)
+def _convert(article: Article, session: Session | None = None) -> ArticleHtml:
+    # The one parse of the article (press.blocks), shared with the review: set here on a copy,
+    # which costs a fifth of a parse (29 articles: 3 ms against 16).
+    parsed = parse(article, session)
+    tokens, env = _copy(parsed.tokens), dict(parsed.env)
+    _curl_quotes(tokens, article.body, env)
+    state = _State(article, env)
+    _check_nesting(article, tokens, state.problems)
     main = state.take_definitions(tokens)
     state.scan(main)
     for body_tokens, _ in state.definitions.values():
@@ -172,8 +160,15 @@ _NOTE_SPAN = re.compile(r'(<span class="footnote[^"]*") data-n="(\d+)"')
 
 
 class _State:
-    def __init__(self, article: Article, md: MarkdownIt, env: dict):
-        self.article, self.md, self.env = article, md, env
+    def __init__(self, article: Article, env: dict):
+        self.article, self.env = article, env
+        self.renderer = RendererHTML()
+        # Raw HTML is reported (scan), never printed; press_html is HTML made here (link notes,
+        # breakable addresses), never from the article's text; footnote references print their notes.
+        self.renderer.rules.update(html_block=_nothing, html_inline=_nothing, press_html=self._press_html,
+                                   footnote_ref=self._footnote_ref, table_close=self._table_close)
+        for kind in ("fence", "code_block"):
+            self.renderer.rules[kind] = _lines_of_code(self.renderer.rules[kind])
         self.definitions: dict[str, tuple[list[Token], int]] = {}
         self.numbers: dict[str, int] = {}
         self.notes = 0  # notes numbered so far: footnotes and link notes share one series
@@ -387,21 +382,10 @@ class _State:
                 f'<figcaption{at}>{caption}</figcaption></figure>\n')
 
     def _render_tokens(self, tokens: list[Token]) -> str:
-        return self._with_notes(self.md.renderer.render, tokens)
+        return self.renderer.render(tokens, parser().options, self.env)
 
     def _render_inline(self, children: list[Token]) -> str:
-        return self._with_notes(self.md.renderer.renderInline, children)
-
-    def _with_notes(self, render, tokens: list[Token]) -> str:
-        """Render with footnote references printed as their notes (the parser is shared, so restore after)."""
-        rules = self.md.renderer.rules
-        saved = {name: rules.get(name) for name in ("footnote_ref", "table_close", "press_html")}
-        rules["footnote_ref"], rules["table_close"] = self._footnote_ref, self._table_close
-        rules["press_html"] = self._press_html
-        try:
-            return render(tokens, self.md.options, self.env)
-        finally:
-            rules.update(saved)
+        return self.renderer.renderInline(children, parser().options, self.env)
 
     def _press_html(self, tokens, idx, options, env) -> str:
         if "table_note" in tokens[idx].meta:  # a link's note, called from a table cell
@@ -456,10 +440,47 @@ def _mark_lines(tokens: list[Token], body_line: int) -> None:
             tok.attrSet("data-line", str(body_line + (tok.map or row)[0] + (tok.type == "fence")))
 
 
-def _check_nesting(article: Article, tokens: list[Token], md: MarkdownIt, problems: list[Problem]) -> None:
+def _nothing(*args) -> str:
+    return ""
+
+
+def _lines_of_code(render):
+    """A code block as markdown-it renders it, each of its lines in a span with its own source line
+    (data-line): a line too wide for its column is said at that line (press/typeset.py)."""
+    def lined(tokens, idx, options, env) -> str:
+        html, tok = render(tokens, idx, options, env), tokens[idx]
+        escaped, end = escapeHtml(tok.content), "</code></pre>\n"
+        if not tok.attrGet("data-line") or not tok.content or not html.endswith(escaped + end):
+            return html
+        first = int(tok.attrGet("data-line"))  # its first line of code (_mark_lines)
+        lines = tok.content.split("\n")
+        spans = "".join(f'<span data-line="{first + k}">{escapeHtml(line)}\n</span>' for k, line in enumerate(lines[:-1]))
+        spans += f'<span data-line="{first + len(lines) - 1}">{escapeHtml(lines[-1])}</span>' if lines[-1] else ""
+        return html[:-len(escaped + end)] + spans + end
+    return lined
+
+
+def _copy(tokens) -> list[Token]:
+    """The tokens of the one parse, to be changed here: attributes, children and meta copied,
+    the rest (strings, the source map) shared."""
+    return [Token(t.type, t.tag, t.nesting, dict(t.attrs), t.map, t.level,
+                  _copy(t.children) if t.children is not None else None, t.content, t.markup, t.info,
+                  dict(t.meta), t.block, t.hidden) for t in tokens]
+
+
+def _curl_quotes(tokens: list[Token], body: str, env: dict) -> None:
+    """Straight quotes become curly ones, as on any printed page: markdown-it's typographer rule,
+    then its joining of text runs, as its own parse runs them (press.blocks leaves both out), so
+    an escaped quote (\\", a token of its own until joined) stays straight."""
+    state = StateCore(body, parser(), env, tokens)
+    smartquotes(state)
+    text_join(state)
+
+
+def _check_nesting(article: Article, tokens: list[Token], problems: list[Problem]) -> None:
     """markdown-it silently drops what is nested at its limit (20 levels of block quotes or
     lists inside each other): said as an error at the first block that reaches it."""
-    limit = md.options["maxNesting"] - 1
+    limit = parser().options["maxNesting"] - 1
     deep = next((t for t in tokens if t.level >= limit and t.map), None)
     if deep is not None:
         problems.append(error(article.path, article.body_line + deep.map[0],

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 from .blocks import URL, Block, parser
@@ -106,7 +107,7 @@ def _date(iso: str, lang: str) -> str:
 def _inline(children, env: dict) -> str:
     md = parser()
     out, in_link = [], 0
-    for i, tok in enumerate(children):
+    for i, tok in enumerate(_joined(children)):
         if tok.type == "text":
             out.append(_linked(tok.content) if not in_link else str(escape(tok.content)))
         elif tok.type == "footnote_ref":
@@ -121,6 +122,18 @@ def _inline(children, env: dict) -> str:
                 in_link -= 1
             out.append(md.renderer.renderInline([tok], md.options, env))
     return "".join(out)
+
+
+def _joined(children):
+    """The inline tokens with each run of text as one (the parse keeps an escaped character or an
+    entity as a token of its own: press.blocks), so that an address is found whole."""
+    out = []
+    for tok in children:
+        if tok.type in ("text", "text_special") and out and out[-1].type == "text":
+            out[-1] = Token("text", "", 0, content=out[-1].content + tok.content)
+        else:
+            out.append(Token("text", "", 0, content=tok.content) if tok.type == "text_special" else tok)
+    return out
 
 
 def _linked(text: str) -> Markup:

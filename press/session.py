@@ -56,6 +56,7 @@ class Session:
     """The memos of every stage, and what the process has set up once. Mutable on purpose (it
     is the one object that is): passed down explicitly, never found in a module."""
 
+    parsed: Memo = field(default_factory=Memo)  # press.blocks: an article's body as markdown-it reads it, by the body
     converted: Memo = field(default_factory=Memo)  # press.markup: ArticleHtml by article and text
     blocks: Memo = field(default_factory=Memo)  # press.blocks: an article's blocks by its path and text
     compared: Memo = field(default_factory=Memo)  # press.parity: the aligned rows of a pair, by both texts
@@ -71,6 +72,6 @@ class Session:
     frozen: bool = False  # press.pipeline: the stages' modules are out of the collector's sight
 
     def new_build(self) -> None:
-        for memo in (self.converted, self.blocks, self.compared, self.decoded, self.coverage, self.parts,
+        for memo in (self.parsed, self.converted, self.blocks, self.compared, self.decoded, self.coverage, self.parts,
                      self.page_texts, self.typesetters, self.templates):
             memo.new_build()

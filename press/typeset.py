@@ -536,12 +536,24 @@ def _overflows(page_box, index: int) -> list[Overflow]:
                 if cell is not None:
                     found.append(Overflow(index, *cell[:1], article, *cell[1:]))
                 else:
-                    found.append(Overflow(index, _describe(child), article, _located(child, article, line)[1]))
+                    inner = _lined_part(child, limit) or child
+                    found.append(Overflow(index, _describe(inner), article, _located(inner, article, line)[1]))
                 continue
             walk(child, limit, article, line)
 
     walk(page_box, None, "", None)
     return found
+
+
+def _lined_part(box, limit: float):
+    """The innermost box past the limit that has a source line of its own (data-line), inside
+    the one found past it: a code block's line too wide, not the block (press/markup.py)."""
+    for child in getattr(box, "children", []):
+        if hasattr(child, "position_x") and _ink_right(child) > limit + HAIR:
+            element = getattr(child, "element", None)
+            own = element is not None and element.get("data-line") and element is not getattr(box, "element", None)
+            return _lined_part(child, limit) or (child if own else None)
+    return None
 
 
 def _located(box, article: str, line: int | None) -> tuple[str, int | None]:

@@ -30,7 +30,7 @@ ALLOWED = {
 # Memoised pure functions: the value is a function of the arguments alone (no file, no time), so
 # nothing kept can be stale; bounded, and the same in every session.
 PURE = {
-    ("blocks", "_parser"), ("markup", "_parser"),  # the one Markdown parser, made on first use
+    ("blocks", "_parser"),  # the one Markdown parser, made on first use
     ("composition", "_gaps"), ("issue", "_line_starts"),  # of a string
     ("manifest", "environment"),  # the installed packages and libraries: what this process loaded
     ("pagerules", "_as_drawn"),  # of a PDF by its path and modification time (the tests' page checker)
