@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from .finish import DocInfo, OutlineItem, assemble
@@ -44,6 +44,8 @@ class EditionLayout:
     anchors: dict[str, int]  # ArticleKey.anchor → 0-based page index, for the contents links
     first_pages: dict[ArticleKey, int]  # printed page number of each article's opening
     page_keys: list[str]  # one per page: equal keys, equal page (what the proof redraws)
+    # Each article's blocks by source line → the printed page each starts on (the reading view's links)
+    block_pages: dict[ArticleKey, dict[int, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,18 @@ def lay_out(edition: Edition, issue: Issue, articles: dict[ArticleKey, TypesetPa
                          _outline(cover.pages, placed, edition.langs), _info(issue, edition, date or issue.date),
                          {p.key.anchor: p.first_page - 1 for p in placed},
                          {p.key: p.first_page for p in placed},
-                         _page_keys(parts, sheets))
+                         _page_keys(parts, sheets), _block_pages(placed))
+
+
+def _block_pages(placed: list[PlacedArticle]) -> dict[ArticleKey, dict[int, int]]:
+    """Where the typesetter found each block of each article: its page in the part, as printed."""
+    pages: dict[ArticleKey, dict[int, int]] = {p.key: {} for p in placed}
+    for p in placed:
+        first = p.first_page - p.run_page  # of the part
+        for (anchor, line), index in p.part.lines.items():
+            if anchor == p.key.anchor:
+                pages[p.key][line] = first + index
+    return pages
 
 
 def _page_keys(parts: list[TypesetPart], sheets: list[SheetInfo]) -> list[str]:

@@ -300,14 +300,16 @@ def reuse(out_dir: Path, stamp: str) -> dict | None:
 
 
 def record(out_dir: Path, stamp: str, outputs: dict[str, str], warnings: list[list], first_pages: dict[str, int],
-           page_keys: list[str]) -> None:
-    """`outputs`: the SHA-256 (hex) of each file written, by name, in the order written."""
+           page_keys: list[str], block_pages: dict[str, list] | None = None) -> None:
+    """`outputs`: the SHA-256 (hex) of each file written, by name, in the order written;
+    `block_pages`: each article's [source line, printed page] pairs (the proof's reading view)."""
     data = {
         "fingerprint": stamp,
         "outputs": outputs,
         "warnings": warnings,
         "first_pages": first_pages,
         "page_keys": page_keys,
+        "block_pages": block_pages or {},
     }
     from .errors import PressError
     from .output import write_atomically

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from threading import Event
 from typing import Iterator
@@ -32,6 +32,8 @@ class Built:
     warnings: tuple[Problem, ...]  # every problem said so far (a reused build's: all it said)
     first_pages: dict[ArticleKey, int]  # printed page of each article's opening in the bilingual issue
     page_keys: tuple[str, ...]  # of the bilingual issue: equal keys, equal pages
+    # of the bilingual issue: each article's blocks by source line → printed page (the reading view)
+    block_pages: dict[ArticleKey, dict[int, int]] = field(default_factory=dict)
     reused: bool = False
     checked: object = None  # press.stages.Checked, when this build loaded the issue
     proof: Path | None = None  # the proof's index, when `proof` wrote it from this PDF
@@ -58,9 +60,10 @@ def build(cfg: Config, session: Session, stop: Event | None = None) -> Iterator[
         warnings = tuple(Problem(cfg.issue_dir / p, line, message, severity, *code)
                          for p, line, message, severity, *code in previous["warnings"])
         first_pages = {ArticleKey.named(name): page for name, page in previous.get("first_pages", {}).items()}
+        block_pages = {ArticleKey.named(name): dict(map(tuple, lines)) for name, lines in previous.get("block_pages", {}).items()}
         for name in previous["outputs"]:  # in the order they were written
             yield Built(issue_id, cfg.output_dir(issue_id) / name, warnings, first_pages,
-                        tuple(previous.get("page_keys", [])), reused=True)
+                        tuple(previous.get("page_keys", [])), block_pages, reused=True)
         return
     yield from _build(cfg, session, stamp, stop)
 
@@ -86,7 +89,8 @@ def _build(cfg: Config, session: Session, stamp: str, stop: Event | None) -> Ite
     def write(name: str, pdf: bytes) -> Built:
         path = write_atomically(out_dir / name, pdf)
         written[name] = hashlib.sha256(pdf).hexdigest()
-        return Built(issue.id, path, tuple(warnings), first_pages, tuple(bilingual.page_keys), checked=checked)
+        return Built(issue.id, path, tuple(warnings), first_pages, tuple(bilingual.page_keys), bilingual.block_pages,
+                     checked=checked)
 
     # One after the other: assembly is pure Python (the GIL allows no gain from threads), and
     # one document in memory at a time keeps the peak low on a 200-page issue.
@@ -109,7 +113,8 @@ def _build(cfg: Config, session: Session, stamp: str, stop: Event | None) -> Ite
     said = [p for p in warnings if not p.path.resolve().is_relative_to(cache)]
     manifest.record(out_dir, stamp, written,
                     [[os.path.relpath(p.path, cfg.issue_dir), p.line, p.message, p.severity, p.code] for p in said],
-                    {key.name: page for key, page in first_pages.items()}, bilingual.page_keys)
+                    {key.name: page for key, page in first_pages.items()}, bilingual.page_keys,
+                    {key.name: sorted(lines.items()) for key, lines in bilingual.block_pages.items()})
 
 
 def _no_folder_in_the_way(out_dir: Path, names: list[str]) -> None:
@@ -173,7 +178,7 @@ def _write_proof(cfg: Config, session: Session, built: Built) -> tuple[Path, tup
     checked = built.checked or run_check(cfg, session)  # the reading view: the articles' HTML, as typeset
     fonts = subset_fonts(cfg.fonts_dir, characters(checked.issue, checked.bodies.values(), cfg.templates_dir),
                          cfg.cache_dir, session)
-    return make_proof(checked.issue, checked.bodies, built.path, built.first_pages, list(built.page_keys),
+    return make_proof(checked.issue, checked.bodies, built.path, built.first_pages, built.block_pages, list(built.page_keys),
                       cfg.templates_dir, fonts.files, built.path.parent / "proof", list(built.warnings),
                       session), fonts.notes
 
@@ -192,7 +197,7 @@ def _write_draft_proof(cfg: Config, session: Session, failed) -> None:
     pdf = write_atomically(proof_dir / "draft.pdf", make_pdf(draft, session).pdf, durable=False)
     fonts = subset_fonts(cfg.fonts_dir, characters(checked.issue, checked.bodies.values(), cfg.templates_dir),
                          cfg.cache_dir, session)
-    make_proof(checked.issue, checked.bodies, pdf, draft.first_pages, list(draft.page_keys), cfg.templates_dir,
+    make_proof(checked.issue, checked.bodies, pdf, draft.first_pages, draft.block_pages, list(draft.page_keys), cfg.templates_dir,
                fonts.files, proof_dir, failed.problems, session, failed.faults)
 
 

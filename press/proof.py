@@ -36,7 +36,7 @@ class ProofArticle:
 
 
 def make_proof(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], pdf: Path,
-               first_pages: dict[ArticleKey, int], page_keys: list[str], templates_dir: Path, fonts: dict[str, bytes],
+               first_pages: dict[ArticleKey, int], block_pages: dict[ArticleKey, dict[int, int]], page_keys: list[str], templates_dir: Path, fonts: dict[str, bytes],
                out_dir: Path, warnings: list[Problem] = (), session: Session | None = None,
                faults: dict[int, tuple[str, ...]] | None = None) -> Path:
     import json
@@ -84,8 +84,7 @@ def make_proof(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], pdf: Path,
         if (out_dir / "draft.pdf").exists():  # a failed build's, now mended
             _remove(out_dir / "draft.pdf")
     # The reading view: each article's aligned rows, and every warning of the build (not only the parity ones).
-    texts = _page_texts(doc, keys, session)
-    pairs = reading_view(issue, review(issue, session), texts, first_pages)
+    pairs = reading_view(issue, review(issue, session), first_pages, block_pages)
     html = environment(templates_dir, session).get_template("proof.html.j2").render(
         issue=issue, pages=names, file_versions=versions, articles=articles, slugs=issue.slugs, fonts=sorted(fonts),
         pairs=pairs, warnings=[(w.format(issue.dir), row_of(pairs).get(w)) for w in warnings],
@@ -113,18 +112,6 @@ def link_pdfs(pdfs: list[Path], out_dir: Path) -> None:
                 shutil.copyfile(pdf, tmp)
 
         replace_atomically(out_dir / pdf.name, link)  # a folder of that name in the proof folder: an error line
-
-
-def _page_texts(doc, keys: list[str | None], session: Session | None) -> list[str]:
-    """The text of every page, for the reading view's page links. Read again only for pages that
-    changed: a process that stays up (serve) keeps the texts of the last proof by page key
-    (session.page_texts)."""
-    def text(i: int) -> str:
-        return doc[i].get_textpage().get_text_range()
-
-    if session is None:
-        return [text(i) for i in range(len(keys))]
-    return [session.page_texts.get(key, lambda i=i: text(i)) if key else text(i) for i, key in enumerate(keys)]
 
 
 def _copy_if_changed(source: Path, target: Path) -> Path:

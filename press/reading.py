@@ -2,7 +2,7 @@
 
 One numbered row per aligned block, Chinese beside English, the row's
 findings beside it; each block links to the page of the bilingual issue on
-which it is printed, found by its first words in that page's text.
+which it is printed, as the typesetter placed its source line.
 """
 
 from __future__ import annotations
@@ -55,9 +55,9 @@ def row_of(pairs: list[ReadingPair]) -> dict[Problem, str]:
     return {problem: row_id for pair in pairs for problem, row_id in pair.problems}
 
 
-def reading_view(issue: Issue, review: Review, page_texts: list[str],
-                 first_pages: dict[ArticleKey, int]) -> list[ReadingPair]:
-    pages = _PageFinder(page_texts, first_pages)
+def reading_view(issue: Issue, review: Review, first_pages: dict[ArticleKey, int],
+                 block_pages: dict[ArticleKey, dict[int, int]]) -> list[ReadingPair]:
+    pages = _PageFinder(first_pages, block_pages)
     out = []
     for pair in review.pairs:
         langs = tuple(lang for lang in ("zh", "en") if getattr(pair, lang) is not None)
@@ -151,34 +151,27 @@ def _linked(text: str) -> Markup:
 
 
 class _PageFinder:
-    """The page of the bilingual issue on which a block is printed: its first words, searched in the
-    text of the article's pages from the page of the block before it."""
+    """The page of the bilingual issue on which a block is printed, as the typesetter found it
+    (press.typeset: the page its source line starts on); the front matter is on the article's first
+    page, its source (printed after the text) on the page of its last block."""
 
-    def __init__(self, page_texts: list[str], first_pages: dict[ArticleKey, int]):
-        self.first_pages = first_pages
-        self.texts = [_bare(text) for text in page_texts]
+    def __init__(self, first_pages: dict[ArticleKey, int], block_pages: dict[ArticleKey, dict[int, int]]):
+        self.first_pages, self.block_pages = first_pages, block_pages
         self.last: dict[ArticleKey, int] = {}
-        starts = sorted(set(first_pages.values()))
-        self.ends = {s: (starts[k + 1] - 1 if k + 1 < len(starts) else len(self.texts)) for k, s in enumerate(starts)}
 
     def find(self, key: ArticleKey, block: Block) -> int | None:
         first = self.first_pages.get(key)
-        if first is None or not self.texts:
+        if first is None:
             return None
-        start = max(self.last.get(key, first), first)
-        end = min(max(self.ends.get(first, len(self.texts)), first), len(self.texts))
+        lines = self.block_pages.get(key, {})
         if block.kind == "source":
-            return end  # printed after the text, on the article's last page
+            return max(lines.values(), default=first)
         if block.kind in ("title", "subtitle", "author", "date", "abstract", "abstract_en"):
             return first
-        needle = _bare(block.text)[: 10 if key.lang == "zh" else 18]
-        page = start
-        if needle:
-            page = next((p for p in range(start, end + 1) if needle in self.texts[p - 1]), start)
-        if block.kind not in ("note",):
+        # A fenced code block is set from its first line of code, the line after the fence (press.markup).
+        page = lines.get(block.line, lines.get(block.line + 1) if block.kind == "code" else None)
+        if page is None:  # a block the pages do not hold (nothing of it printed): where the one before is
+            return self.last.get(key, first)
+        if block.kind != "note":  # notes come last, each on the page of its call
             self.last[key] = page
         return page
-
-
-def _bare(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())

@@ -16,7 +16,7 @@ import pickle
 import re
 import shutil
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from threading import Lock
 from typing import TYPE_CHECKING
@@ -52,6 +52,9 @@ class TypesetPart:
     notices: tuple["Diagnostic", ...] = ()  # what the page make-up could not mend (press/makeup.py)
     # Who set the lines (press/paragraphs.census): "planned" by the composer, or why WeasyPrint did.
     composer: tuple[tuple[str, int], ...] = ()
+    # (id of the <article>, source line) of every block with a data-line → the page (index within
+    # the part) it starts on: where the proof's reading view links each block (press/reading.py).
+    lines: dict[tuple[str, int], int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -182,7 +185,7 @@ class Typesetter:
         composer = tuple(sorted(census(document).items()))
         messages = self.messages + tuple(_problems(_ENGINE_LOG.take(), _source_of(part)))
         return TypesetPart(part.key, pdf, len(document.pages), anchors, overflows, part.lang, images, messages,
-                           tuple(notices), composer)
+                           tuple(notices), composer, _source_lines(document.pages))
 
     def take_notes(self) -> list[Problem]:
         """The damaged cache entries found since last asked (print-size images)."""
@@ -509,6 +512,21 @@ def _images(box, index: int, article: str, line: int | None) -> list[PlacedImage
     if element is not None and getattr(box, "element_tag", None) == "img" and element.get("src") and hasattr(box, "width"):
         return [PlacedImage(index, element.get("src"), box.width * 25.4 / 96, box.height * 25.4 / 96, article, line)]
     return [image for child in getattr(box, "children", []) for image in _images(child, index, article, line)]
+
+
+def _source_lines(pages) -> dict[tuple[str, int], int]:
+    """Each block's (article id, data-line) → the first page it is on. A note is met where it is
+    called, in its article's flow, as the call's box carries the note's element."""
+    found: dict[tuple[str, int], int] = {}
+    for index, page in enumerate(pages):
+        stack = [(page._page_box, "", None)]
+        while stack:
+            box, article, line = stack.pop()
+            article, line = _located(box, article, line)
+            if article and line is not None:
+                found.setdefault((article, line), index)
+            stack.extend((child, article, line) for child in getattr(box, "children", []))
+    return found
 
 
 HAIR = 1.0  # CSS px (0.26 mm): less than this past the edge is rounding, not overflow

@@ -160,3 +160,28 @@ def test_serve_shows_the_warnings_and_follows_their_fix(browser, tmp_path):
     finally:
         os.killpg(proc.pid, signal.SIGINT)
         assert proc.wait(timeout=20) == 0
+
+
+def test_blocks_with_the_same_first_words_link_to_their_own_pages(tmp_path):
+    """Many paragraphs open with the same words: each links to the page it is set on, as the layout
+    placed it; a search for its first words would find them all on the first of those pages.
+    No browser: the links are read from the proof's HTML, the pages from the PDF's text."""
+    from conftest import build_here
+    from test_layout import tiny_issue
+
+    count = 240  # one short line each: about three pages of two columns
+    body = "\n\n".join(f"Repeated opening words of a paragraph, Q{k:03d}Q." for k in range(count))
+    issue = tiny_issue(tmp_path / "same", body=body)
+    (issue / "only.zh.md").unlink()  # the English side alone: its text is the body above
+    result = build_here("proof", str(issue), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "out" / "proof" / "index.html").read_text(encoding="utf-8")
+    linked = {int(tag): int(page) for page, tag in re.findall(
+        r'<div class="block paragraph"[^>]*><a class="to-page" href="#page-(\d+)">[^<]*</a><p>Repeated opening words '
+        r'of a paragraph, Q(\d{3})Q', html)}
+    assert sorted(linked) == list(range(count))
+    pdf = tmp_path / "out" / "tiny.pdf"
+    printed = {k: pages_with(pdf, f"Q{k:03d}Q") for k in range(count)}
+    assert all(len(pages) == 1 for pages in printed.values()), printed
+    assert len({pages[0] for pages in printed.values()}) >= 2  # the paragraphs do run over pages
+    assert {k: page - 1 for k, page in linked.items()} == {k: pages[0] for k, pages in printed.items()}
