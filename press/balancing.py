@@ -200,7 +200,7 @@ def even_endings(document, root, render):
       last, three at most.
 
     The document is returned as it was when nothing does."""
-    from .makeup import _move_after_text, _parents, _pushed, _read, is_float
+    from .makeup import _heights, _move_after_text, _parents, _pushed, _read, is_float
     from .paragraphs import LOOSENESS
 
     def better(trial, body) -> bool:
@@ -326,15 +326,6 @@ def _line_boxes(box):
     for child in getattr(box, "children", ()):
         if child.is_in_normal_flow():
             yield from _line_boxes(child)
-
-
-def _heights(layout) -> dict:
-    """Each block's height (id of its element → px), over all its fragments."""
-    heights: dict = {}
-    for column in layout.columns:
-        for element, top, bottom, _ in column.blocks:
-            heights[id(element)] = heights.get(id(element), 0.0) + bottom - top
-    return heights
 
 
 def _lines_of(layout) -> dict:

@@ -170,7 +170,7 @@ def _body_blocks(article: Article, tokens: tuple[Token, ...]) -> list[Block]:
             blocks.append(_block(article, "quote", tok, [tok]))
         elif where.type == "heading_open":
             blocks.append(_block(article, "heading", tok, [tok], level=int(where.tag[1])))
-        elif (image := _lone_image(tok)) is not None:
+        elif (image := lone_image(tok)) is not None:
             caption = _plain(image.children or [])
             blocks.append(Block("figure", _line(article, tok), caption, image=image.attrGet("src") or "",
                                 refs=tuple(_refs([tok])), urls=tuple(_urls([tok], caption)),
@@ -246,8 +246,10 @@ def _marked(inline: list[Token]) -> list[str]:
     return out
 
 
-def _lone_image(tok: Token) -> Token | None:
-    if not tok.children:
+def lone_image(tok: Token) -> Token | None:
+    """The image of an inline token that holds one image and nothing else: a figure (press.markup
+    sets it so, and the review reads it so)."""
+    if tok.type != "inline" or not tok.children:
         return None
     kids = [c for c in tok.children if not (c.type in ("text", "text_special") and not c.content.strip())
             and c.type != "softbreak"]

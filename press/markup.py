@@ -30,7 +30,7 @@ from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
-from .blocks import parse, parser
+from .blocks import lone_image, parse, parser
 from .clreq import HAN, QUARTER_EM, WORD_JOINER, keep_last_two, prepare, space_han_western
 from .errors import Problem, error, warning
 from .issue import Article
@@ -211,7 +211,7 @@ class _State:
                                              f"heading level {level} is set as {tok.tag}: use ## for sections and ### for subsections", code="markdown.heading"))
             if tok.type != "inline" or not tok.children:
                 continue
-            alone = not in_note and _lone_image(tok) is not None and tokens[i - 1].type == "paragraph_open"
+            alone = not in_note and lone_image(tok) is not None and tokens[i - 1].type == "paragraph_open"
             # Notes called from a table's cells are set after the table (see _footnote_ref).
             in_cell = tokens[i - 1].type in ("td_open", "th_open")
             self._scan_inline(tok.children, tok.map, 0, alone, in_cell, in_note)
@@ -361,13 +361,13 @@ class _State:
         out, i = [], 0
         while i < len(tokens):
             tok = tokens[i]
-            image = _lone_image(tokens[i + 1]) if tok.type == "paragraph_open" and i + 1 < len(tokens) else None
+            image = lone_image(tokens[i + 1]) if tok.type == "paragraph_open" and i + 1 < len(tokens) else None
             if image is not None:
                 out.append(self.figure(image, tok.attrGet("data-line")))
                 i += 3
                 continue
             j = i
-            while j < len(tokens) and not (tokens[j].type == "paragraph_open" and j + 1 < len(tokens) and _lone_image(tokens[j + 1])):
+            while j < len(tokens) and not (tokens[j].type == "paragraph_open" and j + 1 < len(tokens) and lone_image(tokens[j + 1])):
                 j += 1
             out.append(self._render_tokens(tokens[i:j]))
             i = j
@@ -657,14 +657,6 @@ def _text(content: str) -> Token:
 
 def _html(content: str) -> Token:
     return Token("press_html", "", 0, content=content)
-
-
-def _lone_image(tok: Token) -> Token | None:
-    """The image of an inline token that holds one image and nothing else."""
-    if tok.type != "inline" or not tok.children:
-        return None
-    kids = [c for c in tok.children if not (c.type == "text" and not c.content.strip()) and c.type != "softbreak"]
-    return kids[0] if len(kids) == 1 and kids[0].type == "image" else None
 
 
 def _plain(children: list[Token]) -> str:

@@ -19,6 +19,7 @@ from .errors import Problem
 from .article import ArticleKey
 from .issue import Issue
 from .parity import Review
+from .render import longdate
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def _cell(block: Block, key: ArticleKey, numbers: dict[str, int], page: int | No
     if block.kind in ("title", "subtitle", "author", "source", "abstract", "abstract_en"):
         html = _linked(block.text)
     elif block.kind == "date":
-        html = Markup(escape(_date(block.text, lang)))
+        html = Markup(escape(longdate(dt.date.fromisoformat(block.text), lang)))
     elif block.kind == "code":
         html = Markup(f"<pre>{escape(block.text)}</pre>")
     else:
@@ -97,11 +98,6 @@ def _cell(block: Block, key: ArticleKey, numbers: dict[str, int], page: int | No
             html = Markup(f'<img src="{escape(block.image)}" alt=""><span class="caption">{html}</span>')
     number = numbers.get(block.label, 0)
     return Cell(block.kind, html, block.line, page, block.level, number, key.note_id(number) if block.kind == "note" else "")
-
-
-def _date(iso: str, lang: str) -> str:
-    day = dt.date.fromisoformat(iso)
-    return f"{day.year} 年 {day.month} 月 {day.day} 日" if lang == "zh" else f"{day.day} {day:%B} {day.year}"
 
 
 def _inline(children, env: dict) -> str:
