@@ -88,8 +88,10 @@ def _parser() -> MarkdownIt:
     # its copy as the typographer does, leaving an escaped \" straight.
     md = MarkdownIt("commonmark", {"html": True, "typographer": True})
     md.use(footnote_plugin).use(attrs_plugin, spans=True).enable(["table", "strikethrough"])
-    # Keep the definitions where they were parsed: markup places each one at its reference.
+    # Keep the definitions where they were parsed: markup places each one at its reference. An
+    # inline note (^[words]) is not the format's: left as text, which markup reports.
     md.core.ruler.disable(["footnote_tail", "text_join"])
+    md.inline.ruler.disable("footnote_inline")
     return md
 
 

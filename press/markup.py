@@ -38,6 +38,9 @@ from .session import Session
 
 # No "[" inside a label: a run of "[^[^[^…" would otherwise be rescanned from each of its starts.
 UNDEFINED_REF = re.compile(r"\[\^([^\[\]\s]+)\]")
+# An inline note, as some Markdown dialects write one (^[words]): not the format's (press.blocks
+# reads it as text). No "[" inside: "^[^[^[…" is not rescanned.
+INLINE_NOTE = re.compile(r"\^\[([^\[\]]*)\]")
 # markdown-it refuses these link targets and leaves the Markdown as text; say so instead.
 REFUSED_LINK = re.compile(r"\]\(\s*<?(javascript|vbscript|file|data):", re.I)
 # … and so does it a reference definition's ([r]: javascript:…), left as a line of text.
@@ -260,6 +263,9 @@ class _State:
                 for match in SPACED_IMAGE.finditer(child.content):
                     self.problems.append(error(self.article.path, line, f"image {match[1][:80]!r} is not read as an image: "
                                                f"write a file name with a space in angle brackets, ![…](<{match[1][:80]}>)", code="image.spaced"))
+                for match in INLINE_NOTE.finditer(child.content):
+                    self.problems.append(error(self.article.path, line, f"inline note ^[{match[1][:30]}] is not read as a note: "
+                                               "write a reference such as [^1] here and a line '[^1]: text' below", code="note.inline"))
                 for match in UNDEFINED_REF.finditer(child.content):
                     self.problems.append(error(self.article.path, line,
                                                f"footnote reference [^{match[1]}] has no definition: add a line '[^{match[1]}]: text'", code="note.undefined"))
