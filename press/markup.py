@@ -24,9 +24,9 @@ import re
 from dataclasses import dataclass, replace
 from urllib.parse import unquote
 
+from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore, smartquotes, text_join
-from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
