@@ -185,3 +185,7 @@ def test_blocks_with_the_same_first_words_link_to_their_own_pages(tmp_path):
     assert all(len(pages) == 1 for pages in printed.values()), printed
     assert len({pages[0] for pages in printed.values()}) >= 2  # the paragraphs do run over pages
     assert {k: page - 1 for k, page in linked.items()} == {k: pages[0] for k, pages in printed.items()}
+    # A build reused from the record (nothing changed) links them the same: the record keeps the pages.
+    again = build_here("proof", str(issue), "-o", str(tmp_path / "out"))
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "out" / "proof" / "index.html").read_text(encoding="utf-8") == html
