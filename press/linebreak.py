@@ -261,12 +261,13 @@ class Paragraph:
 
 def english(text: str, x: Sequence[float], hyphen: float,
             hyphenate: Callable[[str, int], Sequence[int]] = lambda word, start: (), shrink: float = 0.0,
-            tracking: float = 0.0, tightening: float = 0.0) -> Paragraph:
+            tracking: float = 0.0, tightening: float = 0.0, may_break: Callable[[int], bool] = lambda at: True) -> Paragraph:
     """Words between spaces; a word breaks after a hyphen between two letters, after a
     zero-width space (a <wbr>), or at the points `hyphenate(part, start in text)` gives for
     each part between those (offsets inside the part), where a hyphen `hyphen` wide is added. A space stretches by SPACE_STRETCH of its width and shrinks by
     `shrink` of it; the letters of a word may move apart by `tracking` each, or closer by
-    `tightening` (glue before the word that is no break: it follows a penalty or a space)."""
+    `tightening` (glue before the word that is no break: it follows a penalty or a space). A
+    space is no break where `may_break(index of the character after it)` says no."""
     items: list[Item] = []
     starts: list[int | None] = []
     i = 0
@@ -276,6 +277,9 @@ def english(text: str, x: Sequence[float], hyphen: float,
             while j < len(text) and text[j] == " ":
                 j += 1
             if items:
+                if j < len(text) and not may_break(j):
+                    items.append(Penalty(0.0, INFINITY))  # glue after a penalty is no break
+                    starts.append(None)
                 items.append(Glue(x[j] - x[i], SPACE_STRETCH * (x[j] - x[i]), shrink * (x[j] - x[i])))
                 starts.append(j)
             i = j

@@ -121,6 +121,11 @@ class _Paragraph:
         self.texts: list[str] = []
         self.x = [0.0]
         self.breaks: set[int] = set()  # where Pango may break a line
+        # Where an inline box (a link, an emphasis) starts after other text. WeasyPrint cannot end a
+        # line at the space before one whose first word does not fit: it looks back for a break
+        # inside the text before and cuts the line after its first word (_ended_early then sets it a
+        # word short, a loose line). The composer plans no English line end there.
+        self.inline_starts: set[int] = set()
         self.chinese = (linebox.style["lang"] or "").lower().startswith("zh")
         self._tied = False  # the last text box read was nowrap: no break before the next one
         self._read(context, linebox, boxes)
@@ -158,6 +163,8 @@ class _Paragraph:
                     self.breaks.add(before)  # between two boxes: WeasyPrint asks the text on both sides
                 self._tied = nowrap
             elif isinstance(child, boxes.InlineBox):
+                if before:
+                    self.inline_starts.add(before)
                 if any(child.style[f"{what}_{side}"] != 0 and getattr(child.style[f"{what}_{side}"], "value", 1)
                        for what in ("margin", "padding") for side in ("left", "right")) \
                         or child.style["border_left_width"] or child.style["border_right_width"]:
@@ -198,7 +205,7 @@ class _Paragraph:
             params = replace(CHINESE, loose_gap=CHINESE_SHORT * self.font_size)
         else:
             rest = english(self.text[start:], x, self.hyphen, hyphenate, SHRINK, TRACKING * self.font_size,
-                           TIGHTENING * self.font_size)
+                           TIGHTENING * self.font_size, lambda at: start + at not in self.inline_starts)
             params = ENGLISH
         # The looseness is of the whole paragraph: a plan made again mid-paragraph keeps its best lines.
         breaks = compose(rest.items, (first, width), replace(params, looseness=self.looseness if start == 0 else 0))

@@ -313,3 +313,13 @@ def test_house_settings_keep_the_median_word_space_near_the_natural_on_technical
                 before = b.index
     assert len(spaces) > 500
     assert WORD_SPACE_MEDIAN[0] <= statistics.median(spaces) <= WORD_SPACE_MEDIAN[1] - 0.02, statistics.median(spaces)
+
+
+def test_no_line_ends_where_may_break_says_no():
+    """The space before an inline box (a link, press/paragraphs.py) is no break: the line that
+    would end there ends a word earlier (or takes the next word)."""
+    text = "aaaa bbbb cccc dddd eeee ffff"
+    assert set_lines(text, [14], PLAIN) == ["aaaa bbbb cccc", "dddd eeee ffff"]
+    paragraph = english(text, mono(text), 1.0, may_break=lambda at: at != text.index("dddd"))
+    breaks = compose(paragraph.items, [14], PLAIN)
+    assert [paragraph.starts[b.index] for b in breaks] == [text.index("cccc"), text.index("ffff"), len(text)]
