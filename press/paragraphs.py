@@ -7,8 +7,8 @@ paragraph, the width it may fill is set to the width the composer chose for that
 a little). Greedy filling then stops exactly at the chosen break, since the next break
 opportunity is at least a letter further, and the line is justified to the real column
 width as before: spaces shrink if the chosen line is a little wider than the column, and an
-English line may also spread its letters by up to TRACKING (WeasyPrint justifies with
-spaces alone). Everything else is WeasyPrint's own.
+English line may also spread its letters by up to TRACKING, or close them up by up to
+TIGHTENING (WeasyPrint justifies with spaces alone). Everything else is WeasyPrint's own.
 
 The widths the composer works with are WeasyPrint's: each text box of the paragraph is
 shaped once by Pango (HarfBuzz, the same fonts, features and letter spacing that will be
@@ -32,15 +32,21 @@ from collections import Counter
 from dataclasses import replace
 
 from .linebreak import Params, chinese, compose, english
-from .rules import LETTER_TRACKING as TRACKING, OPENING_MARKS, SPACE_SHRINK as SHRINK
+from .rules import LETTER_TIGHTENING as TIGHTENING, LETTER_TRACKING as TRACKING, OPENING_MARKS, SPACE_SHRINK as SHRINK
 
 LOGGER = logging.getLogger(__name__)
-ENGLISH = Params(tolerance=1.1, emergency_steps=(1.3, 1.6, 2.0, 3.0))  # 1.1 widens a 0.26 em space to 0.55 em, 0.57 with its letter spacing
+# 1.1 widens a 0.26 em space to 0.55 em, 0.57 with its letter spacing. A line may stretch about
+# twice as far as it may shrink (in em): with the badness even in the ratio either way, the composer
+# would widen spaces more often than it narrows them, and the median space would drift from the
+# natural one (0.39 em on 2020-12's technical prose). A stretched line costs as a shrunk one at
+# STRETCH_BADNESS times its ratio.
+STRETCH_BADNESS = 1.35
+ENGLISH = Params(tolerance=1.1, emergency_steps=(1.3, 1.6, 2.0, 3.0), stretch_badness=STRETCH_BADNESS)
 CHINESE = Params(tolerance=1.0, emergency_ratio=1e4, last_line_min_boxes=2)  # beyond 1: a short line
 CHINESE_SHORT = 1.0  # em: a line this short after the stretch counts as a short line (see linebreak.Params.loose_gap)
 # A space shrinks by SHRINK of its width (WeasyPrint justifies by changing the spaces only, either
-# way); letters move apart by TRACKING em at most in a justified English line (added here, WeasyPrint
-# has none).
+# way); letters move apart by TRACKING em at most in a justified English line, or closer by
+# TIGHTENING (added here, WeasyPrint has neither).
 # A line stretched beyond the tolerance (a paragraph with no better breaks) spreads its letters as
 # the composer counted them, up to this ratio (0.03 em), rather than leave it all to the spaces.
 TRACKING_RATIO = 1.5
@@ -72,8 +78,9 @@ def install() -> None:
 
     def align_within_plan(context, line, available_width, last):
         if limit[0] is not None and not last and line.style["text_align_all"] == "justify":
-            if limit[0][1] and line.width < available_width:
-                _add_tracking(context, line, limit[0][1], 0, boxes)
+            tracking = limit[0][1]
+            if tracking > 0 and line.width < available_width or tracking < 0 and line.width > available_width:
+                _add_tracking(context, line, tracking, 0, boxes)
             if line.width > available_width:  # a planned line may be a little wider: its spaces shrink
                 inline.justify_line(context, line, available_width - line.width)
                 return 0
@@ -114,6 +121,11 @@ class _Paragraph:
         self.texts: list[str] = []
         self.x = [0.0]
         self.breaks: set[int] = set()  # where Pango may break a line
+        # Where an inline box (a link, an emphasis) starts after other text. WeasyPrint cannot end a
+        # line at the space before one whose first word does not fit: it looks back for a break
+        # inside the text before and cuts the line after its first word (_ended_early then sets it a
+        # word short, a loose line). The composer plans no English line end there.
+        self.inline_starts: set[int] = set()
         self.chinese = (linebox.style["lang"] or "").lower().startswith("zh")
         self._tied = False  # the last text box read was nowrap: no break before the next one
         self._read(context, linebox, boxes)
@@ -151,6 +163,8 @@ class _Paragraph:
                     self.breaks.add(before)  # between two boxes: WeasyPrint asks the text on both sides
                 self._tied = nowrap
             elif isinstance(child, boxes.InlineBox):
+                if before:
+                    self.inline_starts.add(before)
                 if any(child.style[f"{what}_{side}"] != 0 and getattr(child.style[f"{what}_{side}"], "value", 1)
                        for what in ("margin", "padding") for side in ("left", "right")) \
                         or child.style["border_left_width"] or child.style["border_right_width"]:
@@ -190,7 +204,8 @@ class _Paragraph:
             rest = chinese(self.text[start:], x, self.font_size, lambda at: start + at in self.breaks)
             params = replace(CHINESE, loose_gap=CHINESE_SHORT * self.font_size)
         else:
-            rest = english(self.text[start:], x, self.hyphen, hyphenate, SHRINK, TRACKING * self.font_size)
+            rest = english(self.text[start:], x, self.hyphen, hyphenate, SHRINK, TRACKING * self.font_size,
+                           TIGHTENING * self.font_size, lambda at: start + at not in self.inline_starts)
             params = ENGLISH
         # The looseness is of the whole paragraph: a plan made again mid-paragraph keeps its best lines.
         breaks = compose(rest.items, (first, width), replace(params, looseness=self.looseness if start == 0 else 0))
@@ -211,7 +226,10 @@ class _Paragraph:
                 # The composer counts the mark's blank half as dropped at the line start, but
                 # WeasyPrint drops it only once the line is made (press/composition.py).
                 natural += self.font_size / 2
-            tracking = 0.0 if self.chinese else TRACKING * self.font_size * min(TRACKING_RATIO, max(0.0, b.ratio))
+            # Letters take their share of the line's stretch or shrink as the composer counted it
+            # (a shrunk line's ratio is at least -1); the spaces take the rest.
+            tracking = 0.0 if self.chinese else self.font_size * (
+                TRACKING * min(TRACKING_RATIO, b.ratio) if b.ratio > 0 else TIGHTENING * b.ratio)
             end = start + rest.starts[b.index]
             self.plans[(line_start, width)] = (natural, tracking, "replanned" if start else "planned", end)
             line_start = end

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from dataclasses import replace
 
 
 from press.linebreak import Glue, Params, Penalty, chinese, compose, english  # noqa: E402
@@ -17,9 +18,14 @@ def mono(text: str) -> list[float]:
     return [float(i) for i in range(len(text) + 1)]
 
 
-def set_lines(text: str, widths, params=Params(), hyphenate=lambda word, start: ()) -> list[str] | None:
+def set_lines(text: str, widths, params=Params(), hyphenate=lambda word, start: (),
+              hyphen_cost: float | None = None) -> list[str] | None:
+    """The lines of `text`; `hyphen_cost`: each hyphenated break costs this, not the house's
+    penalty (linebreak.HYPHEN_PENALTY)."""
     paragraph = english(text, mono(text), 1.0, hyphenate)
-    breaks = compose(paragraph.items, widths, params)
+    items = [replace(item, cost=hyphen_cost) if hyphen_cost is not None and isinstance(item, Penalty) and item.flagged
+             else item for item in paragraph.items]
+    breaks = compose(items, widths, params)
     if breaks is None:
         return None
     lines, start = [], 0
@@ -109,9 +115,10 @@ def test_no_more_than_two_hyphenated_lines_in_a_row():
     text = " ".join(["abcdefghij"] * 12)
     every_other = lambda word, start: range(2, len(word) - 1, 2)  # noqa: E731
     for width in (18, 25):
-        unlimited = set_lines(text, [width], Params(tolerance=10, max_hyphen_run=99), every_other)
+        # TeX's hyphen penalty (50): hyphens cheap enough to come three in a row
+        unlimited = set_lines(text, [width], Params(tolerance=10, max_hyphen_run=99), every_other, 50)
         assert hyphen_run(unlimited) >= 3  # so the limit has something to do
-        lines = set_lines(text, [width], Params(tolerance=10), every_other)
+        lines = set_lines(text, [width], Params(tolerance=10), every_other, 50)
         assert 1 <= hyphen_run(lines) <= 2, lines
         words = "".join(line[:-1] if line.endswith("-") else line + " " for line in lines).split()
         assert words == text.split()
@@ -219,3 +226,100 @@ def test_the_last_line_does_not_shrink():
     lines = compose(paragraph.items, [13])
     assert len(lines) == 2
     assert compose(paragraph.items, [14]) and len(compose(paragraph.items, [14])) == 1
+
+
+def test_letters_that_close_up_let_a_line_keep_its_last_word():
+    """Three words of ten letters in a line of 31: one unit too wide. Its two spaces, shrinking by
+    a third, give 2/3 of a unit: the line would lose its last word and be stretched by ten units.
+    With letters that may close up by 0.02 each (thirty letters: 0.6), it keeps the word, shrunk."""
+    text = "aaaaaaaaaa bbbbbbbbbb cccccccccc dddddddddd eeeeeeeeee"
+    spaces = compose(english(text, mono(text), 1.0, shrink=1 / 3).items, [31], PLAIN)
+    letters = compose(english(text, mono(text), 1.0, shrink=1 / 3, tightening=0.02).items, [31], PLAIN)
+    assert spaces[0].ratio > 1 and spaces[0].natural == 21
+    assert letters[0].natural == 32 and -1 <= letters[0].ratio < 0
+    assert abs(letters[0].ratio - (31 - 32) / (2 / 3 + 30 * 0.02)) < 1e-9
+
+
+def test_a_stretched_line_costs_more_than_one_shrunk_as_far():
+    """The first line may end short by 0.45 of its stretch, or long by 0.5 of its shrink. Even
+    costs either way take the former; with stretch_badness 1.35 (0.45 x 1.35 > 0.5), the latter."""
+    from press.linebreak import Box, paragraph_end
+
+    items = [Box(6), Glue(1, 1, 1), Box(4.55), Glue(0.5, 0.5, 0), Box(0.45), Glue(1, 1, 1), Box(3), *paragraph_end()]
+    even = compose(items, [12], Params(fitness_demerits=0, last_line_demerits=0))
+    costlier = compose(items, [12], Params(fitness_demerits=0, last_line_demerits=0, stretch_badness=1.35))
+    assert round(even[0].ratio, 6) == 0.45
+    assert round(costlier[0].ratio, 6) == -0.5
+
+
+def test_a_doi_in_running_text_breaks_after_its_prefix_only():
+    """After "doi:" and after the slash of 10.NNNN/, with no hyphen; not inside the suffix, not in
+    kbit/s, not in a number that is no DOI."""
+    text = "see (doi:10.1007/s00376-020-0146-y) at 47.8 kbit/s and 10.5/6"
+    found = {at: item for item, at in zip(english(text, mono(text), 1.0).items, english(text, mono(text), 1.0).starts)
+             if at is not None and isinstance(item, Penalty) and at < len(text)}
+    assert set(found) == {text.index("10.1007"), text.index("s00376")}
+    assert all(item.width == 0 and not item.flagged for item in found.values())
+
+
+def test_house_settings_keep_the_median_word_space_near_the_natural_on_technical_prose():
+    """Issue 16's median (0.25-0.35 em) as the composer alone sets it, with the house's space
+    stretch and shrink, letter spacing and costs (press/rules.py, press/paragraphs.ENGLISH), on
+    the English paragraphs of the English-heavy sample issue (2020-12: addresses, DOIs, acronyms,
+    long technical words) in the body's 25 em measure. Widths are a proportional face's rough
+    ones (a letter 0.5 em, a narrow one 0.3, m and w 0.75, a space 0.26); hyphenation pyphen's,
+    as the body's (6 2 3). With the spaces alone to shrink, by a quarter, and even costs either
+    way (the settings before), the median was 0.353 em."""
+    import re
+    import statistics
+    from pathlib import Path
+
+    import pyphen
+
+    from press.paragraphs import ENGLISH
+    from press.rules import LETTER_TIGHTENING, LETTER_TRACKING, SPACE_SHRINK, SPACE_STRETCH, WORD_SPACE_MEDIAN
+
+    space, measure, indent = 0.26, 25.0, 1.2
+    dictionary = pyphen.Pyphen(lang="en_GB", left=2, right=3)
+
+    def hyphenate(word: str, start: int):
+        core = word.strip(".,;:()“”’'\"")
+        if len(core) < 6 or not core.isalpha():
+            return ()
+        return [word.find(core) + k for k in dictionary.positions(core)]
+
+    def widths(text: str) -> list[float]:
+        x = [0.0]
+        for c in text:
+            x.append(x[-1] + (space if c == " " else 0.3 if c in "iljtf.,;:'’()" else 0.75 if c in "mwMW" else 0.5))
+        return x
+
+    spaces = []
+    for source in sorted((Path(__file__).parent.parent / "content" / "2020-12").glob("*.en.md")):
+        for text in source.read_text(encoding="utf-8").split("---", 2)[2].split("\n\n"):
+            text = re.sub(r"[*\[\]]|\(https?://[^)]*\)|\[\^\d+\]", "", text.strip())
+            if len(text) < 200 or text.startswith(("|", "!", "#")):
+                continue
+            paragraph = english(text, widths(text), 0.33, hyphenate, SPACE_SHRINK, LETTER_TRACKING, LETTER_TIGHTENING)
+            breaks = compose(paragraph.items, [measure - indent, measure], ENGLISH)
+            before = -1
+            for b in breaks[:-1]:
+                count = sum(1 for item in paragraph.items[before + 1:b.index] if isinstance(item, Glue) and item.width)
+                if b.ratio > 0:
+                    width = space * (1 + SPACE_STRETCH * b.ratio) + LETTER_TRACKING * min(1.5, b.ratio)
+                else:
+                    width = space * (1 + SPACE_SHRINK * b.ratio) + LETTER_TIGHTENING * b.ratio
+                spaces += [width] * count
+                before = b.index
+    assert len(spaces) > 500
+    assert WORD_SPACE_MEDIAN[0] <= statistics.median(spaces) <= WORD_SPACE_MEDIAN[1] - 0.02, statistics.median(spaces)
+
+
+def test_no_line_ends_where_may_break_says_no():
+    """The space before an inline box (a link, press/paragraphs.py) is no break: the line that
+    would end there ends a word earlier (or takes the next word)."""
+    text = "aaaa bbbb cccc dddd eeee ffff"
+    assert set_lines(text, [14], PLAIN) == ["aaaa bbbb cccc", "dddd eeee ffff"]
+    paragraph = english(text, mono(text), 1.0, may_break=lambda at: at != text.index("dddd"))
+    breaks = compose(paragraph.items, [14], PLAIN)
+    assert [paragraph.starts[b.index] for b in breaks] == [text.index("cccc"), text.index("ffff"), len(text)]

@@ -51,13 +51,7 @@ def _english_targets(pdf):
     return m.english_lines, [loose for loose in m.loose if loose[1] > LOOSE_SPACE], statistics.median(m.spaces)
 
 
-@pytest.mark.parametrize("issue_id", [
-    "2020-02", "2020-06", "2020-09",
-    pytest.param("2020-12", marks=pytest.mark.xfail(strict=True, reason=(
-        "not met yet: 4 of 144 justified lines over 0.6 em (2.8 %, up to 0.71 em), median word space "
-        "0.388 em. Every line is the composer's; four paragraphs of technical prose have no breaks "
-        "within the tolerance, and its words leave fewer spaces a line to stretch"))),
-])
+@pytest.mark.parametrize("issue_id", ["2020-02", "2020-06", "2020-09", "2020-12"])
 def test_english_word_spaces_meet_issue_16(issue_id, out_of):
     pdf = out_of(issue_id) / f"{issue_id}.en.pdf"
     lines, loose, median = _english_targets(pdf)
@@ -150,16 +144,20 @@ def test_a_paragraph_past_the_tolerance_keeps_its_loosest_line_as_tight_as_can_b
     from press.linebreak import compose
     from press.paragraphs import ENGLISH
 
-    rng = random.Random(16)
-    without, steps = replace(ENGLISH, emergency_steps=()), ENGLISH
-    tighter = 0
-    for _ in range(300):
-        text = " ".join("x" * rng.choice((2, 3, 5, 9, 13, 16)) for _ in range(40))
-        items = english(text, mono(text), 1.0).items
-        a, b = compose(items, [40.0], without), compose(items, [40.0], steps)
-        if a is None or b is None:
-            continue
-        worst_a, worst_b = max(x.ratio for x in a[:-1]), max(x.ratio for x in b[:-1])
-        assert worst_b <= worst_a + 1e-9
-        tighter += worst_b < worst_a - 0.1
+    # With the house's costs, and with costs even either way of the natural width: a stretched line
+    # that costs more (ENGLISH.stretch_badness) already keeps most loosest lines tight without the
+    # steps, which then have less to do.
+    for params in (ENGLISH, replace(ENGLISH, stretch_badness=1.0)):
+        rng = random.Random(16)
+        without, steps = replace(params, emergency_steps=()), params
+        tighter = 0
+        for _ in range(300):
+            text = " ".join("x" * rng.choice((2, 3, 5, 9, 13, 16)) for _ in range(40))
+            items = english(text, mono(text), 1.0).items
+            a, b = compose(items, [40.0], without), compose(items, [40.0], steps)
+            if a is None or b is None:
+                continue
+            worst_a, worst_b = max(x.ratio for x in a[:-1]), max(x.ratio for x in b[:-1])
+            assert worst_b <= worst_a + 1e-9
+            tighter += worst_b < worst_a - 0.1
     assert tighter >= 5  # the steps had something to do

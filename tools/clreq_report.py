@@ -88,7 +88,8 @@ def main() -> None:
             low, high = WORD_SPACE_MEDIAN
             print(f"  English: {m.english_lines} justified lines, {len(m.loose)} with a word space over {WORD_SPACE_MAX} em"
                   f" ({100 * len(m.loose) / m.english_lines:.1f} %), median space {statistics.median(m.spaces):.3f} em"
-                  f" ({low}-{high} wanted),"
+                  f" ({low}-{high} wanted), the narrowest twentieth under"
+                  f" {statistics.quantiles(m.spaces, n=20)[0]:.3f} em (how far lines shrink),"
                   f" {m.hyphenated} hyphenated ends, longest run {m.longest_hyphen_run}")
             for page, space, text in sorted(m.loose, key=lambda found: -found[1])[:args.show]:
                 print(f"    p{page} {space:.2f} em  {text!r}")
