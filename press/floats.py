@@ -144,8 +144,9 @@ def install() -> None:
         if tops is None or page_number == 1:
             tops = context.__dict__["_press_tops"] = _Tops(context.footnotes)
         tops.forget_after(page_number)
+        remake_state = context.page_maker[page_number - 1][-1]
         saved = (list(context.footnotes), list(context.reported_footnotes), context.broken_out_of_flow,
-                 copy.deepcopy(page_state))
+                 copy.deepcopy(page_state), {key: list(remake_state.get(key, ())) for key in _RECORDED})
         page, resume_at_next, next_page = _make(context, root_box, page_type, resume_at, page_number,
                                                 page_state, tops)
         last = tops.pages.pop(page_number + 1, None) if resume_at_next is None else None
@@ -155,6 +156,7 @@ def install() -> None:
             context.footnotes[:], context.reported_footnotes[:] = saved[0], saved[1]
             context.broken_out_of_flow = saved[2]
             _restore(page_state, saved[3])
+            remake_state.update(saved[4])  # the page's anchors and lookups, recorded again
             page, resume_at_next, next_page = _make(context, root_box, page_type, resume_at, page_number,
                                                     page_state, tops)
             if resume_at_next is None:
@@ -183,6 +185,9 @@ def install() -> None:
     LayoutContext.unlayout_footnote = unlayout_footnote
     LayoutContext.current_footnote_area = property(get_area, set_area)
     page_module.make_page = make_page_with_tops
+
+
+_RECORDED = ("anchors", "content_lookups")  # what make_page appends to its page's remake state
 
 
 def _restore(page_state, saved) -> None:
