@@ -50,8 +50,9 @@ class _Tops:
         figures.append(figure)
         figures.sort(key=lambda box: self.order.get(id(box), 0))
 
-    def placed(self, figure, page: int) -> bool:
-        return any(figure is box for box in self.pages.get(page, ()))
+    def placed(self, page: int) -> list:
+        """The figures set at the top of `page` or of a page before it."""
+        return [box for number, figures in self.pages.items() if number <= page for box in figures]
 
     def take_back(self, figure, page: int) -> bool:
         """Undo a deferral made on `page` (its call's line was discarded)."""
@@ -117,8 +118,8 @@ def install() -> None:
     def unlayout_footnote(self, footnote):
         tops = self.__dict__.get("_press_tops")
         if tops is not None and _is_wide(footnote):
-            if tops.placed(footnote, self.current_page):
-                return  # set at this page's top: its call may come and go, the figure stays
+            if any(footnote is box for box in tops.placed(self.current_page)):
+                return  # set at the top of this page or one before: its call may come and go, the figure stays
             if tops.take_back(footnote, self.current_page):
                 if footnote not in self.footnotes:
                     self.footnotes.append(footnote)
@@ -167,7 +168,10 @@ def install() -> None:
 
     def _make(context, root_box, page_type, resume_at, page_number, page_state, tops):
         figures = tops.pages.get(page_number, [])
-        for figure in figures:
+        # Out of the waiting notes, with those of the pages before: WeasyPrint puts every note
+        # back there when it lays the document out again, and a call that comes after its
+        # figure (on this page, or on the next) must not set it a second time.
+        for figure in tops.placed(page_number):
             if figure in context.footnotes:
                 context.footnotes.remove(figure)
         tops.pending, tops.area, tops.height = list(figures), None, 0.0

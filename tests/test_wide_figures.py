@@ -23,43 +23,45 @@ SAMPLE = ROOT / "content" / "2020-09"
 MM = 72 / 25.4
 TOP = 297 * MM - 24 * MM  # the top of the text block (styles/press.css, @page)
 TEXT_WIDTH = (210 - 2 * 16.8) * MM
-ANCHOR_END = "using less pesticide."  # the end of the paragraph the chart follows
-ADDED = " Remote-sensing satellites and field sensors let farmers follow soil moisture and crop growth in time."
+ANCHOR_END = {"en": "using less pesticide.", "zh": "也减少了农药用量。"}  # the paragraph the chart follows
+ADDED = {"en": " Remote-sensing satellites and field sensors let farmers follow soil moisture and crop growth in time.",
+         "zh": "遥感卫星和地面传感器组成的监测网络，让农民可以及时了解墒情和苗情。"}
 LAST_START = "Experts say food security rests on farmland and its future on technology."  # after the chart
 MORE = " Seed banks keep the old varieties that breeders cross with the new."
-LAST_WORDS = "crop growth in time."  # how the anchor paragraph ends once sentences are added
+LAST_WORDS = "crop growth in time."  # how the English anchor paragraph ends once sentences are added
 
 
-def grain_issue(folder, sentences: int, after: int = 0):
-    """2020-09's English grain-harvest alone, its chart's paragraph longer by `sentences`, the
-    paragraph after the chart by `after`."""
+def grain_issue(folder, lang: str, sentences: int, after: int = 0):
+    """2020-09's grain-harvest alone, in one language, its chart's paragraph longer by
+    `sentences`, the paragraph after the chart by `after` (English)."""
     shutil.copytree(SAMPLE / "images", folder / "images")
     meta = yaml.safe_load((SAMPLE / "issue.yaml").read_text(encoding="utf-8"))
     meta["articles"] = ["grain-harvest"]
     (folder / "issue.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
-    text = (SAMPLE / "grain-harvest.en.md").read_text(encoding="utf-8")
-    assert text.count(ANCHOR_END) == 1 and "{.wide}" in text.split(ANCHOR_END)[1].split("\n\n")[1]
-    text = text.replace(ANCHOR_END, ANCHOR_END + ADDED * sentences)
+    text = (SAMPLE / f"grain-harvest.{lang}.md").read_text(encoding="utf-8")
+    anchor = ANCHOR_END[lang]
+    assert text.count(anchor) == 1 and "{.wide}" in text.split(anchor)[1].split("\n\n")[1]
+    text = text.replace(anchor, anchor + ADDED[lang] * sentences)
     text = text.replace(LAST_START, LAST_START + MORE * after)
-    (folder / "grain-harvest.en.md").write_text(text, encoding="utf-8")
+    (folder / f"grain-harvest.{lang}.md").write_text(text, encoding="utf-8")
     return folder
 
 
-CASES = {"last": (28, 0), "next": (34, 6)}
+# The chart's anchor falls on the part's last page ("last": 28 sentences more before the chart;
+# "zh-last": 46), or at the foot of a page, the paragraph after the chart going on to the next
+# ("next": 34 before, 6 after).
+CASES = {"last": ("en", 28, 0), "next": ("en", 34, 6), "zh-last": ("zh", 46, 0)}
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """Two lengths: the chart's anchor falls on the part's last page ("last": 28 sentences more
-    before the chart), or at the foot of a page, the paragraph after the chart going on to the
-    next ("next": 34 before, 6 after)."""
     made = {}
-    for case, (sentences, after) in CASES.items():
+    for case, (lang, sentences, after) in CASES.items():
         base = tmp_path_factory.mktemp(f"grain-{case}")
-        issue = grain_issue(base / "2020-09", sentences, after)
+        issue = grain_issue(base / "2020-09", lang, sentences, after)
         result = build_here("pdf", str(issue), "-o", str(base / "out"))
         assert result.returncode == 0, result.stderr
-        made[case] = base / "out" / "2020-09.en.pdf"
+        made[case] = base / "out" / f"2020-09.{lang}.pdf"
     return made
 
 
@@ -76,10 +78,12 @@ def anchor_page(pdf) -> int:
 @pytest.mark.parametrize("case", CASES)
 def test_every_note_stays_on_its_calls_page_and_no_page_holds_only_the_chart(built, case):
     layout = report.read_layout(built[case])
-    source = (SAMPLE / "grain-harvest.en.md").read_text(encoding="utf-8")
+    source = (SAMPLE / f"grain-harvest.{CASES[case][0]}.md").read_text(encoding="utf-8")
     assert sum(len(page.notes) for page in layout.pages) >= source.count("\n[^")  # the notes are read
     assert report.notes_off_their_page(layout) == []
-    (page, _), = wide_figures(built[case])
+    figures = wide_figures(built[case])
+    assert len(figures) == 1, f"the chart is set {len(figures)} times"
+    (page, _), = figures
     assert layout.pages[page].body(), f"page {page + 1} holds the chart and no text"
 
 
