@@ -136,13 +136,26 @@ PATCHES = (
         ("weasyprint.layout.block._in_flow_layout", "weasyprint.layout.block.block_level_layout_switch"),
         grid.install),
     Patch(
-        "wide figures at the foot of the page", floats,
-        "WeasyPrint 70 has no bottom page floats; a wide figure is set as a footnote without a "
-        "call, and the page's footnotes are sorted so that the figures come first, between the "
-        "text and the notes, as a bottom float would stand.",
+        "wide figures at the foot or the top of the page", floats,
+        "WeasyPrint 70 has no page floats; a wide figure is set as a footnote without a call, the "
+        "page's footnotes sorted so that the figures come first, between the text and the notes, as "
+        "a bottom float would stand. One that does not fit there is deferred, not reported (which "
+        "would take every later note of the page with it), and set at the top of the next page, above "
+        "the text (make_page wrapped; the area is laid out when make_page assigns the page's "
+        "footnote area, the page's height then known); or, past a part's last page, at the top of "
+        "that page, set again.",
         {"weasyprint.layout.LayoutContext._update_footnote_area":
-             "2e317e4b066fb80cb369a41cd6f054a127722f9961c18ef4d6e1eef93673c4c1"},
-        ("weasyprint.layout.LayoutContext._update_footnote_area",),
+             "2e317e4b066fb80cb369a41cd6f054a127722f9961c18ef4d6e1eef93673c4c1",
+         "weasyprint.layout.LayoutContext.report_footnote":
+             "f05bad3895c6824c591301212219c70ab11c11df9277695eea639ea80baf1ee0",
+         "weasyprint.layout.LayoutContext.unlayout_footnote":
+             "c7c223cf4a0fda5451c7da9f5a95603c21dda3f8286000c989b942ca71d58bfc",
+         "weasyprint.layout.LayoutContext.__init__": "f687f507fee8883e8ba33bafd97f396820907cbcb9d050e4218f1f409c707685",
+         "weasyprint.layout.page.make_page": "656f183328e8b1b56311a342621442056c067422958dcaf6730acdfb6c7b8971",
+         "weasyprint.layout.page.make_all_pages": "b5e4034894841caa9581fa5d33338c71a7d8948be65618d358ab4b946f367edb",
+         "weasyprint.layout.block._linebox_layout": "e07bbe000974787ee370be1f419a01a21b327a1a1e3025a65afd47589060883d"},
+        ("weasyprint.layout.LayoutContext._update_footnote_area", "weasyprint.layout.LayoutContext.report_footnote",
+         "weasyprint.layout.LayoutContext.unlayout_footnote", "weasyprint.layout.page.make_page"),
         floats.install),
     Patch(
         "page make-up passes", makeup,

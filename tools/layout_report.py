@@ -139,9 +139,11 @@ def read_layout(pdf: Path) -> Layout:
         kind = "cover" if index == 0 else "contents" if any(em >= CONTENTS_EM for em in ems) else "article"
         notes = [line for line in lines if NOTE_EM[0] <= _main(line).em <= NOTE_EM[1]]
         wide = [im for im in images if im[2] - im[0] > 0.9 * (width - 2 * 16.8 * MM)]
+        # A wide figure that opens the page (press/floats.py) stands above the columns, not at their foot.
+        at_foot = [im for im in wide if im[3] < top - TOP_MARGIN - 1]
         body = [line for line in lines if not any(line is n for n in notes)]
         tops = [max(g.baseline for g in line) + 0.8 * _main(line).em + 1.6 * MM for line in notes] + \
-               [im[3] + 2.5 * MM for im in wide]
+               [im[3] + 2.5 * MM for im in at_foot]
         foot = max(tops) if tops else BOTTOM_MARGIN
         # Notes are only those under the body: a 7.5 pt line above the foot is something else.
         lowest_body = min((_main(line).baseline for line in body), default=foot)
