@@ -10,8 +10,10 @@ The area's height is the sum of its notes' heights when nothing but their height
 margin on the notes to collapse and no min- or max-height on the area (styles/press.css sets
 none). So each note is laid out once, alone in a copy of the area, and its height kept for the
 rest of the part; the area's height is summed in WeasyPrint's own order from the area's top.
-Anything else (a margin, a height limit) is left to WeasyPrint's own function, which is also
-the one the page's final footnote area is laid out by (make_page): the pages show what they did.
+The area's max-height (styles/press.css: 70 % of the text block) caps the sum, and a note past
+it is said to overflow, as WeasyPrint says it: its line then goes on to the next page with it
+(footnote-policy: line). Anything else (a margin, a min-height) is left to WeasyPrint's own
+function, which is also the one the page's final footnote area is laid out by (make_page).
 
 press/patches.py installs this patch once it has checked that _update_footnote_area is the one
 it was written for; tests/test_notes_counted.py times a paragraph of 1,000 links.
@@ -48,7 +50,7 @@ def install() -> None:
 
     def update_footnote_area(self):
         area, notes = self.current_footnote_area, self.current_page_footnotes
-        if not notes or area.max_height != inf or area.min_height not in (0, "auto"):
+        if not notes or area.min_height not in (0, "auto"):
             return original(self)
         heights = [note_height(self, area, note) for note in notes]
         area.children = notes
@@ -60,9 +62,42 @@ def install() -> None:
         bottom = top
         for height in heights:
             bottom += height
-        area.height = bottom - top
+        # As block_container_layout sets an auto height: the notes' height, at most max-height.
+        area.height = min(bottom - top, area.max_height)
         if not self.in_column:
             self.page_bottom -= area.margin_height()
-        return False  # an area of auto height holds its last note
+        return bottom - top > area.height  # the last note sticks out: WeasyPrint moves it on
 
     layout.LayoutContext._update_footnote_area = update_footnote_area
+    _keep_carried_notes(layout.LayoutContext)
+
+
+def _keep_carried_notes(context_class) -> None:
+    """A note moved on to the next page stays there. make_page sets the notes the page before
+    moved on (reported) first; then, when the page's content is set again (a column balancing
+    trial, a block that is aborted), WeasyPrint takes back the notes of every line of a paragraph
+    from where it resumes to its end, the lines of the page before included
+    (remove_placeholders over box.children[skip:]). A note so taken back whose call is on the
+    page before is laid out by nothing after: two of the notes of a 1,000-link paragraph were
+    lost so. So a note carried over is not taken back on its page."""
+    layout_footnote, unlayout_footnote = context_class.layout_footnote, context_class.unlayout_footnote
+    report_footnote = context_class.report_footnote
+
+    def report(self, footnote):
+        report_footnote(self, footnote)
+        self._press_reported = self.reported_footnotes  # make_page replaces the list: the next page's are new
+
+    def place(self, footnote):
+        moved_on = getattr(self, "_press_reported", None)
+        if moved_on is not None and moved_on is not self.reported_footnotes and footnote in moved_on:
+            self.__dict__.setdefault("_press_carried", {}).setdefault(self.current_page, set()).add(id(footnote))
+        return layout_footnote(self, footnote)
+
+    def take_back(self, footnote):
+        carried = getattr(self, "_press_carried", {}).get(self.current_page, ())
+        if id(footnote) in carried and footnote in self.current_page_footnotes:
+            return None
+        return unlayout_footnote(self, footnote)
+
+    context_class.report_footnote, context_class.layout_footnote = report, place
+    context_class.unlayout_footnote = take_back
