@@ -7,8 +7,8 @@ each of the column balancer's trial heights, so a paragraph of n link notes laid
 about 10 n² times: 20 notes cost 204 area layouts (96 % of the part's time), 1,000 an hour.
 
 The area's height is the sum of its notes' heights when nothing but their heights stacks up: no
-margin on the notes to collapse and no min- or max-height on the area (styles/press.css sets
-none). So each note is laid out once, alone in a copy of the area, and its height kept for the
+margin on the notes to collapse and no min-height on the area (styles/press.css sets none).
+So each note is laid out once, alone in a copy of the area, and its height kept for the
 rest of the part; the area's height is summed in WeasyPrint's own order from the area's top.
 The area's max-height (styles/press.css: 70 % of the text block) caps the sum, and a note past
 it is said to overflow, as WeasyPrint says it: its line then goes on to the next page with it
@@ -85,7 +85,11 @@ def _keep_carried_notes(context_class) -> None:
 
     def report(self, footnote):
         report_footnote(self, footnote)
-        self._press_reported = self.reported_footnotes  # make_page replaces the list: the next page's are new
+        # make_page starts each page with a new list: a note found in the one before is carried over.
+        # (When make_page moves some of them on again, it slices that list, and the rest go unguarded:
+        # stages._note_problems would then say so. Guarding every note ever moved on put notes a page
+        # before their calls, 8 of 100.)
+        self._press_reported = self.reported_footnotes
 
     def place(self, footnote):
         moved_on = getattr(self, "_press_reported", None)
