@@ -97,21 +97,33 @@ def _sha(data: bytes) -> bytes:
 FONTCONFIG_RECORD = "press-digests"  # beside fontconfig's own cache files: what press found them to hold
 
 
-def check_fontconfig_cache(conf_dir: Path, conf: Path, font_dirs: list[Path]) -> None:
+def check_fontconfig_cache(conf_dir: Path, conf: Path, font_dirs: list[Path]) -> list[Problem]:
     """fontconfig's cache of the fallback face and fonts/extra, made by press and then checked
     against the digests press recorded, as press's own entries are. fontconfig itself checks
     only a header and the folders' times: a flipped byte inside would be used. Anything that does
     not match (or a face added, which fontconfig would write over) is deleted and made again
-    with fc-cache. Without fc-cache, fontconfig makes the files itself and nothing is recorded."""
+    with fc-cache. Without fc-cache, fontconfig makes the files itself and nothing is recorded.
+    Returns a note for each file that differs from the record while the fonts have not changed:
+    damaged, as a damaged entry of press's own is said."""
     record = conf_dir / FONTCONFIG_RECORD
     state = "".join(f"dir {folder} {_mtime(folder)}\n" for folder in font_dirs)
     found = state + "".join(f"{path.name} {_sha(path.read_bytes()).hex()}\n"
                             for path in sorted(conf_dir.glob("*.cache-*")) if path.is_file())
     try:
-        if record.read_text(encoding="utf-8") == found:
-            return
+        recorded = record.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        pass
+        recorded = ""
+    if recorded == found:
+        return []
+    notes = []
+    if recorded.startswith(state):  # the same fonts: what differs was damaged, not outdated
+        for line in recorded[len(state):].splitlines():
+            name, _, digest = line.partition(" ")
+            path = conf_dir / name
+            if f"{name} {digest}\n" not in found and (path.exists() or path.is_symlink()):  # gone is no damage
+                why = "its content does not match its digest" if path.is_file() else "not a file"
+                notes.append(note(path, None, f"damaged cache entry ({why}): not used, made again",
+                                  code="cache.damaged"))
     for path in conf_dir.glob("*.cache-*"):
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
@@ -120,12 +132,13 @@ def check_fontconfig_cache(conf_dir: Path, conf: Path, font_dirs: list[Path]) ->
     fc_cache = shutil.which("fc-cache")
     if fc_cache is None:
         record.unlink(missing_ok=True)
-        return
+        return notes
     made = subprocess.run([fc_cache], env={**os.environ, "FONTCONFIG_FILE": str(conf)}, capture_output=True)
     if made.returncode == 0:
         write_atomically(record, state + "".join(f"{path.name} {_sha(path.read_bytes()).hex()}\n"
                                                  for path in sorted(conf_dir.glob("*.cache-*")) if path.is_file()),
                          durable=False)
+    return notes
 
 
 def _mtime(folder: Path) -> int:

@@ -40,7 +40,8 @@ def check(cfg: Config, session: Session) -> Checked:
     """Load and preflight the issue; raise every error found, return the warnings."""
     issue = load_issue(cfg.issue_dir)
     bodies = {a.key: to_html(a, session) for a in issue.articles}
-    problems = preflight(issue, bodies, cfg.fonts_dir, session) + translation_problems(issue, session)
+    problems = _too_many_notes(bodies) + preflight(issue, bodies, cfg.fonts_dir, session) + \
+        translation_problems(issue, session)
     raise_errors(problems, cfg.strict)
     return Checked(issue, bodies, problems)
 
@@ -168,6 +169,19 @@ def _overflow_problems(issue: Issue, runs: dict, articles: dict[ArticleKey, Type
                                          f"{what} on page {page} of {issue_pdf.edition.filename}: "
                                          "break it, shorten it or make it smaller", code="layout.overflow")))
     return problems
+
+
+# Notes an article may have, link notes included: each is typeset in about 15 ms (a paragraph of
+# 1,000 links, both languages, builds in about 40 CPU-seconds), and the '[' limit of press/issue.py
+# would let 10,000 through, minutes of work (docs/format.md, "Limits").
+MAX_NOTES = 2_000
+
+
+def _too_many_notes(bodies: dict[ArticleKey, ArticleHtml]) -> list[Problem]:
+    return [error(body.article.path, body.note_lines[MAX_NOTES],
+                  f"the article has {body.notes:,} notes (each link's address is one), more than the {MAX_NOTES:,} a "
+                  "newsletter's article holds: split it into several articles", code="article.limit")
+            for body in bodies.values() if body.notes > MAX_NOTES]
 
 
 def _note_problems(runs: dict, bodies: dict[ArticleKey, ArticleHtml],

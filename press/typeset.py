@@ -107,8 +107,13 @@ def isolate_fontconfig(fonts_dir: Path, cache_dir: Path) -> None:
     )
     if not conf.is_file() or conf.read_bytes() != text.encode():
         write_atomically(conf, text, durable=False)
-    check_fontconfig_cache(conf_dir, conf, [fallback.resolve(), extra])
+    _FONTCONFIG_NOTES.extend(check_fontconfig_cache(conf_dir, conf, [fallback.resolve(), extra]))
     os.environ["FONTCONFIG_FILE"] = str(conf)
+
+
+# The damaged fontconfig cache files found by isolate_fontconfig in this process (or the one it was
+# forked from: a worker's warm-up checks them before the others fork), said by its typesetters.
+_FONTCONFIG_NOTES: list[Problem] = []
 
 
 FALLBACK_FONT = "NotoSerif-Regular.ttf"
@@ -188,8 +193,9 @@ class Typesetter:
                            tuple(notices), composer, _source_lines(document.pages))
 
     def take_notes(self) -> list[Problem]:
-        """The damaged cache entries found since last asked (print-size images)."""
-        notes, self.images.notes = self.images.notes, []
+        """The damaged cache entries found since last asked (print-size images, fontconfig's files)."""
+        notes, self.images.notes = self.images.notes + _FONTCONFIG_NOTES, []
+        _FONTCONFIG_NOTES.clear()
         return notes
 
 

@@ -533,6 +533,9 @@ def test_a_damaged_fontconfig_cache_is_made_again(clean, tmp_path, how):
             entry.mkdir()
     result = run_build("pdf", str(ISSUE), "-o", str(tmp_path / "out"), env={"PRESS_CACHE_DIR": str(cache)})
     assert result.returncode == 0 and _lines(result, "error") == [], result.stderr
+    # Said, as press's own damaged entries are: one note each.
+    assert _damage_notes(result) == {entry.resolve() for entry in entries}, result.stderr
+    assert len([line for line in _lines(result, "note") if "damaged cache entry" in line]) == len(entries)
     assert _digests(tmp_path / "out") == _digests(reference)
     # Made again: the files hold what the record says.
     assert (cache / "fontconfig" / "press-digests").read_text(encoding="utf-8") == record

@@ -261,6 +261,16 @@ def _cases(table: Table, issue: Path, work: Path) -> None:
         result = run(["check", str(folder)], limits=True, timeout=600)
         table.add(name, result, one_line(result.stderr) or "ok")
 
+    # One paragraph of many links, each printed as a note: built, and every address looked for in the PDFs.
+    for name, files in _link_paragraphs().items():
+        if not table.wanted(name):
+            continue
+        folder = work / "links" / name.replace(" ", "-").replace(",", "")
+        _small_issue(folder, issue, files)
+        out = work / "out-links" / folder.name
+        result = run(["pdf", str(folder), "-o", str(out)], env={"PRESS_CACHE_DIR": str(cache)}, timeout=3600)
+        table.add(name, result, one_line(result.stderr) or _addresses_printed(out, files))
+
 
 def _damage(folder: Path, how: str) -> None:
     entries = sorted(p for p in folder.iterdir() if p.is_file())
@@ -336,6 +346,39 @@ def _large_inputs() -> dict[str, dict[str, str]]:
         "translation record of 366 bytes of aliases": {"big.zh.md": ZH + "中文。\n", "big.en.md": EN + "English.\n",
                                                        "big.translation.yaml": laughs},
     }
+
+
+def _link_paragraphs() -> dict[str, dict[str, str]]:
+    """Cases of one paragraph of n links, each to its own address (so each its own note)."""
+    def zh(n: int) -> str:
+        return ZH + "引言。\n\n" + "".join(f"参见[资料 {i}](https://example.org/zh/{i})。" for i in range(1, n + 1)) + "\n"
+
+    def en(n: int) -> str:
+        return EN + "First.\n\n" + " ".join(f"see [source {i}](https://example.org/en/{i})," for i in range(1, n + 1)) + "\n"
+
+    cases = {f"one paragraph of {n:,} links, zh and en": {"big.zh.md": zh(n), "big.en.md": en(n)} for n in (20, 40, 100)}
+    cases["one paragraph of 300 links, zh"] = {"big.zh.md": zh(300)}
+    cases["one paragraph of 300 links, en"] = {"big.en.md": en(300)}
+    cases["one paragraph of 1,000 links, zh and en"] = {"big.zh.md": zh(1000), "big.en.md": en(1000)}
+    return cases
+
+
+def _addresses_printed(out: Path, files: dict[str, str]) -> str:
+    """How many of the sources' addresses each language's PDF prints, and on how many pages."""
+    import re
+
+    import pypdfium2 as pdfium
+
+    said = []
+    for name, text in files.items():
+        lang = name.split(".")[1]
+        wanted = set(re.findall(rf"\(https://example\.org/{lang}/(\d+)\)", text))
+        pdf = pdfium.PdfDocument(str(out / f"bounds.{lang}.pdf"))
+        found = set()
+        for page in pdf:
+            found.update(re.findall(rf"example\.org/{lang}/(\d+)", page.get_textpage().get_text_range()))
+        said.append(f"{lang} {len(found & wanted)}/{len(wanted)} on {len(pdf)} pages")
+    return "addresses printed: " + ", ".join(said)
 
 
 def _small_issue(folder: Path, issue: Path, files: dict[str, str]) -> None:
