@@ -28,17 +28,15 @@ The grid starts where the columns start: under the title, the abstract and
 the kicker on an article's first page, at the top of the text block on the
 others.
 
-The note area takes whole lines of that grid too, as a typesetter sets it: its
-top, the rule, stands on a line of the columns' grid, and the white between the
-grid line and the notes' own height (their lines are 11 pt, each note with
-space above it: 16 pt a note against a 14 or 17 pt body line) goes above the
-rule. The area so rounded up holds exactly as many body lines as before, but
-the columns end on a line, and the white at a column's foot is a whole number
-of lines: a hole is then never a fraction that hides a line too few. Where the
-notes pass a grid line by no more than NOTE_SHRINK, the area is rounded down
-instead, and the rule stands that much into the leading of the last body line
-(TeX's shrinkable \skip\footins): on 2020-06 p5 a heading with its three
-lines missed the column's foot by 0.2 px, and left five lines free.
+The note area takes whole lines of that grid too, as a typesetter sets it: the
+columns end on a line of the grid, and the white between that line and the
+notes (their lines are 11 pt, each note with space above it: 16 pt a note
+against a 14 or 17 pt body line) goes above the rule. Rounded up, the area
+leaves the columns as many lines as before; where the notes pass a grid line
+by no more than NOTE_SHRINK, it is rounded down instead, and the rule stands
+that much into the leading of the last body line (TeX's shrinkable
+\\skip\\footins): 2020-02 p7 gains a line so. The white at a column's foot is
+then whole lines, and a column one line short is within a line of its foot.
 
 The functions are WeasyPrint's own, wrapped; press/patches.py checks their
 source first.
@@ -56,9 +54,9 @@ _EPSILON = 0.01
 # is taller than the line height by a fraction of a point, and a paragraph of such lines would
 # otherwise push what follows a whole line down.
 _SLACK = 2 * 4 / 3
-# The least white between a column's last line and the note rule may be this much (in CSS px:
-# 1.5pt) less than the line's own leading below its baseline: the rule moves into it.
-NOTE_SHRINK = 1.5 * 4 / 3
+# The rule over the notes may stand this much (in CSS px: 1 pt) into the leading under the last
+# body line: 1.2 pt is then left under a Chinese line's glyphs (2020-02 p7 and p8, seen at 200 dpi).
+NOTE_SHRINK = 1.0 * 4 / 3
 
 
 def install() -> None:
