@@ -459,7 +459,13 @@ def _mend_tail(document, root, render, anchors: dict):
     for advanced in reversed(undo):
         advanced()
     body, lines, everything, candidates = tail
-    for change, need in ((-1, everything), (+1, TAIL_LINES - lines)):
+    # The lines to pull back are those the page before has no room for: its last column may
+    # stop short already (a source line that may not start a column takes the paragraph's last
+    # lines with it, 2020-09 mars-probe.zh: two lines free, three to bring back).
+    pages = _bodies(layout)[body]
+    before = [column for column in pages.get(max(pages) - 1, []) if column.blocks]
+    room = _free_lines(before[-1], layout) if before else 0
+    for change, need in ((-1, max(1, everything - room)), (+1, TAIL_LINES - lines)):
         able = [e for e in candidates if paragraphs.can_take(layout.plans(), e, change)]
         if len(able) < need:
             continue
