@@ -44,8 +44,7 @@ source first.
 
 from __future__ import annotations
 
-import math
-from math import ceil
+from math import ceil, floor
 
 # Distances under this (in CSS px) are rounding, not space.
 _EPSILON = 0.01
@@ -122,7 +121,7 @@ def _notes_on_grid(update):
             origin = area.page.content_box_y()
         bottom = area.page.content_box_y() + area.page.height
         top = bottom - area.margin_height()
-        on_grid = origin + math.floor((top + NOTE_SHRINK - origin) / pitch) * pitch
+        on_grid = origin + floor((top + NOTE_SHRINK - origin) / pitch) * pitch
         if on_grid <= origin:
             return overflow
         # A hair below the line: a column's last line ends on it, give or take the float error.

@@ -200,7 +200,6 @@ def _keep_lead_ins(layout: _Layout, root) -> bool:
     introduces it (one that ends in a colon): the reader would turn the page between the two.
     Such a list is kept with its lead-in again, as WeasyPrint's own sheet keeps every list;
     whether any was."""
-    parents = _parents(root)
     kept = False
     seen: dict = {}  # body element → the page of its last column seen
     for column in layout.columns:
@@ -209,7 +208,7 @@ def _keep_lead_ins(layout: _Layout, root) -> bool:
         if not first_on_page or not column.blocks or column.blocks[0][0].tag not in ("ul", "ol"):
             continue
         element = column.blocks[0][0]
-        before = _previous(element, root) if id(element) in parents else None
+        before = _previous(element, root)
         if before is not None and before.tag == "p" and _text(before).endswith((":", "：")):
             element.set("style", (element.get("style") or "") + "break-before: avoid;")
             kept = True
