@@ -26,13 +26,25 @@ inside a column box (and nowhere else):
 
 The grid starts where the columns start: under the title, the abstract and
 the kicker on an article's first page, at the top of the text block on the
-others. Both functions are WeasyPrint's own, wrapped; press/patches.py
-checks their source first.
+others.
+
+The note area takes whole lines of that grid too, as a typesetter sets it: the
+columns end on a line of the grid, and the white between that line and the
+notes (their lines are 11 pt, each note with space above it: 16 pt a note
+against a 14 or 17 pt body line) goes above the rule. Rounded up, the area
+leaves the columns as many lines as before; where the notes pass a grid line
+by no more than NOTE_SHRINK, it is rounded down instead, and the rule stands
+that much into the leading of the last body line (TeX's shrinkable
+\\skip\\footins): 2020-02 p7 gains a line so. The white at a column's foot is
+then whole lines, and a column one line short is within a line of its foot.
+
+The functions are WeasyPrint's own, wrapped; press/patches.py checks their
+source first.
 """
 
 from __future__ import annotations
 
-from math import ceil
+from math import ceil, floor
 
 # Distances under this (in CSS px) are rounding, not space.
 _EPSILON = 0.01
@@ -41,6 +53,9 @@ _EPSILON = 0.01
 # is taller than the line height by a fraction of a point, and a paragraph of such lines would
 # otherwise push what follows a whole line down.
 _SLACK = 2 * 4 / 3
+# The rule over the notes may stand this much (in CSS px: 1 pt) into the leading under the last
+# body line: 1.2 pt is then left under a Chinese line's glyphs (2020-02 p7 and p8, seen at 200 dpi).
+NOTE_SHRINK = 1.0 * 4 / 3
 
 
 def install() -> None:
@@ -49,6 +64,11 @@ def install() -> None:
 
     block._in_flow_layout = _on_grid(block._in_flow_layout, block.collapse_margin)
     block.block_level_layout_switch = _no_margin_at_column_top(block.block_level_layout_switch)
+    from weasyprint.layout import LayoutContext
+
+    if not getattr(LayoutContext, "_press_grid", False):
+        LayoutContext._press_grid = True
+        LayoutContext._update_footnote_area = _notes_on_grid(LayoutContext._update_footnote_area)
 
 
 def line_pitch(box) -> float | None:
@@ -65,6 +85,9 @@ def next_line(position: float, top: float, pitch: float) -> float:
 def _on_grid(in_flow_layout, collapse_margin):
     def layout(context, box, index, child, new_children, *args):
         placed = len(new_children)
+        if box.is_column and line_pitch(box) is not None:
+            # Where this page's grid starts, for its note area (_notes_on_grid).
+            context.press_grid = (context.current_page, box.content_box_y(), line_pitch(box))
         result = in_flow_layout(context, box, index, child, new_children, *args)
         abort, stop, resume_at, position_y, adjoining_margins, next_page, children, max_lines = result
         pitch = line_pitch(box) if box.is_column else None
@@ -76,6 +99,40 @@ def _on_grid(in_flow_layout, collapse_margin):
         return abort, stop, resume_at, next_line(end, box.content_box_y(), pitch), [], next_page, children, max_lines
 
     return layout
+
+
+def _notes_on_grid(update):
+    """The note area's top (its rule) rounded onto a line of the page's column grid: up, the
+    white above the rule, or down by NOTE_SHRINK at most. The area's top margin carries the
+    difference: WeasyPrint and press.balancing count the area by its margin height, and the
+    page's last layout of the area (make_page) sets it at the page's foot from its content."""
+    def update_footnote_area(context):
+        overflow = update(context)
+        area = context.current_footnote_area
+        base = getattr(area, "press_margin", None)
+        if base is not None:  # the last rounding, which WeasyPrint has just counted again
+            if not context.in_column:
+                context.page_bottom += area.margin_top - base
+            area.margin_top, area.press_margin = base, None
+        if not area.children or area.height == "auto":
+            return overflow
+        page, origin, pitch = getattr(context, "press_grid", (None, None, 17 * 4 / 3))
+        if page != context.current_page:  # notes carried over, before the page's columns: its top
+            origin = area.page.content_box_y()
+        bottom = area.page.content_box_y() + area.page.height
+        top = bottom - area.margin_height()
+        on_grid = origin + floor((top + NOTE_SHRINK - origin) / pitch) * pitch
+        if on_grid <= origin:
+            return overflow
+        # A hair below the line: a column's last line ends on it, give or take the float error.
+        shift = top - on_grid - _EPSILON
+        area.press_margin = area.margin_top
+        area.margin_top += shift
+        if not context.in_column:
+            context.page_bottom -= shift
+        return overflow
+
+    return update_footnote_area
 
 
 def _onto_body_baselines(block, column) -> None:

@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from . import balancing, paragraphs
+from . import balancing, grid, paragraphs
 from .paragraphs import LOOSENESS
 
 PASSES = 4  # layouts after the first, at most
@@ -64,6 +64,8 @@ class _Column:
     body: object  # the article's .body element this column belongs to
     blocks: list  # [(element, top, bottom, box)] in-flow children, in order
     limit: float  # the lowest y the column may reach
+    above_notes: bool = False  # the limit is the page's note rule
+    balanced: bool = False  # above a wide figure or another article: its columns are balanced
 
     @property
     def gap(self) -> float:
@@ -99,12 +101,16 @@ def compose(document, root, render) -> tuple[object, list[Diagnostic]]:
 
 
 def _compose(document, root, render, anchors):
-    for _ in range(PASSES):
-        if not _float_moves(_read(document), root):
+    for attempt in range(2):
+        for _ in range(PASSES):
+            if not _float_moves(_read(document), root):
+                break
+            document = render()
+        document = _mend_holes(document, root, render)
+        document = balancing.even_endings(_mend_tail(document, root, render, anchors), root, render)
+        if attempt or not _keep_lead_ins(_read(document), root):
             break
-        document = render()
-    document = _mend_holes(document, root, render)
-    document = balancing.even_endings(_mend_tail(document, root, render, anchors), root, render)
+        document = render()  # and made up again: a list kept with its lead-in moves what follows
     layout = _read(document)
     return document, _diagnostics(layout, root, anchors) + balancing.ending_warnings(layout, root)
 
@@ -120,12 +126,15 @@ def _read(document) -> _Layout:
         for notes in box.children:
             if type(notes).__name__ == "FootnoteAreaBox" and notes.children:
                 bottom = min(bottom, notes.position_y)
+        ruled = bottom < box.content_box_y() + box.height
         multicols = []
         _walk(box, None, index, layout, multicols, heights)
         for i, (multicol, columns) in enumerate(multicols):
             last = i == len(multicols) - 1
             for column in columns:
                 column.limit = bottom if last else multicol.position_y + multicol.height
+                column.above_notes = last and ruled
+                column.balanced = not last
                 layout.columns.append(column)
     layout.line_height = max(set(heights), key=heights.count) if heights else 17.0
     return layout
@@ -142,7 +151,7 @@ def _walk(box, article, index, layout, multicols, heights) -> None:
     if "body" in classes and any(_is_column(c, element) for c in children):
         columns = []
         for column in children:
-            blocks = [(c.element, c.position_y, c.position_y + c.margin_height(), c)
+            blocks = [(c.element, c.position_y, _bottom(c), c)
                       for c in column.children if c.is_in_normal_flow() and getattr(c, "element", None) is not None]
             columns.append(_Column(index, element, blocks, 0.0))
             for _, _, _, block in blocks:
@@ -153,6 +162,18 @@ def _walk(box, article, index, layout, multicols, heights) -> None:
         return
     for child in children:
         _walk(child, article, index, layout, multicols, heights)
+
+
+def _bottom(box) -> float:
+    """Where a block ends: its margin box, or its last line, for a paragraph WeasyPrint cut back
+    (a source line that may not start a column takes the last lines with it, and the cut box
+    keeps the height it had with them)."""
+    bottom = box.position_y + box.margin_height()
+    lines = [line for line in box.children if type(line).__name__ == "LineBox"]
+    if lines and len(lines) == len(box.children):
+        bottom = min(bottom, lines[-1].position_y + lines[-1].height + box.padding_bottom + box.border_bottom_width
+                     + box.margin_bottom)
+    return bottom
 
 
 def _is_column(box, body) -> bool:
@@ -170,6 +191,28 @@ def _previous(element, root):
 
 def _parents(root) -> dict:
     return {id(child): parent for parent in root.iter() for child in parent}
+
+
+# ---------- lists ----------
+
+def _keep_lead_ins(layout: _Layout, root) -> bool:
+    """A list may start a column (styles/press.css), but not a page after the paragraph that
+    introduces it (one that ends in a colon): the reader would turn the page between the two.
+    Such a list is kept with its lead-in again, as WeasyPrint's own sheet keeps every list;
+    whether any was."""
+    kept = False
+    seen: dict = {}  # body element → the page of its last column seen
+    for column in layout.columns:
+        first_on_page = seen.get(id(column.body), column.page) != column.page
+        seen[id(column.body)] = column.page
+        if not first_on_page or not column.blocks or column.blocks[0][0].tag not in ("ul", "ol"):
+            continue
+        element = column.blocks[0][0]
+        before = _previous(element, root)
+        if before is not None and before.tag == "p" and _text(before).endswith((":", "：")):
+            element.set("style", (element.get("style") or "") + "break-before: avoid;")
+            kept = True
+    return kept
 
 
 # ---------- floats ----------
@@ -326,18 +369,34 @@ def _defer(layout: _Layout, root, found: list, tried: set):
     return None
 
 
-def _holes(layout: _Layout) -> list[tuple[_Column, int]]:
+def _holes(layout: _Layout, lines: bool = False) -> list[tuple[_Column, int]]:
     """(column, the lines it lacks) for each column that stops more than a body line above its
-    foot on a page from which its article goes on, with no float at its foot."""
+    foot on a page from which its article goes on, with no float at its foot. The make-up tries
+    to fill any white of more than a line; a hole that is said (`lines`) is two whole lines of
+    the grid or more (_free_lines)."""
     found = []
     for body, pages in _bodies(layout).items():
         for page, columns in pages.items():
             if page == max(pages):
                 continue
             for column in columns:
-                if column.blocks and not is_float(column.blocks[-1][0]) and column.gap > layout.line_height + 0.5:
+                if not column.blocks or is_float(column.blocks[-1][0]):
+                    continue
+                if lines and _free_lines(column, layout) > 1 and not column.balanced:
+                    found.append((column, _free_lines(column, layout) - 1))
+                elif not lines and column.gap > layout.line_height + 0.5:
                     found.append((column, math.ceil((column.gap - 0.5) / layout.line_height - 1)))
     return found
+
+
+def _free_lines(column: _Column, layout: _Layout) -> int:
+    """The body lines that would still fit under a column's last block: whole lines of its grid
+    (press/grid.py), down to the note rule, which may stand grid.NOTE_SHRINK into the last
+    line. The white under the last grid line of the text block, or above a rule rounded up to
+    the grid, is less than a line and no hole: one line short (a widow kept off, a heading
+    that comes with its first lines) is within a line of the foot."""
+    shrink = grid.NOTE_SHRINK if column.above_notes else 0.0
+    return math.floor((column.gap + shrink + 0.01) / layout.line_height)
 
 
 def _lacking(holes: list) -> tuple[int, int]:
@@ -399,7 +458,13 @@ def _mend_tail(document, root, render, anchors: dict):
     for advanced in reversed(undo):
         advanced()
     body, lines, everything, candidates = tail
-    for change, need in ((-1, everything), (+1, TAIL_LINES - lines)):
+    # The lines to pull back are those the page before has no room for: its last column may
+    # stop short already (a source line that may not start a column takes the paragraph's last
+    # lines with it, 2020-09 mars-probe.zh: two lines free, three to bring back).
+    pages = _bodies(layout)[body]
+    before = [column for column in pages.get(max(pages) - 1, []) if column.blocks]
+    room = _free_lines(before[-1], layout) if before else 0
+    for change, need in ((-1, max(1, everything - room)), (+1, TAIL_LINES - lines)):
         able = [e for e in candidates if paragraphs.can_take(layout.plans(), e, change)]
         if len(able) < need:
             continue
@@ -494,6 +559,7 @@ def _diagnostics(layout: _Layout, root, anchors) -> list[Diagnostic]:
                                 f"and leaves {gap / layout.line_height:.1f} lines free above it, with no text after "
                                 f"it to fill them: put it a paragraph or two earlier, or make it smaller",
                                 *_source(element, parents), "layout.pushed"))
+    found += _hole_warnings(layout, parents)
     where = {}
     for column in layout.columns:
         for element, *_ in column.blocks:
@@ -516,6 +582,32 @@ def _diagnostics(layout: _Layout, root, anchors) -> list[Diagnostic]:
                                     f"their own (at least {TAIL_LINES} wanted), and no paragraph before could be set a "
                                     "line tighter or looser to mend it: shorten or lengthen the article by a few lines",
                                     *_source(paragraph if paragraph is not None else body, parents), "layout.tail"))
+    return found
+
+
+def _hole_warnings(layout: _Layout, parents: dict) -> list[Diagnostic]:
+    """A warning for each hole left, at the block that did not fit under it: the first of the
+    article's next column. A float there has its own (layout.pushed)."""
+    pushed = {id(element) for element, _, _ in _pushed(layout, parents)}
+    found = []
+    for column, _ in _holes(layout, lines=True):
+        after = layout.columns[layout.columns.index(column) + 1:]
+        following = next((c for c in after if c.body is column.body and c.blocks), None)
+        if following is None or id(following.blocks[0][0]) in pushed:
+            continue
+        element, top, bottom, box = following.blocks[0]
+        free = _free_lines(column, layout)
+        if element.tag in HEADINGS:
+            why = "this heading, which comes with its first two lines or not at all, did not fit there"
+        elif is_float(element):
+            why = f"this {'table' if element.tag == 'table' else 'figure'} did not fit there"
+        else:
+            why = "this block did not fit there"
+        found.append(Diagnostic(column.page, _text(element), f"the column before ends {free} lines above its foot "
+                                f"on a page from which the article goes on: {why}, and no paragraph before it "
+                                f"could be set a line looser to fill them: lengthen the text before it by {free - 1} "
+                                "line(s), or shorten it so that this block moves up", *_source(element, parents),
+                                "layout.hole"))
     return found
 
 

@@ -125,15 +125,19 @@ PATCHES = (
         "Body lines of the two columns on the same baselines: inside a column, the position after "
         "each block (its bottom margin included) is rounded up to a whole line from the column's "
         "top, and a block at the top of a column drops its top margin, as WeasyPrint does at the "
-        "top of a page (_in_flow_layout and block_level_layout_switch, wrapped).",
+        "top of a page (_in_flow_layout and block_level_layout_switch, wrapped); the note area's "
+        "top is rounded onto a line of that grid (_update_footnote_area, wrapped).",
         {"weasyprint.layout.block._in_flow_layout": "c2537262836dd9812b584633bee887846dba6de921b3b31bff299c5ba29e6dca",
          "weasyprint.layout.block.block_level_layout_switch":
              "b963d54014264fcd18a3e12572c6c5a177106be6d1eddf36496ea3c98bc1337a",
          "weasyprint.layout.block.block_level_layout":
              "c1301dde9284e24519ee0432b508d6cd79768018d2564d4066f0fdf103982dd6",
          "weasyprint.layout.block.block_container_layout":
-             "65842ca53a8391ebad539e7ff642eec2f429e981df4396590c37c7b0a0e524dc"},
-        ("weasyprint.layout.block._in_flow_layout", "weasyprint.layout.block.block_level_layout_switch"),
+             "65842ca53a8391ebad539e7ff642eec2f429e981df4396590c37c7b0a0e524dc",
+         "weasyprint.layout.LayoutContext._update_footnote_area":
+             "2e317e4b066fb80cb369a41cd6f054a127722f9961c18ef4d6e1eef93673c4c1"},
+        ("weasyprint.layout.block._in_flow_layout", "weasyprint.layout.block.block_level_layout_switch",
+         "weasyprint.layout.LayoutContext._update_footnote_area"),
         grid.install),
     Patch(
         "notes in linear time, none lost", footnotes,

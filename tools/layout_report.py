@@ -68,7 +68,9 @@ class Page:
     foot: float  # the lowest y the columns may reach: above the notes and wide figures, or the margin
     images: list[tuple[float, float, float, float]]  # left, bottom, right, top
     middle: float
+    block_top: float = 0.0  # the top of the text block
     line_height: float = 0.0  # the body's, measured on the page (or the PDF's, if it has too few lines)
+    depth: float = 0.0  # from a body line's baseline to the foot of its line box, measured (see _depths)
 
     def body(self, column: int | None = None) -> list[TextLine]:
         return [line for line in self.lines if line.kind == "body" and column in (None, line.column)]
@@ -120,13 +122,17 @@ def read_layout(pdf: Path) -> Layout:
         page = document[index]
         left, bottom, right, top = page.get_trimbox()
         images = [tuple(obj.get_bounds()) for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=4)]
+        # Thin rules across the text block: the note area's (0.5 pt) among them.
+        rules = [bounds for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=4)
+                 if (bounds := tuple(obj.get_bounds()))[3] - bounds[1] < 0.8
+                 and bounds[2] - bounds[0] > 0.9 * (right - left - 2 * 16.8 * MM)]
         lines = [line for line in read_lines(pdf, index) if _visible(line)]
         inside = [line for line in lines if BOTTOM_MARGIN - 2 < _main(line).baseline < top - TOP_MARGIN + 2]
-        raw.append((index, inside, images, (left + right) / 2, right - left, top))
+        raw.append((index, inside, images, (left + right) / 2, right - left, top, rules))
     # The body face: the most common face of the article pages' glyphs, in the serif at 9.5 pt and more
     # (abstracts, quotations, tables, captions and notes are smaller, headings in the sans or italic).
     glyph_faces = Counter()
-    for _, lines, *_ in raw:
+    for _, lines, *_rest in raw:
         for line in lines:
             for g in _visible(line):
                 if g.em >= 9.5 and "Sans" not in g.font and "Bold" not in g.font and "Italic" not in g.font:
@@ -134,7 +140,7 @@ def read_layout(pdf: Path) -> Layout:
     top_count = max(glyph_faces.values(), default=0)
     body_faces = {face for face, n in glyph_faces.items() if n >= 0.15 * top_count}
     pages = []
-    for index, lines, images, middle, width, top in raw:
+    for index, lines, images, middle, width, top, rules in raw:
         ems = [g.em for line in lines for g in _visible(line)]
         kind = "cover" if index == 0 else "contents" if any(em >= CONTENTS_EM for em in ems) else "article"
         notes = [line for line in lines if NOTE_EM[0] <= _main(line).em <= NOTE_EM[1]]
@@ -148,9 +154,13 @@ def read_layout(pdf: Path) -> Layout:
         # Notes are only those under the body: a 7.5 pt line above the foot is something else.
         lowest_body = min((_main(line).baseline for line in body), default=foot)
         notes = [line for line in notes if _main(line).baseline < lowest_body]
+        # The note area's rule, where it is drawn, is its top: the estimate's exact place.
+        over_notes = [r[3] for r in rules if notes and max(_main(n).baseline for n in notes) < r[1] < lowest_body]
+        if over_notes and not wide:
+            foot = min(over_notes)
         text = [TextLine(line, index, _kind(line, body_faces), int(_visible(line)[0].left > middle)) for line in body]
         pages.append(Page(index, kind, text, [TextLine(n, index, "note", 0) for n in notes], foot,
-                          [im for im in images if im not in wide], middle))
+                          [im for im in images if im not in wide], middle, top - TOP_MARGIN))
     everywhere = Counter()
     for page in pages:
         steps = Counter()
@@ -163,7 +173,25 @@ def read_layout(pdf: Path) -> Layout:
     line_height = max((s for s in everywhere if s > 0), key=lambda s: everywhere[s], default=14.0)
     for page in pages:
         page.line_height = page.line_height or line_height
+    depths = _depths(pages)
+    for page in pages:
+        page.depth = depths.get(page.line_height, 0.3 * page.line_height)
     return Layout(pdf, pages, _articles(pages), line_height)
+
+
+def _depths(pages: list[Page]) -> dict[float, float]:
+    """Line height → the depth of a body line's box under its baseline. A column that starts at
+    the top of the text block (the pages an article goes on to) has its first baseline one line
+    box less that depth under the block's top: the least such distance, over the pages."""
+    heights: dict[float, float] = {}
+    for page in pages:
+        for column in (0, 1):
+            lines = [line for line in page.lines if line.column == column]
+            if lines and lines[0].kind == "body":
+                below_top = page.block_top - lines[0].baseline
+                if 0 < below_top < page.line_height:
+                    heights[page.line_height] = min(heights.get(page.line_height, below_top), below_top)
+    return {height: height - above for height, above in heights.items()}
 
 
 def _kind(line: Line, body_faces: set) -> str:
@@ -237,9 +265,38 @@ def openings_without_body(layout: Layout) -> list[str]:
 
 
 def holes(layout: Layout) -> list[str]:
-    """On a page from which an article goes on, a column whose last line ends more than one body
-    line above the foot of the text block (the top of the notes or of a wide figure), unless a
-    float (an image, a table, a caption) stands at the column's foot."""
+    """On a page from which an article goes on, a column that ends more than one body line above
+    its foot, unless a float (an image, a table, a caption) stands at the column's foot. The
+    foot is the last line of the column's grid that fits in the text block, above the notes (or
+    a wide figure): a column one line short, as a widow kept off or a heading that comes with its
+    first lines leaves it, is within a line of it. The white under that last grid line is less
+    than a line and no hole: the text block (251 mm) is no whole number of 14 or 17 pt lines,
+    and the note rule stands on a grid line with the rest of a line above it (press/grid.py)."""
+    found = []
+    going_on = {page for a in layout.articles for page in a.lines if page < a.last}
+    for page in layout.pages:
+        if page.index not in going_on:
+            continue
+        for column in (0, 1):
+            gap = _free_below(layout, page, column)
+            if gap is None:
+                continue
+            free = free_lines(page, gap)
+            if free > 1:
+                found.append(f"p{page.index + 1} {'LR'[column]}: {free} lines free ({gap / MM:.1f} mm)")
+    return found
+
+
+def free_lines(page: Page, gap: float) -> int:
+    """The body lines that would still fit in `gap`, the white under a column's last line: down
+    to the note rule, which may stand 1 pt into the last line (press/grid.py, NOTE_SHRINK)."""
+    shrink = 1.0 if page.notes else 0.0
+    return int((gap + shrink - 0.3) // page.line_height)  # 0.3 pt: what measuring from the PDF may be off by
+
+
+def white_holes(layout: Layout) -> list[str]:
+    """The measure before the grid: white of more than a body line under a column's last line,
+    whatever part of it is less than a line of the grid."""
     found = []
     going_on = {page for a in layout.articles for page in a.lines if page < a.last}
     for page in layout.pages:
@@ -248,7 +305,7 @@ def holes(layout: Layout) -> list[str]:
         for column in (0, 1):
             gap = _free_below(layout, page, column)
             if gap is not None and gap > page.line_height + 0.5:
-                found.append(f"p{page.index + 1} {'LR'[column]}: {gap / MM:.1f} mm ({gap / page.line_height:.1f} lines) free")
+                found.append(f"p{page.index + 1} {'LR'[column]}: {gap / MM:.1f} mm ({gap / page.line_height:.1f} lines) white")
     return found
 
 
@@ -284,8 +341,7 @@ def _free_below(layout: Layout, page: Page, column: int) -> float | None:
         [im for im in page.images if (im[0] + im[2]) / 2 <= page.middle]
     if last.kind != "body" or any(im[1] < last.baseline for im in in_column):
         return None  # a caption, a table or a picture at the foot: a float, or not text
-    depth = 0.3 * page.line_height  # from the baseline to the foot of its line box
-    return last.baseline - depth - page.foot
+    return last.baseline - page.depth - page.foot
 
 
 def _spans(line: TextLine, page: Page) -> bool:
@@ -352,6 +408,34 @@ def grid_share(layout: Layout) -> tuple[int, int]:
     return on, total
 
 
+def grid_share_on_left_grid(layout: Layout) -> tuple[int, int]:
+    """(right-column body baselines within 0.5 pt of a line of the left column's grid, all
+    right-column body baselines), on the same pages as grid_share. The left column's grid goes
+    on through its headings, figures, captions and quotes, as a typesetter's does: where a
+    block of whole lines stands in the left column, the right column's lines beside it are on
+    the grid if they keep its rhythm, though no left line stands beside them."""
+    on, total = 0, 0
+    for page in layout.pages:
+        left, right = page.body(0), page.body(1)
+        if len(left) < 5 or len(right) < 5:
+            continue
+        pitch = page.line_height
+        # Each article's columns have a grid of their own: a run of short articles holds one
+        # under each article's head.
+        for article in layout.articles:
+            lines = [line for line in article.lines.get(page.index, []) if line.kind == "body"]
+            phases = Counter(round(line.baseline % pitch, 1) for line in lines if line.column == 0)
+            if not phases:
+                phases = Counter(round(line.baseline % pitch, 1) for line in left)
+            phase = phases.most_common(1)[0][0]
+            for line in lines:
+                if line.column == 1:
+                    off = (line.baseline - phase) % pitch
+                    on += min(off, pitch - off) <= 0.5
+                    total += 1
+    return on, total
+
+
 def calls_at_line_start(layout: Layout) -> list[str]:
     found = []
     for page in layout.pages:
@@ -388,6 +472,7 @@ COUNTS = {
     "notes off their call's page": notes_off_their_page,
     "openings without body text": openings_without_body,
     "holes": holes,
+    "white over a line (no grid)": white_holes,
     "holes above floats": holes_above_floats,
     "tails": tails,
     "unbalanced endings": unbalanced_endings,
@@ -412,8 +497,9 @@ def main() -> None:
         for name, count in COUNTS.items():
             found = count(layout)
             print(f"  {name:28} {len(found):3}  {'; '.join(found[:args.show])}")
-        on, total = grid_share(layout)
-        print(f"  {'grid share':28} {on}/{total}" + (f" ({100 * on / total:.0f} %)" if total else ""))
+        for name, share in (("grid share", grid_share), ("grid share, left grid", grid_share_on_left_grid)):
+            on, total = share(layout)
+            print(f"  {name:28} {on}/{total}" + (f" ({100 * on / total:.0f} %)" if total else ""))
 
 
 if __name__ == "__main__":
