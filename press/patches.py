@@ -121,6 +121,25 @@ PATCHES = (
          "weasyprint.layout.inline.text_align"),
         paragraphs.install),
     Patch(
+        "notes in linear time, none lost", footnotes,
+        "WeasyPrint lays out every note of the page again each time one is added, moved on or taken "
+        "back, to learn the footnote area's height: quadratic in the notes of a paragraph, times the "
+        "column balancer's trials (20 link notes: 204 area layouts). press.footnotes lays out each "
+        "note once and sums their heights when nothing else stacks up (no margins, no min-height), "
+        "capped by the area's max-height. A note moved on to the next page is not taken back there "
+        "(WeasyPrint took back, and then lost, the notes of the page before's lines when it set a "
+        "paragraph's rest again: remove_placeholders). Installed before the line grid's and the wide "
+        "figures' patches, which wrap it.",
+        {"weasyprint.layout.LayoutContext._update_footnote_area":
+             "2e317e4b066fb80cb369a41cd6f054a127722f9961c18ef4d6e1eef93673c4c1",
+         "weasyprint.layout.LayoutContext.layout_footnote": "5075f64aaae4a32d2ad552f8cc2e73e0bb833b79f9d586d7e23ab041b5fe83bd",
+         "weasyprint.layout.LayoutContext.unlayout_footnote": "c7c223cf4a0fda5451c7da9f5a95603c21dda3f8286000c989b942ca71d58bfc",
+         "weasyprint.layout.LayoutContext.report_footnote": "f05bad3895c6824c591301212219c70ab11c11df9277695eea639ea80baf1ee0",
+         "weasyprint.layout.block.remove_placeholders": "ce16d97a1caacea0b8d73e44a1b54b768e0c76c6d58d4c414e5f10e77859bd08"},
+        ("weasyprint.layout.LayoutContext._update_footnote_area", "weasyprint.layout.LayoutContext.layout_footnote",
+         "weasyprint.layout.LayoutContext.unlayout_footnote", "weasyprint.layout.LayoutContext.report_footnote"),
+        footnotes.install),
+    Patch(
         "line grid", grid,
         "Body lines of the two columns on the same baselines: inside a column, the position after "
         "each block (its bottom margin included) is rounded up to a whole line from the column's "
@@ -139,25 +158,6 @@ PATCHES = (
         ("weasyprint.layout.block._in_flow_layout", "weasyprint.layout.block.block_level_layout_switch",
          "weasyprint.layout.LayoutContext._update_footnote_area"),
         grid.install),
-    Patch(
-        "notes in linear time, none lost", footnotes,
-        "WeasyPrint lays out every note of the page again each time one is added, moved on or taken "
-        "back, to learn the footnote area's height: quadratic in the notes of a paragraph, times the "
-        "column balancer's trials (20 link notes: 204 area layouts). press.footnotes lays out each "
-        "note once and sums their heights when nothing else stacks up (no margins, no min-height), "
-        "capped by the area's max-height. A note moved on to the next page is not taken back there "
-        "(WeasyPrint took back, and then lost, the notes of the page before's lines when it set a "
-        "paragraph's rest again: remove_placeholders). Installed before the wide figures' patch, "
-        "which wraps it.",
-        {"weasyprint.layout.LayoutContext._update_footnote_area":
-             "2e317e4b066fb80cb369a41cd6f054a127722f9961c18ef4d6e1eef93673c4c1",
-         "weasyprint.layout.LayoutContext.layout_footnote": "5075f64aaae4a32d2ad552f8cc2e73e0bb833b79f9d586d7e23ab041b5fe83bd",
-         "weasyprint.layout.LayoutContext.unlayout_footnote": "c7c223cf4a0fda5451c7da9f5a95603c21dda3f8286000c989b942ca71d58bfc",
-         "weasyprint.layout.LayoutContext.report_footnote": "f05bad3895c6824c591301212219c70ab11c11df9277695eea639ea80baf1ee0",
-         "weasyprint.layout.block.remove_placeholders": "ce16d97a1caacea0b8d73e44a1b54b768e0c76c6d58d4c414e5f10e77859bd08"},
-        ("weasyprint.layout.LayoutContext._update_footnote_area", "weasyprint.layout.LayoutContext.layout_footnote",
-         "weasyprint.layout.LayoutContext.unlayout_footnote", "weasyprint.layout.LayoutContext.report_footnote"),
-        footnotes.install),
     Patch(
         "wide figures at the foot or the top of the page", floats,
         "WeasyPrint 70 has no page floats; a wide figure is set as a footnote without a call, the "
