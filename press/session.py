@@ -63,6 +63,7 @@ class Session:
     coverage: Memo = field(default_factory=Memo)  # press.fonts: the code points of the faces, by their digests
     parts: Memo = field(default_factory=Memo)  # press.finish: a typeset part's PdfReader, by its bytes
     page_texts: Memo = field(default_factory=Memo)  # press.proof: a page's text, by its page key
+    page_digests: Memo = field(default_factory=Memo)  # press.finish: a typeset part's page digests, by its bytes
     typesetters: Memo = field(default_factory=Memo)  # press.typeset: this process's own typesetter (serve)
     templates: Memo = field(default_factory=Memo)  # press.render: the Jinja environment of a templates folder
     # press.manifest: the SHA-256 of large files by path, inode, size and times. Kept across builds
@@ -72,5 +73,5 @@ class Session:
 
     def new_build(self) -> None:
         for memo in (self.converted, self.blocks, self.compared, self.decoded, self.coverage, self.parts,
-                     self.page_texts, self.typesetters, self.templates):
+                     self.page_texts, self.page_digests, self.typesetters, self.templates):
             memo.new_build()

@@ -106,6 +106,12 @@ def test_the_preview_follows_edits_and_shows_errors(browser, issue_copy, tmp_pat
         for href in hrefs:
             answer = page.request.get(url + href)
             assert answer.status == 200 and answer.body().startswith(b"%PDF-"), href
+        # serve shows the proof before it writes the PDFs (press.proof.LaidOutPages): once written,
+        # the bilingual PDF is linked into the proof folder.
+        deadline = time.time() + 60
+        while (page.request.get(url + "2020-02.pdf").body() != (tmp_path / "out" / "2020-02.pdf").read_bytes()
+               and time.time() < deadline):
+            time.sleep(0.1)
         assert page.request.get(url + "2020-02.pdf").body() == (tmp_path / "out" / "2020-02.pdf").read_bytes()
         assert page.request.get(url + "../../etc/passwd").status == 404
         assert page.request.get(url + "pages/").status == 404
