@@ -63,6 +63,7 @@ class LaidOutPages:
         self.places = [(part.pdf, i) for part in layout.parts for i in range(part.pages)]
         self.overlays = [(overlay.pdf, i) for overlay in layout.overlays for i in range(overlay.pages)]
         self.docs: dict[bytes, object] = {}  # each part opened once, when one of its pages is drawn or read
+        self.pages: dict[tuple[bytes, int], object] = {}  # and each page loaded once, to be drawn and read
 
     def __len__(self) -> int:
         return len(self.places)
@@ -70,10 +71,12 @@ class LaidOutPages:
     def _page(self, place: tuple[bytes, int]):
         import pypdfium2 as pdfium
 
-        pdf, i = place
-        if pdf not in self.docs:
-            self.docs[pdf] = pdfium.PdfDocument(pdf)
-        return self.docs[pdf][i]
+        if place not in self.pages:
+            pdf, i = place
+            if pdf not in self.docs:
+                self.docs[pdf] = pdfium.PdfDocument(pdf)
+            self.pages[place] = self.docs[pdf][i]
+        return self.pages[place]
 
     def image(self, i: int):
         import pypdfium2.raw as pdfium_c
