@@ -77,3 +77,23 @@ def test_an_edit_changes_the_keys_of_the_pages_it_changed_and_no_other(issue, tm
         if i not in changed:  # an equal key promises equal pixels
             assert ImageChops.difference(old.image(i), new.image(i)).getbbox() is None, f"page {i + 1}"
     assert ImageChops.difference(old.image(on), new.image(on)).getbbox() is not None
+
+
+def test_a_newer_edit_stops_a_pdf_between_its_parts(issue, tmp_path):
+    """serve shows the proof first, then puts the PDFs together: an edit saved meanwhile stops that
+    at the next part (press.finish.assemble's checkpoint), not after the whole PDF."""
+    from press.edition import make_pdf
+    from press.stages import Stopped
+
+    preview, _ = _preview_and_pdf(issue, tmp_path / "out")
+    layout, session, calls = preview.layout, Session(), []
+
+    def newer_edit_after_the_first_part() -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise Stopped
+
+    with pytest.raises(Stopped):
+        make_pdf(layout, session, newer_edit_after_the_first_part)
+    # Each part read is parsed and kept in the session: the overlays and the first part, no other.
+    assert len(layout.parts) > 2 and len(session.parts) == len(layout.overlays) + 1
