@@ -114,7 +114,7 @@ def _serve(cfg, session, port: int) -> int:
 
     def build_proof(stop):
         """The proof and the PDFs of one edit, as serve consumes them; their problems once all are written."""
-        for built in proof(cfg, session, stop, draft=False):
+        for built in proof(cfg, session, stop, draft=False, early=True):
             yield built
         _report(built.warnings)
 

@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .finish import DocInfo, OutlineItem, assemble
+from .finish import DocInfo, OutlineItem, assemble, page_digests
 from .article import ArticleKey
 from .issue import LANGS, Issue
 from .render import LABELS, Renderer, SheetInfo, TocEntry, TocGroup, lang_tag
@@ -43,7 +43,7 @@ class EditionLayout:
     info: DocInfo
     anchors: dict[str, int]  # ArticleKey.anchor → 0-based page index, for the contents links
     first_pages: dict[ArticleKey, int]  # printed page number of each article's opening
-    page_keys: list[str]  # one per page: equal keys, equal page (what the proof redraws)
+    sheets: list[SheetInfo]  # one per page: what the overlay adds (see page_keys)
     # Each article's blocks by source line → the printed page each starts on (the reading view's links)
     block_pages: dict[ArticleKey, dict[int, int]] = field(default_factory=dict)
 
@@ -114,7 +114,7 @@ def lay_out(edition: Edition, issue: Issue, articles: dict[ArticleKey, TypesetPa
                          _outline(cover.pages, placed, edition.langs), _info(issue, edition, date or issue.date),
                          {p.key.anchor: p.first_page - 1 for p in placed},
                          {p.key: p.first_page for p in placed},
-                         _page_keys(parts, sheets), _block_pages(placed))
+                         sheets, _block_pages(placed))
 
 
 def _block_pages(placed: list[PlacedArticle]) -> dict[ArticleKey, dict[int, int]]:
@@ -128,16 +128,17 @@ def _block_pages(placed: list[PlacedArticle]) -> dict[ArticleKey, dict[int, int]
     return pages
 
 
-def _page_keys(parts: list[TypesetPart], sheets: list[SheetInfo]) -> list[str]:
-    keys = []
-    for part in parts:
-        digest = hashlib.sha256(part.pdf).hexdigest()[:20]
-        keys += [f"{digest}-{i}" for i in range(part.pages)]
-    return [hashlib.sha256(f"{key}|{sheet}".encode()).hexdigest()[:24] for key, sheet in zip(keys, sheets)]
+def page_keys(layout: EditionLayout, session: Session | None = None) -> list[str]:
+    """One key per page of the edition: equal keys, equal pages (what the proof redraws). Each page
+    by what its part draws on it and what the overlay adds (running head, folio). From one thread at
+    a time: the parts' parsed PDFs (finish.page_digests) are shared, and pypdf reads them lazily."""
+    keys = [digest for part in layout.parts for digest in page_digests(part.pdf, session)]
+    return [hashlib.sha256(f"{key}|{sheet}".encode()).hexdigest()[:24] for key, sheet in zip(keys, layout.sheets)]
 
 
-def make_pdf(layout: EditionLayout, session: Session | None = None) -> EditionPdf:
-    pdf = assemble(layout.parts, layout.overlays, layout.outline, layout.info, layout.anchors, session)
+def make_pdf(layout: EditionLayout, session: Session | None = None,
+             checkpoint: Callable[[], None] | None = None) -> EditionPdf:
+    pdf = assemble(layout.parts, layout.overlays, layout.outline, layout.info, layout.anchors, session, checkpoint)
     return EditionPdf(layout.edition, pdf, layout.first_pages)
 
 

@@ -37,6 +37,9 @@ class Built:
     reused: bool = False
     checked: object = None  # press.stages.Checked, when this build loaded the issue
     proof: Path | None = None  # the proof's index, when `proof` wrote it from this PDF
+    # A preview (build(preview=True)): the bilingual issue as laid out, before its PDF is put
+    # together and written to `path`; its Built, written, follows.
+    layout: object = None  # press.edition.EditionLayout
 
 
 @dataclass(frozen=True)
@@ -46,12 +49,13 @@ class Compared:
     report: Path
 
 
-def build(cfg: Config, session: Session, stop: Event | None = None) -> Iterator[Built]:
+def build(cfg: Config, session: Session, stop: Event | None = None, preview: bool = False) -> Iterator[Built]:
     """Build the issue's PDFs, or reuse them, and yield each as soon as it is written: the
     bilingual issue first, so that a preview need not wait for the editions. The build is
     recorded for reuse after the last one. `stop`, once set (serve: a newer edit was saved),
     stops the build at its next step (press.stages.Stopped): what was written stays, nothing
-    is recorded."""
+    is recorded. With `preview`, a build that lays the issue out yields it first as laid out
+    (Built.layout), before any PDF is put together."""
     session.new_build()
     stamp = _fingerprint(cfg, session)
     issue_id = manifest.issue_id(cfg.issue_dir, Path(cfg.cache_dir) / "issue-ids.json")
@@ -65,12 +69,12 @@ def build(cfg: Config, session: Session, stop: Event | None = None) -> Iterator[
             yield Built(issue_id, cfg.output_dir(issue_id) / name, warnings, first_pages,
                         tuple(previous.get("page_keys", [])), block_pages, reused=True)
         return
-    yield from _build(cfg, session, stamp, stop)
+    yield from _build(cfg, session, stamp, stop, preview)
 
 
-def _build(cfg: Config, session: Session, stamp: str, stop: Event | None) -> Iterator[Built]:
+def _build(cfg: Config, session: Session, stamp: str, stop: Event | None, preview: bool) -> Iterator[Built]:
     # The stages and the typesetter load only here: a build reused above never pays for them.
-    from .edition import make_pdf
+    from .edition import make_pdf, page_keys
     from .output import write_atomically
     from .stages import check, lay_out_issue, press_name, press_pdf_of, printed_note_problems, stop_if
     from .typeset import Typesetting
@@ -83,20 +87,22 @@ def _build(cfg: Config, session: Session, stamp: str, stop: Event | None) -> Ite
     out_dir = cfg.output_dir(issue.id)
     _no_folder_in_the_way(out_dir, [layout.edition.filename for layout in laid.layouts]
                           + ([press_name(issue)] if laid.press else []))
-    first_pages = bilingual.first_pages
+    first_pages, keys = bilingual.first_pages, tuple(page_keys(bilingual, session))
     warnings, written = list(laid.warnings), {}
+    if preview:
+        yield Built(issue.id, out_dir / bilingual.edition.filename, tuple(warnings), first_pages, keys,
+                    bilingual.block_pages, checked=checked, layout=bilingual)
 
     def write(name: str, pdf: bytes) -> Built:
         path = write_atomically(out_dir / name, pdf)
         written[name] = hashlib.sha256(pdf).hexdigest()
-        return Built(issue.id, path, tuple(warnings), first_pages, tuple(bilingual.page_keys), bilingual.block_pages,
-                     checked=checked)
+        return Built(issue.id, path, tuple(warnings), first_pages, keys, bilingual.block_pages, checked=checked)
 
     # One after the other: assembly is pure Python (the GIL allows no gain from threads), and
     # one document in memory at a time keeps the peak low on a 200-page issue.
     for layout in laid.layouts:
         stop_if(stop)
-        pdf = make_pdf(layout, session).pdf
+        pdf = make_pdf(layout, session, lambda: stop_if(stop)).pdf
         raise_errors(printed_note_problems(laid, layout, pdf))  # every note of the sources is in it
         yield write(layout.edition.filename, pdf)
     if laid.press is not None:
@@ -113,7 +119,7 @@ def _build(cfg: Config, session: Session, stamp: str, stop: Event | None) -> Ite
     said = [p for p in warnings if not p.path.resolve().is_relative_to(cache)]
     manifest.record(out_dir, stamp, written,
                     [[os.path.relpath(p.path, cfg.issue_dir), p.line, p.message, p.severity, p.code] for p in said],
-                    {key.name: page for key, page in first_pages.items()}, bilingual.page_keys,
+                    {key.name: page for key, page in first_pages.items()}, list(keys),
                     {key.name: sorted(lines.items()) for key, lines in bilingual.block_pages.items()})
 
 
@@ -136,16 +142,19 @@ def _spare_the_collector(session: Session) -> None:
         session.frozen = True
 
 
-def proof(cfg: Config, session: Session, stop: Event | None = None, draft: bool = True) -> Iterator[Built]:
+def proof(cfg: Config, session: Session, stop: Event | None = None, draft: bool = True,
+          early: bool = False) -> Iterator[Built]:
     """Build, and write the HTML proof (build/<issue-id>/proof/index.html) from the bilingual PDF
     as soon as it is written: yields each PDF as `build` does, the first with its `proof`, and
     links each later one into the proof folder. `stop`: as for build. With `draft`, a build
     stopped by a layout error still writes its proof, each fault marked on its page (serve
-    keeps its last good proof instead, under the errors)."""
+    keeps its last good proof instead, under the errors). With `early` (serve), the proof is
+    drawn from the bilingual issue as laid out, before any PDF is put together, and yielded
+    first (Built.layout set); the PDFs follow."""
     from .stages import LayoutFailed
 
     try:
-        for built in _proof_steps(cfg, session, stop):
+        for built in _proof_steps(cfg, session, stop, early):
             yield built
     except LayoutFailed as exc:
         if draft:
@@ -153,11 +162,11 @@ def proof(cfg: Config, session: Session, stop: Event | None = None, draft: bool 
         raise
 
 
-def _proof_steps(cfg: Config, session: Session, stop: Event | None) -> Iterator[Built]:
+def _proof_steps(cfg: Config, session: Session, stop: Event | None, early: bool) -> Iterator[Built]:
     from .stages import stop_if
 
     index, notes = None, ()
-    for built in build(cfg, session, stop):
+    for built in build(cfg, session, stop, preview=early):
         if index is None:
             stop_if(stop)  # a newer edit: its proof, not this one, is worth rasterising
             index, notes = _write_proof(cfg, session, built)
@@ -172,13 +181,15 @@ def _proof_steps(cfg: Config, session: Session, stop: Event | None) -> Iterator[
 def _write_proof(cfg: Config, session: Session, built: Built) -> tuple[Path, tuple[Problem, ...]]:
     """The proof's index, and the damaged cache entries (font subsets) found on the way."""
     from .fonts import subset_fonts
-    from .proof import make_proof
+    from .proof import LaidOutPages, PdfPages, make_proof
     from .stages import characters, check as run_check
 
     checked = built.checked or run_check(cfg, session)  # the reading view: the articles' HTML, as typeset
     fonts = subset_fonts(cfg.fonts_dir, characters(checked.issue, checked.bodies.values(), cfg.templates_dir),
                          cfg.cache_dir, session)
-    return make_proof(checked.issue, checked.bodies, built.path, built.first_pages, built.block_pages, list(built.page_keys),
+    pages = LaidOutPages(built.layout) if built.layout is not None else PdfPages(built.path)
+    return make_proof(checked.issue, checked.bodies, pages, built.path.parent, built.first_pages, built.block_pages,
+                      list(built.page_keys),
                       cfg.templates_dir, fonts.files, built.path.parent / "proof", list(built.warnings),
                       session), fonts.notes
 
@@ -186,10 +197,10 @@ def _write_proof(cfg: Config, session: Session, built: Built) -> tuple[Path, tup
 def _write_draft_proof(cfg: Config, session: Session, failed) -> None:
     """The proof of a build stopped by a layout error, from the bilingual issue as set, each fault
     marked on its page; the draft PDF goes in the proof folder alone, never among the outputs."""
-    from .edition import make_pdf
+    from .edition import make_pdf, page_keys
     from .fonts import subset_fonts
     from .output import make_folder, write_atomically
-    from .proof import make_proof
+    from .proof import PdfPages, make_proof
     from .stages import characters
 
     draft, checked = failed.draft, failed.checked
@@ -197,8 +208,8 @@ def _write_draft_proof(cfg: Config, session: Session, failed) -> None:
     pdf = write_atomically(proof_dir / "draft.pdf", make_pdf(draft, session).pdf, durable=False)
     fonts = subset_fonts(cfg.fonts_dir, characters(checked.issue, checked.bodies.values(), cfg.templates_dir),
                          cfg.cache_dir, session)
-    make_proof(checked.issue, checked.bodies, pdf, draft.first_pages, draft.block_pages, list(draft.page_keys), cfg.templates_dir,
-               fonts.files, proof_dir, failed.problems, session, failed.faults)
+    make_proof(checked.issue, checked.bodies, PdfPages(pdf), proof_dir, draft.first_pages, draft.block_pages,
+               page_keys(draft, session), cfg.templates_dir, fonts.files, proof_dir, failed.problems, session, failed.faults)
 
 
 def check(cfg: Config, session: Session):

@@ -35,18 +35,78 @@ class ProofArticle:
     first_page: int  # as printed in the bilingual issue
 
 
-def make_proof(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], pdf: Path,
-               first_pages: dict[ArticleKey, int], block_pages: dict[ArticleKey, dict[int, int]], page_keys: list[str], templates_dir: Path, fonts: dict[str, bytes],
+class PdfPages:
+    """The pages of a PDF, as the proof draws and reads them."""
+
+    def __init__(self, pdf: Path):
+        import pypdfium2 as pdfium
+
+        self.doc = pdfium.PdfDocument(pdf)
+
+    def __len__(self) -> int:
+        return len(self.doc)
+
+    def image(self, i: int):
+        return self.doc[i].render(scale=DPI / 72).to_pil()
+
+    def text(self, i: int) -> str:
+        return self.doc[i].get_textpage().get_text_range()
+
+
+class LaidOutPages:
+    """The pages of an edition as laid out (press.edition.EditionLayout), before its PDF is put
+    together: each page of a typeset part with its page of the overlay drawn over it, as
+    press.finish.assemble stamps it. What serve shows at once, while the PDFs are being written:
+    putting the bilingual issue together (pypdf, in Python) would delay every proof."""
+
+    def __init__(self, layout):
+        self.places = [(part.pdf, i) for part in layout.parts for i in range(part.pages)]
+        self.overlays = [(overlay.pdf, i) for overlay in layout.overlays for i in range(overlay.pages)]
+        self.docs: dict[bytes, object] = {}  # each part opened once, when one of its pages is drawn or read
+        self.pages: dict[tuple[bytes, int], object] = {}  # and each page loaded once, to be drawn and read
+
+    def __len__(self) -> int:
+        return len(self.places)
+
+    def _page(self, place: tuple[bytes, int]):
+        import pypdfium2 as pdfium
+
+        if place not in self.pages:
+            pdf, i = place
+            if pdf not in self.docs:
+                self.docs[pdf] = pdfium.PdfDocument(pdf)
+            self.pages[place] = self.docs[pdf][i]
+        return self.pages[place]
+
+    def image(self, i: int):
+        import pypdfium2.raw as pdfium_c
+
+        bitmap = self._page(self.places[i]).render(scale=DPI / 72)
+        if i < len(self.overlays):
+            # Drawn onto the same bitmap, after the page, as the assembled PDF draws its overlay:
+            # the same pixels as the assembled page (tests/test_proof_pages.py).
+            pdfium_c.FPDF_RenderPageBitmap(bitmap, self._page(self.overlays[i]), 0, 0, bitmap.width, bitmap.height, 0,
+                                           pdfium_c.FPDF_ANNOT)
+        return bitmap.to_pil()
+
+    def text(self, i: int) -> str:
+        text = self._page(self.places[i]).get_textpage().get_text_range()
+        if i < len(self.overlays):  # as PDFium reads the stamped page: its own text, then the overlay's
+            text += "\r\n" + self._page(self.overlays[i]).get_textpage().get_text_range()
+        return text
+
+
+def make_proof(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], doc: PdfPages | LaidOutPages, pdf_dir: Path,
+               first_pages: dict[ArticleKey, int], block_pages: dict[ArticleKey, dict[int, int]], page_keys: list[str],
+               templates_dir: Path, fonts: dict[str, bytes],
                out_dir: Path, warnings: list[Problem] = (), session: Session | None = None,
                faults: dict[int, tuple[str, ...]] | None = None) -> Path:
+    """The proof of the pages of `doc`, linking the PDFs of the issue in `pdf_dir`."""
     import json
-
-    import pypdfium2 as pdfium
 
     pages_dir = make_folder(out_dir / "pages")
     for folder in (out_dir, pages_dir, out_dir / "fonts"):
         sweep_temporaries(folder)
-    doc = pdfium.PdfDocument(pdf)
     # Only pages that changed are drawn again: the build names every page by what it holds.
     known_file = pages_dir / "pages.json"
     try:
@@ -58,7 +118,7 @@ def make_proof(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], pdf: Path,
     for i in range(len(doc)):
         name = f"p{i + 1:03d}.jpg"
         if keys[i] is None or known.get(name) != keys[i] or not (pages_dir / name).exists():
-            _write_image(pages_dir / name, doc[i].render(scale=DPI / 72).to_pil())
+            _write_image(pages_dir / name, doc.image(i))
         names.append(name)
         versions[name] = keys[i][:16] if keys[i] else _version((pages_dir / name).read_bytes())
     write_atomically(known_file, json.dumps(dict(zip(names, keys))), durable=False)
@@ -80,7 +140,7 @@ def make_proof(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], pdf: Path,
                 for lang in ("zh", "en") for slug in issue.slugs if (key := ArticleKey(slug, lang)) in bodies]
     pdfs = [f"{issue.id}.pdf", f"{issue.id}.zh.pdf", f"{issue.id}.en.pdf"]
     if not faults:  # a draft (a build that failed) links to no PDF: none was written
-        link_pdfs([pdf.parent / name for name in pdfs], out_dir)
+        link_pdfs([pdf_dir / name for name in pdfs], out_dir)
         if (out_dir / "draft.pdf").exists():  # a failed build's, now mended
             _remove(out_dir / "draft.pdf")
     # The reading view: each article's aligned rows, and every warning of the build (not only the parity ones).

@@ -37,12 +37,21 @@ CLIENT = """
 (() => {
   const box = document.getElementById("press-errors");
   // A new proof replaces the page's navigation and pages in place: the scroll position stays,
-  // fonts stay loaded, and only page images under a new URL are fetched.
+  // fonts stay loaded, and only page images under a new URL are fetched. A page image whose URL
+  // is the same (its page did not change) is the same element, moved: never decoded again.
   async function refresh() {
     const next = new DOMParser().parseFromString(await (await fetch("/", {cache: "no-store"})).text(), "text/html");
     const parts = ["nav", "main"].map((name) => [document.querySelector(name), next.querySelector(name)]);
     if (parts.some(([old, fresh]) => !old || !fresh)) return location.reload();
-    for (const [old, fresh] of parts) old.replaceWith(document.adoptNode(fresh));
+    const shown = new Map([...document.querySelectorAll(".page img")].map((img) => [img.getAttribute("src"), img]));
+    for (const [old, fresh] of parts) {
+      const adopted = document.adoptNode(fresh);
+      for (const img of adopted.querySelectorAll(".page img")) {
+        const same = shown.get(img.getAttribute("src"));
+        if (same) { shown.delete(img.getAttribute("src")); img.replaceWith(same); }
+      }
+      old.replaceWith(adopted);
+    }
     document.title = next.title;
     await Promise.all([...document.images].filter((img) => !img.complete)
       .map((img) => new Promise((done) => { img.onload = img.onerror = done; })));
@@ -260,8 +269,10 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
             for line in errors:
                 print(line, flush=True)
         # The build's garbage, collected while the editor reads: the next build starts with
-        # none, and no full collection of this process's large heap falls within it.
-        gc.collect()
+        # none, and no full collection of this process's large heap falls within it. Not when
+        # the next edit is saved already: its proof would wait for the collection.
+        if not changed.is_set():
+            gc.collect()
 
     lost: list[str] = []  # why the watcher stopped, if it did
 

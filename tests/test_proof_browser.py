@@ -79,6 +79,8 @@ def test_the_preview_follows_edits_and_shows_errors(browser, issue_copy, tmp_pat
         article = issue_copy / "share-solutions.zh.md"
         text = article.read_text(encoding="utf-8")
 
+        # Each page image as shown before the edit, marked on the element itself.
+        before = page.evaluate("[...document.querySelectorAll('.page img')].map((img) => (img.pressKept = true, img.src))")
         marker = "这是中国科技人员共同奋斗的成果"
         saved = time.time()
         article.write_text(text.replace("这是中国科技人员奋斗的成果", marker), encoding="utf-8")
@@ -87,6 +89,12 @@ def test_the_preview_follows_edits_and_shows_errors(browser, issue_copy, tmp_pat
         # from the save to the new proof shown, its page images loaded.
         shown = page.wait_for_function("window.pressShown").json_value()
         print(f"edit to refreshed page: {shown / 1000 - saved:.2f} s")
+        # A page that did not change keeps its image element (nothing fetched or decoded again); the
+        # edited page alone comes under a new URL.
+        after = page.evaluate("[...document.querySelectorAll('.page img')].map((img) => [img.src, !!img.pressKept])")
+        assert len(after) == len(before)
+        assert [kept for _, kept in after] == [src == old for (src, _), old in zip(after, before)]
+        assert 1 <= sum(not kept for _, kept in after) < len(after) // 2, after
 
         broken = text.replace("这是中国科技人员奋斗的成果", marker + "[^9]")
         article.write_text(broken, encoding="utf-8")
@@ -106,6 +114,12 @@ def test_the_preview_follows_edits_and_shows_errors(browser, issue_copy, tmp_pat
         for href in hrefs:
             answer = page.request.get(url + href)
             assert answer.status == 200 and answer.body().startswith(b"%PDF-"), href
+        # serve shows the proof before it writes the PDFs (press.proof.LaidOutPages): once written,
+        # the bilingual PDF is linked into the proof folder.
+        deadline = time.time() + 60
+        while (page.request.get(url + "2020-02.pdf").body() != (tmp_path / "out" / "2020-02.pdf").read_bytes()
+               and time.time() < deadline):
+            time.sleep(0.1)
         assert page.request.get(url + "2020-02.pdf").body() == (tmp_path / "out" / "2020-02.pdf").read_bytes()
         assert page.request.get(url + "../../etc/passwd").status == 404
         assert page.request.get(url + "pages/").status == 404

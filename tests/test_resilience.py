@@ -335,14 +335,14 @@ import sys
 from press.config import load_config
 from press.pipeline import proof
 from press.session import Session
-for built in proof(load_config(sys.argv[1], sys.argv[2]), Session()):
+for built in proof(load_config(sys.argv[1], sys.argv[2]), Session(), early=True):
     pass
 """
 
 
 def test_the_early_proof_of_serve_leaves_no_temporary_files(tmp_path, clean):
-    """serve publishes the proof as soon as the bilingual PDF is written, then links the
-    editions: the bilingual PDF is linked twice, the second time onto itself."""
+    """serve publishes the proof from the bilingual issue as laid out, before any PDF is written,
+    then links each PDF into the proof folder as it is written."""
     cache = tmp_path / "cache"
     shutil.copytree(clean[1], cache, symlinks=True)
     out = tmp_path / "out"
