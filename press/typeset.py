@@ -80,8 +80,9 @@ class Overflow:
     cell: str = ""  # in a table: the cell that makes it too wide ("row 2, column 3"), its text in `what`
 
 
-def isolate_fontconfig(fonts_dir: Path, cache_dir: Path) -> None:
-    """Give fontconfig a configuration that knows one project font and nothing else.
+def isolate_fontconfig(fonts_dir: Path, cache_dir: Path) -> list[Problem]:
+    """Give fontconfig a configuration that knows one project font and nothing else, and
+    return the damaged files of its cache that were made again (notes).
 
     The build's fonts all come from @font-face; fontconfig only needs something to
     fall back on, and that must be ours too. One small Latin face keeps its cache
@@ -107,13 +108,9 @@ def isolate_fontconfig(fonts_dir: Path, cache_dir: Path) -> None:
     )
     if not conf.is_file() or conf.read_bytes() != text.encode():
         write_atomically(conf, text, durable=False)
-    _FONTCONFIG_NOTES.extend(check_fontconfig_cache(conf_dir, conf, [fallback.resolve(), extra]))
+    notes = check_fontconfig_cache(conf_dir, conf, [fallback.resolve(), extra])
     os.environ["FONTCONFIG_FILE"] = str(conf)
-
-
-# The damaged fontconfig cache files found by isolate_fontconfig in this process (or the one it was
-# forked from: a worker's warm-up checks them before the others fork), said by its typesetters.
-_FONTCONFIG_NOTES: list[Problem] = []
+    return notes
 
 
 FALLBACK_FONT = "NotoSerif-Regular.ttf"
@@ -193,9 +190,8 @@ class Typesetter:
                            tuple(notices), composer, _source_lines(document.pages))
 
     def take_notes(self) -> list[Problem]:
-        """The damaged cache entries found since last asked (print-size images, fontconfig's files)."""
-        notes, self.images.notes = self.images.notes + _FONTCONFIG_NOTES, []
-        _FONTCONFIG_NOTES.clear()
+        """The damaged cache entries found since last asked (print-size images)."""
+        notes, self.images.notes = self.images.notes, []
         return notes
 
 
@@ -312,7 +308,9 @@ class Typesetting:
                       "templates": Path(cfg.templates_dir)}
         self.cache = Cache(cfg.cache_dir)
         self.cache.folder("parts")
-        self._messages: list[Problem] = []
+        # fontconfig's cache checked (and a damaged file made again) here, before any worker
+        # starts: the workers then find it whole, and its notes are said once.
+        self._messages: list[Problem] = isolate_fontconfig(cfg.fonts_dir, cfg.cache_dir)
         self.typesetters = session.typesetters
         self.salt = _salt(cfg.issue_dir, cfg, session.digests)
         self.fonts: FontSet | None = None
