@@ -145,3 +145,35 @@ def browser():
             "--disable-component-update", "--disable-sync"])
         yield browser
         browser.close()
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and everything under it: what it ran and waited for, and its live
+    descendants (typesetting workers, serve, browsers) with what they waited for."""
+    import psutil
+
+    me = psutil.Process()
+    total = sum(me.cpu_times()[:4])
+    for child in me.children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            total += sum(child.cpu_times()[:4])
+    return total
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """With PRESS_TEST_CPU=FILE, each test's CPU seconds (set-up, call and tear-down, the session's
+    builds counted to the first test that asks for them) are appended to FILE as JSON lines: on a
+    machine shared with other work, CPU time moves far less than wall time."""
+    path = os.environ.get("PRESS_TEST_CPU")
+    if not path:
+        yield
+        return
+    import json
+    import time
+
+    cpu, wall = _cpu_seconds(), time.perf_counter()
+    yield
+    record = {"test": item.nodeid, "cpu": round(_cpu_seconds() - cpu, 3), "wall": round(time.perf_counter() - wall, 3)}
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps(record) + "\n")
