@@ -83,7 +83,7 @@ def run_edits(page, article: Path, text: str, start: int, count: int, gap: float
     return times
 
 
-def measure(edits: int, gaps: tuple[float, ...]) -> dict:
+def measure(edits: int, gaps: tuple[float, ...], cache: Path | None = None) -> dict:
     from playwright.sync_api import sync_playwright
 
     work = Path(tempfile.mkdtemp(prefix="press-browser-"))
@@ -91,7 +91,7 @@ def measure(edits: int, gaps: tuple[float, ...]) -> dict:
     shutil.copytree(ISSUE, issue)
     article = issue / ARTICLE
     results: dict[str, list[float]] = {}
-    proc, url = start_serve(issue, work / "out", work / "cache")
+    proc, url = start_serve(issue, work / "out", cache or work / "cache")
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=[
@@ -122,8 +122,10 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=5, help="edits at each spacing")
     parser.add_argument("--gaps", type=float, nargs="+", default=[4.0, 2.0], help="seconds between saves")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--cache", type=Path, help="the cache folder serve starts from (default: an empty one); "
+                        "tests/test_bench_browser.py gives one holding the issue's parts, which only the first build uses")
     args = parser.parse_args()
-    results = measure(args.edits, tuple(args.gaps))
+    results = measure(args.edits, tuple(args.gaps), args.cache)
     for name, times in results.items():
         shown = ", ".join(f"{t:.2f}" for t in times)
         print(f"{name:12} median {statistics.median(times):6.2f} s  ({shown})")

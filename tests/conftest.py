@@ -102,9 +102,33 @@ def built(build_of) -> Path:
     return build_of("2020-02")
 
 
+def project_cache() -> Path:
+    """The cache folder the session's builds (build_here, in the test process) use."""
+    return Path(os.environ.get("PRESS_CACHE_DIR") or ROOT / ".cache")
+
+
 @pytest.fixture
-def issue_copy(tmp_path) -> Path:
-    """A private copy of the issue to break."""
+def warm_cache(built, tmp_path) -> Path:
+    """A cache folder of the test's own (what its builds add is seen by no other test), holding
+    what the session's builds left in the project's cache: 2020-02's parts, font subsets and
+    images among them, so that a build of it there sets only what the test changed. The cached
+    files are hard links (press replaces a cache entry by renaming a new file over it, never by
+    writing into it); the small indexes are copies."""
+    source, target = project_cache(), tmp_path / "warm-cache"
+    target.mkdir()
+    for entry in source.iterdir():
+        if entry.is_dir() and entry.name != "bench":  # bench/run.py's downloads: not a build's
+            shutil.copytree(entry, target / entry.name, copy_function=os.link)
+        elif entry.is_file():
+            shutil.copy2(entry, target / entry.name)
+    return target
+
+
+@pytest.fixture
+def issue_copy(tmp_path, built) -> Path:
+    """A private copy of the issue to break. The session's build of 2020-02 is made first: its
+    parts, in the project's cache, are then those of every unbroken article of the copy, which a
+    build of the copy there reuses instead of setting them again."""
     target = tmp_path / "2020-02"
     shutil.copytree(ISSUE, target)
     return target
@@ -145,3 +169,35 @@ def browser():
             "--disable-component-update", "--disable-sync"])
         yield browser
         browser.close()
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and everything under it: what it ran and waited for, and its live
+    descendants (typesetting workers, serve, browsers) with what they waited for."""
+    import psutil
+
+    me = psutil.Process()
+    total = sum(me.cpu_times()[:4])
+    for child in me.children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            total += sum(child.cpu_times()[:4])
+    return total
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """With PRESS_TEST_CPU=FILE, each test's CPU seconds (set-up, call and tear-down, the session's
+    builds counted to the first test that asks for them) are appended to FILE as JSON lines: on a
+    machine shared with other work, CPU time moves far less than wall time."""
+    path = os.environ.get("PRESS_TEST_CPU")
+    if not path:
+        yield
+        return
+    import json
+    import time
+
+    cpu, wall = _cpu_seconds(), time.perf_counter()
+    yield
+    record = {"test": item.nodeid, "cpu": round(_cpu_seconds() - cpu, 3), "wall": round(time.perf_counter() - wall, 3)}
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps(record) + "\n")

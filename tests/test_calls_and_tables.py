@@ -31,7 +31,8 @@ HAN = r"\u3400-\u4dbf\u4e00-\u9fff"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
+def built(tmp_path_factory, build_of) -> Path:
+    build_of("2020-02")  # the issue's own parts, in the project's cache, reused by the build below
     issue = tmp_path_factory.mktemp("issue") / "2020-02"
     shutil.copytree(ISSUE, issue)
     meta = yaml.safe_load((issue / "issue.yaml").read_text(encoding="utf-8"))

@@ -34,7 +34,8 @@ TABLE_ROW = re.compile(r"^\|(.*)\|\s*$")
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
+def built(tmp_path_factory, build_of) -> Path:
+    build_of("2020-02")  # the issue's own parts, in the project's cache, reused by the build below
     issue = tmp_path_factory.mktemp("issue") / "2020-02"
     shutil.copytree(ISSUE, issue)
     for source in ARTICLE.glob(f"{SLUG}.*.md"):

@@ -267,11 +267,16 @@ def test_crop_marks_are_in_registration_colour(press):
         assert strokes >= 8, f"page {index + 1}: {strokes} marks in /All"
 
 
-def _plates(pdf: Path, out: Path, page: int, dpi: int) -> dict[str, np.ndarray]:
-    """Ghostscript's separations of one page (its whole MediaBox): ink 0 to 1 per plate."""
-    subprocess.run(["gs", "-q", "-o", str(out / "sep.tif"), "-sDEVICE=tiffsep", f"-r{dpi}", f"-dFirstPage={page}",
-                    f"-dLastPage={page}", str(pdf)], check=True, capture_output=True)
-    return {name: 1 - np.asarray(Image.open(out / f"sep({name}).tif").convert("L")).astype(float) / 255
+def _separate(pdf: Path, out: Path, dpi: int) -> None:
+    """Ghostscript's separations of every page (their whole MediaBox), in one run: a run a page
+    read the PDF again each time (0.33 CPU-s a page against 1.3 for all 15 of 2020-02)."""
+    subprocess.run(["gs", "-q", "-o", str(out / "sep%03d.tif"), "-sDEVICE=tiffsep", f"-r{dpi}", str(pdf)],
+                   check=True, capture_output=True)
+
+
+def _plates(out: Path, page: int) -> dict[str, np.ndarray]:
+    """One page's separations, as _separate left them: ink 0 to 1 per plate."""
+    return {name: 1 - np.asarray(Image.open(out / f"sep{page:03d}({name}).tif").convert("L")).astype(float) / 255
             for name in ("Cyan", "Magenta", "Yellow", "Black")}
 
 
@@ -281,8 +286,10 @@ def test_ghostscript_puts_text_on_the_black_plate_and_marks_on_all(press, tmp_pa
     every plate alike."""
     reader, document = pypdf.PdfReader(press), pdfium.PdfDocument(press)
     dpi = 100
+    _separate(press, tmp_path, dpi)
+    assert not (tmp_path / f"sep{len(reader.pages) + 1:03d}.tif").exists()
     for index, page in enumerate(reader.pages):
-        plates = _plates(press, tmp_path, index + 1, dpi)
+        plates = _plates(tmp_path, index + 1)
         media = [float(v) for v in page.mediabox]
         def pixels(box):
             return (slice(round((media[3] - box[3]) * dpi / 72), round((media[3] - box[1]) * dpi / 72)),

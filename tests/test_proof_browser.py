@@ -65,13 +65,14 @@ def test_the_proof_on_disk_shows_every_page_and_its_contents_links_land_right(br
 
 
 def start_server(issue: Path, out: Path, cache: Path) -> tuple[subprocess.Popen, str]:
-    # A cache of its own: an edit timed against a shared cache may find its part typeset by an earlier run.
+    # A cache of its own (conftest.warm_cache: the session's parts, so that serve's first build
+    # is a warm one): an edit timed against a shared cache may find its part typeset by an earlier run.
     return launch([sys.executable, str(ROOT / "build.py"), "serve", str(issue), "-o", str(out)],
                   {**os.environ, "PRESS_CACHE_DIR": str(cache)}, ROOT)
 
 
-def test_the_preview_follows_edits_and_shows_errors(browser, issue_copy, tmp_path):
-    proc, url = start_server(issue_copy, tmp_path / "out", tmp_path / "cache")
+def test_the_preview_follows_edits_and_shows_errors(browser, issue_copy, tmp_path, warm_cache):
+    proc, url = start_server(issue_copy, tmp_path / "out", warm_cache)
     try:
         page = browser.new_page()
         page.goto(url)

@@ -134,7 +134,7 @@ def test_a_listed_warning_leads_to_its_row(proof):
     assert 0 <= row.bounding_box()["y"] < 120
 
 
-def test_serve_shows_the_warnings_and_follows_their_fix(browser, tmp_path):
+def test_serve_shows_the_warnings_and_follows_their_fix(browser, tmp_path, warm_cache):
     import signal
 
     from playwright.sync_api import expect
@@ -146,7 +146,7 @@ def test_serve_shows_the_warnings_and_follows_their_fix(browser, tmp_path):
     en = issue / "share-solutions.en.md"
     good = (FIXTURES / "share-solutions.en.md").read_text(encoding="utf-8")
     en.write_text(good.replace("analysed 1,099 cases", "analysed 1,000 cases"), encoding="utf-8")
-    proc, url = start_server(issue, tmp_path / "out", tmp_path / "cache")
+    proc, url = start_server(issue, tmp_path / "out", warm_cache)
     try:
         page = browser.new_page()
         page.goto(url)

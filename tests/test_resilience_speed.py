@@ -308,10 +308,12 @@ print(sorted(name for name in ("yaml", "press.stages", "press.typeset", "weasypr
 """
 
 
-def test_a_warm_build_loads_no_stage_and_no_yaml(tmp_path, built):
+def test_a_warm_build_loads_no_stage_and_no_yaml(tmp_path, warm_cache):
     """Nothing changed: the build is answered from the manifest, the issue's id from what the
-    cache remembers of its issue.yaml, and the fonts' digests from the cache (warm < 0.1 s)."""
-    env = {**os.environ, "PRESS_CACHE_DIR": str(tmp_path / "cache")}
+    cache remembers of its issue.yaml, and the fonts' digests from the cache (warm < 0.1 s). The
+    cache starts with the session's parts of the issue (conftest.warm_cache): the first build
+    writes the PDFs from them."""
+    env = {**os.environ, "PRESS_CACHE_DIR": str(warm_cache)}
     script = WARM.format(root=str(ROOT), issue=str(ISSUE), out=str(tmp_path / "out"))
     first = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600, env=env)
     assert first.returncode == 0, first.stderr

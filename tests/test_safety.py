@@ -111,21 +111,30 @@ sys.exit(build.main(sys.argv[5:]))
 KILL_POINTS = [("open", 1, 0), ("open", 2, 1), ("os.rename", 2, 1)]
 
 
-def test_a_build_killed_midway_leaves_the_previous_pdfs_intact(issue_copy, tmp_path):
-    out = tmp_path / "out"
+def small_issue(folder):
+    """An issue of one article in both languages (test_layout.tiny_issue), long enough for a few
+    pages: the writing of three PDFs is what is tested here, not 2020-02's pages."""
+    from test_layout import tiny_issue
+
+    return tiny_issue(folder, body="\n\n".join(["危难之际，科研人员在实验室里反复试验，终于找到了新的方法。" * 6] * 8))
+
+
+def test_a_build_killed_midway_leaves_the_previous_pdfs_intact(tmp_path):
+    issue, out = small_issue(tmp_path / "issue"), tmp_path / "out"
     env = {**os.environ, "PRESS_CACHE_DIR": str(tmp_path / "cache")}  # warm for the killed runs
-    assert run_build("pdf", str(issue_copy), "-o", str(out), env=env).returncode == 0
+    assert run_build("pdf", str(issue), "-o", str(out), env=env).returncode == 0
     before = {p.name: p.read_bytes() for p in out.glob("*.pdf")}
-    (issue_copy / "global-fight.zh.md").write_text(
-        (issue_copy / "global-fight.zh.md").read_text(encoding="utf-8").replace("危难之际", "危急之际"), encoding="utf-8")
+    assert len(before) == 3
+    article = issue / "only.zh.md"  # the Chinese edition and the bilingual one change, the English one not
+    article.write_text(article.read_text(encoding="utf-8").replace("危难之际", "危急之际", 1), encoding="utf-8")
     # What a whole run makes of the edit (builds are reproducible: the same bytes in any folder).
-    assert run_build("pdf", str(issue_copy), "-o", str(tmp_path / "whole"), env=env).returncode == 0
+    assert run_build("pdf", str(issue), "-o", str(tmp_path / "whole"), env=env).returncode == 0
     after = {name: (tmp_path / "whole" / name).read_bytes() for name in before}
     assert after != before
     for event, nth, renamed in KILL_POINTS:
         inodes = {name: (out / name).stat().st_ino for name in before}
         proc = subprocess.run([sys.executable, "-c", KILLER, str(ROOT), str(out), event, str(nth),
-                               "pdf", str(issue_copy), "-o", str(out)],
+                               "pdf", str(issue), "-o", str(out)],
                               cwd=ROOT, env=env, capture_output=True, text=True, start_new_session=True, timeout=600)
         assert proc.returncode == -signal.SIGKILL, f"not killed at {event} #{nth}: {proc.returncode} {proc.stderr[-300:]}"
         for name, data in before.items():
@@ -139,13 +148,13 @@ def test_a_build_killed_midway_leaves_the_previous_pdfs_intact(issue_copy, tmp_p
         assert p.name in before or p.name.startswith("."), p.name
 
 
-def test_two_builds_at_once_both_finish_whole(issue_copy, tmp_path):
-    out = tmp_path / "out"
+def test_two_builds_at_once_both_finish_whole(tmp_path):
+    issue, out = small_issue(tmp_path / "issue"), tmp_path / "out"
     env = {**os.environ, "PRESS_CACHE_DIR": str(tmp_path / "cache")}  # a cold cache shared by both
-    procs = [subprocess.Popen([sys.executable, str(ROOT / "build.py"), "pdf", str(issue_copy), "-o", str(out)],
+    procs = [subprocess.Popen([sys.executable, str(ROOT / "build.py"), "pdf", str(issue), "-o", str(out)],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
     for proc in procs:
         assert proc.wait(timeout=300) == 0, proc.stderr.read().decode()
-    for name in ("2020-02.pdf", "2020-02.zh.pdf", "2020-02.en.pdf"):
-        assert len(pypdf.PdfReader(out / name).pages) > 1
-    assert sorted(p.name for p in out.glob("*.pdf")) == ["2020-02.en.pdf", "2020-02.pdf", "2020-02.zh.pdf"]
+    for name in ("tiny.pdf", "tiny.zh.pdf", "tiny.en.pdf"):
+        assert len(pypdf.PdfReader(out / name).pages) > 2  # the cover, the contents, the article
+    assert sorted(p.name for p in out.glob("*.pdf")) == ["tiny.en.pdf", "tiny.pdf", "tiny.zh.pdf"]
