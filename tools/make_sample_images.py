@@ -72,7 +72,12 @@ def chart(width: int = 2084, height: int = 417, rows=None, titles=None, bar=None
     bar = bar or (lambda spend: f"{spend:,.1f}")
     under = under or (lambda share: f"{share:.2f}%")
     draw.text((left, 10), title, font=label, fill=navy)
-    draw.text((right - draw.textlength(legend, font=label), 10), legend, font=label, fill=red)
+    legend_y = 10
+    if left + draw.textlength(title, font=label) + 2 * label.size > right - draw.textlength(legend, font=label):
+        # Title and legend would overlap on one line: the legend goes under the title, the bars lower.
+        legend_y = 10 + round(label.size * 1.3)
+        top += legend_y - 10
+    draw.text((right - draw.textlength(legend, font=label), legend_y), legend, font=label, fill=red)
     draw.line((left, bottom, right, bottom), fill=grey, width=3)
     step = (right - left) / len(rows)
     peak = max(spend for _, spend, _ in rows)
