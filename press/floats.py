@@ -203,3 +203,33 @@ def _restore(page_state, saved) -> None:
             now.update(before)
         else:
             now[:] = before
+
+
+def close_up_last_page(document) -> None:
+    """A wide figure at the foot of a part's last page, with white between the end of the text
+    and the figure, is drawn right under the text instead: nothing follows on that page, and a
+    chart left at the foot stands apart from the ending it belongs to (2020-09's grain output
+    chart, 4 lines of text above 90 mm of white). Drawn only, as `position: relative` is: the
+    notes stay at the foot, and nothing else on the page moves. Each page of a part is laid out
+    and read by the make-up before this, so it changes no decision."""
+    if not document.pages:
+        return
+    page = document.pages[-1]._page_box
+    areas = [box for box in page.children if type(box).__name__ == "FootnoteAreaBox"]
+    figures = [box for area in areas for box in area.children if _is_wide(box)]
+    text = [box for box in page.children if box not in areas and type(box).__name__ != "MarginBox"]
+    bottom = max((_bottom(box) for box in text), default=None)
+    if not figures or bottom is None:
+        return
+    line = figures[0].style["font_size"] * 1.5  # a line of white between the text and the figure
+    shift = bottom + line - figures[0].position_y
+    if shift < -2 * line:  # more than a couple of lines of white: close it up
+        for figure in figures:
+            figure.translate(dy=shift)
+
+
+def _bottom(box) -> float:
+    """The lowest edge of what `box` draws: its lines and pictures."""
+    if type(box).__name__ in ("LineBox", "InlineReplacedBox", "BlockReplacedBox"):
+        return box.position_y + box.margin_height()
+    return max((_bottom(child) for child in getattr(box, "children", ())), default=float("-inf"))

@@ -151,6 +151,7 @@ class Typesetter:
 
     def typeset(self, part: RenderedHtml) -> TypesetPart:
         from .fetch import RefusedFetch
+        from .floats import close_up_last_page
         from .paragraphs import census
 
         sheets = self.sheets["overlay" if part.key.startswith("overlay") else "page"]
@@ -167,6 +168,7 @@ class Typesetter:
             document = render()
             if part.article is not None:
                 document, notices = makeup.compose(document, html.etree_element, render)
+                close_up_last_page(document)
         except RefusedFetch as exc:
             raise PressError.at(Path(part.key), None, f"refused to read {exc.url[:200]!r}: {exc.reason}", code="fetch.refused") from None
         for page in document.pages:

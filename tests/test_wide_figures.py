@@ -110,3 +110,26 @@ def test_a_chart_that_misses_its_pages_foot_opens_the_next_page_and_the_text_fil
     # The page before is filled: both columns reach its foot.
     assert [hole for hole in report.holes(layout) if hole.startswith(f"p{before + 1} ")] == []
     assert {line.column for line in layout.pages[before].body()} == {0, 1}
+
+
+def _char_bottoms(pdf, page: int) -> list[float]:
+    import pypdfium2 as pdfium
+
+    textpage = pdfium.PdfDocument(pdf)[page].get_textpage()
+    return [textpage.get_charbox(i)[1] for i in range(textpage.count_chars()) if not textpage.get_text_range(i, 1).isspace()]
+
+
+@pytest.mark.parametrize("edition", ["2020-09.zh.pdf", "2020-09.en.pdf"])
+def test_a_wide_figure_stands_under_the_text_above_it_not_apart(build_of, edition):
+    """On the page where grain-harvest ends, its wide chart was set at the foot, 90 mm of white
+    under the article's last lines (press/floats.py close_up_last_page). A wide figure is never
+    more than three body lines under the text above it."""
+    pdf = build_of("2020-09") / edition
+    found = wide_figures(pdf)
+    assert found, "2020-09's wide chart was not found"
+    line = 14.0  # pt: the body line of 2020-09 (styles/press.css)
+    for page, figure in found:
+        above = [bottom for bottom in _char_bottoms(pdf, page) if bottom > figure.top]
+        if above:
+            assert min(above) - figure.top < 3 * line, (
+                f"p{page + 1}: the wide figure stands {(min(above) - figure.top) / MM:.0f} mm under the text above it")
