@@ -29,7 +29,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable
 
-from . import balancing, composition, floats, grid, makeup, paragraphs, tables, tagging
+from . import balancing, composition, floats, grid, makeup, paragraphs, relayout, tables, tagging
 from .errors import PressError, error
 
 # The releases whose sources the fingerprints below are of (pydyf: what a patch draws through).
@@ -120,6 +120,19 @@ PATCHES = (
         ("weasyprint.layout.inline.get_next_linebox", "weasyprint.layout.inline.split_inline_box",
          "weasyprint.layout.inline.text_align"),
         paragraphs.install),
+    Patch(
+        "lines set once a layout", relayout,
+        "WeasyPrint sets the same lines again and again within one layout (each trial height of "
+        "the column balancing, from the column's top): a line is a function of its paragraph's line "
+        "box, where it starts, its position, its block's width and the composer's planned width, so "
+        "press.relayout keeps each line get_next_linebox sets, per layout, and hands out copies.",
+        {"weasyprint.layout.inline.get_next_linebox":
+             "67af458c2545e74f0803072103c6c5d392d5e353dfdaa4f5bac5a96e20ed024d",
+         "weasyprint.layout.inline.iter_line_boxes": "04aec48abfcad809bc94c54eeba0e23a389e824cec85fe67bc1b21412d29dc3a",
+         "weasyprint.formatting_structure.boxes.Box.copy":
+             "22622e649386908939f77356391d767d595fd83b58f7f82c8b045814f988f3d9"},
+        ("weasyprint.layout.inline.get_next_linebox",),
+        relayout.install),
     Patch(
         "line grid", grid,
         "Body lines of the two columns on the same baselines: inside a column, the position after "

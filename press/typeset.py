@@ -147,15 +147,14 @@ class Typesetter:
     def typeset(self, part: RenderedHtml) -> TypesetPart:
         from .fetch import RefusedFetch
         from .paragraphs import census
+        from .relayout import Layouts
 
         sheets = self.sheets["overlay" if part.key.startswith("overlay") else "page"]
         _ENGINE_LOG.take()  # anything logged between two parts is none of this one's
         html = self._HTML(string=part.html, base_url=self._url_for("issue"), url_fetcher=self.fetcher)
-
-        def render():
-            # The element tree as it stands now: the make-up moves blocks in it between passes.
-            html.wrapper_element = self._wrap(html.etree_element, content_language=None)
-            return html.render(stylesheets=sheets, font_config=self.font_config)
+        # The element tree as it stands at each call: the make-up changes it between passes
+        # (press/relayout.py lays out again only what a change needs).
+        render = Layouts(html, sheets, self.font_config, self._wrap).render
 
         notices = ()
         try:
