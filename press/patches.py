@@ -122,10 +122,12 @@ PATCHES = (
         paragraphs.install),
     Patch(
         "lines set once a layout", relayout,
-        "WeasyPrint sets the same lines again and again within one layout (each trial height of "
-        "the column balancing, from the column's top): a line is a function of its paragraph's line "
-        "box, where it starts, its position, its block's width and the composer's planned width, so "
-        "press.relayout keeps each line get_next_linebox sets, per layout, and hands out copies.",
+        "WeasyPrint sets the same lines again and again (each trial height of the column balancing, "
+        "each trial of the page make-up): a line is a function of its paragraph's line box, where it "
+        "starts, its block's width and the composer's planned width, and where it stands only moves "
+        "it; press.relayout keeps each line get_next_linebox sets, with its boxes, and hands out "
+        "copies moved where they are asked for. Its layouts of boxes built before use "
+        "Document._render's last steps (fingerprinted by the make-up's patch).",
         {"weasyprint.layout.inline.get_next_linebox":
              "67af458c2545e74f0803072103c6c5d392d5e353dfdaa4f5bac5a96e20ed024d",
          "weasyprint.layout.inline.iter_line_boxes": "04aec48abfcad809bc94c54eeba0e23a389e824cec85fe67bc1b21412d29dc3a",

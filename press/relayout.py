@@ -9,24 +9,27 @@ the styles computed before (WeasyPrint lays out one box tree several times itsel
 counters change); after any other change (a float moved) it computes the styles and builds
 the boxes again, as WeasyPrint's HTML.render does.
 
-Most of a part's layout time is spent setting lines (WeasyPrint's get_next_linebox: the text
+Most of a layout's time is spent setting lines (WeasyPrint's get_next_linebox: the text
 shaped by Pango, split, justified), and most lines are set several times over. WeasyPrint
 balances the columns of every page by laying them out at one trial height after another
-(press/balancing.py), and each trial sets the same lines of the first column from its top,
-and most of the second's; the page make-up's passes (press/makeup.py) set the whole part again.
-Measured on 2020-09's parts, a layout asked for 4,270 lines of which 1,702 were different.
+(press/balancing.py), and each trial sets the same lines again, from other column tops; and a
+trial of the make-up sets again every line of the part, most of them as they were, a line
+lower or higher. Measured on 2020-09's parts, a layout asked for 4,270 lines of which 1,065
+were different.
 
-A line is a function of where it starts in its paragraph (the skip stack), the line box it is
-cut from, its position, the width of its block, and the width the paragraph composer planned
-for it (press/paragraphs.py): with those the same, get_next_linebox returns the same line. So
-each line set is kept, per layout (on WeasyPrint's LayoutContext, which a layout makes anew),
-and a later request with the same key gets a copy of it. Not kept: a line set beside floats
-or holding an absolutely positioned box or a float (they change the context, and the lists
-passed in), and a line with a ::first-letter or ::first-line style.
+A line is a function of the line box it is cut from, where it starts in its paragraph (the
+skip stack), the width of its block and the width the paragraph composer planned for it
+(press/paragraphs.py); where it stands only moves it, as long as no float is beside it. So
+each line set is kept, with the boxes it was set in (on WeasyPrint's LayoutContext, handed on
+to the layouts of the same boxes), and a later request with the same key gets a copy of it,
+moved to where it is asked for, its top put exactly where get_next_linebox puts a line (the
+line grid, press/grid.py, rounds from there). Not kept: a line set beside floats or holding an
+absolutely positioned box or a float (they change the context, and the lists passed in), and
+a line with a ::first-letter or ::first-line style.
 
 Copies, not the line itself: the block layout places, moves and cuts what it gets, and the
 same line must come out the same the next time. The bytes of every PDF are those of a layout
-without the cache (tests/test_relayout.py).
+without any of this (tests/test_relayout.py; and the sample issues' PDFs, compared with cmp).
 """
 
 from __future__ import annotations
@@ -65,8 +68,8 @@ class Layouts:
             context.footnotes = list(footnotes)
             context.press_lines = getattr(old, "press_lines", {})  # the same boxes: the lines set stay good
             context.press_lineboxes = getattr(old, "press_lineboxes", {})
-            for linebox in context.press_lineboxes.values():  # the composer plans again, the looseness read anew
-                linebox.__dict__.pop("press_paragraph", None)
+            for linebox in context.press_lineboxes.values():
+                _replan_if_changed(linebox)
         else:
             html = self.html
             # The element tree as it stands now: the make-up moves blocks in it between passes.
@@ -80,6 +83,17 @@ class Layouts:
             while len(self._built) > BUILDS:
                 del self._built[next(iter(self._built))]  # the oldest
         return _document(self.html, root_box, context, self.options)
+
+
+def _replan_if_changed(linebox) -> None:
+    """A paragraph whose looseness changed is planned anew (its plans are of the looseness it
+    had); the others keep their plans, which are the composer's for the same text and widths."""
+    paragraph = getattr(linebox, "press_paragraph", None)
+    element = getattr(linebox, "element", None)
+    if paragraph is None or element is None:
+        return
+    if getattr(paragraph, "looseness", 0) != int(element.get(LOOSENESS, 0)):
+        del linebox.press_paragraph
 
 
 def _document(html, root_box, context, options):
@@ -125,20 +139,27 @@ def install() -> None:
         width, how, planned = paragraphs._planned_width(context, linebox, skip_stack, containing_block, inline, boxes)
         # Not the space below (bottom_space): only floats and positioned boxes in a line read it,
         # and a line holding one is not kept.
-        key = (id(linebox), _frozen(skip_stack), position_y, containing_block.content_box_x(),
-               containing_block.width, linebox.text_indent, width, how, planned[1:] if planned else None)
+        key = (id(linebox), _frozen(skip_stack), containing_block.width, linebox.text_indent, width, how,
+               planned[1:] if planned else None)
         lines = context.__dict__.setdefault("press_lines", {})
         found = lines.get(key, _MISSING)
         if found is not _MISSING:
             # The line box it was cut from is kept alive with it: its id stays its own.
-            line, resume_at, _ = found
-            return (None if line is None else _copy(line)), resume_at
+            line, resume_at, _, (x, y) = found
+            if line is None:
+                return None, resume_at
+            # The same line lower or higher: moved, then put exactly where get_next_linebox puts it.
+            line = _copy(line)
+            line.translate(containing_block.content_box_x() - x, position_y - y)
+            line.position_y = position_y
+            return line, resume_at
         absolutes, fixed = len(absolute_boxes), len(fixed_boxes)
         line, resume_at = get_next_linebox(context, linebox, position_y, bottom_space, skip_stack, containing_block,
                                            absolute_boxes, fixed_boxes, first_letter_style, first_line_style)
         if not context.excluded_shapes and len(absolute_boxes) == absolutes and len(fixed_boxes) == fixed \
                 and (line is None or _in_flow(line)):
-            lines[key] = (None if line is None else _copy(line), resume_at, linebox)
+            lines[key] = (None if line is None else _copy(line), resume_at, linebox,
+                          (containing_block.content_box_x(), position_y))
         return line, resume_at
 
     kept_linebox.__wrapped__ = get_next_linebox  # tests/relayout_check.py lays out without it
