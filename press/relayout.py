@@ -27,6 +27,13 @@ line grid, press/grid.py, rounds from there). Not kept: a line set beside floats
 absolutely positioned box or a float (they change the context, and the lists passed in), and
 a line with a ::first-letter or ::first-line style.
 
+A float moved builds the boxes again (sibling selectors may restyle its neighbours), but the
+lines of the boxes built before serve the new ones, looked up by what a line box is in any build
+(its element, and its boxes' elements, tags and text, generated text included), for every
+paragraph whose elements' cascaded declarations are those of the last build (not a neighbour
+that a sibling selector restyled, nor anything inside one); not a line holding a note's call,
+whose footnote box is one of the tree it was built in.
+
 Copies, not the line itself: the block layout places, moves and cuts what it gets, and the
 same line must come out the same the next time. The bytes of every PDF are those of a layout
 without any of this (tests/test_relayout.py; and the sample issues' PDFs, compared with cmp).
@@ -37,7 +44,7 @@ from __future__ import annotations
 from .paragraphs import LOOSENESS
 
 _MISSING = object()
-BUILDS = 3  # box trees kept, with their lines: the tree as it was, as a move made it, as another made it
+BUILDS = 2  # box trees kept, with their lines: the tree as it was, and as a float's move made it
 
 
 class Layouts:
@@ -79,10 +86,41 @@ class Layouts:
                 html.etree_element, context.style_for, context.get_image_from_uri, html.base_url,
                 context.target_collector, context.counter_style, context.footnotes)
             footnotes = list(context.footnotes)
+            if self._built:
+                # The lines of the boxes built last, for the paragraphs whose styles and text are
+                # the same in these boxes (all but those about a moved float).
+                last = next(reversed(self._built.values()))[0]
+                context.press_lines_before = (getattr(last, "press_portable", {}),
+                                              _restyled(last.style_for, context.style_for))
             self._built[signature] = (context, root_box, footnotes)
             while len(self._built) > BUILDS:
                 del self._built[next(iter(self._built))]  # the oldest
         return _document(self.html, root_box, context, self.options)
+
+
+def _restyled(before, now) -> set:
+    """The ids of the elements whose styles may differ between two cascades of the same elements:
+    those whose cascaded declarations differ (a sibling selector, after a move), and their
+    descendants, which inherit from them."""
+    styles: dict = {}
+    for (element, pseudo), declarations in before._cascaded_styles.items():
+        styles.setdefault(element, {})[pseudo] = declarations
+    changed: dict = {}
+    for (element, pseudo), declarations in now._cascaded_styles.items():
+        changed.setdefault(element, {})[pseudo] = declarations
+    found = set()
+    for element, declarations in changed.items():
+        if _is_element(element) and styles.get(element) != declarations:
+            found.update(id(e) for e in element.iter())
+    for element in styles.keys() - changed.keys():
+        if _is_element(element):
+            found.update(id(e) for e in element.iter())
+    return found
+
+
+def _is_element(key) -> bool:
+    """Whether a key of the cascade is an element (not a page type)."""
+    return hasattr(key, "iter") and hasattr(key, "tag")
 
 
 def _replan_if_changed(linebox) -> None:
@@ -145,25 +183,65 @@ def install() -> None:
         found = lines.get(key, _MISSING)
         if found is not _MISSING:
             # The line box it was cut from is kept alive with it: its id stays its own.
-            line, resume_at, _, (x, y) = found
-            if line is None:
-                return None, resume_at
-            # The same line lower or higher: moved, then put exactly where get_next_linebox puts it.
-            line = _copy(line)
-            line.translate(containing_block.content_box_x() - x, position_y - y)
-            line.position_y = position_y
-            return line, resume_at
+            return _placed(found, containing_block, position_y)
+        portable = _portable_key(context, linebox, key)
+        if portable is not None:
+            found = context.press_lines_before[0].get(portable)
+            if found is not None:
+                lines[key] = found
+                return _placed(found, containing_block, position_y)
         absolutes, fixed = len(absolute_boxes), len(fixed_boxes)
         line, resume_at = get_next_linebox(context, linebox, position_y, bottom_space, skip_stack, containing_block,
                                            absolute_boxes, fixed_boxes, first_letter_style, first_line_style)
         if not context.excluded_shapes and len(absolute_boxes) == absolutes and len(fixed_boxes) == fixed \
                 and (line is None or _in_flow(line)):
-            lines[key] = (None if line is None else _copy(line), resume_at, linebox,
-                          (containing_block.content_box_x(), position_y))
+            lines[key] = entry = (None if line is None else _copy(line), resume_at, linebox,
+                                  (containing_block.content_box_x(), position_y))
+            if line is not None and not any(getattr(box, "footnote", None) is not None for box in line.descendants()):
+                # A line without a note's call holds nothing of its boxes' own: boxes built
+                # again for the same text and styles may use it. (A call's footnote is a box of
+                # the tree it was built in, which the layout looks for in its own.)
+                context.__dict__.setdefault("press_portable", {})[_stable(context, linebox) + key[1:]] = entry
         return line, resume_at
 
     kept_linebox.__wrapped__ = get_next_linebox  # tests/relayout_check.py lays out without it
     inline.get_next_linebox = kept_linebox
+
+
+def _placed(found, containing_block, position_y):
+    """A copy of a kept line where it is asked for: moved, its top put exactly where
+    get_next_linebox puts a line."""
+    line, resume_at, _, (x, y) = found
+    if line is None:
+        return None, resume_at
+    line = _copy(line)
+    line.translate(containing_block.content_box_x() - x, position_y - y)
+    line.position_y = position_y
+    return line, resume_at
+
+
+def _stable(context, linebox) -> tuple:
+    """What a line box is in any build of the same element tree: its element, and the elements,
+    tags and text of its boxes (generated text, a counter's, included)."""
+    known = context.__dict__.setdefault("press_stable", {})
+    found = known.get(id(linebox))
+    if found is None:
+        found = known[id(linebox)] = (id(linebox.element), tuple(
+            (id(getattr(box, "element", None)), box.element_tag, getattr(box, "text", None))
+            for box in linebox.descendants()))
+    return found
+
+
+def _portable_key(context, linebox, key):
+    """The key of a line of the boxes built before that this line box may use, or None."""
+    before = getattr(context, "press_lines_before", None)
+    if before is None or not before[0]:
+        return None
+    stable = _stable(context, linebox)
+    restyled = before[1]
+    if any(element in restyled for element, _, _ in stable[1]) or stable[0] in restyled:
+        return None
+    return stable + key[1:]
 
 
 def _in_flow(box) -> bool:
