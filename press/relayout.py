@@ -75,6 +75,7 @@ class Layouts:
             context.footnotes = list(footnotes)
             context.press_lines = getattr(old, "press_lines", {})  # the same boxes: the lines set stay good
             context.press_lineboxes = getattr(old, "press_lineboxes", {})
+            context.press_portable = old.__dict__.setdefault("press_portable", {})
             for linebox in context.press_lineboxes.values():
                 _replan_if_changed(linebox)
         else:
@@ -100,20 +101,16 @@ class Layouts:
 
 def _restyled(before, now) -> set:
     """The ids of the elements whose styles may differ between two cascades of the same elements:
-    those whose cascaded declarations differ (a sibling selector, after a move), and their
-    descendants, which inherit from them."""
-    styles: dict = {}
-    for (element, pseudo), declarations in before._cascaded_styles.items():
-        styles.setdefault(element, {})[pseudo] = declarations
-    changed: dict = {}
-    for (element, pseudo), declarations in now._cascaded_styles.items():
-        changed.setdefault(element, {})[pseudo] = declarations
+    those whose cascaded declarations (kept by each computed style: WeasyPrint clears its own
+    table of them once the styles are computed) differ, as a sibling selector's after a move, or
+    that have a pseudo-element in one and not the other; and their descendants, which inherit."""
     found = set()
-    for element, declarations in changed.items():
-        if _is_element(element) and styles.get(element) != declarations:
-            found.update(id(e) for e in element.iter())
-    for element in styles.keys() - changed.keys():
-        if _is_element(element):
+    for key in before._computed_styles.keys() | now._computed_styles.keys():
+        element = key[0]
+        if not _is_element(element) or id(element) in found:
+            continue
+        old, new = before._computed_styles.get(key), now._computed_styles.get(key)
+        if old is None or new is None or getattr(old, "cascaded", None) != getattr(new, "cascaded", None):
             found.update(id(e) for e in element.iter())
     return found
 

@@ -18,6 +18,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+# A rule for the paragraph after a float: moving the float restyles the paragraph it leaves and
+# the one it comes before, whose lines of the boxes built before must not be used again. Its
+# colour only: the composer plans their lines as before, so only the cascade tells them apart.
+NEIGHBOUR = ".body figure + p, .body table + p { color: #a00 }"
+
 
 def main(issue_dir: str, cache_dir: str) -> None:
     from dataclasses import replace
@@ -61,6 +66,28 @@ def main(issue_dir: str, cache_dir: str) -> None:
         finally:
             inline.get_next_linebox = kept_lines
 
+    def float_moved(part, css: str) -> None:
+        """A float moved after the text that follows it, as the make-up moves one; then taken back."""
+        html = parse(part)
+        layouts = Layouts(html, typesetter.sheets["page"], typesetter.font_config, typesetter._wrap)
+        unchanged = digest(layouts.render(), part)
+        elements = list(html.etree_element.iter())
+        i = next(k for k, e in enumerate(elements) if makeup.is_float(e))
+
+        def move(root):
+            assert makeup._move_after_text(list(root.iter())[i], makeup._parents(root), 0.0, {})
+        parent = makeup._parents(html.etree_element)[id(elements[i])]
+        order = list(parent)
+        move(html.etree_element)
+        moved = digest(layouts.render(), part)
+        print(json.dumps({"part": part.key, "change": f"float {i} moved", "css": css, "unchanged": unchanged,
+                          "relayout": moved, "fresh": fresh(part, move)}), flush=True)
+        parent[:] = order
+        print(json.dumps({"part": part.key, "change": f"float {i} moved back", "css": css, "unchanged": unchanged,
+                          "relayout": digest(layouts.render(), part), "fresh": fresh(part, lambda root: None),
+                          "moved": moved}), flush=True)
+
+    moves = []  # the parts with a float
     for part in parts:
         html = parse(part)
         layouts = Layouts(html, typesetter.sheets["page"], typesetter.font_config, typesetter._wrap)
@@ -68,7 +95,6 @@ def main(issue_dir: str, cache_dir: str) -> None:
         unchanged = digest(first, part)
         plans = paragraphs.plans_of(first)
         elements = list(html.etree_element.iter())
-        index = {id(e): i for i, e in enumerate(elements)}
 
         def nth(root, i):
             return list(root.iter())[i]
@@ -84,24 +110,11 @@ def main(issue_dir: str, cache_dir: str) -> None:
                 nth(html.etree_element, i).attrib.pop(paragraphs.LOOSENESS)
                 print(json.dumps({"part": part.key, "change": f"looseness {change:+d} of element {i}",
                                   "unchanged": unchanged, "relayout": trial, "fresh": fresh(part, loosen)}), flush=True)
-        # A float moved after the text that follows it, as the make-up moves one; then taken back.
-        floats = [e for e in elements if makeup.is_float(e)]
-        if floats:
-            i = index[id(floats[0])]
-
-            def move(root, i=i):
-                element = nth(root, i)
-                assert makeup._move_after_text(element, makeup._parents(root), 0.0, {})
-            parent = makeup._parents(html.etree_element)[id(floats[0])]
-            order = list(parent)
-            move(html.etree_element)
-            moved = digest(layouts.render(), part)
-            print(json.dumps({"part": part.key, "change": f"float {i} moved", "unchanged": unchanged,
-                              "relayout": moved, "fresh": fresh(part, move)}), flush=True)
-            parent[:] = order
-            print(json.dumps({"part": part.key, "change": f"float {i} moved back", "unchanged": unchanged,
-                              "relayout": digest(layouts.render(), part), "fresh": fresh(part, lambda root: None),
-                              "moved": moved}), flush=True)
+        if any(makeup.is_float(e) for e in elements):
+            moves.append(part)
+    for n, part in enumerate(moves):
+        for css in ("",) + ((NEIGHBOUR,) if n < 2 else ()):
+            float_moved(replace(part, html=part.html.replace("</head>", f"<style>{css}</style></head>", 1)), css)
 
 
 if __name__ == "__main__":
