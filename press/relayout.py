@@ -98,6 +98,10 @@ class Layouts:
                 del self._built[next(iter(self._built))]  # the oldest
         return _document(self.html, root_box, context, self.options)
 
+    def forget(self) -> None:
+        """Let go of the boxes built and the lines kept (the documents laid out keep what they hold)."""
+        self._built.clear()
+
 
 def _restyled(before, now) -> set:
     """The ids of the elements whose styles may differ between two cascades of the same elements:

@@ -154,15 +154,16 @@ class Typesetter:
         html = self._HTML(string=part.html, base_url=self._url_for("issue"), url_fetcher=self.fetcher)
         # The element tree as it stands at each call: the make-up changes it between passes
         # (press/relayout.py lays out again only what a change needs).
-        render = Layouts(html, sheets, self.font_config, self._wrap).render
+        layouts = Layouts(html, sheets, self.font_config, self._wrap)
 
         notices = ()
         try:
-            document = render()
+            document = layouts.render()
             if part.article is not None:
-                document, notices = makeup.compose(document, html.etree_element, render)
+                document, notices = makeup.compose(document, html.etree_element, layouts.render)
         except RefusedFetch as exc:
             raise PressError.at(Path(part.key), None, f"refused to read {exc.url[:200]!r}: {exc.reason}", code="fetch.refused") from None
+        layouts.forget()  # the boxes and lines kept for trials: not needed to write the PDF
         for page in document.pages:
             # WeasyPrint gives a link's every inner box (each <wbr> of a printed address, each
             # span) an annotation of its own; the link's own boxes, one a line, cover them all.
