@@ -29,7 +29,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable
 
-from . import balancing, composition, floats, footnotes, grid, makeup, paragraphs, tables, tagging
+from . import balancing, composition, floats, footnotes, grid, makeup, paragraphs, relayout, tables, tagging
 from .errors import PressError, error
 
 # The releases whose sources the fingerprints below are of (pydyf: what a patch draws through).
@@ -139,6 +139,26 @@ PATCHES = (
         ("weasyprint.layout.LayoutContext._update_footnote_area", "weasyprint.layout.LayoutContext.layout_footnote",
          "weasyprint.layout.LayoutContext.unlayout_footnote", "weasyprint.layout.LayoutContext.report_footnote"),
         footnotes.install),
+    Patch(
+        "trial layouts and kept lines", relayout,
+        "WeasyPrint sets the same lines again and again (each trial height of the column balancing, "
+        "each trial of the page make-up): a line is a function of its paragraph's line box, where it "
+        "starts, its block's width and the composer's planned width, and where it stands only moves "
+        "it; press.relayout keeps each line get_next_linebox sets, with its boxes, and hands out "
+        "copies moved where they are asked for. Its layouts of boxes built before use "
+        "Document._render's last steps.",
+        {"weasyprint.layout.inline.get_next_linebox":
+             "67af458c2545e74f0803072103c6c5d392d5e353dfdaa4f5bac5a96e20ed024d",
+         "weasyprint.layout.inline.iter_line_boxes": "04aec48abfcad809bc94c54eeba0e23a389e824cec85fe67bc1b21412d29dc3a",
+         # A layout of boxes built before: Document._render's last steps, a LayoutContext made as it makes one.
+         "weasyprint.document.Document._render": "ebaceeb0fa8e79aaeb199a269e2748e2b36f6d95e98b7089e0dbc963bbca54d8",
+         "weasyprint.layout.LayoutContext.__init__": "f687f507fee8883e8ba33bafd97f396820907cbcb9d050e4218f1f409c707685",
+         # What a cascade kept of each element's declarations, to find those a float's move restyled.
+         "weasyprint.css.ComputedStyle.__init__": "ffbc48647d0d85e240e76a164638f0aafb6464cda37ef1f89690d934bafa890e",
+         "weasyprint.formatting_structure.boxes.Box.copy":
+             "22622e649386908939f77356391d767d595fd83b58f7f82c8b045814f988f3d9"},
+        ("weasyprint.layout.inline.get_next_linebox",),
+        relayout.install),
     Patch(
         "line grid", grid,
         "Body lines of the two columns on the same baselines: inside a column, the position after "

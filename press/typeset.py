@@ -153,24 +153,24 @@ class Typesetter:
         from .fetch import RefusedFetch
         from .floats import close_up_last_page
         from .paragraphs import census
+        from .relayout import Layouts
 
         sheets = self.sheets["overlay" if part.key.startswith("overlay") else "page"]
         _ENGINE_LOG.take()  # anything logged between two parts is none of this one's
         html = self._HTML(string=part.html, base_url=self._url_for("issue"), url_fetcher=self.fetcher)
-
-        def render():
-            # The element tree as it stands now: the make-up moves blocks in it between passes.
-            html.wrapper_element = self._wrap(html.etree_element, content_language=None)
-            return html.render(stylesheets=sheets, font_config=self.font_config)
+        # The element tree as it stands at each call: the make-up changes it between passes
+        # (press/relayout.py lays out again only what a change needs).
+        layouts = Layouts(html, sheets, self.font_config, self._wrap)
 
         notices = ()
         try:
-            document = render()
+            document = layouts.render()
             if part.article is not None:
-                document, notices = makeup.compose(document, html.etree_element, render)
+                document, notices = makeup.compose(document, html.etree_element, layouts.render)
                 close_up_last_page(document)
         except RefusedFetch as exc:
             raise PressError.at(Path(part.key), None, f"refused to read {exc.url[:200]!r}: {exc.reason}", code="fetch.refused") from None
+        layouts.forget()  # the boxes and lines kept for trials: not needed to write the PDF
         for page in document.pages:
             # WeasyPrint gives a link's every inner box (each <wbr> of a printed address, each
             # span) an annotation of its own; the link's own boxes, one a line, cover them all.
