@@ -202,9 +202,11 @@ def test_bad_input(case, issue_copy, tmp_path, monkeypatch, capsys, earlier):
     assert errors == [expand(line, issue_copy, case["edit"], out, earlier) for line in case["expect"]], err
     codes = [code for text, code in said if ": error: " in text]
     if "warnings" in case:
-        warnings = [text for text, _ in said if ": warning: " in text]
+        # The page make-up's own warnings (holes, tails, endings: tests/test_composition.py) say
+        # how the issue's pages fall, which no case here is about.
+        warnings = [text for text, code in said if ": warning: " in text and code not in PAGE_WARNINGS]
         assert warnings == [expand(line, issue_copy, case["edit"], out) for line in case["warnings"]], err
-        codes += [code for text, code in said if ": warning: " in text]
+        codes += [code for text, code in said if ": warning: " in text and code not in PAGE_WARNINGS]
     if "notes" in case:
         notes = [text for text, _ in said if ": note: " in text]
         assert notes == [expand(line, issue_copy, case["edit"], out) for line in case["notes"]], err
@@ -214,6 +216,9 @@ def test_bad_input(case, issue_copy, tmp_path, monkeypatch, capsys, earlier):
     assert codes == expected, err
     if fails and command[0] == "pdf":
         assert _state(out) == (before, made), "a failed run changed the earlier output"
+
+
+PAGE_WARNINGS = {"layout.hole", "layout.tail", "layout.unbalanced"}
 
 
 def _coded(line: str) -> tuple[str, str | None]:

@@ -190,7 +190,9 @@ def test_a_typo_in_the_stylesheet_is_a_warning_where_it_is(project, tmp_path, cl
     earlier = _digests(tmp_path / "first")
     strict = _build_in(project, "pdf", "--strict", issue, "-o", str(tmp_path / "first"), cache=cache)
     assert strict.returncode == 1
-    errors = _lines(strict, "error")
+    # --strict makes every warning an error, the page make-up's (holes, tails, endings) among them.
+    errors = [line for line in _lines(strict, "error")
+              if not any(f"[{code}]" in line for code in ("layout.hole", "layout.tail", "layout.unbalanced"))]
     assert len(errors) == 1 and expected.match(errors[0]) and ": error: " in errors[0], strict.stderr
     assert _digests(tmp_path / "first") == earlier
 
