@@ -200,7 +200,7 @@ def even_endings(document, root, render):
       last, three at most.
 
     The document is returned as it was when nothing does."""
-    from .makeup import _heights, _move_after_text, _parents, _pushed, _read, is_float
+    from .makeup import _heights, _holes, _move_after_text, _move_to_end, _parents, _pushed, _read, is_float
     from .paragraphs import LOOSENESS
 
     def better(trial, body) -> bool:
@@ -210,6 +210,19 @@ def even_endings(document, root, render):
         return len(trial.pages) == len(document.pages) and not any(b is body for b, *_ in _uneven(after)) \
             and len(list(_uneven(after))) < len(list(_uneven(now))) \
             and len(list(_pushed(after, parents))) <= len(list(_pushed(now, parents)))
+
+    def nearer(after, body, page) -> float:
+        """How far apart the ending's columns end in `after` (inf: a page more or fewer, another
+        ending uneven, a float pushed)."""
+        now, parents = _read(document), _parents(root)
+        if len(after.document.pages) != len(document.pages) \
+                or len(list(_uneven(after))) > len(list(_uneven(now))) \
+                or len(list(_pushed(after, parents))) > len(list(_pushed(now, parents))):
+            return inf
+        columns = [c for c in after.columns if c.body is body and c.page == page]
+        if len(columns) != 2 or not all(c.blocks for c in columns):
+            return inf
+        return abs(_end(columns[1]) - _end(columns[0]))
 
     waiting = []  # (body, paragraphs) of the endings a line more or fewer may even
     for body, page, candidates in list(_uneven(_read(document))):
@@ -229,6 +242,31 @@ def even_endings(document, root, render):
                     document = trial
                     continue
                 parent[:] = order
+            # Or at the article's end, after its source line: a tall float (a portrait photo) then
+            # stands in one column and the text, with its source, in the other, as a compositor
+            # sets a closing picture. Kept when it brings the columns at least 2 lines nearer,
+            # without a hole more: a line more or fewer may then even them (below).
+            if _move_to_end(at_break, parents):
+                trial = render()
+                after = _read(trial)
+                if better(trial, body):
+                    document = trial
+                    continue
+                if nearer(after, body, page) <= abs(_end(right) - _end(left)) - 2 * layout.line_height \
+                        and len(_holes(after, lines=True)) <= len(_holes(layout, lines=True)):
+                    document, layout = trial, after
+                    left, right = (c for c in layout.columns if c.body is body and c.page == page)
+                    shrunk = _shrink(at_break, left, right, layout.line_height)
+                    if shrunk is not None:
+                        trial = render()
+                        if better(trial, body):
+                            document = trial
+                            continue
+                        shrunk()
+                        layout = _read(document)
+                        left, right = (c for c in layout.columns if c.body is body and c.page == page)
+                else:
+                    parent[:] = order
         # A line more or fewer moves the break by a line: no help to columns further apart.
         if abs(_end(right) - _end(left)) / layout.line_height <= 3.5:
             waiting.append((body, candidates))
@@ -255,6 +293,42 @@ def even_endings(document, root, render):
                 still.append((body, candidates))
         waiting = still
     return document
+
+
+SHRINK = 0.8  # a picture set smaller to even an ending: at least this share of its height
+
+
+def _shrink(figure, left, right, line_height: float):
+    """A picture that ends the longer column of an ending set smaller, by what that column
+    passes the other less half a line (SHRINK of its height at least), its caption as it was:
+    how to take it back, or None when it is not the longer column's last block or it would
+    have to shrink more."""
+    longer, shorter = (left, right) if _end(left) > _end(right) else (right, left)
+    if not longer.blocks or longer.blocks[-1][0] is not figure:
+        return None
+    image = next(figure.iter("img"), None)
+    box = next((b for b in _boxes(longer.blocks[-1][3]) if getattr(b, "element", None) is image), None)
+    if image is None or box is None:
+        return None
+    height = box.height
+    cut = _end(longer) - _end(shorter) - line_height / 2
+    if cut <= 0 or height - cut < SHRINK * height:
+        return None
+    style = image.get("style")
+    image.set("style", (style or "") + f"max-height: {height - cut:.2f}px;")
+
+    def undo():
+        if style is None:
+            image.attrib.pop("style", None)
+        else:
+            image.set("style", style)
+    return undo
+
+
+def _boxes(box):
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _boxes(child)
 
 
 def ending_warnings(layout, root) -> list:
