@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import inspect
 import linecache
+import math
 from dataclasses import dataclass
 from math import inf
 
@@ -224,7 +225,7 @@ def even_endings(document, root, render):
             return inf
         return abs(_end(columns[1]) - _end(columns[0]))
 
-    waiting = []  # (body, paragraphs) of the endings a line more or fewer may even
+    waiting = []  # (body, paragraphs, the changes that may help) of the endings a line more or fewer may even
     for body, page, candidates in list(_uneven(_read(document))):
         layout = _read(document)
         left, right = (c for c in layout.columns if c.body is body and c.page == page)
@@ -268,19 +269,34 @@ def even_endings(document, root, render):
                 else:
                     parent[:] = order
         # A line more or fewer moves the break by a line: no help to columns further apart.
+        # A paragraph the make-up has set a line looser or tighter already (to fill a hole) keeps it.
         if abs(_end(right) - _end(left)) / layout.line_height <= 3.5:
-            waiting.append((body, candidates))
+            # Beside a picture that ends its column (one set after the text), a line more
+            # lengthens the text column, a line fewer shortens it: only one way can help.
+            changes = {+1, -1}
+            for longer, shorter in ((left, right), (right, left)):
+                if _end(longer) > _end(shorter):
+                    if _ends_body(shorter):
+                        changes = {-1}
+                    elif _ends_body(longer):
+                        changes = {+1}
+            waiting.append((body, [e for e in candidates if not e.get(LOOSENESS)], changes))
     for change in (+1, -1):
         if not waiting:
             break
-        everyone = [e for _, candidates in waiting for e in candidates]
+        everyone = [e for _, candidates, changes in waiting if change in changes for e in candidates]
+        if not everyone:
+            continue
         for element in everyone:
             element.set(LOOSENESS, str(change))
         before, probe = _lines_of(_read(document)), _lines_of(_read(render()))
         for element in everyone:
             element.attrib.pop(LOOSENESS, None)
         still = []
-        for body, candidates in waiting:
+        for body, candidates, changes in waiting:
+            if change not in changes:
+                still.append((body, candidates, changes))
+                continue
             able = [e for e in candidates if probe.get(id(e), 0) - before.get(id(e), 0) == change]
             for element in reversed(able[-3:]):
                 element.set(LOOSENESS, str(change))
@@ -290,7 +306,7 @@ def even_endings(document, root, render):
                     break
                 element.attrib.pop(LOOSENESS, None)
             else:
-                still.append((body, candidates))
+                still.append((body, candidates, changes))
         waiting = still
     return document
 
@@ -325,6 +341,14 @@ def _shrink(figure, left, right, line_height: float):
     return undo
 
 
+def _ends_body(column) -> bool:
+    """Whether a column ends with a float that is the last block of its article's body."""
+    if not column.blocks:
+        return False
+    element = column.blocks[-1][0]
+    return element.tag in ("figure", "table") and len(column.body) > 0 and column.body[-1] is element
+
+
 def _boxes(box):
     yield box
     for child in getattr(box, "children", ()):
@@ -344,8 +368,18 @@ def ending_warnings(layout, root) -> list:
         # The right column longer: its first block could not go to the left one (a float too
         # tall for the balanced column, or a heading with the lines kept with it).
         block = right.blocks[0][0] if apart > 0 else left.blocks[-1][0]
+        closing = next((c for c in (left, right) if _ends_body(c)), None)
+        if closing is not None:  # a float set after the text (even_endings): the text beside it is the matter
+            block = closing.blocks[-1][0]
         what = {"figure": "figure", "table": "table", "h2": "heading", "h3": "heading"}.get(block.tag, "paragraph")
-        if what in ("figure", "table"):
+        if closing is not None:
+            text_longer = _end(closing) < _end(right if closing is left else left)
+            lines = math.ceil(abs(apart) - 1)
+            advice = (f"this {what} stands at the break between the columns, set after the text, and ends "
+                      f"{'above' if text_longer else 'below'} the text beside it; no paragraph there could be set a line "
+                      f"{'tighter' if text_longer else 'looser'} to even them: "
+                      f"{'shorten' if text_longer else 'lengthen'} the article's last paragraphs by {lines} line(s)")
+        elif what in ("figure", "table"):
             advice = (f"this {what} stands at the break between the columns, and neither moving it after the "
                       "text that follows nor a paragraph a line tighter or looser evens them: make it smaller, or "
                       "move it a paragraph or two earlier")
