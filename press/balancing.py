@@ -376,8 +376,8 @@ def ending_warnings(layout, root) -> list:
             text_longer = _end(closing) < _end(right if closing is left else left)
             lines = math.ceil(abs(apart) - 1)
             advice = (f"this {what} stands at the break between the columns, set after the text, and ends "
-                      f"{'above' if text_longer else 'below'} the text beside it; no paragraph there could be set a line "
-                      f"{'tighter' if text_longer else 'looser'} to even them: "
+                      f"{'above' if text_longer else 'below'} the text beside it; no paragraph there could be set "
+                      f"a line {'tighter' if text_longer else 'looser'} to even them: "
                       f"{'shorten' if text_longer else 'lengthen'} the article's last paragraphs by {lines} line(s)")
         elif what in ("figure", "table"):
             advice = (f"this {what} stands at the break between the columns, and neither moving it after the "
