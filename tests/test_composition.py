@@ -242,13 +242,20 @@ def test_an_ending_beside_a_tall_photo_sets_the_photo_beside_the_text(outputs):
     so that the text stands in one column and the photo in the other (set up to a fifth
     smaller to end with the text): in Chinese within a line, in English within 2.5 (its text
     is the longer by two lines and a photo cannot grow)."""
+    widths = {}
     for name, title, most in (("2020-09.zh.pdf", "万米深潜", 1.0), ("2020-09.en.pdf", "Ten thousand", 2.5)):
         layout = layout_of(outputs, "2020-09", name)
         article = next(a for a in layout.articles if a.title.startswith(title))
-        assert layout.pages[article.last].images, name  # the photo is on the ending's page
+        images = layout.pages[article.last].images
+        assert len(images) == 1, name  # the photo is on the ending's page
+        widths[name] = images[0][2] - images[0][0]
         spreads = [float(re.search(r"end ([\d.]+|inf) lines apart", e).group(1))
                    for e in report.unbalanced_endings(layout) if e.startswith(f"p{article.last + 1}:")]
         assert all(spread <= most for spread in spreads), (name, spreads)
+    # The same picture in the same column measure: the Chinese one, whose column was the longer
+    # beside the text, is set smaller (by at most a fifth); the English one, beside the longer
+    # text, keeps the full measure.
+    assert 0.8 * widths["2020-09.en.pdf"] <= widths["2020-09.zh.pdf"] < widths["2020-09.en.pdf"] - 1, widths
 
 
 def test_a_hole_before_a_heading_is_closed_by_a_tighter_paragraph(outputs):
