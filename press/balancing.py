@@ -192,6 +192,12 @@ def even_endings(document, root, render):
       table or figure that did not fit under the left column's text at the balanced height,
       or the left one longer and ending with one): the float goes after the text that follows
       it (press.makeup's move), which then fills the left column;
+    - a float at the break that did not go after the next paragraph goes after the article's
+      source line: on the last page a tall picture (a portrait photo) then stands in one column
+      and the text, with its source, in the other (2020-09 deep-sea: 11 lines apart before).
+      Where the picture's column is then the longer, the picture is set smaller, by a fifth of
+      its height at most (_shrink); where the text's is, only a line fewer can help, and only a
+      line more where the picture's is;
     - a paragraph of that page or the one before a line looser, or else tighter
       (press/paragraphs.py's looseness): WeasyPrint balances with orphans and widows of 2, so
       a last paragraph of 5 lines can leave a column 2 lines longer whichever way it breaks; a

@@ -19,7 +19,9 @@ The moves:
   goes on (a heading and its first two lines did not fit under it) is filled by setting
   paragraphs of that column, or of a full column before it on the page, a line looser (TeX's
   looseness), as many as it lacks lines; or, if the column holds a float, the float goes on
-  after the text that follows it, and the text fills the column.
+  after the text that follows it, and the text fills the column; or else paragraphs there are
+  set a line tighter, as many as the heading with its lines lacks to fit under it (English
+  paragraphs more often have a line to spare that way: 2020-09 en p5).
 - an article that runs onto a new page with fewer than TAIL_LINES body lines there, beside a
   float called on a page before, gets the float moved back above its paragraph: the text goes
   on instead. Failing that, paragraphs of the pages before are set a line tighter (TeX's
