@@ -403,9 +403,12 @@ def _tighten(layout: _Layout, found: list, tried: set):
         if following is None:
             continue
         need = 0.0
-        for element, top, bottom, box in following.blocks:
+        for k, (element, top, bottom, box) in enumerate(following.blocks):
             if element.tag in HEADINGS:
-                need += bottom - top
+                # At the column's top the heading dropped its space above (press/grid.py); under
+                # text it takes it again.
+                space = box.style["margin_top"]
+                need += bottom - top + (space.value if k == 0 and space.unit == "px" else 0.0)
                 continue
             # A paragraph comes with its first two lines (orphans); anything else whole.
             need += min(bottom - top, 2 * layout.line_height) if element.tag == "p" else bottom - top
