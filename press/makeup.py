@@ -666,7 +666,8 @@ def _hole_warnings(layout: _Layout, parents: dict) -> list[Diagnostic]:
             why = "this block did not fit there"
         found.append(Diagnostic(column.page, _text(element), f"the column before ends {free} lines above its foot "
                                 f"on a page from which the article goes on: {why}, and no paragraph before it "
-                                f"could be set a line looser to fill them: lengthen the text before it by {free - 1} "
+                                f"could be set a line looser to fill them, nor tighter to bring it up: lengthen the "
+                                f"text before it by {free - 1} "
                                 "line(s), or shorten it so that this block moves up", *_source(element, parents),
                                 "layout.hole"))
     return found
