@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import inspect
 import linecache
+import math
 from dataclasses import dataclass
 from math import inf
 
@@ -191,6 +192,12 @@ def even_endings(document, root, render):
       table or figure that did not fit under the left column's text at the balanced height,
       or the left one longer and ending with one): the float goes after the text that follows
       it (press.makeup's move), which then fills the left column;
+    - a float at the break that did not go after the next paragraph goes after the article's
+      source line: on the last page a tall picture (a portrait photo) then stands in one column
+      and the text, with its source, in the other (2020-09 deep-sea: 11 lines apart before).
+      Where the picture's column is then the longer, the picture is set smaller, by a fifth of
+      its height at most (_shrink); where the text's is, only a line fewer can help, and only a
+      line more where the picture's is;
     - a paragraph of that page or the one before a line looser, or else tighter
       (press/paragraphs.py's looseness): WeasyPrint balances with orphans and widows of 2, so
       a last paragraph of 5 lines can leave a column 2 lines longer whichever way it breaks; a
@@ -200,7 +207,7 @@ def even_endings(document, root, render):
       last, three at most.
 
     The document is returned as it was when nothing does."""
-    from .makeup import _heights, _move_after_text, _parents, _pushed, _read, is_float
+    from .makeup import _heights, _holes, _move_after_text, _move_to_end, _parents, _pushed, _read, is_float
     from .paragraphs import LOOSENESS
 
     def better(trial, body) -> bool:
@@ -211,7 +218,20 @@ def even_endings(document, root, render):
             and len(list(_uneven(after))) < len(list(_uneven(now))) \
             and len(list(_pushed(after, parents))) <= len(list(_pushed(now, parents)))
 
-    waiting = []  # (body, paragraphs) of the endings a line more or fewer may even
+    def nearer(after, body, page) -> float:
+        """How far apart the ending's columns end in `after` (inf: a page more or fewer, another
+        ending uneven, a float pushed)."""
+        now, parents = _read(document), _parents(root)
+        if len(after.document.pages) != len(document.pages) \
+                or len(list(_uneven(after))) > len(list(_uneven(now))) \
+                or len(list(_pushed(after, parents))) > len(list(_pushed(now, parents))):
+            return inf
+        columns = [c for c in after.columns if c.body is body and c.page == page]
+        if len(columns) != 2 or not all(c.blocks for c in columns):
+            return inf
+        return abs(_end(columns[1]) - _end(columns[0]))
+
+    waiting = []  # (body, paragraphs, the changes that may help) of the endings a line more or fewer may even
     for body, page, candidates in list(_uneven(_read(document))):
         layout = _read(document)
         left, right = (c for c in layout.columns if c.body is body and c.page == page)
@@ -229,20 +249,60 @@ def even_endings(document, root, render):
                     document = trial
                     continue
                 parent[:] = order
+            # Or at the article's end, after its source line: a tall float (a portrait photo) then
+            # stands in one column and the text, with its source, in the other, as a compositor
+            # sets a closing picture. Kept when it brings the columns at least 2 lines nearer,
+            # without a hole more: a line more or fewer may then even them (below).
+            if _move_to_end(at_break, parents):
+                trial = render()
+                after = _read(trial)
+                if better(trial, body):
+                    document = trial
+                    continue
+                if nearer(after, body, page) <= abs(_end(right) - _end(left)) - 2 * layout.line_height \
+                        and len(_holes(after, lines=True)) <= len(_holes(layout, lines=True)):
+                    document, layout = trial, after
+                    left, right = (c for c in layout.columns if c.body is body and c.page == page)
+                    shrunk = _shrink(at_break, left, right, layout.line_height)
+                    if shrunk is not None:
+                        trial = render()
+                        if better(trial, body):
+                            document = trial
+                            continue
+                        shrunk()
+                        layout = _read(document)
+                        left, right = (c for c in layout.columns if c.body is body and c.page == page)
+                else:
+                    parent[:] = order
         # A line more or fewer moves the break by a line: no help to columns further apart.
+        # A paragraph the make-up has set a line looser or tighter already (to fill a hole) keeps it.
         if abs(_end(right) - _end(left)) / layout.line_height <= 3.5:
-            waiting.append((body, candidates))
+            # Beside a picture that ends its column (one set after the text), a line more
+            # lengthens the text column, a line fewer shortens it: only one way can help.
+            changes = {+1, -1}
+            for longer, shorter in ((left, right), (right, left)):
+                if _end(longer) > _end(shorter):
+                    if _ends_body(shorter):
+                        changes = {-1}
+                    elif _ends_body(longer):
+                        changes = {+1}
+            waiting.append((body, [e for e in candidates if not e.get(LOOSENESS)], changes))
     for change in (+1, -1):
         if not waiting:
             break
-        everyone = [e for _, candidates in waiting for e in candidates]
+        everyone = [e for _, candidates, changes in waiting if change in changes for e in candidates]
+        if not everyone:
+            continue
         for element in everyone:
             element.set(LOOSENESS, str(change))
         before, probe = _lines_of(_read(document)), _lines_of(_read(render()))
         for element in everyone:
             element.attrib.pop(LOOSENESS, None)
         still = []
-        for body, candidates in waiting:
+        for body, candidates, changes in waiting:
+            if change not in changes:
+                still.append((body, candidates, changes))
+                continue
             able = [e for e in candidates if probe.get(id(e), 0) - before.get(id(e), 0) == change]
             for element in reversed(able[-3:]):
                 element.set(LOOSENESS, str(change))
@@ -252,9 +312,53 @@ def even_endings(document, root, render):
                     break
                 element.attrib.pop(LOOSENESS, None)
             else:
-                still.append((body, candidates))
+                still.append((body, candidates, changes))
         waiting = still
     return document
+
+
+SHRINK = 0.8  # a picture set smaller to even an ending: at least this share of its height
+
+
+def _shrink(figure, left, right, line_height: float):
+    """A picture that ends the longer column of an ending set smaller, by what that column
+    passes the other less half a line (SHRINK of its height at least), its caption as it was:
+    how to take it back, or None when it is not the longer column's last block or it would
+    have to shrink more."""
+    longer, shorter = (left, right) if _end(left) > _end(right) else (right, left)
+    if not longer.blocks or longer.blocks[-1][0] is not figure:
+        return None
+    image = next(figure.iter("img"), None)
+    box = next((b for b in _boxes(longer.blocks[-1][3]) if getattr(b, "element", None) is image), None)
+    if image is None or box is None:
+        return None
+    height = box.height
+    cut = _end(longer) - _end(shorter) - line_height / 2
+    if cut <= 0 or height - cut < SHRINK * height:
+        return None
+    style = image.get("style")
+    image.set("style", (style or "") + f"max-height: {height - cut:.2f}px;")
+
+    def undo():
+        if style is None:
+            image.attrib.pop("style", None)
+        else:
+            image.set("style", style)
+    return undo
+
+
+def _ends_body(column) -> bool:
+    """Whether a column ends with a float that is the last block of its article's body."""
+    if not column.blocks:
+        return False
+    element = column.blocks[-1][0]
+    return element.tag in ("figure", "table") and len(column.body) > 0 and column.body[-1] is element
+
+
+def _boxes(box):
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _boxes(child)
 
 
 def ending_warnings(layout, root) -> list:
@@ -270,8 +374,18 @@ def ending_warnings(layout, root) -> list:
         # The right column longer: its first block could not go to the left one (a float too
         # tall for the balanced column, or a heading with the lines kept with it).
         block = right.blocks[0][0] if apart > 0 else left.blocks[-1][0]
+        closing = next((c for c in (left, right) if _ends_body(c)), None)
+        if closing is not None:  # a float set after the text (even_endings): the text beside it is the matter
+            block = closing.blocks[-1][0]
         what = {"figure": "figure", "table": "table", "h2": "heading", "h3": "heading"}.get(block.tag, "paragraph")
-        if what in ("figure", "table"):
+        if closing is not None:
+            text_longer = _end(closing) < _end(right if closing is left else left)
+            lines = math.ceil(abs(apart) - 1)
+            advice = (f"this {what} stands at the break between the columns, set after the text, and ends "
+                      f"{'above' if text_longer else 'below'} the text beside it; no paragraph there could be set "
+                      f"a line {'tighter' if text_longer else 'looser'} to even them: "
+                      f"{'shorten' if text_longer else 'lengthen'} the article's last paragraphs by {lines} line(s)")
+        elif what in ("figure", "table"):
             advice = (f"this {what} stands at the break between the columns, and neither moving it after the "
                       "text that follows nor a paragraph a line tighter or looser evens them: make it smaller, or "
                       "move it a paragraph or two earlier")

@@ -233,3 +233,33 @@ def test_no_short_tail_is_left_beside_a_float_that_could_go_back(outputs, issue_
     for tail in report.tails(layout):
         page = layout.pages[int(re.match(r"p(\d+):", tail).group(1)) - 1]
         assert not page.images, tail
+
+
+def test_an_ending_beside_a_tall_photo_sets_the_photo_beside_the_text(outputs):
+    """2020-09's deep-sea article ends on a page with a portrait photo at the break between the
+    columns: the text stopped 4 lines down the left column above the photo, the rest in the
+    right column, 11 lines apart. The make-up sets the photo after the article's source line,
+    so that the text stands in one column and the photo in the other (set up to a fifth
+    smaller to end with the text): in Chinese within a line, in English within 2.5 (its text
+    is the longer by two lines and a photo cannot grow)."""
+    widths = {}
+    for name, title, most in (("2020-09.zh.pdf", "万米深潜", 1.0), ("2020-09.en.pdf", "Ten thousand", 2.5)):
+        layout = layout_of(outputs, "2020-09", name)
+        article = next(a for a in layout.articles if a.title.startswith(title))
+        images = layout.pages[article.last].images
+        assert len(images) == 1, name  # the photo is on the ending's page
+        widths[name] = images[0][2] - images[0][0]
+        spreads = [float(re.search(r"end ([\d.]+|inf) lines apart", e).group(1))
+                   for e in report.unbalanced_endings(layout) if e.startswith(f"p{article.last + 1}:")]
+        assert all(spread <= most for spread in spreads), (name, spreads)
+    # The same picture in the same column measure: the Chinese one, whose column was the longer
+    # beside the text, is set smaller (by at most a fifth); the English one, beside the longer
+    # text, keeps the full measure.
+    assert 0.8 * widths["2020-09.en.pdf"] <= widths["2020-09.zh.pdf"] < widths["2020-09.en.pdf"] - 1, widths
+
+
+def test_a_hole_before_a_heading_is_closed_by_a_tighter_paragraph(outputs):
+    """2020-09 en p5: a heading with its first two lines did not fit under the right column by
+    less than a line, and no paragraph could be set a line looser; one of the page's
+    paragraphs set a line tighter pulls the heading up to the column's foot."""
+    assert report.holes(layout_of(outputs, "2020-09", "2020-09.en.pdf")) == []
