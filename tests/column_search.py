@@ -26,24 +26,11 @@ VARIANTS = ("", "p { font-size: 96% }", "p { font-size: 104% }", "p { line-heigh
 def main(issue_dir: str, cache_dir: str) -> None:
     from dataclasses import replace
 
-    from press.config import load_config
-    from press.fonts import subset_fonts
-    from press.render import Renderer
-    from press.stages import characters, check
-    from press.typeset import isolate_fontconfig
+    from article_parts import article_parts
 
-    cfg = replace(load_config(issue_dir), cache_dir=Path(cache_dir))
-    isolate_fontconfig(cfg.fonts_dir, cfg.cache_dir)
+    pages, typesetter = article_parts(issue_dir, cache_dir)
     from weasyprint.layout import block, column
 
-    from press.session import Memo, Session
-    from press.typeset import _typesetter
-
-    checked = check(cfg, Session())
-    renderer = Renderer(cfg.templates_dir)
-    pages = [renderer.article(checked.issue, body) for body in checked.bodies.values()]
-    fonts = subset_fonts(cfg.fonts_dir, characters(checked.issue, pages, cfg.templates_dir), cfg.cache_dir)
-    typesetter = _typesetter(Memo(), (cfg.issue_dir, cfg.styles_dir, cfg.templates_dir, cfg.fonts_dir, cfg.cache_dir), fonts)
     ours, weasyprint_own = block.columns_layout, column.columns_layout
     assert ours is not weasyprint_own, "press.balancing is not installed"
 

@@ -27,25 +27,14 @@ NEIGHBOUR = ".body figure + p, .body table + p { color: #a00 }"
 def main(issue_dir: str, cache_dir: str) -> None:
     from dataclasses import replace
 
-    from press.config import load_config
-    from press.fonts import subset_fonts
-    from press.render import Renderer
-    from press.session import Memo, Session
-    from press.stages import characters, check
-    from press.typeset import _typesetter, isolate_fontconfig
+    from article_parts import article_parts
 
-    cfg = replace(load_config(issue_dir), cache_dir=Path(cache_dir))
-    isolate_fontconfig(cfg.fonts_dir, cfg.cache_dir)
+    parts, typesetter = article_parts(issue_dir, cache_dir)
     from weasyprint.layout import inline
 
     from press import makeup, paragraphs
     from press.relayout import Layouts
 
-    checked = check(cfg, Session())
-    renderer = Renderer(cfg.templates_dir)
-    parts = [renderer.article(checked.issue, body) for body in checked.bodies.values()]
-    fonts = subset_fonts(cfg.fonts_dir, characters(checked.issue, parts, cfg.templates_dir), cfg.cache_dir)
-    typesetter = _typesetter(Memo(), (cfg.issue_dir, cfg.styles_dir, cfg.templates_dir, cfg.fonts_dir, cfg.cache_dir), fonts)
     kept_lines = inline.get_next_linebox
     assert hasattr(kept_lines, "__wrapped__"), "press.relayout is not installed"
 

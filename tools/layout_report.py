@@ -273,18 +273,23 @@ def holes(layout: Layout) -> list[str]:
     than a line and no hole: the text block (251 mm) is no whole number of 14 or 17 pt lines,
     and the note rule stands on a grid line with the rest of a line above it (press/grid.py)."""
     found = []
+    for page, column, gap in _gaps_going_on(layout):
+        free = free_lines(page, gap)
+        if free > 1:
+            found.append(f"p{page.index + 1} {'LR'[column]}: {free} lines free ({gap / MM:.1f} mm)")
+    return found
+
+
+def _gaps_going_on(layout: Layout):
+    """(page, column, white under its last line) of each column of a page its article goes on from."""
     going_on = {page for a in layout.articles for page in a.lines if page < a.last}
     for page in layout.pages:
         if page.index not in going_on:
             continue
         for column in (0, 1):
             gap = _free_below(layout, page, column)
-            if gap is None:
-                continue
-            free = free_lines(page, gap)
-            if free > 1:
-                found.append(f"p{page.index + 1} {'LR'[column]}: {free} lines free ({gap / MM:.1f} mm)")
-    return found
+            if gap is not None:
+                yield page, column, gap
 
 
 def free_lines(page: Page, gap: float) -> int:
@@ -297,16 +302,8 @@ def free_lines(page: Page, gap: float) -> int:
 def white_holes(layout: Layout) -> list[str]:
     """The measure before the grid: white of more than a body line under a column's last line,
     whatever part of it is less than a line of the grid."""
-    found = []
-    going_on = {page for a in layout.articles for page in a.lines if page < a.last}
-    for page in layout.pages:
-        if page.index not in going_on:
-            continue
-        for column in (0, 1):
-            gap = _free_below(layout, page, column)
-            if gap is not None and gap > page.line_height + 0.5:
-                found.append(f"p{page.index + 1} {'LR'[column]}: {gap / MM:.1f} mm ({gap / page.line_height:.1f} lines) white")
-    return found
+    return [f"p{page.index + 1} {'LR'[column]}: {gap / MM:.1f} mm ({gap / page.line_height:.1f} lines) white"
+            for page, column, gap in _gaps_going_on(layout) if gap > page.line_height + 0.5]
 
 
 def holes_above_floats(layout: Layout) -> list[str]:
