@@ -160,12 +160,15 @@ def _shading(shading: DictionaryObject, srgb) -> None:
 
 
 _FLAT = {b"rg": b"k", b"RG": b"K"}
-_SCRATCH = pikepdf.Pdf.new()  # pikepdf parses only streams that belong to a document
 
 
 def _rewrite(stream: StreamObject, condition: OutputCondition) -> None:
-    # qpdf's parser (through pikepdf): pypdf's takes seconds over the text of an issue.
-    operations = pikepdf.parse_content_stream(pikepdf.Stream(_SCRATCH, stream.get_data()))
+    # qpdf's parser (through pikepdf): pypdf's takes seconds over the text of an issue. It parses
+    # only a stream that belongs to a document, and the document keeps every stream made in it: a
+    # scratch one each time (5 µs), or serve would hold every press build's page text for good.
+    # Named, so that it outlives the stream (a Stream does not keep its document alive).
+    scratch = pikepdf.Pdf.new()
+    operations = pikepdf.parse_content_stream(pikepdf.Stream(scratch, stream.get_data()))
     changed = False
     for index, (operands, operator) in enumerate(operations):
         name = bytes(operator)

@@ -24,8 +24,10 @@ ALLOWED = {
     ("preflight", "_PREPARED"), ("quantities", "MONTHS"), ("quantities", "SEASONS"), ("quantities", "NOT_NAMES"),
     ("quantities", "ZH_UNITS"), ("quantities", "EN_UNITS"), ("quantities", "ZH_DIGIT"), ("quantities", "EN_WORDS"),
     ("render", "LANG_TAGS"), ("render", "LABELS"), ("typeset", "TEXT_SOURCES"),
-    # One per process by nature: WeasyPrint's functions, once patched, are patched for the process.
-    ("patches", "_INSTALLED"),
+    # One per process by nature: WeasyPrint's functions, once patched, are patched for the process;
+    # the counter that makes temporary names unique; the handler WeasyPrint's log goes to, and the
+    # lock that keeps WeasyPrint to one part at a time in the process.
+    ("patches", "_INSTALLED"), ("output", "_SERIAL"), ("typeset", "_ENGINE_LOG"), ("typeset", "_IN_PROCESS"),
 }
 # Memoised pure functions: the value is a function of the arguments alone (no file, no time), so
 # nothing kept can be stale; bounded, and the same in every session.
@@ -33,9 +35,13 @@ PURE = {
     ("blocks", "_parser"),  # the one Markdown parser, made on first use
     ("composition", "_gaps"), ("issue", "_line_starts"),  # of a string
     ("manifest", "environment"),  # the installed packages and libraries: what this process loaded
-    ("pagerules", "_as_drawn"),  # of a PDF by its path and modification time (the tests' page checker)
+    ("pagerules", "_as_drawn"),  # of a PDF's bytes (the tests' page checker)
 }
 MUTABLE_CALLS = {"dict", "list", "set", "Counter", "defaultdict", "OrderedDict", "deque", "bytearray"}
+# What a module-level call may make and still be a constant: anything else made at import (a
+# scratch document, a registry) is an object that each use may change, and is state.
+VALUE_CALLS = {"compile", "frozenset", "MappingProxyType", "getLogger", "object", "TypeVar", "read_bytes", "Path",
+               "Params", "Claim", "Patch"}  # the last three: frozen dataclasses
 MUTABLE_NODES = (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)
 CACHES = {"lru_cache", "cache"}
 
@@ -68,8 +74,10 @@ def module_state(source: str) -> tuple[set[str], set[str], list[int]]:
 def _mutable(value: ast.expr) -> bool:
     if isinstance(value, ast.BinOp):  # {…} | {…}, […] + […]
         return _mutable(value.left) or _mutable(value.right)
-    called = value.func.id if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) else None
-    return isinstance(value, MUTABLE_NODES) or called in MUTABLE_CALLS
+    if not isinstance(value, ast.Call):
+        return isinstance(value, MUTABLE_NODES)
+    called = value.func.id if isinstance(value.func, ast.Name) else getattr(value.func, "attr", None)
+    return called in MUTABLE_CALLS or called not in VALUE_CALLS
 
 
 def test_press_keeps_no_state_in_its_modules():
@@ -88,9 +96,10 @@ def test_press_keeps_no_state_in_its_modules():
 def test_the_scan_sees_each_kind_of_module_state():
     source = ("from functools import lru_cache, cache\nKNOWN: dict = {}\nSEEN = set()\nA, B = [], []\nC = {} | {}\n"
               "@lru_cache(maxsize=1)\ndef f(): pass\n@cache\ndef g(): pass\n"
-              "def h():\n    global KNOWN\n    KNOWN = {}\n")
+              "def h():\n    global KNOWN\n    KNOWN = {}\n"
+              "D = pikepdf.Pdf.new()\nE = re.compile('x')\nF = frozenset('ab')\n")
     mutable, cached, globals_ = module_state(source)
-    assert mutable == {"KNOWN", "SEEN", "(A, B)", "C"} and cached == {"f", "g"} and globals_ == [11]
+    assert mutable == {"KNOWN", "SEEN", "(A, B)", "C", "D"} and cached == {"f", "g"} and globals_ == [11]
 
 
 def test_a_build_keeps_what_the_last_build_used_and_drops_the_rest():
