@@ -299,7 +299,7 @@ def read_lines(pdf: Path, page: int) -> list[Line]:
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
-    textpage = pdfium.PdfDocument(_as_drawn(Path(pdf), Path(pdf).stat().st_mtime_ns))[page].get_textpage()
+    textpage = pdfium.PdfDocument(_as_drawn(Path(pdf).read_bytes()))[page].get_textpage()
     matrix = pdfium_c.FS_MATRIX()
     x, y = ctypes.c_double(), ctypes.c_double()
     lines: list[Line] = []
@@ -431,15 +431,16 @@ _ACTUAL_TEXT = re.compile(rb"/ActualText\s*(<[0-9A-Fa-f\s]*>|\((?:\\.|[^\\)])*\)
 
 
 @lru_cache(maxsize=4)
-def _as_drawn(pdf: Path, mtime: int) -> bytes:
+def _as_drawn(pdf: bytes) -> bytes:
     """The PDF without the ActualText of marked content. The rules are about where glyphs
     are drawn, and pdfium spreads the characters of an ActualText span evenly over the span
-    (press/composition.py puts one around each widened run of a justified Chinese line)."""
+    (press/composition.py puts one around each widened run of a justified Chinese line).
+    Keyed by the PDF's bytes, not its path: a file written again is never read as it was."""
     import io
 
     from pypdf import PdfWriter
 
-    writer = PdfWriter(clone_from=pdf)
+    writer = PdfWriter(clone_from=io.BytesIO(pdf))
     for page in writer.pages:
         contents = page.get("/Contents")
         if contents is None:
