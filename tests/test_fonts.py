@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 
 import pypdfium2 as pdfium
@@ -76,3 +77,23 @@ def test_every_face_sets_punctuation_pairs_in_one_and_a_half_em(tmp_path):
                     if pair > 1.5 + 1e-3 and not (a in OPENING and b in CLOSING):
                         wide.append(f"{a}{b} {pair:.2f} em")
             assert wide == [], (name, wide)
+
+
+def test_chinese_faces_not_made_is_one_error_that_says_how_to_make_them(tmp_path):
+    """A clone before `make setup`: fonts/cjk/ is made on each machine, never committed. `check`
+    says so once, at the folder (no line applies), with the command that makes it, and exits 1."""
+    from conftest import ISSUE, ROOT, run_build
+
+    project = tmp_path / "project"
+    (project / "fonts").mkdir(parents=True)
+    for entry in (ROOT / "fonts").iterdir():
+        if entry.name != "cjk":  # the committed faces (Noto Serif), their licences, the scripts
+            (project / "fonts" / entry.name).symlink_to(entry)
+    for name in ("templates", "styles"):
+        (project / name).symlink_to(ROOT / name)
+    shutil.copytree(ISSUE, project / "content" / ISSUE.name)  # a link would lead press to the checkout
+    result = run_build("check", f"content/{ISSUE.name}", cwd=project, env={"PRESS_CACHE_DIR": str(tmp_path / "cache")})
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines() == [
+        "fonts/cjk: error: the Chinese faces are not made on this machine: run 'make setup' "
+        "(tools/setup.sh makes them from Debian's fonts-noto-cjk)  [font.missing]"], result.stderr
