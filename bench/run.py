@@ -18,7 +18,7 @@ Scenarios, all on content/2020-02 (or issues made from it):
          the new words shown in the tab, for the first edit after start and for edits 2 s apart
 Each command runs in its own process; peak memory is the largest sum of the RSS of the whole
 process tree (workers included), sampled every 10 ms (the tree itself looked up every 200 ms).
-Last, every target of issue 25 with its measured value and pass or fail, and the machine's load
+Last, every speed target with its measured value and pass or fail, and the machine's load
 (1-minute average) when the run began and ended: timings on a loaded machine are not the targets'.
 """
 
@@ -379,7 +379,7 @@ def main() -> None:
         print(f"| {name} | {r['median_s']:.2f} s | {cpu_s} | {r['peak_mb']:.0f} MB | {r['pages']} | {r['pdf_bytes'] / 1e6:.2f} MB |")
     print("\n" + ", ".join(f"{k} = {v:.2f}" for k, v in ratios.items()) + f"  ({runs} runs each; {machine})")
     targets = _targets(results, med, cpu)
-    print("\n| target (issue 25) | measured | |\n| --- | --- | --- |")
+    print("\n| target | measured | |\n| --- | --- | --- |")
     for what, measured, ok in targets:
         print(f"| {what} | {measured} | {'pass' if ok else 'FAIL' if ok is not None else 'not measured'} |")
     load = (load_before, _load())

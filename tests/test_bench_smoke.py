@@ -24,7 +24,7 @@ def test_benchmark_scenarios_build_what_they_say(tmp_path, built):
     results = report["results"]
     assert set(results) == {"naive", "cold", "warm", "edit", "serve", "scale-s", "scale-l"}
     assert "| cold |" in result.stdout
-    # Every target of issue 25 is reported, each with pass or fail but the tab's, which the smoke run leaves out.
+    # Every speed target is reported, each with pass or fail but the tab's, which the smoke run leaves out.
     targets = {t["target"]: t["pass"] for t in report["targets"]}
     assert len(targets) == 5 and all(f"| {target} |" in result.stdout for target in targets)
     assert [t for t, ok in targets.items() if ok is None] == [next(t for t in targets if "Chromium tab" in t)]
