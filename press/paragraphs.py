@@ -270,7 +270,7 @@ def can_take(plans: dict, element, change: int) -> bool:
     if best is None or other is None or len(other) - len(best) != change:
         return False
     # A line longer spreads the whole paragraph: only where its spaces stay near the usual, so
-    # that pages made up this way keep issue 16's median word space (at most 0.35 em).
+    # that pages made up this way keep the median word space of the rules (WORD_SPACE_MEDIAN).
     return change < 0 or max((b.ratio for b in other[:-1]), default=0.0) <= LOOSER_RATIO
 
 

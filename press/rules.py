@@ -111,7 +111,7 @@ PUNCTUATION_PAIR = 1.5  # em
 # by at most this much a gap: a line that would need more is left short.
 MAX_SPACING = 0.12  # em
 
-# English word spaces (issue 16, measured on the page in the em of the letter after the space):
+# English word spaces (measured on the page in the em of the letter after the space):
 # none wider than WORD_SPACE_MAX, the median within WORD_SPACE_MEDIAN (the face's space is
 # about 0.26 em). The composer lets a space stretch by SPACE_STRETCH of its width and shrink
 # by SPACE_SHRINK (TeX's third: 0.26 em down to 0.17), and letters move apart by up to
