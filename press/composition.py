@@ -48,6 +48,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .paragraphs import byte_offsets, first_line_items
 from .rules import CJK, CJK_PUNCTUATION, HYPHENS, MAX_HYPHENATED_LINES, MAX_SPACING, OPENING_MARKS, THIRD_EM
 
 _MARK = re.compile(f"[{re.escape(''.join(sorted(CJK_PUNCTUATION)))}]{{2}}")
@@ -186,7 +187,7 @@ def _widen_gaps(layout) -> None:
     """Add the justification spacing to the advance of each glyph that ends a widening gap,
     on the shaped glyphs of the line. Not with letter-spacing attributes: those would split
     the text into separately shaped runs and undo the contextual 'chws' pairs."""
-    from weasyprint.text.ffi import ffi, pango
+    from weasyprint.text.ffi import pango
 
     gaps = _gaps(layout.text)
     if not gaps or not layout.justification_spacing:
@@ -195,29 +196,15 @@ def _widen_gaps(layout) -> None:
     # and lose the changed glyphs; switching first makes that a no-op.
     pango.pango_layout_set_single_paragraph_mode(layout.layout, True)
     spacing = round(layout.justification_spacing * 1024)  # Pango units
-    offsets = _byte_offsets(layout.text)
+    offsets = byte_offsets(layout.text)
     widen = {offsets[i] for i in gaps}
-    line = pango.pango_layout_get_line_readonly(layout.layout, 0)
-    run = line.runs
-    while run != ffi.NULL:
-        item = run.data
+    for item in first_line_items(layout):
         glyphs, clusters = item.glyphs.glyphs, item.glyphs.log_clusters
         count = item.glyphs.num_glyphs
         for i in range(count):
             last_of_cluster = i == count - 1 or clusters[i + 1] != clusters[i]
             if last_of_cluster and item.item.offset + clusters[i] in widen:
                 glyphs[i].geometry.width += spacing
-        run = run.next
-
-
-def _byte_offsets(text: str) -> list[int]:
-    """UTF-8 byte offset of each character, and of the end."""
-    offsets, position = [], 0
-    for char in text:
-        offsets.append(position)
-        position += len(char.encode())
-    offsets.append(position)
-    return offsets
 
 
 _TJ_TOKEN = re.compile(r"<([0-9a-f]*)>|([^<>]+)")
@@ -228,7 +215,7 @@ def _draw_with_actual_text() -> None:
     after it, in `/Span <</ActualText (text)>> BDC … EMC` (see the module's text). The
     line's TJ strings are cut where a span starts or ends; their glyphs and numbers stay."""
     from weasyprint.draw import text
-    from weasyprint.text.ffi import ffi, pango
+    from weasyprint.text.ffi import pango
 
     draw_first_line = text.draw_first_line
 
@@ -237,7 +224,7 @@ def _draw_with_actual_text() -> None:
         spacing = layout.justification_spacing or 0
         if spacing < EXTRACTED_AS_SPACE * textbox.style["font_size"] or not _is_chinese(textbox.style):
             return draw_first_line(stream, textbox, *args, **kwargs)
-        spans = _spans(_widened_glyphs(layout, ffi, pango))
+        spans = _spans(_widened_glyphs(layout, pango))
         if not spans:
             return draw_first_line(stream, textbox, *args, **kwargs)
         show_text, state = stream.show_text, {"glyph": 0, "open": None}
@@ -278,16 +265,14 @@ def _draw_with_actual_text() -> None:
     text.draw_first_line = draw_first_line_spans
 
 
-def _widened_glyphs(layout, ffi, pango) -> list[tuple[bool, str]]:
+def _widened_glyphs(layout, pango) -> list[tuple[bool, str]]:
     """The glyphs of a justified line in drawing order (empty glyphs, which draw nothing,
     left out), each as (ends a widened gap, its text if it is a glyph of its own)."""
     gaps = set(_gaps(layout.text))
-    offsets = _byte_offsets(layout.text)
+    offsets = byte_offsets(layout.text)
     chars = {offsets[i]: i for i in range(len(layout.text))}
     glyphs = []
-    run = pango.pango_layout_get_line_readonly(layout.layout, 0).runs
-    while run != ffi.NULL:
-        item = run.data
+    for item in first_line_items(layout):
         infos, clusters, count = item.glyphs.glyphs, item.glyphs.log_clusters, item.glyphs.num_glyphs
         for i in range(count):
             if infos[i].glyph == pango.PANGO_GLYPH_EMPTY:
@@ -295,7 +280,6 @@ def _widened_glyphs(layout, ffi, pango) -> list[tuple[bool, str]]:
             alone = (i == count - 1 or clusters[i + 1] != clusters[i]) and (i == 0 or clusters[i - 1] != clusters[i])
             char = chars.get(item.item.offset + clusters[i])
             glyphs.append((char in gaps, layout.text[char] if alone and char is not None else ""))
-        run = run.next
     return glyphs
 
 

@@ -399,21 +399,14 @@ def _advances(context, text: str, style) -> tuple[list[float], list[int]]:
     from weasyprint.text.line_break import create_layout
 
     layout = create_layout(text, style, context, None, 0)
-    encoded = text.encode()
-    by_byte = [0] * (len(encoded) + 1)
-    line = pango.pango_layout_get_line_readonly(layout.layout, 0)
-    run = line.runs
-    while run != ffi.NULL:
-        item = run.data
+    starts = byte_offsets(text)
+    by_byte = [0] * (starts[-1] + 1)
+    for item in first_line_items(layout):
         glyphs = item.glyphs
         for i in range(glyphs.num_glyphs):
             by_byte[item.item.offset + glyphs.log_clusters[i]] += glyphs.glyphs[i].geometry.width
-        run = run.next
     # A ligature (the ff of "different") is one cluster: its width is shared among its
     # characters, so a break inside it is measured as the separate letters will be drawn.
-    starts = [0]
-    for char in text:
-        starts.append(starts[-1] + len(char.encode()))
     positions, pen, cluster = [0.0], 0.0, []
     for i in range(len(text)):
         cluster.append(i)
@@ -428,3 +421,24 @@ def _advances(context, text: str, style) -> tuple[list[float], list[int]]:
     breaks = [i for i in range(1, len(text)) if attrs[i].is_line_break]
     layout.deactivate()
     return positions, breaks
+
+
+def first_line_items(layout):
+    """The shaped runs (PangoGlyphItem) of the first line of a WeasyPrint text layout, in order:
+    what the composer measures here, and press.composition widens and draws."""
+    from weasyprint.text.ffi import ffi, pango
+
+    run = pango.pango_layout_get_line_readonly(layout.layout, 0).runs
+    while run != ffi.NULL:
+        yield run.data
+        run = run.next
+
+
+def byte_offsets(text: str) -> list[int]:
+    """UTF-8 byte offset of each character, and of the end: Pango's clusters count bytes."""
+    offsets, position = [], 0
+    for char in text:
+        offsets.append(position)
+        position += len(char.encode())
+    offsets.append(position)
+    return offsets
