@@ -1,4 +1,4 @@
-"""Page make-up: blocks moved until the pages of an article part are well made (issue 21).
+"""Page make-up: blocks moved until the pages of an article part are well made.
 
 WeasyPrint sets a figure or a table (kept whole: break-inside: avoid) where it stands in the
 text; when it does not fit in what is left of a column, it goes to the next column and leaves
@@ -335,14 +335,16 @@ def _mend_holes(document, root, render):
     able, tried = _able(layout, root, +1), set()
     for _ in range(HOLE_PASSES):
         undo = _loosen(layout, found, able) or _defer(layout, root, found, tried) \
-            or _tighten(layout, found, tried)
+            or _tighten(layout, found, tried) or _carry(layout, found, tried)
         if undo is None:
             break
         mended = render()
         after = _read(mended)
         parents = _parents(root)
         if _lacking(_holes(after)) >= _lacking(found) or _tail(after) is not None and _tail(layout) is None \
-                or len(list(_pushed(after, parents))) > len(list(_pushed(layout, parents))):
+                or len(list(_pushed(after, parents))) > len(list(_pushed(layout, parents))) \
+                or len(mended.pages) > len(document.pages) \
+                or len(list(balancing._uneven(after))) > len(list(balancing._uneven(layout))):
             undo()
             continue
         document, layout, found = mended, after, _holes(after)
@@ -398,36 +400,142 @@ def _tighten(layout: _Layout, found: list, tried: set):
         if ("pull", id(column.body), column.page) in tried:
             continue
         tried.add(("pull", id(column.body), column.page))
-        after = layout.columns[layout.columns.index(column) + 1:]
-        following = next((c for c in after if c.body is column.body and c.blocks), None)
-        if following is None:
-            continue
-        need = 0.0
-        for k, (element, top, bottom, box) in enumerate(following.blocks):
-            if element.tag in HEADINGS:
-                # At the column's top the heading dropped its space above (press/grid.py); under
-                # text it takes it again.
-                space = box.style["margin_top"]
-                need += bottom - top + (space.value if k == 0 and space.unit == "px" else 0.0)
-                continue
-            # A paragraph comes with its first two lines (orphans); anything else whole.
-            need += min(bottom - top, 2 * layout.line_height) if element.tag == "p" else bottom - top
-            break
-        lines = math.ceil((need - column.gap - 0.5) / layout.line_height)
+        lines = _pull_lines(layout, column)
         if not 0 < lines <= PULL_LINES:
             continue
         asked = [e for e in _before(layout, column, found)
                  if not e.get(LOOSENESS) and paragraphs.can_take(plans, e, -1)][:lines]
         if len(asked) < lines:
             continue
-        for element in asked:
-            element.set(LOOSENESS, "-1")
-
-        def undo():
-            for element in asked:
-                element.attrib.pop(LOOSENESS, None)
-        return undo
+        return _ask(asked, -1)
     return None
+
+
+def _pull_lines(layout: _Layout, column: _Column) -> int:
+    """The lines a column that stops short lacks for the block that did not fit under it (a
+    heading with its first two lines, most often) to fit; 0 if none follows."""
+    after = layout.columns[layout.columns.index(column) + 1:]
+    following = next((c for c in after if c.body is column.body and c.blocks), None)
+    if following is None:
+        return 0
+    need = 0.0
+    for k, (element, top, bottom, box) in enumerate(following.blocks):
+        if element.tag in HEADINGS:
+            # At the column's top the heading dropped its space above (press/grid.py); under
+            # text it takes it again.
+            space = box.style["margin_top"]
+            need += bottom - top + (space.value if k == 0 and space.unit == "px" else 0.0)
+            continue
+        # A paragraph comes with its first two lines (orphans); anything else whole.
+        need += min(bottom - top, 2 * layout.line_height) if element.tag == "p" else bottom - top
+        break
+    return math.ceil((need - column.gap - 0.5) / layout.line_height)
+
+
+def _ask(asked: list, change: int):
+    """Set each paragraph `change` lines longer; how to take it back."""
+    for element in asked:
+        element.set(LOOSENESS, str(change))
+
+    def undo():
+        for element in asked:
+            element.attrib.pop(LOOSENESS, None)
+    return undo
+
+
+def _carry(layout: _Layout, found: list, tried: set):
+    """TeX's looseness is not bound to the page of the fault: a paragraph set a line looser on
+    any earlier page of the article part pushes a line on across every column break after it,
+    and one set a line tighter pulls a line back, as long as no column between stops short
+    (a heading kept with its lines, a float at its foot swallows the line). So a hole the
+    page itself cannot mend is filled by paragraphs of the pages before: as many as it lacks
+    lines set looser, or else as many as the block after it lacks set tighter. The least
+    stretched are asked first, nearest first among equals; a Chinese paragraph may spread
+    its gaps to MAX_SPACING here (LOOSER_RATIO keeps the English spaces near the usual, which
+    a Chinese line, spread between every character, does not need). The layout after is
+    checked as every pass is (_mend_holes): the pages between must still hold. How to take it
+    back, or None."""
+    plans = layout.plans()
+    for column, lines in found:
+        if ("carry", id(column.body), column.page) in tried or _free_lines(column, layout) <= 1:
+            continue  # white of less than two lines is no hole (_holes): not worth a layout
+        tried.add(("carry", id(column.body), column.page))
+        span = _span(layout, column, found)
+        for change, need in ((+1, lines), (-1, _pull_lines(layout, column))):
+            if not 0 < need <= PULL_LINES:
+                continue
+            ranked = []
+            for distance, element in span:
+                ratio = None if element.get(LOOSENESS) else paragraphs.taking(plans, element, change, 1.0)
+                if ratio is not None:
+                    ranked.append((round(abs(ratio), 1), distance, len(ranked), element))
+            if len(ranked) >= need:
+                return _ask([element for *_, element in sorted(ranked)[:need]], change)
+            if change < 0:
+                # The rest pulled by a photo of those pages set a little smaller.
+                smaller = _smaller(layout, column, found, need - len(ranked))
+                if smaller is not None:
+                    tighter = _ask([element for *_, element in ranked], change)
+
+                    def undo():
+                        tighter()
+                        smaller()
+                    return undo
+    return None
+
+
+PHOTO_CUT = 0.15  # a photo set smaller to pull a line back: at most this share of its height
+
+
+def _smaller(layout: _Layout, column: _Column, holes: list, lines: int):
+    """A photo in `column` or a column before it that passes its line on (_span), the nearest,
+    set smaller by what it takes for the block after it to start `lines` grid lines higher
+    (PHOTO_CUT of its height at most: a reader does not see a picture 5 % smaller, and a
+    typesetter sizes pictures to the page). How to take it back, or None."""
+    for c in _columns_back(layout, column, holes):
+        for k in range(len(c.blocks) - 2, -1, -1):
+            element, top, bottom, box = c.blocks[k]
+            image = next(element.iter("img"), None) if element.tag == "figure" and is_float(element) else None
+            found = next((b for b in balancing._boxes(box) if getattr(b, "element", None) is image), None)
+            if found is None:
+                continue
+            cut = bottom - (c.blocks[k + 1][1] - lines * layout.line_height)
+            if not 0 < cut <= PHOTO_CUT * found.height:
+                continue
+            style = image.get("style")
+            image.set("style", (style or "") + f"max-height: {found.height - cut:.2f}px;")
+
+            def undo(image=image, style=style):
+                if style is None:
+                    image.attrib.pop("style", None)
+                else:
+                    image.set("style", style)
+            return undo
+    return None
+
+
+def _span(layout: _Layout, column: _Column, holes: list) -> list:
+    """(pages back, paragraph) for the paragraphs of `column`'s article part whose line more or
+    fewer reaches it: of that column and of the columns before it, across pages (_columns_back)."""
+    found = []
+    for c in _columns_back(layout, column, holes):
+        found += [(column.page - c.page, e) for e, *_ in reversed(c.blocks) if e.tag == "p"
+                  and "source" not in (e.get("class") or "").split() and all(e is not f for _, f in found)]
+    return found
+
+
+def _columns_back(layout: _Layout, column: _Column, holes: list) -> list:
+    """`column` and the columns of its article part before it, nearest first, across pages, back
+    to the last one that stops short itself (a hole) or ends with a float, which would take a
+    line pushed on, or give none back."""
+    columns = [c for c in layout.columns if c.body is column.body]
+    short = {id(c) for c, _ in holes}
+    found = []
+    for c in reversed(columns[:columns.index(column) + 1]):
+        if c is not column and (id(c) in short or not c.blocks or is_float(c.blocks[-1][0]) or c.balanced):
+            break
+        found.append(c)
+    return found
 
 
 def _holes(layout: _Layout, lines: bool = False) -> list[tuple[_Column, int]]:
@@ -525,8 +633,13 @@ def _mend_tail(document, root, render, anchors: dict):
     pages = _bodies(layout)[body]
     before = [column for column in pages.get(max(pages) - 1, []) if column.blocks]
     room = _free_lines(before[-1], layout) if before else 0
+    plans = layout.plans()
     for change, need in ((-1, max(1, everything - room)), (+1, TAIL_LINES - lines)):
-        able = [e for e in candidates if paragraphs.can_take(layout.plans(), e, change)]
+        able = [e for e in candidates if not e.get(LOOSENESS) and paragraphs.can_take(plans, e, change)]
+        if len(able) < need and change > 0:
+            # Chinese paragraphs spread to MAX_SPACING (_carry), the least stretched first.
+            ratios = {id(e): paragraphs.taking(plans, e, change, 1.0) for e in candidates if not e.get(LOOSENESS)}
+            able = sorted((e for e in candidates if ratios.get(id(e)) is not None), key=lambda e: -ratios[id(e)])
         if len(able) < need:
             continue
         for element in able[-need:]:
@@ -665,8 +778,9 @@ def _hole_warnings(layout: _Layout, parents: dict) -> list[Diagnostic]:
         else:
             why = "this block did not fit there"
         found.append(Diagnostic(column.page, _text(element), f"the column before ends {free} lines above its foot "
-                                f"on a page from which the article goes on: {why}, and no paragraph before it "
-                                f"could be set a line looser to fill them, nor tighter to bring it up: lengthen the "
+                                f"on a page from which the article goes on: {why}, and no paragraph before it, on "
+                                f"this page or the ones before, could be set a line looser to fill them, nor tighter "
+                                f"(nor a photo smaller) to bring it up: lengthen the "
                                 f"text before it by {free - 1} "
                                 "line(s), or shorten it so that this block moves up", *_source(element, parents),
                                 "layout.hole"))

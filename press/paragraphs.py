@@ -258,20 +258,38 @@ def plans_of(document) -> dict:
     return found
 
 
-def can_take(plans: dict, element, change: int) -> bool:
+def can_take(plans: dict, element, change: int, chinese_ratio: float = LOOSER_RATIO) -> bool:
     """Whether the paragraph, as set in the document `plans` were read from (plans_of), can be
     set `change` lines longer within the tolerance: the composer asked again, without a layout."""
+    return taking(plans, element, change, chinese_ratio) is not None
+
+
+def taking(plans: dict, element, change: int, chinese_ratio: float = LOOSER_RATIO) -> float | None:
+    """How far the paragraph stretches set `change` lines longer (stretch), if it can take that
+    many: a line longer spreads the whole paragraph, so only where its spaces stay near the
+    usual, so that pages made up this way keep the median word space of the rules
+    (WORD_SPACE_MEDIAN); a
+    Chinese one up to `chinese_ratio` (1.0: MAX_SPACING a gap, the composer's own limit)."""
+    ratio = stretch(plans, element, change)
+    if ratio is None:
+        return None
+    chinese = plans[id(element)][3].emergency_ratio == CHINESE.emergency_ratio
+    return ratio if change < 0 or ratio <= (chinese_ratio if chinese else LOOSER_RATIO) else None
+
+
+def stretch(plans: dict, element, change: int) -> float | None:
+    """How far the paragraph set `change` lines longer stretches its most stretched line (its
+    last excepted), as a ratio of what its lines may stretch; None where the tolerance does not
+    allow that many lines. What the make-up ranks paragraphs by: the least stretched first."""
     found = plans.get(id(element))
     if found is None or found[0] is not element:
-        return False
+        return None
     _, items, widths, params = found
     best = compose(items, widths, params)
     other = compose(items, widths, replace(params, looseness=change))
     if best is None or other is None or len(other) - len(best) != change:
-        return False
-    # A line longer spreads the whole paragraph: only where its spaces stay near the usual, so
-    # that pages made up this way keep the median word space of the rules (WORD_SPACE_MEDIAN).
-    return change < 0 or max((b.ratio for b in other[:-1]), default=0.0) <= LOOSER_RATIO
+        return None
+    return max((b.ratio for b in other[:-1]), default=0.0)
 
 
 def _planned_width(context, linebox, skip_stack, containing_block, inline, boxes) \

@@ -263,3 +263,33 @@ def test_a_hole_before_a_heading_is_closed_by_a_tighter_paragraph(outputs):
     less than a line, and no paragraph could be set a line looser; one of the page's
     paragraphs set a line tighter pulls the heading up to the column's foot."""
     assert report.holes(layout_of(outputs, "2020-09", "2020-09.en.pdf")) == []
+
+
+def test_a_hole_before_a_heading_is_closed_from_the_page_before(outputs):
+    """2020-02 en, the article's second page: heading III with its first two lines missed the
+    left column by 1.2 lines, and no paragraph of that page could be set a line looser or
+    tighter. Looseness is not bound to the page: the make-up sets a paragraph of the page
+    before a line tighter and its photo a little smaller (PHOTO_CUT), which pull two lines back
+    across the page break, and the heading closes the column."""
+    layout = layout_of(outputs, "2020-02", "2020-02.en.pdf")
+    assert report.holes(layout) == []
+    article = next(a for a in layout.articles if a.title.startswith("Working together"))
+    assert article.last > article.opening + 1  # the article runs over three pages: two column feet to hold
+    # The photo of the opening page is set no more than PHOTO_CUT smaller than the column is wide.
+    images = layout.pages[article.opening].images
+    column = max(line.glyphs[-1].right for line in layout.pages[article.opening].body(0)) \
+        - min(line.glyphs[0].left for line in layout.pages[article.opening].body(0))
+    assert len(images) == 1 and 0.85 * column <= images[0][2] - images[0][0] <= column + 1, (images, column)
+
+
+def test_a_short_tail_is_pushed_to_five_lines_by_looser_chinese_paragraphs(outputs):
+    """2020-09 mars-probe.zh ended with 2 lines on a page of their own, and only 2 of the
+    paragraphs before could be set a line looser with their gaps within LOOSER_RATIO. Chinese
+    paragraphs may spread to the composer's own limit (MAX_SPACING a gap) when that mends a tail:
+    three of them push the tail to TAIL_LINES lines or more, and the article's last page holds it
+    in two columns within a line of each other."""
+    layout = layout_of(outputs, "2020-09", "2020-09.zh.pdf")
+    article = next(a for a in layout.articles if a.title.startswith("“天问一号”"))
+    assert article.last > article.opening
+    assert report.tails(layout) == []
+    assert not [e for e in report.unbalanced_endings(layout) if e.startswith(f"p{article.last + 1}:")]
