@@ -268,8 +268,7 @@ def taking(plans: dict, element, change: int, chinese_ratio: float = LOOSER_RATI
     """How far the paragraph stretches set `change` lines longer (stretch), if it can take that
     many: a line longer spreads the whole paragraph, so only where its spaces stay near the
     usual, so that pages made up this way keep the median word space of the rules
-    (WORD_SPACE_MEDIAN); a
-    Chinese one up to `chinese_ratio` (1.0: MAX_SPACING a gap, the composer's own limit)."""
+    (WORD_SPACE_MEDIAN); a Chinese one up to `chinese_ratio` (1.0: MAX_SPACING a gap, the composer's own limit)."""
     ratio = stretch(plans, element, change)
     if ratio is None:
         return None
