@@ -90,12 +90,13 @@ def content_digest(path: Path, roots: list[Path], used: set | None = None, folde
 
 def issue_files(issue_dir: Path) -> list[Path]:
     """The files of an issue folder that a build reads: issue.yaml, the articles (<slug>.zh.md,
-    <slug>.en.md) and translation records at its top, images anywhere in it (press/preflight.py's
-    suffixes). Anything else an editor keeps there (notes, a video, a link to /proc) is not
-    read. Folders are entered through links only when they lead inside the issue folder."""
+    <slug>.en.md), translation records and lists of accepted warnings at its top (the build's
+    warnings depend on them), images anywhere in it (press/preflight.py's suffixes). Anything
+    else an editor keeps there (notes, a video, a link to /proc) is not read. Folders are
+    entered through links only when they lead inside the issue folder."""
     issue_dir = Path(issue_dir)
-    top = [p for p in _entries(issue_dir)
-           if p.name == "issue.yaml" or p.name.endswith((".zh.md", ".en.md", ".translation.yaml"))]
+    top = [p for p in _entries(issue_dir) if p.name == "issue.yaml"
+           or p.name.endswith((".zh.md", ".en.md", ".translation.yaml", ".accepted.yaml"))]
     images = [p for p in walk(issue_dir, [issue_dir]) if p.suffix.lower() in IMAGE_SUFFIXES]
     return sorted(set(top) | set(images))
 
