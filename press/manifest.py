@@ -242,7 +242,9 @@ LARGE_FILE = 256 * 1024
 def issue_id(issue_dir: Path, known: Path | None = None) -> str | None:
     """The id of issue.yaml, or None when it cannot be read: the full build will say why.
     `known`: a file in the cache folder that remembers the id of each issue.yaml read before,
-    by its bytes' digest, so that a warm build need not load YAML (a third of its time)."""
+    by its bytes' digest, so that a warm build need not load YAML (a third of its time). Each
+    id is kept with a digest of itself and its key: a damaged one would name the output and
+    baseline folders after another issue (diff compared with its baselines), and is read again."""
     try:
         path = Path(issue_dir) / "issue.yaml"
         if not path.is_file() or path.stat().st_size > 100_000:  # a pipe would be waited on forever
@@ -267,7 +269,8 @@ def issue_id(issue_dir: Path, known: Path | None = None) -> str | None:
 
         ids = dict(list(ids.items())[-(KNOWN_IDS - 1):]) | {digest: found}
         try:
-            write_atomically(known, json.dumps(ids), durable=False)
+            write_atomically(known, json.dumps({key: [value, _id_check(key, value)] for key, value in ids.items()}),
+                             durable=False)
         except PressError:  # only a speed-up
             pass
     return found
@@ -277,13 +280,22 @@ KNOWN_IDS = 32  # issue.yaml versions remembered
 
 
 def _known_ids(known: Path | None) -> dict[str, str]:
+    """The remembered ids whose check holds: one that does not (damaged) is as if never read."""
     if known is None:
         return {}
     try:
         ids = json.loads(Path(known).read_text(encoding="utf-8"))
-        return ids if isinstance(ids, dict) and all(isinstance(v, str) for v in ids.values()) else {}
     except (OSError, ValueError):
         return {}
+    if not isinstance(ids, dict):
+        return {}
+    return {key: entry[0] for key, entry in ids.items()
+            if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)
+            and entry[1] == _id_check(key, entry[0])}
+
+
+def _id_check(key: str, issue_id: str) -> str:
+    return hashlib.sha256(f"{key}\0{issue_id}".encode()).hexdigest()
 
 
 def reuse(out_dir: Path, stamp: str) -> dict | None:
