@@ -299,10 +299,12 @@ def _id_check(key: str, issue_id: str) -> str:
 
 
 def reuse(out_dir: Path, stamp: str) -> dict | None:
-    """The recorded build in out_dir, if it was made from these inputs and its files are untouched."""
+    """The recorded build in out_dir, if it was made from these inputs and its files are untouched.
+    The record's own check must hold too: the warnings it says again, the first pages and page
+    keys the proof uses come from it, and a damaged one would be said or used as it reads."""
     try:
         record = json.loads((Path(out_dir) / MANIFEST).read_text(encoding="utf-8"))
-        if record["fingerprint"] != stamp:
+        if record["fingerprint"] != stamp or record.pop("check") != _record_check(record):
             return None
         for name, digest in record["outputs"].items():
             if hashlib.sha256((Path(out_dir) / name).read_bytes()).hexdigest() != digest:
@@ -324,6 +326,7 @@ def record(out_dir: Path, stamp: str, outputs: dict[str, str], warnings: list[li
         "page_keys": page_keys,
         "block_pages": block_pages or {},
     }
+    data["check"] = _record_check(data)
     from .errors import PressError
     from .output import write_atomically
 
@@ -331,3 +334,9 @@ def record(out_dir: Path, stamp: str, outputs: dict[str, str], warnings: list[li
         write_atomically(Path(out_dir) / MANIFEST, json.dumps(data, ensure_ascii=False, indent=1), durable=False)
     except PressError:  # only a speed-up: the next build is a full one
         pass
+
+
+def _record_check(data: dict) -> str:
+    """The digest of the record as it reads back from JSON (its numbers as keys become text)."""
+    read_back = json.loads(json.dumps(data, ensure_ascii=False))
+    return hashlib.sha256(json.dumps(read_back, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
