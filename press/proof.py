@@ -107,21 +107,24 @@ def make_proof(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], doc: PdfPage
     pages_dir = make_folder(out_dir / "pages")
     for folder in (out_dir, pages_dir, out_dir / "fonts"):
         sweep_temporaries(folder)
-    # Only pages that changed are drawn again: the build names every page by what it holds.
+    # Only pages that changed are drawn again: the build names every page by what it holds, and
+    # the image drawn of it is used again only if it still holds what was written (a cut or
+    # changed file is drawn again, as a damaged cache entry is made again).
     known_file = pages_dir / "pages.json"
     try:
         known = json.loads(known_file.read_text())
     except (OSError, ValueError):
         known = {}
     keys = page_keys if len(page_keys) == len(doc) else [None] * len(doc)
-    names, versions = [], {}
+    names, versions, drawn = [], {}, {}
     for i in range(len(doc)):
         name = f"p{i + 1:03d}.jpg"
-        if keys[i] is None or known.get(name) != keys[i] or not (pages_dir / name).exists():
+        if keys[i] is None or known.get(name) != [keys[i], _digest_of(pages_dir / name)]:
             _write_image(pages_dir / name, doc.image(i))
         names.append(name)
+        drawn[name] = [keys[i], _digest_of(pages_dir / name)] if keys[i] else None
         versions[name] = keys[i][:16] if keys[i] else _version((pages_dir / name).read_bytes())
-    write_atomically(known_file, json.dumps(dict(zip(names, keys))), durable=False)
+    write_atomically(known_file, json.dumps(drawn), durable=False)
     for stale in set(os.listdir(pages_dir)) - set(names) - {"pages.json"}:
         _remove(pages_dir / stale)
     # The project's own faces, so the reading view looks the same on any machine.
@@ -194,6 +197,13 @@ def _version(data: bytes) -> str:
     """Names a file's content in the URLs of the index (?v=…): a browser may keep what it
     fetched, since a changed page or font comes under a new URL (see press/serve.py)."""
     return hashlib.sha256(data).hexdigest()[:16]
+
+
+def _digest_of(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:  # none yet, or a folder in its place
+        return None
 
 
 def _write_image(path: Path, image) -> None:
