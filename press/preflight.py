@@ -25,7 +25,7 @@ from .manifest import file_digest
 from .markup import ArticleHtml
 from .rules import FULLWIDTH, QUARTER_EM, THIRD_EM, WORD_JOINER
 from .session import Session
-from .sources import exists, problem
+from .sources import as_written, exists, problem
 
 # Printed widths (mm) from styles/press.css: a figure spans one column, a cover photo half the text block.
 FIGURE_WIDTH_MM = 84.7
@@ -121,10 +121,10 @@ def _image(issue: Issue, path: Path, line: int, src: str, width_mm: float, sessi
         return [error(path, line, f"image {src!r} is not a file of the issue: only paths inside the issue folder can be used", code="image.path")]
     if src.startswith("/"):
         return [error(path, line, f"image {src!r} is an absolute path: write it relative to the issue folder, e.g. images/photo.jpg", code="image.path")]
-    why = problem(issue.dir / src, issue.dir)
+    why = problem(as_written(issue.dir, src), issue.dir)
     if why is not None:
         return [error(path, line, f"image {src!r} {why}", code="image.missing" if why == "not found" else "image.path")]
-    target = (issue.dir / src).resolve()
+    target = as_written(issue.dir, src).resolve()
     if target.suffix.lower() not in IMAGE_SUFFIXES:
         return [error(path, line, f"image {src!r} is not a photo or artwork file (use .jpg or .png)", code="image.format")]
     decoded = _decode(target, session)
@@ -201,7 +201,7 @@ def press_images(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], parts, pdf
             path, line = (placer.path, placed.line) if placer is not None and placed.line else \
                 sources.get((src, part.lang)) or sources.get(src, (issue.yaml_path, None))
             try:
-                with Image.open(issue.dir / src) as img:
+                with Image.open(as_written(issue.dir, src)) as img:
                     width, height = img.size
             except (OSError, ValueError):
                 continue  # reported by preflight already

@@ -23,6 +23,7 @@ from .parity import review
 from .reading import reading_view, row_of
 from .render import environment
 from .session import Session
+from .sources import as_written
 
 DPI = 110
 
@@ -136,8 +137,9 @@ def make_proof(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], doc: PdfPage
     # sure each is a file inside the issue folder): never a whole folder, which may hold anything.
     for src in sorted({image.src for body in bodies.values() for image in body.images}):
         target = out_dir / src
-        if (issue.dir / src).resolve().is_relative_to(issue.dir.resolve()) and target.resolve().is_relative_to(out_dir.resolve()):
-            _copy_if_changed(issue.dir / src, target)
+        source = as_written(issue.dir, src)
+        if source.resolve().is_relative_to(issue.dir.resolve()) and target.resolve().is_relative_to(out_dir.resolve()):
+            _copy_if_changed(source, target)
 
     articles = [ProofArticle(key.slug, bodies[key].article.meta.title, key.lang, first_pages.get(key, 0))
                 for lang in ("zh", "en") for slug in issue.slugs if (key := ArticleKey(slug, lang)) in bodies]
