@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import unicodedata
 import warnings
 from pathlib import Path
@@ -53,6 +54,28 @@ def preflight(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], fonts_dir: Pa
             problems += _image(issue, body.article.path, image.line, image.src,
                                WIDE_WIDTH_MM if image.wide else FIGURE_WIDTH_MM, session)
     problems += _parity(issue, bodies)
+    problems += _links_to_articles(issue, bodies)
+    return problems
+
+
+def _links_to_articles(issue: Issue, bodies: dict[ArticleKey, ArticleHtml]) -> list[Problem]:
+    """A link to another article's file (press/markup.py makes it a link to that article's first
+    page) names an article of the issue: a file of the folder that issue.yaml does not list
+    has no page to lead to, and the link would be printed leading nowhere. Said at each line
+    that names the file (the link, or its reference definition)."""
+    from .finish import GOTO  # the link's placeholder address (press/finish.py resolves it)
+
+    problems = []
+    for body in bodies.values():
+        targets = dict.fromkeys(re.findall(rf'href="{re.escape(GOTO)}([^"]+)-(zh|en)"', str(body.html)))
+        for slug, lang in targets:
+            if issue.article(slug, lang) is not None:
+                continue
+            name = ArticleKey(slug, lang).file_name
+            lines = [n for n, line in enumerate(body.article.text.split("\n"), start=1) if name in line]
+            problems += [error(body.article.path, line, f"link to {name!r}: that article is not in the issue "
+                               "(issue.yaml 'articles'): list it, or link to its address on the web", code="link.scheme")
+                         for line in lines or [None]]
     return problems
 
 
