@@ -120,10 +120,12 @@ def make_proof(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], doc: PdfPage
     names, versions, drawn = [], {}, {}
     for i in range(len(doc)):
         name = f"p{i + 1:03d}.jpg"
-        if keys[i] is None or known.get(name) != [keys[i], _digest_of(pages_dir / name)]:
+        found = _digest_of(pages_dir / name)
+        if keys[i] is None or known.get(name) != [keys[i], found]:
             _write_image(pages_dir / name, doc.image(i))
+            found = _digest_of(pages_dir / name)
         names.append(name)
-        drawn[name] = [keys[i], _digest_of(pages_dir / name)] if keys[i] else None
+        drawn[name] = [keys[i], found] if keys[i] else None
         versions[name] = keys[i][:16] if keys[i] else _version((pages_dir / name).read_bytes())
     write_atomically(known_file, json.dumps(drawn), durable=False)
     for stale in set(os.listdir(pages_dir)) - set(names) - {"pages.json"}:
