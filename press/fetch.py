@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from .cache import Cache
+from .sources import as_written
 
 BASE = "https://press.invalid/"
 DATA_URI_LIMIT = 64 * 1024
@@ -49,7 +50,7 @@ class SandboxFetcher(URLFetcher):
         root = self.roots.get(folder)
         if root is None:
             raise RefusedFetch(url, "not inside the issue folder, styles/, templates/ or fonts/")
-        path = (root / rest).resolve()
+        path = as_written(root, rest).resolve()
         if not path.is_relative_to(root):
             raise RefusedFetch(url, "resolves outside its folder")
         if not path.is_file():

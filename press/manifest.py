@@ -90,12 +90,13 @@ def content_digest(path: Path, roots: list[Path], used: set | None = None, folde
 
 def issue_files(issue_dir: Path) -> list[Path]:
     """The files of an issue folder that a build reads: issue.yaml, the articles (<slug>.zh.md,
-    <slug>.en.md) and translation records at its top, images anywhere in it (press/preflight.py's
-    suffixes). Anything else an editor keeps there (notes, a video, a link to /proc) is not
-    read. Folders are entered through links only when they lead inside the issue folder."""
+    <slug>.en.md), translation records and lists of accepted warnings at its top (the build's
+    warnings depend on them), images anywhere in it (press/preflight.py's suffixes). Anything
+    else an editor keeps there (notes, a video, a link to /proc) is not read. Folders are
+    entered through links only when they lead inside the issue folder."""
     issue_dir = Path(issue_dir)
-    top = [p for p in _entries(issue_dir)
-           if p.name == "issue.yaml" or p.name.endswith((".zh.md", ".en.md", ".translation.yaml"))]
+    top = [p for p in _entries(issue_dir) if p.name == "issue.yaml"
+           or p.name.endswith((".zh.md", ".en.md", ".translation.yaml", ".accepted.yaml"))]
     images = [p for p in walk(issue_dir, [issue_dir]) if p.suffix.lower() in IMAGE_SUFFIXES]
     return sorted(set(top) | set(images))
 
@@ -241,7 +242,9 @@ LARGE_FILE = 256 * 1024
 def issue_id(issue_dir: Path, known: Path | None = None) -> str | None:
     """The id of issue.yaml, or None when it cannot be read: the full build will say why.
     `known`: a file in the cache folder that remembers the id of each issue.yaml read before,
-    by its bytes' digest, so that a warm build need not load YAML (a third of its time)."""
+    by its bytes' digest, so that a warm build need not load YAML (a third of its time). Each
+    id is kept with a digest of itself and its key: a damaged one would name the output and
+    baseline folders after another issue (diff compared with its baselines), and is read again."""
     try:
         path = Path(issue_dir) / "issue.yaml"
         if not path.is_file() or path.stat().st_size > 100_000:  # a pipe would be waited on forever
@@ -266,7 +269,8 @@ def issue_id(issue_dir: Path, known: Path | None = None) -> str | None:
 
         ids = dict(list(ids.items())[-(KNOWN_IDS - 1):]) | {digest: found}
         try:
-            write_atomically(known, json.dumps(ids), durable=False)
+            write_atomically(known, json.dumps({key: [value, _id_check(key, value)] for key, value in ids.items()}),
+                             durable=False)
         except PressError:  # only a speed-up
             pass
     return found
@@ -276,20 +280,31 @@ KNOWN_IDS = 32  # issue.yaml versions remembered
 
 
 def _known_ids(known: Path | None) -> dict[str, str]:
+    """The remembered ids whose check holds: one that does not (damaged) is as if never read."""
     if known is None:
         return {}
     try:
         ids = json.loads(Path(known).read_text(encoding="utf-8"))
-        return ids if isinstance(ids, dict) and all(isinstance(v, str) for v in ids.values()) else {}
     except (OSError, ValueError):
         return {}
+    if not isinstance(ids, dict):
+        return {}
+    return {key: entry[0] for key, entry in ids.items()
+            if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)
+            and entry[1] == _id_check(key, entry[0])}
+
+
+def _id_check(key: str, issue_id: str) -> str:
+    return hashlib.sha256(f"{key}\0{issue_id}".encode()).hexdigest()
 
 
 def reuse(out_dir: Path, stamp: str) -> dict | None:
-    """The recorded build in out_dir, if it was made from these inputs and its files are untouched."""
+    """The recorded build in out_dir, if it was made from these inputs and its files are untouched.
+    The record's own check must hold too: the warnings it says again, the first pages and page
+    keys the proof uses come from it, and a damaged one would be said or used as it reads."""
     try:
         record = json.loads((Path(out_dir) / MANIFEST).read_text(encoding="utf-8"))
-        if record["fingerprint"] != stamp:
+        if record["fingerprint"] != stamp or record.pop("check") != _record_check(record):
             return None
         for name, digest in record["outputs"].items():
             if hashlib.sha256((Path(out_dir) / name).read_bytes()).hexdigest() != digest:
@@ -311,6 +326,7 @@ def record(out_dir: Path, stamp: str, outputs: dict[str, str], warnings: list[li
         "page_keys": page_keys,
         "block_pages": block_pages or {},
     }
+    data["check"] = _record_check(data)
     from .errors import PressError
     from .output import write_atomically
 
@@ -318,3 +334,9 @@ def record(out_dir: Path, stamp: str, outputs: dict[str, str], warnings: list[li
         write_atomically(Path(out_dir) / MANIFEST, json.dumps(data, ensure_ascii=False, indent=1), durable=False)
     except PressError:  # only a speed-up: the next build is a full one
         pass
+
+
+def _record_check(data: dict) -> str:
+    """The digest of the record as it reads back from JSON (its numbers as keys become text)."""
+    read_back = json.loads(json.dumps(data, ensure_ascii=False))
+    return hashlib.sha256(json.dumps(read_back, ensure_ascii=False, sort_keys=True).encode()).hexdigest()

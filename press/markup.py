@@ -283,7 +283,9 @@ class _State:
             child.meta["internal"] = True
         elif not href.lower().startswith(LINK_SCHEMES):
             self.problems.append(error(self.article.path, line,
-                                       f"link to {href[:60]!r}: only http, https and mailto links can be printed", code="link.scheme"))
+                                       # As written: the parser percent-encodes what it keeps (\\host is %5C%5Chost).
+                                       f"link to {unquote(href)[:60]!r}: only http, https and mailto links can be printed",
+                                       code="link.scheme"))
             child.attrs.pop("href", None)
         elif not in_note and _link_words(children, child) not in (href, _shown(href)):
             again = href in self.link_notes

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import unicodedata
 import warnings
 from pathlib import Path
@@ -25,7 +26,7 @@ from .manifest import file_digest
 from .markup import ArticleHtml
 from .rules import FULLWIDTH, QUARTER_EM, THIRD_EM, WORD_JOINER
 from .session import Session
-from .sources import exists, problem
+from .sources import as_written, exists, problem
 
 # Printed widths (mm) from styles/press.css: a figure spans one column, a cover photo half the text block.
 FIGURE_WIDTH_MM = 84.7
@@ -53,6 +54,28 @@ def preflight(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], fonts_dir: Pa
             problems += _image(issue, body.article.path, image.line, image.src,
                                WIDE_WIDTH_MM if image.wide else FIGURE_WIDTH_MM, session)
     problems += _parity(issue, bodies)
+    problems += _links_to_articles(issue, bodies)
+    return problems
+
+
+def _links_to_articles(issue: Issue, bodies: dict[ArticleKey, ArticleHtml]) -> list[Problem]:
+    """A link to another article's file (press/markup.py makes it a link to that article's first
+    page) names an article of the issue: a file of the folder that issue.yaml does not list
+    has no page to lead to, and the link would be printed leading nowhere. Said at each line
+    that names the file (the link, or its reference definition)."""
+    from .finish import GOTO  # the link's placeholder address (press/finish.py resolves it)
+
+    problems = []
+    for body in bodies.values():
+        targets = dict.fromkeys(re.findall(rf'href="{re.escape(GOTO)}([^"]+)-(zh|en)"', str(body.html)))
+        for slug, lang in targets:
+            if issue.article(slug, lang) is not None:
+                continue
+            name = ArticleKey(slug, lang).file_name
+            lines = [n for n, line in enumerate(body.article.text.split("\n"), start=1) if name in line]
+            problems += [error(body.article.path, line, f"link to {name!r}: that article is not in the issue "
+                               "(issue.yaml 'articles'): list it, or link to its address on the web", code="link.scheme")
+                         for line in lines or [None]]
     return problems
 
 
@@ -121,10 +144,10 @@ def _image(issue: Issue, path: Path, line: int, src: str, width_mm: float, sessi
         return [error(path, line, f"image {src!r} is not a file of the issue: only paths inside the issue folder can be used", code="image.path")]
     if src.startswith("/"):
         return [error(path, line, f"image {src!r} is an absolute path: write it relative to the issue folder, e.g. images/photo.jpg", code="image.path")]
-    why = problem(issue.dir / src, issue.dir)
+    why = problem(as_written(issue.dir, src), issue.dir)
     if why is not None:
         return [error(path, line, f"image {src!r} {why}", code="image.missing" if why == "not found" else "image.path")]
-    target = (issue.dir / src).resolve()
+    target = as_written(issue.dir, src).resolve()
     if target.suffix.lower() not in IMAGE_SUFFIXES:
         return [error(path, line, f"image {src!r} is not a photo or artwork file (use .jpg or .png)", code="image.format")]
     decoded = _decode(target, session)
@@ -201,7 +224,7 @@ def press_images(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], parts, pdf
             path, line = (placer.path, placed.line) if placer is not None and placed.line else \
                 sources.get((src, part.lang)) or sources.get(src, (issue.yaml_path, None))
             try:
-                with Image.open(issue.dir / src) as img:
+                with Image.open(as_written(issue.dir, src)) as img:
                     width, height = img.size
             except (OSError, ValueError):
                 continue  # reported by preflight already

@@ -23,6 +23,7 @@ from .parity import review
 from .reading import reading_view, row_of
 from .render import environment
 from .session import Session
+from .sources import as_written
 
 DPI = 110
 
@@ -107,21 +108,26 @@ def make_proof(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], doc: PdfPage
     pages_dir = make_folder(out_dir / "pages")
     for folder in (out_dir, pages_dir, out_dir / "fonts"):
         sweep_temporaries(folder)
-    # Only pages that changed are drawn again: the build names every page by what it holds.
+    # Only pages that changed are drawn again: the build names every page by what it holds, and
+    # the image drawn of it is used again only if it still holds what was written (a cut or
+    # changed file is drawn again, as a damaged cache entry is made again).
     known_file = pages_dir / "pages.json"
     try:
         known = json.loads(known_file.read_text())
     except (OSError, ValueError):
         known = {}
     keys = page_keys if len(page_keys) == len(doc) else [None] * len(doc)
-    names, versions = [], {}
+    names, versions, drawn = [], {}, {}
     for i in range(len(doc)):
         name = f"p{i + 1:03d}.jpg"
-        if keys[i] is None or known.get(name) != keys[i] or not (pages_dir / name).exists():
+        found = _digest_of(pages_dir / name)
+        if keys[i] is None or known.get(name) != [keys[i], found]:
             _write_image(pages_dir / name, doc.image(i))
+            found = _digest_of(pages_dir / name)
         names.append(name)
+        drawn[name] = [keys[i], found] if keys[i] else None
         versions[name] = keys[i][:16] if keys[i] else _version((pages_dir / name).read_bytes())
-    write_atomically(known_file, json.dumps(dict(zip(names, keys))), durable=False)
+    write_atomically(known_file, json.dumps(drawn), durable=False)
     for stale in set(os.listdir(pages_dir)) - set(names) - {"pages.json"}:
         _remove(pages_dir / stale)
     # The project's own faces, so the reading view looks the same on any machine.
@@ -133,8 +139,9 @@ def make_proof(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], doc: PdfPage
     # sure each is a file inside the issue folder): never a whole folder, which may hold anything.
     for src in sorted({image.src for body in bodies.values() for image in body.images}):
         target = out_dir / src
-        if (issue.dir / src).resolve().is_relative_to(issue.dir.resolve()) and target.resolve().is_relative_to(out_dir.resolve()):
-            _copy_if_changed(issue.dir / src, target)
+        source = as_written(issue.dir, src)
+        if source.resolve().is_relative_to(issue.dir.resolve()) and target.resolve().is_relative_to(out_dir.resolve()):
+            _copy_if_changed(source, target)
 
     articles = [ProofArticle(key.slug, bodies[key].article.meta.title, key.lang, first_pages.get(key, 0))
                 for lang in ("zh", "en") for slug in issue.slugs if (key := ArticleKey(slug, lang)) in bodies]
@@ -194,6 +201,13 @@ def _version(data: bytes) -> str:
     """Names a file's content in the URLs of the index (?v=…): a browser may keep what it
     fetched, since a changed page or font comes under a new URL (see press/serve.py)."""
     return hashlib.sha256(data).hexdigest()[:16]
+
+
+def _digest_of(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:  # none yet, or a folder in its place
+        return None
 
 
 def _write_image(path: Path, image) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import unicodedata
 from pathlib import Path
 
 
@@ -51,6 +52,25 @@ def problem(path: Path, root: Path) -> str | None:
     if not stat.S_ISREG(mode):
         return "is not a file but a pipe, socket or device"
     return None
+
+
+def as_written(folder: Path, relative: str) -> Path:
+    """`folder / relative`, each name of it that is not there as written matched to the one
+    entry of its folder whose name reads the same in NFC. The sources are read as NFC text
+    (press/issue.py), while a file copied from macOS may keep its name decomposed (e + U+0301):
+    the editor wrote the name the folder shows. Without such an entry, the path as written."""
+    path = Path(folder)
+    for name in Path(relative).parts:
+        if not exists(path / name) and name not in ("..", "."):
+            try:
+                alike = [entry for entry in os.listdir(path)
+                         if unicodedata.normalize("NFC", entry) == unicodedata.normalize("NFC", name)]
+            except OSError:
+                alike = []
+            if len(alike) == 1:
+                name = alike[0]
+        path = path / name
+    return path
 
 
 def folder_problem(path: Path) -> str | None:

@@ -51,3 +51,24 @@ def test_the_build_fingerprint_follows_the_environment(tmp_path, monkeypatch):
     first = manifest.fingerprint(issue, (), [tmp_path / "issue"])
     monkeypatch.setattr(manifest, "environment", lambda: b"weasyprint-71.0.dist-info")
     assert manifest.fingerprint(issue, (), [tmp_path / "issue"]) != first
+
+
+def test_a_damaged_remembered_issue_id_is_not_used(tmp_path):
+    """The cache remembers each issue.yaml's id by its bytes' digest (a warm build loads no YAML).
+    A damaged entry would name the output and baseline folders after another issue (diff then
+    compared the pages with another issue's baselines): it is read from issue.yaml again."""
+    import json
+
+    issue = tmp_path / "issue"
+    issue.mkdir()
+    (issue / "issue.yaml").write_text('id: "2020-02"\n', encoding="utf-8")
+    known = tmp_path / "issue-ids.json"
+    assert manifest.issue_id(issue, known) == "2020-02"
+    [(key, entry)] = json.loads(known.read_text(encoding="utf-8")).items()
+    # Whatever is remembered with a check that holds is used: the file is a cache indeed.
+    known.write_text(json.dumps({key: ["other", manifest._id_check(key, "other")]}), encoding="utf-8")
+    assert manifest.issue_id(issue, known) == "other"
+    for damaged in (["2020-06", entry[1]], "2020-06", ["2020-02", entry[1][:-1] + "0"], ["2020-06"], {"id": "2020-06"}):
+        known.write_text(json.dumps({key: damaged}), encoding="utf-8")
+        assert manifest.issue_id(issue, known) == "2020-02", damaged
+        assert json.loads(known.read_text(encoding="utf-8")) == {key: entry}  # made again

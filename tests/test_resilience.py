@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ISSUE, ROOT, run_build
+from conftest import ISSUE, ROOT, build_here, run_build
 
 PDFS = [f"{ISSUE.name}.pdf", f"{ISSUE.name}.zh.pdf", f"{ISSUE.name}.en.pdf"]
 CACHED = ("parts", "fonts", "images")  # what press keeps under its cache folder, by kind
@@ -322,6 +322,24 @@ def test_the_proof_leaves_no_temporary_files(issue, tmp_path, clean):
         assert sorted(p.name for p in (out / "proof").glob("*.pdf")) == sorted(PDFS)
         assert [p for p in out.rglob("*") if p.name.endswith(".tmp")] == []
     assert _digests(out / "proof") == _digests(out)
+
+
+def test_a_damaged_page_image_of_the_proof_is_drawn_again(issue, tmp_path, clean):
+    """The proof draws again only the pages that changed: an image it would keep must still be
+    the one it drew (here one cut short, one holding another page's image)."""
+    cache = tmp_path / "cache"
+    shutil.copytree(clean[1], cache, symlinks=True)
+    out = tmp_path / "out"
+    env = {"PRESS_CACHE_DIR": str(cache)}
+    assert build_here("proof", str(issue), "-o", str(out), env=env).returncode == 0
+    pages = sorted((out / "proof" / "pages").glob("p*.jpg"))
+    drawn = {page.name: page.read_bytes() for page in pages}
+    assert len(pages) >= 3
+    _cut(pages[1])
+    pages[0].write_bytes(drawn[pages[-1].name])
+    result = build_here("proof", str(issue), "-o", str(out), env=env)
+    assert result.returncode == 0 and _lines(result, "error") == [], result.stderr
+    assert {page.name: page.read_bytes() for page in pages} == drawn
 
 
 def test_the_proof_of_a_reused_build_checks_the_font_subsets_it_reads(issue, tmp_path, clean):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ISSUE, ROOT, run_build
+from conftest import ISSUE, ROOT, build_here, run_build
 
 # Run in a process of its own: an audit hook cannot be taken out again. It prints every path
 # the fingerprint opened, then the fingerprint.
@@ -65,15 +65,31 @@ def add_strange_files(issue: Path) -> list[Path]:
 
 def test_the_fingerprint_opens_the_files_a_build_reads_and_no_other(issue_copy, tmp_path):
     strange = add_strange_files(issue_copy)
+    (issue_copy / "working-together.accepted.yaml").write_text("[]\n", encoding="utf-8")
     opened, _ = fingerprint_opens(issue_copy, tmp_path / "out", tmp_path / "cache")
     in_issue = {Path(p).relative_to(issue_copy).as_posix() for p in opened if Path(p).is_relative_to(issue_copy)}
-    # What the build reads, from the sources: issue.yaml, each article, the translation records, the images.
-    used = {"issue.yaml"} | {p.name for p in ISSUE.glob("*.md") if re.fullmatch(r".+\.(zh|en)\.md", p.name)}
+    # What the build reads, from the sources: issue.yaml, each article, the translation records
+    # and lists of accepted warnings, the images.
+    used = {"issue.yaml", "working-together.accepted.yaml"}
+    used |= {p.name for p in ISSUE.glob("*.md") if re.fullmatch(r".+\.(zh|en)\.md", p.name)}
     used |= {p.name for p in ISSUE.glob("*.translation.yaml")}
     used |= {f"images/{p.name}" for p in (ISSUE / "images").iterdir() if p.suffix == ".jpg"}
     assert in_issue == used
     assert not {str(p) for p in strange} & opened
     assert not {p for p in opened if p.startswith(("/proc", "/sys", "/dev", "/etc"))}, opened
+
+
+def test_a_list_of_accepted_warnings_written_after_a_build_is_read_by_the_next(issue_copy, tmp_path):
+    """Its warnings come from that list too: a build must not be answered from the last one's
+    record (which printed the warnings of then) when only the list changed."""
+    out = tmp_path / "out"
+    first = build_here("pdf", str(issue_copy), "-o", str(out))
+    assert first.returncode == 0 and "accepted.yaml" not in first.stderr, first.stderr
+    (issue_copy / "working-together.accepted.yaml").write_text("zh: [unclosed\n", encoding="utf-8")
+    again = build_here("pdf", str(issue_copy), "-o", str(out))
+    assert again.returncode == 0, again.stderr
+    assert f"{os.path.relpath(issue_copy, ROOT)}/working-together.accepted.yaml:1: warning: cannot read this list of " \
+           "accepted warnings" in again.stderr, again.stderr
 
 
 def test_a_build_beside_links_out_pipes_and_proc_files_ends_and_says_what_it_left(issue_copy, tmp_path):
