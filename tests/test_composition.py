@@ -235,27 +235,42 @@ def test_no_short_tail_is_left_beside_a_float_that_could_go_back(outputs, issue_
         assert not page.images, tail
 
 
-def test_an_ending_beside_a_tall_photo_sets_the_photo_beside_the_text(outputs):
+def test_an_ending_beside_a_tall_photo_is_evened_by_where_and_how_large_the_photo_is_set(outputs):
     """2020-09's deep-sea article ends on a page with a portrait photo at the break between the
     columns: the text stopped 4 lines down the left column above the photo, the rest in the
     right column, 11 lines apart. The make-up sets the photo after the article's source line,
-    so that the text stands in one column and the photo in the other (set up to a fifth
-    smaller to end with the text): in Chinese within a line, in English within 2.5 (its text
-    is the longer by two lines and a photo cannot grow)."""
+    the text in one column and the photo in the other. In Chinese the photo's column is the
+    longer: the photo is set smaller (by at most a fifth) to end with the text. In English the
+    text is the longer by two lines and the photo cannot grow (it is printed at the 300 ppi
+    print wants): it goes to the top of the column where it is called instead, and set a line
+    smaller moves the text by a line, so that the last page balances. Both endings within a
+    line; the photo between 80 and 110 % of its full-measure size and at 300 ppi at least."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
     widths = {}
-    for name, title, most in (("2020-09.zh.pdf", "万米深潜", 1.0), ("2020-09.en.pdf", "Ten thousand", 2.5)):
+    for name, title, in_part in (("2020-09.zh.pdf", "万米深潜", "last"), ("2020-09.en.pdf", "Ten thousand", "opening")):
         layout = layout_of(outputs, "2020-09", name)
         article = next(a for a in layout.articles if a.title.startswith(title))
-        images = layout.pages[article.last].images
-        assert len(images) == 1, name  # the photo is on the ending's page
+        on = article.last if in_part == "last" else article.opening
+        images = layout.pages[on].images
+        assert len(images) == 1, name  # the photo is on the ending's page (zh), where it is called (en)
         widths[name] = images[0][2] - images[0][0]
         spreads = [float(re.search(r"end ([\d.]+|inf) lines apart", e).group(1))
                    for e in report.unbalanced_endings(layout) if e.startswith(f"p{article.last + 1}:")]
-        assert all(spread <= most for spread in spreads), (name, spreads)
-    # The same picture in the same column measure: the Chinese one, whose column was the longer
-    # beside the text, is set smaller (by at most a fifth); the English one, beside the longer
-    # text, keeps the full measure.
-    assert 0.8 * widths["2020-09.en.pdf"] <= widths["2020-09.zh.pdf"] < widths["2020-09.en.pdf"] - 1, widths
+        assert spreads == [], (name, spreads)
+        with pdfium.PdfDocument(outputs["2020-09"][0] / name) as pdf:
+            image = next(pdf[on].get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=4))
+            left, bottom, right, top = image.get_bounds()
+            pixels = image.get_px_size()
+            assert min(pixels[0] / ((right - left) / 72), pixels[1] / ((top - bottom) / 72)) >= 299.5, name
+    # The same picture in the same column measure (the 176.4 mm text block less a 7 mm gap, in
+    # half), at 303 ppi at full measure: both set smaller, by at most a fifth, the Chinese one
+    # (beside text 3.5 lines shorter) the more.
+    measure = (176.4 - 7) / 2 * report.MM
+    for name, width in widths.items():
+        assert 0.8 * measure <= width < measure - 1, (name, width, measure)
+    assert widths["2020-09.zh.pdf"] < widths["2020-09.en.pdf"] - 1, widths
 
 
 def test_a_hole_before_a_heading_is_closed_by_a_tighter_paragraph(outputs):
