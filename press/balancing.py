@@ -274,6 +274,12 @@ def even_endings(document, root, render, anchors=None):
                         left, right = (c for c in layout.columns if c.body is body and c.page == page)
                 else:
                     parent[:] = order
+            # Or earlier, where it is called: the text that follows it then flows past it.
+            if all(a is b for a, b in zip(parent, order)):
+                trial = _set_earlier(document, render, at_break, layout, body, page, anchors or {}, root)
+                if trial is not None:
+                    document = trial
+                    continue
         # A picture set after the text, beside the longer text: set larger where its print
         # resolution allows, or at the top of an earlier column (where it is called, or the
         # ending page's first); a line more or fewer may then even what is left (below).
@@ -327,6 +333,34 @@ def even_endings(document, root, render, anchors=None):
             else:
                 still.append((body, candidates, changes))
         waiting = still
+    # No paragraph could: a picture near the ending set a line smaller or larger moves the text
+    # as a line fewer or more would.
+    for body, _, _ in waiting:
+        document = _even_by_a_picture(document, render, body, root)
+    return document
+
+
+def _even_by_a_picture(document, render, body, root):
+    """An ending that no paragraph a line looser or tighter evens: one of the article's last two
+    pictures on its last page or the page before set a line smaller, a line larger, or two lines
+    smaller (_resize: within SHRINK and GROW, never under PRINT_PPI). The first layout that
+    evens it (_no_worse), or `document` as it was."""
+    from .makeup import _read, is_float
+
+    layout = _read(document)
+    columns = [c for c in layout.columns if c.body is body]
+    page = max(c.page for c in columns)
+    pictures = list(dict.fromkeys(e for c in columns if c.page >= page - 1 for e, *_ in c.blocks
+                                  if e.tag == "figure" and is_float(e) and next(e.iter("img"), None) is not None))
+    for figure in pictures[-2:]:
+        for lines in (-1, +1, -2):
+            undo = _resize(figure, layout, lines * layout.line_height)
+            if undo is None:
+                continue
+            trial = render()
+            if _no_worse(trial, document, body, root):
+                return trial
+            undo()
     return document
 
 
