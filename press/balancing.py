@@ -572,8 +572,10 @@ def ending_warnings(layout, root) -> list:
         left, right = (c for c in layout.columns if c.body is body and c.page == page)
         apart = (_end(right) - _end(left)) / layout.line_height
         # The right column longer: its first block could not go to the left one (a float too
-        # tall for the balanced column, or a heading with the lines kept with it).
-        block = right.blocks[0][0] if apart > 0 else left.blocks[-1][0]
+        # tall for the balanced column, or a heading with the lines kept with it). The left one
+        # longer: its last block with a height (a note's marker after it has none, nor a line).
+        block = right.blocks[0][0] if apart > 0 else \
+            next((e for e, top, bottom, _ in reversed(left.blocks) if bottom - top > 0.5), left.blocks[-1][0])
         closing = next((c for c in (left, right) if _ends_body(c)), None)
         if closing is not None:  # a float set after the text (even_endings): the text beside it is the matter
             block = closing.blocks[-1][0]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shutil
 import sys
 
 import pytest
@@ -278,3 +279,38 @@ def test_a_hole_before_a_heading_is_closed_by_a_tighter_paragraph(outputs):
     less than a line, and no paragraph could be set a line looser; one of the page's
     paragraphs set a line tighter pulls the heading up to the column's foot."""
     assert report.holes(layout_of(outputs, "2020-09", "2020-09.en.pdf")) == []
+
+
+def test_an_editors_last_sentence_leaves_no_uneven_ending(tmp_path):
+    """2020-06 with a sentence more in two articles (tools/one_sentence.py: the paragraph at two
+    thirds of the article gets its first sentence again). rd-funding.en then ends 1.7 lines
+    apart, its table standing at the foot of the longer column: the table goes to the top of
+    the column where it is called, and the text flows past it. young-scientists.zh ends 2 lines
+    apart, and no paragraph can take a line more or fewer: its photo on the page before is set a
+    line smaller (never below 300 ppi, at least four fifths of its size). Both end within a
+    line, with no warning of it, no short tail, and no note away from its call."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    spec = importlib.util.spec_from_file_location("one_sentence", ROOT / "tools" / "one_sentence.py")
+    one_sentence = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(one_sentence)
+    issue = tmp_path / "2020-06"
+    shutil.copytree(ISSUES["2020-06"], issue)
+    for name in ("rd-funding.en.md", "young-scientists.zh.md"):
+        text = (issue / name).read_text(encoding="utf-8")
+        changed = one_sentence.variant(text, +1)
+        assert changed is not None and len(changed) > len(text), name
+        (issue / name).write_text(changed, encoding="utf-8")
+    result = run_build("pdf", str(issue), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "layout.unbalanced" not in result.stderr, result.stderr
+    layout = report.read_layout(tmp_path / "out" / "2020-06.pdf")
+    assert report.unbalanced_endings(layout) == []
+    assert report.tails(layout) == [] and report.notes_off_their_page(layout) == []
+    with pdfium.PdfDocument(tmp_path / "out" / "2020-06.pdf") as pdf:
+        for page in list(pdf)[1:]:  # the cover's photos are the editors' (299 ppi across the page)
+            for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=4):
+                left, bottom, right, top = image.get_bounds()
+                width, height = image.get_px_size()
+                assert min(width / ((right - left) / 72), height / ((top - bottom) / 72)) >= 299.5

@@ -135,7 +135,7 @@ def main() -> None:
                     (copy / article.name).write_text(text, encoding="utf-8")
                     rows.append((name, counts(copy, copy.parent / "out")))
             keys = [k for k in rows[0][1] if k != "codes"]
-            print(f"{issue.name}: " + " ".join(f"{SHORT.get(k, k):>8}" for k in keys) + "  warnings by code")
+            print(f"{issue.name + ':':26} " + " ".join(f"{SHORT.get(k, k):>8}" for k in keys) + "  warnings by code")
             for name, found in rows:
                 print(f"  {name:24} " + " ".join(f"{found.get(k, '-')!s:>8}" for k in keys) + f"  {found.get('codes', '')}",
                       flush=True)
