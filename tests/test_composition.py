@@ -314,3 +314,38 @@ def test_an_editors_last_sentence_leaves_no_uneven_ending(tmp_path):
                 left, bottom, right, top = image.get_bounds()
                 width, height = image.get_px_size()
                 assert min(width / ((right - left) / 72), height / ((top - bottom) / 72)) >= 299.5
+
+
+def test_a_photo_with_resolution_to_spare_is_set_larger_to_end_with_the_text_beside_it(tmp_path):
+    """2020-09's grain-harvest.en ends with its paddy photo set after the text, the text 1.5 lines
+    the longer. At the sample's 303 ppi the photo cannot grow, and goes back to where it is
+    called. With twice the pixels it stays, set larger instead (at most 110 % of its height,
+    cropped at its sides to the column's measure, as a compositor crops a photo to a depth),
+    and the columns end within a line."""
+    from PIL import Image
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    issue = tmp_path / "2020-09"
+    shutil.copytree(COMPOSER_SAMPLE, issue)
+    photo = issue / "images" / "paddy.jpg"
+    with Image.open(photo) as image:
+        pixels = image.size
+        image.resize((2 * pixels[0], 2 * pixels[1])).save(photo, quality=90)
+    result = run_build("pdf", str(issue), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "grain-harvest.en.md:38: warning" not in result.stderr, result.stderr
+    layout = report.read_layout(tmp_path / "out" / "2020-09.en.pdf")
+    article = next(a for a in layout.articles if a.title.startswith("Another good grain harvest"))
+    assert not [e for e in report.unbalanced_endings(layout) if e.startswith(f"p{article.last + 1}:")]
+    measure = (176.4 - 7) / 2 * report.MM  # the column's: the photo's natural width
+    with pdfium.PdfDocument(tmp_path / "out" / "2020-09.en.pdf") as pdf:
+        photos = [image for image in pdf[article.last].get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=4)
+                  if image.get_px_size() == (2 * pixels[0], 2 * pixels[1])]
+        assert len(photos) == 1  # on the last page, beside the text
+        left, bottom, right, top = photos[0].get_bounds()
+    natural = measure * pixels[1] / pixels[0]
+    # Drawn taller than its natural height, and as much wider (the sides fall outside the column).
+    assert 1.02 * natural < top - bottom <= 1.1 * natural + 0.5, (top - bottom, natural)
+    assert right - left > measure + 1
+    assert 2 * pixels[1] / ((top - bottom) / 72) >= 300
