@@ -206,6 +206,10 @@ def even_endings(document, root, render, anchors=None):
       the part costs as much for one article as for all), then each of those alone, from the
       last, three at most.
 
+    - a picture beside the longer text set larger, or set where it is called (_grown,
+      _set_earlier), and a picture near an ending set a line smaller or larger
+      (_even_by_a_picture): TRIALS layouts a part at most between them.
+
     The document is returned as it was when nothing does."""
     from .makeup import _heights, _holes, _move_after_text, _move_to_end, _parents, _pushed, _read, is_float
     from .paragraphs import LOOSENESS
@@ -230,6 +234,15 @@ def even_endings(document, root, render, anchors=None):
         if len(columns) != 2 or not all(c.blocks for c in columns):
             return inf
         return abs(_end(columns[1]) - _end(columns[0]))
+
+    spare = [TRIALS]
+
+    def trial_layout():
+        """A layout for the trials of where and how large a picture is set, while TRIALS last."""
+        if spare[0] <= 0:
+            return None
+        spare[0] -= 1
+        return render()
 
     waiting = []  # (body, paragraphs, the changes that may help) of the endings a line more or fewer may even
     for body, page, candidates in list(_uneven(_read(document))):
@@ -276,7 +289,7 @@ def even_endings(document, root, render, anchors=None):
                     parent[:] = order
             # Or earlier, where it is called: the text that follows it then flows past it.
             if all(a is b for a, b in zip(parent, order)):
-                trial = _set_earlier(document, render, at_break, layout, body, page, anchors or {}, root)
+                trial = _set_earlier(document, trial_layout, at_break, layout, body, page, anchors or {}, root)
                 if trial is not None:
                     document = trial
                     continue
@@ -287,9 +300,9 @@ def even_endings(document, root, render, anchors=None):
         text = right if closing is left else left
         if closing is not None and _end(text) - _end(closing) > layout.line_height + 0.5:
             figure = closing.blocks[-1][0]
-            trial = _grown(document, render, figure, closing, text, layout.line_height, body, root)
+            trial = _grown(document, trial_layout, figure, closing, text, layout.line_height, body, root)
             if trial is None:
-                trial = _set_earlier(document, render, figure, layout, body, page, anchors or {}, root)
+                trial = _set_earlier(document, trial_layout, figure, layout, body, page, anchors or {}, root)
             if trial is not None:
                 document = trial
                 continue
@@ -336,7 +349,7 @@ def even_endings(document, root, render, anchors=None):
     # No paragraph could: a picture near the ending set a line smaller or larger moves the text
     # as a line fewer or more would.
     for body, _, _ in waiting:
-        document = _even_by_a_picture(document, render, body, root)
+        document = _even_by_a_picture(document, trial_layout, body, root)
     return document
 
 
@@ -358,13 +371,16 @@ def _even_by_a_picture(document, render, body, root):
             if undo is None:
                 continue
             trial = render()
-            if _no_worse(trial, document, body, root):
+            if trial is not None and _no_worse(trial, document, body, root):
                 return trial
             undo()
+            if trial is None:  # no trial left
+                return document
     return document
 
 
 SHRINK = 0.8  # a picture set smaller to even an ending: at least this share of its height
+TRIALS = 8  # layouts a part's trials of where and how large a picture is set may take, at most
 GROW = 1.1  # a picture set larger to even an ending: at most this share of its height...
 PRINT_PPI = 300  # ...and never below the press PDF's resolution (press/preflight.py)
 
@@ -419,7 +435,7 @@ def _grown(document, render, figure, closing, text, line_height: float, body, ro
     if undo is None:
         return None
     trial = render()
-    if _no_worse(trial, document, body, root):
+    if trial is not None and _no_worse(trial, document, body, root):
         return trial
     undo()
     return None
@@ -514,6 +530,9 @@ def _set_earlier(document, render, figure, layout, body, page: int, anchors: dic
         parent.insert(index, figure)
         figure.tail = tail
         trial = render()
+        if trial is None:  # no trial left
+            parent[:] = order
+            return None
         if _no_worse(trial, document, body, root):
             return trial
         after = _read_layout(trial)
@@ -524,7 +543,7 @@ def _set_earlier(document, render, figure, layout, body, page: int, anchors: dic
                 if undo is None:
                     continue
                 sized = render()
-                if _no_worse(sized, document, body, root):
+                if sized is not None and _no_worse(sized, document, body, root):
                     return sized
                 undo()
         parent[:] = order
