@@ -385,7 +385,6 @@ GROW = 1.1  # a picture set larger to even an ending: at most this share of its 
 PRINT_PPI = 300  # ...and never below the press PDF's resolution (press/preflight.py)
 
 
-
 def _shrink(figure, left, right, line_height: float):
     """A picture that ends the longer column of an ending set smaller, by what that column
     passes the other less half a line (SHRINK of its height at least), its caption as it was:
@@ -444,7 +443,7 @@ def _grown(document, render, figure, closing, text, line_height: float, body, ro
 def _resize(figure, layout, change: float, least: float | None = None):
     """The picture of `figure` set `change` px taller (or shorter), as a compositor sizes a
     photo to a depth: between SHRINK and GROW of its height as the style sheet set it, and
-    never below PRINT_PPI as placed; a picture that would pass the column's measure is cropped
+    never larger below PRINT_PPI as placed; a picture that would pass the column's measure is cropped
     at its sides (object-fit: cover), a narrower one keeps its shape. When `least` is given,
     a smaller change down to it will do. How to take it back, or None where it cannot be."""
     image = next(figure.iter("img"), None)
@@ -456,18 +455,18 @@ def _resize(figure, layout, change: float, least: float | None = None):
     replacement = getattr(box, "replacement", None)
     if not getattr(replacement, "width", 0) or not box.height:
         return None
+    def ppi(width: float, height: float) -> float:  # as placed: CSS px are 1/96 in
+        return 96 / max(width / replacement.width, height / replacement.height)
+
     style = image.get("style")
     natural = float(image.get(NATURAL) or box.height)
     height = min(max(box.height + change, SHRINK * natural), GROW * natural)
     width = min(block.width, box.width * height / box.height)
-    if 96 / max(width / replacement.width, height / replacement.height) < PRINT_PPI:
-        # As large as the resolution allows (CSS px are 1/96 in), when that is enough.
-        if least is None or change <= 0:
-            return None
-        height = min(height, 96 * replacement.height / PRINT_PPI, block.width / replacement.width * replacement.height
-                     if width >= block.width else height)
+    if height > box.height and ppi(width, height) < PRINT_PPI:
+        # Only as much larger as the resolution allows (a smaller picture never lowers it).
+        height = max(box.height, min(height, 96 * replacement.height / PRINT_PPI))
         width = min(block.width, box.width * height / box.height)
-        if 96 / max(width / replacement.width, height / replacement.height) < PRINT_PPI - 0.01:
+        if ppi(width, height) < PRINT_PPI - 0.01:
             return None
     moved = height - box.height
     if abs(moved) < 0.5 or (least is not None and moved < least) or (least is None and (moved > 0) != (change > 0)):
