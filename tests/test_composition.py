@@ -250,7 +250,8 @@ def test_an_ending_beside_a_tall_photo_is_evened_by_where_and_how_large_the_phot
     import pypdfium2.raw as pdfium_c
 
     widths = {}
-    for name, title, in_part in (("2020-09.zh.pdf", "万米深潜", "last"), ("2020-09.en.pdf", "Ten thousand", "opening")):
+    cases = (("2020-09.zh.pdf", "万米深潜", "last"), ("2020-09.en.pdf", "Ten thousand", "opening"))
+    for name, title, in_part in cases:
         layout = layout_of(outputs, "2020-09", name)
         article = next(a for a in layout.articles if a.title.startswith(title))
         on = article.last if in_part == "last" else article.opening

@@ -147,8 +147,8 @@ def main() -> None:
             keys = [k for k in rows[0][1] if k != "codes"]
             print(f"{issue.name + ':':26} " + " ".join(f"{SHORT.get(k, k):>8}" for k in keys) + "  warnings by code")
             for name, found in rows:
-                print(f"  {name:24} " + " ".join(f"{found.get(k, '-')!s:>8}" for k in keys) + f"  {found.get('codes', '')}",
-                      flush=True)
+                cells = " ".join(f"{found.get(k, '-')!s:>8}" for k in keys)
+                print(f"  {name:24} {cells}  {found.get('codes', '')}", flush=True)
 
 
 if __name__ == "__main__":
