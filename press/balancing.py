@@ -183,7 +183,7 @@ def _next_change(run, base: _Run, height: float, lost_space: float,
 
 # ---------- an article's ending, evened by a line more or fewer ----------
 
-def even_endings(document, root, render):
+def even_endings(document, root, render, anchors=None):
     """Where an article ends part-way down a page with its columns more than a line apart, try
     what a compositor would, and keep a layout that ends them within a line of each other
     without a page more and without unevening another ending:
@@ -205,6 +205,10 @@ def even_endings(document, root, render):
       is found by one layout with every candidate of every such ending asking (a layout of
       the part costs as much for one article as for all), then each of those alone, from the
       last, three at most.
+
+    - a picture beside the longer text set larger, or set where it is called (_grown,
+      _set_earlier), and a picture near an ending set a line smaller or larger
+      (_even_by_a_picture): TRIALS layouts a part at most between them.
 
     The document is returned as it was when nothing does."""
     from .makeup import _heights, _holes, _move_after_text, _move_to_end, _parents, _pushed, _read, is_float
@@ -230,6 +234,15 @@ def even_endings(document, root, render):
         if len(columns) != 2 or not all(c.blocks for c in columns):
             return inf
         return abs(_end(columns[1]) - _end(columns[0]))
+
+    spare = [TRIALS]
+
+    def trial_layout():
+        """A layout for the trials of where and how large a picture is set, while TRIALS last."""
+        if spare[0] <= 0:
+            return None
+        spare[0] -= 1
+        return render()
 
     waiting = []  # (body, paragraphs, the changes that may help) of the endings a line more or fewer may even
     for body, page, candidates in list(_uneven(_read(document))):
@@ -274,6 +287,25 @@ def even_endings(document, root, render):
                         left, right = (c for c in layout.columns if c.body is body and c.page == page)
                 else:
                     parent[:] = order
+            # Or earlier, where it is called: the text that follows it then flows past it.
+            if all(a is b for a, b in zip(parent, order)):
+                trial = _set_earlier(document, trial_layout, at_break, layout, body, page, anchors or {}, root)
+                if trial is not None:
+                    document = trial
+                    continue
+        # A picture set after the text, beside the longer text: set larger where its print
+        # resolution allows, or at the top of an earlier column (where it is called, or the
+        # ending page's first); a line more or fewer may then even what is left (below).
+        closing = next((c for c in (left, right) if _ends_body(c)), None)
+        text = right if closing is left else left
+        if closing is not None and _end(text) - _end(closing) > layout.line_height + 0.5:
+            figure = closing.blocks[-1][0]
+            trial = _grown(document, trial_layout, figure, closing, text, layout.line_height, body, root)
+            if trial is None:
+                trial = _set_earlier(document, trial_layout, figure, layout, body, page, anchors or {}, root)
+            if trial is not None:
+                document = trial
+                continue
         # A line more or fewer moves the break by a line: no help to columns further apart.
         # A paragraph the make-up has set a line looser or tighter already (to fill a hole) keeps it.
         if abs(_end(right) - _end(left)) / layout.line_height <= 3.5:
@@ -314,10 +346,43 @@ def even_endings(document, root, render):
             else:
                 still.append((body, candidates, changes))
         waiting = still
+    # No paragraph could: a picture near the ending set a line smaller or larger moves the text
+    # as a line fewer or more would.
+    for body, _, _ in waiting:
+        document = _even_by_a_picture(document, trial_layout, body, root)
+    return document
+
+
+def _even_by_a_picture(document, render, body, root):
+    """An ending that no paragraph a line looser or tighter evens: one of the article's last two
+    pictures on its last page or the page before set a line smaller, a line larger, or two lines
+    smaller (_resize: within SHRINK and GROW, never under PRINT_PPI). The first layout that
+    evens it (_no_worse), or `document` as it was."""
+    from .makeup import _read, is_float
+
+    layout = _read(document)
+    columns = [c for c in layout.columns if c.body is body]
+    page = max(c.page for c in columns)
+    pictures = list(dict.fromkeys(e for c in columns if c.page >= page - 1 for e, *_ in c.blocks
+                                  if e.tag == "figure" and is_float(e) and next(e.iter("img"), None) is not None))
+    for figure in pictures[-2:]:
+        for lines in (-1, +1, -2):
+            undo = _resize(figure, layout, lines * layout.line_height)
+            if undo is None:
+                continue
+            trial = render()
+            if trial is not None and _no_worse(trial, document, body, root):
+                return trial
+            undo()
+            if trial is None:  # no trial left
+                return document
     return document
 
 
 SHRINK = 0.8  # a picture set smaller to even an ending: at least this share of its height
+TRIALS = 8  # layouts a part's trials of where and how large a picture is set may take, at most
+GROW = 1.1  # a picture set larger to even an ending: at most this share of its height...
+PRINT_PPI = 300  # ...and never below the press PDF's resolution (press/preflight.py)
 
 
 def _shrink(figure, left, right, line_height: float):
@@ -347,6 +412,159 @@ def _shrink(figure, left, right, line_height: float):
     return undo
 
 
+def _no_worse(trial, document, body, root) -> bool:
+    """`trial` evens this ending and no other gets uneven (even_endings' rule), with no page
+    more, no float pushed, no hole and no short tail more than `document`."""
+    from .makeup import _holes, _parents, _pushed, _read, _tail
+
+    after, now = _read(trial), _read(document)
+    parents = _parents(root)
+    return len(trial.pages) == len(document.pages) and not any(b is body for b, *_ in _uneven(after)) \
+        and len(list(_uneven(after))) < len(list(_uneven(now))) \
+        and len(list(_pushed(after, parents))) <= len(list(_pushed(now, parents))) \
+        and len(_holes(after, lines=True)) <= len(_holes(now, lines=True)) \
+        and (_tail(after) is None or _tail(now) is not None)
+
+
+def _grown(document, render, figure, closing, text, line_height: float, body, root):
+    """A picture that ends the shorter column beside the text set larger (_resize), so that it
+    ends within a line of the text: the document laid out so, or None (the picture as it was)."""
+    short = _end(text) - _end(closing)
+    undo = _resize(figure, _read_layout(document), short - line_height / 2, least=short - line_height)
+    if undo is None:
+        return None
+    trial = render()
+    if trial is not None and _no_worse(trial, document, body, root):
+        return trial
+    undo()
+    return None
+
+
+def _resize(figure, layout, change: float, least: float | None = None):
+    """The picture of `figure` set `change` px taller (or shorter), as a compositor sizes a
+    photo to a depth: between SHRINK and GROW of its height as the style sheet set it, and
+    never larger below PRINT_PPI as placed; a picture that would pass the column's measure is cropped
+    at its sides (object-fit: cover), a narrower one keeps its shape. When `least` is given,
+    a smaller change down to it will do. How to take it back, or None where it cannot be."""
+    image = next(figure.iter("img"), None)
+    found = next(((b, block) for c in layout.columns for e, _, _, block in c.blocks if e is figure
+                  for b in _boxes(block) if getattr(b, "element", None) is image), None)
+    if image is None or found is None:
+        return None
+    box, block = found
+    replacement = getattr(box, "replacement", None)
+    if not getattr(replacement, "width", 0) or not box.height:
+        return None
+    def ppi(width: float, height: float) -> float:  # as placed: CSS px are 1/96 in
+        return 96 / max(width / replacement.width, height / replacement.height)
+
+    style = image.get("style")
+    natural = float(image.get(NATURAL) or box.height)
+    height = min(max(box.height + change, SHRINK * natural), GROW * natural)
+    width = min(block.width, box.width * height / box.height)
+    if height > box.height and ppi(width, height) < PRINT_PPI:
+        # Only as much larger as the resolution allows (a smaller picture never lowers it).
+        height = max(box.height, min(height, 96 * replacement.height / PRINT_PPI))
+        width = min(block.width, box.width * height / box.height)
+        if ppi(width, height) < PRINT_PPI - 0.01:
+            return None
+    moved = height - box.height
+    if abs(moved) < 0.5 or (least is not None and moved < least) or (least is None and (moved > 0) != (change > 0)):
+        return None
+    image.set(NATURAL, f"{natural:.2f}")
+    image.set("style", (style or "") + f"width: {width:.2f}px; height: {height:.2f}px; max-width: none; "
+              "max-height: none; object-fit: cover;")
+
+    def undo():
+        if style is None:
+            image.attrib.pop("style", None)
+        else:
+            image.set("style", style)
+    return undo
+
+
+NATURAL = "data-natural-height"  # a resized picture's height as the style sheet set it (CSS px)
+
+
+def _read_layout(document):
+    from .makeup import _read
+    return _read(document)
+
+
+def _set_earlier(document, render, figure, layout, body, page: int, anchors: dict, root):
+    """A picture set after the text, beside the longer text, set instead at the top of the
+    column where it is called (after the floats before it: floats keep their order), or of the
+    next, or of the ending page's first column: the text then flows past it and WeasyPrint
+    balances the last page. Where the first such place leaves the ending nearly even, the
+    picture set a line or two smaller, or a line larger, moves the text by a line, as a line
+    more or fewer would (deep-sea.en: WeasyPrint's orphans and widows of 2 keep the break
+    two lines off). The first layout that evens the ending (_no_worse), or None, the picture
+    back where and as it was."""
+    from .makeup import _parents, is_float
+
+    parent = _parents(root)[id(figure)]
+    order = list(parent)
+    at = next(i for i, e in enumerate(order) if e is figure)
+    after_floats = max((i for i, e in enumerate(order[:at]) if is_float(e)), default=-1) + 1
+    columns = [c for c in layout.columns if c.body is body]
+    called = anchors.get(id(figure))
+    first = next((k for k, c in enumerate(columns) if any(e is called for e, *_ in c.blocks)), None)
+    wanted = ([first, first + 1] if first is not None else []) + \
+        [next(k for k, c in enumerate(columns) if c.page == page)]
+    tried, resized = set(), False
+    for k in wanted:
+        if k >= len(columns):
+            continue
+        before = {id(e) for c in columns[:k] for e, *_ in c.blocks}
+        starting = next((e for e, *_ in columns[k].blocks if id(e) not in before), None)
+        index = next((i for i, e in enumerate(order) if e is starting), None)
+        if index is None:
+            continue
+        index = max(index, after_floats)
+        if index >= at or index in tried:
+            continue
+        tried.add(index)
+        tail = figure.tail
+        parent.remove(figure)
+        parent.insert(index, figure)
+        figure.tail = tail
+        trial = render()
+        if trial is None:  # no trial left
+            parent[:] = order
+            return None
+        if _no_worse(trial, document, body, root):
+            return trial
+        after = _read_layout(trial)
+        if not resized and _nearly(after, _read_layout(document), body, root):
+            resized = True
+            for lines in (-1, -2, +1):
+                undo = _resize(figure, after, lines * after.line_height)
+                if undo is None:
+                    continue
+                sized = render()
+                if sized is not None and _no_worse(sized, document, body, root):
+                    return sized
+                undo()
+        parent[:] = order
+    return None
+
+
+def _nearly(after, now, body, root) -> bool:
+    """`after` leaves `body`'s ending within 3.5 lines (a line more or fewer may even it),
+    with no page, pushed float, hole or short tail more than `now`."""
+    from .makeup import _holes, _parents, _pushed, _tail
+
+    parents = _parents(root)
+    mine = [c for c in after.columns if c.body is body]
+    page = max(c.page for c in mine)
+    ending = [c for c in mine if c.page == page]
+    return len(after.document.pages) == len(now.document.pages) and len(ending) == 2 \
+        and all(c.blocks for c in ending) and abs(_end(ending[0]) - _end(ending[1])) <= 3.5 * after.line_height \
+        and len(list(_pushed(after, parents))) <= len(list(_pushed(now, parents))) \
+        and len(_holes(after, lines=True)) <= len(_holes(now, lines=True)) \
+        and (_tail(after) is None or _tail(now) is not None)
+
+
 def _ends_body(column) -> bool:
     """Whether a column ends with a float that is the last block of its article's body."""
     if not column.blocks:
@@ -372,8 +590,10 @@ def ending_warnings(layout, root) -> list:
         left, right = (c for c in layout.columns if c.body is body and c.page == page)
         apart = (_end(right) - _end(left)) / layout.line_height
         # The right column longer: its first block could not go to the left one (a float too
-        # tall for the balanced column, or a heading with the lines kept with it).
-        block = right.blocks[0][0] if apart > 0 else left.blocks[-1][0]
+        # tall for the balanced column, or a heading with the lines kept with it). The left one
+        # longer: its last block with a height (a note's marker after it has none, nor a line).
+        block = right.blocks[0][0] if apart > 0 else \
+            next((e for e, top, bottom, _ in reversed(left.blocks) if bottom - top > 0.5), left.blocks[-1][0])
         closing = next((c for c in (left, right) if _ends_body(c)), None)
         if closing is not None:  # a float set after the text (even_endings): the text beside it is the matter
             block = closing.blocks[-1][0]

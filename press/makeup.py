@@ -110,7 +110,7 @@ def _compose(document, root, render, anchors):
                 break
             document = render()
         document = _mend_holes(document, root, render)
-        document = balancing.even_endings(_mend_tail(document, root, render, anchors), root, render)
+        document = balancing.even_endings(_mend_tail(document, root, render, anchors), root, render, anchors)
         if attempt or not _keep_lead_ins(_read(document), root):
             break
         document = render()  # and made up again: a list kept with its lead-in moves what follows

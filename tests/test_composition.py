@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shutil
 import sys
 
 import pytest
@@ -235,27 +236,43 @@ def test_no_short_tail_is_left_beside_a_float_that_could_go_back(outputs, issue_
         assert not page.images, tail
 
 
-def test_an_ending_beside_a_tall_photo_sets_the_photo_beside_the_text(outputs):
+def test_an_ending_beside_a_tall_photo_is_evened_by_where_and_how_large_the_photo_is_set(outputs):
     """2020-09's deep-sea article ends on a page with a portrait photo at the break between the
     columns: the text stopped 4 lines down the left column above the photo, the rest in the
     right column, 11 lines apart. The make-up sets the photo after the article's source line,
-    so that the text stands in one column and the photo in the other (set up to a fifth
-    smaller to end with the text): in Chinese within a line, in English within 2.5 (its text
-    is the longer by two lines and a photo cannot grow)."""
+    the text in one column and the photo in the other. In Chinese the photo's column is the
+    longer: the photo is set smaller (by at most a fifth) to end with the text. In English the
+    text is the longer by two lines and the photo cannot grow (it is printed at the 300 ppi
+    print wants): it goes to the top of the column where it is called instead, and set a line
+    smaller moves the text by a line, so that the last page balances. Both endings within a
+    line; the photo between 80 and 110 % of its full-measure size and at 300 ppi at least."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
     widths = {}
-    for name, title, most in (("2020-09.zh.pdf", "万米深潜", 1.0), ("2020-09.en.pdf", "Ten thousand", 2.5)):
+    cases = (("2020-09.zh.pdf", "万米深潜", "last"), ("2020-09.en.pdf", "Ten thousand", "opening"))
+    for name, title, in_part in cases:
         layout = layout_of(outputs, "2020-09", name)
         article = next(a for a in layout.articles if a.title.startswith(title))
-        images = layout.pages[article.last].images
-        assert len(images) == 1, name  # the photo is on the ending's page
+        on = article.last if in_part == "last" else article.opening
+        images = layout.pages[on].images
+        assert len(images) == 1, name  # the photo is on the ending's page (zh), where it is called (en)
         widths[name] = images[0][2] - images[0][0]
         spreads = [float(re.search(r"end ([\d.]+|inf) lines apart", e).group(1))
                    for e in report.unbalanced_endings(layout) if e.startswith(f"p{article.last + 1}:")]
-        assert all(spread <= most for spread in spreads), (name, spreads)
-    # The same picture in the same column measure: the Chinese one, whose column was the longer
-    # beside the text, is set smaller (by at most a fifth); the English one, beside the longer
-    # text, keeps the full measure.
-    assert 0.8 * widths["2020-09.en.pdf"] <= widths["2020-09.zh.pdf"] < widths["2020-09.en.pdf"] - 1, widths
+        assert spreads == [], (name, spreads)
+        with pdfium.PdfDocument(outputs["2020-09"][0] / name) as pdf:
+            image = next(pdf[on].get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=4))
+            left, bottom, right, top = image.get_bounds()
+            pixels = image.get_px_size()
+            assert min(pixels[0] / ((right - left) / 72), pixels[1] / ((top - bottom) / 72)) >= 299.5, name
+    # The same picture in the same column measure (the 176.4 mm text block less a 7 mm gap, in
+    # half), at 303 ppi at full measure: both set smaller, by at most a fifth, the Chinese one
+    # (beside text 3.5 lines shorter) the more.
+    measure = (176.4 - 7) / 2 * report.MM
+    for name, width in widths.items():
+        assert 0.8 * measure <= width < measure - 1, (name, width, measure)
+    assert widths["2020-09.zh.pdf"] < widths["2020-09.en.pdf"] - 1, widths
 
 
 def test_a_hole_before_a_heading_is_closed_by_a_tighter_paragraph(outputs):
@@ -293,3 +310,73 @@ def test_a_short_tail_is_pushed_to_five_lines_by_looser_chinese_paragraphs(outpu
     assert article.last > article.opening
     assert report.tails(layout) == []
     assert not [e for e in report.unbalanced_endings(layout) if e.startswith(f"p{article.last + 1}:")]
+
+
+def test_an_editors_last_sentence_leaves_no_uneven_ending(tmp_path):
+    """2020-06 with a sentence more in two articles (tools/one_sentence.py: the paragraph at two
+    thirds of the article gets its first sentence again). rd-funding.en then ends 1.7 lines
+    apart, its table standing at the foot of the longer column: the table goes to the top of
+    the column where it is called, and the text flows past it. young-scientists.zh ends 2 lines
+    apart, and no paragraph can take a line more or fewer: its photo on the page before is set a
+    line smaller (never below 300 ppi, at least four fifths of its size). Both end within a
+    line, with no warning of it, no short tail, and no note away from its call."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    spec = importlib.util.spec_from_file_location("one_sentence", ROOT / "tools" / "one_sentence.py")
+    one_sentence = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(one_sentence)
+    issue = tmp_path / "2020-06"
+    shutil.copytree(ISSUES["2020-06"], issue)
+    for name in ("rd-funding.en.md", "young-scientists.zh.md"):
+        text = (issue / name).read_text(encoding="utf-8")
+        changed = one_sentence.variant(text, +1)
+        assert changed is not None and len(changed) > len(text), name
+        (issue / name).write_text(changed, encoding="utf-8")
+    result = run_build("pdf", str(issue), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "layout.unbalanced" not in result.stderr, result.stderr
+    layout = report.read_layout(tmp_path / "out" / "2020-06.pdf")
+    assert report.unbalanced_endings(layout) == []
+    assert report.tails(layout) == [] and report.notes_off_their_page(layout) == []
+    with pdfium.PdfDocument(tmp_path / "out" / "2020-06.pdf") as pdf:
+        for page in list(pdf)[1:]:  # the cover's photos are the editors' (299 ppi across the page)
+            for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=4):
+                left, bottom, right, top = image.get_bounds()
+                width, height = image.get_px_size()
+                assert min(width / ((right - left) / 72), height / ((top - bottom) / 72)) >= 299.5
+
+
+def test_a_photo_with_resolution_to_spare_is_set_larger_to_end_with_the_text_beside_it(tmp_path):
+    """2020-09's grain-harvest.en ends with its paddy photo set after the text, the text 1.5 lines
+    the longer. At the sample's 303 ppi the photo cannot grow, and goes back to where it is
+    called. With twice the pixels it stays, set larger instead (at most 110 % of its height,
+    cropped at its sides to the column's measure, as a compositor crops a photo to a depth),
+    and the columns end within a line."""
+    from PIL import Image
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    issue = tmp_path / "2020-09"
+    shutil.copytree(COMPOSER_SAMPLE, issue)
+    photo = issue / "images" / "paddy.jpg"
+    with Image.open(photo) as image:
+        pixels = image.size
+        image.resize((2 * pixels[0], 2 * pixels[1])).save(photo, quality=90)
+    result = run_build("pdf", str(issue), "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "grain-harvest.en.md:38: warning" not in result.stderr, result.stderr
+    layout = report.read_layout(tmp_path / "out" / "2020-09.en.pdf")
+    article = next(a for a in layout.articles if a.title.startswith("Another good grain harvest"))
+    assert not [e for e in report.unbalanced_endings(layout) if e.startswith(f"p{article.last + 1}:")]
+    measure = (176.4 - 7) / 2 * report.MM  # the column's: the photo's natural width
+    with pdfium.PdfDocument(tmp_path / "out" / "2020-09.en.pdf") as pdf:
+        photos = [image for image in pdf[article.last].get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=4)
+                  if image.get_px_size() == (2 * pixels[0], 2 * pixels[1])]
+        assert len(photos) == 1  # on the last page, beside the text
+        left, bottom, right, top = photos[0].get_bounds()
+    natural = measure * pixels[1] / pixels[0]
+    # Drawn taller than its natural height, and as much wider (the sides fall outside the column).
+    assert 1.02 * natural < top - bottom <= 1.1 * natural + 0.5, (top - bottom, natural)
+    assert right - left > measure + 1
+    assert 2 * pixels[1] / ((top - bottom) / 72) >= 300

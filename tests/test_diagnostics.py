@@ -200,8 +200,6 @@ KNOWN_WARNINGS = {
     "2020-06": "2-line holes (layout.hole: rd-funding.zh p3 before a pull quote, young-scientists.en p11 before a "
                "heading, both on their part's first page, where no paragraph can be set a line looser, and a line "
                "tighter only one of young-scientists' paragraphs, of the two needed)",
-    "2020-09": "two endings beside a closing photo 1.5 and 2.2 lines apart, the text the longer "
-               "(layout.unbalanced: deep-sea.en p10, grain-harvest.en p12)",
 }
 SAMPLES = [pytest.param(p.name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_WARNINGS[p.name]))
            if p.name in KNOWN_WARNINGS else p.name
