@@ -29,7 +29,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable
 
-from . import balancing, composition, floats, footnotes, grid, makeup, paragraphs, relayout, tables, tagging
+from . import balancing, composition, floats, footnotes, grid, makeup, paragraphs, relayout, tables, tagging, typeset
 from .errors import PressError, error
 
 # The releases whose sources the fingerprints below are of (pydyf: what a patch draws through).
@@ -239,6 +239,14 @@ PATCHES = (
              "f80805663ede8080a3e1ffff831e20c74bd25fa3b8e4410334ba807158dc685f"},
         ("weasyprint.pdf.fonts.ffi",),
         _open_arrays),
+    Patch(
+        "libraries found by their file names", typeset,
+        "press.typeset.import_weasyprint imports WeasyPrint with ctypes.util.find_library answering "
+        "nothing: _dlopen tries each library's names in turn, and cffi looks up every name that does "
+        "not load with find_library (ldconfig, gcc, ld: 0.25 CPU-s). The file name in each list loads.",
+        {"weasyprint.text.ffi._dlopen": "9ab3167cbc80487105bc61a3350eeb88c64b5bece5dd8f3fae6556db441f9c78"},
+        (),
+        lambda: None),
 )
 
 _INSTALLED: list[bool] = []

@@ -116,10 +116,31 @@ def isolate_fontconfig(fonts_dir: Path, cache_dir: Path) -> list[Problem]:
 FALLBACK_FONT = "NotoSerif-Regular.ttf"
 
 
+def import_weasyprint() -> None:
+    """Import WeasyPrint without cffi's slow way of finding its libraries. weasyprint.text.ffi
+    tries several names for each of its seven libraries (one a platform), and cffi hands each
+    name that does not load to ctypes.util.find_library, which on Linux runs `ldconfig -p`,
+    then gcc and ld to link a program against it (54 programs): 0.25 CPU-s and 0.7 s of every
+    cold build's first worker. Every list names the library's file too (libpango-1.0.so.0), which
+    loads at once: the same file that find_library would have found under an earlier name
+    (tests/test_patches.py). press/patches.py fingerprints the function that tries the names."""
+    if "weasyprint" in sys.modules:
+        return
+    import ctypes.util
+
+    find = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        import weasyprint  # noqa: F401
+    finally:
+        ctypes.util.find_library = find
+
+
 class Typesetter:
     def __init__(self, issue_dir: Path, styles_dir: Path, templates_dir: Path, fonts_dir: Path,
                  cache_dir: Path, fonts: FontSet):
         isolate_fontconfig(fonts_dir, cache_dir)
+        import_weasyprint()
         from cssselect2 import ElementWrapper
         from weasyprint import CSS, HTML
         from weasyprint.text.fonts import FontConfiguration
@@ -457,8 +478,8 @@ def _warm_up(fonts_dir: Path, cache_dir: Path, typesetters: Memo) -> Memo:
     press's typesetting modules. Each worker made them itself before: 0.08 CPU-s more per
     worker, on a quiet machine."""
     isolate_fontconfig(fonts_dir, cache_dir)
+    import_weasyprint()
     import cssselect2  # noqa: F401
-    import weasyprint  # noqa: F401
 
     from . import fetch  # noqa: F401
     from .patches import install as install_patches
