@@ -173,7 +173,7 @@ class Typesetter:
     def typeset(self, part: RenderedHtml) -> TypesetPart:
         from .fetch import RefusedFetch
         from .floats import close_up_last_page
-        from .paragraphs import census
+        from .paragraphs import census, forget as forget_paragraphs
         from .relayout import Layouts
 
         sheets = self.sheets["overlay" if part.key.startswith("overlay") else "page"]
@@ -192,6 +192,7 @@ class Typesetter:
         except RefusedFetch as exc:
             raise PressError.at(Path(part.key), None, f"refused to read {exc.url[:200]!r}: {exc.reason}", code="fetch.refused") from None
         layouts.forget()  # the boxes and lines kept for trials: not needed to write the PDF
+        forget_paragraphs()
         for page in document.pages:
             # WeasyPrint gives a link's every inner box (each <wbr> of a printed address, each
             # span) an annotation of its own; the link's own boxes, one a line, cover them all.
