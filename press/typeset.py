@@ -352,7 +352,7 @@ class Typesetting:
     def pool(self) -> Workers:
         with self._pool_lock:  # the editions' threads may be the first to need it (serve)
             if self._pool is None:
-                self._pool = Workers(self.jobs, _warm_up, (*self.dirs[3:5], self.typesetters))
+                self._pool = Workers(self.jobs, _warm_up, (*self.dirs[3:5], self.typesetters), _prepare)
             return self._pool
 
     def __enter__(self) -> "Typesetting":
@@ -492,6 +492,12 @@ def _warm_up(fonts_dir: Path, cache_dir: Path, typesetters: Memo) -> Memo:
     listen_to_engine()
 
     return typesetters
+
+
+def _prepare(typesetters: Memo, job) -> None:
+    """The typesetter of a job's font set and stylesheets, made before the workers fork."""
+    dirs, fonts, _, salt = job
+    _typesetter(typesetters, dirs, fonts, salt)
 
 
 def _result(future, job) -> tuple[TypesetPart, list[Problem]]:
