@@ -406,7 +406,7 @@ class Typesetting:
             self._messages.extend(notes)
             self._store(keys[i], result)
         if len(missing) > 1:
-            _release_memory()  # what unpickling the results left behind
+            release_memory()  # what unpickling the results left behind
         for part in done.values():
             # A part is cached by content, not by folder: the same sources elsewhere (another copy
             # of the issue, another checkout) reuse it, and are told where they are themselves.
@@ -523,10 +523,10 @@ def _typeset_in_worker(typesetters: Memo, job) -> tuple[TypesetPart, list[Proble
         return typesetter.typeset(part), typesetter.take_notes()
     finally:
         if multiprocessing.parent_process() is not None:  # a worker; serve's own process keeps its heap
-            _release_memory()
+            release_memory()
 
 
-def _release_memory() -> None:
+def release_memory() -> None:
     """Give the memory of a finished document back to the system. A part's box tree is
     garbage once its PDF is written, but glibc keeps freed pages, and a worker that typesets
     a 200-page issue would otherwise only grow."""

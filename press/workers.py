@@ -136,7 +136,7 @@ def _first_worker(conns: list[Connection], main_ends: list[Connection], warm_up:
         end.close()
     state = warm_up(*warm_up_args)  # the expensive import, once
     # What the import made lives as long as the workers: out of the collector's sight, a worker's
-    # collection after each part (press.typeset._release_memory) walks only what the part made
+    # collection after each part (press.typeset.release_memory) walks only what the part made
     # (40 ms a part before, on 2020-02's 14 parts 0.56 CPU-s), and the forks share those pages.
     gc.freeze()
     first = None  # (its pipe, the job) of the first job sent, read to prepare the state
