@@ -5,7 +5,9 @@ declarations, fontTools and the user-agent stylesheets load). With a
 process pool forked from the main process, every worker pays it, on a
 machine whose two cores are busy with exactly that at the start of a cold
 build. Here the first worker imports it once and forks the others, which
-start with it loaded; the main process never imports it.
+start with it loaded; the main process never imports it. Given `prepare`,
+the first worker forks them once the first job has come, after preparing
+the state for it (press.typeset: the typesetter made once for all).
 
 Each worker has a pipe of its own to the main process, where a dispatcher
 thread hands out jobs in order of submission and sets their futures. A
