@@ -103,14 +103,14 @@ def main(argv: list[str] | None = None) -> int:
 def _serve(cfg, session, port: int) -> int:
     from .pipeline import proof
     from .serve import serve
-    from .typeset import isolate_fontconfig
+    from .typeset import import_weasyprint, isolate_fontconfig
 
     # Ctrl-C stops serve however it was started: a shell without job control (nohup … &, a CI
     # runner) starts it with SIGINT ignored, and Python then leaves it ignored.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     # Import the typesetter once, here: every rebuild forks its workers from this process.
     isolate_fontconfig(cfg.fonts_dir, cfg.cache_dir)
-    import weasyprint  # noqa: F401
+    import_weasyprint()
 
     def build_proof(stop):
         """The proof and the PDFs of one edit, as serve consumes them; their problems once all are written."""

@@ -71,14 +71,21 @@ def subset_fonts(fonts_dir: Path, chars: set[str], cache_dir: Path, session: Ses
     codepoints = frozenset(ord(c) for c in chars) | BASE_CHARS
     key = hashlib.sha256(" ".join([RECIPE, *map(str, sorted(codepoints))]).encode()).hexdigest()[:16]
     cache = Cache(cache_dir)
-    files = {}
+    files, made = {}, False
     for path in font_files(fonts_dir):
         name = f"{path.stem}-{file_digest(path, known=session and session.digests).hex()[:16]}-{key}{path.suffix}.entry"
         found = cache.read("fonts", name, name)
         if found is None:
             found = _subset(path, codepoints)
             cache.write("fonts", name, name, found)  # two builds at once never read half a font
+            made = True
         files[path.name] = found
+    if made:
+        # Subsetting the Chinese faces left 24 MB of this process's heap freed but kept (a cold build
+        # of 2020-02: 62 -> 86 MB, 71 once given back), while the workers typeset: given back now.
+        from .typeset import release_memory
+
+        release_memory()
     return FontSet(files, key, tuple(cache.notes))
 
 

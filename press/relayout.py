@@ -58,6 +58,9 @@ class Layouts:
         # The element tree's signature → (context, root box, footnotes) of the last few builds: a
         # float moved and taken back brings the tree back to one built before.
         self._built: dict = {}
+        # The paragraph composer's items and breaks (press/paragraphs._memo), for every layout of
+        # the part: a trial asks again for most of the paragraphs set before.
+        self._compositions: dict = {}
 
     def render(self):
         """The document laid out: the boxes built before, laid out again, if no more than a
@@ -76,6 +79,7 @@ class Layouts:
             context.press_lines = getattr(old, "press_lines", {})  # the same boxes: the lines set stay good
             context.press_lineboxes = getattr(old, "press_lineboxes", {})
             context.press_portable = old.__dict__.setdefault("press_portable", {})
+            context.press_compositions = self._compositions
             for linebox in context.press_lineboxes.values():
                 _replan_if_changed(linebox)
         else:
@@ -83,6 +87,7 @@ class Layouts:
             # The element tree as it stands now: the make-up moves blocks in it between passes.
             html.wrapper_element = self.wrap(html.etree_element, content_language=None)
             context = Document._build_layout_context(html, self.font_config, CounterStyle(), {}, self.options)
+            context.press_compositions = self._compositions
             root_box = build_formatting_structure(
                 html.etree_element, context.style_for, context.get_image_from_uri, html.base_url,
                 context.target_collector, context.counter_style, context.footnotes)
@@ -101,6 +106,7 @@ class Layouts:
     def forget(self) -> None:
         """Let go of the boxes built and the lines kept (the documents laid out keep what they hold)."""
         self._built.clear()
+        self._compositions = {}
 
 
 def _restyled(before, now) -> set:

@@ -116,10 +116,31 @@ def isolate_fontconfig(fonts_dir: Path, cache_dir: Path) -> list[Problem]:
 FALLBACK_FONT = "NotoSerif-Regular.ttf"
 
 
+def import_weasyprint() -> None:
+    """Import WeasyPrint without cffi's slow way of finding its libraries. weasyprint.text.ffi
+    tries several names for each of its seven libraries (one a platform), and cffi hands each
+    name that does not load to ctypes.util.find_library, which on Linux runs `ldconfig -p`,
+    then gcc and ld to link a program against it (54 programs): 0.25 CPU-s and 0.7 s of every
+    cold build's first worker. Every list names the library's file too (libpango-1.0.so.0), which
+    loads at once: the same file that find_library would have found under an earlier name
+    (tests/test_patches.py). press/patches.py fingerprints the function that tries the names."""
+    if "weasyprint" in sys.modules:
+        return
+    import ctypes.util
+
+    find = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        import weasyprint  # noqa: F401
+    finally:
+        ctypes.util.find_library = find
+
+
 class Typesetter:
     def __init__(self, issue_dir: Path, styles_dir: Path, templates_dir: Path, fonts_dir: Path,
                  cache_dir: Path, fonts: FontSet):
         isolate_fontconfig(fonts_dir, cache_dir)
+        import_weasyprint()
         from cssselect2 import ElementWrapper
         from weasyprint import CSS, HTML
         from weasyprint.text.fonts import FontConfiguration
@@ -148,6 +169,12 @@ class Typesetter:
         fonts_css = sheet("fonts.css")
         self.sheets = {"page": [fonts_css, sheet("press.css")], "overlay": [fonts_css, sheet("overlay.css")]}
         self.messages = tuple(messages)  # every part set with these sheets carries them
+        # The English hyphenation patterns (pyphen keeps them by file, for WeasyPrint and the
+        # composer alike; 0.08 CPU-s to load): with the typesetter, which the first worker makes
+        # before it forks the others, rather than by each worker at its first English line.
+        import pyphen
+
+        pyphen.Pyphen(lang="en")  # the articles' English is lang="en" (press/render.py's LANG_TAGS)
 
     def typeset(self, part: RenderedHtml) -> TypesetPart:
         from .fetch import RefusedFetch
@@ -330,7 +357,7 @@ class Typesetting:
     def pool(self) -> Workers:
         with self._pool_lock:  # the editions' threads may be the first to need it (serve)
             if self._pool is None:
-                self._pool = Workers(self.jobs, _warm_up, (*self.dirs[3:5], self.typesetters))
+                self._pool = Workers(self.jobs, _warm_up, (*self.dirs[3:5], self.typesetters), _prepare)
             return self._pool
 
     def __enter__(self) -> "Typesetting":
@@ -384,7 +411,7 @@ class Typesetting:
             self._messages.extend(notes)
             self._store(keys[i], result)
         if len(missing) > 1:
-            _release_memory()  # what unpickling the results left behind
+            release_memory()  # what unpickling the results left behind
         for part in done.values():
             # A part is cached by content, not by folder: the same sources elsewhere (another copy
             # of the issue, another checkout) reuse it, and are told where they are themselves.
@@ -457,8 +484,8 @@ def _warm_up(fonts_dir: Path, cache_dir: Path, typesetters: Memo) -> Memo:
     press's typesetting modules. Each worker made them itself before: 0.08 CPU-s more per
     worker, on a quiet machine."""
     isolate_fontconfig(fonts_dir, cache_dir)
+    import_weasyprint()
     import cssselect2  # noqa: F401
-    import weasyprint  # noqa: F401
 
     from . import fetch  # noqa: F401
     from .patches import install as install_patches
@@ -470,6 +497,12 @@ def _warm_up(fonts_dir: Path, cache_dir: Path, typesetters: Memo) -> Memo:
     listen_to_engine()
 
     return typesetters
+
+
+def _prepare(typesetters: Memo, job) -> None:
+    """The typesetter of a job's font set and stylesheets, made before the workers fork."""
+    dirs, fonts, _, salt = job
+    _typesetter(typesetters, dirs, fonts, salt)
 
 
 def _result(future, job) -> tuple[TypesetPart, list[Problem]]:
@@ -495,10 +528,10 @@ def _typeset_in_worker(typesetters: Memo, job) -> tuple[TypesetPart, list[Proble
         return typesetter.typeset(part), typesetter.take_notes()
     finally:
         if multiprocessing.parent_process() is not None:  # a worker; serve's own process keeps its heap
-            _release_memory()
+            release_memory()
 
 
-def _release_memory() -> None:
+def release_memory() -> None:
     """Give the memory of a finished document back to the system. A part's box tree is
     garbage once its PDF is written, but glibc keeps freed pages, and a worker that typesets
     a 200-page issue would otherwise only grow."""

@@ -5,7 +5,9 @@ declarations, fontTools and the user-agent stylesheets load). With a
 process pool forked from the main process, every worker pays it, on a
 machine whose two cores are busy with exactly that at the start of a cold
 build. Here the first worker imports it once and forks the others, which
-start with it loaded; the main process never imports it.
+start with it loaded; the main process never imports it. Given `prepare`,
+the first worker forks them once the first job has come, after preparing
+the state for it (press.typeset: the typesetter made once for all).
 
 Each worker has a pipe of its own to the main process, where a dispatcher
 thread hands out jobs in order of submission and sets their futures. A
@@ -32,12 +34,16 @@ class WorkerDied(RuntimeError):
 class Workers:
     """submit/map/shutdown, as concurrent.futures' pool has them, over `count` processes. What
     `warm_up` returns is the worker's own state (press.typeset: its typesetter, kept from one
-    part to the next): each job is called as fn(state, *args) in the worker it lands in."""
+    part to the next): each job is called as fn(state, *args) in the worker it lands in.
+    `prepare(state, *args)`, given the first job's arguments, readies the state for the jobs to come
+    once, before the other workers are forked from the first: they start with it done."""
 
-    def __init__(self, count: int, warm_up: Callable[..., None], warm_up_args: tuple = ()):
+    def __init__(self, count: int, warm_up: Callable[..., None], warm_up_args: tuple = (),
+                 prepare: Callable[..., None] | None = None):
         pipes = [multiprocessing.Pipe() for _ in range(count)]
         self._first = multiprocessing.get_context("fork").Process(
-            target=_first_worker, args=([theirs for _, theirs in pipes], [ours for ours, _ in pipes], warm_up, warm_up_args),
+            target=_first_worker,
+            args=([theirs for _, theirs in pipes], [ours for ours, _ in pipes], warm_up, warm_up_args, prepare),
             daemon=True)
         self._first.start()
         for _, theirs in pipes:
@@ -125,16 +131,34 @@ class Workers:
 
 
 def _first_worker(conns: list[Connection], main_ends: list[Connection], warm_up: Callable[..., None],
-                  warm_up_args: tuple) -> None:
+                  warm_up_args: tuple, prepare: Callable[..., None] | None) -> None:
     # The main process's ends, copied by the fork: held here, they would keep every pipe open after
     # the main process died, and a worker sending a part would wait for a reader forever.
     for end in main_ends:
         end.close()
     state = warm_up(*warm_up_args)  # the expensive import, once
     # What the import made lives as long as the workers: out of the collector's sight, a worker's
-    # collection after each part (press.typeset._release_memory) walks only what the part made
+    # collection after each part (press.typeset.release_memory) walks only what the part made
     # (40 ms a part before, on 2020-02's 14 parts 0.56 CPU-s), and the forks share those pages.
     gc.freeze()
+    first = None  # (its pipe, the job) of the first job sent, read to prepare the state
+    if prepare is not None:
+        # The others are forked once the first job comes (none can start before: the first job
+        # is sent as soon as the parts are known), and share what preparing made (press.typeset:
+        # the typesetter, its stylesheets parsed and fonts loaded: 0.11 CPU-s each made it).
+        ready = wait(conns)[0]
+        try:
+            job = ready.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:  # shut down before any job: every pipe says so, and no other worker exists
+            return
+        first = ready, job
+        try:
+            prepare(state, *job[1])
+        except Exception:  # noqa: BLE001 (the job itself meets it again, and sends it to the main process)
+            pass
+        gc.freeze()
     children, me = [], os.getpid()
     for conn in conns[1:]:
         pid = os.fork()
@@ -145,13 +169,13 @@ def _first_worker(conns: list[Connection], main_ends: list[Connection], warm_up:
                     if other is not conn:
                         other.close()
                 _end_with_main_process()
-                _serve(conn, state)
+                _serve(conn, state, first[1] if first and first[0] is conn else None)
             finally:
                 os._exit(0)  # a forked copy: no interpreter shutdown, no multiprocessing cleanup
         children.append(pid)
         conn.close()
     _end_with_main_process()
-    _serve(conns[0], state)
+    _serve(conns[0], state, first[1] if first and first[0] is conns[0] else None)
     for pid in children:
         os.waitpid(pid, 0)
 
@@ -185,15 +209,17 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _serve(conn: Connection, state: Any) -> None:
+def _serve(conn: Connection, state: Any, job: tuple | None = None) -> None:
+    """Do the jobs that come through `conn`, from `job`, read already, if given."""
     while True:
         try:
-            job = conn.recv()
+            job = job or conn.recv()
         except (EOFError, OSError):
             return
         if job is None:
             return
         fn, args = job
+        job = None
         try:
             result = (True, fn(state, *args))
         except Exception as exc:  # noqa: BLE001 (sent to the main process, raised there)

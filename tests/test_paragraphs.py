@@ -161,3 +161,42 @@ def test_a_paragraph_past_the_tolerance_keeps_its_loosest_line_as_tight_as_can_b
             assert worst_b <= worst_a + 1e-9
             tighter += worst_b < worst_a - 0.1
     assert tighter >= 5  # the steps had something to do
+
+
+def test_a_paragraph_is_composed_once_for_every_layout_of_its_part(tmp_path):
+    """The page make-up lays a part out again and again, and asks the composer whether a
+    paragraph has a line to spare (can_take): a paragraph's items and breaks are made once for
+    what they are made from (press/paragraphs._memo, carried by press/relayout.py from one layout to the next), however many layouts read it.
+    In a process of its own: the typesetter points fontconfig at the project's fonts."""
+    import subprocess
+    import textwrap
+
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / "tests")!r}]
+        from collections import Counter
+        from article_parts import article_parts
+        from press import paragraphs
+
+        parts, typesetter = article_parts({str(ROOT / "content" / "2020-02")!r}, {str(tmp_path / "cache")!r})
+        composed, planned = Counter(), Counter()
+        compose, plan = paragraphs.compose, paragraphs._Paragraph.plan
+
+        def counted_compose(items, widths, params):
+            composed[(items, tuple(widths), params)] += 1
+            return compose(items, widths, params)
+
+        def counted_plan(self, context, start, first, width):
+            planned[(self.text, start, first, width, self.looseness)] += 1
+            return plan(self, context, start, first, width)
+
+        paragraphs.compose, paragraphs._Paragraph.plan = counted_compose, counted_plan
+        part = max(parts, key=lambda part: len(part.html))  # the longest: made up over several layouts
+        typesetter.typeset(part)
+        print(sum(composed.values()), len(composed), sum(planned.values()), len(planned))
+    """)
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    calls, distinct, plans, distinct_plans = map(int, result.stdout.split())
+    assert plans > distinct_plans  # paragraphs were planned again in later layouts: what is kept serves them
+    assert calls == distinct > 0

@@ -79,3 +79,35 @@ def test_a_changed_weasyprint_stops_before_anything_is_patched():
         "'PDF tags' was written for it as in WeasyPrint 70.0. Install weasyprint==70.0 (the pin of pyproject.toml), "
         "or port the patch (see press/patches.py)  [patch.changed]",
     ], result.stdout
+
+
+def test_weasyprint_loads_its_libraries_without_running_a_program():
+    """press.typeset.import_weasyprint: no ldconfig, gcc or ld run to find a library (cffi's
+    find_library, for each name of a library that does not load), and every library WeasyPrint
+    must have is loaded, from the files a plain import loads."""
+    result = run("""
+        import subprocess
+        started = []
+        popen = subprocess.Popen.__init__
+        def recorded(self, args, *rest, **options):
+            started.append(args)
+            popen(self, args, *rest, **options)
+        subprocess.Popen.__init__ = recorded
+        from press.typeset import import_weasyprint
+        import_weasyprint()
+        from weasyprint.text import ffi
+        print(len(started), all(getattr(ffi, name) is not None
+                                for name in ("gobject", "pango", "harfbuzz", "fontconfig", "pangoft2")))
+        lines = open("/proc/self/maps").read().splitlines()
+        print(sorted({line.split()[-1] for line in lines if "libpango" in line or "libharfbuzz" in line}))
+    """)
+    assert result.returncode == 0, result.stderr
+    counted, loaded = result.stdout.splitlines()
+    assert counted == "0 True"
+    plain = run("""
+        from weasyprint.text import ffi
+        lines = open("/proc/self/maps").read().splitlines()
+        print(sorted({line.split()[-1] for line in lines if "libpango" in line or "libharfbuzz" in line}))
+    """)
+    assert plain.returncode == 0, plain.stderr
+    assert loaded == plain.stdout.strip()

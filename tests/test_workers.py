@@ -73,3 +73,38 @@ def test_workers_never_given_a_job_are_not_waited_for():
     workers.shutdown()
     assert time.perf_counter() - started < 5
     assert not os.path.exists(f"/proc/{first}") or open(f"/proc/{first}/stat").read().rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def _state() -> dict:
+    return {}
+
+
+def _ready(state: dict, n: int) -> None:
+    state.setdefault("prepared", []).append((n, os.getpid()))
+
+
+def _what_was_prepared(state: dict, n: int) -> tuple[int, list, int]:
+    return n, state.get("prepared", []), os.getpid()
+
+
+def test_the_first_job_prepares_the_state_once_for_every_worker():
+    """prepare(state, *a job's arguments) runs once, with the first job read (whichever pipe it
+    came through), in the first worker before it forks the others (press.typeset: the typesetter
+    is made once); each worker then has it, and that job is done as well."""
+    workers = Workers(2, _state, (), _ready)
+    try:
+        results = list(workers.map(_what_was_prepared, range(20)))
+    finally:
+        workers.shutdown()
+    assert [n for n, _, _ in results] == list(range(20))
+    pids = {pid for _, _, pid in results}
+    assert len(pids) == 2
+    prepared = {tuple(map(tuple, made)) for _, made, _ in results}
+    assert len(prepared) == 1  # the same in both workers: made before the fork, not after it
+    (made,) = prepared
+    assert len(made) == 1 and made[0][0] in range(20) and made[0][1] in pids
+
+
+def test_workers_shut_down_before_any_job_with_a_prepare():
+    workers = Workers(2, _state, (), _ready)
+    workers.shutdown()  # no job: the first worker, waiting for one, is ended
