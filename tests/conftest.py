@@ -47,7 +47,10 @@ def build_here(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subproc
     os.chdir(cwd)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            status = build.main(list(args))
+            try:
+                status = build.main(list(args))
+            except SystemExit as stop:  # argparse's, on a usage error (status 2) or --help (0)
+                status = stop.code if isinstance(stop.code, int) else 1
     finally:
         os.chdir(saved_cwd)
         for key, value in saved_env.items():
