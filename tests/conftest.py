@@ -105,6 +105,37 @@ def built(build_of) -> Path:
     return build_of("2020-02")
 
 
+def small_issue_yaml(slugs: list[str], covers: int = 1, caption_words: int = 0) -> str:
+    """The issue.yaml of a small issue of these articles, with `covers` cover photos (their
+    captions longer by `caption_words` words)."""
+    import yaml
+
+    cover = [{"image": f"images/cover-{i + 1}.jpg",
+              "caption": {"zh": f"封面照片 {i + 1} 的说明" + "，科研人员在实验室工作" * (caption_words // 4),
+                          "en": f"The caption of cover photo {i + 1}." + " Researchers at work." * (caption_words // 3)}}
+             for i in range(covers)]
+    issue = {"id": "tiny", "title": {"zh": "中国科技通讯", "en": "CHINA S&T NEWSLETTER"},
+             "number": {"zh": "2020 年第 9 期", "en": "No.9 2020"}, "date": "2020-09-01", "cover": cover,
+             "articles": list(slugs)}
+    return yaml.safe_dump(issue, allow_unicode=True)
+
+
+def small_issue(folder: Path, files: dict[str, str], covers: int = 1, caption_words: int = 0,
+                issue_yaml: str | None = None) -> Path:
+    """An issue made in `folder` of these files (name -> text: `slug.lang.md` articles, in the
+    order given, and anything else an issue folder holds), its cover photos taken from the sample
+    issues; its issue.yaml small_issue_yaml's, or `issue_yaml`. The small issue that tests vary."""
+    (folder / "images").mkdir(parents=True)
+    photos = sorted((ISSUE / "images").glob("cover-*.jpg")) + sorted((SAMPLE / "images").glob("cover-*.jpg"))
+    for i in range(covers):
+        shutil.copy(photos[i], folder / "images" / f"cover-{i + 1}.jpg")
+    slugs = list(dict.fromkeys(name.split(".")[0] for name in files if name.endswith(".md")))
+    (folder / "issue.yaml").write_text(issue_yaml or small_issue_yaml(slugs, covers, caption_words), encoding="utf-8")
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
 def project_cache() -> Path:
     """The cache folder the session's builds (build_here, in the test process) use."""
     return Path(os.environ.get("PRESS_CACHE_DIR") or ROOT / ".cache")

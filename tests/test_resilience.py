@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ISSUE, ROOT, run_build
+from conftest import ISSUE, ROOT, run_build, small_issue
 
 PDFS = [f"{ISSUE.name}.pdf", f"{ISSUE.name}.zh.pdf", f"{ISSUE.name}.en.pdf"]
 CACHED = ("parts", "fonts", "images")  # what press keeps under its cache folder, by kind
@@ -513,25 +513,8 @@ def test_serve_whose_watcher_dies_says_so_and_stops(tmp_path):
     assert time.monotonic() - started < 300
 
 
-SMALL_ISSUE = """\
-id: "small"
-title: {zh: 小, en: SMALL}
-number: {zh: 第 1 期, en: No.1}
-date: 2020-05-01
-cover:
-  - image: images/cover-1.jpg
-    caption: {zh: 封面, en: Cover}
-articles: [small]
-"""
-
-
 def _small_issue(folder: Path, zh: str = "中文。\n", en: str = "English.\n") -> Path:
-    (folder / "images").mkdir(parents=True)
-    shutil.copy(ISSUE / "images" / "cover-1.jpg", folder / "images" / "cover-1.jpg")
-    (folder / "issue.yaml").write_text(SMALL_ISSUE, encoding="utf-8")
-    (folder / "small.zh.md").write_text("---\ntitle: 小\n---\n" + zh, encoding="utf-8")
-    (folder / "small.en.md").write_text("---\ntitle: Small\n---\n" + en, encoding="utf-8")
-    return folder
+    return small_issue(folder, {"small.zh.md": "---\ntitle: 小\n---\n" + zh, "small.en.md": "---\ntitle: Small\n---\n" + en})
 
 
 @pytest.mark.parametrize("how", ["flipped", "truncated", "folder"])
