@@ -168,16 +168,36 @@ def issue_copy(tmp_path, built) -> Path:
     return target
 
 
-# The longest tests (10 to 25 s each on a quiet machine), first in a run on several cores: handed
-# out last, one of them would keep a worker busy after the other has run out of tests.
-LONGEST_FIRST = ("test_bench_smoke.py::", "test_readers.py::test_every_reader", "test_reproducible.py::test_the_faster",
-                 "test_bench_browser.py::", "test_resilience_speed.py::test_the_workers_end", "test_safety.py::test_a_build_killed")
+# The longest tests (5 to 35 s each on a quiet machine), longest first. Handed out last, one of
+# them would keep a worker busy after the others have run out of tests.
+LONGEST_FIRST = ("test_notes_counted.py::test_a_paragraph_of_1000_links", "test_bench_smoke.py::",
+                 "test_relayout.py::", "test_readers.py::test_every_reader", "test_bench_browser.py::",
+                 "test_reproducible.py::test_the_faster", "test_resilience_speed.py::test_the_workers_end",
+                 "test_notes_counted.py::test_300_chinese_links",
+                 "test_input_bounds.py::test_a_1_mb_article_is_checked_in_bounded_time[lines",
+                 "test_fuzz.py::test_yaml_nested_deep", "test_safety.py::test_a_build_killed")
 
 
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (`make test`): the longest tests first, the rest as collected."""
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        items.sort(key=lambda item: not any(name in item.nodeid for name in LONGEST_FIRST))
+    """Under pytest-xdist (`make test`): the longest tests dealt out among the workers, each at the
+    start of its first share, the rest as collected. pytest-xdist's load scheduling gives each
+    worker first a run of consecutive tests (a quarter of its share), then more as it frees up:
+    the longest put one after the other would all fall to the first worker."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 0)  # set in each worker
+    if workers < 2:
+        return
+
+    def rank(item) -> int:
+        return next((i for i, name in enumerate(LONGEST_FIRST) if name in item.nodeid), len(LONGEST_FIRST))
+    longest = sorted((item for item in items if rank(item) < len(LONGEST_FIRST)), key=rank)
+    rest = [item for item in items if rank(item) == len(LONGEST_FIRST)]
+    chunk = max(len(items) // workers // 4, 2)  # xdist.scheduler.load: LoadScheduling.schedule
+    shares = [longest[w::workers] for w in range(workers)]
+    ordered = []
+    for share in shares:
+        ordered += share + rest[:max(chunk - len(share), 0)]
+        rest = rest[max(chunk - len(share), 0):]
+    items[:] = ordered + rest
 
 
 def pytest_addoption(parser):
