@@ -2,7 +2,8 @@
 WeasyPrint says is said as a diagnostic, a read-only output folder is one error line, and the
 proof leaves no temporary files.
 
-Each case runs the real command line; run_build fails on any traceback."""
+Each case runs the real command line, in a process of its own (run_build) or in the test's
+(build_here); neither lets a traceback pass."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ISSUE, ROOT, run_build, small_issue
+from conftest import ISSUE, ROOT, build_here, run_build, small_issue
 
 PDFS = [f"{ISSUE.name}.pdf", f"{ISSUE.name}.zh.pdf", f"{ISSUE.name}.en.pdf"]
 CACHED = ("parts", "fonts", "images")  # what press keeps under its cache folder, by kind
@@ -122,17 +123,19 @@ def test_a_damaged_cache_is_made_again_and_said(issue, clean, tmp_path, kind, ho
     cache = tmp_path / "cache"
     shutil.copytree(warm, cache, symlinks=True)
     damaged = _damage(cache, kind, how)
+    # The builds run in the test process (build_here): what a damaged cache does to a build, not
+    # to a new process (the reference, `clean`, is one), as fontconfig's own cache's test is.
     if kind == "images":
         # Print-size images are read only by parts being typeset: none may come from the cache.
         shutil.rmtree(cache / "parts")
     out = tmp_path / "out"
-    result = run_build("pdf", str(issue), "-o", str(out), env={"PRESS_CACHE_DIR": str(cache)})
+    result = build_here("pdf", str(issue), "-o", str(out), env={"PRESS_CACHE_DIR": str(cache)})
     assert result.returncode == 0, result.stderr
     assert _lines(result, "error") == [], result.stderr
     assert _damage_notes(result) == damaged, result.stderr
     assert _digests(out) == _digests(reference), f"{kind} {how}: the PDFs differ from a clean build"
     # Made again and written over: the next build finds nothing to say.
-    again = run_build("pdf", str(issue), "-o", str(tmp_path / "again"), env={"PRESS_CACHE_DIR": str(cache)})
+    again = build_here("pdf", str(issue), "-o", str(tmp_path / "again"), env={"PRESS_CACHE_DIR": str(cache)})
     assert again.returncode == 0 and _damage_notes(again) == set(), again.stderr
     assert _digests(tmp_path / "again") == _digests(reference)
 
@@ -141,7 +144,7 @@ def test_a_cache_folder_that_is_a_file_is_one_error_line(issue, tmp_path):
     cache = tmp_path / "cache"
     cache.write_bytes(b"")
     out = tmp_path / "out"
-    result = run_build("pdf", str(issue), "-o", str(out), env={"PRESS_CACHE_DIR": str(cache)})
+    result = build_here("pdf", str(issue), "-o", str(out), env={"PRESS_CACHE_DIR": str(cache)})
     assert result.returncode == 1
     assert _lines(result, "error") == [f"{os.path.relpath(cache, ROOT)}: error: is a file, not a folder: the output "
                                        "cannot be written there (set PRESS_CACHE_DIR to a folder)  [output.folder]"], result.stderr
@@ -316,7 +319,7 @@ def test_the_proof_leaves_no_temporary_files(issue, tmp_path, clean):
     shutil.copytree(clean[1], cache, symlinks=True)
     out = tmp_path / "out"
     for _ in range(2):  # the second over unchanged sources: its PDFs are those of the first
-        result = run_build("proof", str(issue), "-o", str(out), env={"PRESS_CACHE_DIR": str(cache)})
+        result = build_here("proof", str(issue), "-o", str(out), env={"PRESS_CACHE_DIR": str(cache)})
         assert result.returncode == 0, result.stderr
         assert _lines(result, "error") == []
         assert sorted(p.name for p in (out / "proof").glob("*.pdf")) == sorted(PDFS)
@@ -330,14 +333,14 @@ def test_the_proof_of_a_reused_build_checks_the_font_subsets_it_reads(issue, tmp
     shutil.copytree(clean[1], cache, symlinks=True)
     out = tmp_path / "out"
     env = {"PRESS_CACHE_DIR": str(cache)}
-    assert run_build("pdf", str(issue), "-o", str(out), env=env).returncode == 0
+    assert build_here("pdf", str(issue), "-o", str(out), env=env).returncode == 0
     built = set(_entries(cache, "fonts"))
-    assert run_build("proof", str(issue), "-o", str(out), env=env).returncode == 0
+    assert build_here("proof", str(issue), "-o", str(out), env=env).returncode == 0
     # The reading view's subsets (its characters are the articles', not the pages'), else the build's.
     read = set(_entries(cache, "fonts")) - built or built
     for entry in read:
         _flip(entry)
-    result = run_build("proof", str(issue), "-o", str(out), env=env)
+    result = build_here("proof", str(issue), "-o", str(out), env=env)
     assert result.returncode == 0 and _lines(result, "error") == [], result.stderr
     assert _damage_notes(result) == {entry.resolve() for entry in read}, result.stderr
     proof_fonts = {p.name: p.read_bytes() for p in (out / "proof" / "fonts").iterdir()}
