@@ -296,10 +296,22 @@ def read_lines(pdf: Path, page: int) -> list[Line]:
     """The text lines of one page of a PDF, in content order, as glyphs (pdfium's loose boxes:
     the advance of each glyph). A line ends where pdfium puts a line break, or where the text
     goes back to the left or moves to another baseline."""
+    path = Path(pdf)
+    # A file written again in the same tick of the clock has another inode (press renames a new
+    # file over the old), or size.
+    stat = path.stat()
+    return [list(line) for line in _lines_drawn(path, (stat.st_mtime_ns, stat.st_ino, stat.st_size), page)]
+
+
+# The rules read the same pages again and again (tests/test_grid.py asked 610 times for 88 pages),
+# a glyph at a time through pdfium: each page is read once per version of its file. About 0.4 MB
+# a page: at most about 100 MB.
+@lru_cache(maxsize=256)
+def _lines_drawn(pdf: Path, version: tuple, page: int) -> tuple[tuple[Glyph, ...], ...]:
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
-    textpage = pdfium.PdfDocument(_as_drawn(Path(pdf), Path(pdf).stat().st_mtime_ns))[page].get_textpage()
+    textpage = pdfium.PdfDocument(_as_drawn(pdf, version))[page].get_textpage()
     matrix = pdfium_c.FS_MATRIX()
     x, y = ctypes.c_double(), ctypes.c_double()
     lines: list[Line] = []
@@ -327,7 +339,7 @@ def read_lines(pdf: Path, page: int) -> list[Line]:
         last = (left, bottom)
     if line:
         lines.append(line)
-    return lines
+    return tuple(tuple(line) for line in lines)
 
 
 def word_spaces(line: Line) -> list[float]:
@@ -431,7 +443,7 @@ _ACTUAL_TEXT = re.compile(rb"/ActualText\s*(<[0-9A-Fa-f\s]*>|\((?:\\.|[^\\)])*\)
 
 
 @lru_cache(maxsize=4)
-def _as_drawn(pdf: Path, mtime: int) -> bytes:
+def _as_drawn(pdf: Path, version: tuple) -> bytes:
     """The PDF without the ActualText of marked content. The rules are about where glyphs
     are drawn, and pdfium spreads the characters of an ActualText span evenly over the span
     (press/composition.py puts one around each widened run of a justified Chinese line)."""

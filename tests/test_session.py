@@ -33,7 +33,8 @@ PURE = {
     ("blocks", "_parser"),  # the one Markdown parser, made on first use
     ("composition", "_gaps"), ("issue", "_line_starts"),  # of a string
     ("manifest", "environment"),  # the installed packages and libraries: what this process loaded
-    ("pagerules", "_as_drawn"),  # of a PDF by its path and modification time (the tests' page checker)
+    ("pagerules", "_as_drawn"),  # of a PDF by its path and version: mtime, inode, size (the tests' page checker)
+    ("pagerules", "_lines_drawn"),  # of a page of a PDF by its path and version, the same
 }
 MUTABLE_CALLS = {"dict", "list", "set", "Counter", "defaultdict", "OrderedDict", "deque", "bytearray"}
 MUTABLE_NODES = (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)
