@@ -296,10 +296,18 @@ def read_lines(pdf: Path, page: int) -> list[Line]:
     """The text lines of one page of a PDF, in content order, as glyphs (pdfium's loose boxes:
     the advance of each glyph). A line ends where pdfium puts a line break, or where the text
     goes back to the left or moves to another baseline."""
+    return [list(line) for line in _lines_drawn(Path(pdf).read_bytes(), page)]
+
+
+# The rules read the same pages again and again (tests/test_grid.py asked 610 times for 88 pages),
+# a glyph at a time through pdfium: each page is read once for the bytes of its file (a file
+# written again is read again). About 0.4 MB a page: at most about 100 MB.
+@lru_cache(maxsize=256)
+def _lines_drawn(pdf: bytes, page: int) -> tuple[tuple[Glyph, ...], ...]:
     import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
-    textpage = pdfium.PdfDocument(_as_drawn(Path(pdf).read_bytes()))[page].get_textpage()
+    textpage = pdfium.PdfDocument(_as_drawn(pdf))[page].get_textpage()
     matrix = pdfium_c.FS_MATRIX()
     x, y = ctypes.c_double(), ctypes.c_double()
     lines: list[Line] = []
@@ -327,7 +335,7 @@ def read_lines(pdf: Path, page: int) -> list[Line]:
         last = (left, bottom)
     if line:
         lines.append(line)
-    return lines
+    return tuple(tuple(line) for line in lines)
 
 
 def word_spaces(line: Line) -> list[float]:

@@ -47,7 +47,10 @@ def build_here(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subproc
     os.chdir(cwd)
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            status = build.main(list(args))
+            try:
+                status = build.main(list(args))
+            except SystemExit as stop:  # argparse's, on a usage error (status 2) or --help (0)
+                status = stop.code if isinstance(stop.code, int) else 1
     finally:
         os.chdir(saved_cwd)
         for key, value in saved_env.items():
@@ -102,6 +105,37 @@ def built(build_of) -> Path:
     return build_of("2020-02")
 
 
+def small_issue_yaml(slugs: list[str], covers: int = 1, caption_words: int = 0) -> str:
+    """The issue.yaml of a small issue of these articles, with `covers` cover photos (their
+    captions longer by `caption_words` words)."""
+    import yaml
+
+    cover = [{"image": f"images/cover-{i + 1}.jpg",
+              "caption": {"zh": f"封面照片 {i + 1} 的说明" + "，科研人员在实验室工作" * (caption_words // 4),
+                          "en": f"The caption of cover photo {i + 1}." + " Researchers at work." * (caption_words // 3)}}
+             for i in range(covers)]
+    issue = {"id": "tiny", "title": {"zh": "中国科技通讯", "en": "CHINA S&T NEWSLETTER"},
+             "number": {"zh": "2020 年第 9 期", "en": "No.9 2020"}, "date": "2020-09-01", "cover": cover,
+             "articles": list(slugs)}
+    return yaml.safe_dump(issue, allow_unicode=True)
+
+
+def small_issue(folder: Path, files: dict[str, str], covers: int = 1, caption_words: int = 0,
+                issue_yaml: str | None = None) -> Path:
+    """An issue made in `folder` of these files (name -> text: `slug.lang.md` articles, in the
+    order given, and anything else an issue folder holds), its cover photos taken from the sample
+    issues; its issue.yaml small_issue_yaml's, or `issue_yaml`. The small issue that tests vary."""
+    (folder / "images").mkdir(parents=True)
+    photos = sorted((ISSUE / "images").glob("cover-*.jpg")) + sorted((SAMPLE / "images").glob("cover-*.jpg"))
+    for i in range(covers):
+        shutil.copy(photos[i], folder / "images" / f"cover-{i + 1}.jpg")
+    slugs = list(dict.fromkeys(name.split(".")[0] for name in files if name.endswith(".md")))
+    (folder / "issue.yaml").write_text(issue_yaml or small_issue_yaml(slugs, covers, caption_words), encoding="utf-8")
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
 def project_cache() -> Path:
     """The cache folder the session's builds (build_here, in the test process) use."""
     return Path(os.environ.get("PRESS_CACHE_DIR") or ROOT / ".cache")
@@ -134,16 +168,36 @@ def issue_copy(tmp_path, built) -> Path:
     return target
 
 
-# The longest tests (10 to 25 s each on a quiet machine), first in a run on several cores: handed
-# out last, one of them would keep a worker busy after the other has run out of tests.
-LONGEST_FIRST = ("test_bench_smoke.py::", "test_readers.py::test_every_reader", "test_reproducible.py::test_the_faster",
-                 "test_bench_browser.py::", "test_resilience_speed.py::test_the_workers_end", "test_safety.py::test_a_build_killed")
+# The longest tests (5 to 35 s each on a quiet machine), longest first. Handed out last, one of
+# them would keep a worker busy after the others have run out of tests.
+LONGEST_FIRST = ("test_notes_counted.py::test_a_paragraph_of_1000_links", "test_bench_smoke.py::",
+                 "test_relayout.py::", "test_readers.py::test_every_reader", "test_bench_browser.py::",
+                 "test_reproducible.py::test_the_faster", "test_resilience_speed.py::test_the_workers_end",
+                 "test_notes_counted.py::test_300_chinese_links",
+                 "test_input_bounds.py::test_a_1_mb_article_is_checked_in_bounded_time[lines",
+                 "test_fuzz.py::test_yaml_nested_deep", "test_safety.py::test_a_build_killed")
 
 
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (`make test`): the longest tests first, the rest as collected."""
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        items.sort(key=lambda item: not any(name in item.nodeid for name in LONGEST_FIRST))
+    """Under pytest-xdist (`make test`): the longest tests dealt out among the workers, each at the
+    start of its first share, the rest as collected. pytest-xdist's load scheduling gives each
+    worker first a run of consecutive tests (a quarter of its share), then more as it frees up:
+    the longest put one after the other would all fall to the first worker."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 0)  # set in each worker
+    if workers < 2:
+        return
+
+    def rank(item) -> int:
+        return next((i for i, name in enumerate(LONGEST_FIRST) if name in item.nodeid), len(LONGEST_FIRST))
+    longest = sorted((item for item in items if rank(item) < len(LONGEST_FIRST)), key=rank)
+    rest = [item for item in items if rank(item) == len(LONGEST_FIRST)]
+    chunk = max(len(items) // workers // 4, 2)  # xdist.scheduler.load: LoadScheduling.schedule
+    shares = [longest[w::workers] for w in range(workers)]
+    ordered = []
+    for share in shares:
+        ordered += share + rest[:max(chunk - len(share), 0)]
+        rest = rest[max(chunk - len(share), 0):]
+    items[:] = ordered + rest
 
 
 def pytest_addoption(parser):

@@ -1,6 +1,7 @@
 """The benchmark runs, and each scenario builds what it says (its timings are not tests: README
 has the measured table). The smoke run uses the real issue, and for the small scale scenario
-that issue once over under other slugs, so their PDFs must have the real build's pages."""
+that issue once over, so their PDFs must have the real build's pages; the large one repeats its
+articles under other slugs."""
 
 from __future__ import annotations
 

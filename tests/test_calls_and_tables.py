@@ -21,7 +21,7 @@ import pypdfium2 as pdfium
 import pytest
 import yaml
 
-from conftest import ISSUE, ROOT, run_build
+from conftest import ISSUE, ROOT, build_here
 
 from press.pagerules import _visible, check_pdf, read_lines  # noqa: E402
 
@@ -41,7 +41,7 @@ def built(tmp_path_factory, build_of) -> Path:
         meta["articles"].append(slug)
     (issue / "issue.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
     out = issue.parent / "out"
-    result = run_build("pdf", str(issue), "-o", str(out))
+    result = build_here("pdf", str(issue), "-o", str(out))
     assert result.returncode == 0, result.stderr
     return out
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from PIL import Image
 
-from conftest import ISSUE, ROOT, run_build
+from conftest import ISSUE, ROOT, build_here, run_build
 
 FIGURE_MM = 84.7  # a figure's printed width, one column (styles/press.css)
 
@@ -48,7 +48,7 @@ def one_language(issue: Path) -> list[tuple[Path, str, str]]:
 def test_an_article_in_one_language_is_a_note_even_with_strict(issue_copy):
     singles = one_language(issue_copy)
     assert singles, "the sample issue has Chinese-only articles: this test needs one"
-    result = run_build("check", str(issue_copy), "--strict")
+    result = build_here("check", str(issue_copy), "--strict")
     assert result.returncode == 0, result.stderr
     notes = [line for line in result.stderr.splitlines() if ": note: " in line]
     assert notes == sorted(f"{rel(path)}:1: note: article '{slug}' has no {missing} version: it appears only in "
@@ -59,7 +59,7 @@ def test_an_article_in_one_language_is_a_note_even_with_strict(issue_copy):
 def test_a_coarse_image_is_a_warning_and_the_reading_pdfs_and_the_proof_are_made(issue_copy, tmp_path):
     article, line = coarse(issue_copy, 90)
     out = tmp_path / "out"
-    result = run_build("proof", str(issue_copy), "-o", str(out))
+    result = build_here("proof", str(issue_copy), "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert f"{rel(article)}:{line}: warning: image 'images/iraq-team.jpg' is 90 ppi at its printed width of 85 mm: " \
            "300 wanted  [image.ppi]" in result.stderr.splitlines()
@@ -70,7 +70,7 @@ def test_a_coarse_image_is_a_warning_and_the_reading_pdfs_and_the_proof_are_made
 def test_with_press_an_image_under_150_ppi_is_an_error_that_withholds_only_the_press_pdf(issue_copy, tmp_path):
     article, line = coarse(issue_copy, 90)
     out = tmp_path / "out"
-    result = run_build("pdf", str(issue_copy), "-o", str(out), "--press")
+    result = build_here("pdf", str(issue_copy), "-o", str(out), "--press")
     assert result.returncode == 1, result.stderr
     errors = [entry for entry in result.stderr.splitlines() if ": error: " in entry]
     assert len(errors) == 1, result.stderr
@@ -88,7 +88,7 @@ def test_warnings_are_printed_when_a_layout_error_fails_the_build(issue_copy, tm
     table = issue_copy / "working-together.en.md"
     table.write_text(table.read_text(encoding="utf-8") + "\n| a | b | c | d | e | f | g | h |\n|---|---|---|---|---|---|---|---|\n|"
                      + " Supercalifragilistic |" * 8 + "\n", encoding="utf-8")
-    result = run_build("pdf", str(issue_copy), "-o", str(tmp_path / "out"))
+    result = build_here("pdf", str(issue_copy), "-o", str(tmp_path / "out"))
     assert result.returncode == 1, result.stderr
     lines = result.stderr.splitlines()
     assert any(entry.startswith(f"{rel(table)}:{line_of(table, '| Supercalifragilistic')}: error: ") and "wider than its column" in entry
@@ -112,6 +112,8 @@ def test_diagnostics_are_sorted_by_file_and_line_the_same_on_every_run(issue_cop
         text = path.read_text(encoding="utf-8")
         assert old in text
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    # Each in a process of its own, as an editor runs it: with its own hash seed, which an order
+    # taken from a set would follow.
     runs = [run_build("check", str(issue_copy)) for _ in range(3)]
     assert all(run.returncode == 1 for run in runs)
     assert runs[0].stderr == runs[1].stderr == runs[2].stderr
@@ -128,12 +130,12 @@ def test_diagnostics_are_sorted_by_file_and_line_the_same_on_every_run(issue_cop
 def test_a_reused_build_reports_the_current_folders_paths(tmp_path):
     first, second, out = tmp_path / "a" / "2020-02", tmp_path / "b" / "2020-02", tmp_path / "out"
     shutil.copytree(ISSUE, first)
-    result = run_build("pdf", str(first), "-o", str(out))
+    result = build_here("pdf", str(first), "-o", str(out))
     assert result.returncode == 0, result.stderr
     written = {p.name: p.stat().st_mtime_ns for p in out.glob("*.pdf")}
     shutil.copytree(first, second)
     shutil.rmtree(first)
-    again = run_build("pdf", str(second), "-o", str(out))
+    again = build_here("pdf", str(second), "-o", str(out))
     assert again.returncode == 0, again.stderr
     assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.pdf")} == written, "the build was not reused"
     expected = sorted(f"{rel(second / path.name)}:1: note: article '{slug}' has no {missing} version: it appears "
@@ -150,7 +152,7 @@ def test_a_table_too_wide_is_said_at_the_line_of_the_cell_that_makes_it_so(issue
     rows = ["| Item | Value |", "| --- | ---: |", "| a | 1 |", f"| b | {long_number} |", "| c | 2 |"]
     article = issue_copy / "working-together.en.md"
     article.write_text(article.read_text(encoding="utf-8") + "\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    result = run_build("pdf", str(issue_copy), "-o", str(tmp_path / "out"))
+    result = build_here("pdf", str(issue_copy), "-o", str(tmp_path / "out"))
     assert result.returncode == 1, result.stderr
     errors = [entry for entry in result.stderr.splitlines() if ": error: " in entry]
     row = next(i for i, text in enumerate(rows, 1) if long_number in text) - 1  # the delimiter row is no row
@@ -226,7 +228,7 @@ def test_a_good_build_prints_its_outputs_and_nothing_else(issue_id, tmp_path, se
     shutil.copytree(ROOT / "content" / issue_id, issue)
     expected_notes = notes(issue)
     for out in ("out", "out", "again"):  # a new folder; the PDFs reused; the typeset parts reused
-        result = run_build("pdf", str(issue), "-o", str(tmp_path / out))
+        result = run_build("pdf", str(issue), "-o", str(tmp_path / out))  # all that a new process prints
         assert result.returncode == 0, result.stderr
         written = sorted(str(path) for path in (tmp_path / out).glob("*.pdf"))
         assert len(written) >= 2 and sorted(result.stdout.splitlines()) == written, result.stdout
@@ -241,7 +243,7 @@ def test_what_is_too_wide_in_the_front_matter_is_said_at_its_key(issue_copy, tmp
     text = article.read_text(encoding="utf-8")
     assert '\ntitle: "' in text
     article.write_text(text.replace('\ntitle: "', f'\ntitle: "{digits} ', 1), encoding="utf-8")
-    result = run_build("pdf", str(issue_copy), "-o", str(tmp_path / "out"))
+    result = build_here("pdf", str(issue_copy), "-o", str(tmp_path / "out"))
     assert result.returncode == 1, result.stderr
     errors = [entry for entry in result.stderr.splitlines() if ": error: " in entry]
     assert len(errors) == 1 and re.fullmatch(
@@ -257,7 +259,7 @@ def test_a_layout_error_still_writes_the_proof_with_the_fault_marked_on_its_page
     article.write_text(article.read_text(encoding="utf-8") + f"\n| Item | Value |\n| --- | ---: |\n| b | {long_number} |\n",
                        encoding="utf-8")
     out = tmp_path / "out"
-    result = run_build("proof", str(issue_copy), "-o", str(out))
+    result = build_here("proof", str(issue_copy), "-o", str(out))
     assert result.returncode == 1, result.stderr
     errors = [entry for entry in result.stderr.splitlines() if ": error: " in entry]
     assert len(errors) == 1, result.stderr

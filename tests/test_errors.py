@@ -1,4 +1,6 @@
-"""Bad input: one clear `path:line: error: message` per problem, exit 1, no traceback, no lost output."""
+"""Bad input: one clear `path:line: error: message` per problem, exit 1, no traceback, no lost output.
+The command line runs in the test process (build_here): what is tested is what it prints and its
+exit status, not a new process; serve's, which binds a port and handles signals, has its own."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ import os
 import re
 from pathlib import Path
 
-from conftest import ROOT, run_build
+from conftest import ROOT, build_here, run_build
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -16,7 +18,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def rel(path: Path) -> str:
-    """Paths in messages are relative to the current folder, which run_build sets to the project root."""
+    """Paths in messages are relative to the current folder, which build_here sets to the project root."""
     return os.path.relpath(path, ROOT)
 
 
@@ -27,7 +29,7 @@ def line_of(path: Path, needle: str) -> int:
 def test_missing_image(issue_copy, tmp_path):
     article = issue_copy / "working-together.zh.md"
     edit(article, "images/who-briefing.jpg", "images/no-such-photo.jpg")
-    result = run_build("pdf", str(issue_copy), "-o", str(tmp_path / "out"))
+    result = build_here("pdf", str(issue_copy), "-o", str(tmp_path / "out"))
     assert result.returncode == 1
     line = line_of(article, "no-such-photo")
     assert f"{rel(article)}:{line}: error: image 'images/no-such-photo.jpg' not found  [image.missing]" in result.stderr.splitlines()
@@ -36,7 +38,7 @@ def test_missing_image(issue_copy, tmp_path):
 def test_broken_footnote_reference(issue_copy, tmp_path):
     article = issue_copy / "knowledge-sharing.zh.md"
     edit(article, "1100多篇[^1]", "1100多篇[^9]")
-    result = run_build("pdf", str(issue_copy), "-o", str(tmp_path / "out"))
+    result = build_here("pdf", str(issue_copy), "-o", str(tmp_path / "out"))
     assert result.returncode == 1
     lines = result.stderr.splitlines()
     assert f"{rel(article)}:{line_of(article, '[^9]')}: error: footnote reference [^9] has no definition: add a line '[^9]: text'  [note.undefined]" in lines
@@ -47,7 +49,7 @@ def test_broken_footnote_reference(issue_copy, tmp_path):
 def test_bad_front_matter(issue_copy, tmp_path):
     article = issue_copy / "share-solutions.zh.md"
     edit(article, "source: 科技部", "source: [科技部\nsubtitel: 错")
-    result = run_build("pdf", str(issue_copy), "-o", str(tmp_path / "out"))
+    result = build_here("pdf", str(issue_copy), "-o", str(tmp_path / "out"))
     assert result.returncode == 1
     errors = [line for line in result.stderr.splitlines() if ": error: " in line]
     assert len(errors) == 1 and re.fullmatch(rf"{re.escape(rel(article))}:\d+: error: YAML syntax: .+", errors[0]), result.stderr
@@ -56,7 +58,7 @@ def test_bad_front_matter(issue_copy, tmp_path):
 def test_unknown_front_matter_key_suggests_the_right_one(issue_copy, tmp_path):
     article = issue_copy / "share-solutions.zh.md"
     edit(article, "source: 科技部", "source: 科技部\nsubtitel: 错")
-    result = run_build("check", str(issue_copy))
+    result = build_here("check", str(issue_copy))
     assert result.returncode == 1
     assert f"{rel(article)}:{line_of(article, 'subtitel')}: error: unknown front matter key 'subtitel': did you mean 'subtitle'?  [yaml.key]" in result.stderr.splitlines()
 
@@ -64,7 +66,7 @@ def test_unknown_front_matter_key_suggests_the_right_one(issue_copy, tmp_path):
 def test_character_no_font_can_draw(issue_copy, tmp_path):
     article = issue_copy / "global-fight.zh.md"
     edit(article, "新冠肺炎疫情蔓延全球。", "新冠肺炎疫情蔓延全球𪚥。")
-    result = run_build("pdf", str(issue_copy), "-o", str(tmp_path / "out"))
+    result = build_here("pdf", str(issue_copy), "-o", str(tmp_path / "out"))
     assert result.returncode == 1
     line = line_of(article, "𪚥")
     assert (f"{rel(article)}:{line}: error: no font can draw '𪚥' (U+2A6A5 CJK UNIFIED IDEOGRAPH-2A6A5): put a font that "
@@ -74,22 +76,22 @@ def test_character_no_font_can_draw(issue_copy, tmp_path):
 def test_all_problems_are_reported_together(issue_copy, tmp_path):
     edit(issue_copy / "working-together.zh.md", "images/who-briefing.jpg", "images/gone.jpg")
     edit(issue_copy / "knowledge-sharing.zh.md", "1100多篇[^1]", "1100多篇[^1][^7]")
-    result = run_build("check", str(issue_copy))
+    result = build_here("check", str(issue_copy))
     errors = [line for line in result.stderr.splitlines() if ": error: " in line]
     assert result.returncode == 1 and len(errors) == 2, result.stderr
 
 
 def test_failed_build_leaves_earlier_outputs_untouched(issue_copy, tmp_path, built):
     out = tmp_path / "out"
-    assert run_build("pdf", str(issue_copy), "-o", str(out)).returncode == 0
+    assert build_here("pdf", str(issue_copy), "-o", str(out)).returncode == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     edit(issue_copy / "working-together.en.md", "images/russia-team.jpg", "images/missing.jpg")
-    assert run_build("pdf", str(issue_copy), "-o", str(out)).returncode == 1
+    assert build_here("pdf", str(issue_copy), "-o", str(out)).returncode == 1
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
 def test_usage_error_exits_2():
-    assert run_build("frobnicate").returncode == 2
+    assert build_here("frobnicate").returncode == 2
 
 
 def test_serve_on_a_port_in_use_says_so(tmp_path):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import resource
-import shutil
 import subprocess
 import sys
 import time
@@ -15,23 +14,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ISSUE, ROOT
+from conftest import ROOT, small_issue, small_issue_yaml
 
 SECONDS = 120
 MEMORY = 1 << 30  # bytes of address space
 ARTICLE_LIMIT = 1_000_000  # press/issue.py MAX_ARTICLE_BYTES
 YAML_LIMIT = 100_000  # press/issue.py MAX_YAML_BYTES
 
-ISSUE_YAML = """\
-id: "bounds"
-title: {zh: 界限, en: BOUNDS}
-number: {zh: 第 1 期, en: No.1}
-date: 2020-05-01
-cover:
-  - image: images/cover-1.jpg
-    caption: {zh: 封面, en: Cover}
-articles: [big]
-"""
+ISSUE_YAML = small_issue_yaml(["big"])
 
 
 def _limits() -> None:
@@ -50,14 +40,9 @@ def run_check(issue: Path) -> tuple[int, str, float]:
 
 
 def make_issue(folder: Path, files: dict[str, str], issue_yaml: str = ISSUE_YAML) -> Path:
-    (folder / "images").mkdir(parents=True)
-    shutil.copy(ISSUE / "images" / "cover-1.jpg", folder / "images" / "cover-1.jpg")
-    (folder / "issue.yaml").write_text(issue_yaml, encoding="utf-8")
     for name, text in files.items():
-        data = text.encode("utf-8")
-        assert len(data) <= ARTICLE_LIMIT, (name, len(data))
-        (folder / name).write_bytes(data)
-    return folder
+        assert len(text.encode("utf-8")) <= ARTICLE_LIMIT, (name, len(text.encode("utf-8")))
+    return small_issue(folder, files, issue_yaml=issue_yaml)
 
 
 def filled(head: str, unit: str, tail: str = "\n", limit: int = ARTICLE_LIMIT - 1000) -> str:

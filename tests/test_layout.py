@@ -14,7 +14,7 @@ import pypdfium2.raw as pdfium_c
 import pytest
 import yaml
 
-from conftest import ISSUE, ISSUES, SAMPLE, build_here
+from conftest import ISSUES, SAMPLE, build_here, small_issue
 from issue_source import read_issue
 from pdftext import Box, image_boxes, page_texts, pages_with, squash, visible_image_boxes
 
@@ -239,19 +239,6 @@ def test_a_line_ending_before_a_quarter_em_is_not_overflow(tmp_path):
 def tiny_issue(folder: Path, body: str = "正文。", covers: int = 1, caption_words: int = 0) -> Path:
     """An issue of one short article in both languages, with `covers` cover photos (their
     captions longer by `caption_words` words)."""
-    (folder / "images").mkdir(parents=True)
-    photos = sorted((ISSUE / "images").glob("cover-*.jpg")) + sorted((SAMPLE / "images").glob("cover-*.jpg"))
-    cover = []
-    for i in range(covers):
-        shutil.copy(photos[i], folder / "images" / f"cover-{i + 1}.jpg")
-        cover.append({"image": f"images/cover-{i + 1}.jpg",
-                      "caption": {"zh": f"封面照片 {i + 1} 的说明" + "，科研人员在实验室工作" * (caption_words // 4),
-                                  "en": f"The caption of cover photo {i + 1}." + " Researchers at work." * (caption_words // 3)}})
-    issue = {"id": "tiny", "title": {"zh": "中国科技通讯", "en": "CHINA S&T NEWSLETTER"},
-             "number": {"zh": "2020 年第 9 期", "en": "No.9 2020"}, "date": "2020-09-01", "cover": cover,
-             "articles": ["only"]}
-    (folder / "issue.yaml").write_text(yaml.safe_dump(issue, allow_unicode=True), encoding="utf-8")
-    (folder / "only.zh.md").write_text(f"---\ntitle: 测试文章\n---\n{body}\n", encoding="utf-8")
     english = re.sub(r"[^\x00-\x7f]+", "Text. ", body)
-    (folder / "only.en.md").write_text(f"---\ntitle: A test article\n---\n{english}\n", encoding="utf-8")
-    return folder
+    return small_issue(folder, {"only.zh.md": f"---\ntitle: 测试文章\n---\n{body}\n",
+                                "only.en.md": f"---\ntitle: A test article\n---\n{english}\n"}, covers, caption_words)

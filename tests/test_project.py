@@ -11,7 +11,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from conftest import ISSUE, ROOT, run_build
+from conftest import ISSUE, ROOT, build_here
 
 
 from press import config  # noqa: E402
@@ -50,7 +50,7 @@ def test_the_current_folder_names_the_project(project):
     inside of; not the checkout's, which press runs from."""
     shutil.copytree(ISSUE, project / "content" / config.DEFAULT_ISSUE)
     for cwd in (project, project / "content" / ISSUE_ID / "images"):
-        result = run_build("check", cwd=cwd)
+        result = build_here("check", cwd=cwd)
         assert result.returncode == 0, result.stderr
         issue = os.path.relpath(project / "content" / config.DEFAULT_ISSUE, cwd)
         assert result.stderr.splitlines()[-1].startswith(f"{issue}: ok ("), result.stderr
@@ -59,7 +59,7 @@ def test_the_current_folder_names_the_project(project):
 def test_the_issue_folder_names_its_project(project, tmp_path):
     """Built from a folder outside it, the issue is set with its own project's templates."""
     out = tmp_path / "out"
-    result = run_build("pdf", str(project / "content" / ISSUE_ID), "-o", str(out), cwd=tmp_path,
+    result = build_here("pdf", str(project / "content" / ISSUE_ID), "-o", str(out), cwd=tmp_path,
                        env={"PRESS_CACHE_DIR": str(tmp_path / "cache")})
     assert result.returncode == 0, result.stderr
     pages = [" ".join(page.extract_text().split()) for page in pypdf.PdfReader(out / f"{ISSUE_ID}.en.pdf").pages]

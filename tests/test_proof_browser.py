@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from press.serve import launch
 
-from conftest import ROOT, run_build
+from conftest import ROOT, build_here
 from issue_source import read_issue
 from pdftext import pages_with
 
@@ -24,7 +24,7 @@ from pdftext import pages_with
 
 def test_the_proof_on_disk_shows_every_page_and_its_contents_links_land_right(browser, issue_copy, tmp_path):
     out = tmp_path / "out"
-    result = run_build("proof", str(issue_copy), "-o", str(out))
+    result = build_here("proof", str(issue_copy), "-o", str(out))
     assert result.returncode == 0, result.stderr
     index = Path(result.stdout.strip().splitlines()[-1])
     assert index == out / "proof" / "index.html"

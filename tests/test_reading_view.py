@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_build
+from conftest import build_here
 from issue_source import read_issue
 from pdftext import pages_with
 
@@ -38,8 +38,8 @@ def proof(tmp_path_factory, browser):
         last = text.rstrip("\n").rsplit("\n", 1)[1]
         path.write_text(text.replace(last, last + "[^1]") + f"\n[^1]: {note}\n", encoding="utf-8")
     # The translation record follows the edit above: confirmed, so that only the changed number is reported.
-    assert run_build("translated", "working-together", str(issue)).returncode == 0
-    result = run_build("proof", str(issue), "-o", str(root / "out"))
+    assert build_here("translated", "working-together", str(issue)).returncode == 0
+    result = build_here("proof", str(issue), "-o", str(root / "out"))
     assert result.returncode == 0, result.stderr
     page = browser.new_page(viewport={"width": 1500, "height": 1000})
     page.goto((root / "out" / "proof" / "index.html").resolve().as_uri())
@@ -166,7 +166,6 @@ def test_blocks_with_the_same_first_words_link_to_their_own_pages(tmp_path):
     """Many paragraphs open with the same words: each links to the page it is set on, as the layout
     placed it; a search for its first words would find them all on the first of those pages.
     No browser: the links are read from the proof's HTML, the pages from the PDF's text."""
-    from conftest import build_here
     from test_layout import tiny_issue
 
     count = 240  # one short line each: about three pages of two columns

@@ -36,6 +36,7 @@ PURE = {
     ("composition", "_gaps"), ("issue", "_line_starts"),  # of a string
     ("manifest", "environment"),  # the installed packages and libraries: what this process loaded
     ("pagerules", "_as_drawn"),  # of a PDF's bytes (the tests' page checker)
+    ("pagerules", "_lines_drawn"),  # of a page of a PDF's bytes, the same
 }
 MUTABLE_CALLS = {"dict", "list", "set", "Counter", "defaultdict", "OrderedDict", "deque", "bytearray"}
 # What a module-level call may make and still be a constant: anything else made at import (a

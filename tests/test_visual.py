@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from conftest import ISSUE, ISSUES, ROOT, run_build
+from conftest import ISSUE, ISSUES, ROOT, build_here
 from press.visual import PdfDiff, compare_pages, compare_pdf, write_baselines
 
 # 60 px drawn at 5× gives 12 px glyphs: 10 pt body text at the 100 dpi the differ renders at.
@@ -91,10 +91,10 @@ def test_pages_match_their_baselines(build_of, issue_id, request):
 def test_diff_command_names_the_page_of_a_one_character_edit(issue_copy, tmp_path):
     article = issue_copy / "knowledge-sharing.zh.md"
     article.write_text(article.read_text(encoding="utf-8").replace("知识源出于信任", "知识源出于相信"), encoding="utf-8")
-    result = run_build("diff", str(issue_copy), "-o", str(tmp_path / "edited"))
+    result = build_here("diff", str(issue_copy), "-o", str(tmp_path / "edited"))
     assert result.returncode == 1, result.stdout + result.stderr
     assert re.search(r"^2020-02\.pdf: page \d+ changed", result.stdout, re.M), result.stdout
     assert "report: " in result.stdout
     article.write_text((ISSUE / "knowledge-sharing.zh.md").read_text(encoding="utf-8"), encoding="utf-8")
-    result = run_build("diff", str(issue_copy), "-o", str(tmp_path / "reverted"))
+    result = build_here("diff", str(issue_copy), "-o", str(tmp_path / "reverted"))
     assert result.returncode == 0, result.stdout + result.stderr
