@@ -31,7 +31,7 @@ import logging
 from collections import Counter
 from dataclasses import replace
 
-from .linebreak import Params, chinese, compose, english
+from .linebreak import KEPT, Params, chinese, compose, english
 from .rules import LETTER_TIGHTENING as TIGHTENING, LETTER_TRACKING as TRACKING, OPENING_MARKS, SPACE_SHRINK as SHRINK
 
 LOGGER = logging.getLogger(__name__)
@@ -200,12 +200,20 @@ class _Paragraph:
             return [lead + k for k in _dictionary(context, style["lang"], left, right, total).positions(word[lead:end])]
 
         x = [p - self.x[start] for p in self.x[start:]]
+        # The items are a function of the text, its widths and where it may break (and, in English,
+        # how each word hyphenates): the same paragraph in another build (serve's next, after an
+        # edit elsewhere; the boxes built again after a float moved) gets the very items made
+        # before, and linebreak.compose the breaks it found for them.
         if self.chinese:
-            rest = chinese(self.text[start:], x, self.font_size, lambda at: start + at in self.breaks)
+            key = (self.text[start:], tuple(x), self.font_size, frozenset(b - start for b in self.breaks if b >= start))
+            rest = _made(key, lambda: chinese(self.text[start:], x, self.font_size, lambda at: start + at in self.breaks))
             params = replace(CHINESE, loose_gap=CHINESE_SHORT * self.font_size)
         else:
-            rest = english(self.text[start:], x, self.hyphen, hyphenate, SHRINK, TRACKING * self.font_size,
-                           TIGHTENING * self.font_size, lambda at: start + at not in self.inline_starts)
+            key = (self.text[start:], tuple(x), self.font_size, self.hyphen,
+                   frozenset(k - start for k in self.inline_starts if k >= start),
+                   tuple((k - start, s["hyphens"], s["lang"], s["hyphenate_limit_chars"]) for k, s in self.styles.items()))
+            rest = _made(key, lambda: english(self.text[start:], x, self.hyphen, hyphenate, SHRINK, TRACKING * self.font_size,
+                                              TIGHTENING * self.font_size, lambda at: start + at not in self.inline_starts))
             params = ENGLISH
         # The looseness is of the whole paragraph: a plan made again mid-paragraph keeps its best lines.
         breaks = compose(rest.items, (first, width), replace(params, looseness=self.looseness if start == 0 else 0))
@@ -236,6 +244,19 @@ class _Paragraph:
 
     def _style_at(self, at: int):
         return self.styles[max(k for k in self.styles if k <= at)]
+
+
+def _made(key: tuple, make):
+    """The items of a paragraph's text (linebreak.Paragraph), made once for the same `key`."""
+    found = _ITEMS.get(key)
+    if found is None:
+        found = _ITEMS[key] = make()
+        while len(_ITEMS) > KEPT:
+            del _ITEMS[next(iter(_ITEMS))]  # the oldest
+    return found
+
+
+_ITEMS: dict = {}
 
 
 def plans_of(document) -> dict:
