@@ -29,7 +29,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable
 
-from . import balancing, composition, floats, footnotes, grid, makeup, paragraphs, relayout, tables, tagging
+from . import balancing, composition, deflate, floats, footnotes, grid, makeup, paragraphs, relayout, tables, tagging
 from .errors import PressError, error
 
 # The releases whose sources the fingerprints below are of (pydyf: what a patch draws through).
@@ -239,6 +239,14 @@ PATCHES = (
              "f80805663ede8080a3e1ffff831e20c74bd25fa3b8e4410334ba807158dc685f"},
         ("weasyprint.pdf.fonts.ffi",),
         _open_arrays),
+    Patch(
+        "streams deflated once", deflate,
+        "pydyf compresses every stream of a PDF as it writes it; serve writes an edited article's part "
+        "again, mostly the same fonts and pages: press.deflate keeps what it compressed by its bytes "
+        "(pydyf's Stream.data, its compression alone changed).",
+        {"pydyf.Stream.data.fget": "bdc2bc513f286de7b7a7220a43e6085daa6ed0056d9c04e3c9b5abe40f3ecf81"},
+        ("pydyf.Stream.data",),
+        deflate.install),
 )
 
 _INSTALLED: list[bool] = []

@@ -1,6 +1,7 @@
 """Typeset each article part of an issue, then the part again after an edit that lengthens one
 of its paragraphs (as serve does: the paragraphs it did not touch find their items and breaks
-made before, press/paragraphs.py and press/linebreak.py), and the edited part once more with
+made before, press/paragraphs.py and press/linebreak.py, and
+its PDF the streams compressed before, press/deflate.py), and the edited part once more with
 nothing kept from before; print one JSON line per part: the three PDFs' hashes, and how many
 paragraphs of the edited part were found composed already and how many were composed anew.
 
@@ -27,11 +28,13 @@ WORDS = {"zh": "科技人员合作研究的成果", "en": " and the results of j
 def main(issue_dir: str, cache_dir: str) -> None:
     from article_parts import article_parts
 
-    from press import linebreak, paragraphs
+    from press import deflate, linebreak, paragraphs
 
     def forget() -> None:
         paragraphs._ITEMS.clear()
         linebreak._COMPOSED.clear()
+        deflate._DEFLATED.clear()
+        deflate._kept[0] = 0
 
     def digest(part) -> str:
         return hashlib.sha256(typesetter.typeset(part).pdf).hexdigest()[:16]
