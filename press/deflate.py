@@ -34,6 +34,12 @@ def deflated(data: bytes) -> bytes:
     return found
 
 
+def forget() -> None:
+    """Let go of the streams kept (press.typeset: a worker, between two parts)."""
+    _DEFLATED.clear()
+    _kept[0] = 0
+
+
 def install() -> None:
     """pydyf's Stream.data, its compression through deflated()."""
     import pydyf

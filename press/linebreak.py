@@ -127,6 +127,11 @@ KEPT = 256  # paragraphs' breaks (and items, press/paragraphs.py) kept: an artic
 _COMPOSED: dict = {}
 
 
+def forget() -> None:
+    """Let go of the breaks kept."""
+    _COMPOSED.clear()
+
+
 @dataclass
 class _Node:
     position: int  # the index of the break (-1: the start)

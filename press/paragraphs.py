@@ -31,7 +31,7 @@ import logging
 from collections import Counter
 from dataclasses import replace
 
-from .linebreak import KEPT, Params, chinese, compose, english
+from .linebreak import KEPT, Params, chinese, compose, english, forget as forget_breaks
 from .rules import LETTER_TIGHTENING as TIGHTENING, LETTER_TRACKING as TRACKING, OPENING_MARKS, SPACE_SHRINK as SHRINK
 
 LOGGER = logging.getLogger(__name__)
@@ -257,6 +257,12 @@ def _made(key: tuple, make):
 
 
 _ITEMS: dict = {}
+
+
+def forget() -> None:
+    """Let go of the items and breaks kept (press.typeset: a worker, between two parts)."""
+    _ITEMS.clear()
+    forget_breaks()
 
 
 def plans_of(document) -> dict:

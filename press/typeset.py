@@ -521,10 +521,15 @@ def _typeset_in_worker(typesetters: Memo, job) -> tuple[TypesetPart, list[Proble
 def _release_memory() -> None:
     """Give the memory of a finished document back to the system. A part's box tree is
     garbage once its PDF is written, but glibc keeps freed pages, and a worker that typesets
-    a 200-page issue would otherwise only grow."""
+    a 200-page issue would otherwise only grow. What serve keeps for its next edit goes too
+    (the paragraphs composed, the streams compressed): no other part of a build has the same."""
     import ctypes
     import gc
 
+    from . import deflate, paragraphs
+
+    paragraphs.forget()
+    deflate.forget()
     gc.collect()
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)

@@ -28,13 +28,11 @@ WORDS = {"zh": "科技人员合作研究的成果", "en": " and the results of j
 def main(issue_dir: str, cache_dir: str) -> None:
     from article_parts import article_parts
 
-    from press import deflate, linebreak, paragraphs, relayout
+    from press import deflate, paragraphs, relayout
 
     def forget() -> None:
-        paragraphs._ITEMS.clear()
-        linebreak._COMPOSED.clear()
-        deflate._DEFLATED.clear()
-        deflate._kept[0] = 0
+        paragraphs.forget()
+        deflate.forget()
         typesetter._carried.clear()
 
     def digest(part) -> str:
