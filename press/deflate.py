@@ -14,8 +14,7 @@ import zlib
 
 KEPT = 4 * 2**20  # bytes of streams kept with their compressed bytes: an article's, and more
 SMALL = 2048  # a stream this short is compressed again: no gain worth keeping it
-_DEFLATED: dict[bytes, bytes] = {}
-_kept = [0]
+_DEFLATED: dict[bytes, bytes] = {}  # a memo of a pure function, bounded (tests/test_session.py)
 
 
 def deflated(data: bytes) -> bytes:
@@ -26,18 +25,14 @@ def deflated(data: bytes) -> bytes:
         found = compressor.compress(data) + compressor.flush()
         if len(data) >= SMALL:
             _DEFLATED[data] = found
-            _kept[0] += len(data)
-            while _kept[0] > KEPT:
-                oldest = next(iter(_DEFLATED))
-                _kept[0] -= len(oldest)
-                del _DEFLATED[oldest]
+            while sum(map(len, _DEFLATED)) > KEPT:
+                del _DEFLATED[next(iter(_DEFLATED))]  # the oldest
     return found
 
 
 def forget() -> None:
     """Let go of the streams kept (press.typeset: a worker, between two parts)."""
     _DEFLATED.clear()
-    _kept[0] = 0
 
 
 def install() -> None:

@@ -34,9 +34,17 @@ paragraph whose elements' cascaded declarations are those of the last build (not
 that a sibling selector restyled, nor anything inside one); not a line holding a note's call,
 whose footnote box is one of the tree it was built in.
 
+serve typesets an edited article again, from the edited HTML: a new element tree. The lines
+of the last typesetting of that part are carried over to it (Carried: an element known by its
+place in the tree), and serve every paragraph whose elements are where they were, with the same
+text, cascaded declarations and attributes: an edit that appends a sentence sets that paragraph
+anew and takes every other line of the article as it was (in serve's process only, for the
+last part it set).
+
 Copies, not the line itself: the block layout places, moves and cuts what it gets, and the
 same line must come out the same the next time. The bytes of every PDF are those of a layout
-without any of this (tests/test_relayout.py; and the sample issues' PDFs, compared with cmp).
+without any of this (tests/test_relayout.py, tests/edit_check.py; and the sample issues' PDFs,
+compared with cmp).
 """
 
 from __future__ import annotations

@@ -35,6 +35,14 @@ PURE = {
     ("manifest", "environment"),  # the installed packages and libraries: what this process loaded
     ("pagerules", "_as_drawn"),  # of a PDF by its path and modification time (the tests' page checker)
 }
+# ...and memoised by hand, where a cache decorator would hash the arguments' whole value at every
+# call (a paragraph's 400 items): the same pure functions, bounded, which serve's next edit finds
+# (a worker clears them after each part, press.typeset._release_memory).
+ALLOWED |= {
+    ("linebreak", "_COMPOSED"),  # compose(): by the items' identity, the items kept with their breaks
+    ("paragraphs", "_ITEMS"),  # a paragraph's items, by the text, widths and break opportunities they are made of
+    ("deflate", "_DEFLATED"),  # zlib's level 9, by the bytes
+}
 MUTABLE_CALLS = {"dict", "list", "set", "Counter", "defaultdict", "OrderedDict", "deque", "bytearray"}
 MUTABLE_NODES = (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)
 CACHES = {"lru_cache", "cache"}
