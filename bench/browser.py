@@ -42,6 +42,23 @@ document.addEventListener("press:updated", () => {
   window.pressShows.push([window.pressShown, document.querySelector(".reading")?.textContent || ""]);
 });
 """
+# --trace: when the tab heard of each build (serve's notification) and when each of its requests
+# (the index, the page images) was answered, on the same clock.
+TRACER = """
+window.pressHeard = [];
+const Heard = window.EventSource;
+window.EventSource = function (url) {
+  const source = new Heard(url);
+  source.addEventListener("message", () => window.pressHeard.push(performance.timeOrigin + performance.now()));
+  return source;
+};
+window.pressFetched = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries())
+    window.pressFetched.push([entry.name.split("/").pop(), performance.timeOrigin + entry.startTime,
+                              performance.timeOrigin + entry.responseEnd]);
+}).observe({type: "resource"});
+"""
 
 
 def start_serve(issue: Path, out: Path, cache: Path) -> tuple[subprocess.Popen, str]:
@@ -57,10 +74,13 @@ def marker(n: int) -> str:
     return f"{WORDS[n % len(WORDS)]}{WORDS[(n // len(WORDS) + n + 3) % len(WORDS)]}{n:03d}"
 
 
-def run_edits(page, article: Path, text: str, start: int, count: int, gap: float, wait: float = 60) -> list[float]:
+def run_edits(page, article: Path, text: str, start: int, count: int, gap: float, wait: float = 60,
+              trace: bool = False) -> list[float]:
     """Save `count` edits `gap` seconds apart; for each, seconds from its save until a shown proof
-    holds its words."""
+    holds its words. With `trace`, print what the tab heard and fetched meanwhile."""
     page.evaluate("window.pressShows = []")
+    if trace:
+        page.evaluate("window.pressHeard = []; window.pressFetched = []")
     saved = []
     current = text
     for i in range(count):
@@ -80,10 +100,17 @@ def run_edits(page, article: Path, text: str, start: int, count: int, gap: float
         seen = [when / 1000 for when, shown in shows if words in shown]
         times.append(min(seen) - at if seen else float("inf"))
     article.write_text(current, encoding="utf-8")
+    if trace:
+        first = saved[0][1]
+        ms = lambda at: f"{(at / 1000 - first) * 1000:.0f}"  # noqa: E731
+        heard = " ".join(ms(at) for at in page.evaluate("window.pressHeard"))
+        fetched = " ".join(f"{name or 'index'} {ms(begun)}-{ms(done)}" for name, begun, done in page.evaluate("window.pressFetched"))
+        shown = " ".join(ms(at) for at, _ in shows)
+        print(f"  ms after the first save: notified {heard}; fetched {fetched}; shown {shown}", flush=True)
     return times
 
 
-def measure(edits: int, gaps: tuple[float, ...], cache: Path | None = None) -> dict:
+def measure(edits: int, gaps: tuple[float, ...], cache: Path | None = None, trace: bool = False) -> dict:
     from playwright.sync_api import sync_playwright
 
     work = Path(tempfile.mkdtemp(prefix="press-browser-"))
@@ -98,22 +125,26 @@ def measure(edits: int, gaps: tuple[float, ...], cache: Path | None = None) -> d
                 "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync"])
             page = browser.new_page(viewport={"width": 1400, "height": 900})
+            if trace:
+                page.add_init_script(TRACER)
             page.goto(url)
             page.wait_for_function("[...document.querySelectorAll('.page img')].length > 0 && "
                                    "[...document.querySelectorAll('.page img')].every(i => i.complete)")
             page.evaluate(RECORDER)
             text = article.read_text(encoding="utf-8")
-            results["first"] = run_edits(page, article, text, 0, 1, 0)
+            results["first"] = run_edits(page, article, text, 0, 1, 0, trace=trace)
             n = 1
             for gap in gaps:
                 time.sleep(gap)  # whatever the edits before left to do
                 text = article.read_text(encoding="utf-8")
-                results[f"every {gap:g} s"] = run_edits(page, article, text, n, edits, gap)
+                results[f"every {gap:g} s"] = run_edits(page, article, text, n, edits, gap, trace=trace)
                 n += edits
             browser.close()
     finally:
         stop(proc)
         shutil.rmtree(work, ignore_errors=True)
+    if trace:  # serve's own account of each build, in order
+        print("".join(line for line in proc.stdout if "proof updated" in line), end="", flush=True)
     return results
 
 
@@ -124,8 +155,10 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     parser.add_argument("--cache", type=Path, help="the cache folder serve starts from (default: an empty one); "
                         "tests/test_bench_browser.py gives one holding the issue's parts, which only the first build uses")
+    parser.add_argument("--trace", action="store_true", help="print, for each run of edits, when the tab was "
+                        "notified of each build and when each request it made was answered")
     args = parser.parse_args()
-    results = measure(args.edits, tuple(args.gaps), args.cache)
+    results = measure(args.edits, tuple(args.gaps), args.cache, args.trace)
     for name, times in results.items():
         shown = ", ".join(f"{t:.2f}" for t in times)
         print(f"{name:12} median {statistics.median(times):6.2f} s  ({shown})")

@@ -101,14 +101,35 @@ def compose(items: Sequence[Item], widths: Sequence[float], params: Params = Par
     """The breaks with the fewest total demerits, or None if there is no feasible set.
     `widths[j]` is the width of line j; the last one holds for every line after it.
     `items` must end with `paragraph_end()`."""
+    # The same items composed again (the make-up asks of a paragraph set already, and serve's
+    # next build sets every paragraph but the edited one from the items it made: paragraphs.py)
+    # find their breaks here; the items are kept with them, so that their id stays their own.
+    key = (id(items), tuple(widths), params) if isinstance(items, tuple) else None  # a list may change
+    kept = _COMPOSED.get(key)
+    if kept is not None and kept[0] is items:
+        return None if kept[1] is None else list(kept[1])
+    found = None
     steps = [step for step in params.emergency_steps if params.tolerance < step < params.emergency_ratio]
     for limit in (params.tolerance, *steps, params.emergency_ratio):
         # Looseness only within the tolerance, as TeX: a paragraph that needs the second pass
         # is set as well as it can be, at its best number of lines.
         found = _compose(items, widths, params if limit == params.tolerance else replace(params, looseness=0), limit)
         if found is not None:
-            return found
-    return None
+            break
+    if key is not None:
+        _COMPOSED[key] = (items, None if found is None else tuple(found))
+    while len(_COMPOSED) > KEPT:
+        del _COMPOSED[next(iter(_COMPOSED))]  # the oldest
+    return found
+
+
+KEPT = 256  # paragraphs' breaks (and items, press/paragraphs.py) kept: an article's, a few MB
+_COMPOSED: dict = {}
+
+
+def forget() -> None:
+    """Let go of the breaks kept."""
+    _COMPOSED.clear()
 
 
 @dataclass

@@ -31,7 +31,7 @@ import logging
 from collections import Counter
 from dataclasses import replace
 
-from .linebreak import Params, chinese, compose, english
+from .linebreak import KEPT, Params, chinese, compose, english, forget as forget_breaks
 from .rules import LETTER_TIGHTENING as TIGHTENING, LETTER_TRACKING as TRACKING, OPENING_MARKS, SPACE_SHRINK as SHRINK
 
 LOGGER = logging.getLogger(__name__)
@@ -132,13 +132,6 @@ class _Paragraph:
         self.text = "".join(self.texts)
         self.font_size = linebox.style["font_size"]
         self.hyphen = _advances(context, "-", linebox.style)[0][-1]
-        # Everything plan() makes the composer's items from: a paragraph read again (a box tree
-        # built anew, a looseness changed) with the same key is set from the items and breaks
-        # found before (_memo).
-        self.key = (self.chinese, self.text, tuple(self.x), self.font_size, self.hyphen,
-                    frozenset(self.breaks) if self.chinese else frozenset(self.inline_starts),
-                    tuple((at, style["hyphens"], style["lang"], tuple(style["hyphenate_limit_chars"]))
-                          for at, style in sorted(self.styles.items())))
         # A line more or fewer than the best breaks give (press/makeup.py asks, to make a page).
         element = getattr(linebox, "element", None)
         self.element = element
@@ -206,24 +199,27 @@ class _Paragraph:
                 return ()
             return [lead + k for k in _dictionary(context, style["lang"], left, right, total).positions(word[lead:end])]
 
-        key = (self.key, start, first, width)
-        memo = _memo(context)
-        if key not in memo:
-            x = [p - self.x[start] for p in self.x[start:]]
-            if self.chinese:
-                rest = chinese(self.text[start:], x, self.font_size, lambda at: start + at in self.breaks)
-                params = replace(CHINESE, loose_gap=CHINESE_SHORT * self.font_size)
-            else:
-                rest = english(self.text[start:], x, self.hyphen, hyphenate, SHRINK, TRACKING * self.font_size,
-                               TIGHTENING * self.font_size, lambda at: start + at not in self.inline_starts)
-                params = ENGLISH
-            memo[key] = (rest, params)
-        rest, params = memo[key]
+        x = [p - self.x[start] for p in self.x[start:]]
+        # The items are a function of the text, its widths and where it may break (and, in English,
+        # how each word hyphenates): the same paragraph in another build (serve's next, after an
+        # edit elsewhere; the boxes built again after a float moved) gets the very items made
+        # before, and linebreak.compose the breaks it found for them.
+        if self.chinese:
+            key = (self.text[start:], tuple(x), self.font_size, frozenset(b - start for b in self.breaks if b >= start))
+            rest = _made(key, lambda: chinese(self.text[start:], x, self.font_size, lambda at: start + at in self.breaks))
+            params = replace(CHINESE, loose_gap=CHINESE_SHORT * self.font_size)
+        else:
+            key = (self.text[start:], tuple(x), self.font_size, self.hyphen,
+                   frozenset(k - start for k in self.inline_starts if k >= start),
+                   tuple((k - start, s["hyphens"], s["lang"], s["hyphenate_limit_chars"]) for k, s in self.styles.items()))
+            rest = _made(key, lambda: english(self.text[start:], x, self.hyphen, hyphenate, SHRINK, TRACKING * self.font_size,
+                                              TIGHTENING * self.font_size, lambda at: start + at not in self.inline_starts))
+            params = ENGLISH
         # The looseness is of the whole paragraph: a plan made again mid-paragraph keeps its best lines.
-        breaks = _composed(memo, key, rest.items, (first, width), replace(params, looseness=self.looseness if start == 0 else 0))
+        breaks = compose(rest.items, (first, width), replace(params, looseness=self.looseness if start == 0 else 0))
         if start == 0 and self.element is not None and not self.looseness:
             # Kept for the page make-up, which asks of a few whether they have a line to spare.
-            self.first_set = (rest.items, (first, width), params, key, memo)
+            self.first_set = (rest.items, (first, width), params)
         if breaks is None:
             LOGGER.info("no feasible breaks, WeasyPrint's own lines for %r", self.text[start:start + 60])
             self.plans[(start, width)] = None
@@ -250,27 +246,28 @@ class _Paragraph:
         return self.styles[max(k for k in self.styles if k <= at)]
 
 
-def _memo(context) -> dict:
-    """The items of each paragraph read, and the breaks found in them, by what they are made from
-    (_Paragraph.key, the line start and widths; and the composer's parameters): in a cold build of
-    2020-02, of 183 plans 61 were made again, in later layouts of the same paragraphs, and the page
-    make-up asks the composer again for the best breaks of paragraphs it has set (can_take), and
-    for the looser set it then asks for. Kept on the layout context, which press/relayout.py hands
-    from one layout of a part to the next: they last as long as the part's layouts, no longer."""
-    return context.__dict__.setdefault("press_compositions", {})
-
-
-def _composed(memo: dict, key: tuple, items, widths, params: Params):
-    """compose(items, widths, params), `items` being those made for `key` (_memo)."""
-    found = memo.get((key, params), memo)
-    if found is memo:
-        found = memo[(key, params)] = compose(items, widths, params)
+def _made(key: tuple, make):
+    """The items of a paragraph's text (linebreak.Paragraph), made once for the same `key`."""
+    found = _ITEMS.get(key)
+    if found is None:
+        found = _ITEMS[key] = make()
+        while len(_ITEMS) > KEPT:
+            del _ITEMS[next(iter(_ITEMS))]  # the oldest
     return found
+
+
+_ITEMS: dict = {}
+
+
+def forget() -> None:
+    """Let go of the items and breaks kept (press.typeset: a worker, between two parts)."""
+    _ITEMS.clear()
+    forget_breaks()
 
 
 def plans_of(document) -> dict:
     """What the composer was given for each paragraph of a laid-out document, as it set it
-    (at its best number of lines): id(element) → (element, items, widths, params, key, memo). Read from
+    (at its best number of lines): id(element) → (element, items, widths, params). Read from
     the line boxes, which carry their paragraph (press_paragraph), so that no state outlives
     the document."""
     found: dict = {}
@@ -313,9 +310,9 @@ def stretch(plans: dict, element, change: int) -> float | None:
     found = plans.get(id(element))
     if found is None or found[0] is not element:
         return None
-    _, items, widths, params, key, memo = found
-    best = _composed(memo, key, items, widths, params)
-    other = _composed(memo, key, items, widths, replace(params, looseness=change))
+    _, items, widths, params = found
+    best = compose(items, widths, params)
+    other = compose(items, widths, replace(params, looseness=change))
     if best is None or other is None or len(other) - len(best) != change:
         return None
     return max((b.ratio for b in other[:-1]), default=0.0)

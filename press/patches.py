@@ -30,7 +30,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable
 
-from . import balancing, composition, floats, footnotes, grid, makeup, paragraphs, relayout, tables, tagging, typeset
+from . import balancing, composition, deflate, floats, footnotes, grid, makeup, paragraphs, relayout, tables, tagging, typeset
 from .errors import PressError, error
 
 # The releases whose sources the fingerprints below are of (pydyf: what a patch draws through).
@@ -248,6 +248,14 @@ PATCHES = (
         {"weasyprint.text.ffi._dlopen": "9ab3167cbc80487105bc61a3350eeb88c64b5bece5dd8f3fae6556db441f9c78"},
         (),
         lambda: None),
+    Patch(
+        "streams deflated once", deflate,
+        "pydyf compresses every stream of a PDF as it writes it; serve writes an edited article's part "
+        "again, mostly the same fonts and pages: press.deflate keeps what it compressed by its bytes "
+        "(pydyf's Stream.data, its compression alone changed).",
+        {"pydyf.Stream.data.fget": "bdc2bc513f286de7b7a7220a43e6085daa6ed0056d9c04e3c9b5abe40f3ecf81"},
+        ("pydyf.Stream.data",),
+        deflate.install),
 )
 
 _INSTALLED: list[bool] = []

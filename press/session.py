@@ -70,6 +70,7 @@ class Session:
     # whole: the fingerprint prunes it to the files it read when it saves it (digests.json).
     digests: dict = field(default_factory=dict)
     frozen: bool = False  # press.pipeline: the stages' modules are out of the collector's sight
+    warmed: bool = False  # the typesetter of this process made, before any edit (press.typeset: serve)
 
     def new_build(self) -> None:
         for memo in (self.parsed, self.converted, self.blocks, self.compared, self.decoded, self.coverage, self.parts,
