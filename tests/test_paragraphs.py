@@ -176,21 +176,22 @@ def test_a_paragraph_is_composed_once_for_every_layout_of_its_part(tmp_path):
         sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / "tests")!r}]
         from collections import Counter
         from article_parts import article_parts
-        from press import paragraphs
+        from press import linebreak, paragraphs
 
         parts, typesetter = article_parts({str(ROOT / "content" / "2020-02")!r}, {str(tmp_path / "cache")!r})
         composed, planned = Counter(), Counter()
-        compose, plan = paragraphs.compose, paragraphs._Paragraph.plan
+        search, plan = linebreak._compose, paragraphs._Paragraph.plan
 
-        def counted_compose(items, widths, params):
-            composed[(items, tuple(widths), params)] += 1
-            return compose(items, widths, params)
+        def counted_compose(items, widths, params, limit):
+            if limit == params.tolerance:  # a composition's first pass (the others are its fallbacks)
+                composed[(id(items), tuple(widths), params)] += 1
+            return search(items, widths, params, limit)
 
         def counted_plan(self, context, start, first, width):
             planned[(self.text, start, first, width, self.looseness)] += 1
             return plan(self, context, start, first, width)
 
-        paragraphs.compose, paragraphs._Paragraph.plan = counted_compose, counted_plan
+        linebreak._compose, paragraphs._Paragraph.plan = counted_compose, counted_plan
         part = max(parts, key=lambda part: len(part.html))  # the longest: made up over several layouts
         typesetter.typeset(part)
         print(sum(composed.values()), len(composed), sum(planned.values()), len(planned))

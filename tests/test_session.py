@@ -49,7 +49,7 @@ ALLOWED |= {
 MUTABLE_CALLS = {"dict", "list", "set", "Counter", "defaultdict", "OrderedDict", "deque", "bytearray"}
 # What a module-level call may make and still be a constant: anything else made at import (a
 # scratch document, a registry) is an object that each use may change, and is state.
-VALUE_CALLS = {"compile", "frozenset", "MappingProxyType", "getLogger", "object", "TypeVar", "read_bytes", "Path",
+VALUE_CALLS = {"id", "compile", "frozenset", "MappingProxyType", "getLogger", "object", "TypeVar", "read_bytes", "Path",
                "Params", "Claim", "Patch"}  # the last three: frozen dataclasses
 MUTABLE_NODES = (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)
 CACHES = {"lru_cache", "cache"}
