@@ -196,7 +196,7 @@ def notes_under_columns(columns_layout):
 
         result, good = attempt()
         pitch = line_pitch(box)
-        if good or pitch is None:
+        if good or pitch is None or _set_again(context, result):
             return result
         take_back(result)
         # The columns' top, as columns_layout sets it; the page's foot under the notes carried over.
@@ -246,6 +246,16 @@ def notes_under_columns(columns_layout):
 
     layout.__wrapped__ = columns_layout  # tests/column_search.py compares two searches, each wrapped so
     return layout
+
+
+def _set_again(context, result) -> bool:
+    """Whether press.floats sets this page again: the columns end the part here, and a wide figure
+    was deferred past it, which then opens this page (floats.make_page_with_tops), the text and
+    its notes laid out anew under it. Mended before that (2020-09's grain chart with 28 English
+    sentences added), the page kept a note the first layout had moved on, and the chart went to
+    the top of a page of its own, after its anchor's."""
+    tops = context.__dict__.get("_press_tops")
+    return result[1] is None and tops is not None and bool(tops.pages.get(context.current_page + 1))
 
 
 def _filled(columns) -> list[float]:
