@@ -15,8 +15,14 @@ it is said to overflow, as WeasyPrint says it: its line then goes on to the next
 (footnote-policy: line). Anything else (a margin, a min-height) is left to WeasyPrint's own
 function, which is also the one the page's final footnote area is laid out by (make_page).
 
-press/patches.py installs this patch once it has checked that _update_footnote_area is the one
-it was written for; tests/test_notes_counted.py times a paragraph of 1,000 links.
+Where the notes of a page's columns fill most of it (a paragraph of hundreds of links), the
+columns' height WeasyPrint finds can leave notes a page after their calls, or no column on an
+article's opening page: notes_under_columns lays such columns out again at the tallest height
+whose notes fit under it.
+
+press/patches.py installs this patch once it has checked that the functions it replaces or relies
+on are the ones it was written for; tests/test_notes_counted.py times a paragraph of 1,000 links
+and checks that every note is on its call's page and the opening page has body text.
 """
 
 from __future__ import annotations
@@ -200,8 +206,8 @@ def notes_under_columns(columns_layout):
             return result
         take_back(result)
         # The columns' top, as columns_layout sets it; the page's foot under the notes carried over.
-        top = box.position_y + collapse_margin(adjoining_margins) + box.margin_top + box.padding_top + \
-            box.border_top_width
+        top = box.position_y + collapse_margin(adjoining_margins) + sum(
+            edge for edge in (box.margin_top, box.padding_top, box.border_top_width) if edge != "auto")
         foot = context.page_bottom + (area.margin_height() if area.height != "auto" else 0)
 
         def fixed(lines: int):
