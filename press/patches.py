@@ -129,14 +129,21 @@ PATCHES = (
         "note once and sums their heights when nothing else stacks up (no margins, no min-height), "
         "capped by the area's max-height. A note moved on to the next page is not taken back there "
         "(WeasyPrint took back, and then lost, the notes of the page before's lines when it set a "
-        "paragraph's rest again: remove_placeholders). Installed before the line grid's and the wide "
-        "figures' patches, which wrap it.",
+        "paragraph's rest again: remove_placeholders). A columns layout that moved a note on while its "
+        "call stayed, or dropped its columns when a later one could not bring its notes along, is laid "
+        "out again at the tallest height in whole lines whose notes fit under it (columns_layout, "
+        "press.balancing's, wrapped). Installed before the line grid's and the wide figures' patches, "
+        "which wrap it.",
         {"weasyprint.layout.LayoutContext._update_footnote_area":
              "2e317e4b066fb80cb369a41cd6f054a127722f9961c18ef4d6e1eef93673c4c1",
          "weasyprint.layout.LayoutContext.layout_footnote": "5075f64aaae4a32d2ad552f8cc2e73e0bb833b79f9d586d7e23ab041b5fe83bd",
          "weasyprint.layout.LayoutContext.unlayout_footnote": "c7c223cf4a0fda5451c7da9f5a95603c21dda3f8286000c989b942ca71d58bfc",
          "weasyprint.layout.LayoutContext.report_footnote": "f05bad3895c6824c591301212219c70ab11c11df9277695eea639ea80baf1ee0",
-         "weasyprint.layout.block.remove_placeholders": "ce16d97a1caacea0b8d73e44a1b54b768e0c76c6d58d4c414e5f10e77859bd08"},
+         "weasyprint.layout.block.remove_placeholders": "ce16d97a1caacea0b8d73e44a1b54b768e0c76c6d58d4c414e5f10e77859bd08",
+         # The columns' height from bottom_space, notes moved on by _report_footnotes, a line moved on with its notes.
+         "weasyprint.layout.column.columns_layout": "7a05cce3272fc581cf8d9352ebe07d4de51fb742dfccd6d2e86895ac0eca9691",
+         "weasyprint.layout.column._report_footnotes": "0e9226e4e92830f08b4e4ead50febc8aaabcefd02974819517f56f6075371b05",
+         "weasyprint.layout.block._linebox_layout": "e07bbe000974787ee370be1f419a01a21b327a1a1e3025a65afd47589060883d"},
         ("weasyprint.layout.LayoutContext._update_footnote_area", "weasyprint.layout.LayoutContext.layout_footnote",
          "weasyprint.layout.LayoutContext.unlayout_footnote", "weasyprint.layout.LayoutContext.report_footnote"),
         footnotes.install),

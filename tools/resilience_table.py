@@ -28,6 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))
 
 
 @dataclass
@@ -364,10 +365,14 @@ def _link_paragraphs() -> dict[str, dict[str, str]]:
 
 
 def _addresses_printed(out: Path, files: dict[str, str]) -> str:
-    """How many of the sources' addresses each language's PDF prints, and on how many pages."""
+    """How many of the sources' addresses each language's PDF prints, and on how many pages; how
+    many notes are on another page than their call's, and whether the opening page has body text
+    (tools/layout_report.py's counts)."""
     import re
 
     import pypdfium2 as pdfium
+
+    import layout_report
 
     said = []
     for name, text in files.items():
@@ -377,7 +382,10 @@ def _addresses_printed(out: Path, files: dict[str, str]) -> str:
         found = set()
         for page in pdf:
             found.update(re.findall(rf"example\.org/{lang}/(\d+)", page.get_textpage().get_text_range()))
-        said.append(f"{lang} {len(found & wanted)}/{len(wanted)} on {len(pdf)} pages")
+        layout = layout_report.read_layout(out / f"bounds.{lang}.pdf")
+        away, bare = layout_report.notes_off_their_page(layout), layout_report.openings_without_body(layout)
+        said.append(f"{lang} {len(found & wanted)}/{len(wanted)} on {len(pdf)} pages, {len(away)} off their "
+                    f"call's page, {len(bare)} openings without body")
     return "addresses printed: " + ", ".join(said)
 
 
