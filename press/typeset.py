@@ -198,9 +198,7 @@ class Typesetter:
                 close_up_last_page(document)
         except RefusedFetch as exc:
             raise PressError.at(Path(part.key), None, f"refused to read {exc.url[:200]!r}: {exc.reason}", code="fetch.refused") from None
-        if part.article is not None and multiprocessing.parent_process() is None:
-            # serve's process: the article's lines, for its next edit (the contents and running heads
-            # an edit may set again between two edits of an article have nothing to carry)
+        if multiprocessing.parent_process() is None:  # serve's process: the lines set, for the next edit
             self._carried = {part.key: layouts.carry()}
         layouts.forget()  # the boxes and lines kept for trials: not needed to write the PDF
         for page in document.pages:
