@@ -226,6 +226,22 @@ def close_up_last_page(document) -> None:
     if shift < -2 * line:  # more than a couple of lines of white: close it up
         for figure in figures:
             figure.translate(dy=shift)
+        for area in areas:
+            _rule_over_notes(area)
+
+
+def _rule_over_notes(area) -> None:
+    """The area's rule (its top border) over the notes left at the foot, not where the figure
+    drawn up stood: a rule halfway down an empty page, far above the notes, would part nothing.
+    An area that holds no note any more draws no rule."""
+    notes = [box for box in area.children if not _is_wide(box)]
+    if not notes:
+        area.border_top_width = 0
+        return
+    drop = min(box.position_y for box in notes) - area.content_box_y()
+    if drop > 0:
+        area.position_y += drop
+        area.height -= drop
 
 
 def _bottom(box) -> float:

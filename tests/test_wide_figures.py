@@ -133,3 +133,36 @@ def test_a_wide_figure_stands_under_the_text_above_it_not_apart(build_of, editio
         if above:
             assert min(above) - figure.top < 3 * line, (
                 f"p{page + 1}: the wide figure stands {(min(above) - figure.top) / MM:.0f} mm under the text above it")
+
+
+@pytest.mark.parametrize("edition", ["2020-09.pdf", "2020-09.zh.pdf", "2020-09.en.pdf"])
+def test_the_rule_over_the_notes_stands_right_above_them(build_of, edition):
+    """The notes' rule is the top border of WeasyPrint's footnote area, which also holds a wide
+    figure set at the foot. Where the figure is drawn up under the text (close_up_last_page), the
+    rule once stayed where the figure had stood: 2020-09 p6, a rule 50 mm above the note it parts
+    from the text, halfway down an emptied page. On every page with notes, the lowest rule across
+    the text block stands within a few millimetres of the first note's letters."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    pdf = build_of("2020-09") / edition
+    layout = report.read_layout(pdf)
+    width = 176.4 * MM  # the text block's (styles/press.css, @page)
+    checked = 0
+    with pdfium.PdfDocument(pdf) as document:
+        for page in layout.pages:
+            if page.kind != "article" or not page.notes:
+                continue
+            top = max(g.baseline + 0.8 * g.em for g in page.notes[0].glyphs)  # the first note's letters
+            rules = []
+            for path in document[page.index].get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=4):
+                left, bottom, right, upper = path.get_bounds()
+                # WeasyPrint draws the area's border as a path the size of the area: its top edge
+                # is the rule, over the notes the area holds.
+                if right - left > 0.9 * width and bottom < top < upper:
+                    rules.append(upper)
+            assert rules, f"p{page.index + 1}: no rule over the notes"
+            assert min(rules) - top < 6 * MM, (
+                f"p{page.index + 1}: the rule over the notes stands {(min(rules) - top) / MM:.0f} mm above them")
+            checked += 1
+    assert checked >= 3  # 2020-09 has notes on most pages
