@@ -809,7 +809,10 @@ def _opening_moves(layout: _Layout, column: _Column):
     (_pull_lines); a line lower lowers it by two, into the white (_free_lines)."""
     needs = {-1: _pull_lines(layout, column), +1: _free_lines(column, layout)}
     for abstract, sink in OPENING_MOVES:
-        for change in (-1, +1):
+        # Lower first: the text only moves on, in its order, and fills the white from above; a
+        # line higher must also bring the block after the hole up, which failed as often as not
+        # (2020-06: rd-funding.zh and young-scientists.en, one layout each saved).
+        for change in (+1, -1):
             if 0 < needs[change] <= 2 * (abstract + sink):
                 yield change, abstract, sink
 
