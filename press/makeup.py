@@ -979,8 +979,8 @@ def _hole_warnings(layout: _Layout, parents: dict) -> list[Diagnostic]:
         found.append(Diagnostic(column.page, _text(element), f"the column before ends {free} lines above its foot "
                                 f"on a page from which the article goes on: {why}, and no paragraph before it, on "
                                 f"this page or the ones before, could be set a line looser to fill them, nor tighter "
-                                f"(nor a photo smaller) to bring it up: lengthen the "
-                                f"text before it by {free - 1} "
+                                f"(nor a photo smaller, nor the columns of the article's first page set a line higher "
+                                f"or lower) to bring it up: lengthen the text before it by {free - 1} "
                                 "line(s), or shorten it so that this block moves up", *_source(element, parents),
                                 "layout.hole"))
     return found
