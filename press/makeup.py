@@ -27,6 +27,10 @@ The moves:
   on instead. Failing that, paragraphs of the pages before are set a line tighter (TeX's
   looseness, press/paragraphs.py) so that the tail comes back; or a line looser, so that it
   brings TAIL_LINES.
+- a hole on an article part's first page that no paragraph mends (no page before to take a line
+  from) is mended by the opening itself: its columns set a grid line or two higher or lower under
+  the title and abstract, by the abstract set a line tighter or looser, or the white under them
+  (the sink) a line less or more (_mend_openings).
 Each move is a layout, kept only if the pages are better for it.
 
 What cannot be met is said as a warning by press.typeset's caller (Diagnostic below).
@@ -34,12 +38,15 @@ What cannot be met is said as a warning by press.typeset's caller (Diagnostic be
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, field
 
 from . import balancing, grid, paragraphs
 from .paragraphs import LOOSENESS
+from .rules import CJK_PUNCTUATION, IS_HAN
 
+LOGGER = logging.getLogger(__name__)
 PASSES = 4  # layouts after the first, at most
 HOLE_PASSES = 3  # layouts that fill holes, at most (and one that finds which paragraphs can be looser)
 PULL_LINES = 3  # paragraphs set a line tighter to pull a heading up into a column's foot, at most
@@ -109,7 +116,7 @@ def _compose(document, root, render, anchors):
             if not _float_moves(_read(document), root):
                 break
             document = render()
-        document = _mend_holes(document, root, render)
+        document = _mend_openings(_mend_holes(document, root, render), root, render)
         document = balancing.even_endings(_mend_tail(document, root, render, anchors), root, render, anchors)
         if attempt or not _keep_lead_ins(_read(document), root):
             break
@@ -340,17 +347,24 @@ def _mend_holes(document, root, render):
             break
         mended = render()
         after = _read(mended)
-        parents = _parents(root)
-        if _lacking(_holes(after)) >= _lacking(found) or _tail(after) is not None and _tail(layout) is None \
-                or len(list(_pushed(after, parents))) > len(list(_pushed(layout, parents))) \
-                or len(mended.pages) > len(document.pages) \
-                or len(list(balancing._uneven(after))) > len(list(balancing._uneven(layout))):
+        if not _better(document, layout, mended, after, root):
             undo()
             continue
         document, layout, found = mended, after, _holes(after)
         if not found:
             break
     return document
+
+
+def _better(document, layout: _Layout, mended, after: _Layout, root) -> bool:
+    """Whether a trial layout leaves fewer holes, or as many lacking fewer lines, and nothing else
+    worse: no short tail, pushed float, page or uneven ending it did not have."""
+    parents = _parents(root)
+    return _lacking(_holes(after)) < _lacking(_holes(layout)) \
+        and not (_tail(after) is not None and _tail(layout) is None) \
+        and len(list(_pushed(after, parents))) <= len(list(_pushed(layout, parents))) \
+        and len(mended.pages) <= len(document.pages) \
+        and len(list(balancing._uneven(after))) <= len(list(balancing._uneven(layout)))
 
 
 def _loosen(layout: _Layout, found: list, able: set):
@@ -722,6 +736,191 @@ def _body_lines(columns, source: bool = False) -> int:
                if element.tag == "p" and (source or "source" not in (element.get("class") or "").split()))
 
 
+# ---------- openings ----------
+
+SINK_LEAST = 0.4  # of each white under an opening's title and abstract, the share a line taken from them leaves
+OPENING_TRIALS = 4  # layouts that set an opening's columns higher or lower, at most, a part
+# The ways to set the columns a grid line or two higher or lower, cheapest first: (lines the abstract
+# is set tighter or looser, grid lines the sink is less or more deep). A sink two lines deeper is the
+# last resort: white under the abstract, where a hole at the column's foot is worse.
+OPENING_MOVES = ((1, 0), (0, 1), (1, 1), (0, 2))
+
+
+def _mend_openings(document, root, render):
+    """A hole on the first page of an article part that no paragraph could mend (there is no
+    page before to take a line from) is mended as a designer makes up a crowded opening: the
+    columns are set a whole line of their grid higher or lower under the title and abstract. A
+    line higher gives each column a line more: the first column takes a line from the top of
+    the next, whose foot so rises by two lines, and a heading with its first lines (or a block)
+    that missed it by up to two lines comes up into it. A line lower does the opposite and fills
+    a hole of up to two lines. The moves, cheapest first (OPENING_MOVES), each a layout checked as
+    the hole passes are (_better), and the opening must keep body text:
+    - the abstract, a paragraph like any other, set a line tighter or looser within the
+      composer's limits (press.paragraphs.taking), the white under it making up the difference
+      between its line and the grid's (2 pt in Chinese): unseen;
+    - the white under the opening (the sink) a grid line less, taken from its whites (under the
+      byline, the rule and the abstract) in proportion, each keeping SINK_LEAST of itself; or a
+      grid line more, under the abstract;
+    - both, for a block that misses by three or four lines; or, last, the sink two grid lines
+      deeper: white under the abstract rather than a hole at a column's foot.
+    Whole lines keep the grid: its lines count from the columns' top (press/grid.py), and the
+    note area is rounded onto it from there. OPENING_TRIALS layouts a part at most."""
+    layout = _read(document)
+    parents = _parents(root)
+    trials, done = 0, set()
+    while trials < OPENING_TRIALS:
+        column = next((c for c, _ in _holes(layout, lines=True) if id(c.body) not in done
+                       and layout.heads.get(id(parents.get(id(c.body)))) == c.page and _first_page(layout, c)), None)
+        if column is None:
+            break
+        done.add(id(column.body))
+        article, best, base = parents[id(column.body)], None, layout
+        for change, abstract, sink in _opening_moves(layout, column):
+            if trials >= OPENING_TRIALS:
+                break
+            undo = _move_columns(layout, article, parents, change, abstract, sink)
+            if undo is None:
+                continue
+            trials += 1
+            mended = render()
+            after = _read(mended)
+            kept = _better(document, layout, mended, after, root) and _opens_with_text(after, column.body) \
+                and not any(_lonely_end(box) for box in _opening(after, article, parents)["abstract p"])
+            mends = kept and not any(c.body is column.body and c.page == column.page for c, _ in _holes(after, True))
+            LOGGER.debug("opening %s: columns %d line(s) %s (abstract %d, sink %d): trial %d, %s", article.get("id"),
+                         abstract + sink, "lower" if change > 0 else "higher", abstract, sink, trials,
+                         "mends" if mends else "better" if kept else "taken back")
+            undo()
+            if mends:
+                best = (change, abstract, sink, mended, after)
+                break
+            if kept and best is None:
+                best = (change, abstract, sink, mended, after)  # the hole smaller, if nothing mends it
+        if best is not None:
+            change, abstract, sink, document, layout = best
+            _move_columns(base, article, parents, change, abstract, sink)
+    return document
+
+
+def _opening_moves(layout: _Layout, column: _Column):
+    """The trials for a hole on an opening page, cheapest first: (-1 for the columns higher or
+    1 lower, the abstract's lines more or fewer, the sink's). The columns a line higher raise
+    the foot of the column after the first by two lines, for the block that did not fit under it
+    (_pull_lines); a line lower lowers it by two, into the white (_free_lines)."""
+    needs = {-1: _pull_lines(layout, column), +1: _free_lines(column, layout)}
+    for abstract, sink in OPENING_MOVES:
+        # Lower first: the text only moves on, in its order, and fills the white from above; a
+        # line higher must also bring the block after the hole up, which failed as often as not
+        # (2020-06: rd-funding.zh and young-scientists.en, one layout each saved).
+        for change in (+1, -1):
+            if 0 < needs[change] <= 2 * (abstract + sink):
+                yield change, abstract, sink
+
+
+def _lonely_end(box) -> bool:
+    """Whether a laid-out paragraph ends with one Han character alone on its last line (with
+    its punctuation), which the page rules forbid (press/pagerules.py): the composer counts a
+    character and the stop after it as two boxes, and a Chinese abstract set a line looser
+    ended so ("势。", 2020-02 knowledge-sharing.zh)."""
+    lines = [line for line in box.children if type(line).__name__ == "LineBox"]
+
+    def text(b) -> str:
+        return getattr(b, "text", "") + "".join(text(c) for c in getattr(b, "children", ()))
+
+    last = [c for c in text(lines[-1]) if not c.isspace() and c not in CJK_PUNCTUATION] if lines else []
+    return len(last) == 1 and IS_HAN.match(last[0]) is not None
+
+
+def _first_page(layout: _Layout, column: _Column) -> bool:
+    """Whether `column` is on the first page of its article part: no page before to pull from."""
+    return min(c.page for c in layout.columns if c.body is column.body) == column.page
+
+
+def _opens_with_text(layout: _Layout, body) -> bool:
+    """Whether the first page of the article's columns holds body text."""
+    columns = [c for c in layout.columns if c.body is body]
+    return bool(columns) and _body_lines([c for c in columns if c.page == columns[0].page]) > 0
+
+
+def _opening(layout: _Layout, article, parents: dict) -> dict:
+    """The laid-out boxes of the article's head ("article-head") and abstract ("abstract"), and
+    the list of the abstract's paragraphs ("abstract p"), read from the page of its title."""
+    found: dict = {"abstract p": []}
+
+    def walk(box):
+        element = getattr(box, "element", None)
+        if element is not None:
+            if parents.get(id(element)) is article:
+                for name in set((element.get("class") or "").split()) & {"article-head", "abstract"}:
+                    found.setdefault(name, box)
+            elif element.tag == "p" and "abstract" in (parents.get(id(element), element).get("class") or "").split() \
+                    and parents.get(id(parents[id(element)])) is article:
+                found["abstract p"].append(box)
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    page = layout.heads.get(id(article))
+    if page is not None:
+        walk(layout.document.pages[page]._page_box)
+    return found
+
+
+def _move_columns(layout: _Layout, article, parents: dict, change: int, abstract: int, sink: int):
+    """Set the article's columns a grid line higher (`change` -1) or lower (1) for each of: one
+    of the abstract's paragraphs (the least stretched) a line tighter or looser (`abstract`: 1),
+    the white under the opening `sink` grid lines less or more. How to take it back, or None
+    where the abstract cannot be set so or the whites would keep less than SINK_LEAST of
+    themselves."""
+    boxes = _opening(layout, article, parents)
+    head, section = boxes.get("article-head"), boxes.get("abstract")
+    if head is None:
+        return None
+    pitch = layout.line_height
+    last = section or head
+    whites = {(head, "padding-bottom"): head.padding_bottom, (head, "margin-bottom"): head.margin_bottom}
+    whites[(last, "margin-bottom")] = last.margin_bottom
+    was = dict(whites)
+    if sink and change > 0:
+        whites[(last, "margin-bottom")] += sink * pitch
+    elif sink:
+        total = sum(was.values())
+        whites = {key: white * (1 - sink * pitch / total) for key, white in whites.items()}
+    if abstract:
+        # The abstract's paragraph that can, the least stretched (Chinese and English: each its own line).
+        ranked = sorted((abs(ratio), k, box) for k, box in enumerate(boxes["abstract p"])
+                        if not box.element.get(LOOSENESS) and (grid.line_pitch(box) or pitch + 1) <= pitch
+                        and (ratio := paragraphs.taking(layout.plans(), box.element, change)) is not None)
+        if section is None or not ranked:
+            return None
+        paragraph = ranked[0][2]
+        whites[(section, "margin-bottom")] += change * (pitch - grid.line_pitch(paragraph))
+    if any(whites[key] < SINK_LEAST * was[key] - 0.01 for key in whites):
+        return None
+    undo = [_restyle(box.element, f"{name}: {white:.3f}px;") for (box, name), white in whites.items()
+            if abs(white - was[(box, name)]) > 0.01]
+    if abstract:
+        paragraph.element.set(LOOSENESS, str(change))
+        undo.append(lambda: paragraph.element.attrib.pop(LOOSENESS, None))
+
+    def undo_all():
+        for step in reversed(undo):
+            step()
+    return undo_all
+
+
+def _restyle(element, css: str):
+    """`css` added to an element's inline style; how to take it back."""
+    style = element.get("style")
+    element.set("style", (style or "") + css)
+
+    def undo():
+        if style is None:
+            element.attrib.pop("style", None)
+        else:
+            element.set("style", style)
+    return undo
+
+
 # ---------- what is left ----------
 
 def _diagnostics(layout: _Layout, root, anchors) -> list[Diagnostic]:
@@ -780,8 +979,8 @@ def _hole_warnings(layout: _Layout, parents: dict) -> list[Diagnostic]:
         found.append(Diagnostic(column.page, _text(element), f"the column before ends {free} lines above its foot "
                                 f"on a page from which the article goes on: {why}, and no paragraph before it, on "
                                 f"this page or the ones before, could be set a line looser to fill them, nor tighter "
-                                f"(nor a photo smaller) to bring it up: lengthen the "
-                                f"text before it by {free - 1} "
+                                f"(nor a photo smaller, nor the columns of the article's first page set a line higher "
+                                f"or lower) to bring it up: lengthen the text before it by {free - 1} "
                                 "line(s), or shorten it so that this block moves up", *_source(element, parents),
                                 "layout.hole"))
     return found

@@ -299,6 +299,31 @@ def test_a_hole_before_a_heading_is_closed_from_the_page_before(outputs):
     assert len(images) == 1 and 0.85 * column <= images[0][2] - images[0][0] <= column + 1, (images, column)
 
 
+@pytest.mark.parametrize("issue_id, name, title", [("2020-02", "2020-02.zh.pdf", "中国科学共同体"),
+                                                    ("2020-06", "2020-06.en.pdf", "Young scientists")])
+def test_a_hole_on_an_opening_page_is_closed_by_the_opening_set_a_line_lower(outputs, issue_id, name, title):
+    """A hole on an article part's first page, where no page before has a line to give: 2020-02
+    knowledge-sharing.zh's right column ended 4 lines short of a heading pair that missed it by
+    more than two lines, 2020-06 young-scientists.en's left column 2 lines short of a heading, and
+    no paragraph of the page could be set a line looser or tighter. The opening itself gives the
+    lines, as a designer sets the columns of an opening lower: the white under the title and
+    abstract a grid line deeper (two for knowledge-sharing, whose Chinese abstract set a line
+    looser would end with one character alone). The columns keep their grid, and the build
+    says no hole (2020-06 rd-funding.zh's, above a wide chart, neither)."""
+    layout = layout_of(outputs, issue_id, name)
+    article = next(a for a in layout.articles if a.title.startswith(title))
+    assert article.part_start and article.last > article.opening  # the article goes on from its opening page
+    page = layout.pages[article.opening]
+    assert [h for h in report.holes(layout) if h.startswith(f"p{article.opening + 1} ")] == []
+    left, right = page.body(0), page.body(1)
+    assert len(left) >= 5 and len(right) >= 5
+    # Right-column lines on the left column's grid: the columns moved by whole lines.
+    assert all(abs((r.baseline - left[0].baseline) / page.line_height
+                   - round((r.baseline - left[0].baseline) / page.line_height)) * page.line_height < 0.5
+               for r in right), [(r.baseline, left[0].baseline, page.line_height) for r in right]
+    assert "[layout.hole]" not in outputs[issue_id][1]
+
+
 def test_a_short_tail_is_pushed_to_five_lines_by_looser_chinese_paragraphs(outputs):
     """2020-09 mars-probe.zh ended with 2 lines on a page of their own, and only 2 of the
     paragraphs before could be set a line looser with their gaps within LOOSER_RATIO. Chinese
