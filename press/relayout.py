@@ -34,16 +34,13 @@ paragraph whose elements' cascaded declarations are those of the last build (not
 that a sibling selector restyled, nor anything inside one); not a line holding a note's call,
 whose footnote box is one of the tree it was built in.
 
-serve typesets an edited article again, from the edited HTML: a new element tree. The lines
-of the last typesetting of that part are carried over to it (Carried: an element known by its
-place in the tree), and serve every paragraph whose elements are where they were, with the same
-text, cascaded declarations and attributes: an edit that appends a sentence sets that paragraph
-anew and takes every other line of the article as it was (in serve's process only, for the
-last part it set).
+Lines are not carried from one typesetting of a part to the next (serve's, after an edit): tried,
+the lines of a Chinese part set again came out otherwise than a fresh layout's (2020-02: three of
+five parts), and serve reuses the composer's work instead (press/paragraphs.py).
 
 Copies, not the line itself: the block layout places, moves and cuts what it gets, and the
 same line must come out the same the next time. The bytes of every PDF are those of a layout
-without any of this (tests/test_relayout.py, tests/edit_check.py; and the sample issues' PDFs,
+without any of this (tests/test_relayout.py; and the sample issues' PDFs,
 compared with cmp).
 """
 
@@ -58,12 +55,11 @@ BUILDS = 2  # box trees kept, with their lines: the tree as it was, and as a flo
 class Layouts:
     """An HTML document's layouts, as its element tree stands at each call of render()."""
 
-    def __init__(self, html, stylesheets, font_config, wrap, before: "Carried | None" = None):
+    def __init__(self, html, stylesheets, font_config, wrap):
         from weasyprint import DEFAULT_OPTIONS
 
         self.html, self.font_config, self.wrap = html, font_config, wrap
         self.options = {**DEFAULT_OPTIONS, "stylesheets": stylesheets}
-        self.before = before  # the lines of this part's last typesetting (serve: the edit before)
         # The element tree's signature → (context, root box, footnotes) of the last few builds: a
         # float moved and taken back brings the tree back to one built before.
         self._built: dict = {}
@@ -102,81 +98,14 @@ class Layouts:
                 last = next(reversed(self._built.values()))[0]
                 context.press_lines_before = (getattr(last, "press_portable", {}),
                                               _restyled(last.style_for, context.style_for))
-            elif self.before is not None:
-                context.press_carried = self.before.for_tree(html.etree_element, context.style_for)
             self._built[signature] = (context, root_box, footnotes)
             while len(self._built) > BUILDS:
                 del self._built[next(iter(self._built))]  # the oldest
         return _document(self.html, root_box, context, self.options)
 
-    def carry(self) -> "Carried | None":
-        """The lines of the element tree as it stands (the layout kept last), for the layouts of
-        this part's next typesetting: an edit's, in another element tree (Carried)."""
-        built = self._built.get(_signature(self.html.etree_element))
-        if built is None:
-            return None
-        context = built[0]
-        paths = _paths(self.html.etree_element)
-        lines = {}
-        for key, entry in getattr(context, "press_portable", {}).items():
-            (element, boxes), rest = key[:2], key[2:]
-            if element in paths and all(e in paths or e == _NO_ELEMENT for e, _, _ in boxes):
-                lines[(paths[element], tuple((paths.get(e), tag, text) for e, tag, text in boxes)) + rest] = entry
-        styles = {(paths[id(key[0])], key[1]): (getattr(style, "cascaded", None), _attributes(key[0]))
-                  for key, style in context.style_for._computed_styles.items()
-                  if _is_element(key[0]) and id(key[0]) in paths}
-        return Carried(lines, styles)
-
     def forget(self) -> None:
         """Let go of the boxes built and the lines kept (the documents laid out keep what they hold)."""
         self._built.clear()
-
-
-class Carried:
-    """The lines a part's typesetting set (their portable entries), for its next typesetting after
-    an edit: a new element tree, parsed from the edited HTML. An element is known there by its
-    place in the tree (the child indices down from the root), and a line set in the last tree
-    serves a line box of the new one whose elements are in the same places, with the same tags,
-    text and cascaded declarations and attributes (the lines of the edited paragraph, and of any
-    paragraph after an element added or removed, are set anew)."""
-
-    def __init__(self, lines: dict, styles: dict):
-        self.lines = lines  # (path of the line box's element, its boxes' (path, tag, text)) + key → entry
-        self.styles = styles  # (path, pseudo-element) → (cascaded declarations, attributes)
-
-    def for_tree(self, root, style_for) -> tuple[dict, dict, set]:
-        """(the lines, the new tree's element ids → paths, the ids of the elements styled otherwise
-        than their namesakes of the last tree, with their descendants)."""
-        paths = _paths(root)
-        restyled: set = set()
-        for key, style in style_for._computed_styles.items():
-            element = key[0]
-            if not _is_element(element) or id(element) in restyled:
-                continue
-            old = self.styles.get((paths.get(id(element)), key[1]))
-            if old is None or old != (getattr(style, "cascaded", None), _attributes(element)):
-                restyled.update(id(e) for e in element.iter())
-        return self.lines, paths, restyled
-
-
-_NO_ELEMENT = id(None)  # an anonymous box's element
-
-
-def _attributes(element) -> tuple:
-    """An element's attributes but the looseness (a line's key holds what the composer planned)."""
-    return tuple((k, v) for k, v in element.items() if k != LOOSENESS)
-
-
-def _paths(root) -> dict:
-    """Each element's id → its place in the tree: the indices of the children down from the root."""
-    paths = {id(root): ()}
-    stack = [(root, ())]
-    while stack:
-        element, path = stack.pop()
-        for i, child in enumerate(element):
-            paths[id(child)] = path + (i,)
-            stack.append((child, path + (i,)))
-    return paths
 
 
 def _restyled(before, now) -> set:
@@ -266,15 +195,6 @@ def install() -> None:
             found = context.press_lines_before[0].get(portable)
             if found is not None:
                 lines[key] = found
-                context.__dict__.setdefault("press_portable", {})[portable] = found  # this build's too
-                return _placed(found, containing_block, position_y)
-        carried = _carried_key(context, linebox, key)
-        if carried is not None:
-            found = context.press_carried[0].get(carried)
-            if found is not None:
-                lines[key] = found
-                # Kept again: the next edit's typesetting may use it too.
-                context.__dict__.setdefault("press_portable", {})[_stable(context, linebox) + key[1:]] = found
                 return _placed(found, containing_block, position_y)
         absolutes, fixed = len(absolute_boxes), len(fixed_boxes)
         line, resume_at = get_next_linebox(context, linebox, position_y, bottom_space, skip_stack, containing_block,
@@ -328,19 +248,6 @@ def _portable_key(context, linebox, key):
     if any(element in restyled for element, _, _ in stable[1]) or stable[0] in restyled:
         return None
     return stable + key[1:]
-
-
-def _carried_key(context, linebox, key):
-    """The key of a line of the part's last typesetting (Carried) that this line box may use, or None."""
-    carried = getattr(context, "press_carried", None)
-    if carried is None or not carried[0]:
-        return None
-    _, paths, restyled = carried
-    element, boxes = _stable(context, linebox)
-    if element in restyled or element not in paths \
-            or any(e in restyled or (e not in paths and e != _NO_ELEMENT) for e, _, _ in boxes):
-        return None
-    return (paths[element], tuple((paths.get(e), tag, text) for e, tag, text in boxes)) + key[1:]
 
 
 def _in_flow(box) -> bool:

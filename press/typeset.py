@@ -175,7 +175,6 @@ class Typesetter:
         import pyphen
 
         pyphen.Pyphen(lang="en")  # the articles' English is lang="en" (press/render.py's LANG_TAGS)
-        self._carried: dict = {}  # the last part set in this process: its lines (press.relayout.Carried)
 
     def typeset(self, part: RenderedHtml) -> TypesetPart:
         from .fetch import RefusedFetch
@@ -188,7 +187,7 @@ class Typesetter:
         html = self._HTML(string=part.html, base_url=self._url_for("issue"), url_fetcher=self.fetcher)
         # The element tree as it stands at each call: the make-up changes it between passes
         # (press/relayout.py lays out again only what a change needs).
-        layouts = Layouts(html, sheets, self.font_config, self._wrap, self._carried.get(part.key))
+        layouts = Layouts(html, sheets, self.font_config, self._wrap)
 
         notices = ()
         try:
@@ -198,8 +197,6 @@ class Typesetter:
                 close_up_last_page(document)
         except RefusedFetch as exc:
             raise PressError.at(Path(part.key), None, f"refused to read {exc.url[:200]!r}: {exc.reason}", code="fetch.refused") from None
-        if multiprocessing.parent_process() is None:  # serve's process: the lines set, for the next edit
-            self._carried = {part.key: layouts.carry()}
         layouts.forget()  # the boxes and lines kept for trials: not needed to write the PDF
         for page in document.pages:
             # WeasyPrint gives a link's every inner box (each <wbr> of a printed address, each
