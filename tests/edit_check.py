@@ -1,11 +1,12 @@
-"""Typeset each article part of an issue, then the part again as it is, then again after an edit that lengthens one
-of its paragraphs in the middle (as serve does: the paragraphs it did not touch find their items and breaks
-made before, press/paragraphs.py and press/linebreak.py, and
-its PDF the streams compressed before, press/deflate.py), and the edited part once more with
-nothing kept from before; print one JSON line per part: the four PDFs' hashes, how many
-paragraphs of the edited part were found composed already and how many were composed anew, and
-how many lines of the part set again and of the edited part were found among the lines of the
-typesetting before (press.relayout.Carried) and how many were set anew.
+"""Typeset each article part of an issue, then the part again as it is, then again after an edit
+that lengthens one of its paragraphs in the middle (as serve does: the paragraphs it did not
+touch find their items and breaks made before, press/paragraphs.py and press/linebreak.py, the
+lines set before, press.relayout.Carried, and its PDF the streams compressed before,
+press/deflate.py), and the edited part once more with nothing kept from before; print one JSON
+line per part: the four PDFs' hashes, how many paragraphs of the edited part were found composed
+already and how many were composed anew, and how many lines of the part set again as it was
+(unchanged) and of the edited part (lines) were found among the lines of the typesetting before
+and how many were set anew.
 
 Run by tests/test_relayout.py in a process of its own (the typesetter points fontconfig at the
 project's fonts, which the rest of the test session should not inherit).
