@@ -34,9 +34,14 @@ paragraph whose elements' cascaded declarations are those of the last build (not
 that a sibling selector restyled, nor anything inside one); not a line holding a note's call,
 whose footnote box is one of the tree it was built in.
 
-Lines are not carried from one typesetting of a part to the next (serve's, after an edit): tried,
-the lines of a Chinese part set again came out otherwise than a fresh layout's (2020-02: three of
-five parts), and serve reuses the composer's work instead (press/paragraphs.py).
+In serve's process the lines of a part's last typesetting serve its next, after an edit
+(Carried): the new element tree is parsed from the edited HTML, so an element is known there by
+its place in the tree, and a line is taken where its elements are in the same places with the
+same tags, text, cascaded declarations and attributes. A carried line is made the new tree's
+before it is used: its boxes' elements, and the paragraph it holds (press_paragraph, whose plans
+the make-up reads by element), are the new tree's. (Without that, the make-up found no plans for
+a paragraph whose first line was carried, and made the pages up otherwise than a fresh
+typesetting: 2020-02's Chinese parts typeset twice came out with other line breaks.)
 
 Copies, not the line itself: the block layout places, moves and cuts what it gets, and the
 same line must come out the same the next time. The bytes of every PDF are those of a layout
@@ -55,11 +60,12 @@ BUILDS = 2  # box trees kept, with their lines: the tree as it was, and as a flo
 class Layouts:
     """An HTML document's layouts, as its element tree stands at each call of render()."""
 
-    def __init__(self, html, stylesheets, font_config, wrap):
+    def __init__(self, html, stylesheets, font_config, wrap, before: "Carried | None" = None):
         from weasyprint import DEFAULT_OPTIONS
 
         self.html, self.font_config, self.wrap = html, font_config, wrap
         self.options = {**DEFAULT_OPTIONS, "stylesheets": stylesheets}
+        self.before = before  # the lines of this part's last typesetting (serve: the edit before)
         # The element tree's signature → (context, root box, footnotes) of the last few builds: a
         # float moved and taken back brings the tree back to one built before.
         self._built: dict = {}
@@ -98,14 +104,111 @@ class Layouts:
                 last = next(reversed(self._built.values()))[0]
                 context.press_lines_before = (getattr(last, "press_portable", {}),
                                               _restyled(last.style_for, context.style_for))
+            elif self.before is not None:
+                context.press_carried = self.before.for_tree(html.etree_element, context.style_for)
             self._built[signature] = (context, root_box, footnotes)
             while len(self._built) > BUILDS:
                 del self._built[next(iter(self._built))]  # the oldest
         return _document(self.html, root_box, context, self.options)
 
+    def carry(self) -> "Carried | None":
+        """The lines of the element tree as it stands (the layout kept last), for the layouts of
+        this part's next typesetting: an edit's, in another element tree (Carried)."""
+        built = self._built.get(_signature(self.html.etree_element))
+        if built is None:
+            return None
+        context = built[0]
+        paths = _paths(self.html.etree_element)
+        lines = {}
+        for key, entry in getattr(context, "press_portable", {}).items():
+            (element, boxes), rest = key[:2], key[2:]
+            if element in paths and all(e in paths or e == _NO_ELEMENT for e, _, _ in boxes):
+                lines[(paths[element], tuple((paths.get(e), tag, text) for e, tag, text in boxes)) + rest] = \
+                    (entry, _homes(entry[0], paths))
+        styles = {(paths[id(key[0])], key[1]): (getattr(style, "cascaded", None), _attributes(key[0]))
+                  for key, style in context.style_for._computed_styles.items()
+                  if _is_element(key[0]) and id(key[0]) in paths}
+        return Carried(lines, styles)
+
     def forget(self) -> None:
         """Let go of the boxes built and the lines kept (the documents laid out keep what they hold)."""
         self._built.clear()
+
+
+class Carried:
+    """The lines a part's typesetting set (their portable entries), for its next typesetting after
+    an edit: a new element tree, parsed from the edited HTML. An element is known there by its
+    place in the tree (the child indices down from the root), and a line set in the last tree
+    serves a line box of the new one whose elements are in the same places, with the same tags,
+    text and cascaded declarations and attributes (the lines of the edited paragraph, and of any
+    paragraph after an element added or removed, are set anew)."""
+
+    def __init__(self, lines: dict, styles: dict):
+        # (path of the line box's element, its boxes' (path, tag, text)) + key → (entry, the path of
+        # the element of each of its line's boxes, in the order of descendants())
+        self.lines = lines
+        self.styles = styles  # (path, pseudo-element) → (cascaded declarations, attributes)
+
+    def for_tree(self, root, style_for) -> tuple[dict, dict, set, dict]:
+        """(the lines, the new tree's element ids → paths, the ids of the elements styled otherwise
+        than their namesakes of the last tree, with their descendants, the new tree's paths → elements)."""
+        paths = _paths(root)
+        restyled: set = set()
+        for key, style in style_for._computed_styles.items():
+            element = key[0]
+            if not _is_element(element) or id(element) in restyled:
+                continue
+            old = self.styles.get((paths.get(id(element)), key[1]))
+            if old is None or old != (getattr(style, "cascaded", None), _attributes(element)):
+                restyled.update(id(e) for e in element.iter())
+        return self.lines, paths, restyled, {path: element for element in root.iter()
+                                              for path in (paths.get(id(element)),) if path is not None}
+
+
+_NO_ELEMENT = id(None)  # an anonymous box's element
+
+
+def _attributes(element) -> tuple:
+    """An element's attributes but the looseness (a line's key holds what the composer planned)."""
+    return tuple((k, v) for k, v in element.items() if k != LOOSENESS)
+
+
+def _homes(line, paths) -> tuple:
+    """The place in the tree (paths) of the element of each of a line's boxes (descendants())."""
+    return () if line is None else tuple(paths.get(id(box.element)) for box in line.descendants())
+
+
+def _rehomed(carried, linebox, elements) -> tuple:
+    """A line of the last typesetting (Carried), made this one's: its boxes' elements those of
+    this element tree in the same places, and its paragraph this line box's. The line's boxes
+    still held the last tree's elements and its paragraph (press_paragraph, and the element the
+    composer's plans are of): the make-up, which reads the plans of each paragraph on the pages
+    (paragraphs.plans_of) and asks them of this tree's elements, found none for a paragraph
+    whose first line was carried, and made up the pages otherwise than a fresh typesetting; and
+    the PDF's structure tree is made of the boxes' elements (press/tagging.py)."""
+    (line, resume_at, _, at), homes = carried
+    if line is not None:
+        line = _copy(line)
+        for box, home in zip(line.descendants(), homes, strict=True):
+            box.element = None if home is None else elements[home]
+        paragraph = getattr(linebox, "press_paragraph", None)
+        if paragraph is None:
+            line.__dict__.pop("press_paragraph", None)
+        else:
+            line.press_paragraph = paragraph
+    return line, resume_at, linebox, at
+
+
+def _paths(root) -> dict:
+    """Each element's id → its place in the tree: the indices of the children down from the root."""
+    paths = {id(root): ()}
+    stack = [(root, ())]
+    while stack:
+        element, path = stack.pop()
+        for i, child in enumerate(element):
+            paths[id(child)] = path + (i,)
+            stack.append((child, path + (i,)))
+    return paths
 
 
 def _restyled(before, now) -> set:
@@ -195,6 +298,15 @@ def install() -> None:
             found = context.press_lines_before[0].get(portable)
             if found is not None:
                 lines[key] = found
+                context.__dict__.setdefault("press_portable", {})[portable] = found  # this build's too
+                return _placed(found, containing_block, position_y)
+        carried = _carried_key(context, linebox, key)
+        if carried is not None:
+            found = context.press_carried[0].get(carried)
+            if found is not None:
+                lines[key] = found = _rehomed(found, linebox, context.press_carried[3])
+                # Kept again: the next edit's typesetting may use it too.
+                context.__dict__.setdefault("press_portable", {})[_stable(context, linebox) + key[1:]] = found
                 return _placed(found, containing_block, position_y)
         absolutes, fixed = len(absolute_boxes), len(fixed_boxes)
         line, resume_at = get_next_linebox(context, linebox, position_y, bottom_space, skip_stack, containing_block,
@@ -248,6 +360,19 @@ def _portable_key(context, linebox, key):
     if any(element in restyled for element, _, _ in stable[1]) or stable[0] in restyled:
         return None
     return stable + key[1:]
+
+
+def _carried_key(context, linebox, key):
+    """The key of a line of the part's last typesetting (Carried) that this line box may use, or None."""
+    carried = getattr(context, "press_carried", None)
+    if carried is None or not carried[0]:
+        return None
+    _, paths, restyled, _ = carried
+    element, boxes = _stable(context, linebox)
+    if element in restyled or element not in paths \
+            or any(e in restyled or (e not in paths and e != _NO_ELEMENT) for e, _, _ in boxes):
+        return None
+    return (paths[element], tuple((paths.get(e), tag, text) for e, tag, text in boxes)) + key[1:]
 
 
 def _in_flow(box) -> bool:

@@ -175,6 +175,7 @@ class Typesetter:
         import pyphen
 
         pyphen.Pyphen(lang="en")  # the articles' English is lang="en" (press/render.py's LANG_TAGS)
+        self._carried: dict = {}  # the last part set in this process: its lines (press.relayout.Carried)
 
     def typeset(self, part: RenderedHtml) -> TypesetPart:
         from .fetch import RefusedFetch
@@ -187,7 +188,7 @@ class Typesetter:
         html = self._HTML(string=part.html, base_url=self._url_for("issue"), url_fetcher=self.fetcher)
         # The element tree as it stands at each call: the make-up changes it between passes
         # (press/relayout.py lays out again only what a change needs).
-        layouts = Layouts(html, sheets, self.font_config, self._wrap)
+        layouts = Layouts(html, sheets, self.font_config, self._wrap, self._carried.get(part.key))
 
         notices = ()
         try:
@@ -197,6 +198,10 @@ class Typesetter:
                 close_up_last_page(document)
         except RefusedFetch as exc:
             raise PressError.at(Path(part.key), None, f"refused to read {exc.url[:200]!r}: {exc.reason}", code="fetch.refused") from None
+        if part.article is not None and multiprocessing.parent_process() is None:
+            # serve's process: the article's lines, for its next edit (the contents and running heads
+            # an edit may set again between two edits of an article have nothing to carry)
+            self._carried = {part.key: layouts.carry()}
         layouts.forget()  # the boxes and lines kept for trials: not needed to write the PDF
         for page in document.pages:
             # WeasyPrint gives a link's every inner box (each <wbr> of a printed address, each
