@@ -366,17 +366,26 @@ def _even_by_a_picture(document, render, body, root):
     pictures = list(dict.fromkeys(e for c in columns if c.page >= page - 1 for e, *_ in c.blocks
                                   if e.tag == "figure" and is_float(e) and next(e.iter("img"), None) is not None))
     for figure in pictures[-2:]:
-        for lines in (-1, +1, -2):
-            undo = _resize(figure, layout, lines * layout.line_height)
-            if undo is None:
-                continue
-            trial = render()
-            if trial is not None and _no_worse(trial, document, body, root):
-                return trial
-            undo()
-            if trial is None:  # no trial left
-                return document
+        trial = _sized(figure, layout, (-1, +1, -2), render, lambda t: _no_worse(t, document, body, root))
+        if trial is not None:
+            return trial
     return document
+
+
+def _sized(figure, layout, steps, render, good):
+    """The first layout with `figure` set each of `steps` lines smaller or larger in turn
+    (_resize) that `good` takes; None if none does, each size undone (or no trial is left)."""
+    for lines in steps:
+        undo = _resize(figure, layout, lines * layout.line_height)
+        if undo is None:
+            continue
+        trial = render()
+        if trial is not None and good(trial):
+            return trial
+        undo()
+        if trial is None:  # no trial left
+            return None
+    return None
 
 
 SHRINK = 0.8  # a picture set smaller to even an ending: at least this share of its height
@@ -537,14 +546,9 @@ def _set_earlier(document, render, figure, layout, body, page: int, anchors: dic
         after = _read_layout(trial)
         if not resized and _nearly(after, _read_layout(document), body, root):
             resized = True
-            for lines in (-1, -2, +1):
-                undo = _resize(figure, after, lines * after.line_height)
-                if undo is None:
-                    continue
-                sized = render()
-                if sized is not None and _no_worse(sized, document, body, root):
-                    return sized
-                undo()
+            sized = _sized(figure, after, (-1, -2, +1), render, lambda t: _no_worse(t, document, body, root))
+            if sized is not None:
+                return sized
         parent[:] = order
     return None
 

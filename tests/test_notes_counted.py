@@ -199,22 +199,13 @@ def _assert_every_link_printed(issue, out, lang: str) -> None:
     assert not away, f"{len(away)} notes away from their call's page (number: pages after): {away}"
 
 
-def _report_module():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("layout_report", ROOT / "tools" / "layout_report.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("layout_report", module)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _assert_opening_carries_the_body(issue, out, lang: str) -> None:
     """The article's first page carries its first paragraph and the start of the links under the
     title (issue 21, target 3): it once held the title alone, the columns on the page after."""
     import pypdfium2 as pdfium
 
-    report = _report_module()
+    from test_composition import report
+
     pdf = out / f"links.{lang}.pdf"
     layout = report.read_layout(pdf)
     assert [article.title for article in layout.articles] == [load_issue(issue).article("links", lang).meta.title]
