@@ -410,15 +410,9 @@ def _shrink(figure, left, right, line_height: float):
     cut = _end(longer) - _end(shorter) - line_height / 2
     if cut <= 0 or height - cut < SHRINK * height:
         return None
-    style = image.get("style")
-    image.set("style", (style or "") + f"max-height: {height - cut:.2f}px;")
+    from .makeup import _restyle
 
-    def undo():
-        if style is None:
-            image.attrib.pop("style", None)
-        else:
-            image.set("style", style)
-    return undo
+    return _restyle(image, f"max-height: {height - cut:.2f}px;")
 
 
 def _no_worse(trial, document, body, root) -> bool:
@@ -467,7 +461,6 @@ def _resize(figure, layout, change: float, least: float | None = None):
     def ppi(width: float, height: float) -> float:  # as placed: CSS px are 1/96 in
         return 96 / max(width / replacement.width, height / replacement.height)
 
-    style = image.get("style")
     natural = float(image.get(NATURAL) or box.height)
     height = min(max(box.height + change, SHRINK * natural), GROW * natural)
     width = min(block.width, box.width * height / box.height)
@@ -480,16 +473,11 @@ def _resize(figure, layout, change: float, least: float | None = None):
     moved = height - box.height
     if abs(moved) < 0.5 or (least is not None and moved < least) or (least is None and (moved > 0) != (change > 0)):
         return None
-    image.set(NATURAL, f"{natural:.2f}")
-    image.set("style", (style or "") + f"width: {width:.2f}px; height: {height:.2f}px; max-width: none; "
-              "max-height: none; object-fit: cover;")
+    from .makeup import _restyle
 
-    def undo():
-        if style is None:
-            image.attrib.pop("style", None)
-        else:
-            image.set("style", style)
-    return undo
+    image.set(NATURAL, f"{natural:.2f}")
+    return _restyle(image, f"width: {width:.2f}px; height: {height:.2f}px; max-width: none; "
+                    "max-height: none; object-fit: cover;")
 
 
 NATURAL = "data-natural-height"  # a resized picture's height as the style sheet set it (CSS px)
