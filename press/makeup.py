@@ -339,7 +339,7 @@ def _mend_holes(document, root, render):
     found = _holes(layout)
     if not found:
         return document
-    able, tried = _able(layout, root, +1), set()
+    able, tried = _Able(layout, root, +1), set()
     for _ in range(HOLE_PASSES):
         undo = _loosen(layout, found, able) or _defer(layout, root, found, tried) \
             or _tighten(layout, found, tried) or _carry(layout, found, tried)
@@ -367,17 +367,17 @@ def _better(document, layout: _Layout, mended, after: _Layout, root) -> bool:
         and len(list(balancing._uneven(after))) <= len(list(balancing._uneven(layout)))
 
 
-def _loosen(layout: _Layout, found: list, able: set):
+def _loosen(layout: _Layout, found: list, able: _Able):
     """Ask the paragraphs that can fill the holes for a line more; how to take it back (None
     if none can). A paragraph that was asked is not asked again."""
     asked = []
     for column, lines in found:
-        asked += [e for e in _before(layout, column, found) if id(e) in able and e not in asked][:lines]
+        asked += [e for e in _before(layout, column, found) if e in able and e not in asked][:lines]
     if not asked:
         return None
     for element in asked:
         element.set(LOOSENESS, "1")
-        able.discard(id(element))
+        able.discard(element)
 
     def undo():
         for element in asked:
@@ -604,10 +604,27 @@ def _before(layout: _Layout, column: _Column, holes: list) -> list:
     return found[::-1]
 
 
-def _able(layout: _Layout, root, change: int) -> set:
-    """The paragraphs of the part that can be set `change` lines longer, asked of the composer
-    (a paragraph's lines depend on the column's width alone)."""
-    return {id(e) for e in root.iter("p") if not e.get(LOOSENESS) and paragraphs.can_take(layout.plans(), e, change)}
+class _Able:
+    """The paragraphs of the part that can be set `change` lines longer, as the part was laid
+    out when made (a paragraph's lines depend on the column's width alone). The composer is asked
+    of a paragraph when the make-up first asks of it, not of the whole part at once: most are
+    never asked (2020-02: the composer run for 4 of 59 paragraphs instead of 59, 0.06 CPU-s)."""
+
+    def __init__(self, layout: _Layout, root, change: int):
+        self.plans, self.change = layout.plans(), change
+        # The looseness as it was: a paragraph set looser or tighter since is not asked again.
+        self.free = {id(e) for e in root.iter("p") if not e.get(LOOSENESS)}
+        self.known: dict = {}
+
+    def __contains__(self, element) -> bool:
+        if id(element) not in self.free:
+            return False
+        if id(element) not in self.known:
+            self.known[id(element)] = paragraphs.can_take(self.plans, element, self.change)
+        return self.known[id(element)]
+
+    def discard(self, element) -> None:
+        self.free.discard(id(element))
 
 
 def _mend_tail(document, root, render, anchors: dict):
