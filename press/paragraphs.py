@@ -260,8 +260,9 @@ _ITEMS: dict = {}
 
 
 def forget() -> None:
-    """Let go of the items and breaks kept (press.typeset: a worker, between two parts)."""
+    """Let go of the items, shapes and breaks kept (press.typeset: a worker, between two parts)."""
     _ITEMS.clear()
+    _SHAPED.clear()
     forget_breaks()
 
 
@@ -438,7 +439,35 @@ def _dictionary(context, lang, left, right, total):
 
 def _advances(context, text: str, style) -> tuple[list[float], list[int]]:
     """The pen position before each character of `text` and after the last, as WeasyPrint
-    shapes it on one unbroken line; and the characters Pango may start a line with."""
+    shapes it on one unbroken line; and the characters Pango may start a line with. Shaped once
+    for the same text, fonts and style properties that shaping reads: a paragraph is read again
+    by every box tree built after a float's move or a restyle, and each copy of its line box
+    (2020-02: 586 texts shaped, 129 of them different; 0.2 of 0.25 CPU-s saved). The lists are
+    shared: nobody changes them."""
+    key = (text, style.font_config, *(_hashable(style[name]) for name in _SHAPING))
+    found = _SHAPED.get(key)
+    if found is None:
+        found = _SHAPED[key] = _shape(context, text, style)
+        while len(_SHAPED) > 4 * KEPT:
+            del _SHAPED[next(iter(_SHAPED))]  # the oldest
+    return found
+
+
+# What Layout.setup and Layout.set_text (weasyprint.text.line_break) read of the style to shape a
+# text with no width and no justification: the font's description, its features, the language,
+# the spacing, and the break rules.
+_SHAPING = ("direction", "font_language_override", "lang", "font_family", "font_style", "font_stretch", "font_weight",
+            "font_size", "font_variant_caps", "font_variation_settings", "font_kerning", "font_variant_ligatures",
+            "font_variant_position", "font_variant_numeric", "font_variant_alternates", "font_variant_east_asian",
+            "font_feature_settings", "word_spacing", "letter_spacing", "overflow_wrap", "tab_size", "white_space")
+_SHAPED: dict = {}
+
+
+def _hashable(value):
+    return tuple(map(_hashable, value)) if isinstance(value, list) else value
+
+
+def _shape(context, text: str, style) -> tuple[list[float], list[int]]:
     from weasyprint.text.ffi import FROM_UNITS, ffi, pango
     from weasyprint.text.line_break import create_layout
 

@@ -44,6 +44,7 @@ PURE = {
 ALLOWED |= {
     ("linebreak", "_COMPOSED"),  # compose(): by the items' identity, the items kept with their breaks
     ("paragraphs", "_ITEMS"),  # a paragraph's items, by the text, widths and break opportunities they are made of
+    ("paragraphs", "_SHAPED"),  # a text's pen positions and breaks, by the text, its fonts and the style shaping reads
     ("deflate", "_DEFLATED"),  # zlib's level 9, by the bytes
 }
 MUTABLE_CALLS = {"dict", "list", "set", "Counter", "defaultdict", "OrderedDict", "deque", "bytearray"}
