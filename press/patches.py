@@ -256,6 +256,18 @@ PATCHES = (
         (),
         lambda: None),
     Patch(
+        "fontTools' subsetter imported on use", typeset,
+        "press.typeset.import_weasyprint imports WeasyPrint with fontTools.subset and "
+        "fontTools.varLib.instancer standing in for themselves until a name of theirs is read: "
+        "weasyprint.pdf.fonts imports them for a font HarfBuzz cannot subset and for a variable font "
+        "(Font._fonttools_subset, Font.clean), neither of which the project's faces are. Their import "
+        "was 0.1 CPU-s of the first worker's.",
+        {"weasyprint.pdf.fonts.Font.clean": "794f0211f18453f1a291056fcd6659cdcb262f7c1133cf5b2ea015df379c6813",
+         "weasyprint.pdf.fonts.Font._fonttools_subset":
+             "1faa45f3c4cae67e0a8eace77b1ff41f8e161607a502c3daf6baf5879bf5952b"},
+        (),
+        lambda: None),
+    Patch(
         "streams deflated once", deflate,
         "pydyf compresses every stream of a PDF as it writes it; serve writes an edited article's part "
         "again, mostly the same fonts and pages: press.deflate keeps what it compressed by its bytes "

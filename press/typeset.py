@@ -9,6 +9,7 @@ nothing to typeset should not pay for the import.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import logging
 import multiprocessing
 import os
@@ -19,6 +20,7 @@ import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from threading import Lock
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from . import makeup
@@ -130,10 +132,37 @@ def import_weasyprint() -> None:
 
     find = ctypes.util.find_library
     ctypes.util.find_library = lambda name: None
+    stubs = {name: _OnUse(name) for name in _ON_USE}
+    sys.modules.update(stubs)
     try:
         import weasyprint  # noqa: F401
     finally:
         ctypes.util.find_library = find
+        for name, stub in stubs.items():
+            if sys.modules.get(name) is stub:
+                del sys.modules[name]  # the module itself, for whoever imports it now
+
+
+class _OnUse(ModuleType):
+    """A module imported when one of its names is first read. weasyprint.pdf.fonts imports
+    fontTools' subsetter and variable-font instancer for a font HarfBuzz cannot subset and for a
+    variable font: neither ever comes here (HarfBuzz subsets every face, none is variable), and
+    importing them (fontTools.varLib, the OpenType tables, lxml) took 0.1 CPU-s of WeasyPrint's
+    import (0.49 -> 0.41 with press's patches, four runs each), in the first worker of every cold
+    build. press/patches.py fingerprints the functions that use them."""
+
+    def instantiateVariableFont(self, *args, **kwargs):  # read as the import reads it: `from … import name`
+        from fontTools.varLib.instancer import instantiateVariableFont
+
+        return instantiateVariableFont(*args, **kwargs)
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(importlib.import_module(self.__name__), name)
+
+
+_ON_USE = ("fontTools.subset", "fontTools.varLib.instancer")
 
 
 class Typesetter:

@@ -81,6 +81,26 @@ def test_a_changed_weasyprint_stops_before_anything_is_patched():
     ], result.stdout
 
 
+def test_fonttools_subsetter_is_imported_only_when_used():
+    """press.typeset.import_weasyprint: WeasyPrint imported without fontTools' subsetter and
+    instancer (nor what they import), which are the real modules once a name of theirs is read."""
+    result = run("""
+        import sys
+        from press.typeset import import_weasyprint
+        import_weasyprint()
+        print(sorted(name for name in ("fontTools.subset", "fontTools.varLib", "fontTools.varLib.instancer")
+                     if name in sys.modules))
+        from weasyprint.pdf import fonts
+        import fontTools.subset
+        print(fonts.subset.Subsetter is fontTools.subset.Subsetter, sys.modules["fontTools.subset"] is fontTools.subset)
+        from fontTools.varLib import instancer
+        instancer.instantiateVariableFont = lambda *args, **kwargs: ("instanced", args, kwargs)
+        print(fonts.instantiateVariableFont("font", {"wght": 400}, static=True))
+    """)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["[]", "True True", "('instanced', ('font', {'wght': 400}), {'static': True})"]
+
+
 def test_weasyprint_loads_its_libraries_without_running_a_program():
     """press.typeset.import_weasyprint: no ldconfig, gcc or ld run to find a library (cffi's
     find_library, for each name of a library that does not load), and every library WeasyPrint
