@@ -140,6 +140,7 @@ class _Paragraph:
         # (line start, column) → the line's natural width, letter spacing, whether a plan made again set
         # it, and where the next line starts
         self.plans: dict[tuple[int, float], tuple[float, float, str, int] | None] = {}
+        self.version = 0  # plans made so far: a plan made may change the answer for any line after it
 
     def _read(self, context, box, boxes) -> None:
         for child in box.children:
@@ -188,6 +189,7 @@ class _Paragraph:
     def plan(self, context, start: int, first: float, width: float) -> None:
         """Breaks from `start` on (the first line `first` wide, the others `width`): each
         line's natural width, by where it starts."""
+        self.version += 1
         def hyphenate(word: str, at: int):
             style = self._style_at(start + at)
             if style["hyphens"] != "auto" or not style["lang"]:
@@ -319,7 +321,34 @@ def stretch(plans: dict, element, change: int) -> float | None:
     return max((b.ratio for b in other[:-1]), default=0.0)
 
 
-def _planned_width(context, linebox, skip_stack, containing_block, inline, boxes) \
+def _planned_width(context, linebox, skip_stack, containing_block, inline, boxes, at=None) \
+        -> tuple[tuple[float, float] | None, str | None, tuple | None]:
+    """_width_planned's answer, kept for the layout (its context): the same line is asked for
+    again and again (column balancing's trial heights; press/relayout.py asks before it looks up a
+    line set before: 2020-02's parts, 8,021 asks for 912 lines set), and the answer is the same
+    while the layout lasts (a paragraph planned again for a new looseness is planned by the next
+    layout, press/relayout.py). `at`: the skip stack as frozen(), if the caller has it."""
+    known = context.__dict__.setdefault("press_planned", {})
+    key = (id(linebox), frozen(skip_stack) if at is None else at, containing_block.width, linebox.text_indent)
+    found = known.get(key)
+    paragraph = linebox.__dict__.get("press_paragraph")
+    if found is None or found[0] is not linebox or found[1] is not paragraph \
+            or found[2] != getattr(paragraph, "version", 0):
+        answer = _width_planned(context, linebox, skip_stack, containing_block, inline, boxes)
+        paragraph = linebox.__dict__.get("press_paragraph")
+        # A plan made since (a line off the plan plans the rest anew) may answer otherwise.
+        found = known[key] = (linebox, paragraph, getattr(paragraph, "version", 0), answer)
+    return found[3]
+
+
+def frozen(skip_stack):
+    """A skip stack ({index: inner skip stack or None}) as a key."""
+    if skip_stack is None:
+        return None
+    return tuple(sorted((index, frozen(inner)) for index, inner in skip_stack.items()))
+
+
+def _width_planned(context, linebox, skip_stack, containing_block, inline, boxes) \
         -> tuple[tuple[float, float] | None, str | None, tuple | None]:
     """How wide WeasyPrint may fill the line that starts here, and its letter spacing (None:
     as WeasyPrint fills it); and who sets the line: "planned", "replanned" (a plan made

@@ -283,10 +283,11 @@ def install() -> None:
             return get_next_linebox(context, linebox, position_y, bottom_space, skip_stack, containing_block,
                                     absolute_boxes, fixed_boxes, first_letter_style, first_line_style)
         # What the composer plans for the line (made now if it was not: get_next_linebox would).
-        width, how, planned = paragraphs._planned_width(context, linebox, skip_stack, containing_block, inline, boxes)
+        at = paragraphs.frozen(skip_stack)
+        width, how, planned = paragraphs._planned_width(context, linebox, skip_stack, containing_block, inline, boxes, at)
         # Not the space below (bottom_space): only floats and positioned boxes in a line read it,
         # and a line holding one is not kept.
-        key = (id(linebox), _frozen(skip_stack), containing_block.width, linebox.text_indent, width, how,
+        key = (id(linebox), at, containing_block.width, linebox.text_indent, width, how,
                planned[1:] if planned else None)
         lines = context.__dict__.setdefault("press_lines", {})
         found = lines.get(key, _MISSING)
@@ -378,13 +379,6 @@ def _carried_key(context, linebox, key):
 def _in_flow(box) -> bool:
     """Whether nothing in the box is floated or positioned out of the flow."""
     return all(child.is_in_normal_flow() and _in_flow(child) for child in getattr(box, "children", ()))
-
-
-def _frozen(skip_stack):
-    """A skip stack ({index: inner skip stack or None}) as a key."""
-    if skip_stack is None:
-        return None
-    return tuple(sorted((index, _frozen(inner)) for index, inner in skip_stack.items()))
 
 
 def _copy(box):
