@@ -547,8 +547,23 @@ def _warm_up(fonts_dir: Path, cache_dir: Path, typesetters: Memo) -> Memo:
     except PressError:
         pass  # said by the typesetter of every part, where it names the part (Typesetter.__init__)
     listen_to_engine()
+    # The C types WeasyPrint names as it sets and writes a part, each parsed by cffi (pycparser,
+    # 3-6 ms) the first time a process names it: parsed here once, for every worker forked after.
+    from weasyprint.text.ffi import ffi
+
+    for cdecl in C_TYPES:
+        try:
+            ffi.typeof(cdecl)
+        except Exception:  # noqa: BLE001 (a type another WeasyPrint does not declare: parsed where used, if ever)
+            pass
 
     return typesetters
+
+
+# Those named in a cold build of 2020-02 (cffi's FFI._typeof_locked, recorded): the font map and
+# file names of text layout, Pango's rectangles and break attributes, the font tables and subsets.
+C_TYPES = ("PangoFcFontMap *", "FcChar8 **", "char[]", "PangoRectangle *", "PangoLogAttr[]", "unsigned int *",
+           "hb_tag_t[100]", "char[4]", "hb_codepoint_t[]")
 
 
 def _prepare(typesetters: Memo, job) -> None:
