@@ -781,7 +781,10 @@ def _mend_openings(document, root, render):
     - both, for a block that misses by three or four lines; or, last, the sink two grid lines
       deeper: white under the abstract rather than a hole at a column's foot.
     Whole lines keep the grid: its lines count from the columns' top (press/grid.py), and the
-    note area is rounded onto it from there. OPENING_TRIALS layouts a part at most."""
+    note area is rounded onto it from there. OPENING_TRIALS layouts a part at most. A trial whose
+    abstract would end with one character alone, which is never kept, is known from the composer
+    (press.paragraphs.last_line) and counted, without its layout (2020-02 knowledge-sharing.zh: one
+    layout of three saved)."""
     layout = _read(document)
     parents = _parents(root)
     trials, done = 0, set()
@@ -799,6 +802,14 @@ def _mend_openings(document, root, render):
             if undo is None:
                 continue
             trials += 1
+            if undo.paragraph is not None and _lonely(paragraphs.last_line(layout.plans(), undo.paragraph, change)):
+                # The abstract's paragraph would end with one character alone (the trial is not kept
+                # then): the composer says so without a layout.
+                LOGGER.debug("opening %s: columns %d line(s) %s (abstract %d, sink %d): trial %d, the abstract "
+                             "would end with one character alone", article.get("id"), abstract + sink,
+                             "lower" if change > 0 else "higher", abstract, sink, trials)
+                undo()
+                continue
             mended = render()
             after = _read(mended)
             kept = _better(document, layout, mended, after, root) and _opens_with_text(after, column.body) \
@@ -844,7 +855,12 @@ def _lonely_end(box) -> bool:
     def text(b) -> str:
         return getattr(b, "text", "") + "".join(text(c) for c in getattr(b, "children", ()))
 
-    last = [c for c in text(lines[-1]) if not c.isspace() and c not in CJK_PUNCTUATION] if lines else []
+    return bool(lines) and _lonely(text(lines[-1]))
+
+
+def _lonely(line: str | None) -> bool:
+    """Whether a last line's text is one Han character alone (with its punctuation)."""
+    last = [c for c in line or "" if not c.isspace() and c not in CJK_PUNCTUATION]
     return len(last) == 1 and IS_HAN.match(last[0]) is not None
 
 
@@ -922,6 +938,7 @@ def _move_columns(layout: _Layout, article, parents: dict, change: int, abstract
     def undo_all():
         for step in reversed(undo):
             step()
+    undo_all.paragraph = paragraph.element if abstract else None  # the abstract's paragraph set so
     return undo_all
 
 

@@ -135,7 +135,7 @@ class _Paragraph:
         # A line more or fewer than the best breaks give (press/makeup.py asks, to make a page).
         element = getattr(linebox, "element", None)
         self.element = element
-        self.first_set = None  # (items, widths, params) of its best lines, for the make-up (plans_of)
+        self.first_set = None  # (items, widths, params, (text, starts)) of its best lines, for the make-up (plans_of)
         self.looseness = int(element.get(LOOSENESS, 0)) if element is not None else 0
         # (line start, column) → the line's natural width, letter spacing, whether a plan made again set
         # it, and where the next line starts
@@ -221,7 +221,7 @@ class _Paragraph:
         breaks = compose(rest.items, (first, width), replace(params, looseness=self.looseness if start == 0 else 0))
         if start == 0 and self.element is not None and not self.looseness:
             # Kept for the page make-up, which asks of a few whether they have a line to spare.
-            self.first_set = (rest.items, (first, width), params)
+            self.first_set = (rest.items, (first, width), params, (self.text, rest.starts))
         if breaks is None:
             LOGGER.info("no feasible breaks, WeasyPrint's own lines for %r", self.text[start:start + 60])
             self.plans[(start, width)] = None
@@ -270,7 +270,8 @@ def forget() -> None:
 
 def plans_of(document) -> dict:
     """What the composer was given for each paragraph of a laid-out document, as it set it
-    (at its best number of lines): id(element) → (element, items, widths, params). Read from
+    (at its best number of lines): id(element) → (element, items, widths, params, (text, where
+    the line after each item's break starts in it)). Read from
     the line boxes, which carry their paragraph (press_paragraph), so that no state outlives
     the document."""
     found: dict = {}
@@ -313,12 +314,25 @@ def stretch(plans: dict, element, change: int) -> float | None:
     found = plans.get(id(element))
     if found is None or found[0] is not element:
         return None
-    _, items, widths, params = found
+    _, items, widths, params, _ = found
     best = compose(items, widths, params)
     other = compose(items, widths, replace(params, looseness=change))
     if best is None or other is None or len(other) - len(best) != change:
         return None
     return max((b.ratio for b in other[:-1]), default=0.0)
+
+
+def last_line(plans: dict, element, change: int) -> str | None:
+    """The text of the paragraph's last line, set `change` lines longer as the composer sets it
+    (press.makeup's opening trials set an abstract so); None where it is not known."""
+    found = plans.get(id(element))
+    if found is None or found[0] is not element:
+        return None
+    _, items, widths, params, (text, starts) = found
+    breaks = compose(items, widths, replace(params, looseness=change))
+    if not breaks:
+        return None
+    return text[starts[breaks[-2].index]:] if len(breaks) > 1 else text
 
 
 def _planned_width(context, linebox, skip_stack, containing_block, inline, boxes, at=None) \

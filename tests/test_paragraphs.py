@@ -201,3 +201,61 @@ def test_a_paragraph_is_composed_once_for_every_layout_of_its_part(tmp_path):
     calls, distinct, plans, distinct_plans = map(int, result.stdout.split())
     assert plans > distinct_plans  # paragraphs were planned again in later layouts: what is kept serves them
     assert calls == distinct > 0
+
+
+def test_the_composer_knows_a_paragraphs_last_line_as_it_is_laid_out(tmp_path):
+    """press.paragraphs.last_line, which the page make-up asks instead of laying out an opening
+    whose abstract would end with one character alone: the last line of every paragraph of 2020-02's
+    article parts as the composer sets it, at its best number of lines and a line longer or
+    shorter, is the one the layout sets (read from the laid-out line boxes, spaces aside)."""
+    import subprocess
+    import textwrap
+
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / "tests")!r}]
+        from article_parts import article_parts
+        from press import paragraphs
+        from press.relayout import Layouts
+
+        parts, typesetter = article_parts({str(ROOT / "content" / "2020-02")!r}, {str(tmp_path / "cache")!r})
+
+        def text(box):
+            return getattr(box, "text", "") + "".join(text(c) for c in getattr(box, "children", ()))
+
+        def last_lines(document):
+            found = {{}}  # id(element) -> the text of its last laid-out line
+            for page in document.pages:
+                stack = [page._page_box]
+                while stack:
+                    box = stack.pop()
+                    lines = [c for c in getattr(box, "children", ()) if type(c).__name__ == "LineBox"]
+                    if lines and getattr(box, "element", None) is not None:
+                        found[id(box.element)] = "".join(text(lines[-1]).split())
+                    stack.extend(reversed(getattr(box, "children", [])))
+            return found
+
+        compared = same = 0
+        for part in parts:
+            html = typesetter._HTML(string=part.html, base_url=typesetter._url_for("issue"), url_fetcher=typesetter.fetcher)
+            layouts = Layouts(html, typesetter.sheets["page"], typesetter.font_config, typesetter._wrap)
+            first = layouts.render()
+            plans, laid = paragraphs.plans_of(first), last_lines(first)
+            for key, (element, *_) in plans.items():
+                compared += 1
+                same += laid.get(key) == "".join((paragraphs.last_line(plans, element, 0) or "").split())
+            for change in (+1, -1):
+                asked = [element for element, *_ in plans.values() if paragraphs.can_take(plans, element, change)][:3]
+                for element in asked:
+                    element.set(paragraphs.LOOSENESS, str(change))
+                laid = last_lines(layouts.render())
+                for element in asked:
+                    element.attrib.pop(paragraphs.LOOSENESS)
+                    compared += 1
+                    same += laid.get(id(element)) == "".join(paragraphs.last_line(plans, element, change).split())
+        print(compared, same)
+    """)
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-2000:]
+    compared, same = map(int, result.stdout.split())
+    assert compared > 50 and same == compared
