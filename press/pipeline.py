@@ -12,10 +12,10 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from threading import Event
-from typing import Iterator
 
 from . import manifest
 from .article import ArticleKey
@@ -266,4 +266,4 @@ def _fingerprint(cfg: Config, session: Session) -> str:
         groups.append((cfg.press_profile.parent, [cfg.press_profile]))
         roots.append(cfg.press_profile.parent)
     return manifest.fingerprint(groups, (cfg.strict, cfg.source_date, cfg.press), roots,
-                                Path(cfg.cache_dir) / "digests.json", session.digests)
+                                Path(cfg.cache_dir) / "digests.json", session.digests, Path(cfg.cache_dir) / "libraries.json")
