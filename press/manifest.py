@@ -132,7 +132,7 @@ def walk(folder: Path, roots: list[Path]) -> list[Path]:
             continue
         seen.add(real)
         try:
-            entries = list(os.scandir(current))
+            entries = sorted(os.scandir(current), key=lambda entry: entry.name)  # each folder in the same order
         except OSError:  # not a folder, or not one we may list: the build says so where it reads it
             continue
         for entry in entries:
