@@ -189,8 +189,10 @@ def library_versions(record: Path | None = None) -> tuple[str, ...]:
     try:
         kept = json.loads(Path(record).read_text(encoding="utf-8"))
         versions = kept["versions"]
-        if kept["linker"] == _linker_state() and len(kept["files"]) == 2 \
-                and all(kept["files"][path] == _state(path) for path in kept["files"]) and isinstance(versions, list) and len(versions) == 2 and all(isinstance(v, str) for v in versions):
+        unchanged = kept["linker"] == _linker_state() and len(kept["files"]) == 2 \
+            and all(kept["files"][path] == _state(path) for path in kept["files"])
+        whole = isinstance(versions, list) and len(versions) == 2 and all(isinstance(v, str) for v in versions)
+        if unchanged and whole:
             return tuple(versions)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass  # none yet, outdated or damaged: asked again
