@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
-import subprocess
 from pathlib import Path
 
 from .errors import Problem, note
@@ -59,6 +57,8 @@ class Cache:
     def write(self, folder: str, name: str, key: str, content: bytes) -> Path:
         path = self.folder(folder) / name
         if path.is_dir() and not path.is_symlink():
+            import shutil
+
             shutil.rmtree(path, ignore_errors=True)  # read() has said so already
         # Not synced: an entry lost to a crash is made again, and a half-written one fails its digest.
         return write_atomically(path, MAGIC + _sha(key.encode()) + _sha(content) + content, durable=False)
@@ -115,6 +115,10 @@ def check_fontconfig_cache(conf_dir: Path, conf: Path, font_dirs: list[Path]) ->
         recorded = ""
     if recorded == found:
         return []
+    # Loaded here, as a warm build (press.fonts imports this module) never gets this far.
+    import shutil
+    import subprocess
+
     notes = []
     if recorded.startswith(state):  # the same fonts: what differs was damaged, not outdated
         for line in recorded[len(state):].splitlines():

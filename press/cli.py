@@ -5,7 +5,6 @@ one place that prints problems and turns them into the exit status."""
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import signal
 import sys
@@ -46,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
                         "deliberate rounding), until either version of that block changes")
     args = parser.parse_args(argv)
     command = args.command or "pdf"
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(name)s: %(message)s")
+    if command != "pdf":
+        _log_to_stderr()  # pdf: once the build has work to do (a reused build logs nothing)
 
     from .config import load_config
     from .pipeline import accept, build, check, compare, proof
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             for folder in accept(cfg, session):
                 print(f"approved: {folder}")
         else:
-            outputs = list(build(cfg, session))
+            outputs = list(build(cfg, session, before_work=_log_to_stderr))
             _report(outputs[-1].warnings)
             for built in outputs:
                 print(built.path)
@@ -98,6 +98,13 @@ def main(argv: list[str] | None = None) -> int:
         _report(exc.problems)
         return 1
     return 0
+
+
+def _log_to_stderr() -> None:
+    """What the libraries log (pypdf, fontTools: a warning of a damaged image…), as the command line says it."""
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(name)s: %(message)s")
 
 
 def _serve(cfg, session, port: int) -> int:

@@ -19,7 +19,7 @@ from pypdf.generic import (ArrayObject, BooleanObject, ByteStringObject, Diction
                            NullObject, NumberObject, StreamObject, TextStringObject)
 
 from .render import LANG_TAGS
-from .session import Session
+from .session import Memo, Session
 from .typeset import TypesetPart
 from .xmp import PDF_UA_1, set_xmp
 
@@ -119,7 +119,7 @@ def assemble(parts: list[TypesetPart], overlays: list[TypesetPart], outline: lis
     checkpoint()
     _merge_structure(writer, tagged)
     checkpoint()
-    _name_fonts_by_program(writer)
+    _name_fonts_by_program(writer, session.font_programs if session is not None else None)
     _resolve_links(writer, anchors or {})
     for item in outline:
         _add_outline(writer, item, None)
@@ -265,7 +265,10 @@ class _StructureCopier:
         for key, value in source.items():
             if key in ("/P", "/K", "/Pg", "/Obj"):
                 continue
-            copy[NameObject(key)] = value.clone(self.writer)
+            # A name or a number held in place is a value, never changed: shared, not copied
+            # (most of an element's keys: /Type, /S; half of the structure's clones).
+            copy[key] = value if type(value) in _VALUES and getattr(value, "indirect_reference", None) is None \
+                else value.clone(self.writer)
         if "/Pg" in source:
             copy[NameObject("/Pg")] = self.pages.get(source.raw_get("/Pg").idnum, NullObject())
         if "/Obj" in source:
@@ -283,6 +286,9 @@ class _StructureCopier:
             return False
         kids = _kids(source)
         return len(kids) == 1 and isinstance(kids[0], int)
+
+
+_VALUES = (NameObject, NumberObject)
 
 
 def _kids(element: DictionaryObject) -> list:
@@ -405,11 +411,14 @@ def _add_xmp(writer: PdfWriter, info: DocInfo) -> None:
             claims=(PDF_UA_1,))
 
 
-def _name_fonts_by_program(writer: PdfWriter) -> None:
+def _name_fonts_by_program(writer: PdfWriter, programs: Memo | None = None) -> None:
     """Give every embedded font a subset tag made from its program, so equal tags mean equal
     programs. WeasyPrint tags a font by its description alone, so each part's own subset of a
     face came out under one name (ISO 32000-1 9.6.4 wants a tag per subset, and a RIP or
-    Acrobat may take one program for another of the same name)."""
+    Acrobat may take one program for another of the same name). `programs`: the digests of the
+    programs by their stored (compressed) bytes, which the three PDFs of a build share: each
+    program decompressed once, not once per PDF."""
+    programs = Memo() if programs is None else programs
     for obj in writer._objects:
         if not isinstance(obj, DictionaryObject) or obj.get("/Type") != "/Font" or "/DescendantFonts" not in obj:
             continue
@@ -419,7 +428,8 @@ def _name_fonts_by_program(writer: PdfWriter) -> None:
                         if key in descriptor), None)
         if program is None:
             continue
-        digest = hashlib.sha256(program.get_data()).digest()
+        stored = (program._data, repr(program.get("/Filter")), repr(program.get("/DecodeParms")))
+        digest = programs.get(stored, lambda: hashlib.sha256(program.get_data()).digest())
         tag = "".join(chr(65 + byte % 26) for byte in digest[:6])
         name = NameObject(f"/{tag}+{str(descriptor['/FontName']).partition('+')[2] or str(descriptor['/FontName'])[1:]}")
         for target, key in ((obj, "/BaseFont"), (cid_font, "/BaseFont"), (descriptor, "/FontName")):

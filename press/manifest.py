@@ -24,14 +24,15 @@ CODE = Path(__file__).resolve().parent
 
 
 def fingerprint(groups: list[tuple[Path, list[Path]]], options: object, roots: list[Path],
-                digests: Path | None = None, known: dict | None = None) -> str:
+                digests: Path | None = None, known: dict | None = None, libraries: Path | None = None) -> str:
     """The hash of the options, the environment and each group's files (named relative to the
     group's folder). Only what the build itself reads is given here (see `issue_files`), and only
     regular files inside `roots` are read: a link out of them, a pipe, a device or a file of /proc
     is fingerprinted by its name and kind alone (the build that meets it says what is wrong).
     A file that cannot be read is an error line, all of them at once. `digests`: a file where the
     digests of large files are kept from one run to the next (see file_digest); `known`: the
-    session's digests (press.session), which it adds to."""
+    session's digests (press.session), which it adds to; `libraries`: a file where the versions of
+    Pango and HarfBuzz are kept from one run to the next (see library_versions)."""
     from .errors import PressError, error
 
     known = {} if known is None else known
@@ -39,11 +40,14 @@ def fingerprint(groups: list[tuple[Path, list[Path]]], options: object, roots: l
         _load_digests(digests, known)
     real_roots = [Path(os.path.realpath(root)) for root in roots]
     digest = hashlib.sha256(repr(options).encode())
-    digest.update(environment())
+    digest.update(environment(library_versions(libraries)))
     problems, used, folders = [], set(), {}
     for folder, files in groups:
+        prefix = os.path.join(str(folder), "")
         for path in files:
-            digest.update(f"{os.path.relpath(path, folder)}\0".encode())
+            name = str(path)  # relative to the folder: its files are named from it (relpath asks the cwd twice)
+            name = name[len(prefix):] if name.startswith(prefix) else os.path.relpath(path, folder)
+            digest.update(f"{name}\0".encode())
             try:
                 digest.update(content_digest(path, real_roots, used, folders, known))
             except OSError as exc:
@@ -69,14 +73,17 @@ def content_digest(path: Path, roots: list[Path], used: set | None = None, folde
         raise
     except OSError as exc:  # nothing there, a name too long: the build says so where it reads it
         return f"missing {exc.errno}".encode()
+    # Paths compared as text (a Path made and compared for each file was half of a warm build's
+    # fingerprint): `roots` are resolved, and so is the target.
     if S_ISLNK(own.st_mode):
-        target = Path(os.path.realpath(path))
+        target = os.path.realpath(path)
     else:
         folders = {} if folders is None else folders
-        if path.parent not in folders:
-            folders[path.parent] = Path(os.path.realpath(path.parent))
-        target = folders[path.parent] / path.name
-    if not any(target.is_relative_to(root) for root in roots):
+        parent = os.path.dirname(path)
+        if parent not in folders:
+            folders[parent] = os.path.realpath(parent)
+        target = os.path.join(folders[parent], path.name)
+    if not _inside(target, roots):
         return b"outside"
     try:
         return file_digest(path, used, known)
@@ -86,6 +93,14 @@ def content_digest(path: Path, roots: list[Path], used: set | None = None, folde
         raise
     except OSError as exc:  # a loop of links, a name too long: the build says so, in its words
         return f"unreadable {exc.errno}".encode()
+
+
+def _inside(real: str, roots: list) -> bool:
+    """Whether a resolved path is one of `roots` (resolved) or under one."""
+    for root in map(str, roots):
+        if real == root or real.startswith(root if root.endswith(os.sep) else root + os.sep):
+            return True
+    return False
 
 
 def issue_files(issue_dir: Path) -> list[Path]:
@@ -98,7 +113,7 @@ def issue_files(issue_dir: Path) -> list[Path]:
     top = [p for p in _entries(issue_dir) if p.name == "issue.yaml"
            or p.name.endswith((".zh.md", ".en.md", ".translation.yaml", ".accepted.yaml"))]
     images = [p for p in walk(issue_dir, [issue_dir]) if p.suffix.lower() in IMAGE_SUFFIXES]
-    return sorted(set(top) | set(images))
+    return sorted(set(top) | set(images), key=str)
 
 
 # press/preflight.py's, which loads too much (Pillow, the Markdown stage) for a warm build to import it.
@@ -108,23 +123,27 @@ IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff"}
 def walk(folder: Path, roots: list[Path]) -> list[Path]:
     """Every path under `folder` that is not a folder, in order. Links to folders are entered only
     when they lead inside `roots` (each real folder once: a loop of links ends)."""
-    real_roots = [Path(os.path.realpath(root)) for root in roots]
+    real_roots = [os.path.realpath(root) for root in roots]
     found, seen, todo = [], set(), [Path(folder)]
     while todo:
         current = todo.pop()
-        real = Path(os.path.realpath(current))
-        if real in seen or not any(real.is_relative_to(root) for root in real_roots):
+        real = os.path.realpath(current)
+        if real in seen or not _inside(real, real_roots):
             continue
         seen.add(real)
-        for path in _entries(current):
-            if path.name == "__pycache__":
+        try:
+            entries = sorted(os.scandir(current), key=lambda entry: entry.name)  # each folder in the same order
+        except OSError:  # not a folder, or not one we may list: the build says so where it reads it
+            continue
+        for entry in entries:
+            if entry.name == "__pycache__":
                 continue
             try:
-                is_dir = path.is_dir()  # follows a link: where it leads is checked when entered
+                is_dir = entry.is_dir()  # follows a link: where it leads is checked when entered
             except OSError:
                 is_dir = False
-            (todo if is_dir else found).append(path)
-    return sorted(found)
+            (todo if is_dir else found).append(current / entry.name)
+    return sorted(found, key=str)  # as text: Path's own order compares lists of parts, three times slower
 
 
 def _entries(folder: Path) -> list[Path]:
@@ -135,30 +154,83 @@ def _entries(folder: Path) -> list[Path]:
 
 
 @lru_cache(maxsize=1)
-def environment() -> bytes:
+def environment(libraries: tuple[str, ...] | None = None) -> bytes:
     """What the pages depend on besides press's own files: the installed Python packages and
-    the Pango and HarfBuzz that WeasyPrint loads, by version.
+    the Pango and HarfBuzz that WeasyPrint loads, by version (`libraries`, as library_versions
+    gives them; else asked of the libraries themselves).
 
     The packages are named by their installed metadata folders (name-version.dist-info), which
     is what importlib.metadata reads, without its cost (50-100 ms to import and scan, where a
-    warm build takes 120 ms).
-    Pango and HarfBuzz are asked for their versions through the very library names WeasyPrint's
-    ffi loads (weasyprint/text/ffi.py): the dynamic linker gives the same library to both."""
+    warm build takes 120 ms)."""
     installed = set()
     for folder in sys.path:
         try:
             installed.update(n for n in os.listdir(folder or ".") if n.endswith((".dist-info", ".egg-info")))
         except OSError:
             continue
-    libraries = [_library_version(PANGO, "pango_version_string"), _library_version(HARFBUZZ, "hb_version_string")]
-    return "\n".join(sorted(installed) + libraries).encode()
+    return "\n".join(sorted(installed) + list(libraries or _loaded_versions()[0])).encode()
 
 
 PANGO = ("libpango-1.0.so.0", "libpango-1.0.dylib", "libpango-1.0-0.dll")
 HARFBUZZ = ("libharfbuzz.so.0", "libharfbuzz.0.dylib", "libharfbuzz-0.dll")
+LINKER_CACHE = Path("/etc/ld.so.cache")  # where the dynamic linker of Linux finds a library by name
 
 
-def _library_version(names: tuple[str, ...], function: str) -> str:
+def library_versions(record: Path | None = None) -> tuple[str, ...]:
+    """The versions of Pango and HarfBuzz, asked through the very library names WeasyPrint's ffi
+    loads (weasyprint/text/ffi.py): the dynamic linker gives the same library to both.
+
+    Loading them takes 10 ms, a tenth of a warm build: `record` keeps the versions with what the
+    linker found them from (its cache, the library files it loaded, the variables that steer it),
+    and while none of that changed they are read from it. An upgrade of either replaces its file
+    and runs ldconfig, which rewrites the linker's cache: asked again."""
+    if record is None:
+        return _loaded_versions()[0]
+    try:
+        kept = json.loads(Path(record).read_text(encoding="utf-8"))
+        versions = kept["versions"]
+        unchanged = kept["linker"] == _linker_state() and len(kept["files"]) == 2 \
+            and all(kept["files"][path] == _state(path) for path in kept["files"])
+        whole = isinstance(versions, list) and len(versions) == 2 and all(isinstance(v, str) for v in versions)
+        if unchanged and whole:
+            return tuple(versions)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass  # none yet, outdated or damaged: asked again
+    versions, files = _loaded_versions()
+    if files:  # found where they were loaded from: kept
+        from .errors import PressError
+        from .output import write_atomically
+
+        data = {"linker": _linker_state(), "files": {path: _state(path) for path in files}, "versions": versions}
+        try:
+            write_atomically(record, json.dumps(data), durable=False)
+        except PressError:  # only a speed-up
+            pass
+    return versions
+
+
+def _loaded_versions() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The libraries' versions, and the files they were loaded from (none when that cannot be told).
+    Asked again, a library already loaded answers in microseconds: dlopen only counts it again."""
+    found = [_library_version(PANGO, "pango_version_string"), _library_version(HARFBUZZ, "hb_version_string")]
+    versions, files = tuple(version for version, _ in found), tuple(file for _, file in found)
+    return versions, files if all(files) else ()
+
+
+def _linker_state() -> list:
+    return [os.environ.get("LD_LIBRARY_PATH", ""), os.environ.get("LD_PRELOAD", ""), _state(str(LINKER_CACHE))]
+
+
+def _state(path: str) -> list | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return [stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
+
+
+def _library_version(names: tuple[str, ...], function: str) -> tuple[str, str | None]:
+    """The version, and the file the dynamic linker loaded the library from (dladdr: as it named it)."""
     import ctypes
 
     for name in names:
@@ -167,8 +239,24 @@ def _library_version(names: tuple[str, ...], function: str) -> str:
         except (OSError, AttributeError):
             continue
         version.restype = ctypes.c_char_p
-        return f"{name} {version().decode()}"
-    return f"{names[0]} missing"  # the typesetter will say so when it loads
+        return f"{name} {version().decode()}", _file_of(ctypes, version)
+    return f"{names[0]} missing", None  # the typesetter will say so when it loads
+
+
+def _file_of(ctypes, function) -> str | None:
+    class DlInfo(ctypes.Structure):
+        _fields_ = [("dli_fname", ctypes.c_char_p), ("dli_fbase", ctypes.c_void_p),
+                    ("dli_sname", ctypes.c_char_p), ("dli_saddr", ctypes.c_void_p)]
+
+    try:
+        dladdr = ctypes.CDLL(None).dladdr
+    except (OSError, AttributeError):  # no dladdr (Windows)
+        return None
+    dladdr.argtypes = [ctypes.c_void_p, ctypes.POINTER(DlInfo)]
+    info = DlInfo()
+    if not dladdr(ctypes.cast(function, ctypes.c_void_p), ctypes.byref(info)) or not info.dli_fname:
+        return None
+    return os.path.abspath(os.fsdecode(info.dli_fname))
 
 
 class NotAFile(OSError):
@@ -301,12 +389,24 @@ def _id_check(key: str, issue_id: str) -> str:
 def reuse(out_dir: Path, stamp: str) -> dict | None:
     """The recorded build in out_dir, if it was made from these inputs and its files are untouched.
     The record's own check must hold too: the warnings it says again, the first pages and page
-    keys the proof uses come from it, and a damaged one would be said or used as it reads."""
+    keys the proof uses come from it, and a damaged one would be said or used as it reads.
+
+    A file whose inode, size and times are those recorded just after it was written is untouched
+    (any write sets its change time, which nothing can set back) and is not read: hashing the
+    three PDFs again was a tenth of a warm build. One changed in the same tick of the clock as the
+    record was written (its change time not older than the record's) is read all the same."""
     try:
-        record = json.loads((Path(out_dir) / MANIFEST).read_text(encoding="utf-8"))
+        path = Path(out_dir) / MANIFEST
+        with open(path, encoding="utf-8") as f:
+            recorded_at = os.fstat(f.fileno()).st_mtime_ns
+            record = json.loads(f.read())
         if record["fingerprint"] != stamp or record.pop("check") != _record_check(record):
             return None
+        states = record.get("states", {})
         for name, digest in record["outputs"].items():
+            state = os.stat(Path(out_dir) / name)
+            if states.get(name) == _output_state(state) and state.st_ctime_ns < recorded_at:
+                continue
             if hashlib.sha256((Path(out_dir) / name).read_bytes()).hexdigest() != digest:
                 return None
         return record
@@ -318,9 +418,14 @@ def record(out_dir: Path, stamp: str, outputs: dict[str, str], warnings: list[li
            page_keys: list[str], block_pages: dict[str, list] | None = None) -> None:
     """`outputs`: the SHA-256 (hex) of each file written, by name, in the order written;
     `block_pages`: each article's [source line, printed page] pairs (the proof's reading view)."""
+    try:
+        states = {name: _output_state(os.stat(Path(out_dir) / name)) for name in outputs}
+    except OSError:  # gone already: the next build is a full one
+        return
     data = {
         "fingerprint": stamp,
         "outputs": outputs,
+        "states": states,
         "warnings": warnings,
         "first_pages": first_pages,
         "page_keys": page_keys,
@@ -334,6 +439,10 @@ def record(out_dir: Path, stamp: str, outputs: dict[str, str], warnings: list[li
         write_atomically(Path(out_dir) / MANIFEST, json.dumps(data, ensure_ascii=False, indent=1), durable=False)
     except PressError:  # only a speed-up: the next build is a full one
         pass
+
+
+def _output_state(stat: os.stat_result) -> list[int]:
+    return [stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
 
 
 def _record_check(data: dict) -> str:

@@ -16,8 +16,8 @@ import itertools
 import os
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .errors import PressError
 

@@ -49,7 +49,7 @@ def test_the_build_fingerprint_follows_the_environment(tmp_path, monkeypatch):
     (tmp_path / "issue" / "a.zh.md").write_text("x")
     issue = [(tmp_path / "issue", manifest.issue_files(tmp_path / "issue"))]
     first = manifest.fingerprint(issue, (), [tmp_path / "issue"])
-    monkeypatch.setattr(manifest, "environment", lambda: b"weasyprint-71.0.dist-info")
+    monkeypatch.setattr(manifest, "environment", lambda *libraries: b"weasyprint-71.0.dist-info")
     assert manifest.fingerprint(issue, (), [tmp_path / "issue"]) != first
 
 
@@ -72,3 +72,40 @@ def test_a_damaged_remembered_issue_id_is_not_used(tmp_path):
         known.write_text(json.dumps({key: damaged}), encoding="utf-8")
         assert manifest.issue_id(issue, known) == "2020-02", damaged
         assert json.loads(known.read_text(encoding="utf-8")) == {key: entry}  # made again
+
+
+def test_the_library_versions_are_kept_while_the_linker_would_load_the_same_files(tmp_path, monkeypatch):
+    """Loading Pango to ask its version was a tenth of a warm build: the versions are kept in the
+    cache with the linker's cache and the files it loaded, and asked again when any changed."""
+    import json
+
+    record = tmp_path / "libraries.json"
+    asked = manifest.library_versions(record)
+    assert asked == manifest._loaded_versions()[0] and asked[0].startswith("libpango-1.0.so.0 ")
+    kept = json.loads(record.read_text())
+    assert sorted(kept["files"]) == sorted(manifest._loaded_versions()[1]) and len(kept["files"]) == 2
+
+    def load(names, function):
+        raise AssertionError("a library loaded")
+
+    monkeypatch.setattr(manifest, "_library_version", load)
+    assert manifest.library_versions(record) == asked  # from the record, no library loaded
+    # What would make the linker load another file: each asks the libraries again.
+    for change in ({"linker": [*kept["linker"][:2], None]},  # ldconfig rewrote its cache
+                   {"files": {path: [0, 0, 0, 0, 0] for path in kept["files"]}},  # a library replaced
+                   {"versions": "damaged"}):
+        record.write_text(json.dumps({**kept, **change}))
+        try:
+            manifest.library_versions(record)
+        except AssertionError as exc:
+            assert "a library loaded" in str(exc)
+        else:
+            raise AssertionError(f"the record was used after {change}")
+    record.write_text(json.dumps(kept))
+    monkeypatch.setenv("LD_LIBRARY_PATH", str(tmp_path))
+    try:
+        manifest.library_versions(record)
+    except AssertionError as exc:
+        assert "a library loaded" in str(exc)
+    else:
+        raise AssertionError("the record was used with another LD_LIBRARY_PATH")

@@ -3,6 +3,7 @@ the build recorded once the last is yielded; each cover asked for once."""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 
 import yaml
@@ -59,3 +60,18 @@ def test_a_damaged_record_of_the_last_build_is_not_used(tmp_path, built):
     assert not any(b.reused for b in again)
     assert [p.format() for p in again[0].warnings] == said
     assert all(b.reused for b in build(cfg, Session()))  # recorded again, whole
+
+
+def test_an_output_changed_since_it_was_written_is_made_again(tmp_path, built):
+    """A reused build reads no PDF whose inode, size and times are as recorded: one rewritten with
+    the same size and its modification time set back still has a newer change time, and is made again."""
+    cfg = load_config(str(ISSUE), str(tmp_path / "out"))
+    list(build(cfg, Session()))
+    pdf = tmp_path / "out" / f"{ISSUE.name}.pdf"
+    before, data = pdf.stat(), pdf.read_bytes()
+    assert all(b.reused for b in build(cfg, Session()))
+    pdf.write_bytes(data[:-64] + b" " * 64)  # the same size
+    os.utime(pdf, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert pdf.stat().st_size == before.st_size and pdf.stat().st_mtime_ns == before.st_mtime_ns
+    assert not any(b.reused for b in build(cfg, Session()))
+    assert pdf.read_bytes() == data

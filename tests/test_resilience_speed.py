@@ -320,13 +320,16 @@ import sys
 sys.path.insert(0, {root!r})
 from press.cli import main
 assert main(["pdf", {issue!r}, "-o", {out!r}]) == 0
-print(sorted(name for name in ("yaml", "press.stages", "press.typeset", "weasyprint", "pypdf", "PIL") if name in sys.modules))
+print(sorted(name for name in ("yaml", "press.stages", "press.typeset", "weasyprint", "pypdf", "PIL", "logging", "ctypes",
+                                 "subprocess") if name in sys.modules))
 """
 
 
 def test_a_warm_build_loads_no_stage_and_no_yaml(tmp_path, warm_cache):
     """Nothing changed: the build is answered from the manifest, the issue's id from what the
-    cache remembers of its issue.yaml, and the fonts' digests from the cache (warm < 0.1 s). The
+    cache remembers of its issue.yaml, the fonts' digests and the versions of Pango and HarfBuzz
+    from the cache, and nothing is set up for work it will not do: no logging, no subprocess
+    (warm < 0.1 s). The
     cache starts with the session's parts of the issue (conftest.warm_cache): the first build
     writes the PDFs from them."""
     env = {**os.environ, "PRESS_CACHE_DIR": str(warm_cache)}
