@@ -10,7 +10,8 @@ and how many were set anew.
 
 Run by tests/test_relayout.py in a process of its own (the typesetter points fontconfig at the
 project's fonts, which the rest of the test session should not inherit).
-Usage: python tests/edit_check.py ISSUE_DIR CACHE_DIR
+Usage: python tests/edit_check.py ISSUE_DIR CACHE_DIR [PARTS]
+PARTS: the parts to edit (article/slug.lang, comma-separated); without it, every article part.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 WORDS = {"zh": "科技人员合作研究的成果", "en": " and the results of joint research"}
 
 
-def main(issue_dir: str, cache_dir: str) -> None:
+def main(issue_dir: str, cache_dir: str, chosen: str | None = None) -> None:
     from article_parts import article_parts
 
     from press import deflate, paragraphs, relayout
@@ -42,6 +43,9 @@ def main(issue_dir: str, cache_dir: str) -> None:
         return hashlib.sha256(typesetter.typeset(part).pdf).hexdigest()[:16]
 
     parts, typesetter = article_parts(issue_dir, cache_dir)
+    if chosen is not None:
+        assert set(chosen.split(",")) <= {part.key for part in parts}, chosen
+        parts = [part for part in parts if part.key in chosen.split(",")]
     asked: list[bool] = []  # each paragraph's items asked for: found made before
     make_items = paragraphs._made
 

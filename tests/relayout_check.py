@@ -5,7 +5,9 @@ change: the two PDFs' hashes, and the unchanged part's.
 
 Run by tests/test_relayout.py in a process of its own (the typesetter points fontconfig at the
 project's fonts, which the rest of the test session should not inherit).
-Usage: python tests/relayout_check.py ISSUE_DIR CACHE_DIR
+Usage: python tests/relayout_check.py ISSUE_DIR CACHE_DIR [LOOSENED MOVED]
+LOOSENED, MOVED: the parts (article/slug.lang, comma-separated) whose paragraphs are set a line
+looser or tighter, and whose first float is moved; without them, every article part for both.
 """
 
 from __future__ import annotations
@@ -24,12 +26,20 @@ sys.path.insert(0, str(ROOT))
 NEIGHBOUR = ".body figure + p, .body table + p { color: #a00 }"
 
 
-def main(issue_dir: str, cache_dir: str) -> None:
+def main(issue_dir: str, cache_dir: str, loosened: str | None = None, moved: str | None = None) -> None:
     from dataclasses import replace
 
     from article_parts import article_parts
 
     parts, typesetter = article_parts(issue_dir, cache_dir)
+    chosen = None if loosened is None else {"loosened": loosened.split(","), "moved": (moved or "").split(",")}
+
+    def chosen_for(what: str, part) -> bool:
+        return chosen is None or part.key in chosen[what]
+
+    if chosen is not None:
+        assert set(chosen["loosened"] + chosen["moved"]) - {""} <= {part.key for part in parts}, chosen
+        parts = [part for part in parts if chosen_for("loosened", part) or chosen_for("moved", part)]
     from weasyprint.layout import inline
 
     from press import makeup, paragraphs
@@ -89,7 +99,7 @@ def main(issue_dir: str, cache_dir: str) -> None:
             return list(root.iter())[i]
 
         # A line more or fewer for a paragraph that has one to give, as the make-up asks.
-        for change in (+1, -1):
+        for change in (+1, -1) if chosen_for("loosened", part) else ():
             able = [i for i, e in enumerate(elements) if e.tag == "p" and paragraphs.can_take(plans, e, change)]
             for i in dict.fromkeys(able[k] for k in (0, len(able) // 2, -1) if able):
                 def loosen(root, i=i, change=change):
@@ -99,7 +109,7 @@ def main(issue_dir: str, cache_dir: str) -> None:
                 nth(html.etree_element, i).attrib.pop(paragraphs.LOOSENESS)
                 print(json.dumps({"part": part.key, "change": f"looseness {change:+d} of element {i}",
                                   "unchanged": unchanged, "relayout": trial, "fresh": fresh(part, loosen)}), flush=True)
-        if any(makeup.is_float(e) for e in elements):
+        if chosen_for("moved", part) and any(makeup.is_float(e) for e in elements):
             moves.append(part)
     for n, part in enumerate(moves):
         for css in ("",) + ((NEIGHBOUR,) if n < 2 else ()):

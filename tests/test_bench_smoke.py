@@ -48,5 +48,5 @@ def test_benchmark_scenarios_build_what_they_say(tmp_path, built):
     # Twice the articles (each opens a page of its own): twice the article pages, one cover and contents.
     front = 2
     assert pages("scale-l") == {name: front + 2 * (n - front) for name, n in real.items()}
-    # The naive script typesets the same issue in one go, into one bilingual PDF or more.
+    # The naive script typesets the same issue in one go, each edition a PDF (the smoke run: the English one).
     assert results["naive"]["files"] and all(f["pages"] > front for f in results["naive"]["files"].values())
