@@ -18,7 +18,7 @@ import shutil
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from threading import Lock
+from threading import Event, Lock
 from typing import TYPE_CHECKING
 
 from . import makeup
@@ -175,7 +175,8 @@ class Typesetter:
         import pyphen
 
         pyphen.Pyphen(lang="en")  # the articles' English is lang="en" (press/render.py's LANG_TAGS)
-        self._carried: dict = {}  # the last part set in this process: its lines (press.relayout.Carried)
+        self._carried: dict = {}  # each article part set in this process: its lines, as last set (press.relayout.Carried)
+        self.stop: Event | None = None  # set: the part being set is given up (warm_up_between_edits)
 
     def typeset(self, part: RenderedHtml) -> TypesetPart:
         from .fetch import RefusedFetch
@@ -188,7 +189,7 @@ class Typesetter:
         html = self._HTML(string=part.html, base_url=self._url_for("issue"), url_fetcher=self.fetcher)
         # The element tree as it stands at each call: the make-up changes it between passes
         # (press/relayout.py lays out again only what a change needs).
-        layouts = Layouts(html, sheets, self.font_config, self._wrap, self._carried.get(part.key))
+        layouts = Layouts(html, sheets, self.font_config, self._wrap, self._carried.get(part.key), self.stop)
 
         notices = ()
         try:
@@ -201,7 +202,7 @@ class Typesetter:
         if part.article is not None and multiprocessing.parent_process() is None:
             # serve's process: the article's lines, for its next edit (the contents and running heads
             # an edit may set again between two edits of an article have nothing to carry)
-            self._carried = {part.key: layouts.carry()}
+            self._carried[part.key] = layouts.carry()
         layouts.forget()  # the boxes and lines kept for trials: not needed to write the PDF
         for page in document.pages:
             # WeasyPrint gives a link's every inner box (each <wbr> of a printed address, each
@@ -416,6 +417,9 @@ class Typesetting:
             results = [_result(future, job) for future, job in zip(futures, jobs)]
         if jobs and self.in_process:
             self.session.warmed = True  # a part set here
+        articles = [(self.dirs, self.fonts, part, self.salt) for part in parts if part.article is not None]
+        if self.in_process and articles:  # serve: what it sets here between edits (warm_up_between_edits)
+            self.session.unwarmed = sorted(articles, key=lambda job: len(job[2].html))
         for i, (result, notes) in zip(missing, results):
             done[i] = result
             self._messages.extend(notes)
@@ -496,6 +500,33 @@ def _typesetting_code() -> list[Path]:
 _TYPE_CHECKING = re.compile(r"^if TYPE_CHECKING:\n(?:[ \t]+.*\n|\n)+", re.M)
 _RELATIVE_IMPORT = re.compile(r"^[ \t]*from \.(\w*) import (?:\(([\w,\s]+)\)|([\w, ]+))", re.M)
 _IN_PROCESS = Lock()  # WeasyPrint is not made for threads: one part at a time in this process
+
+
+def warm_up_between_edits(session: Session, stop: Event) -> None:
+    """serve, once a build is out and no edit is waiting: each article part of that build that this
+    process has not set yet (the workers set them, or the cache held them), set here and thrown
+    away, the shortest first. Whichever article the editor edits first then finds its lines
+    (press.relayout.Carried) and its paragraphs (press/paragraphs.py) made, as every later edit
+    does. An edit saved meanwhile stops it within a line (relayout.Interrupted); the rest waits
+    for the next quiet moment."""
+    from .relayout import Interrupted
+
+    while session.unwarmed and not stop.is_set():
+        dirs, fonts, part, salt = job = session.unwarmed[0]
+        typesetter = _typesetter(session.typesetters, dirs, fonts, salt)
+        if part.key not in typesetter._carried:
+            try:
+                with _IN_PROCESS:
+                    typesetter.stop = stop
+                    typesetter.typeset(part)
+            except Interrupted:
+                return
+            except PressError:  # said by the build that set it (or by the next): nothing to warm
+                pass
+            finally:
+                typesetter.stop = None
+        if session.unwarmed and session.unwarmed[0] is job:
+            session.unwarmed.pop(0)
 
 
 def _warm_up(fonts_dir: Path, cache_dir: Path, typesetters: Memo) -> Memo:
