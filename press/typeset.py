@@ -204,6 +204,12 @@ class Typesetter:
             # an edit may set again between two edits of an article have nothing to carry)
             self._carried[part.key] = layouts.carry()
         layouts.forget()  # the boxes and lines kept for trials: not needed to write the PDF
+        if self.stop is not None and self.stop.is_set():
+            # serve's warm-up, its lines kept already: its PDF (50-110 ms, which no line check
+            # interrupts) would only delay the edit saved meanwhile.
+            from .relayout import Interrupted
+
+            raise Interrupted
         for page in document.pages:
             # WeasyPrint gives a link's every inner box (each <wbr> of a printed address, each
             # span) an annotation of its own; the link's own boxes, one a line, cover them all.
@@ -521,8 +527,8 @@ def warm_up_between_edits(session: Session, stop: Event) -> None:
                     typesetter.typeset(part)
             except Interrupted:
                 return
-            except PressError:  # said by the build that set it (or by the next): nothing to warm
-                pass
+            except Exception:  # noqa: BLE001 (a warm-up is never worth stopping serve: the build says what is wrong)
+                LOG.debug("warm-up: %s not set", part.key, exc_info=True)
             finally:
                 typesetter.stop = None
         if session.unwarmed and session.unwarmed[0] is job:
