@@ -431,7 +431,9 @@ class Typesetting:
             self._messages.extend(notes)
             self._store(keys[i], result)
         if len(missing) > 1:
-            release_memory()  # what unpickling the results left behind
+            # What unpickling the results left behind; not serve's memos of the part it set itself
+            # (or will set between edits), which its next edit uses.
+            release_memory(memos=not self.in_process)
         for part in done.values():
             # A part is cached by content, not by folder: the same sources elsewhere (another copy
             # of the issue, another checkout) reuse it, and are told where they are themselves.
@@ -590,18 +592,19 @@ def _typeset_in_worker(typesetters: Memo, job) -> tuple[TypesetPart, list[Proble
             release_memory()
 
 
-def release_memory() -> None:
+def release_memory(memos: bool = True) -> None:
     """Give the memory of a finished document back to the system. A part's box tree is
     garbage once its PDF is written, but glibc keeps freed pages, and a worker that typesets
-    a 200-page issue would otherwise only grow. What serve keeps for its next edit goes too
-    (the paragraphs composed, the streams compressed): no other part of a build has the same."""
+    a 200-page issue would otherwise only grow. With `memos`, what serve keeps for its next edit
+    goes too (the paragraphs composed, the streams compressed): no other part of a build has the same."""
     import ctypes
     import gc
 
     from . import deflate, paragraphs
 
-    paragraphs.forget()
-    deflate.forget()
+    if memos:
+        paragraphs.forget()
+        deflate.forget()
     gc.collect()
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
