@@ -110,7 +110,7 @@ def _log_to_stderr() -> None:
 def _serve(cfg, session, port: int) -> int:
     from .pipeline import proof
     from .serve import serve
-    from .typeset import import_weasyprint, isolate_fontconfig
+    from .typeset import import_weasyprint, isolate_fontconfig, warm_up_between_edits
 
     # Ctrl-C stops serve however it was started: a shell without job control (nohup … &, a CI
     # runner) starts it with SIGINT ignored, and Python then leaves it ignored.
@@ -125,7 +125,8 @@ def _serve(cfg, session, port: int) -> int:
             yield built
         _report(built.warnings)
 
-    serve(build_proof, [cfg.issue_dir, cfg.templates_dir, cfg.styles_dir, cfg.fonts_dir], _proof_dir(cfg), port)
+    serve(build_proof, [cfg.issue_dir, cfg.templates_dir, cfg.styles_dir, cfg.fonts_dir], _proof_dir(cfg), port,
+          idle=lambda stop: warm_up_between_edits(session, stop))
     return 0
 
 

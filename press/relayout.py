@@ -54,16 +54,23 @@ from __future__ import annotations
 from .paragraphs import LOOSENESS
 
 _MISSING = object()
+
+
+class Interrupted(Exception):
+    """A layout given up for a newer edit (serve's warm-up between edits, press.typeset)."""
+
+
 BUILDS = 2  # box trees kept, with their lines: the tree as it was, and as a float's move made it
 
 
 class Layouts:
     """An HTML document's layouts, as its element tree stands at each call of render()."""
 
-    def __init__(self, html, stylesheets, font_config, wrap, before: "Carried | None" = None):
+    def __init__(self, html, stylesheets, font_config, wrap, before: "Carried | None" = None, stop=None):
         from weasyprint import DEFAULT_OPTIONS
 
         self.html, self.font_config, self.wrap = html, font_config, wrap
+        self.stop = stop  # an Event: once set, the layout under way stops at its next line (Interrupted)
         self.options = {**DEFAULT_OPTIONS, "stylesheets": stylesheets}
         self.before = before  # the lines of this part's last typesetting (serve: the edit before)
         # The element tree's signature → (context, root box, footnotes) of the last few builds: a
@@ -109,6 +116,7 @@ class Layouts:
             self._built[signature] = (context, root_box, footnotes)
             while len(self._built) > BUILDS:
                 del self._built[next(iter(self._built))]  # the oldest
+        context.press_stop = self.stop
         return _document(self.html, root_box, context, self.options)
 
     def carry(self) -> "Carried | None":
@@ -277,6 +285,9 @@ def install() -> None:
 
     def kept_linebox(context, linebox, position_y, bottom_space, skip_stack, containing_block,
                      absolute_boxes, fixed_boxes, first_letter_style, first_line_style):
+        stop = getattr(context, "press_stop", None)
+        if stop is not None and stop.is_set():
+            raise Interrupted
         # Every line box the composer may plan a paragraph of: a layout made again plans anew.
         context.__dict__.setdefault("press_lineboxes", {})[id(linebox)] = linebox
         if context.excluded_shapes or first_letter_style is not None or first_line_style is not None:

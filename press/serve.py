@@ -274,13 +274,16 @@ def stop(proc: subprocess.Popen, timeout: float = 30) -> None:
 
 
 def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Path], proof_dir: Path,
-          port: int = 0, ready: Callable[[str], None] = announce) -> None:
+          port: int = 0, ready: Callable[[str], None] = announce,
+          idle: Callable[[threading.Event], None] | None = None) -> None:
     """Build, serve the proof, rebuild on every change under `watched`, until Ctrl-C.
 
     `build(stop)` yields once the new proof is on disk (open tabs reload then), and again for each
     PDF the proof does not show (the single-language editions), which it writes meanwhile; `stop`
     is set once a newer edit is saved, and the build then stops at its next step
-    (press.stages.Stopped): the editions of an old edit are never waited for.
+    (press.stages.Stopped): the editions of an old edit are never waited for. `idle(stop)`, if
+    given, runs once a build is done and no edit waits, and returns soon after `stop` is set (the
+    typesetter warms what the next edit may need: press.typeset.warm_up_between_edits).
     The HTTP server runs in a process of its own: in this one,
     it would wait for the builder's hold on the interpreter at every request, and the
     browser would load the new pages only as fast as the build let it."""
@@ -353,6 +356,8 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
         rebuild(edit=False)
         ready(url)
         while True:
+            if idle is not None and not changed.is_set():
+                idle(changed)
             while not changed.wait(timeout=1):  # with a timeout: Ctrl-C is seen at once
                 watching()
             watching()

@@ -72,6 +72,7 @@ class Session:
     digests: dict = field(default_factory=dict)
     frozen: bool = False  # press.pipeline: the stages' modules are out of the collector's sight
     warmed: bool = False  # the typesetter of this process made, before any edit (press.typeset: serve)
+    unwarmed: list = field(default_factory=list)  # the last build's article parts, for press.typeset.warm_up_between_edits
 
     def new_build(self) -> None:
         for memo in (self.parsed, self.converted, self.blocks, self.compared, self.decoded, self.coverage, self.parts,

@@ -20,7 +20,7 @@ import shutil
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from threading import Lock
+from threading import Event, Lock
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -205,7 +205,8 @@ class Typesetter:
         import pyphen
 
         pyphen.Pyphen(lang="en")  # the articles' English is lang="en" (press/render.py's LANG_TAGS)
-        self._carried: dict = {}  # the last part set in this process: its lines (press.relayout.Carried)
+        self._carried: dict = {}  # each article part set in this process: its lines, as last set (press.relayout.Carried)
+        self.stop: Event | None = None  # set: the part being set is given up (warm_up_between_edits)
 
     def typeset(self, part: RenderedHtml) -> TypesetPart:
         from .fetch import RefusedFetch
@@ -218,7 +219,7 @@ class Typesetter:
         html = self._HTML(string=part.html, base_url=self._url_for("issue"), url_fetcher=self.fetcher)
         # The element tree as it stands at each call: the make-up changes it between passes
         # (press/relayout.py lays out again only what a change needs).
-        layouts = Layouts(html, sheets, self.font_config, self._wrap, self._carried.get(part.key))
+        layouts = Layouts(html, sheets, self.font_config, self._wrap, self._carried.get(part.key), self.stop)
 
         notices = ()
         try:
@@ -231,8 +232,14 @@ class Typesetter:
         if part.article is not None and multiprocessing.parent_process() is None:
             # serve's process: the article's lines, for its next edit (the contents and running heads
             # an edit may set again between two edits of an article have nothing to carry)
-            self._carried = {part.key: layouts.carry()}
+            self._carried[part.key] = layouts.carry()
         layouts.forget()  # the boxes and lines kept for trials: not needed to write the PDF
+        if self.stop is not None and self.stop.is_set():
+            # serve's warm-up, its lines kept already: its PDF (50-110 ms, which no line check
+            # interrupts) would only delay the edit saved meanwhile.
+            from .relayout import Interrupted
+
+            raise Interrupted
         for page in document.pages:
             # WeasyPrint gives a link's every inner box (each <wbr> of a printed address, each
             # span) an annotation of its own; the link's own boxes, one a line, cover them all.
@@ -446,12 +453,17 @@ class Typesetting:
             results = [_result(future, job) for future, job in zip(futures, jobs)]
         if jobs and self.in_process:
             self.session.warmed = True  # a part set here
+        articles = [(self.dirs, self.fonts, part, self.salt) for part in parts if part.article is not None]
+        if self.in_process and articles:  # serve: what it sets here between edits (warm_up_between_edits)
+            self.session.unwarmed = sorted(articles, key=lambda job: len(job[2].html))
         for i, (result, notes) in zip(missing, results):
             done[i] = result
             self._messages.extend(notes)
             self._store(keys[i], result)
         if len(missing) > 1:
-            release_memory()  # what unpickling the results left behind
+            # What unpickling the results left behind; not serve's memos of the part it set itself
+            # (or will set between edits), which its next edit uses.
+            release_memory(memos=not self.in_process)
         for part in done.values():
             # A part is cached by content, not by folder: the same sources elsewhere (another copy
             # of the issue, another checkout) reuse it, and are told where they are themselves.
@@ -526,6 +538,33 @@ def _typesetting_code() -> list[Path]:
 _TYPE_CHECKING = re.compile(r"^if TYPE_CHECKING:\n(?:[ \t]+.*\n|\n)+", re.M)
 _RELATIVE_IMPORT = re.compile(r"^[ \t]*from \.(\w*) import (?:\(([\w,\s]+)\)|([\w, ]+))", re.M)
 _IN_PROCESS = Lock()  # WeasyPrint is not made for threads: one part at a time in this process
+
+
+def warm_up_between_edits(session: Session, stop: Event) -> None:
+    """serve, once a build is out and no edit is waiting: each article part of that build that this
+    process has not set yet (the workers set them, or the cache held them), set here and thrown
+    away, the shortest first. Whichever article the editor edits first then finds its lines
+    (press.relayout.Carried) and its paragraphs (press/paragraphs.py) made, as every later edit
+    does. An edit saved meanwhile stops it within a line (relayout.Interrupted); the rest waits
+    for the next quiet moment."""
+    from .relayout import Interrupted
+
+    while session.unwarmed and not stop.is_set():
+        dirs, fonts, part, salt = job = session.unwarmed[0]
+        typesetter = _typesetter(session.typesetters, dirs, fonts, salt)
+        if part.key not in typesetter._carried:
+            try:
+                with _IN_PROCESS:
+                    typesetter.stop = stop
+                    typesetter.typeset(part)
+            except Interrupted:
+                return
+            except Exception:  # noqa: BLE001 (a warm-up is never worth stopping serve: the build says what is wrong)
+                LOG.debug("warm-up: %s not set", part.key, exc_info=True)
+            finally:
+                typesetter.stop = None
+        if session.unwarmed and session.unwarmed[0] is job:
+            session.unwarmed.pop(0)
 
 
 def _warm_up(fonts_dir: Path, cache_dir: Path, typesetters: Memo) -> Memo:
@@ -610,18 +649,19 @@ def _typeset_in_worker(typesetters: Memo, job) -> tuple[TypesetPart, list[Proble
             gc.enable()
 
 
-def release_memory() -> None:
+def release_memory(memos: bool = True) -> None:
     """Give the memory of a finished document back to the system. A part's box tree is
     garbage once its PDF is written, but glibc keeps freed pages, and a worker that typesets
-    a 200-page issue would otherwise only grow. What serve keeps for its next edit goes too
-    (the paragraphs composed, the streams compressed): no other part of a build has the same."""
+    a 200-page issue would otherwise only grow. With `memos`, what serve keeps for its next edit
+    goes too (the paragraphs composed, the streams compressed): no other part of a build has the same."""
     import ctypes
     import gc
 
     from . import deflate, paragraphs
 
-    paragraphs.forget()
-    deflate.forget()
+    if memos:
+        paragraphs.forget()
+        deflate.forget()
     gc.collect()
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import shutil
 import subprocess
 import sys
 
@@ -78,3 +81,30 @@ def test_an_edited_part_typeset_after_the_last_gives_the_pages_of_a_fresh_typese
     # Lines: found among the last typesetting's (press.relayout.Carried), or set anew.
     for kind in ("unchanged", "lines"):
         assert sum(edit[kind][0] for edit in edits) > 2 * sum(edit[kind][1] for edit in edits), edits
+
+
+def test_serve_warms_every_article_part_between_edits_and_an_edit_after_it_gives_a_fresh_build(tmp_path):
+    """serve's first build leaves the article parts that the workers set (or the cache held) cold
+    in its own process; between edits it sets each of them there (press.typeset.warm_up_between_edits),
+    so that the first edit of any article finds its lines set (press.relayout.Carried). An edit
+    saved meanwhile stops the warm-up within the part it is setting (none more is warm), and the
+    rest waits for the next quiet moment. The longest article edited after the warm-up has most of
+    its lines found, and the bilingual PDF of that edit's build is byte for byte a fresh build's."""
+    issue = tmp_path / "2020-02"
+    shutil.copytree(ROOT / "content" / "2020-02", issue)
+    result = subprocess.run([sys.executable, str(ROOT / "tests" / "warm_check.py"), str(issue), str(tmp_path / "out"),
+                             str(tmp_path / "cache")], capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr
+    warm = json.loads(result.stdout)
+    assert len(warm["parts"]) >= 2 and set(warm["parts"]) <= {f"article/{path.stem}" for path in issue.glob("*.md")}, warm
+    assert len(warm["before"]) == 1 and warm["stopped"] == warm["before"], warm  # the shortest, set by the first build
+    assert warm["warmed"] == warm["parts"], warm
+    assert warm["edited"] not in warm["before"], warm
+    found, anew = warm["lines"]
+    assert found > 2 * anew > 0, warm
+    fresh = subprocess.run([sys.executable, str(ROOT / "build.py"), "pdf", str(issue), "-o", str(tmp_path / "fresh")],
+                           capture_output=True, text=True, timeout=900,
+                           env={**os.environ, "PRESS_CACHE_DIR": str(tmp_path / "fresh-cache")})
+    assert fresh.returncode == 0, fresh.stderr
+    (pdf,) = [path for path in (tmp_path / "fresh").glob("*.pdf") if path.name.count(".") == 1]
+    assert hashlib.sha256(pdf.read_bytes()).hexdigest() == warm["pdf"], warm
