@@ -89,8 +89,8 @@ class ForkServer:
         self.folder = folder
         self.log = folder / "server.err"
         with open(self.log, "w") as err:
-            self.server = subprocess.Popen([sys.executable, "-c", FORK_SERVER, str(ROOT)], cwd=ROOT, stdin=subprocess.PIPE,
-                                           stdout=subprocess.PIPE, stderr=err, text=True)
+            self.server = subprocess.Popen([sys.executable, "-c", FORK_SERVER, str(ROOT)], cwd=ROOT,
+                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True)
         ready = self.server.stdout.readline()
         # What the imports print is what every new process would print first.
         assert ready == "ready\n" and self.log.read_text() == "", self.log.read_text()

@@ -30,11 +30,11 @@ def issue(tmp_path_factory) -> Path:
     of a whole issue does, in half the typesetting of 2020-02's article with the most photos
     (which these cases built before: 3.1 CPU-s from an empty cache against 1.6). These cases are
     about the cache and the command line, not about an issue's pages."""
-    zh = "中国专家在武汉会场参加信息通报会，分享防控经验。\n\n![中国专家参加信息通报会](images/who-briefing.jpg)\n\n抗疫医疗专家组启程。\n"
-    en = "Chinese experts share their experience at a briefing.\n\n![Experts at the briefing](images/who-briefing.jpg)\n\n" \
-         "A medical team sets out.\n"
-    folder = small_issue(tmp_path_factory.mktemp("small") / NAME, {"photos.zh.md": "---\ntitle: 合作抗疫\n---\n" + zh,
-                                                                  "photos.en.md": "---\ntitle: Working together\n---\n" + en})
+    zh = "---\ntitle: 合作抗疫\n---\n中国专家在武汉参加信息通报会，分享防控经验。\n\n" \
+         "![中国专家参加信息通报会](images/who-briefing.jpg)\n\n抗疫医疗专家组启程。\n"
+    en = "---\ntitle: Working together\n---\nChinese experts share their experience at a briefing.\n\n" \
+         "![Experts at the briefing](images/who-briefing.jpg)\n\nA medical team sets out.\n"
+    folder = small_issue(tmp_path_factory.mktemp("small") / NAME, {"photos.zh.md": zh, "photos.en.md": en})
     shutil.copy(ISSUE / "images" / "who-briefing.jpg", folder / "images" / "who-briefing.jpg")
     return folder
 

@@ -135,8 +135,8 @@ def test_a_build_killed_midway_leaves_the_previous_pdfs_intact(tmp_path, run_fre
         inodes = {name: (out / name).stat().st_ino for name in before}
         # A process of its own (and its own process group, which it kills), forked from one that
         # has done the imports (conftest.ForkServer).
-        proc, _ = fork_server.run((str(ROOT), str(out), event, str(nth), "pdf", str(issue), "-o", str(out)), code=KILLER,
-                                  env=env, session=True)
+        proc, _ = fork_server.run((str(ROOT), str(out), event, str(nth), "pdf", str(issue), "-o", str(out)),
+                                  code=KILLER, env=env, session=True)
         assert proc.returncode == -signal.SIGKILL, f"not killed at {event} #{nth}: {proc.returncode} {proc.stderr[-300:]}"
         for name, data in before.items():
             assert (out / name).read_bytes() in (data, after[name]), \
