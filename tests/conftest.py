@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import io
+import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +36,110 @@ def run_build(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subproce
                             text=True, env={**os.environ, **(env or {})}, timeout=600)
     assert "Traceback" not in result.stderr, result.stderr
     return result
+
+
+# run_fresh's fork server: it imports what build.py and a build import (not WeasyPrint, which a
+# command-line build's first worker imports), says "ready", then for each request (a JSON line)
+# forks a process that takes the request's folder, environment and limits, its stdin from
+# /dev/null and its stdout and stderr to files, and runs build.py's main (or the code given) to
+# its end as `python build.py` would: sys.exit with main's status, a traceback and exit 1 on an
+# exception, the interpreter's own shutdown. The answer: the exit status (minus the signal that
+# ended it), and how long it ran.
+FORK_SERVER = r"""
+import json, os, resource, signal, sys, time
+sys.path.insert(0, sys.argv[1])
+import build
+import press.pipeline, press.stages, press.parity, press.preflight, press.issue, press.markup, press.proof
+print("ready", flush=True)
+for line in sys.stdin:
+    request = json.loads(line)
+    started = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        if request["session"]:  # a process group of its own, to kill whole
+            os.setsid()
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        if request["memory"]:
+            resource.setrlimit(resource.RLIMIT_AS, (request["memory"], request["memory"]))
+        signal.alarm(request["seconds"])  # its default action ends the process
+        for fd, name in ((0, os.devnull), (1, request["stdout"]), (2, request["stderr"])):
+            opened = os.open(name, os.O_RDONLY if fd == 0 else os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+            os.dup2(opened, fd)
+            os.close(opened)
+        if "code" in request:
+            sys.argv = ["-c", *request["argv"]]
+            exec(compile(request["code"], "<string>", "exec"), {"__name__": "__main__"})
+            sys.exit(0)
+        sys.argv = ["build.py", *request["argv"]]
+        sys.exit(build.main(request["argv"]))
+    _, status = os.waitpid(pid, 0)
+    print(json.dumps({"status": os.waitstatus_to_exitcode(status), "seconds": time.monotonic() - started}), flush=True)
+"""
+
+
+class ForkServer:
+    """build.py in a process of its own, as run_build runs it, without a new interpreter's
+    imports in each (about 1 CPU-s): each run is forked from one process that has done them,
+    and is a process like any other from there (its own environment, folder, output, limits,
+    exit and shutdown, its own workers)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.log = folder / "server.err"
+        with open(self.log, "w") as err:
+            self.server = subprocess.Popen([sys.executable, "-c", FORK_SERVER, str(ROOT)], cwd=ROOT,
+                                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True)
+        ready = self.server.stdout.readline()
+        # What the imports print is what every new process would print first.
+        assert ready == "ready\n" and self.log.read_text() == "", self.log.read_text()
+        self.runs = 0
+
+    def run(self, args: tuple[str, ...] = (), cwd: Path = ROOT, env: dict | None = None, code: str | None = None,
+            memory: int = 0, seconds: int = 600, session: bool = False) -> tuple[subprocess.CompletedProcess, float]:
+        self.runs += 1
+        out, err = self.folder / f"{self.runs}.out", self.folder / f"{self.runs}.err"
+        request = {"argv": list(args), "cwd": str(cwd), "env": {**os.environ, **(env or {})}, "memory": memory,
+                   "seconds": seconds, "session": session, "stdout": str(out), "stderr": str(err)}
+        if code is not None:
+            request["code"] = code
+        self.server.stdin.write(json.dumps(request) + "\n")
+        self.server.stdin.flush()
+        answer = json.loads(self.server.stdout.readline())
+        result = subprocess.CompletedProcess(["build.py", *args], answer["status"],
+                                             out.read_bytes().decode("utf-8", "replace"),
+                                             err.read_bytes().decode("utf-8", "replace"))
+        out.unlink()
+        err.unlink()
+        assert answer["status"] != -signal.SIGALRM, f"build.py {' '.join(args)} ran past {seconds} s"
+        return result, answer["seconds"]
+
+    def close(self) -> None:
+        self.server.stdin.close()
+        assert self.server.wait(timeout=60) == 0 and self.log.read_text() == "", self.log.read_text()
+
+
+@pytest.fixture(scope="session")
+def fork_server(tmp_path_factory):
+    server = ForkServer(tmp_path_factory.mktemp("fork-server"))
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def run_fresh(fork_server):
+    """run_build's twin for tests of what a new process of build.py prints and exits with: the
+    same arguments and result, and no traceback let pass, from a process forked from one that has
+    done the imports (FORK_SERVER). Not for what differs between processes themselves (a hash seed),
+    nor for a process to kill or signal."""
+
+    def run(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
+        result, _ = fork_server.run(args, cwd=cwd, env=env)
+        assert "Traceback" not in result.stderr, result.stderr
+        return result
+
+    return run
 
 
 def build_here(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:

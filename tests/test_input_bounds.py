@@ -1,15 +1,13 @@
 """Inputs at the size limits (1 MB an article, 100 kB issue.yaml) are checked in bounded time and
 memory: every pattern and parser over user text is linear (issue 23). Each case runs
-`build.py check` in a subprocess held to 2 minutes and 1 GB of address space, on a small issue
-made for it, and must end in the exit status and error lines it states, never in a kill."""
+`build.py check` in a process of its own held to 2 minutes and 1 GB of address space, on a small
+issue made for it, and must end in the exit status and error lines it states, never in a kill.
+The processes are forked from one that has imported press (conftest.ForkServer): a process each,
+as before, without paying the imports (about 1 CPU-s) in each."""
 
 from __future__ import annotations
 
 import os
-import resource
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -24,19 +22,25 @@ YAML_LIMIT = 100_000  # press/issue.py MAX_YAML_BYTES
 ISSUE_YAML = small_issue_yaml(["big"])
 
 
-def _limits() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
+@pytest.fixture
+def checker(fork_server):
+    """Run a request (build.py's arguments, or Python code) in a process of its own held to the
+    limits (conftest.ForkServer): (exit status, or minus the signal; stderr; seconds)."""
+
+    def run(args: tuple[str, ...] = (), code: str | None = None) -> tuple[int, str, float]:
+        result, seconds = fork_server.run(args, code=code, memory=MEMORY, seconds=SECONDS)
+        return result.returncode, result.stderr, seconds
+
+    return run
 
 
-def run_check(issue: Path) -> tuple[int, str, float]:
-    started = time.monotonic()
-    try:
-        result = subprocess.run([sys.executable, str(ROOT / "build.py"), "check", str(issue)], cwd=ROOT,
-                                capture_output=True, text=True, timeout=SECONDS, preexec_fn=_limits)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"check ran past {SECONDS} s")
-    assert "Traceback" not in result.stderr and "MemoryError" not in result.stderr, result.stderr[-3000:]
-    return result.returncode, result.stderr, time.monotonic() - started
+@pytest.fixture
+def run_check(checker):
+    def run(issue: Path) -> tuple[int, str, float]:
+        status, err, seconds = checker(("check", str(issue)))
+        assert "Traceback" not in err and "MemoryError" not in err, err[-3000:]
+        return status, err, seconds
+    return run
 
 
 def make_issue(folder: Path, files: dict[str, str], issue_yaml: str = ISSUE_YAML) -> Path:
@@ -114,26 +118,21 @@ PATTERNS = {
 
 
 @pytest.mark.parametrize("name", list(PATTERNS))
-def test_a_pattern_over_user_text_is_linear(name):
-    started = time.monotonic()
-    try:
-        result = subprocess.run([sys.executable, "-c", PATTERNS[name]], cwd=ROOT, capture_output=True, text=True,
-                                timeout=SECONDS, preexec_fn=_limits)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"{name} ran past {SECONDS} s")
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert time.monotonic() - started < SECONDS
+def test_a_pattern_over_user_text_is_linear(name, checker):
+    status, err, seconds = checker(code=PATTERNS[name])
+    assert status == 0, err[-3000:]
+    assert seconds < SECONDS
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_a_1_mb_article_is_checked_in_bounded_time(name, tmp_path):
+def test_a_1_mb_article_is_checked_in_bounded_time(name, tmp_path, run_check):
     status, err, seconds = run_check(make_issue(tmp_path / "issue", CASES[name]))
     assert status in (0, 1), err[-3000:]
     assert seconds < SECONDS
 
 
 @pytest.mark.parametrize("name", list(REFUSED))
-def test_a_1_mb_article_past_a_markdown_limit_is_refused_at_its_line(name, tmp_path):
+def test_a_1_mb_article_past_a_markdown_limit_is_refused_at_its_line(name, tmp_path, run_check):
     unit, message, line = REFUSED[name]
     issue = make_issue(tmp_path / "issue", {"big.en.md": filled(EN_HEAD, unit)})
     status, err, seconds = run_check(issue)
@@ -152,7 +151,7 @@ def test_an_article_at_the_markdown_limits_is_read():
         assert len(text.encode()) <= ARTICLE_LIMIT
 
 
-def test_a_translation_record_of_1_mb_is_read_in_bounded_time(tmp_path):
+def test_a_translation_record_of_1_mb_is_read_in_bounded_time(tmp_path, run_check):
     entries = filled("zh:\n", "- 0123456789ab paragraph: 中\n", "en: []\n")
     issue = make_issue(tmp_path / "issue", {"big.zh.md": ZH_HEAD + "中文。\n", "big.en.md": EN_HEAD + "English.\n",
                                             "big.translation.yaml": entries})
@@ -160,7 +159,7 @@ def test_a_translation_record_of_1_mb_is_read_in_bounded_time(tmp_path):
     assert status == 0, err[-3000:]
 
 
-def test_a_translation_record_of_1_mb_in_flow_style_is_read_in_bounded_time(tmp_path):
+def test_a_translation_record_of_1_mb_in_flow_style_is_read_in_bounded_time(tmp_path, run_check):
     entries = filled("zh: [", "'0123456789ab paragraph', ", "]\nen: []\n")
     issue = make_issue(tmp_path / "issue", {"big.zh.md": ZH_HEAD + "中文。\n", "big.en.md": EN_HEAD + "English.\n",
                                             "big.translation.yaml": entries})
@@ -168,7 +167,7 @@ def test_a_translation_record_of_1_mb_in_flow_style_is_read_in_bounded_time(tmp_
     assert status == 0, err[-3000:]
 
 
-def test_aliases_in_a_translation_record_are_refused(tmp_path):
+def test_aliases_in_a_translation_record_are_refused(tmp_path, run_check):
     """A billion laughs of 366 bytes: before, every build ran for minutes and grew past 3.9 GB."""
     laughs = "zh: [&a [x,x,x,x,x,x,x,x,x], &b [*a,*a,*a,*a,*a,*a,*a,*a,*a], &c [*b,*b,*b,*b,*b,*b,*b,*b,*b], " \
              "&d [*c,*c,*c,*c,*c,*c,*c,*c,*c], &e [*d,*d,*d,*d,*d,*d,*d,*d,*d], &f [*e,*e,*e,*e,*e,*e,*e,*e,*e], " \
@@ -180,13 +179,13 @@ def test_aliases_in_a_translation_record_are_refused(tmp_path):
     assert "big.translation.yaml:1: warning: cannot read this record: run 'python build.py translated big'" in err, err
 
 
-def test_issue_yaml_at_its_limit_is_read_in_bounded_time(tmp_path):
+def test_issue_yaml_at_its_limit_is_read_in_bounded_time(tmp_path, run_check):
     text = filled(ISSUE_YAML + "# ", "x", "\n", limit=YAML_LIMIT - 100)
     status, err, _ = run_check(make_issue(tmp_path / "issue", {"big.en.md": EN_HEAD + "Text.\n"}, issue_yaml=text))
     assert status == 0, err[-3000:]
 
 
-def test_a_translation_record_nested_200_000_deep_is_refused_without_a_crash(tmp_path):
+def test_a_translation_record_nested_200_000_deep_is_refused_without_a_crash(tmp_path, run_check):
     """Read with libyaml's parser under PyYAML's composer: libyaml's own composer recurses in C and
     the process died of a segfault on 100,000 nested brackets; this one stops at 50 levels."""
     record = "zh: " + "[" * 200_000 + "]" * 200_000 + "\nen: []\n"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ISSUE, ROOT, build_here, run_build
+from conftest import ISSUE, ROOT, build_here
 
 # Run in a process of its own: an audit hook cannot be taken out again. It prints every path
 # the fingerprint opened, then the fingerprint.
@@ -92,9 +92,9 @@ def test_a_list_of_accepted_warnings_written_after_a_build_is_read_by_the_next(i
            "accepted warnings" in again.stderr, again.stderr
 
 
-def test_a_build_beside_links_out_pipes_and_proc_files_ends_and_says_what_it_left(issue_copy, tmp_path):
+def test_a_build_beside_links_out_pipes_and_proc_files_ends_and_says_what_it_left(issue_copy, tmp_path, run_fresh):
     add_strange_files(issue_copy)
-    result = run_build("pdf", str(issue_copy), "-o", str(tmp_path / "out"))  # no hang: run_build's timeout
+    result = run_fresh("pdf", str(issue_copy), "-o", str(tmp_path / "out"))  # no hang: run_fresh's limit of time
     assert result.returncode == 0, result.stderr
     # The two named as articles but not listed in issue.yaml are said, as any such file is.
     for name in ("outside", "pipe"):

@@ -9,7 +9,7 @@ import sys
 
 import pypdf
 
-from conftest import ROOT, run_build
+from conftest import ROOT
 
 import build  # noqa: E402
 
@@ -119,23 +119,24 @@ def small_issue(folder):
     return tiny_issue(folder, body="\n\n".join(["危难之际，科研人员在实验室里反复试验，终于找到了新的方法。" * 6] * 8))
 
 
-def test_a_build_killed_midway_leaves_the_previous_pdfs_intact(tmp_path):
+def test_a_build_killed_midway_leaves_the_previous_pdfs_intact(tmp_path, run_fresh, fork_server):
     issue, out = small_issue(tmp_path / "issue"), tmp_path / "out"
     env = {**os.environ, "PRESS_CACHE_DIR": str(tmp_path / "cache")}  # warm for the killed runs
-    assert run_build("pdf", str(issue), "-o", str(out), env=env).returncode == 0
+    assert run_fresh("pdf", str(issue), "-o", str(out), env=env).returncode == 0
     before = {p.name: p.read_bytes() for p in out.glob("*.pdf")}
     assert len(before) == 3
     article = issue / "only.zh.md"  # the Chinese edition and the bilingual one change, the English one not
     article.write_text(article.read_text(encoding="utf-8").replace("危难之际", "危急之际", 1), encoding="utf-8")
     # What a whole run makes of the edit (builds are reproducible: the same bytes in any folder).
-    assert run_build("pdf", str(issue), "-o", str(tmp_path / "whole"), env=env).returncode == 0
+    assert run_fresh("pdf", str(issue), "-o", str(tmp_path / "whole"), env=env).returncode == 0
     after = {name: (tmp_path / "whole" / name).read_bytes() for name in before}
     assert after != before
     for event, nth, renamed in KILL_POINTS:
         inodes = {name: (out / name).stat().st_ino for name in before}
-        proc = subprocess.run([sys.executable, "-c", KILLER, str(ROOT), str(out), event, str(nth),
-                               "pdf", str(issue), "-o", str(out)],
-                              cwd=ROOT, env=env, capture_output=True, text=True, start_new_session=True, timeout=600)
+        # A process of its own (and its own process group, which it kills), forked from one that
+        # has done the imports (conftest.ForkServer).
+        proc, _ = fork_server.run((str(ROOT), str(out), event, str(nth), "pdf", str(issue), "-o", str(out)),
+                                  code=KILLER, env=env, session=True)
         assert proc.returncode == -signal.SIGKILL, f"not killed at {event} #{nth}: {proc.returncode} {proc.stderr[-300:]}"
         for name, data in before.items():
             assert (out / name).read_bytes() in (data, after[name]), \
