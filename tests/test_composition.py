@@ -12,8 +12,9 @@ import shutil
 import sys
 
 import pytest
+import yaml
 
-from conftest import ISSUES, ROOT, run_build
+from conftest import ISSUES, ROOT, build_here
 from issue_source import read_issue
 
 from press.linebreak import Params, compose, english
@@ -151,7 +152,7 @@ def test_a_list_may_start_a_column_but_not_a_page_away_from_the_paragraph_that_i
     items = "\n".join(f"- 第{i}类用户：科研人员在实验室里反复试验，找到了新的方法。" for i in range(1, 5))
     body = "\n\n".join(["研" * (24 * 67 - 2), FILLER * 3 + "网络用户分为四类：", items, FILLER * 6])
     issue = tiny_issue(tmp_path / "lead-in", body=body)
-    result = run_build("pdf", str(issue), "-o", str(tmp_path / "out"))
+    result = build_here("pdf", str(issue), "-o", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     layout = report.read_layout(tmp_path / "out" / "tiny.zh.pdf")
     assert len(layout.articles[0].lines) >= 2  # the article goes on to a second page
@@ -194,7 +195,7 @@ def test_a_figure_with_no_text_after_it_to_fill_its_hole_is_a_warning(tmp_path):
     body = "\n\n".join([filler] * 11) + "\n\n![一张很高的图。](images/tall.png)\n"
     issue = tiny_issue(tmp_path / "pushed", body=body)
     Image.new("RGB", (900, 2700), (90, 120, 160)).save(issue / "images" / "tall.png", dpi=(300, 300))
-    result = run_build("pdf", str(issue), "-o", str(tmp_path / "out"))
+    result = build_here("pdf", str(issue), "-o", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     line = next(n for n, text in enumerate((issue / "only.zh.md").read_text(encoding="utf-8").splitlines(), 1)
                 if text.startswith("![一张很高的图"))
@@ -216,7 +217,7 @@ def test_a_column_that_stops_short_of_a_heading_is_filled_by_a_looser_paragraph(
     long = (FILLER + TRIAL) * 9
     body = "\n\n".join([long, long, (TRIAL + FILLER) * 3, FILLER, "## 二、新的方法", TRIAL * 4 + FILLER * 3, long])
     issue = tiny_issue(tmp_path / "hole", body=body)
-    result = run_build("pdf", str(issue), "-o", str(tmp_path / "out"))
+    result = build_here("pdf", str(issue), "-o", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     layout = report.read_layout(tmp_path / "out" / "tiny.zh.pdf")
     article = layout.articles[0]
@@ -358,7 +359,7 @@ def test_an_editors_last_sentence_leaves_no_uneven_ending(tmp_path):
         changed = one_sentence.variant(text, +1)
         assert changed is not None and len(changed) > len(text), name
         (issue / name).write_text(changed, encoding="utf-8")
-    result = run_build("pdf", str(issue), "-o", str(tmp_path / "out"))
+    result = build_here("pdf", str(issue), "-o", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     assert "layout.unbalanced" not in result.stderr, result.stderr
     layout = report.read_layout(tmp_path / "out" / "2020-06.pdf")
@@ -384,11 +385,20 @@ def test_a_photo_with_resolution_to_spare_is_set_larger_to_end_with_the_text_bes
 
     issue = tmp_path / "2020-09"
     shutil.copytree(COMPOSER_SAMPLE, issue)
+    # The article alone: a changed photo has every part of its issue typeset again (images are
+    # part of what a part is cached by), and its pages are its own (it opens a page).
+    meta = yaml.safe_load((issue / "issue.yaml").read_text(encoding="utf-8"))
+    assert "grain-harvest" in meta["articles"]
+    meta["articles"] = ["grain-harvest"]
+    (issue / "issue.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    for other in issue.glob("*.md"):
+        if other.name.split(".")[0] not in ("grain-harvest", "README"):
+            other.unlink()
     photo = issue / "images" / "paddy.jpg"
     with Image.open(photo) as image:
         pixels = image.size
         image.resize((2 * pixels[0], 2 * pixels[1])).save(photo, quality=90)
-    result = run_build("pdf", str(issue), "-o", str(tmp_path / "out"))
+    result = build_here("pdf", str(issue), "-o", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     assert "grain-harvest.en.md:38: warning" not in result.stderr, result.stderr
     layout = report.read_layout(tmp_path / "out" / "2020-09.en.pdf")

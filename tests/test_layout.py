@@ -14,7 +14,7 @@ import pypdfium2.raw as pdfium_c
 import pytest
 import yaml
 
-from conftest import ISSUES, SAMPLE, build_here, small_issue
+from conftest import ISSUES, SAMPLE, build_here, small_issue, small_issue_yaml
 from issue_source import read_issue
 from pdftext import Box, image_boxes, page_texts, pages_with, squash, visible_image_boxes
 
@@ -201,16 +201,24 @@ def test_the_cover_photos_of_both_issues_tile_the_cover(build_of, issue_id):
         cover_tiles(build_of(issue_id) / name, len(meta["cover"]))
 
 
+def cover_issue(folder: Path, count: int, caption_words: int = 0) -> Path:
+    """tiny_issue with `count` cover photos, its images folder holding six whatever the count: a
+    part is cached by the images of its issue too, and so the article, the same in each, is set once."""
+    issue = tiny_issue(folder, covers=6)
+    (issue / "issue.yaml").write_text(small_issue_yaml(["only"], count, caption_words), encoding="utf-8")
+    return issue
+
+
 @pytest.mark.parametrize("count", [1, 2, 3, 4, 5, 6])
 def test_one_to_six_cover_photos_leave_no_hole(tmp_path, count):
-    issue = tiny_issue(tmp_path / f"cover-{count}", covers=count)
+    issue = cover_issue(tmp_path / f"cover-{count}", count)
     result = build_here("pdf", str(issue), "-o", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     cover_tiles(tmp_path / "out" / "tiny.zh.pdf", count)
 
 
 def test_captions_too_long_for_the_cover_are_an_error(tmp_path):
-    issue = tiny_issue(tmp_path / "long", covers=6, caption_words=60)
+    issue = cover_issue(tmp_path / "long", 6, caption_words=60)
     result = build_here("pdf", str(issue), "-o", str(tmp_path / "out"))
     assert result.returncode == 1
     assert re.search(r"issue\.yaml:\d+: error: the 6 cover photos and their captions do not fit on the cover page: "

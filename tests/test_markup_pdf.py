@@ -105,9 +105,14 @@ def article_pages(pdf: Path, lang: str) -> list[int]:
     return pages
 
 
+_TEXTS: dict = {}  # PDF -> its pages' text: the module's PDFs are built once, read by most of its tests
+
+
 def page_texts(pdf: Path) -> list[str]:
-    doc = pdfium.PdfDocument(pdf)
-    return [doc[i].get_textpage().get_text_range() for i in range(len(doc))]
+    if pdf not in _TEXTS:
+        doc = pdfium.PdfDocument(pdf)
+        _TEXTS[pdf] = [doc[i].get_textpage().get_text_range() for i in range(len(doc))]
+    return _TEXTS[pdf]
 
 
 def char_boxes(pdf: Path, page: int, text: str) -> list[list[tuple[float, float, float, float]]]:

@@ -9,59 +9,15 @@ import sys
 import time
 from pathlib import Path
 
-import pypdf
 from playwright.sync_api import expect
 
 from press.serve import launch
 
-from conftest import ROOT, build_here
-from issue_source import read_issue
-from pdftext import pages_with
+from conftest import ROOT
 
 
-
-
-
-def test_the_proof_on_disk_shows_every_page_and_its_contents_links_land_right(browser, issue_copy, tmp_path):
-    out = tmp_path / "out"
-    result = build_here("proof", str(issue_copy), "-o", str(out))
-    assert result.returncode == 0, result.stderr
-    index = Path(result.stdout.strip().splitlines()[-1])
-    assert index == out / "proof" / "index.html"
-    pdf = out / "2020-02.pdf"
-    page_count = len(pypdf.PdfReader(pdf).pages)
-
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
-    page.goto(index.resolve().as_uri())
-    images = page.locator(".page img")
-    expect(images).to_have_count(page_count)
-    page.wait_for_function("[...document.querySelectorAll('.page img')].every(i => i.complete && i.naturalWidth > 0)")
-    links = page.locator("nav a.to-page")
-    assert links.count() == len(read_issue(issue_copy)[1])  # an entry for each article, both languages
-    for i in range(links.count()):
-        link = links.nth(i)
-        number = int(link.get_attribute("data-page"))
-        title = link.inner_text().rsplit(str(number), 1)[0].strip()
-        # The number printed in the proof is the page the title opens on in the PDF.
-        assert next(p for p in pages_with(pdf, title) if p > 1) + 1 == number, title
-        link.click()
-        assert page.evaluate("location.hash") == f"#page-{number}"
-        target = page.locator(f"#page-{number}")
-        expect(target.locator("figcaption")).to_have_text(str(number))
-        top = target.bounding_box()["y"]
-        assert 0 <= top < 120, (title, top)
-    page.click("#spreads")
-    assert "spreads" in page.evaluate("document.body.className")
-    # The reading view copies as the editor wrote: none of the characters set for print only
-    # (word joiners, the quarter- and third-em spaces of press/clreq.py).
-    reading = page.locator(".reading").inner_text()
-    assert "全球战" in reading
-    assert not set(reading) & {"\u2060", "\u2004", "\u2005", "\u200b"}, sorted(set(reading) & {"\u2060", "\u2004", "\u2005"})
-    # On disk, the links to the three PDFs open them.
-    for link in page.locator("nav a[href$='.pdf']").all():
-        target = (index.parent / link.get_attribute("href")).resolve()
-        assert target.read_bytes() == (out / target.name).read_bytes()
-    page.close()
+# The proof on disk (build.py proof) is driven in test_reading_view, on the proof that module
+# builds and reviews.
 
 
 def start_server(issue: Path, out: Path, cache: Path) -> tuple[subprocess.Popen, str]:

@@ -31,6 +31,12 @@ def issue(tmp_path_factory):
     return target
 
 
+@pytest.fixture(scope="module")
+def unedited(issue, tmp_path_factory):
+    """The preview and the PDF of the issue as it is, for the three tests that start from them."""
+    return _preview_and_pdf(issue, tmp_path_factory.mktemp("unedited") / "out")
+
+
 def _preview_and_pdf(issue, out):
     """The preview a build yields first, seen before the build goes on, and the PDF written after it."""
     steps = build(load_config(str(issue), str(out)), Session(), preview=True)
@@ -42,8 +48,8 @@ def _preview_and_pdf(issue, out):
     return preview, written
 
 
-def test_the_pages_as_laid_out_are_the_pages_of_the_pdf(issue, tmp_path):
-    preview, written = _preview_and_pdf(issue, tmp_path / "out")
+def test_the_pages_as_laid_out_are_the_pages_of_the_pdf(unedited):
+    preview, written = unedited
     laid_out, pdf = LaidOutPages(preview.layout), PdfPages(written.path)
     assert len(laid_out) == len(pdf) == len(preview.page_keys)
     for i in range(len(pdf)):
@@ -54,8 +60,8 @@ def test_the_pages_as_laid_out_are_the_pages_of_the_pdf(issue, tmp_path):
                for i in range(len(pdf)))
 
 
-def test_an_edit_changes_the_keys_of_the_pages_it_changed_and_no_other(issue, tmp_path):
-    before, old_pdf = _preview_and_pdf(issue, tmp_path / "before")
+def test_an_edit_changes_the_keys_of_the_pages_it_changed_and_no_other(issue, unedited, tmp_path):
+    before, old_pdf = unedited
     article = issue / ARTICLE
     text = article.read_text(encoding="utf-8")
     article.write_text(text.replace(ANCHOR, ANCHOR + "科技人员，", 1), encoding="utf-8")
@@ -79,13 +85,13 @@ def test_an_edit_changes_the_keys_of_the_pages_it_changed_and_no_other(issue, tm
     assert ImageChops.difference(old.image(on), new.image(on)).getbbox() is not None
 
 
-def test_a_newer_edit_stops_a_pdf_between_its_parts(issue, tmp_path):
+def test_a_newer_edit_stops_a_pdf_between_its_parts(unedited):
     """serve shows the proof first, then puts the PDFs together: an edit saved meanwhile stops that
     at the next part (press.finish.assemble's checkpoint), not after the whole PDF."""
     from press.edition import make_pdf
     from press.stages import Stopped
 
-    preview, _ = _preview_and_pdf(issue, tmp_path / "out")
+    preview, _ = unedited
     layout, session, calls = preview.layout, Session(), []
 
     def newer_edit_after_the_first_part() -> None:

@@ -25,7 +25,8 @@ ADDRESS = "http://www.most.gov.cn/xinwen/2020-04/04/content.htm"
 
 
 @pytest.fixture(scope="module")
-def proof(tmp_path_factory, browser):
+def proof_build(tmp_path_factory):
+    """The proof of the issue described above: (issue folder, output folder, what the build said)."""
     root = tmp_path_factory.mktemp("reading")
     issue = root / "2020-02"
     shutil.copytree(Path(__file__).parent.parent / "content" / "2020-02", issue)
@@ -41,10 +42,61 @@ def proof(tmp_path_factory, browser):
     assert build_here("translated", "working-together", str(issue)).returncode == 0
     result = build_here("proof", str(issue), "-o", str(root / "out"))
     assert result.returncode == 0, result.stderr
+    return issue, root / "out", result
+
+
+@pytest.fixture(scope="module")
+def proof(proof_build, browser):
+    issue, out, result = proof_build
     page = browser.new_page(viewport={"width": 1500, "height": 1000})
-    page.goto((root / "out" / "proof" / "index.html").resolve().as_uri())
+    page.goto((out / "proof" / "index.html").resolve().as_uri())
     page.wait_for_function("document.fonts.status === 'loaded'")
-    yield page, issue, root / "out" / "2020-02.pdf", result.stderr
+    yield page, issue, out / "2020-02.pdf", result.stderr
+    page.close()
+
+
+def test_the_proof_on_disk_shows_every_page_and_its_contents_links_land_right(browser, proof_build):
+    """The proof as `build.py proof` leaves it on disk (here the one this module reviews: its
+    edits change no page, title or link that is checked)."""
+    from playwright.sync_api import expect
+    import pypdf
+
+    issue, out, result = proof_build
+    index = Path(result.stdout.strip().splitlines()[-1])
+    assert index == out / "proof" / "index.html"
+    pdf = out / "2020-02.pdf"
+    page_count = len(pypdf.PdfReader(pdf).pages)
+
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(index.resolve().as_uri())
+    images = page.locator(".page img")
+    expect(images).to_have_count(page_count)
+    page.wait_for_function("[...document.querySelectorAll('.page img')].every(i => i.complete && i.naturalWidth > 0)")
+    links = page.locator("nav a.to-page")
+    assert links.count() == len(read_issue(issue)[1])  # an entry for each article, both languages
+    for i in range(links.count()):
+        link = links.nth(i)
+        number = int(link.get_attribute("data-page"))
+        title = link.inner_text().rsplit(str(number), 1)[0].strip()
+        # The number printed in the proof is the page the title opens on in the PDF.
+        assert next(p for p in pages_with(pdf, title) if p > 1) + 1 == number, title
+        link.click()
+        assert page.evaluate("location.hash") == f"#page-{number}"
+        target = page.locator(f"#page-{number}")
+        expect(target.locator("figcaption")).to_have_text(str(number))
+        top = target.bounding_box()["y"]
+        assert 0 <= top < 120, (title, top)
+    page.click("#spreads")
+    assert "spreads" in page.evaluate("document.body.className")
+    # The reading view copies as the editor wrote: none of the characters set for print only
+    # (word joiners, the quarter- and third-em spaces of press/clreq.py).
+    reading = page.locator(".reading").inner_text()
+    assert "全球战" in reading
+    assert not set(reading) & {"\u2060", "\u2004", "\u2005", "\u200b"}, sorted(set(reading) & {"\u2060", "\u2004", "\u2005"})
+    # On disk, the links to the three PDFs open them.
+    for link in page.locator("nav a[href$='.pdf']").all():
+        target = (index.parent / link.get_attribute("href")).resolve()
+        assert target.read_bytes() == (out / target.name).read_bytes()
     page.close()
 
 
