@@ -31,10 +31,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Callable, Sequence, Union
+from typing import TYPE_CHECKING, Callable, Sequence, Union
 
 from .rules import (CJK_PUNCTUATION, INSEPARABLE, MAX_HYPHENATED_LINES, MAX_SPACING, NO_LINE_END, NO_LINE_START,
                     OPENING_MARKS, SPACE_STRETCH, THIRD_EM, WORD_JOINER, is_cjk)
+
+if TYPE_CHECKING:
+    from .session import Bounded
 
 INFINITY = 10_000  # a penalty of this size forbids a break; its negative forces one
 # WORD_JOINER allows no break on either side: it glues a note's call to the word before it
@@ -97,17 +100,18 @@ def paragraph_end() -> list[Item]:
     return [Penalty(0, INFINITY), Glue(0, 1e9), Penalty(0, -INFINITY)]
 
 
-def compose(items: Sequence[Item], widths: Sequence[float], params: Params = Params()) -> list[Break] | None:
+def compose(items: Sequence[Item], widths: Sequence[float], params: Params = Params(),
+            kept: "Bounded | None" = None) -> list[Break] | None:
     """The breaks with the fewest total demerits, or None if there is no feasible set.
     `widths[j]` is the width of line j; the last one holds for every line after it.
-    `items` must end with `paragraph_end()`."""
+    `items` must end with `paragraph_end()`. `kept`: the breaks found before (press.session.Composing)."""
     # The same items composed again (the make-up asks of a paragraph set already, and serve's
     # next build sets every paragraph but the edited one from the items it made: paragraphs.py)
     # find their breaks here; the items are kept with them, so that their id stays their own.
-    key = (id(items), tuple(widths), params) if isinstance(items, tuple) else None  # a list may change
-    kept = _COMPOSED.get(key)
-    if kept is not None and kept[0] is items:
-        return None if kept[1] is None else list(kept[1])
+    key = (id(items), tuple(widths), params) if kept is not None and isinstance(items, tuple) else None  # a list may change
+    known = kept.find(key) if key is not None else None
+    if known is not None and known[0] is items:
+        return None if known[1] is None else list(known[1])
     found = None
     steps = [step for step in params.emergency_steps if params.tolerance < step < params.emergency_ratio]
     for limit in (params.tolerance, *steps, params.emergency_ratio):
@@ -117,19 +121,8 @@ def compose(items: Sequence[Item], widths: Sequence[float], params: Params = Par
         if found is not None:
             break
     if key is not None:
-        _COMPOSED[key] = (items, None if found is None else tuple(found))
-    while len(_COMPOSED) > KEPT:
-        del _COMPOSED[next(iter(_COMPOSED))]  # the oldest
+        kept.keep(key, (items, None if found is None else tuple(found)))
     return found
-
-
-KEPT = 256  # paragraphs' breaks (and items, press/paragraphs.py) kept: an article's, a few MB
-_COMPOSED: dict = {}
-
-
-def forget() -> None:
-    """Let go of the breaks kept."""
-    _COMPOSED.clear()
 
 
 class _Node:

@@ -30,9 +30,13 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from .linebreak import KEPT, Params, chinese, compose, english, forget as forget_breaks
+from .linebreak import Params, chinese, compose, english
 from .rules import LETTER_TIGHTENING as TIGHTENING, LETTER_TRACKING as TRACKING, OPENING_MARKS, SPACE_SHRINK as SHRINK
+
+if TYPE_CHECKING:
+    from .session import Composing
 
 LOGGER = logging.getLogger(__name__)
 # 1.1 widens a 0.26 em space to 0.55 em, 0.57 with its letter spacing. A line may stretch about
@@ -135,7 +139,7 @@ class _Paragraph:
         # A line more or fewer than the best breaks give (press/makeup.py asks, to make a page).
         element = getattr(linebox, "element", None)
         self.element = element
-        self.first_set = None  # (items, widths, params, (text, starts)) of its best lines, for the make-up (plans_of)
+        self.first_set = None  # (items, widths, params, (text, starts), breaks kept) of its best lines, for the make-up (plans_of)
         self.looseness = int(element.get(LOOSENESS, 0)) if element is not None else 0
         # (line start, column) → the line's natural width, letter spacing, whether a plan made again set
         # it, and where the next line starts
@@ -208,20 +212,22 @@ class _Paragraph:
         # before, and linebreak.compose the breaks it found for them.
         if self.chinese:
             key = (self.text[start:], tuple(x), self.font_size, frozenset(b - start for b in self.breaks if b >= start))
-            rest = _made(key, lambda: chinese(self.text[start:], x, self.font_size, lambda at: start + at in self.breaks))
+            rest = _made(context, key, lambda: chinese(self.text[start:], x, self.font_size, lambda at: start + at in self.breaks))
             params = replace(CHINESE, loose_gap=CHINESE_SHORT * self.font_size)
         else:
             key = (self.text[start:], tuple(x), self.font_size, self.hyphen,
                    frozenset(k - start for k in self.inline_starts if k >= start),
                    tuple((k - start, s["hyphens"], s["lang"], s["hyphenate_limit_chars"]) for k, s in self.styles.items()))
-            rest = _made(key, lambda: english(self.text[start:], x, self.hyphen, hyphenate, SHRINK, TRACKING * self.font_size,
+            rest = _made(context, key, lambda: english(self.text[start:], x, self.hyphen, hyphenate, SHRINK, TRACKING * self.font_size,
                                               TIGHTENING * self.font_size, lambda at: start + at not in self.inline_starts))
             params = ENGLISH
         # The looseness is of the whole paragraph: a plan made again mid-paragraph keeps its best lines.
-        breaks = compose(rest.items, (first, width), replace(params, looseness=self.looseness if start == 0 else 0))
+        composing = _composing(context)
+        kept = composing.breaks if composing is not None else None
+        breaks = compose(rest.items, (first, width), replace(params, looseness=self.looseness if start == 0 else 0), kept)
         if start == 0 and self.element is not None and not self.looseness:
             # Kept for the page make-up, which asks of a few whether they have a line to spare.
-            self.first_set = (rest.items, (first, width), params, (self.text, rest.starts))
+            self.first_set = (rest.items, (first, width), params, (self.text, rest.starts), kept)
         if breaks is None:
             LOGGER.info("no feasible breaks, WeasyPrint's own lines for %r", self.text[start:start + 60])
             self.plans[(start, width)] = None
@@ -248,30 +254,22 @@ class _Paragraph:
         return self.styles[max(k for k in self.styles if k <= at)]
 
 
-def _made(key: tuple, make):
+def _composing(context) -> "Composing | None":
+    """What the typesetter keeps of the paragraphs it set, which press/relayout.py hands to the
+    layout (none for a layout of WeasyPrint's own making: the covers, the contents)."""
+    return getattr(context, "press_composing", None)
+
+
+def _made(context, key: tuple, make):
     """The items of a paragraph's text (linebreak.Paragraph), made once for the same `key`."""
-    found = _ITEMS.get(key)
-    if found is None:
-        found = _ITEMS[key] = make()
-        while len(_ITEMS) > KEPT:
-            del _ITEMS[next(iter(_ITEMS))]  # the oldest
-    return found
-
-
-_ITEMS: dict = {}
-
-
-def forget() -> None:
-    """Let go of the items, shapes and breaks kept (press.typeset: a worker, between two parts)."""
-    _ITEMS.clear()
-    _SHAPED.clear()
-    forget_breaks()
+    kept = _composing(context)
+    return make() if kept is None else kept.items.get(key, make)
 
 
 def plans_of(document) -> dict:
     """What the composer was given for each paragraph of a laid-out document, as it set it
     (at its best number of lines): id(element) → (element, items, widths, params, (text, where
-    the line after each item's break starts in it)). Read from
+    the line after each item's break starts in it), the breaks kept). Read from
     the line boxes, which carry their paragraph (press_paragraph), so that no state outlives
     the document."""
     found: dict = {}
@@ -314,9 +312,9 @@ def stretch(plans: dict, element, change: int) -> float | None:
     found = plans.get(id(element))
     if found is None or found[0] is not element:
         return None
-    _, items, widths, params, _ = found
-    best = compose(items, widths, params)
-    other = compose(items, widths, replace(params, looseness=change))
+    _, items, widths, params, _, kept = found
+    best = compose(items, widths, params, kept)
+    other = compose(items, widths, replace(params, looseness=change), kept)
     if best is None or other is None or len(other) - len(best) != change:
         return None
     return max((b.ratio for b in other[:-1]), default=0.0)
@@ -328,8 +326,8 @@ def last_line(plans: dict, element, change: int) -> str | None:
     found = plans.get(id(element))
     if found is None or found[0] is not element:
         return None
-    _, items, widths, params, (text, starts) = found
-    breaks = compose(items, widths, replace(params, looseness=change))
+    _, items, widths, params, (text, starts), kept = found
+    breaks = compose(items, widths, replace(params, looseness=change), kept)
     if not breaks:
         return None
     return text[starts[breaks[-2].index]:] if len(breaks) > 1 else text
@@ -487,13 +485,11 @@ def _advances(context, text: str, style) -> tuple[list[float], list[int]]:
     by every box tree built after a float's move or a restyle, and each copy of its line box
     (2020-02: 586 texts shaped, 129 of them different; 0.2 of 0.25 CPU-s saved). The lists are
     shared: nobody changes them."""
+    kept = _composing(context)
+    if kept is None:
+        return _shape(context, text, style)
     key = (text, style.font_config, *(_hashable(style[name]) for name in _SHAPING))
-    found = _SHAPED.get(key)
-    if found is None:
-        found = _SHAPED[key] = _shape(context, text, style)
-        while len(_SHAPED) > 4 * KEPT:
-            del _SHAPED[next(iter(_SHAPED))]  # the oldest
-    return found
+    return kept.shaped.get(key, lambda: _shape(context, text, style))
 
 
 # What Layout.setup and Layout.set_text (weasyprint.text.line_break) read of the style to shape a
@@ -503,7 +499,6 @@ _SHAPING = ("direction", "font_language_override", "lang", "font_family", "font_
             "font_size", "font_variant_caps", "font_variation_settings", "font_kerning", "font_variant_ligatures",
             "font_variant_position", "font_variant_numeric", "font_variant_alternates", "font_variant_east_asian",
             "font_feature_settings", "word_spacing", "letter_spacing", "overflow_wrap", "tab_size", "white_space")
-_SHAPED: dict = {}
 
 
 def _hashable(value):

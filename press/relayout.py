@@ -66,10 +66,12 @@ BUILDS = 2  # box trees kept, with their lines: the tree as it was, and as a flo
 class Layouts:
     """An HTML document's layouts, as its element tree stands at each call of render()."""
 
-    def __init__(self, html, stylesheets, font_config, wrap, before: "Carried | None" = None, stop=None):
+    def __init__(self, html, stylesheets, font_config, wrap, before: "Carried | None" = None, stop=None,
+                 composing=None):
         from weasyprint import DEFAULT_OPTIONS
 
         self.html, self.font_config, self.wrap = html, font_config, wrap
+        self.composing = composing  # the typesetter's paragraphs composed (press.session.Composing), for the composer
         self.stop = stop  # an Event: once set, the layout under way stops at its next line (Interrupted)
         self.options = {**DEFAULT_OPTIONS, "stylesheets": stylesheets}
         self.before = before  # the lines of this part's last typesetting (serve: the edit before)
@@ -117,6 +119,7 @@ class Layouts:
             while len(self._built) > BUILDS:
                 del self._built[next(iter(self._built))]  # the oldest
         context.press_stop = self.stop
+        context.press_composing = self.composing  # read by press/paragraphs.py
         return _document(self.html, root_box, context, self.options)
 
     def carry(self) -> "Carried | None":

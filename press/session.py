@@ -51,6 +51,64 @@ class Memo(Generic[T]):
         return len(self._current) + len(self._previous)
 
 
+class Bounded(Generic[T]):
+    """A memo of a pure function, holding at most `limit` (counted by `size`, else one an entry):
+    the oldest entries go first. What a typesetter keeps of the paragraphs it set (Composing), where
+    the Memo's rule (what the last build used) does not fit: serve sets every article part between
+    edits, and a worker sets one part after another."""
+
+    def __init__(self, limit: int, size: Callable[[Hashable], int] | None = None) -> None:
+        self._kept: dict[Hashable, T] = {}
+        self._limit, self._size, self._total = limit, size, 0
+
+    def find(self, key: Hashable) -> T | None:
+        return self._kept.get(key)
+
+    def keep(self, key: Hashable, value: T) -> T:
+        if key not in self._kept:
+            self._total += self._size(key) if self._size else 1
+        self._kept[key] = value
+        while self._total > self._limit:
+            oldest = next(iter(self._kept))
+            del self._kept[oldest]
+            self._total -= self._size(oldest) if self._size else 1
+        return value
+
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+        found = self._kept.get(key, _NONE)
+        return self.keep(key, make()) if found is _NONE else found
+
+    def clear(self) -> None:
+        self._kept.clear()
+        self._total = 0
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._kept
+
+
+PARAGRAPHS = 256  # paragraphs' items and breaks kept: an article's, a few MB
+STREAM_BYTES = 4 * 2**20  # bytes of PDF streams kept with their compressed bytes: an article's, and more
+
+
+@dataclass
+class Composing:
+    """What a typesetter (press.typeset) keeps of what it set, handed down to the composer through
+    the layout (press/relayout.py puts it on WeasyPrint's layout context) and to the PDF writer
+    (press/deflate.py): all pure functions of what they are made from, so nothing kept is ever
+    stale. The same paragraph laid out again (a make-up trial, serve's next edit) finds its items
+    and breaks made; its PDF the fonts and pages it shares with the last one compressed. A worker
+    forgets them after each part: no other part has the same paragraphs."""
+
+    items: Bounded = field(default_factory=lambda: Bounded(PARAGRAPHS))  # press.paragraphs: a text's items
+    shaped: Bounded = field(default_factory=lambda: Bounded(4 * PARAGRAPHS))  # press.paragraphs: a text shaped
+    breaks: Bounded = field(default_factory=lambda: Bounded(PARAGRAPHS))  # press.linebreak.compose: the breaks found
+    deflated: Bounded = field(default_factory=lambda: Bounded(STREAM_BYTES, len))  # press.deflate: a stream compressed
+
+    def forget(self) -> None:
+        for kept in (self.items, self.shaped, self.breaks, self.deflated):
+            kept.clear()
+
+
 @dataclass
 class Session:
     """The memos of every stage, and what the process has set up once. Mutable on purpose (it

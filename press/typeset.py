@@ -24,13 +24,13 @@ from threading import Event, Lock
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from . import makeup
+from . import deflate, makeup
 from .cache import Cache, check_fontconfig_cache, replace_non_folder
 from .errors import PressError, Problem
 from .fonts import EXTRA_DIR, FontSet
 from .manifest import content_digest, environment, issue_files, walk
 from .output import replace_atomically, write_atomically
-from .session import Memo, Session
+from .session import Composing, Memo, Session
 from .workers import WorkerDied, Workers
 
 if TYPE_CHECKING:
@@ -207,6 +207,9 @@ class Typesetter:
         pyphen.Pyphen(lang="en")  # the articles' English is lang="en" (press/render.py's LANG_TAGS)
         self._carried: dict = {}  # each article part set in this process: its lines, as last set (press.relayout.Carried)
         self.stop: Event | None = None  # set: the part being set is given up (warm_up_between_edits)
+        # The paragraphs composed and the streams compressed, for the make-up's next layouts and
+        # serve's next edit; a worker forgets them after each part (_typeset_in_worker).
+        self.composing = Composing()
 
     def typeset(self, part: RenderedHtml) -> TypesetPart:
         from .fetch import RefusedFetch
@@ -219,7 +222,8 @@ class Typesetter:
         html = self._HTML(string=part.html, base_url=self._url_for("issue"), url_fetcher=self.fetcher)
         # The element tree as it stands at each call: the make-up changes it between passes
         # (press/relayout.py lays out again only what a change needs).
-        layouts = Layouts(html, sheets, self.font_config, self._wrap, self._carried.get(part.key), self.stop)
+        layouts = Layouts(html, sheets, self.font_config, self._wrap, self._carried.get(part.key), self.stop,
+                          self.composing)
 
         notices = ()
         try:
@@ -253,7 +257,8 @@ class Typesetter:
         # Images arrive already at print size (fetch.print_size): they are embedded as they are.
         # Parts are tagged (structure tree, marked content) for the reading PDFs; the overlay,
         # which only carries running heads and folios, is stamped as an artifact instead.
-        pdf = document.write_pdf(pdf_identifier=part.key.encode(), pdf_tags=not part.key.startswith("overlay"))
+        with deflate.keeping(self.composing.deflated):
+            pdf = document.write_pdf(pdf_identifier=part.key.encode(), pdf_tags=not part.key.startswith("overlay"))
         images = tuple(image for i, page in enumerate(document.pages) for image in _images(page._page_box, i, "", None))
         composer = tuple(sorted(census(document).items()))
         messages = self.messages + tuple(_problems(_ENGINE_LOG.take(), _source_of(part)))
@@ -461,9 +466,8 @@ class Typesetting:
             self._messages.extend(notes)
             self._store(keys[i], result)
         if len(missing) > 1:
-            # What unpickling the results left behind; not serve's memos of the part it set itself
-            # (or will set between edits), which its next edit uses.
-            release_memory(memos=not self.in_process)
+            # What unpickling the results left behind (serve's memos are its typesetters' own).
+            release_memory()
         for part in done.values():
             # A part is cached by content, not by folder: the same sources elsewhere (another copy
             # of the issue, another checkout) reuse it, and are told where they are themselves.
@@ -637,11 +641,14 @@ def _typeset_in_worker(typesetters: Memo, job) -> tuple[TypesetPart, list[Proble
         # collected once, after it (release_memory). A worker's peak memory is the same (71 and 81 MB),
         # and the collector's time in all 0.29 -> 0.14 CPU-s (2020-02, loaded machine).
         gc.disable()
+    typesetter = None
     try:
         typesetter = _typesetter(typesetters, dirs, fonts, salt)
         return typesetter.typeset(part), typesetter.take_notes()
     finally:
-        if worker:  # serve's own process keeps its heap
+        if worker:  # serve's own process keeps its heap, and its memos for the next edit
+            if typesetter is not None:
+                typesetter.composing.forget()  # no other part of a build has the same paragraphs
             # Collected before the collector is on again: else its first automatic pass walks all
             # the part left (every object made since the part began counts as new), then the full one
             # walks them again (0.16 -> 0.14 CPU-s).
@@ -649,19 +656,13 @@ def _typeset_in_worker(typesetters: Memo, job) -> tuple[TypesetPart, list[Proble
             gc.enable()
 
 
-def release_memory(memos: bool = True) -> None:
+def release_memory() -> None:
     """Give the memory of a finished document back to the system. A part's box tree is
     garbage once its PDF is written, but glibc keeps freed pages, and a worker that typesets
-    a 200-page issue would otherwise only grow. With `memos`, what serve keeps for its next edit
-    goes too (the paragraphs composed, the streams compressed): no other part of a build has the same."""
+    a 200-page issue would otherwise only grow."""
     import ctypes
     import gc
 
-    from . import deflate, paragraphs
-
-    if memos:
-        paragraphs.forget()
-        deflate.forget()
     gc.collect()
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)

@@ -32,11 +32,10 @@ WORDS = {"zh": "科技人员合作研究的成果", "en": " and the results of j
 def main(issue_dir: str, cache_dir: str, chosen: str | None = None) -> None:
     from article_parts import article_parts
 
-    from press import deflate, paragraphs, relayout
+    from press import paragraphs, relayout
 
     def forget() -> None:
-        paragraphs.forget()
-        deflate.forget()
+        typesetter.composing.forget()
         typesetter._carried.clear()
 
     def digest(part) -> str:
@@ -49,9 +48,9 @@ def main(issue_dir: str, cache_dir: str, chosen: str | None = None) -> None:
     asked: list[bool] = []  # each paragraph's items asked for: found made before
     make_items = paragraphs._made
 
-    def counted(key, make):
-        asked.append(key in paragraphs._ITEMS)
-        return make_items(key, make)
+    def counted(context, key, make):
+        asked.append(key in typesetter.composing.items)
+        return make_items(context, key, make)
 
     paragraphs._made = counted
     carried: list[bool] = []  # each line box's line looked for among the last typesetting's: found

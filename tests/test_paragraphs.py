@@ -166,7 +166,7 @@ def test_a_paragraph_past_the_tolerance_keeps_its_loosest_line_as_tight_as_can_b
 def test_a_paragraph_is_composed_once_for_every_layout_of_its_part(tmp_path):
     """The page make-up lays a part out again and again, and asks the composer whether a
     paragraph has a line to spare (can_take): a paragraph's items and breaks are made once for
-    what they are made from (press/paragraphs._made, linebreak.compose: bounded memos of what they are made from), however many layouts read it.
+    what they are made from (press/paragraphs._made, linebreak.compose: the typesetter's bounded memos, press.session.Composing), however many layouts read it.
     In a process of its own: the typesetter points fontconfig at the project's fonts."""
     import subprocess
     import textwrap

@@ -38,15 +38,6 @@ PURE = {
     ("pagerules", "_as_drawn"),  # of a PDF's bytes (the tests' page checker)
     ("pagerules", "_lines_drawn"),  # of a page of a PDF's bytes, the same
 }
-# ...and memoised by hand, where a cache decorator would hash the arguments' whole value at every
-# call (a paragraph's 400 items): the same pure functions, bounded, which serve's next edit finds
-# (a worker clears them after each part, press.typeset._release_memory).
-ALLOWED |= {
-    ("linebreak", "_COMPOSED"),  # compose(): by the items' identity, the items kept with their breaks
-    ("paragraphs", "_ITEMS"),  # a paragraph's items, by the text, widths and break opportunities they are made of
-    ("paragraphs", "_SHAPED"),  # a text's pen positions and breaks, by the text, its fonts and the style shaping reads
-    ("deflate", "_DEFLATED"),  # zlib's level 9, by the bytes
-}
 MUTABLE_CALLS = {"dict", "list", "set", "Counter", "defaultdict", "OrderedDict", "deque", "bytearray"}
 # What a module-level call may make and still be a constant: anything else made at import (a
 # scratch document, a registry) is an object that each use may change, and is state.
