@@ -306,3 +306,24 @@ def test_the_note_area_summed_as_it_changes_is_the_whole_sum_to_the_last_bit():
         assert stack.bottom(top) == whole, step
     # Asked again only for notes put back after being taken off: far fewer than once a note an update.
     assert len(asked) < 3000
+
+
+def test_the_search_for_the_columns_height_ends_where_halving_does():
+    """footnotes._next_lines: from any guess, the tallest fitting number of lines, as halving the
+    page's height finds it; the guess right (the pages of a long paragraph of links) in 2 layouts."""
+    from press.footnotes import _next_lines
+
+    for high0 in range(1, 50):
+        for answer in range(high0):
+            for guess in range(high0 + 3):
+                low, high, tries = 0, high0, 0
+                while high - low > 1:
+                    lines = _next_lines(low, high, guess)
+                    assert low < lines < high
+                    tries += 1
+                    low, high = (lines, high) if lines <= answer else (low, lines)
+                assert low == answer, (high0, answer, guess)
+                if guess == answer and 0 < guess < high0 - 1:
+                    assert tries == 2
+                if 0 < guess and abs(answer - guess) <= 1 and 1 < answer < high0 - 1:
+                    assert tries <= 3
