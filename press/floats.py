@@ -34,6 +34,19 @@ def _is_wide(box) -> bool:
     return element is not None and "wide" in (element.get("class") or "").split()
 
 
+def _still_sorted(notes: list, sorted_before: list | None) -> bool:
+    """Whether the page's notes are still figures first, as sorted at the area's last update:
+    that list with notes taken off its end, or with notes (no figure) added to it. The area is
+    updated for each note added or taken back; sorting the page's notes each time, a key looked
+    up for each, was a part of the cost of a page of hundreds of link notes."""
+    if sorted_before is None:
+        return False
+    count = len(sorted_before)
+    if len(notes) < count:
+        return sorted_before[:len(notes)] == notes  # lists compare by identity first: boxes have no __eq__
+    return notes[:count] == sorted_before and not any(_is_wide(box) for box in notes[count:])
+
+
 class _Tops:
     """The wide figures each page of a layout opens with, by page number: deferred from the
     page before, or put back on the last page. Kept on the layout context."""
@@ -102,8 +115,11 @@ def install() -> None:
     make_page = page_module.make_page
 
     def update_footnote_area(self):
-        # Stable: the figures keep their order among themselves, the notes theirs.
-        self.current_page_footnotes.sort(key=lambda box: not _is_wide(box))
+        notes = self.current_page_footnotes
+        if not _still_sorted(notes, self.__dict__.get("_press_sorted_notes")):
+            # Stable: the figures keep their order among themselves, the notes theirs.
+            notes.sort(key=lambda box: not _is_wide(box))
+        self.__dict__["_press_sorted_notes"] = list(notes)
         return update(self)
 
     def report_footnote(self, footnote):
@@ -218,7 +234,7 @@ def close_up_last_page(document) -> None:
     areas = [box for box in page.children if type(box).__name__ == "FootnoteAreaBox"]
     figures = [box for area in areas for box in area.children if _is_wide(box)]
     text = [box for box in page.children if box not in areas and type(box).__name__ != "MarginBox"]
-    bottom = max((_bottom(box) for box in text), default=None)
+    bottom = max((drawn_bottom(box) for box in text), default=None)
     if not figures or bottom is None:
         return
     line = figures[0].style["font_size"] * 1.5  # a line of white between the text and the figure
@@ -244,8 +260,8 @@ def _rule_over_notes(area) -> None:
         area.height -= drop
 
 
-def _bottom(box) -> float:
+def drawn_bottom(box) -> float:
     """The lowest edge of what `box` draws: its lines and pictures."""
     if type(box).__name__ in ("LineBox", "InlineReplacedBox", "BlockReplacedBox"):
         return box.position_y + box.margin_height()
-    return max((_bottom(child) for child in getattr(box, "children", ())), default=float("-inf"))
+    return max((drawn_bottom(child) for child in getattr(box, "children", ())), default=float("-inf"))

@@ -268,3 +268,62 @@ def test_an_article_of_more_than_2000_notes_is_refused_at_once(tmp_path):
                       f"2,001 notes (each link's address is one), more than the 2,000 a newsletter's article holds: "
                       "split it into several articles  [article.limit]"], result.stderr
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").glob("*.pdf"))
+
+
+def test_the_note_area_summed_as_it_changes_is_the_whole_sum_to_the_last_bit():
+    """footnotes._Stack keeps the running sums of the page's note heights as notes are added, moved
+    on and taken back: each bottom must be the sum from the area's top in the notes' order, the very
+    float a whole sum gives (a page's layout turns on it), and a note's height is asked for once
+    while it stays on the page."""
+    import random
+
+    from press.footnotes import _Stack
+
+    rng = random.Random(25)
+    notes = [object() for _ in range(60)]
+    heights = {id(note): rng.choice([16.0, 21.333333333333332, 37.33333333333333, rng.uniform(10, 60)])
+               for note in notes}
+    asked = []
+    stack = _Stack(400.0)
+    page: list = []
+    tops = [1000.1, 987.6543210123, 1000.1 - 1e-9, 311.0]
+    for step in range(3000):
+        roll = rng.random()
+        if roll < 0.55 and len(page) < len(notes):
+            page.append(next(note for note in notes if note not in page))  # a line's note placed
+        elif roll < 0.8 and page:
+            del page[rng.randrange(len(page)):]  # lines taken back from one on
+        elif page:
+            page.pop(rng.randrange(len(page)))  # one note moved on
+        else:
+            page = []  # a new page
+        stack.update(page, lambda note: asked.append(note) or heights[id(note)])
+        top = rng.choice(tops)
+        whole = top
+        for note in page:
+            whole += heights[id(note)]
+        assert stack.heights == [heights[id(note)] for note in page]
+        assert stack.bottom(top) == whole, step
+    # Asked again only for notes put back after being taken off: far fewer than once a note an update.
+    assert len(asked) < 3000
+
+
+def test_the_search_for_the_columns_height_ends_where_halving_does():
+    """footnotes._next_lines: from any guess, the tallest fitting number of lines, as halving the
+    page's height finds it; the guess right (the pages of a long paragraph of links) in 2 layouts."""
+    from press.footnotes import _next_lines
+
+    for high0 in range(1, 50):
+        for answer in range(high0):
+            for guess in range(high0 + 3):
+                low, high, tries = 0, high0, 0
+                while high - low > 1:
+                    lines = _next_lines(low, high, guess)
+                    assert low < lines < high
+                    tries += 1
+                    low, high = (lines, high) if lines <= answer else (low, lines)
+                assert low == answer, (high0, answer, guess)
+                if guess == answer and 0 < guess < high0 - 1:
+                    assert tries == 2
+                if 0 < guess and abs(answer - guess) <= 1 and 1 < answer < high0 - 1:
+                    assert tries <= 3
