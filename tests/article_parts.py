@@ -25,3 +25,19 @@ def article_parts(issue_dir: str, cache_dir: str):
     parts = [renderer.article(checked.issue, body) for body in checked.bodies.values()]
     fonts = subset_fonts(cfg.fonts_dir, characters(checked.issue, parts, cfg.templates_dir), cfg.cache_dir)
     return parts, _typesetter(Memo(), (cfg.issue_dir, cfg.styles_dir, cfg.templates_dir, cfg.fonts_dir, cfg.cache_dir), fonts)
+
+
+def count_carried_lines(into: list) -> None:
+    """From now on in this process, each line box's line looked for among the last typesetting's
+    (press.relayout.Carried) appends to `into` whether it was found there."""
+    from press import relayout
+
+    carried_key = relayout._carried_key
+
+    def looked_up(context, linebox, key):
+        found = carried_key(context, linebox, key)
+        if found is not None:
+            into.append(found in context.press_carried[0])
+        return found
+
+    relayout._carried_key = looked_up

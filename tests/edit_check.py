@@ -30,9 +30,9 @@ WORDS = {"zh": "科技人员合作研究的成果", "en": " and the results of j
 
 
 def main(issue_dir: str, cache_dir: str, chosen: str | None = None) -> None:
-    from article_parts import article_parts
+    from article_parts import article_parts, count_carried_lines
 
-    from press import paragraphs, relayout
+    from press import paragraphs
 
     def forget() -> None:
         typesetter.composing.forget()
@@ -54,15 +54,7 @@ def main(issue_dir: str, cache_dir: str, chosen: str | None = None) -> None:
 
     paragraphs._made = counted
     carried: list[bool] = []  # each line box's line looked for among the last typesetting's: found
-    carried_key = relayout._carried_key
-
-    def looked_up(context, linebox, key):
-        found = carried_key(context, linebox, key)
-        if found is not None:
-            carried.append(found in context.press_carried[0])
-        return found
-
-    relayout._carried_key = looked_up
+    count_carried_lines(carried)
     for part in parts:
         lang = "zh" if 'lang="zh' in part.html else "en"
         # The first paragraph of the body with more than a line of text.

@@ -39,7 +39,7 @@ class StopsAfter(threading.Event):
 
 def main(issue_dir: str, out_dir: str, cache_dir: str) -> None:
     os.environ["PRESS_CACHE_DIR"] = cache_dir
-    from press import relayout
+    from article_parts import count_carried_lines
     from press.config import load_config
     from press.pipeline import proof
     from press.session import Session
@@ -74,15 +74,7 @@ def main(issue_dir: str, out_dir: str, cache_dir: str) -> None:
     source.write_text(text[:found.end()] + words + text[found.end():], encoding="utf-8")
 
     lines: list[bool] = []
-    carried_key = relayout._carried_key
-
-    def looked_up(context, linebox, key):
-        found = carried_key(context, linebox, key)
-        if found is not None:
-            lines.append(found in context.press_carried[0])
-        return found
-
-    relayout._carried_key = looked_up
+    count_carried_lines(lines)
     build()
     bilingual = next(p for p in Path(out_dir).glob("*.pdf") if p.name.count(".") == 1)
     print(json.dumps({"parts": parts, "before": before, "stopped": stopped, "warmed": warmed,
