@@ -29,7 +29,7 @@ import copy
 from math import inf
 
 
-def _is_wide(box) -> bool:
+def is_wide(box) -> bool:
     element = getattr(box, "element", None)
     return element is not None and "wide" in (element.get("class") or "").split()
 
@@ -44,7 +44,7 @@ def _still_sorted(notes: list, sorted_before: list | None) -> bool:
     count = len(sorted_before)
     if len(notes) < count:
         return sorted_before[:len(notes)] == notes  # lists compare by identity first: boxes have no __eq__
-    return notes[:count] == sorted_before and not any(_is_wide(box) for box in notes[count:])
+    return notes[:count] == sorted_before and not any(is_wide(box) for box in notes[count:])
 
 
 class _Tops:
@@ -118,13 +118,13 @@ def install() -> None:
         notes = self.current_page_footnotes
         if not _still_sorted(notes, self.__dict__.get("_press_sorted_notes")):
             # Stable: the figures keep their order among themselves, the notes theirs.
-            notes.sort(key=lambda box: not _is_wide(box))
+            notes.sort(key=lambda box: not is_wide(box))
         self.__dict__["_press_sorted_notes"] = list(notes)
         return update(self)
 
     def report_footnote(self, footnote):
         tops = self.__dict__.get("_press_tops")
-        if tops is None or not _is_wide(footnote):
+        if tops is None or not is_wide(footnote):
             return report(self, footnote)
         # Deferred, not reported: the notes after it stay on their calls' page.
         self.current_page_footnotes.remove(footnote)
@@ -133,7 +133,7 @@ def install() -> None:
 
     def unlayout_footnote(self, footnote):
         tops = self.__dict__.get("_press_tops")
-        if tops is not None and _is_wide(footnote):
+        if tops is not None and is_wide(footnote):
             if any(footnote is box for box in tops.placed(self.current_page)):
                 return  # set at the top of this page or one before: its call may come and go, the figure stays
             if tops.take_back(footnote, self.current_page):
@@ -232,7 +232,7 @@ def close_up_last_page(document) -> None:
         return
     page = document.pages[-1]._page_box
     areas = [box for box in page.children if type(box).__name__ == "FootnoteAreaBox"]
-    figures = [box for area in areas for box in area.children if _is_wide(box)]
+    figures = [box for area in areas for box in area.children if is_wide(box)]
     text = [box for box in page.children if box not in areas and type(box).__name__ != "MarginBox"]
     bottom = max((drawn_bottom(box) for box in text), default=None)
     if not figures or bottom is None:
@@ -250,7 +250,7 @@ def _rule_over_notes(area) -> None:
     """The area's rule (its top border) over the notes left at the foot, not where the figure
     drawn up stood: a rule halfway down an empty page, far above the notes, would part nothing.
     An area that holds no note any more draws no rule."""
-    notes = [box for box in area.children if not _is_wide(box)]
+    notes = [box for box in area.children if not is_wide(box)]
     if not notes:
         area.border_top_width = 0
         return

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from math import ceil, inf
 
-from .floats import drawn_bottom
+from .floats import drawn_bottom, is_wide
 
 
 def install() -> None:
@@ -352,8 +352,6 @@ def _next_lines(low: int, high: int, guess: int) -> int:
 
 def _more_notes_to_come(context, box, area) -> bool:
     """Whether the notes called in `box` and not yet placed are more than the page's note area holds."""
-    from .floats import _is_wide
-
     called = context.__dict__.setdefault("_press_called_in", {})
     if called.get(id(box), (None,))[0] is not box:
         element = getattr(box, "element", None)
@@ -361,7 +359,7 @@ def _more_notes_to_come(context, box, area) -> bool:
     within, height, children = called[id(box)][1], 0.0, area.children
     try:
         for note in context.footnotes:  # the notes not yet placed, in the order of their calls
-            if id(getattr(note, "element", None)) in within and not _is_wide(note):
+            if id(getattr(note, "element", None)) in within and not is_wide(note):
                 note_height = _note_height(context, area, note)
                 if note_height is None:
                     return False

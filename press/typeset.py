@@ -661,7 +661,6 @@ def release_memory() -> None:
     garbage once its PDF is written, but glibc keeps freed pages, and a worker that typesets
     a 200-page issue would otherwise only grow."""
     import ctypes
-    import gc
 
     gc.collect()
     try:
