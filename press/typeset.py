@@ -18,6 +18,7 @@ import pickle
 import re
 import shutil
 import sys
+import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from threading import Event, Lock
@@ -389,7 +390,7 @@ class Typesetting:
         self._messages: list[Problem] = isolate_fontconfig(cfg.fonts_dir, cfg.cache_dir)
         self.typesetters = session.typesetters
         self.session = session
-        self.salt = _salt(cfg.issue_dir, cfg, session.digests)
+        self.salt, self.images = _salt(cfg.issue_dir, cfg, session.digests)
         self.fonts: FontSet | None = None
         self.jobs = cfg.jobs
         self._pool: Workers | None = None
@@ -433,7 +434,8 @@ class Typesetting:
 
     def many(self, parts: list[RenderedHtml]) -> list[TypesetPart]:
         fonts = (self.fonts.key if self.fonts else "").encode()
-        keys = [hashlib.sha256(self.salt + fonts + part.key.encode() + part.html.encode()).hexdigest() for part in parts]
+        keys = [hashlib.sha256(self.salt + _shown(self.images, part.html) + fonts + part.key.encode()
+                               + part.html.encode()).hexdigest() for part in parts]
         done = {i: self._load(key) for i, key in enumerate(keys)}
         missing = [i for i, found in done.items() if found is None]
         jobs = [(self.dirs, self.fonts, parts[i], self.salt) for i in missing]
@@ -500,25 +502,57 @@ class Typesetting:
         self.cache.write("parts", key, key, pickle.dumps(part))
 
 
-def _salt(issue_dir: Path, cfg, digests: dict) -> bytes:
-    """What, besides its HTML, a typeset part depends on: styles, fonts, images, the typesetter
-    (press's modules that set type, the installed packages, Pango and HarfBuzz)."""
+def _salt(issue_dir: Path, cfg, digests: dict) -> tuple[bytes, tuple[tuple[str, bytes], ...]]:
+    """What, besides its HTML, a typeset part depends on: styles, fonts, the typesetter (press's
+    modules that set type, the installed packages, Pango and HarfBuzz), the issue's images that a
+    stylesheet names; and apart, each other image of the issue (its name as _shown looks for it,
+    its digest), which is in the key only of the parts that show it: a photo changed has only the
+    parts that show it typeset again, not the whole issue."""
     digest = hashlib.sha256(environment())
     files = _typesetting_code()
     # Read as the build fingerprint reads (press/manifest.py): no link out of the project or the
     # issue folder followed, no pipe or device opened.
     roots = [Path(os.path.realpath(root)) for root in (issue_dir, cfg.templates_dir.parent, cfg.fonts_dir / "cjk")]
-    for folder in (cfg.styles_dir, cfg.fonts_dir):
-        files += [p for p in walk(folder, roots[1:]) if p.suffix.lower() not in TEXT_SOURCES]
-    files += [p for p in issue_files(issue_dir) if p.suffix.lower() not in TEXT_SOURCES]
+    styles = walk(cfg.styles_dir, roots[1:])
+    files += [p for p in styles + walk(cfg.fonts_dir, roots[1:]) if p.suffix.lower() not in TEXT_SOURCES]
+    sheets = _folded("".join(_text(p) for p in styles if p.suffix.lower() == ".css"))
+    issue = [p for p in issue_files(issue_dir) if p.suffix.lower() not in TEXT_SOURCES]
+    named = [p for p in issue if _folded(p.name) in sheets]
     folders: dict = {}
-    for path in files:
-        digest.update(str(path.name).encode() + b"\0")
+
+    def of(path: Path) -> bytes:
         try:
-            digest.update(content_digest(path, roots, folders=folders, known=digests))
+            return content_digest(path, roots, folders=folders, known=digests)
         except OSError:  # unreadable: the build says so where it reads it
-            digest.update(b"-")
-    return digest.digest()
+            return b"-"
+
+    for path in files + named:
+        digest.update(str(path.name).encode() + b"\0" + of(path))
+    images = tuple((_folded(p.name), str(p.name).encode() + b"\0" + of(p)) for p in issue if p not in named)
+    return digest.digest(), images
+
+
+def _shown(images: tuple[tuple[str, bytes], ...], html: str) -> bytes:
+    """The digests of the images whose names a part's HTML holds. Looked for as the fetcher finds
+    a file (press/fetch.py: the address unquoted, a name matched in NFC), entities read, in any
+    case: an image named that the part does not show only costs a typesetting too many."""
+    import html as markup
+    from urllib.parse import unquote
+
+    text = _folded(markup.unescape(html))
+    text += "\0" + unquote(text)
+    return b"".join(digest for name, digest in images if name in text)
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:  # not a file, unreadable: the build says so where it reads it
+        return ""
 
 
 def _typesetting_code() -> list[Path]:

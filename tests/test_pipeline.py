@@ -75,3 +75,57 @@ def test_an_output_changed_since_it_was_written_is_made_again(tmp_path, built):
     assert pdf.stat().st_size == before.st_size and pdf.stat().st_mtime_ns == before.st_mtime_ns
     assert not any(b.reused for b in build(cfg, Session()))
     assert pdf.read_bytes() == data
+
+
+def test_a_changed_photo_has_only_the_parts_that_show_it_typeset_again(tmp_path, monkeypatch):
+    """A part is cached by the images its own HTML shows (press.typeset._salt, _shown), not by
+    every image of the issue: a photo of one article changed sets again only the parts of that
+    article, a cover photo only the covers; the PDFs are then those of a build from nothing."""
+    from PIL import Image, ImageOps
+
+    from conftest import small_issue
+
+    def article(title: str, photo: str) -> str:
+        return f"---\ntitle: {title}\n---\n{title}.\n\n![{title}](images/{photo})\n\n{title}.\n"
+
+    issue = small_issue(tmp_path / "tiny", {"first.zh.md": article("第一篇", "who-briefing.jpg"),
+                                            "first.en.md": article("First", "who-briefing.jpg"),
+                                            "second.zh.md": article("第二篇", "russia-team.jpg"),
+                                            "second.en.md": article("Second", "russia-team.jpg")})
+    for name in ("who-briefing.jpg", "russia-team.jpg"):
+        (issue / "images" / name).write_bytes((ISSUE / "images" / name).read_bytes())
+    stored = []
+    store = typeset.Typesetting._store
+
+    def counted(self, key, part):
+        stored.append(part.key)
+        return store(self, key, part)
+
+    monkeypatch.setattr(typeset.Typesetting, "_store", counted)
+
+    def build_in(out: str, cache: str) -> dict[str, bytes]:
+        monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / cache))
+        stored.clear()
+        list(build(load_config(str(issue), str(tmp_path / out)), Session()))
+        return {p.name: p.read_bytes() for p in (tmp_path / out).glob("*.pdf")}
+
+    def slugs(key: str) -> set[str]:  # article/first+second.zh: the articles a part holds
+        return set(key.split("/", 1)[1].rsplit(".", 1)[0].split("+")) if key.startswith("article/") else set()
+
+    def mirrored(name: str) -> None:  # the same size: only the pixels differ
+        with Image.open(issue / "images" / name) as img:
+            ImageOps.mirror(img).save(issue / "images" / name, quality=90)
+
+    first = build_in("first", "cache")
+    every = set(stored)
+    assert {"first", "second"} <= set().union(*map(slugs, every)), every
+    mirrored("who-briefing.jpg")
+    photo = build_in("photo", "cache")
+    assert set(stored) == {key for key in every if "first" in slugs(key)}, stored
+    assert photo != first
+    mirrored("cover-1.jpg")
+    cover = build_in("cover", "cache")
+    assert stored and set(stored) == {key for key in every if key.startswith("cover")}, stored
+    assert cover != photo
+    assert build_in("fresh", "empty") == cover
+    assert set(stored) == every  # from nothing, every part set
