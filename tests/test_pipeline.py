@@ -129,3 +129,23 @@ def test_a_changed_photo_has_only_the_parts_that_show_it_typeset_again(tmp_path,
     assert cover != photo
     assert build_in("fresh", "empty") == cover
     assert set(stored) == every  # from nothing, every part set
+
+
+def test_an_image_a_stylesheet_names_is_in_every_parts_key(tmp_path):
+    """A stylesheet may name an image of the issue (url(../issue/images/x.jpg)): no part's HTML
+    names it, and every part shows it, so it is in every part's key (typeset._salt's own digest)."""
+    from types import SimpleNamespace
+
+    issue, styles, fonts, templates = (tmp_path / name for name in ("issue", "styles", "fonts", "templates"))
+    for folder in (issue / "images", styles, fonts, templates):
+        folder.mkdir(parents=True)
+    for name in ("mark.png", "photo.jpg"):
+        (issue / "images" / name).write_bytes(b"an image " + name.encode())
+    (styles / "press.css").write_text("@page { background: url(../issue/images/Mark.png) }\n", encoding="utf-8")
+    cfg = SimpleNamespace(styles_dir=styles, fonts_dir=fonts, templates_dir=templates)
+    salt, images = typeset._salt(issue, cfg, {})
+    html = '<img src="images/photo.jpg">'
+    assert [name for name, _ in images] == ["photo.jpg"]
+    assert typeset._shown(images, html) and typeset._shown(images, "<p>no image</p>") == b""
+    (issue / "images" / "mark.png").write_bytes(b"another image")
+    assert typeset._salt(issue, cfg, {})[0] != salt
