@@ -361,3 +361,24 @@ def pytest_runtest_protocol(item, nextitem):
     record = {"test": item.nodeid, "cpu": round(_cpu_seconds() - cpu, 3), "wall": round(time.perf_counter() - wall, 3)}
     with open(path, "a", encoding="utf-8") as f:
         f.write(json.dumps(record) + "\n")
+
+
+@pytest.fixture(scope="session")
+def run_script(fork_server):
+    """A Python script of the project (a file, run as `python FILE ARGS` runs it) or code (as
+    `python -c CODE ARGS`), in a process of its own forked from the fork server's, whose imports
+    are done (about 1 CPU-s of each new interpreter): for checks that must leave nothing in the
+    test process (fontconfig pointed at the project's fonts, counters patched into press), not for
+    a process to kill or signal. The script's own folder leads sys.path, as with `python FILE`."""
+
+    def run(script: Path | str, *args: str, cwd: Path = ROOT, env: dict | None = None,
+            seconds: int = 900) -> subprocess.CompletedProcess:
+        if isinstance(script, Path):
+            code = (f"import runpy, sys\nsys.path.insert(0, {str(script.parent)!r})\nsys.argv[0] = {str(script)!r}\n"
+                    f"runpy.run_path({str(script)!r}, run_name='__main__')\n")
+        else:
+            code = script
+        result, _ = fork_server.run(args, cwd=cwd, env=env, code=code, seconds=seconds)
+        return result
+
+    return run

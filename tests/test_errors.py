@@ -8,7 +8,7 @@ import os
 import re
 from pathlib import Path
 
-from conftest import ROOT, build_here, run_build
+from conftest import ROOT, build_here
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -94,13 +94,13 @@ def test_usage_error_exits_2():
     assert build_here("frobnicate").returncode == 2
 
 
-def test_serve_on_a_port_in_use_says_so(tmp_path):
+def test_serve_on_a_port_in_use_says_so(tmp_path, run_fresh):
     import socket
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = run_build("serve", "--port", str(port), "-o", str(tmp_path / "out"))
+        result = run_fresh("serve", "--port", str(port), "-o", str(tmp_path / "out"))
     assert result.returncode == 1
     assert f"127.0.0.1:{port}: error: cannot serve on this port: Address already in use" in result.stderr

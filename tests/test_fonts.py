@@ -78,10 +78,10 @@ def test_every_face_sets_punctuation_pairs_in_one_and_a_half_em(tmp_path):
             assert wide == [], (name, wide)
 
 
-def test_chinese_faces_not_made_is_one_error_that_says_how_to_make_them(tmp_path):
+def test_chinese_faces_not_made_is_one_error_that_says_how_to_make_them(tmp_path, run_fresh):
     """A clone before `make setup`: fonts/cjk/ is made on each machine, never committed. `check`
     says so once, at the folder (no line applies), with the command that makes it, and exits 1."""
-    from conftest import ISSUE, ROOT, run_build
+    from conftest import ISSUE, ROOT
 
     project = tmp_path / "project"
     (project / "fonts").mkdir(parents=True)
@@ -91,7 +91,7 @@ def test_chinese_faces_not_made_is_one_error_that_says_how_to_make_them(tmp_path
     for name in ("templates", "styles"):
         (project / name).symlink_to(ROOT / name)
     shutil.copytree(ISSUE, project / "content" / ISSUE.name)  # a link would lead press to the checkout
-    result = run_build("check", f"content/{ISSUE.name}", cwd=project, env={"PRESS_CACHE_DIR": str(tmp_path / "cache")})
+    result = run_fresh("check", f"content/{ISSUE.name}", cwd=project, env={"PRESS_CACHE_DIR": str(tmp_path / "cache")})
     assert result.returncode == 1, result.stderr
     assert result.stderr.splitlines() == [
         "fonts/cjk: error: the Chinese faces are not made on this machine: run 'make setup' "

@@ -17,7 +17,7 @@ import yaml
 from PIL import Image, ImageCms
 from pypdf.generic import ContentStream
 
-from conftest import ISSUE, ROOT, build_here, run_build, small_issue
+from conftest import ISSUE, ROOT, build_here, small_issue
 from issue_source import IMAGE, read_issue
 from pdftext import pages_with
 
@@ -351,10 +351,10 @@ def test_a_print_shops_profile_is_one_setting_away(issue_copy, tmp_path):
     assert intent["/DestOutputProfile"].get_object().get_data() == shop.read_bytes()
 
 
-def test_a_display_profile_for_the_press_is_an_error_naming_it(tmp_path):
+def test_a_display_profile_for_the_press_is_an_error_naming_it(tmp_path, run_fresh):
     display = tmp_path / "screen.icc"
     display.write_bytes(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
-    result = run_build("pdf", str(ISSUE), "-o", str(tmp_path / "out"), "--press",
+    result = run_fresh("pdf", str(ISSUE), "-o", str(tmp_path / "out"), "--press",
                        env={"PRESS_ICC_PROFILE": str(display)})
     assert result.returncode == 1
     named = result.stderr.split(": error: ")[0]
