@@ -163,12 +163,11 @@ def test_a_paragraph_past_the_tolerance_keeps_its_loosest_line_as_tight_as_can_b
     assert tighter >= 5  # the steps had something to do
 
 
-def test_a_paragraph_is_composed_once_for_every_layout_of_its_part(tmp_path):
+def test_a_paragraph_is_composed_once_for_every_layout_of_its_part(tmp_path, run_script):
     """The page make-up lays a part out again and again, and asks the composer whether a
     paragraph has a line to spare (can_take): a paragraph's items and breaks are made once for
     what they are made from (press/paragraphs._made, linebreak.compose: the typesetter's bounded memos, press.session.Composing), however many layouts read it.
     In a process of its own: the typesetter points fontconfig at the project's fonts."""
-    import subprocess
     import textwrap
 
     script = textwrap.dedent(f"""
@@ -196,19 +195,18 @@ def test_a_paragraph_is_composed_once_for_every_layout_of_its_part(tmp_path):
         typesetter.typeset(part)
         print(sum(composed.values()), len(composed), sum(planned.values()), len(planned))
     """)
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    result = run_script(script)
     assert result.returncode == 0, result.stderr[-2000:]
     calls, distinct, plans, distinct_plans = map(int, result.stdout.split())
     assert plans > distinct_plans  # paragraphs were planned again in later layouts: what is kept serves them
     assert calls == distinct > 0
 
 
-def test_the_composer_knows_a_paragraphs_last_line_as_it_is_laid_out(tmp_path):
+def test_the_composer_knows_a_paragraphs_last_line_as_it_is_laid_out(tmp_path, run_script):
     """press.paragraphs.last_line, which the page make-up asks instead of laying out an opening
     whose abstract would end with one character alone: the last line of every paragraph of 2020-02's
     article parts as the composer sets it, at its best number of lines and a line longer or
     shorter, is the one the layout sets (read from the laid-out line boxes, spaces aside)."""
-    import subprocess
     import textwrap
 
     script = textwrap.dedent(f"""
@@ -255,7 +253,7 @@ def test_the_composer_knows_a_paragraphs_last_line_as_it_is_laid_out(tmp_path):
                     same += laid.get(id(element)) == "".join(paragraphs.last_line(plans, element, change).split())
         print(compared, same)
     """)
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    result = run_script(script)
     assert result.returncode == 0, result.stderr[-2000:]
     compared, same = map(int, result.stdout.split())
     assert compared > 50 and same == compared
