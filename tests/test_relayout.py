@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import subprocess
-import sys
 
 import pytest
 from conftest import ROOT, SAMPLE, project_cache
@@ -22,7 +19,7 @@ LOOSENED = ("article/rd-funding.en", "article/knowledge-innovation.zh")
 MOVED = ("article/rd-funding.zh",)
 
 
-def test_trial_layouts_give_the_pages_of_a_fresh_render(tmp_path):
+def test_trial_layouts_give_the_pages_of_a_fresh_render(tmp_path, run_script):
     """Article parts of the sample issue (LOOSENED), with a paragraph set a line looser or tighter
     (the boxes built before laid out again, their lines reused), and one (MOVED) with a float
     moved after the text that follows it and taken back (the boxes built anew, then the first
@@ -30,9 +27,8 @@ def test_trial_layouts_give_the_pages_of_a_fresh_render(tmp_path):
     with no line reused; also where a rule styles the paragraph after a float, so that the move
     restyles the paragraphs around it. Each change changes the pages, so that the comparison says
     something."""
-    result = subprocess.run([sys.executable, str(ROOT / "tests" / "relayout_check.py"), str(SAMPLE),
-                             str(project_cache().resolve()), ",".join(LOOSENED), ",".join(MOVED)],
-                            capture_output=True, text=True, timeout=900)
+    result = run_script(ROOT / "tests" / "relayout_check.py", str(SAMPLE), str(project_cache().resolve()),
+                        ",".join(LOOSENED), ",".join(MOVED))
     assert result.returncode == 0, result.stderr
     trials = [json.loads(line) for line in result.stdout.splitlines()]
     kinds = {trial["change"].split()[0] for trial in trials}
@@ -58,7 +54,7 @@ EDITED = {"2020-06": ("article/rd-funding.zh", "article/rd-funding.en", "article
 
 
 @pytest.mark.parametrize("issue", [SAMPLE, ROOT / "content" / "2020-02"], ids=lambda path: path.name)
-def test_an_edited_part_typeset_after_the_last_gives_the_pages_of_a_fresh_typesetting(issue):
+def test_an_edited_part_typeset_after_the_last_gives_the_pages_of_a_fresh_typesetting(issue, run_script):
     """serve typesets an edited article in the process that typeset it before: every paragraph
     the edit did not touch takes the items and breaks composed then (press/paragraphs.py,
     press/linebreak.py) and the lines set then (press.relayout.Carried). A part typeset again
@@ -66,9 +62,8 @@ def test_an_edited_part_typeset_after_the_last_gives_the_pages_of_a_fresh_typese
     in article parts (EDITED) of the sample issue, in both languages, and of 2020-02 (whose Chinese
     parts set again once came out with other line breaks); the edit changes the pages, and most
     paragraphs were found composed and most lines found set, so that the comparison says something."""
-    result = subprocess.run([sys.executable, str(ROOT / "tests" / "edit_check.py"), str(issue),
-                             str(project_cache().resolve()), ",".join(EDITED[issue.name])],
-                            capture_output=True, text=True, timeout=900)
+    result = run_script(ROOT / "tests" / "edit_check.py", str(issue), str(project_cache().resolve()),
+                        ",".join(EDITED[issue.name]))
     assert result.returncode == 0, result.stderr
     edits = [json.loads(line) for line in result.stdout.splitlines()]
     assert {edit["lang"] for edit in edits} == {"zh", "en"}, edits
@@ -83,7 +78,8 @@ def test_an_edited_part_typeset_after_the_last_gives_the_pages_of_a_fresh_typese
         assert sum(edit[kind][0] for edit in edits) > 2 * sum(edit[kind][1] for edit in edits), edits
 
 
-def test_serve_warms_every_article_part_between_edits_and_an_edit_after_it_gives_a_fresh_build(tmp_path):
+def test_serve_warms_every_article_part_between_edits_and_an_edit_after_it_gives_a_fresh_build(tmp_path, warm_cache,
+                                                                                                 run_fresh, run_script):
     """serve's first build leaves the article parts that the workers set (or the cache held) cold
     in its own process; between edits it sets each of them there (press.typeset.warm_up_between_edits),
     so that the first edit of any article finds its lines set (press.relayout.Carried). An edit
@@ -92,8 +88,7 @@ def test_serve_warms_every_article_part_between_edits_and_an_edit_after_it_gives
     its lines found, and the bilingual PDF of that edit's build is byte for byte a fresh build's."""
     issue = tmp_path / "2020-02"
     shutil.copytree(ROOT / "content" / "2020-02", issue)
-    result = subprocess.run([sys.executable, str(ROOT / "tests" / "warm_check.py"), str(issue), str(tmp_path / "out"),
-                             str(tmp_path / "cache")], capture_output=True, text=True, timeout=900)
+    result = run_script(ROOT / "tests" / "warm_check.py", str(issue), str(tmp_path / "out"), str(tmp_path / "cache"))
     assert result.returncode == 0, result.stderr
     warm = json.loads(result.stdout)
     assert len(warm["parts"]) >= 2 and set(warm["parts"]) <= {f"article/{path.stem}" for path in issue.glob("*.md")}, warm
@@ -102,9 +97,9 @@ def test_serve_warms_every_article_part_between_edits_and_an_edit_after_it_gives
     assert warm["edited"] not in warm["before"], warm
     found, anew = warm["lines"]
     assert found > 2 * anew > 0, warm
-    fresh = subprocess.run([sys.executable, str(ROOT / "build.py"), "pdf", str(issue), "-o", str(tmp_path / "fresh")],
-                           capture_output=True, text=True, timeout=900,
-                           env={**os.environ, "PRESS_CACHE_DIR": str(tmp_path / "fresh-cache")})
+    # Fresh: the edited article's parts set by a new process's workers, with nothing kept; the others
+    # as the session's build of content/2020-02 set them (warm_cache), as a build from nothing sets them.
+    fresh = run_fresh("pdf", str(issue), "-o", str(tmp_path / "fresh"), env={"PRESS_CACHE_DIR": str(warm_cache)})
     assert fresh.returncode == 0, fresh.stderr
     (pdf,) = [path for path in (tmp_path / "fresh").glob("*.pdf") if path.name.count(".") == 1]
     assert hashlib.sha256(pdf.read_bytes()).hexdigest() == warm["pdf"], warm
