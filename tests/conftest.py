@@ -283,7 +283,7 @@ LONGEST_FIRST = ("test_notes_counted.py::test_a_paragraph_of_1000_links", "test_
                  "test_reproducible.py::test_the_faster", "test_fuzz.py::test_yaml_nested_deep",
                  "test_input_bounds.py::test_a_1_mb_article_is_checked_in_bounded_time[lines", "test_relayout.py::",
                  "test_parity.py::test_published_translations", "test_notes_counted.py::test_300_chinese_links",
-                 "test_readers.py::test_every_reader", "test_reproducible.py::test_two_checkouts",
+                 "test_readers.py::test_every_reader",
                  "test_safety.py::test_a_build_killed", "test_press.py::test_press_preflight_names_a_low_resolution")
 
 
@@ -370,7 +370,7 @@ def pytest_runtest_protocol(item, nextitem):
 def run_script(fork_server):
     """A Python script of the project (a file, run as `python FILE ARGS` runs it) or code (as
     `python -c CODE ARGS`), in a process of its own forked from the fork server's, whose imports
-    are done (about 1 CPU-s of each new interpreter): for checks that must leave nothing in the
+    are done (0.5 CPU-s of each new interpreter, measured): for checks that must leave nothing in the
     test process (fontconfig pointed at the project's fonts, counters patched into press), not for
     a process to kill or signal. The script's own folder leads sys.path, as with `python FILE`."""
 

@@ -1,10 +1,13 @@
 """The benchmark runs, and each scenario builds what it says (its timings are not tests: README
 has the measured table). The smoke run uses the real issue, and for the small scale scenario
 that issue once over, so their PDFs must have the real build's pages; the large one repeats its
-articles under other slugs."""
+articles under other slugs. Its cold build is a checkout elsewhere built from an empty cache in
+a process of its own: it gives the very bytes of the session's build (the same sources give the
+same bytes, from another folder, with empty caches)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -41,6 +44,14 @@ def test_benchmark_scenarios_build_what_they_say(tmp_path, built):
     # The issue's own builds: the three editions with the pages of the real build.
     for scenario in ("cold", "warm", "edit", "serve", "scale-s"):
         assert pages(scenario) == real, scenario
+    # A copy of the issue in a folder of the bench's own (another path, of another length), built from an
+    # empty cache by build.py in a new process: the bytes of the session's build of content/2020-02
+    # (in the test process, with the project's cache as it finds it, and --press, which adds a file
+    # and changes none of the three), and neither folder is named in them.
+    for name in EDITIONS:
+        data = (built / name).read_bytes()
+        assert results["cold"]["files"][name]["sha256"] == hashlib.sha256(data).hexdigest(), f"{name} differs"
+        assert str(ROOT).encode() not in data and b"press-bench-" not in data, name
     # A warm build leaves the cold build's PDFs as they were (the same files, not written again).
     assert results["warm"]["files"] == results["cold"]["files"]
     # One paragraph of share-solutions.zh.md edited: the editions holding Chinese change, the English one not.
