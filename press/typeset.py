@@ -390,7 +390,10 @@ class Typesetting:
         self._messages: list[Problem] = isolate_fontconfig(cfg.fonts_dir, cfg.cache_dir)
         self.typesetters = session.typesetters
         self.session = session
-        self.salt, self.images = _salt(cfg.issue_dir, cfg, session.digests)
+        # A part is cached by the images its own HTML shows (_shown); a typesetter is made for them all
+        # (self.salt), as for the styles and fonts: a photo changed under serve gets a new one.
+        self.common, self.images = _salt(cfg.issue_dir, cfg, session.digests)
+        self.salt = hashlib.sha256(self.common + b"".join(digest for _, digest in self.images)).digest()
         self.fonts: FontSet | None = None
         self.jobs = cfg.jobs
         self._pool: Workers | None = None
@@ -434,7 +437,7 @@ class Typesetting:
 
     def many(self, parts: list[RenderedHtml]) -> list[TypesetPart]:
         fonts = (self.fonts.key if self.fonts else "").encode()
-        keys = [hashlib.sha256(self.salt + _shown(self.images, part.html) + fonts + part.key.encode()
+        keys = [hashlib.sha256(self.common + _shown(self.images, part.html) + fonts + part.key.encode()
                                + part.html.encode()).hexdigest() for part in parts]
         done = {i: self._load(key) for i, key in enumerate(keys)}
         missing = [i for i, found in done.items() if found is None]
