@@ -385,8 +385,8 @@ def test_a_photo_with_resolution_to_spare_is_set_larger_to_end_with_the_text_bes
 
     issue = tmp_path / "2020-09"
     shutil.copytree(COMPOSER_SAMPLE, issue)
-    # The article alone: a changed photo has every part of its issue typeset again (images are
-    # part of what a part is cached by), and its pages are its own (it opens a page).
+    # The article alone: its pages are its own (it opens a page), and the rest of the issue would
+    # only be put together again around it (the parts that do not show the photo come from the cache).
     meta = yaml.safe_load((issue / "issue.yaml").read_text(encoding="utf-8"))
     assert "grain-harvest" in meta["articles"]
     meta["articles"] = ["grain-harvest"]
