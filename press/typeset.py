@@ -518,7 +518,7 @@ def _salt(issue_dir: Path, cfg, digests: dict) -> tuple[bytes, tuple[tuple[str, 
     roots = [Path(os.path.realpath(root)) for root in (issue_dir, cfg.templates_dir.parent, cfg.fonts_dir / "cjk")]
     styles = walk(cfg.styles_dir, roots[1:])
     files += [p for p in styles + walk(cfg.fonts_dir, roots[1:]) if p.suffix.lower() not in TEXT_SOURCES]
-    sheets = _folded("".join(_text(p) for p in styles if p.suffix.lower() == ".css"))
+    sheets = _folded("".join(_text(p) for p in styles if p.suffix.lower() == ".css" and p.is_file()))  # no pipe read
     issue = [p for p in issue_files(issue_dir) if p.suffix.lower() not in TEXT_SOURCES]
     named = [p for p in issue if _folded(p.name) in sheets]
     folders: dict = {}
