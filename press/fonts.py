@@ -16,14 +16,13 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import project
 from .cache import Cache
 from .errors import PressError, Problem
 from .manifest import file_digest
+from .project import CJK_DIR, EXTRA_DIR, FONT_SUFFIXES  # noqa: F401 (read by others)
 from .session import Session
 
-FONT_SUFFIXES = (".otf", ".ttf")
-CJK_DIR = "cjk"  # made by fonts/make_fonts.py, not committed
-EXTRA_DIR = "extra"  # an editor's own faces, each with its licence
 # Always kept: ASCII for page numbers and labels, and what layout itself inserts
 # (the hyphen of hyphenation, no-break and thin spaces, the ellipsis of overflow, the bullet
 # of a list, the zero-width space of a break opportunity in an address).
@@ -42,14 +41,12 @@ class FontSet:
 
 
 def font_files(fonts_dir: Path) -> list[Path]:
-    """Every face of the project: fonts/, fonts/cjk/ and fonts/extra/."""
-    fonts_dir = Path(fonts_dir)
-    cjk = fonts_dir / CJK_DIR
-    if not (cjk / "SOURCE.json").is_file():
-        raise PressError.at(cjk, None, "the Chinese faces are not made on this machine: run 'make setup' "
-                            "(tools/setup.sh makes them from Debian's fonts-noto-cjk)", code="font.missing")
-    return sorted(p for folder in (fonts_dir, cjk, fonts_dir / EXTRA_DIR) if folder.is_dir()
-                  for p in folder.iterdir() if p.suffix.lower() in FONT_SUFFIXES)
+    """Every face of the project: fonts/, fonts/cjk/ and fonts/extra/ (press.project.font_files)."""
+    found = project.font_files(fonts_dir)
+    if found is None:
+        raise PressError.at(Path(fonts_dir) / CJK_DIR, None, "the Chinese faces are not made on this machine: run "
+                            "'make setup' (tools/setup.sh makes them from Debian's fonts-noto-cjk)", code="font.missing")
+    return found
 
 
 def coverage(fonts_dir: Path, session: Session | None = None) -> frozenset[int]:
