@@ -55,6 +55,8 @@ def fingerprint(groups: list[tuple[Path, list[Path]]], options: object, roots: l
         from .errors import PressError, error
 
         raise PressError([error(path, None, message, code="file.unreadable") for path, message in problems])
+    for key in known.keys() - used:  # an edited source's older versions: serve's session keeps one build's worth
+        del known[key]
     if digests is not None:
         _save_digests(digests, used, known, kept)
     return digest.hexdigest()
