@@ -25,7 +25,7 @@ class Problem:
     code: str = ""  # e.g. image.ppi, layout.overflow: the README's table of codes
 
     def format(self, cwd: Path | None = None) -> str:
-        return report.line(self.path, self.line, self.severity, self.message, self.code, cwd)
+        return report.problem_line(self.path, self.line, self.severity, self.message, self.code, cwd)
 
     @property
     def is_error(self) -> bool:
@@ -34,7 +34,7 @@ class Problem:
 
 def sort_problems(problems: list[Problem]) -> list[Problem]:
     """In press.report's order. A problem found twice is said once."""
-    return sorted(set(problems), key=lambda p: report.order(p.path, p.line, p.severity, p.message))
+    return sorted(set(problems), key=lambda p: report.problem_order(p.path, p.line, p.severity, p.message))
 
 
 def error(path: Path, line: int | None, message: str, code: str = "") -> Problem:

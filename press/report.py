@@ -10,14 +10,14 @@ import os
 SEVERITIES = ("error", "warning", "note")
 
 
-def line(path, line: int | None, severity: str, message: str, code: str = "", cwd=None) -> str:
+def problem_line(path, line: int | None, severity: str, message: str, code: str = "", cwd=None) -> str:
     path = os.path.relpath(path, cwd or os.getcwd())
     where = f"{path}:{line}" if line else path
     # After the message, as mypy prints its codes: the line keeps its PATH:LINE: SEVERITY: form.
     return f"{where}: {severity}: {message}" + (f"  [{code}]" if code else "")
 
 
-def order(path, line: int | None, severity: str, message: str) -> tuple:
+def problem_order(path, line: int | None, severity: str, message: str) -> tuple:
     """By file and line as printed, then errors before warnings before notes, then message: the same
     order on every run, whichever stage or worker found what."""
     return os.path.relpath(path), line or 0, SEVERITIES.index(severity), message

@@ -51,6 +51,6 @@ def reused(issue_dir: str | None, out_dir: str | None, strict: bool) -> tuple[li
     # problem recorded twice is said once, as sort_problems says it.
     said = {(os.path.join(issue, path), line, severity, message, "".join(code))
             for path, line, message, severity, *code in record["warnings"]}
-    lines = [report.line(path, line, severity, message, code)
-             for path, line, severity, message, code in sorted(said, key=lambda p: report.order(*p[:4]))]
+    lines = [report.problem_line(path, line, severity, message, code)
+             for path, line, severity, message, code in sorted(said, key=lambda p: report.problem_order(*p[:4]))]
     return lines, [str(folder / name) for name in record["outputs"]]
