@@ -4,46 +4,59 @@ one place that prints problems and turns them into the exit status."""
 
 from __future__ import annotations
 
-import argparse
 import os
-import signal
 import sys
 from pathlib import Path
 
-from .errors import PressError
-
 
 def main(argv: list[str] | None = None) -> int:
-    from .config import DEFAULT_ISSUE
+    argv = sys.argv[1:] if argv is None else list(argv)
+    # A build whose inputs have not changed is answered before argparse and the stages load
+    # (press/reuse.py): they were most of its time.
+    plain = _plain_pdf(argv)
+    if plain is not None:
+        from .reuse import reused
 
-    parser = argparse.ArgumentParser(
-        description="Typeset a bilingual newsletter issue.",
-        epilog="Templates, styles, fonts and issues come from the project folder: the nearest folder holding "
-               "templates/, styles/, fonts/ and content/, from the issue folder named, or else the current "
-               "folder, up.")
-    sub = parser.add_subparsers(dest="command")
-    for name, text in (("pdf", "build the three PDFs"), ("check", "preflight only, no PDF"),
-                       ("diff", "build, then compare every page with the approved baselines"),
-                       ("baseline", "build, then approve the current pages as the baselines"),
-                       ("proof", "build, then write the HTML proof (page images and a reading view)"),
-                       ("serve", "the proof on 127.0.0.1, rebuilt and reloaded on every change")):
-        p = sub.add_parser(name, help=text)
-        p.add_argument("issue_dir", nargs="?", help=f"issue folder (default: content/{DEFAULT_ISSUE})")
-        if name != "check":
-            p.add_argument("-o", "--out-dir", help="output folder (default: build/<issue-id>/)")
-        p.add_argument("--strict", action="store_true", help="warnings fail the build")
-        if name == "pdf":
-            p.add_argument("--press", action="store_true",
-                           help="also write <issue-id>.press.pdf for the printer: 3 mm bleed, crop marks, PDF/X-4")
-        if name == "serve":
-            p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
-    p = sub.add_parser("translated", help="record that both versions of an article say the same (ends its stale-translation warnings)")
-    p.add_argument("slug", help="the article, e.g. working-together")
-    p.add_argument("issue_dir", nargs="?", help=f"issue folder (default: content/{DEFAULT_ISSUE})")
-    p.add_argument("--accept", type=int, metavar="LINE",
-                   help="instead, accept as intended the translation warning(s) at this line of SLUG.en.md (e.g. a "
-                        "deliberate rounding), until either version of that block changes")
-    args = parser.parse_args(argv)
+        answer = reused(*plain)
+        if answer is not None:
+            lines, pdfs = answer
+            for line in lines:
+                print(line, file=sys.stderr)
+            for pdf in pdfs:
+                print(pdf)
+            return 0
+    return _run(argv)
+
+
+def _plain_pdf(argv: list[str]) -> tuple[str | None, str | None, bool] | None:
+    """The issue folder, output folder and --strict of `pdf [ISSUE] [-o OUT] [--strict]` (in any
+    order, or no argument at all) as argparse reads them; None for any other form, which argparse
+    alone reads (an abbreviation, --out-dir=OUT, an option given twice, a name starting with '-')."""
+    if not argv:
+        return None, None, False
+    if argv[0] != "pdf":
+        return None
+    issue = out = None
+    strict = False
+    rest = iter(argv[1:])
+    for arg in rest:
+        if arg in ("-o", "--out-dir") and out is None:
+            out = next(rest, "")
+            if not out or out.startswith("-"):
+                return None
+        elif arg == "--strict" and not strict:
+            strict = True
+        elif not arg or arg.startswith("-") or issue is not None:
+            return None
+        else:
+            issue = arg
+    return issue, out, strict
+
+
+def _run(argv: list[str]) -> int:
+    from .errors import PressError
+
+    args = _parser().parse_args(argv)
     command = args.command or "pdf"
     if command != "pdf":
         _log_to_stderr()  # pdf: once the build has work to do (a reused build logs nothing)
@@ -100,6 +113,41 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _parser():
+    import argparse
+
+    from .project import DEFAULT_ISSUE
+
+    parser = argparse.ArgumentParser(
+        description="Typeset a bilingual newsletter issue.",
+        epilog="Templates, styles, fonts and issues come from the project folder: the nearest folder holding "
+               "templates/, styles/, fonts/ and content/, from the issue folder named, or else the current "
+               "folder, up.")
+    sub = parser.add_subparsers(dest="command")
+    for name, text in (("pdf", "build the three PDFs"), ("check", "preflight only, no PDF"),
+                       ("diff", "build, then compare every page with the approved baselines"),
+                       ("baseline", "build, then approve the current pages as the baselines"),
+                       ("proof", "build, then write the HTML proof (page images and a reading view)"),
+                       ("serve", "the proof on 127.0.0.1, rebuilt and reloaded on every change")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("issue_dir", nargs="?", help=f"issue folder (default: content/{DEFAULT_ISSUE})")
+        if name != "check":
+            p.add_argument("-o", "--out-dir", help="output folder (default: build/<issue-id>/)")
+        p.add_argument("--strict", action="store_true", help="warnings fail the build")
+        if name == "pdf":
+            p.add_argument("--press", action="store_true",
+                           help="also write <issue-id>.press.pdf for the printer: 3 mm bleed, crop marks, PDF/X-4")
+        if name == "serve":
+            p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    p = sub.add_parser("translated", help="record that both versions of an article say the same (ends its stale-translation warnings)")
+    p.add_argument("slug", help="the article, e.g. working-together")
+    p.add_argument("issue_dir", nargs="?", help=f"issue folder (default: content/{DEFAULT_ISSUE})")
+    p.add_argument("--accept", type=int, metavar="LINE",
+                   help="instead, accept as intended the translation warning(s) at this line of SLUG.en.md (e.g. a "
+                        "deliberate rounding), until either version of that block changes")
+    return parser
+
+
 def _log_to_stderr() -> None:
     """What the libraries log (pypdf, fontTools: a warning of a damaged image…), as the command line says it."""
     import logging
@@ -108,6 +156,8 @@ def _log_to_stderr() -> None:
 
 
 def _serve(cfg, session, port: int) -> int:
+    import signal
+
     from .pipeline import proof
     from .serve import serve
     from .typeset import import_weasyprint, isolate_fontconfig, warm_up_between_edits

@@ -7,13 +7,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import project
 from .errors import PressError
 from .output import check_folder
+from .project import CHECKOUT, CODE, DEFAULT_ISSUE, PROJECT_FOLDERS  # noqa: F401 (CODE: the package, read by others)
 from .sources import folder_problem
 
-CODE = Path(__file__).resolve().parent  # the package: its own source is part of every cache key
-CHECKOUT = CODE.parent  # a source checkout, when press runs from one (python build.py)
-PROJECT_FOLDERS = ("templates", "styles", "fonts", "content")
 FOGRA39 = Path("profiles") / "FOGRA39L_coated.icc"  # in the project folder, made by tools/make_press_profile.sh
 
 
@@ -36,37 +35,26 @@ class Config:
     fogra39: Path | None = None  # the project's FOGRA39 profile: the default, named as such in the PDF
 
     def output_dir(self, issue_id: str) -> Path:
-        return self.out_dir if self.out_dir is not None else Path("build") / issue_id
+        return project.output_dir(self.out_dir, issue_id)
 
 
 def find_project(issue_dir: Path | None = None, cwd: Path | None = None) -> Path:
-    """The project folder: the nearest folder holding templates/, styles/, fonts/ and content/,
-    looking from the issue folder up, then from the current folder up (as git finds .git);
-    failing both, the checkout that press runs from. Installed, press carries no templates,
-    styles or fonts of its own: they are the project's, as mkdocs.yml and docs/ are a site's."""
-    starts = ([Path(issue_dir).resolve()] if issue_dir else []) + [Path(cwd or Path.cwd()).resolve()]
-    for start in starts:
-        for folder in (start, *start.parents):
-            if all((folder / name).is_dir() for name in PROJECT_FOLDERS):
-                return folder
-    if all((CHECKOUT / name).is_dir() for name in PROJECT_FOLDERS):
-        return CHECKOUT
-    folders = ", ".join(f"{name}/" for name in PROJECT_FOLDERS)
-    raise PressError.at(Path(issue_dir or cwd or Path.cwd()), None,
-                        f"no project folder here or above: press needs a folder holding {folders} "
-                        "(run it inside the project, or name an issue folder in one)", code="project.missing")
-
-
-# The issue that `python build.py` builds when no folder is named: the project's reference
-# issue, whatever other issues (samples, issues in progress) sit beside it in content/.
-DEFAULT_ISSUE = "2020-02"
+    """The project folder (press.project.find_project), or the error that there is none."""
+    found = project.find_project(issue_dir, cwd, CHECKOUT)
+    if found is None:
+        folders = ", ".join(f"{name}/" for name in PROJECT_FOLDERS)
+        raise PressError.at(Path(issue_dir or cwd or Path.cwd()), None,
+                            f"no project folder here or above: press needs a folder holding {folders} "
+                            "(run it inside the project, or name an issue folder in one)", code="project.missing")
+    return found
 
 
 def default_issue(content_dir: Path) -> Path:
-    issue = content_dir / DEFAULT_ISSUE
-    if not (issue / "issue.yaml").is_file():
-        raise PressError.at(issue, None, f"the default issue {DEFAULT_ISSUE} has no issue.yaml: name an issue "
-                            "folder (python build.py pdf content/<id>) or set DEFAULT_ISSUE in press/config.py", code="issue.missing")
+    issue = project.default_issue(content_dir)
+    if issue is None:
+        raise PressError.at(content_dir / DEFAULT_ISSUE, None, f"the default issue {DEFAULT_ISSUE} has no issue.yaml: name "
+                            "an issue folder (python build.py pdf content/<id>) or set DEFAULT_ISSUE in press/project.py",
+                            code="issue.missing")
     return issue
 
 
@@ -74,8 +62,7 @@ def load_config(issue_dir: str | None = None, out_dir: str | None = None, strict
                 press: bool = False) -> Config:
     cache = os.environ.get("PRESS_CACHE_DIR")
     profile = os.environ.get("PRESS_ICC_PROFILE", "").strip()
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    source_date = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date() if epoch.isdigit() else None
+    source_date = project.source_date()
     # Before any work: the build hashes the issue folder before it loads it, and one that
     # cannot be written is not started.
     if issue_dir and (why := folder_problem(Path(issue_dir))) is not None:
@@ -91,7 +78,7 @@ def load_config(issue_dir: str | None = None, out_dir: str | None = None, strict
         templates_dir=root / "templates",
         styles_dir=root / "styles",
         fonts_dir=root / "fonts",
-        cache_dir=Path(cache) if cache else root / ".cache",
+        cache_dir=project.cache_dir(root),
         baselines_dir=root / "tests" / "baselines",
         strict=strict,
         jobs=max(1, min(os.cpu_count() or 1, 4)),

@@ -9,9 +9,11 @@ table of codes, for tests and tools to key on instead of the wording.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+from . import report
+from .report import SEVERITIES  # noqa: F401 (read by others)
 
 
 @dataclass(frozen=True)
@@ -23,26 +25,16 @@ class Problem:
     code: str = ""  # e.g. image.ppi, layout.overflow: the README's table of codes
 
     def format(self, cwd: Path | None = None) -> str:
-        path = os.path.relpath(self.path, cwd or Path.cwd())
-        where = f"{path}:{self.line}" if self.line else path
-        # After the message, as mypy prints its codes: the line keeps its PATH:LINE: SEVERITY: form.
-        return f"{where}: {self.severity}: {self.message}" + (f"  [{self.code}]" if self.code else "")
+        return report.problem_line(self.path, self.line, self.severity, self.message, self.code, cwd)
 
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
 
 
-SEVERITIES = ("error", "warning", "note")
-
-
 def sort_problems(problems: list[Problem]) -> list[Problem]:
-    """By file and line as printed, then errors before warnings before notes, then message: the same
-    order on every run, whichever stage or worker found what. A problem found twice is said once."""
-    def key(p: Problem):
-        return os.path.relpath(p.path), p.line or 0, SEVERITIES.index(p.severity), p.message
-
-    return sorted(set(problems), key=key)
+    """In press.report's order. A problem found twice is said once."""
+    return sorted(set(problems), key=lambda p: report.problem_order(p.path, p.line, p.severity, p.message))
 
 
 def error(path: Path, line: int | None, message: str, code: str = "") -> Problem:

@@ -15,12 +15,14 @@ import hashlib
 import json
 import os
 import sys
+import time
 from functools import lru_cache
 from pathlib import Path
 from stat import S_ISLNK, S_ISREG
 
+from .project import CJK_DIR, CODE, output_dir
+
 MANIFEST = ".press-build.json"
-CODE = Path(__file__).resolve().parent
 
 
 def fingerprint(groups: list[tuple[Path, list[Path]]], options: object, roots: list[Path],
@@ -30,14 +32,11 @@ def fingerprint(groups: list[tuple[Path, list[Path]]], options: object, roots: l
     regular files inside `roots` are read: a link out of them, a pipe, a device or a file of /proc
     is fingerprinted by its name and kind alone (the build that meets it says what is wrong).
     A file that cannot be read is an error line, all of them at once. `digests`: a file where the
-    digests of large files are kept from one run to the next (see file_digest); `known`: the
+    digests of the files read are kept from one run to the next (see file_digest); `known`: the
     session's digests (press.session), which it adds to; `libraries`: a file where the versions of
     Pango and HarfBuzz are kept from one run to the next (see library_versions)."""
-    from .errors import PressError, error
-
     known = {} if known is None else known
-    if digests is not None:
-        _load_digests(digests, known)
+    kept = _load_digests(digests, known) if digests is not None else []
     real_roots = [Path(os.path.realpath(root)) for root in roots]
     digest = hashlib.sha256(repr(options).encode())
     digest.update(environment(library_versions(libraries)))
@@ -51,12 +50,53 @@ def fingerprint(groups: list[tuple[Path, list[Path]]], options: object, roots: l
             try:
                 digest.update(content_digest(path, real_roots, used, folders, known))
             except OSError as exc:
-                problems.append(error(path, None, f"cannot be read: {exc.strerror or exc}", code="file.unreadable"))
+                problems.append((path, f"cannot be read: {exc.strerror or exc}"))
     if problems:
-        raise PressError(problems)
+        from .errors import PressError, error
+
+        raise PressError([error(path, None, message, code="file.unreadable") for path, message in problems])
+    for key in known.keys() - used:  # an edited source's older versions: serve's session keeps one build's worth
+        del known[key]
     if digests is not None:
-        _save_digests(digests, used, known)
+        _save_digests(digests, used, known, kept)
     return digest.hexdigest()
+
+
+def stamp(issue_dir: Path, templates_dir: Path, styles_dir: Path, fonts_dir: Path, fonts: list[Path], cache_dir: Path,
+          options: tuple, press_profile: Path | None = None, known: dict | None = None) -> str:
+    """The fingerprint of a build: the issue's sources and images, templates, styles, fonts (`fonts`,
+    the faces of fonts_dir), code, installed packages and libraries (environment), `options`, and the
+    printing condition's profile of a press build, wherever PRESS_ICC_PROFILE puts it. Only the files
+    a build reads are read, and no link is followed out of the issue folder or the project folder (the
+    fonts' own folder, fonts/cjk, may be a link elsewhere: the build reads it). `known`: as for
+    fingerprint."""
+    project = Path(templates_dir).parent
+    groups = [(issue_dir, issue_files(issue_dir))]
+    groups += [(folder, walk(folder, [project])) for folder in (templates_dir, styles_dir)]
+    groups += [(fonts_dir, fonts), (CODE, walk(CODE, [CODE]))]
+    roots = [issue_dir, project, Path(fonts_dir) / CJK_DIR, CODE]
+    if press_profile is not None:
+        groups.append((press_profile.parent, [press_profile]))
+        roots.append(press_profile.parent)
+    cache = Path(cache_dir)
+    return fingerprint(groups, options, roots, cache / "digests.json", known, cache / "libraries.json")
+
+
+def options(strict: bool, source_date, press: bool) -> tuple:
+    """The options that change the PDFs, as the fingerprint holds them: --strict (a warning fails the
+    build), SOURCE_DATE_EPOCH's day (a datetime.date, or None), --press."""
+    return strict, source_date, press
+
+
+def recorded(issue_dir: Path, out_dir: Path | None, cache_dir: Path, stamp: str) -> tuple[str, Path, dict] | None:
+    """The issue's id, its output folder (`out_dir`, else build/<issue-id>/) and the record of its last
+    build, when that build was made from the inputs `stamp` names and its outputs are untouched."""
+    found = issue_id(issue_dir, Path(cache_dir) / "issue-ids.json")
+    if found is None:
+        return None
+    folder = output_dir(out_dir, found)
+    previous = reuse(folder, stamp)
+    return (found, folder, previous) if previous else None
 
 
 def content_digest(path: Path, roots: list[Path], used: set | None = None, folders: dict | None = None,
@@ -263,66 +303,73 @@ class NotAFile(OSError):
 
 
 def file_digest(path: Path, used: set | None = None, known: dict | None = None) -> bytes:
-    """The SHA-256 of a regular file's bytes. A large file (the Chinese faces are 82 MB between
-    them) is hashed again only when its inode, size, modification or change time differ from
-    the last time it was hashed into `known` (the session's digests, press.session): within a
-    process that stays up (serve), and across runs through the file fingerprint() keeps in the
-    cache folder. Small files, such as the sources an editor saves
-    twice in a second with the same length, are always read.
+    """The SHA-256 of a regular file's bytes. A file is read again only when its inode, size,
+    modification or change time differ from the last time it was read into `known` (the session's
+    digests, press.session): within a process that stays up (serve), and across runs through the
+    file fingerprint() keeps in the cache folder. Only a file that had not changed for SETTLED_NS
+    when it was read is remembered: any later write gives it a newer change time (which nothing
+    can set back), where a write within the same tick of the clock as the one before (an editor
+    saving twice in a second, the same length) could leave all four as they were. Reading the
+    sources and code again was a third of a warm build's fingerprint.
 
     Anything but a regular file is never opened; the file is opened without waiting (a pipe
     swapped in meanwhile would block the open) and must still be a regular file once open."""
     stat = os.stat(path)
-    key = (str(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
     if not S_ISREG(stat.st_mode):
         raise NotAFile(f"{path} is not a regular file")
+    key = (str(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
     known = {} if known is None else known
-    if stat.st_size >= LARGE_FILE and key in known:
+    if key in known:
         if used is not None:
             used.add(key)
         return known[key]  # not even opened
+    read_at = time.time_ns()
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     with open(fd, "rb") as f:
         stat = os.fstat(fd)
         if not S_ISREG(stat.st_mode):
             raise NotAFile(f"{path} is not a regular file")
-        if stat.st_size < LARGE_FILE:
-            return hashlib.sha256(f.read()).digest()
+        # In pieces when large: a video need not fit in memory.
+        digest = hashlib.sha256(f.read()).digest() if stat.st_size < LARGE_FILE \
+            else hashlib.file_digest(f, "sha256").digest()
+    if stat.st_ctime_ns < read_at - SETTLED_NS:
         key = (str(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+        known[key] = digest
         if used is not None:
             used.add(key)
-        if key not in known:
-            known[key] = hashlib.file_digest(f, "sha256").digest()  # in pieces: a video need not fit in memory
-        return known[key]
+    return digest
 
 
-def _load_digests(path: Path, known: dict) -> None:
+def _load_digests(path: Path, known: dict) -> list:
+    """The entries kept in `path` (as _save_digests wrote them), added to `known`."""
     try:
-        for entry in json.loads(Path(path).read_text(encoding="utf-8")):
+        entries = json.loads(Path(path).read_text(encoding="utf-8"))
+        for entry in entries:
             key, digest = tuple(entry[:-1]), bytes.fromhex(entry[-1])
             known.setdefault(key, digest)
-    except (OSError, ValueError, TypeError):  # none yet, or damaged: the files are hashed again
-        pass
+        return entries
+    except (OSError, ValueError, TypeError):  # none yet, or damaged: the files are read again
+        return []
 
 
-def _save_digests(path: Path, used: set, known: dict) -> None:
-    """Keep the digests of the files this fingerprint read, and no others: the file stays as
-    small as the project's large files are few."""
+def _save_digests(path: Path, used: set, known: dict, kept: list) -> None:
+    """Keep the digests of the files this fingerprint read, and no others (`kept`: what the file
+    holds now): the file stays as small as the project's files are few."""
     entries = sorted([*key, known[key].hex()] for key in used)
-    try:
-        if json.loads(Path(path).read_text(encoding="utf-8")) == entries:
-            return
-    except (OSError, ValueError):
-        pass
+    if entries == kept:
+        return
     from .errors import PressError
     from .output import write_atomically
 
     try:
         write_atomically(path, json.dumps(entries), durable=False)
-    except PressError:  # only a speed-up: the next run hashes the fonts again
+    except PressError:  # only a speed-up: the next run reads the files again
         pass
 
 
+# A file is remembered by its stat once unchanged this long before it was read: more than the
+# tick of any file system's clock (FAT's is 2 s).
+SETTLED_NS = 3 * 10**9
 LARGE_FILE = 256 * 1024
 
 

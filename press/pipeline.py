@@ -19,7 +19,7 @@ from threading import Event
 
 from . import manifest
 from .article import ArticleKey
-from .config import CODE, Config
+from .config import Config
 from .errors import PressError, Problem, raise_errors
 from .session import Session
 
@@ -61,15 +61,15 @@ def build(cfg: Config, session: Session, stop: Event | None = None, preview: boo
     a warm build's 90)."""
     session.new_build()
     stamp = _fingerprint(cfg, session)
-    issue_id = manifest.issue_id(cfg.issue_dir, Path(cfg.cache_dir) / "issue-ids.json")
-    if issue_id is not None and (previous := manifest.reuse(cfg.output_dir(issue_id), stamp)):
+    if (found := manifest.recorded(cfg.issue_dir, cfg.out_dir, cfg.cache_dir, stamp)) is not None:
+        issue_id, out_dir, previous = found
         # Recorded relative to the issue folder: the same sources in another folder are said where they are now.
         warnings = tuple(Problem(cfg.issue_dir / p, line, message, severity, *code)
                          for p, line, message, severity, *code in previous["warnings"])
         first_pages = {ArticleKey.named(name): page for name, page in previous.get("first_pages", {}).items()}
         block_pages = {ArticleKey.named(name): dict(map(tuple, lines)) for name, lines in previous.get("block_pages", {}).items()}
         for name in previous["outputs"]:  # in the order they were written
-            yield Built(issue_id, cfg.output_dir(issue_id) / name, warnings, first_pages,
+            yield Built(issue_id, out_dir / name, warnings, first_pages,
                         tuple(previous.get("page_keys", [])), block_pages, reused=True)
         return
     if before_work is not None:
@@ -133,10 +133,11 @@ def _build(cfg: Config, session: Session, stamp: str, stop: Event | None, previe
                     {key.name: sorted(lines.items()) for key, lines in bilingual.block_pages.items()})
 
 
-# What this process's stages (preflight, pypdf, the font subsetter) and WeasyPrint in the workers both
-# load. Loaded before the workers are forked, they are loaded once, not once here and once in the
-# workers: WeasyPrint's import in the first worker fell from 0.46 to 0.41 CPU-s. The tree's memory is
-# the same: each process holds them either way.
+# What this process's stages (preflight, the font subsetter, the XMP's document id) and WeasyPrint in
+# the workers both load, and fontTools' TTFont, which WeasyPrint alone loads (the subsetter writes its
+# fonts without it): loaded before the workers are forked, each is loaded once, not once per worker
+# (and here): WeasyPrint's import in the first worker fell from 0.46 to 0.41 CPU-s. The tree's memory
+# is the same: each process holds them either way.
 SHARED_MODULES = ("PIL.Image", "fontTools.ttLib", "uharfbuzz", "uuid")
 
 
@@ -271,20 +272,9 @@ def accept(cfg: Config, session: Session) -> list[Path]:
 
 
 def _fingerprint(cfg: Config, session: Session) -> str:
-    """Everything that can change the PDFs: the issue's sources and images, templates, styles,
-    fonts, code, installed packages and libraries (manifest.environment), options. Only the
-    files a build reads are read, and no link is followed out of the issue folder or the
-    project folder (the fonts' own folder, fonts/cjk, may be a link elsewhere: the build reads it)."""
-    from .fonts import CJK_DIR, font_files
+    """Everything that can change the PDFs (manifest.stamp)."""
+    from .fonts import font_files
 
-    project = cfg.templates_dir.parent
-    groups = [(cfg.issue_dir, manifest.issue_files(cfg.issue_dir))]
-    groups += [(folder, manifest.walk(folder, [project])) for folder in (cfg.templates_dir, cfg.styles_dir)]
-    groups += [(cfg.fonts_dir, font_files(cfg.fonts_dir)), (CODE, manifest.walk(CODE, [CODE]))]
-    roots = [cfg.issue_dir, project, cfg.fonts_dir / CJK_DIR, CODE]
-    if cfg.press:  # the printing condition's profile, wherever PRESS_ICC_PROFILE puts it
-        groups.append((cfg.press_profile.parent, [cfg.press_profile]))
-        roots.append(cfg.press_profile.parent)
-    cache = Path(cfg.cache_dir)
-    return manifest.fingerprint(groups, (cfg.strict, cfg.source_date, cfg.press), roots,
-                                cache / "digests.json", session.digests, cache / "libraries.json")
+    return manifest.stamp(cfg.issue_dir, cfg.templates_dir, cfg.styles_dir, cfg.fonts_dir, font_files(cfg.fonts_dir),
+                          cfg.cache_dir, manifest.options(cfg.strict, cfg.source_date, cfg.press),
+                          cfg.press_profile if cfg.press else None, session.digests)

@@ -125,8 +125,8 @@ class Session:
     font_programs: Memo = field(default_factory=Memo)  # press.finish: a font program's digest, by its stored bytes
     typesetters: Memo = field(default_factory=Memo)  # press.typeset: this process's own typesetter (serve)
     templates: Memo = field(default_factory=Memo)  # press.render: the Jinja environment of a templates folder
-    # press.manifest: the SHA-256 of large files by path, inode, size and times. Kept across builds
-    # whole: the fingerprint prunes it to the files it read when it saves it (digests.json).
+    # press.manifest: the SHA-256 of files by path, inode, size and times (those settled when read: see
+    # manifest.file_digest). The fingerprint prunes it to the files it read, and saves those (digests.json).
     digests: dict = field(default_factory=dict)
     frozen: bool = False  # press.pipeline: the stages' modules are out of the collector's sight
     warmed: bool = False  # the typesetter of this process made, before any edit (press.typeset: serve)

@@ -693,13 +693,15 @@ def _typeset_in_worker(typesetters: Memo, job) -> tuple[TypesetPart, list[Proble
             gc.enable()
 
 
-def release_memory() -> None:
+def release_memory(collect: bool = True) -> None:
     """Give the memory of a finished document back to the system. A part's box tree is
     garbage once its PDF is written, but glibc keeps freed pages, and a worker that typesets
-    a 200-page issue would otherwise only grow."""
+    a 200-page issue would otherwise only grow. Without `collect`, only what is freed already
+    (the font subsetter's buffers: no cycles among them) is given back."""
     import ctypes
 
-    gc.collect()
+    if collect:
+        gc.collect()
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):  # not glibc: nothing to trim

@@ -96,3 +96,44 @@ def test_chinese_faces_not_made_is_one_error_that_says_how_to_make_them(tmp_path
     assert result.stderr.splitlines() == [
         "fonts/cjk: error: the Chinese faces are not made on this machine: run 'make setup' "
         "(tools/setup.sh makes them from Debian's fonts-noto-cjk)  [font.missing]"], result.stderr
+
+
+def test_a_chinese_subset_numbers_its_cids_after_its_glyphs_and_keeps_every_table():
+    """fonts._subset rewrites the charset of each Chinese face's subset in place, as bytes: as
+    fontTools reads the result, every glyph's CID is its index, every checksum holds (checkChecksums=2
+    raises on one that does not), and every table but the CFF's charset and head's checksum is the
+    subsetter's own."""
+    import io
+
+    import uharfbuzz as hb
+    from fontTools.ttLib import TTFont
+
+    from conftest import ROOT
+    from press import fonts
+
+    codepoints = frozenset(map(ord, NAMES + "中国科技通讯，。")) | fonts.BASE_CHARS
+    faces = [p for p in fonts.font_files(ROOT / "fonts") if p.suffix == ".otf"]
+    assert faces
+    for path in faces:
+        data = fonts._subset(path, codepoints)
+        padded = data + bytes(-len(data) % 4)
+        # head's checkSumAdjustment: the whole font's 32-bit words sum to 0xB1B0AFBA (OpenType spec, "head")
+        assert sum(int.from_bytes(padded[i:i + 4], "big") for i in range(0, len(padded), 4)) % 2**32 == 0xB1B0AFBA
+        font = TTFont(io.BytesIO(data), checkChecksums=2)
+        order = font.getGlyphOrder()
+        assert len(order) > len(NAMES) and order[1:] == [f"cid{gid:05d}" for gid in range(1, len(order))]
+        subset_input = hb.SubsetInput()
+        for codepoint in sorted(codepoints):
+            subset_input.unicode_set.add(codepoint)
+        features = subset_input.sets(hb.SubsetInputSets.LAYOUT_FEATURE_TAG)
+        features.clear()
+        features.invert()
+        plain = TTFont(io.BytesIO(hb.subset(hb.Face(hb.Blob.from_file_path(str(path))), subset_input).blob.data))
+        assert order[1:] != plain.getGlyphOrder()[1:]  # the subsetter's CIDs were not the indices
+        assert sorted(font.reader.keys()) == sorted(plain.reader.keys())
+        for tag in font.reader.keys():
+            if tag not in ("CFF ", "head"):
+                assert font.reader[tag] == plain.reader[tag], tag
+        # The same glyph for each character, by index (its name follows its CID).
+        assert {c: font.getGlyphID(n) for c, n in font.getBestCmap().items()} == \
+            {c: plain.getGlyphID(n) for c, n in plain.getBestCmap().items()}

@@ -128,43 +128,60 @@ def test_a_file_that_cannot_be_read_is_an_error_line(issue_copy, tmp_path):
                      for p in sorted(shut)], result.stderr
 
 
-def test_the_large_files_are_hashed_once_not_at_every_build(tmp_path):
-    """The fonts (82 MB) are hashed by the first run; a later run, in another process, reads their
-    digests from the cache folder and does not open them, until one changes."""
+def test_the_files_are_hashed_once_not_at_every_build(tmp_path):
+    """The fonts (82 MB) and the sources are hashed by the first run; a later run, in another process,
+    reads their digests from the cache folder and does not open them, until one changes."""
     from press.fonts import font_files
-    from press.manifest import LARGE_FILE
+    from press.manifest import LARGE_FILE, SETTLED_NS
 
     large = {str(p.absolute()) for p in font_files(ROOT / "fonts") if p.stat().st_size >= LARGE_FILE}
     assert large
+    settled = time.time_ns() - SETTLED_NS
+    sources = {str(p.absolute()) for p in ISSUE.glob("*.??.md") if p.stat().st_ctime_ns < settled}
     first, stamp = fingerprint_opens(ISSUE, tmp_path / "out", tmp_path / "cache")
-    assert large <= {os.path.abspath(p) for p in first}
+    assert large | sources <= {os.path.abspath(p) for p in first}
     second, again = fingerprint_opens(ISSUE, tmp_path / "out", tmp_path / "cache")
-    assert again == stamp and not large & second
+    assert again == stamp and not (large | sources) & {os.path.abspath(p) for p in second}
 
 
-def test_a_large_file_that_changed_is_hashed_again(tmp_path):
-    """Its digest is remembered by path, inode, size and times: rewritten with the same size,
-    or only touched, it is read again (on the project's own fonts, shared with other checkouts,
-    nothing is written: a file of our own stands in)."""
+def test_a_file_that_changed_is_read_again(tmp_path, monkeypatch):
+    """Its digest is remembered by path, inode, size and times, and only once it had not changed for
+    a while when it was read (manifest.SETTLED_NS): rewritten with the same size, or only touched,
+    it is read again, also within the same tick of the clock as the write before (on the project's
+    own fonts, shared with other checkouts, nothing is written: a file of our own stands in)."""
     from press import manifest
 
+    monkeypatch.setattr(manifest, "SETTLED_NS", 300_000_000)
     big = tmp_path / "issue" / "images" / "big.png"
     big.parent.mkdir(parents=True)
-    big.write_bytes(b"a" * (manifest.LARGE_FILE + 1))
     store = tmp_path / "digests.json"
 
     def stamp() -> bytes:
         # A new session each time, as a new process: only the store remembers.
         return manifest.fingerprint([(tmp_path / "issue", [big])], (), [tmp_path / "issue"], store)
 
-    first = stamp()
-    assert json.loads(store.read_text())[0][0] == str(big)
-    big.write_bytes(b"b" * (manifest.LARGE_FILE + 1))  # same size, and perhaps the same mtime tick
-    assert stamp() != first
-    os.utime(big)
-    again = stamp()
-    store.write_text(json.dumps([[*entry[:-1], "00" * 32] for entry in json.loads(store.read_text())]))
-    assert stamp() != again  # a remembered digest is used, not the file's: this is the store at work
+    def settle() -> None:
+        time.sleep(manifest.SETTLED_NS / 1e9 + 0.05)
+
+    def remembered() -> list:
+        return json.loads(store.read_text()) if store.exists() else []
+
+    for size in (100, manifest.LARGE_FILE + 1):  # a source, a large image
+        big.write_bytes(b"a" * size)
+        first = stamp()
+        assert remembered() == []  # just written: it may change again within the tick
+        big.write_bytes(b"b" * size)  # the same size, and perhaps the same tick
+        assert stamp() != first
+        settle()
+        second = stamp()
+        assert remembered()[0][0] == str(big)
+        os.utime(big)
+        settle()
+        again = stamp()
+        assert again == second
+        store.write_text(json.dumps([[*entry[:-1], "00" * 32] for entry in json.loads(store.read_text())]))
+        assert stamp() != again  # a remembered digest is used, not the file's: this is the store at work
+        store.unlink()
 
 
 def children_of(pid: int) -> set[int]:
@@ -321,15 +338,16 @@ sys.path.insert(0, {root!r})
 from press.cli import main
 assert main(["pdf", {issue!r}, "-o", {out!r}]) == 0
 print(sorted(name for name in ("yaml", "press.stages", "press.typeset", "weasyprint", "pypdf", "PIL", "logging", "ctypes",
-                                 "subprocess") if name in sys.modules))
+                                 "subprocess", "argparse", "dataclasses", "press.config", "press.pipeline")
+             if name in sys.modules))
 """
 
 
 def test_a_warm_build_loads_no_stage_and_no_yaml(tmp_path, warm_cache):
     """Nothing changed: the build is answered from the manifest, the issue's id from what the
     cache remembers of its issue.yaml, the fonts' digests and the versions of Pango and HarfBuzz
-    from the cache, and nothing is set up for work it will not do: no logging, no subprocess
-    (warm < 0.1 s). The
+    from the cache, and nothing is set up for work it will not do: no logging, no subprocess, not
+    even argparse, a dataclass or the Config (press/reuse.py; warm < 0.1 s). The
     cache starts with the session's parts of the issue (conftest.warm_cache): the first build
     writes the PDFs from them."""
     env = {**os.environ, "PRESS_CACHE_DIR": str(warm_cache)}
@@ -341,3 +359,26 @@ def test_a_warm_build_loads_no_stage_and_no_yaml(tmp_path, warm_cache):
     assert again.returncode == 0, again.stderr
     assert again.stdout.strip().splitlines()[-1] == "[]", again.stdout
     assert again.stderr == first.stderr  # the same notes, said again
+    assert again.stdout.splitlines()[:-1] == first.stdout.splitlines()[:-1]  # the same PDFs, in the same order
+
+
+PLAIN = [[], ["pdf"], ["pdf", "x"], ["pdf", "-o", "out"], ["pdf", "x", "-o", "out"], ["pdf", "-o", "out", "x"],
+         ["pdf", "--strict"], ["pdf", "x", "--strict", "--out-dir", "o"], ["pdf", "--strict", "-o", "o", "x"]]
+NOT_PLAIN = [["pdf", "--press"], ["pdf", "--out-dir=o"], ["pdf", "-oout"], ["pdf", "--str"], ["pdf", "-o", "a", "-o", "b"],
+             ["check"], ["proof", "x"], ["x"], ["pdf", "-h"], ["pdf", "-o"], ["pdf", "--", "x"], ["pdf", "x", "y"],
+             ["pdf", "-o", "-x"], ["pdf", ""]]
+
+
+@pytest.mark.parametrize("argv", PLAIN + NOT_PLAIN, ids=" ".join)
+def test_the_plain_forms_of_pdf_are_read_as_argparse_reads_them(argv):
+    """What the command line answers before argparse loads (a build that nothing changed): only
+    these forms, each read as argparse reads it; any other is argparse's alone."""
+    from press import cli
+
+    plain = cli._plain_pdf(argv)
+    if argv not in PLAIN:
+        assert plain is None
+        return
+    args = cli._parser().parse_args(argv)
+    assert (args.command or "pdf") == "pdf" and not getattr(args, "press", False)
+    assert plain == (getattr(args, "issue_dir", None), getattr(args, "out_dir", None), getattr(args, "strict", False))
