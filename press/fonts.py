@@ -12,7 +12,6 @@ character set, so a rebuild pays nothing for them.
 from __future__ import annotations
 
 import hashlib
-import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,7 +113,7 @@ def _cids_as_glyph_indices(font: bytes) -> bytes:
     PDFium and Poppler take the code as a glyph index and hid it. An identity charset makes
     both readings the same glyph. The charset is written over the old one in place (an
     identity charset is 4 or 5 bytes, never longer than the one it replaces), so no other
-    offset moves, and the CFF table's checksum and the font's follow the bytes changed.
+    offset moves, and the CFF table's checksum and the font's are made again.
 
     Read and written as bytes (the OpenType table directory; the CFF header, INDEXes and Top
     DICT of Adobe's Technical Note #5176): fontTools decompiled the CFF and imported a module for
@@ -135,17 +134,12 @@ def _cids_as_glyph_indices(font: bytes) -> bytes:
     else:
         raise ValueError(f"a charset of {old_size} bytes has no room for an identity charset")
     out = bytearray(font)
-    at = start + offset
-    out[at:at + len(new)] = new
-    # The checksums follow the words the charset touched (a table starts on a 32-bit word): the CFF
-    # table's by their change, and the font's, whose words sum to 0xB1B0AFBA through head's
-    # checkSumAdjustment, by twice that (the table, and its checksum in the directory).
-    first, last = at & ~3, (at + len(new) + 3) & ~3
-    change = _words(out[first:last]) - _words(font[first:last])
+    out[start + offset:start + offset + len(new)] = new
     record = _sfnt_record(font, b"CFF ")
-    head = tables[b"head"][0] + 8
-    for where, by in ((record + 4, change), (head, -2 * change)):
-        out[where:where + 4] = ((int.from_bytes(font[where:where + 4], "big") + by) & 0xFFFFFFFF).to_bytes(4, "big")
+    out[record + 4:record + 8] = _checksum(out[start:start + length]).to_bytes(4, "big")
+    head = tables[b"head"][0] + 8  # checkSumAdjustment: the whole font sums to 0xB1B0AFBA
+    out[head:head + 4] = bytes(4)
+    out[head:head + 4] = ((0xB1B0AFBA - _checksum(out)) & 0xFFFFFFFF).to_bytes(4, "big")
     return bytes(out)
 
 
@@ -163,9 +157,10 @@ def _sfnt_tables(font: bytes) -> dict[bytes, tuple[int, int]]:
             for r in range(12, 12 + 16 * int.from_bytes(font[4:6], "big"), 16)}
 
 
-def _words(data: bytes) -> int:
-    """The sum of a run of big-endian 32-bit words (OpenType's checksums are such sums, modulo 2**32)."""
-    return sum(struct.unpack(f">{len(data) // 4}L", data))
+def _checksum(data: bytes) -> int:
+    """An OpenType checksum: the sum of the big-endian 32-bit words, the last padded with zeros."""
+    data = bytes(data) + bytes(-len(data) % 4)
+    return sum(int.from_bytes(data[i:i + 4], "big") for i in range(0, len(data), 4)) & 0xFFFFFFFF
 
 
 def _cid_charset(cff: bytes) -> tuple[int, int, int] | None:
