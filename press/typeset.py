@@ -693,15 +693,13 @@ def _typeset_in_worker(typesetters: Memo, job) -> tuple[TypesetPart, list[Proble
             gc.enable()
 
 
-def release_memory(collect: bool = True) -> None:
+def release_memory() -> None:
     """Give the memory of a finished document back to the system. A part's box tree is
     garbage once its PDF is written, but glibc keeps freed pages, and a worker that typesets
-    a 200-page issue would otherwise only grow. Without `collect`, only what is freed already
-    (the font subsetter's buffers: no cycles among them) is given back."""
+    a 200-page issue would otherwise only grow."""
     import ctypes
 
-    if collect:
-        gc.collect()
+    gc.collect()
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):  # not glibc: nothing to trim
