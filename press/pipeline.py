@@ -133,11 +133,10 @@ def _build(cfg: Config, session: Session, stamp: str, stop: Event | None, previe
                     {key.name: sorted(lines.items()) for key, lines in bilingual.block_pages.items()})
 
 
-# What this process's stages (preflight, the font subsetter, the XMP's document id) and WeasyPrint in
-# the workers both load, and fontTools' TTFont, which WeasyPrint alone loads (the subsetter writes its
-# fonts without it): loaded before the workers are forked, each is loaded once, not once per worker
-# (and here): WeasyPrint's import in the first worker fell from 0.46 to 0.41 CPU-s. The tree's memory
-# is the same: each process holds them either way.
+# What this process's stages (preflight, pypdf, the font subsetter, the XMP's document id) and WeasyPrint
+# in the workers both load. Loaded before the workers are forked, they are loaded once, not once here
+# and once in the workers: WeasyPrint's import in the first worker fell from 0.46 to 0.41 CPU-s. The
+# tree's memory is the same: each process holds them either way.
 SHARED_MODULES = ("PIL.Image", "fontTools.ttLib", "uharfbuzz", "uuid")
 
 
