@@ -97,7 +97,7 @@ def _build(cfg: Config, session: Session, stamp: str, stop: Event | None, previe
     out_dir = cfg.output_dir(issue.id)
     _no_folder_in_the_way(out_dir, [layout.edition.filename for layout in laid.layouts]
                           + ([press_name(issue)] if laid.press else []))
-    first_pages, keys = bilingual.first_pages, tuple(page_keys(bilingual, session))
+    first_pages, keys = bilingual.first_pages, tuple(page_keys(bilingual))
     warnings, written = list(laid.warnings), {}
     if preview:
         yield Built(issue.id, out_dir / bilingual.edition.filename, tuple(warnings), first_pages, keys,
@@ -233,7 +233,7 @@ def _write_draft_proof(cfg: Config, session: Session, failed) -> None:
     fonts = subset_fonts(cfg.fonts_dir, characters(checked.issue, checked.bodies.values(), cfg.templates_dir),
                          cfg.cache_dir, session)
     make_proof(checked.issue, checked.bodies, PdfPages(pdf), proof_dir, draft.first_pages, draft.block_pages,
-               page_keys(draft, session), cfg.templates_dir, fonts.files, proof_dir, failed.problems, session, failed.faults)
+               page_keys(draft), cfg.templates_dir, fonts.files, proof_dir, failed.problems, session, failed.faults)
 
 
 def check(cfg: Config, session: Session):

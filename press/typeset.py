@@ -58,6 +58,8 @@ class TypesetPart:
     # (id of the <article>, source line) of every block with a data-line → the page (index within
     # the part) it starts on: where the proof's reading view links each block (press/reading.py).
     lines: dict[tuple[str, int], int] = field(default_factory=dict)
+    # What each page draws (press/pagedigests.py): equal digests, equal pages.
+    page_digests: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -216,6 +218,7 @@ class Typesetter:
     def typeset(self, part: RenderedHtml) -> TypesetPart:
         from .fetch import RefusedFetch
         from .floats import close_up_last_page
+        from .pagedigests import page_digests
         from .paragraphs import census
         from .relayout import Layouts
 
@@ -260,13 +263,15 @@ class Typesetter:
         # Images arrive already at print size (fetch.print_size): they are embedded as they are.
         # Parts are tagged (structure tree, marked content) for the reading PDFs; the overlay,
         # which only carries running heads and folios, is stamped as an artifact instead.
+        digests = []
         with deflate.keeping(self.composing.deflated):
-            pdf = document.write_pdf(pdf_identifier=part.key.encode(), pdf_tags=not part.key.startswith("overlay"))
+            pdf = document.write_pdf(pdf_identifier=part.key.encode(), pdf_tags=not part.key.startswith("overlay"),
+                                     finisher=lambda _, written: digests.extend(page_digests(written)))
         images = tuple(image for i, page in enumerate(document.pages) for image in _images(page._page_box, i, "", None))
         composer = tuple(sorted(census(document).items()))
         messages = self.messages + tuple(_problems(_ENGINE_LOG.take(), _source_of(part)))
         return TypesetPart(part.key, pdf, len(document.pages), anchors, overflows, part.lang, images, messages,
-                           tuple(notices), composer, _source_lines(document.pages))
+                           tuple(notices), composer, _source_lines(document.pages), tuple(digests))
 
     def take_notes(self) -> list[Problem]:
         """The damaged cache entries found since last asked (print-size images)."""
