@@ -40,7 +40,7 @@ def check(cfg: Config, session: Session) -> Checked:
     """Load and preflight the issue; raise every error found, return the warnings."""
     issue = load_issue(cfg.issue_dir)
     bodies = {a.key: to_html(a, session) for a in issue.articles}
-    problems = _too_many_notes(bodies) + preflight(issue, bodies, cfg.fonts_dir, session) + \
+    problems = _too_many_notes(bodies) + preflight(issue, bodies, cfg.fonts_dir, session, cfg.cache_dir) + \
         translation_problems(issue, session)
     raise_errors(problems, cfg.strict)
     return Checked(issue, bodies, problems)
