@@ -293,7 +293,8 @@ class _Comparison:
                 shown = " | ".join(c.strip() for c in cells[1])
                 warn(f"columns {_list(k for k, _ in columns)} hold each other's values here ({shown}) "
                      f"but not in {where}: swapped?", "parity.columns")
-            for k, found in columns if len(columns) == 1 or differences(self._facts(zh, "zh"), self._facts(en, "en"), where) else ():
+            row_differs = len(columns) == 1 or differences(self._facts(zh, "zh"), self._facts(en, "en"), where)
+            for k, found in columns if row_differs else ():
                 for code, message in found:
                     warn(f"column {k}: {message}", code)
         else:
