@@ -106,12 +106,17 @@ class _Comparison:
         # Notes are numbered in the order they are first called, as on the page.
         self.numbers = tuple({label: i for i, label in enumerate(dict.fromkeys(r for b in body for r in b.refs), 1)}
                              for body in self.body)
-        zh_len = sum(_length(b, "zh") for b in self.body[0] if b.kind in TEXT_KINDS)
-        en_len = sum(_length(b) for b in self.body[1] if b.kind in TEXT_KINDS)
+        # The alignment weighs each block (and pair of blocks) many times: its length and facts are
+        # kept by the block's identity (the blocks live as long as this object), and so is how the
+        # facts of two groups agree, which the second alignment (a new ratio) asks again.
+        self.lengths: dict[tuple[int, str], float] = {}
+        self.facts: dict = {}
+        self.matched: dict = {}
+        zh_len = sum(self._length(b, "zh") for b in self.body[0] if b.kind in TEXT_KINDS)
+        en_len = sum(self._length(b) for b in self.body[1] if b.kind in TEXT_KINDS)
         self.ratio = en_len / zh_len if zh_len and en_len else 3.0
         self.note_map: dict[int, int] = {}  # English note number → Chinese, set by _note_rows
         self.dropped_notes: set[int] = set()  # Chinese notes without an English one: reported once, as such
-        self.facts: dict = {}  # the alignment weighs each block (and pair of blocks) many times
 
     def rows(self) -> list[Row]:
         rows = self._front_rows()
@@ -120,7 +125,7 @@ class _Comparison:
         # The ratio again, from the blocks that pair one to one: a dropped block no longer skews it.
         pairs = [(zh[0], en[0]) for zh, en in self.path if len(zh) == len(en) == 1 and zh[0].kind in TEXT_KINDS]
         if pairs:
-            ratio = sum(_length(b) for _, b in pairs) / sum(_length(a, "zh") for a, _ in pairs)
+            ratio = sum(self._length(b) for _, b in pairs) / sum(self._length(a, "zh") for a, _ in pairs)
             if abs(ratio - self.ratio) > 0.01 * self.ratio:
                 self.ratio = ratio
                 self.path = self._align(*self.body)
@@ -168,14 +173,27 @@ class _Comparison:
         kind = kinds.pop()
         if len(zh) + len(en) > 2 and kind not in TEXT_KINDS:
             return math.inf
-        length = self._length_cost(sum(_length(b, "zh") for b in zh), sum(_length(b) for b in en))
-        shared, differ = _fact_match(zh, en, self.facts)
+        length = self._length_cost(sum(self._length(b, "zh") for b in zh), sum(self._length(b) for b in en))
+        key = (*map(id, zh), None, *map(id, en))
+        found = self.matched.get(key)
+        shared, differ = found if found is not None else self.matched.setdefault(key, _fact_match(zh, en, self.facts))
         content = 1.0 * differ - 0.4 * min(shared, 5)
         if kind == "heading":
             return 0.3 * length + (0.5 if zh[0].level != en[0].level else 0.0) + content
         if kind == "figure":
             return 0.5 * length + (1.0 if zh[0].image != en[0].image else 0.0) + content
         return length + content + (MERGE if len(zh) + len(en) > 2 else 0.0)
+
+    def _facts(self, blocks: tuple[Block, ...], side: str) -> "_Facts":
+        """The facts of a group of this pair's own blocks, as the alignment read them."""
+        key = (side, *map(id, blocks))
+        found = self.facts.get(key)
+        return found if found is not None else self.facts.setdefault(key, _Facts(blocks, side))
+
+    def _length(self, block: Block, side: str = "en") -> float:
+        key = (id(block), side)
+        found = self.lengths.get(key)
+        return found if found is not None else self.lengths.setdefault(key, _length(block, side))
 
     def _length_cost(self, zh_len: int, en_len: int) -> float:
         # The spread of length ratios narrows as texts grow (Gale and Church): short blocks may differ more.
@@ -270,16 +288,17 @@ class _Comparison:
             columns = [(k, differences(_Facts([Block("row", a.line, zc)], "zh"), _Facts([Block("row", b.line, ec)], "en"),
                                        where)) for k, (zc, ec) in enumerate(zip(*cells), start=1)]
             columns = [(k, found) for k, found in columns if found]
-            if len(columns) > 1 and not differences(_Facts(zh, "zh"), _Facts(en, "en"), where):
+            if len(columns) > 1 and not differences(self._facts(zh, "zh"), self._facts(en, "en"), where):
                 # The row holds the same values, in other columns: one finding, not one per column.
                 shown = " | ".join(c.strip() for c in cells[1])
                 warn(f"columns {_list(k for k, _ in columns)} hold each other's values here ({shown}) "
                      f"but not in {where}: swapped?", "parity.columns")
-            for k, found in columns if len(columns) == 1 or differences(_Facts(zh, "zh"), _Facts(en, "en"), where) else ():
+            row_differs = len(columns) == 1 or differences(self._facts(zh, "zh"), self._facts(en, "en"), where)
+            for k, found in columns if row_differs else ():
                 for code, message in found:
                     warn(f"column {k}: {message}", code)
         else:
-            for code, message in differences(_Facts(zh, "zh"), _Facts(en, "en"), where):
+            for code, message in differences(self._facts(zh, "zh"), self._facts(en, "en"), where):
                 warn(message, code)
         calls = [sorted(self.numbers[k].get(r, 0) for blk in side for r in blk.refs) for k, side in enumerate((zh, en))]
         if a.kind != "note" and [n for n in calls[0] if n not in self.dropped_notes] != sorted(
@@ -419,7 +438,7 @@ def _length(block: Block, side: str = "en") -> float:
         return len(text) + 1
     # Latin words standing in Chinese text (a title quoted in English) are as long as in the English: a third
     # of their letters is what the Chinese would take for them.
-    latin = sum(1 for ch in text if ch.isascii())
+    latin = sum(map(str.isascii, text))
     return len(text) - latin + latin / 3 + 1
 
 

@@ -86,12 +86,19 @@ def _build(cfg: Config, session: Session, stamp: str, stop: Event | None, previe
         # Loaded once the workers are forked, which never use them: each worker would otherwise
         # start with their pages resident (jinja2, markdown-it, pypdf: this process's 24 MB became
         # 45 MB), and the tree's memory counts them three times.
+        from .preflight import parse
+
+        parsed = parse(cfg.issue_dir, session)
+        if not parsed.fails(cfg.strict):
+            # The first worker imports WeasyPrint from here, while the other stages load and the
+            # check ends: a build whose sources fail to parse, as most bad inputs do, never pays for it.
+            typesetting.start()
         from .edition import make_pdf, page_keys
         from .output import write_atomically
         from .stages import check, lay_out_issue, press_name, press_pdf_of, printed_note_problems, stop_if
 
         _spare_the_collector(session)
-        checked = check(cfg, session)
+        checked = check(cfg, session, parsed)
         laid = lay_out_issue(cfg, session, checked, typesetting, stop)
     issue, bilingual = checked.issue, laid.layouts[0]
     out_dir = cfg.output_dir(issue.id)

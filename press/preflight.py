@@ -8,22 +8,29 @@ size, and that the two language versions of an article match.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import math
+import os
 import re
 import unicodedata
 import warnings
+from array import array
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
+import PIL
 from PIL import Image, ImageFile, UnidentifiedImageError
 
 from .article import ArticleKey
-from .errors import Problem, error, note, warning
-from .fonts import coverage
-from .issue import Issue
-from .manifest import file_digest
-from .markup import ArticleHtml
+from .cache import Cache
+from .errors import Problem, error, fails, note, warning
+from .fonts import coverage, font_files
+from .issue import Issue, load_issue
+from .manifest import LARGE_FILE, file_digest
+from .markup import ArticleHtml, to_html
 from .rules import FULLWIDTH, QUARTER_EM, THIRD_EM, WORD_JOINER
 from .session import Session
 from .sources import as_written, exists, problem
@@ -36,26 +43,73 @@ MAX_PIXELS = 40_000_000  # 8000 × 5000: far beyond any print need; decoding it 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".tif", ".tiff"}
 
 
+@dataclass(frozen=True)
+class Parsed:
+    """The issue loaded and every article converted: what finds most faults of the sources (the
+    YAML, the Markdown, the limits) for a fraction of the check's cost, and what preflight reads."""
+    issue: Issue
+    bodies: dict[ArticleKey, ArticleHtml]
+
+    def fails(self, strict: bool) -> bool:
+        """Whether the check will fail, whatever the rest of it finds."""
+        found = [*self.issue.problems, *(p for body in self.bodies.values() for p in body.problems)]
+        return any(fails(p, strict) for p in found)
+
+
+def parse(issue_dir: Path, session: Session | None = None) -> Parsed:
+    issue = load_issue(issue_dir)
+    return Parsed(issue, {a.key: to_html(a, session) for a in issue.articles})
+
+
 def preflight(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], fonts_dir: Path,
-              session: Session | None = None) -> list[Problem]:
+              session: Session | None = None, cache_dir: Path | None = None) -> list[Problem]:
+    """`cache_dir`: where what the fonts cover and which photos decode whole are kept from one run
+    to the next (_drawable, _decode), and what was found damaged there is said as a note."""
     problems = list(issue.problems)
     for body in bodies.values():
         problems.extend(body.problems)
-    drawable = coverage(Path(fonts_dir), session)
+    cache = Cache(cache_dir) if cache_dir is not None else None
+    drawable = _drawable(Path(fonts_dir), session, cache)
     problems += _glyphs(issue.yaml_path, issue.yaml_text, 1, drawable)
     for article in issue.articles:
         problems += _glyphs(article.path, article.text, 1, drawable)
     for body in bodies.values():
         problems += _entity_glyphs(body, drawable)
     for photo in issue.cover:
-        problems += _image(issue, issue.yaml_path, photo.line, photo.image, COVER_WIDTH_MM, session)
+        problems += _image(issue, issue.yaml_path, photo.line, photo.image, COVER_WIDTH_MM, session, cache)
     for body in bodies.values():
         for image in body.images:
             problems += _image(issue, body.article.path, image.line, image.src,
-                               WIDE_WIDTH_MM if image.wide else FIGURE_WIDTH_MM, session)
+                               WIDE_WIDTH_MM if image.wide else FIGURE_WIDTH_MM, session, cache)
     problems += _parity(issue, bodies)
     problems += _links_to_articles(issue, bodies)
-    return problems
+    return problems + (cache.notes if cache is not None else [])
+
+
+def _drawable(fonts_dir: Path, session: Session | None, cache: Cache | None) -> frozenset[int]:
+    """What the project's faces can draw (press.fonts.coverage), kept in the cache folder by the
+    faces' states: reading the code points of every face with HarfBuzz (and, in a run that has not
+    loaded the build's digests, such as `check`, hashing the 83 MB of Chinese faces to name them)
+    was most of the check of an issue."""
+    if cache is None:
+        return coverage(fonts_dir, session)
+    key = "coverage\n" + "\n".join(f"{path}\0{_font_state(path)}" for path in font_files(fonts_dir))
+    name = hashlib.sha256(key.encode()).hexdigest()[:32] + ".entry"
+    found = cache.read("coverage", name, key)
+    if found is not None and len(found) % 4 == 0:
+        return frozenset(array("I", found))
+    drawable = coverage(fonts_dir, session)
+    cache.write("coverage", name, key, array("I", sorted(drawable)).tobytes())
+    return drawable
+
+
+def _font_state(path: Path) -> str:
+    """What names a face's content: a large face (a Chinese one) by its inode, size and times, as
+    press.manifest names it for the build's fingerprint; a small one by its digest."""
+    stat = os.stat(path)
+    if stat.st_size >= LARGE_FILE:
+        return f"{stat.st_dev} {stat.st_ino} {stat.st_size} {stat.st_mtime_ns} {stat.st_ctime_ns}"
+    return file_digest(path).hex()
 
 
 def _links_to_articles(issue: Issue, bodies: dict[ArticleKey, ArticleHtml]) -> list[Problem]:
@@ -84,11 +138,17 @@ def _glyphs(path: Path, text: str, first_line: int, drawable: frozenset[int]) ->
     the text, on every line it is on: the editor fixes them where they are, or adds a face
     (fonts/README.md says how) and they all go."""
     problems = []
+    # Each character of the text judged once; lines are read only when one of them is wrong.
+    wrong = {ch for ch in set(text) if _hidden(ch) or ord(ch) not in drawable and ch not in "\t\r\n"}
+    if not wrong:
+        return problems
     for number, line in enumerate(text.split("\n"), start=first_line):
         for ch in dict.fromkeys(line):
+            if ch not in wrong:
+                continue
             if _hidden(ch):
                 problems.append(_invisible(path, number, ch))
-            elif ord(ch) not in drawable and ch not in "\t\r":
+            else:
                 problems.append(_no_font(path, number, ch))
     return problems
 
@@ -127,7 +187,7 @@ def _entity_glyphs(body: ArticleHtml, drawable: frozenset[int]) -> list[Problem]
     """Characters that reach the page without standing in the source as themselves: written
     as HTML entities (&#x1F637;), or made by the typographer. Each at the lines that make it."""
     text = body.article.text
-    missing = {ch for ch in html.unescape(str(body.html)) if ord(ch) not in drawable or _hidden(ch)} \
+    missing = {ch for ch in set(html.unescape(str(body.html))) if ord(ch) not in drawable or _hidden(ch)} \
         - set(text) - _PREPARED - set("\n\t\r")
     problems = []
     for ch in sorted(missing):
@@ -137,7 +197,8 @@ def _entity_glyphs(body: ArticleHtml, drawable: frozenset[int]) -> list[Problem]
     return problems
 
 
-def _image(issue: Issue, path: Path, line: int, src: str, width_mm: float, session: Session | None) -> list[Problem]:
+def _image(issue: Issue, path: Path, line: int, src: str, width_mm: float, session: Session | None,
+           cache: Cache | None = None) -> list[Problem]:
     if not src:
         return [error(path, line, "image without a file name", code="image.path")]
     if ":" in src.split("/")[0]:
@@ -150,7 +211,7 @@ def _image(issue: Issue, path: Path, line: int, src: str, width_mm: float, sessi
     target = as_written(issue.dir, src).resolve()
     if target.suffix.lower() not in IMAGE_SUFFIXES:
         return [error(path, line, f"image {src!r} is not a photo or artwork file (use .jpg or .png)", code="image.format")]
-    decoded = _decode(target, session)
+    decoded = _decode(target, session, cache)
     if isinstance(decoded, str):
         return [error(path, line, f"image {src!r} {decoded}", code="image.unreadable")]
     width, mode = decoded
@@ -165,13 +226,33 @@ def _image(issue: Issue, path: Path, line: int, src: str, width_mm: float, sessi
     return problems
 
 
-def _decode(target: Path, session: Session | None) -> tuple[int, str] | str:
+def _decode(target: Path, session: Session | None, cache: Cache | None = None) -> tuple[int, str] | str:
     """The width and mode of an image file, or what is wrong with it. Decoding a photo takes
     tens of milliseconds: a process that stays up (serve) decodes each version of a file once
-    (session.decoded, by the file's digest)."""
+    (session.decoded, by the file's digest), and a file that decoded whole is recorded in the
+    cache folder by its digest (and Pillow's version), for every later run (_decoded_before)."""
     if session is None:
         return _decode_file(target)
-    return session.decoded.get(file_digest(target, known=session.digests), lambda: _decode_file(target))
+    digest = file_digest(target, known=session.digests)
+    return session.decoded.get(digest, lambda: _decoded_before(target, digest, cache))
+
+
+def _decoded_before(target: Path, digest: bytes, cache: Cache | None) -> tuple[int, str] | str:
+    if cache is None:
+        return _decode_file(target)
+    key = f"decoded\n{digest.hex()}\nPillow {PIL.__version__}\n{MAX_PIXELS}"
+    name = hashlib.sha256(key.encode()).hexdigest()[:32] + ".entry"
+    found = cache.read("decoded", name, key)
+    if found is not None:
+        try:
+            width, mode = json.loads(found)
+            return int(width), str(mode)
+        except (ValueError, TypeError):  # not a record of this press: decoded again, and written over
+            pass
+    decoded = _decode_file(target)
+    if not isinstance(decoded, str):  # what is wrong with a file is found again each run, in its words
+        cache.write("decoded", name, key, json.dumps(list(decoded)).encode())
+    return decoded
 
 
 def _decode_file(target: Path) -> tuple[int, str] | str:

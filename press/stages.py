@@ -19,11 +19,11 @@ from .config import Config
 from .edition import EditionLayout, article_runs, editions, lay_out, make_pdf
 from .errors import PressError, Problem, error, fails, raise_errors, warning
 from .fonts import subset_fonts
-from .issue import Issue, load_issue
-from .markup import ArticleHtml, to_html
+from .issue import Issue
+from .markup import ArticleHtml
 from .parity import problems_of as translation_problems
 from .clreq import prepare
-from .preflight import preflight, press_images
+from .preflight import Parsed, parse, preflight, press_images
 from .render import LABELS, Renderer
 from .session import Session
 from .typeset import TypesetPart, Typesetting
@@ -36,11 +36,12 @@ class Checked:
     warnings: list[Problem]
 
 
-def check(cfg: Config, session: Session) -> Checked:
-    """Load and preflight the issue; raise every error found, return the warnings."""
-    issue = load_issue(cfg.issue_dir)
-    bodies = {a.key: to_html(a, session) for a in issue.articles}
-    problems = _too_many_notes(bodies) + preflight(issue, bodies, cfg.fonts_dir, session) + \
+def check(cfg: Config, session: Session, parsed: Parsed | None = None) -> Checked:
+    """Load and preflight the issue (or finish the check of one parsed already); raise every
+    error found, return the warnings."""
+    parsed = parsed or parse(cfg.issue_dir, session)
+    issue, bodies = parsed.issue, parsed.bodies
+    problems = _too_many_notes(bodies) + preflight(issue, bodies, cfg.fonts_dir, session, cfg.cache_dir) + \
         translation_problems(issue, session)
     raise_errors(problems, cfg.strict)
     return Checked(issue, bodies, problems)

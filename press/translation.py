@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -243,9 +244,11 @@ GIT_TIMEOUT = 10  # seconds for one `git blame`: a slow or huge history is skipp
 
 def _stale_in_git(slug: str, zh: Article, en: Article, rows: list) -> list[list[Problem]]:
     out: list[list[Problem]] = [[] for _ in rows]
-    times = [_blame(zh.path), _blame(en.path)]
-    if times[0] is None or times[1] is None:
+    zh_times = _blame(zh.path)
+    en_times = _blame(en.path) if zh_times is not None else None
+    if zh_times is None or en_times is None:
         return out
+    times = [zh_times, en_times]
     lines = [zh.text.split("\n"), en.text.split("\n")]
     for row, problems in zip(rows, out):
         if not row.zh or not row.en:
@@ -262,7 +265,12 @@ def _stale_in_git(slug: str, zh: Article, en: Article, rows: list) -> list[list[
 
 
 def _blame(path: Path) -> dict[int, tuple[int, str]] | None:
-    """Each line's (commit time, commit) from `git blame`; None outside git, without git, or on any failure."""
+    """Each line's (commit time, commit) from `git blame`; None outside git, without git, or on any failure.
+    A folder with no .git at or above it (and no GIT_DIR) is outside git: git is not run to say so (a
+    copy of an issue in a temporary folder ran it twice for each pair of articles, on every check)."""
+    folder = path.parent.absolute()
+    if "GIT_DIR" not in os.environ and not any((p / ".git").exists() for p in (folder, *folder.parents)):
+        return None
     try:
         result = subprocess.run(["git", "-C", str(path.parent), "blame", "--porcelain", "--", path.name],
                                 capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=GIT_TIMEOUT)

@@ -407,18 +407,25 @@ class Typesetting:
         self._pool: Workers | None = None
         self._pool_lock = Lock()
         # A process that has WeasyPrint loaded already (serve) typesets parts itself too, and
-        # starts the workers only for more than one part; a command-line build starts them now,
-        # so that they import WeasyPrint while this process loads the issue.
+        # starts the workers only for more than one part; a command-line build forks the first now,
+        # before the stages load (their modules are not in its pages), held until start(): it
+        # imports WeasyPrint while this process checks the issue, unless its sources fail.
         self.in_process = "weasyprint" in sys.modules
         if not self.in_process:
-            self.pool  # noqa: B018 (started now, on purpose)
+            self.pool  # noqa: B018 (forked now, on purpose)
 
     @property
     def pool(self) -> Workers:
         with self._pool_lock:  # the editions' threads may be the first to need it (serve)
             if self._pool is None:
-                self._pool = Workers(self.jobs, _warm_up, (*self.dirs[3:5], self.typesetters), _prepare)
+                self._pool = Workers(self.jobs, _warm_up, (*self.dirs[3:5], self.typesetters), _prepare,
+                                     held=not self.in_process)
             return self._pool
+
+    def start(self) -> None:
+        """The held first worker may import WeasyPrint now (a part handed to it starts it as well)."""
+        if self._pool is not None:
+            self._pool.go()
 
     def __enter__(self) -> "Typesetting":
         return self

@@ -39,13 +39,19 @@ class Workers:
     once, before the other workers are forked from the first: they start with it done."""
 
     def __init__(self, count: int, warm_up: Callable[..., None], warm_up_args: tuple = (),
-                 prepare: Callable[..., None] | None = None):
+                 prepare: Callable[..., None] | None = None, held: bool = False):
         pipes = [multiprocessing.Pipe() for _ in range(count)]
+        # `held`: the first worker is forked now, with this process's modules as they are, but waits
+        # for go() (or the first job) before its warm-up: a build whose sources fail never pays for it.
+        self._go = multiprocessing.Pipe(duplex=False) if held else None
         self._first = multiprocessing.get_context("fork").Process(
             target=_first_worker,
-            args=([theirs for _, theirs in pipes], [ours for ours, _ in pipes], warm_up, warm_up_args, prepare),
+            args=([theirs for _, theirs in pipes], [ours for ours, _ in pipes], warm_up, warm_up_args, prepare,
+                  self._go),
             daemon=True)
         self._first.start()
+        if self._go is not None:
+            self._go[0].close()  # the worker's end: it reads the end of the file if this process dies
         for _, theirs in pipes:
             theirs.close()  # only the workers hold their ends: a dead worker's pipe reads as closed
         self._idle: list[Connection] = [ours for ours, _ in pipes]
@@ -58,7 +64,19 @@ class Workers:
         self._dispatcher = threading.Thread(target=self._dispatch, daemon=True)
         self._dispatcher.start()
 
+    def go(self) -> None:
+        """Let a held first worker start its warm-up (once; a job sent lets it too)."""
+        with self._lock:  # the editions' threads submit parts at once
+            go, self._go = self._go, None
+        if go is not None:
+            try:
+                go[1].send(None)
+            except OSError:  # it ended already: its jobs fail as a dead worker's do
+                pass
+            go[1].close()
+
     def submit(self, fn: Callable, *args: Any) -> Future:
+        self.go()
         future: Future = Future()
         with self._lock:
             if self._closed:
@@ -131,11 +149,19 @@ class Workers:
 
 
 def _first_worker(conns: list[Connection], main_ends: list[Connection], warm_up: Callable[..., None],
-                  warm_up_args: tuple, prepare: Callable[..., None] | None) -> None:
+                  warm_up_args: tuple, prepare: Callable[..., None] | None,
+                  go: tuple[Connection, Connection] | None = None) -> None:
     # The main process's ends, copied by the fork: held here, they would keep every pipe open after
     # the main process died, and a worker sending a part would wait for a reader forever.
     for end in main_ends:
         end.close()
+    if go is not None:
+        go[1].close()
+        try:
+            go[0].recv()
+        except (EOFError, OSError):  # the main process ended without a word
+            return
+        go[0].close()
     state = warm_up(*warm_up_args)  # the expensive import, once
     # What the import made lives as long as the workers: out of the collector's sight, a worker's
     # collection after each part (press.typeset.release_memory) walks only what the part made

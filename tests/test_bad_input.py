@@ -259,3 +259,27 @@ def test_a_link_to_another_article_leads_to_its_first_page(issue_copy, tmp_path,
     for name in ("2020-02.pdf", "2020-02.zh.pdf", "2020-02.en.pdf"):
         subprocess.run(["mutool", "clean", "-d", str(out / name), str(tmp_path / "plain.pdf")], check=True)
         assert b"press.invalid" not in (tmp_path / "plain.pdf").read_bytes(), name
+
+
+def test_a_build_whose_sources_do_not_parse_never_imports_weasyprint(issue_copy, tmp_path, monkeypatch, capsys):
+    """The first typesetting worker is forked as a build starts and imports WeasyPrint only once the
+    sources have parsed without an error (press/pipeline.py): a build that fails there, as most bad
+    inputs do, costs no import. Each worker's warm-up, which imports it, leaves a mark here."""
+    import press.typeset
+
+    marks, warm_up = tmp_path / "warm-ups", press.typeset._warm_up
+
+    def marked(*args):
+        marks.mkdir(exist_ok=True)
+        (marks / str(os.getpid())).touch()
+        return warm_up(*args)
+
+    monkeypatch.setattr(press.typeset, "_warm_up", marked)
+    monkeypatch.chdir(ROOT)
+    article = issue_copy / "global-fight.zh.md"
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("date: 2020-04-04", "date: [2020-04-04", 1), encoding="utf-8")
+    assert build.main(["pdf", str(issue_copy), "-o", str(tmp_path / "out")]) == 1
+    errors = [line for line in capsys.readouterr().err.splitlines() if ": error: " in line]
+    assert len(errors) == 1 and "error: YAML syntax: " in errors[0], errors
+    assert not marks.exists(), "a worker imported WeasyPrint for a build that failed on its sources"

@@ -6,6 +6,7 @@ import html as html_module
 import os
 import re
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -266,3 +267,64 @@ def test_a_layout_error_still_writes_the_proof_with_the_fault_marked_on_its_page
     marked = re.search(rf'<figure class="page fault" id="page-{page}">.*?</figure>', html, re.S)[0]
     message = errors[0].split(": error: ", 1)[1].split("  [")[0]
     assert message in html_module.unescape(marked), marked
+
+
+def rune_face(character: str) -> bytes:
+    """A face of one glyph (a box) for `character`: what an editor adds to fonts/extra/."""
+    import io
+
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder([".notdef", "box"])
+    builder.setupCharacterMap({ord(character): "box"})
+    pen = TTGlyphPen(None)
+    pen.moveTo((100, 0))
+    pen.lineTo((500, 0))
+    pen.lineTo((500, 700))
+    pen.closePath()
+    builder.setupGlyf({".notdef": TTGlyphPen(None).glyph(), "box": pen.glyph()})
+    builder.setupHorizontalMetrics({".notdef": (600, 0), "box": (600, 100)})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupNameTable({"familyName": "Press Test Rune", "styleName": "Regular"})
+    builder.setupOS2()
+    builder.setupPost()
+    out = io.BytesIO()
+    builder.save(out)
+    return out.getvalue()
+
+
+def test_a_face_added_to_fonts_extra_or_taken_away_is_seen_by_the_next_check(tmp_path):
+    """What the faces can draw is kept in the cache folder from one run to the next (press/preflight.py,
+    _drawable), by the state of every face: a face added to fonts/extra/ draws its characters at the
+    next check, and once it is taken away they are errors again, each state's record kept."""
+    from conftest import small_issue
+
+    project = tmp_path / "project"
+    (project / "fonts" / "extra").mkdir(parents=True)
+    for entry in (ROOT / "fonts").iterdir():
+        if entry.name != "extra":
+            (project / "fonts" / entry.name).symlink_to(entry)
+    for name in ("templates", "styles"):
+        (project / name).symlink_to(ROOT / name)
+    rune = "\u16a0"
+    issue = small_issue(project / "content" / "runes", {"runes.en.md": f"---\ntitle: Runes\n---\n\nThe rune {rune}.\n"})
+    article, cache = issue / "runes.en.md", tmp_path / "cache"
+    missing = [f"{os.path.relpath(article, project)}:{line_of(article, rune)}: error: no font can draw {rune!r} "
+               f"(U+16A0 {unicodedata.name(rune)}): put a font that has it, with its licence, in fonts/extra/ "
+               "(see fonts/README.md)  [glyph.missing]"]
+
+    def errors_of_check() -> list[str]:
+        result = build_here("check", str(issue), cwd=project, env={"PRESS_CACHE_DIR": str(cache)})
+        errors = [entry for entry in result.stderr.splitlines() if ": error: " in entry]
+        assert result.returncode == (1 if errors else 0) and "Traceback" not in result.stderr, result.stderr
+        return errors
+
+    assert errors_of_check() == missing
+    assert len(list((cache / "coverage").iterdir())) == 1
+    (project / "fonts" / "extra" / "PressTestRune.ttf").write_bytes(rune_face(rune))
+    assert errors_of_check() == []
+    (project / "fonts" / "extra" / "PressTestRune.ttf").unlink()
+    assert errors_of_check() == missing
+    assert len(list((cache / "coverage").iterdir())) == 2  # the faces without the rune, and with it
