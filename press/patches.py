@@ -30,7 +30,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable
 
-from . import balancing, composition, deflate, floats, footnotes, grid, makeup, paragraphs, relayout, tables, tagging, typeset
+from . import (balancing, composition, deflate, floats, footnotes, grid, makeup, paragraphs, percent, relayout, tables,
+               tagging, typeset)
 from .errors import PressError, error
 
 # The releases whose sources the fingerprints below are of (pydyf: what a patch draws through).
@@ -72,7 +73,23 @@ class _OpenArrays:
         return getattr(self._ffi, name)
 
 
+_RESOLVE_PERCENTAGES = "71673078096fcf8764e6412933288cc79ba956eae0d939deda27beaeac45acad"
+
 PATCHES = (
+    Patch(
+        "used lengths in one call", percent,
+        "resolve_percentages, called for every box of every layout, sets fifteen used lengths through "
+        "two calls each; press.percent's is the same function with those calls inline. Installed "
+        "first, in every module that imported WeasyPrint's: press.balancing copies column.py's names.",
+        {"weasyprint.layout.percent.resolve_percentages": _RESOLVE_PERCENTAGES,
+         "weasyprint.layout.percent.resolve_one_percentage":
+             "4cfaa9ad134e4f7bd8b61c7a6eba56678898545eb8c02f663f29c12a3aa16d54",
+         "weasyprint.layout.percent.percentage": "ebe404ccd9da50bfc1cd147b8378c34ae1ca6b4ce38a97c0acca923116fcf0d9",
+         "weasyprint.layout.percent.adjust_box_sizing":
+             "88f3351db0280d16752c28f87f2a50344c0177dd5e20879e8b8da4be3ef4ec8e",
+         **{f"weasyprint.layout.{name}.resolve_percentages": _RESOLVE_PERCENTAGES for name in percent.MODULES}},
+        tuple(f"weasyprint.layout.{name}.resolve_percentages" for name in percent.MODULES),
+        percent.install),
     Patch(
         "column balancing", balancing,
         "WeasyPrint balances the columns of a page by laying them out again at heights 1px or one "
