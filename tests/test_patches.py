@@ -178,3 +178,57 @@ def test_used_lengths_are_weasyprints():
     assert result.returncode == 0, result.stderr
     count, different = map(int, result.stdout.split())
     assert count > 100 and different == 0, result.stdout
+
+
+def test_normal_flow_is_weasyprints():
+    """press.flow's Box.is_in_normal_flow answers as WeasyPrint's own for every box asked in a layout
+    with floats, footnotes, absolute, fixed and running boxes, and flex items (one floated, which
+    flex_children makes a flex item, never floated)."""
+    result = run("""
+        from press.typeset import import_weasyprint
+        import_weasyprint()
+        from press.patches import install
+        install()
+        from weasyprint import HTML
+        from weasyprint.formatting_structure import boxes
+
+        mine = boxes.Box.is_in_normal_flow
+        original = mine.__wrapped__
+        assert mine is not original
+        answers = []
+
+        def checked(self):
+            answers.append((mine(self), original(self)))
+            return answers[-1][0]
+
+        boxes.Box.is_in_normal_flow = checked
+        document = HTML(string='''
+            <style>
+              @page { size: 120mm 160mm; @top-center { content: element(head) } }
+              header { position: running(head) } .note { float: footnote }
+              .l { float: left; width: 20mm } .r { float: right; width: 20mm }
+              .a { position: absolute; top: 0 } .f { position: fixed; bottom: 0 }
+              .flex { display: flex } .flex div { float: left; width: 30mm }
+            </style>
+            <header>Head</header><p>Text<span class="note">a note</span> more.</p>
+            <div class="l">left</div><div class="r">right</div><p class="a">abs</p><p class="f">fixed</p>
+            <div class="flex"><div>one</div><div>two</div> text</div>
+            <p>''' + "text " * 300 + "</p>").render()
+
+        def walk(box):  # and every box laid out, the notes in their area too
+            checked(box)
+            for child in getattr(box, "children", ()):
+                walk(child)
+
+        for page in document.pages:
+            walk(page._page_box)
+        # and every value of the two properties, on boxes made for the purpose
+        for float_ in ("none", "left", "right", "inline-start", "inline-end", "footnote"):
+            for position in ("static", "relative", "absolute", "fixed", ("running()", "x"), ("note()", "x")):
+                checked(boxes.BlockBox("div", {"float": float_, "position": position}, None, []))
+        kinds = {(a, b) for a, b in answers}
+        print(len(answers), sum(a != b for a, b in answers), int((False, False) in kinds), int((True, True) in kinds))
+    """)
+    assert result.returncode == 0, result.stderr
+    count, different, out_of_flow, in_flow = map(int, result.stdout.split())
+    assert count > 100 and different == 0 and out_of_flow and in_flow, result.stdout
