@@ -34,7 +34,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable, Sequence, Union
 
 from .rules import (CJK_PUNCTUATION, INSEPARABLE, MAX_HYPHENATED_LINES, MAX_SPACING, NO_LINE_END, NO_LINE_START,
-                    OPENING_MARKS, SPACE_STRETCH, THIRD_EM, WORD_JOINER, is_cjk)
+                    OPENING_MARKS, SPACE_STRETCH, THIRD_EM, WORD_JOINER, cjk_flags)
 
 if TYPE_CHECKING:
     from .session import Bounded
@@ -369,7 +369,6 @@ def english(text: str, x: Sequence[float], hyphen: float,
     return Paragraph(tuple(items), tuple(starts))
 
 
-_is_cjk = is_cjk
 # As press/composition.py takes them: marks of a 'chws' pair, which do not widen.
 _is_mark = CJK_PUNCTUATION.__contains__
 
@@ -387,14 +386,15 @@ def chinese(text: str, x: Sequence[float], em: float, may_break: Callable[[int],
     again when a line ends with it."""
     items: list[Item] = []
     starts: list[int | None] = []
+    cjk = cjk_flags(text)  # asked of each character up to four times below
     i = 0
     while i < len(text):
         j = i + 1
-        if not _is_cjk(text[i]) and not text[i].isspace():
-            while j < len(text) and not _is_cjk(text[j]) and not text[j].isspace() and text[j - 1] != ZERO_WIDTH_SPACE:
+        if not cjk[i] and not text[i].isspace():
+            while j < len(text) and not cjk[j] and not text[j].isspace() and text[j - 1] != ZERO_WIDTH_SPACE:
                 j += 1  # a Western word, or a printed address up to its next <wbr>
         width = x[j] - x[i]
-        if text[i] in OPENING_MARKS and _is_cjk(text[i]) and i:
+        if text[i] in OPENING_MARKS and cjk[i] and i:
             blank = min(em / 2, width)
             if isinstance(items[-1], Penalty) and items[-1].cost >= INFINITY or isinstance(items[-1], Box):
                 items.append(Penalty(0.0, INFINITY))
@@ -408,7 +408,7 @@ def chinese(text: str, x: Sequence[float], em: float, may_break: Callable[[int],
             a, b = text[j - 1], text[j]
             allowed = b not in NO_LINE_START and a not in NO_LINE_END and not (a == b and a in INSEPARABLE) \
                 and not b.isspace() and WORD_JOINER not in (a, b) and may_break(j)
-            widens = (_is_cjk(a) and _is_cjk(b) and not (_is_mark(a) and _is_mark(b))) \
+            widens = (cjk[j - 1] and cjk[j] and not (_is_mark(a) and _is_mark(b))) \
                 or (a == THIRD_EM and b.isalnum())
             end_width = em - (x[j] - x[j - 1]) if _is_mark(a) and x[j] - x[j - 1] < 0.9 * em else 0.0
             if widens:

@@ -30,7 +30,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable
 
-from . import balancing, composition, deflate, floats, footnotes, grid, makeup, paragraphs, relayout, tables, tagging, typeset
+from . import (balancing, composition, deflate, floats, flow, footnotes, grid, makeup, paragraphs, percent, relayout,
+               tables, tagging, typeset)
 from .errors import PressError, error
 
 # The releases whose sources the fingerprints below are of (pydyf: what a patch draws through).
@@ -72,7 +73,43 @@ class _OpenArrays:
         return getattr(self._ffi, name)
 
 
+_RESOLVE_PERCENTAGES = "71673078096fcf8764e6412933288cc79ba956eae0d939deda27beaeac45acad"
+
 PATCHES = (
+    Patch(
+        "used lengths in one call", percent,
+        "resolve_percentages, called for every box of every layout, sets fifteen used lengths through "
+        "two calls each; press.percent's is the same function with those calls inline. Installed "
+        "first, in every module that imported WeasyPrint's: press.balancing copies column.py's names.",
+        {"weasyprint.layout.percent.resolve_percentages": _RESOLVE_PERCENTAGES,
+         "weasyprint.layout.percent.resolve_one_percentage":
+             "4cfaa9ad134e4f7bd8b61c7a6eba56678898545eb8c02f663f29c12a3aa16d54",
+         "weasyprint.layout.percent.percentage": "ebe404ccd9da50bfc1cd147b8378c34ae1ca6b4ce38a97c0acca923116fcf0d9",
+         "weasyprint.layout.percent.adjust_box_sizing":
+             "88f3351db0280d16752c28f87f2a50344c0177dd5e20879e8b8da4be3ef4ec8e",
+         **{f"weasyprint.layout.{name}.resolve_percentages": _RESOLVE_PERCENTAGES for name in percent.MODULES}},
+        tuple(f"weasyprint.layout.{name}.resolve_percentages" for name in percent.MODULES),
+        percent.install),
+    Patch(
+        "normal flow in one call", flow,
+        "Box.is_in_normal_flow, asked of every child at every layout, is five method calls reading the "
+        "style; press.flow's reads float and position once, and defers to WeasyPrint's for a box with an "
+        "is_floated of its own (flex_children gives each flex item one).",
+        {"weasyprint.formatting_structure.boxes.Box.is_in_normal_flow":
+             "5f49d6ab23da7e51003ce68f78e8cb04629e9c2edbf51f77ffa8acd7098e0368",
+         "weasyprint.formatting_structure.boxes.Box.is_floated":
+             "6e6071b81868ea92a30a24506034cdbbed8d943d7075c86d1df386eac5b9f660",
+         "weasyprint.formatting_structure.boxes.Box.is_absolutely_positioned":
+             "397e0c33b3087681e486d5b2511db349c7b069144c717ace90e3ebfbcc61d111",
+         "weasyprint.formatting_structure.boxes.Box.is_running":
+             "1c451d5c39f4a663221d4c0171f9d2065e3ce6dc07c450b40fac81b9309638a2",
+         "weasyprint.formatting_structure.boxes.Box.is_footnote":
+             "3550ea0c868601870c2436360c86cbc01df1c53e1e50f40e7ac343977523b593",
+         "weasyprint.formatting_structure.boxes.Box.is_note":
+             "2651f1110437e2e311aae3e2c1fdf588b621975e1706bdf66796986422581c37",
+         "weasyprint.formatting_structure.build.flex_children": "c2ae170c2a8daf14a1350fd2347538d3f261286472f6d61d3c167d4429519c05"},
+        ("weasyprint.formatting_structure.boxes.Box.is_in_normal_flow",),
+        flow.install),
     Patch(
         "column balancing", balancing,
         "WeasyPrint balances the columns of a page by laying them out again at heights 1px or one "

@@ -51,6 +51,14 @@ def is_cjk(char: str) -> bool:
     return _IS_CJK.match(char) is not None
 
 
+def cjk_flags(text: str) -> list[bool]:
+    """is_cjk of each character of `text`, in one pass of the pattern."""
+    flags = [False] * len(text)
+    for match in _IS_CJK.finditer(text):
+        flags[match.start()] = True
+    return flags
+
+
 # The clreq punctuation classes [#categories_and_usage_of_punctuation_marks].
 PAUSE_OR_STOP = "、，。．：；！？‼⁇"  # [#table_of_pause_or_stop_punctuation_marks]
 OPENING_BRACKETS = "（「『《〈【〖〔［｛“‘"  # [#table_of_bracket_indication_punctuation_marks]

@@ -764,7 +764,7 @@ def _overflows(page_box, index: int) -> list[Overflow]:
             if limit is not None and not isinstance(child, (boxes.LineBox, AbsolutePlaceholder)) \
                     and hasattr(child, "position_x") \
                     and not isinstance(box, (boxes.TableBox, boxes.TableRowGroupBox, boxes.TableRowBox)) \
-                    and _ink_right(child) > limit + HAIR:
+                    and _past(child, limit):
                 cell = _widest_cell(child, _located(child, article, line)[1]) \
                     if isinstance(child, boxes.TableBox) or getattr(child, "is_table_wrapper", False) else None
                 if cell is not None:
@@ -783,7 +783,7 @@ def _lined_part(box, limit: float):
     """The innermost box past the limit that has a source line of its own (data-line), inside
     the one found past it: a code block's line too wide, not the block (press/markup.py)."""
     for child in getattr(box, "children", []):
-        if hasattr(child, "position_x") and _ink_right(child) > limit + HAIR:
+        if hasattr(child, "position_x") and _past(child, limit):
             element = getattr(child, "element", None)
             own = element is not None and element.get("data-line") and element is not getattr(box, "element", None)
             return _lined_part(child, limit) or (child if own else None)
@@ -832,6 +832,13 @@ def _widest_cell(table, table_line: int | None) -> tuple[str, int | None, str] |
     line = int(cell.element.get("data-line")) if cell.element is not None and cell.element.get("data-line") else None
     row = 1 if cell.element_tag == "th" or line is None or table_line is None else line - table_line
     return _describe(cell), line, f"row {row}, column {cell.grid_x + 1}"
+
+
+def _past(box, limit: float) -> bool:
+    """Whether the box's ink passes `limit` by more than a hair. Its margin box must pass it first:
+    the ink ends there or before it (_ink_right), and laying out a line's text twice to measure its
+    trailing space (two Pango layouts a line that ends in one) is needed only then."""
+    return box.position_x + box.margin_width() > limit + HAIR and _ink_right(box) > limit + HAIR
 
 
 def _ink_right(box) -> float:

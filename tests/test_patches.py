@@ -131,3 +131,104 @@ def test_weasyprint_loads_its_libraries_without_running_a_program():
     """)
     assert plain.returncode == 0, plain.stderr
     assert loaded == plain.stdout.strip()
+
+
+def test_used_lengths_are_weasyprints():
+    """press.percent's resolve_percentages sets every used length as WeasyPrint's own does: each
+    call of a layout with percentages of both axes, calc(), auto sizes, the three box-sizings,
+    collapsed table borders, columns and a page box, made again on a copy of the box by
+    WeasyPrint's function, every attribute compared."""
+    result = run("""
+        from press.typeset import import_weasyprint
+        import_weasyprint()
+        from press.patches import install
+        install()
+        import importlib
+        from weasyprint import HTML
+        from press.percent import MODULES
+
+        mine = importlib.import_module("weasyprint.layout.block").resolve_percentages
+        original = mine.__wrapped__
+        assert mine is not original
+        calls = []
+
+        def checked(box, containing_block):
+            twin = box.copy()
+            original(twin, containing_block)
+            mine(box, containing_block)
+            calls.append(vars(box) == vars(twin))
+
+        for name in MODULES:
+            importlib.import_module(f"weasyprint.layout.{name}").resolve_percentages = checked
+        HTML(string='''
+            <style>
+              @page { size: 120mm 160mm; margin: 5% 10mm calc(4mm + 2%) }
+              body { columns: 2; column-gap: 4% }
+              div { width: 60%; margin: 2% auto 1em; padding: 3% calc(1em + 5%); min-height: 10%;
+                    max-width: calc(100% - 2mm); border: 1px solid }
+              .border { box-sizing: border-box } .padding { box-sizing: padding-box; height: 20px }
+              table { border-collapse: collapse; width: 80% } td { border: 2px solid; padding: 1% }
+              span { padding: 0 2%; margin: 0 1% }
+            </style>
+            <div>one <span>two</span></div><div class="border">three</div><div class="padding">four</div>
+            <table><tr><td>a</td><td style="width: 30%">b</td></tr></table>
+            <p style="text-indent: 5%; margin: 0 0 5%">''' + "text " * 400 + "</p>").render()
+        print(len(calls), calls.count(False))
+    """)
+    assert result.returncode == 0, result.stderr
+    count, different = map(int, result.stdout.split())
+    assert count > 100 and different == 0, result.stdout
+
+
+def test_normal_flow_is_weasyprints():
+    """press.flow's Box.is_in_normal_flow answers as WeasyPrint's own for every box asked in a layout
+    with floats, footnotes, absolute, fixed and running boxes, and flex items (one floated, which
+    flex_children makes a flex item, never floated)."""
+    result = run("""
+        from press.typeset import import_weasyprint
+        import_weasyprint()
+        from press.patches import install
+        install()
+        from weasyprint import HTML
+        from weasyprint.formatting_structure import boxes
+
+        mine = boxes.Box.is_in_normal_flow
+        original = mine.__wrapped__
+        assert mine is not original
+        answers = []
+
+        def checked(self):
+            answers.append((mine(self), original(self)))
+            return answers[-1][0]
+
+        boxes.Box.is_in_normal_flow = checked
+        document = HTML(string='''
+            <style>
+              @page { size: 120mm 160mm; @top-center { content: element(head) } }
+              header { position: running(head) } .note { float: footnote }
+              .l { float: left; width: 20mm } .r { float: right; width: 20mm }
+              .a { position: absolute; top: 0 } .f { position: fixed; bottom: 0 }
+              .flex { display: flex } .flex div { float: left; width: 30mm }
+            </style>
+            <header>Head</header><p>Text<span class="note">a note</span> more.</p>
+            <div class="l">left</div><div class="r">right</div><p class="a">abs</p><p class="f">fixed</p>
+            <div class="flex"><div>one</div><div>two</div> text</div>
+            <p>''' + "text " * 300 + "</p>").render()
+
+        def walk(box):  # and every box laid out, the notes in their area too
+            checked(box)
+            for child in getattr(box, "children", ()):
+                walk(child)
+
+        for page in document.pages:
+            walk(page._page_box)
+        # and every value of the two properties, on boxes made for the purpose
+        for float_ in ("none", "left", "right", "inline-start", "inline-end", "footnote"):
+            for position in ("static", "relative", "absolute", "fixed", ("running()", "x"), ("note()", "x")):
+                checked(boxes.BlockBox("div", {"float": float_, "position": position}, None, []))
+        kinds = {(a, b) for a, b in answers}
+        print(len(answers), sum(a != b for a, b in answers), int((False, False) in kinds), int((True, True) in kinds))
+    """)
+    assert result.returncode == 0, result.stderr
+    count, different, out_of_flow, in_flow = map(int, result.stdout.split())
+    assert count > 100 and different == 0 and out_of_flow and in_flow, result.stdout
