@@ -86,7 +86,7 @@ def install() -> None:
     layout.LayoutContext._update_footnote_area = update_footnote_area
     _keep_carried_notes(layout.LayoutContext)
     _share_note_lines()
-    _wait_in_a_list_that_holds_no_none(layout.LayoutContext)
+    _wait_in_a_list_of_ids(layout.LayoutContext)
     layout.block.columns_layout = notes_under_columns(layout.block.columns_layout)
 
 
@@ -159,18 +159,81 @@ def _share_note_lines() -> None:
 
 
 class _Waiting(list):
-    """The notes waiting to be placed (LayoutContext.footnotes), which never hold None: each line
-    laid out asks of each of its boxes whether its footnote (None but for a call) is among them
-    (_linebox_layout), and a list of the 1,000 notes of a paragraph of links compares each of
-    them to None first: 4 % of such a build."""
+    """The notes waiting to be placed (LayoutContext.footnotes), with the ids of what they hold, so
+    that asking whether a box is among them takes no time. Each line laid out asks so of each of
+    its boxes' footnotes (_linebox_layout: None but for a call), and each note taken back asks it
+    (unlayout_footnote): a list of the 1,000 notes of a paragraph of links was compared item by
+    item each time, 4-5 % of such a build. A box has no __eq__: being in the list is being one of
+    its items, as `in` finds it. Every change of the list is one of the methods below."""
 
-    __slots__ = ()
+    __slots__ = ("_ids",)
+
+    def __init__(self, notes=()) -> None:
+        super().__init__(notes)
+        self._recount()
+
+    def _recount(self) -> None:
+        self._ids: dict[int, int] = {}
+        for note in self:
+            self._ids[id(note)] = self._ids.get(id(note), 0) + 1
+
+    def _add(self, note) -> None:
+        self._ids[id(note)] = self._ids.get(id(note), 0) + 1
+
+    def _drop(self, note) -> None:
+        count = self._ids.pop(id(note))
+        if count > 1:
+            self._ids[id(note)] = count - 1
 
     def __contains__(self, item) -> bool:
-        return item is not None and list.__contains__(self, item)
+        return id(item) in self._ids
+
+    def append(self, note) -> None:
+        super().append(note)
+        self._add(note)
+
+    def insert(self, index, note) -> None:
+        super().insert(index, note)
+        self._add(note)
+
+    def extend(self, notes) -> None:
+        notes = list(notes)
+        super().extend(notes)
+        for note in notes:
+            self._add(note)
+
+    def remove(self, note) -> None:
+        super().remove(note)
+        self._drop(note)
+
+    def pop(self, index=-1):
+        note = super().pop(index)
+        self._drop(note)
+        return note
+
+    def clear(self) -> None:
+        super().clear()
+        self._ids.clear()
+
+    def __setitem__(self, index, value) -> None:
+        super().__setitem__(index, value)
+        self._recount()
+
+    def __delitem__(self, index) -> None:
+        super().__delitem__(index)
+        self._recount()
+
+    def __iadd__(self, notes):
+        self.extend(notes)
+        return self
+
+    def __imul__(self, count):
+        super().__imul__(count)
+        self._recount()
+        return self
 
 
-def _wait_in_a_list_that_holds_no_none(context_class) -> None:
+def _wait_in_a_list_of_ids(context_class) -> None:
     def get(self):
         return self.__dict__["_press_waiting"]
 

@@ -134,7 +134,7 @@ PATCHES = (
         "out again at the tallest height in whole lines whose notes fit under it (columns_layout, "
         "press.balancing's, wrapped). Each copy of a note in an area is set in the same line box, so its "
         "lines are set once (create_anonymous_boxes, wrapped), and the waiting notes are a list that "
-        "answers at once that None is not among them. Installed before the line grid's and the wide "
+        "knows the ids of its items (LayoutContext.footnotes). Installed before the line grid's and the wide "
         "figures' patches, which wrap it.",
         {"weasyprint.layout.LayoutContext._update_footnote_area":
              "2e317e4b066fb80cb369a41cd6f054a127722f9961c18ef4d6e1eef93673c4c1",
