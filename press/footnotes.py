@@ -85,14 +85,15 @@ def install() -> None:
 
     layout.LayoutContext._update_footnote_area = update_footnote_area
     _keep_carried_notes(layout.LayoutContext)
+    _share_note_lines()
+    _wait_in_a_list_of_ids(layout.LayoutContext)
     layout.block.columns_layout = notes_under_columns(layout.block.columns_layout)
 
 
 def _note_height(context, area, note) -> float | None:
     """The margin height of `note` laid out alone in the area (None: it has a margin)."""
-    kept = context.__dict__.setdefault("_press_note_heights", {})
-    key = (id(note), area.width)
-    if key not in kept:
+    shared = _shared(note)
+    if area.width not in shared.heights:
         from weasyprint.formatting_structure import build
         from weasyprint.layout import block_level_layout
 
@@ -102,8 +103,144 @@ def _note_height(context, area, note) -> float | None:
         child = laid.children[0] if laid is not None and len(laid.children) == 1 else None
         height = child.margin_height() if child is not None and not (child.margin_top or child.margin_bottom) \
             else None
-        kept[key] = (note, height)  # the note kept alive with it: its id is not reused meanwhile
-    return kept[key][1]
+        shared.heights[area.width] = height
+    return shared.heights[area.width]
+
+
+class _Shared:
+    """What every copy of one note box shares (Box.copy copies the attributes, so copies made after it
+    is set hold the same object): its height by width, and the line box its text is set in.
+
+    WeasyPrint copies the footnote area with its notes and wraps a copy's text in a new line box
+    each time it lays the area out (create_anonymous_boxes): on each page made, each page made
+    again, and for each note's height (_note_height). press/relayout.py keeps each line set by its
+    line box, so none of a note's lines was ever set from the lines kept: a Chinese link note took
+    2.5-4 ms each time, and its final layout on the page half as much again as its first. Given the
+    same line box each time, its lines are set once. Heights kept on the box, not on the layout
+    context, serve every layout of the same boxes (the make-up's trials lay the part out again)."""
+
+    __slots__ = ("heights", "line")
+
+    def __init__(self) -> None:
+        self.heights: dict[float, float | None] = {}
+        self.line = None
+
+
+def _shared(note) -> _Shared:
+    shared = note.__dict__.get("press_note")
+    if shared is None:
+        shared = note.__dict__["press_note"] = _Shared()
+    return shared
+
+
+def _share_note_lines() -> None:
+    """A note's copy in a footnote area set in the line box of its first copy (_Shared)."""
+    from weasyprint.formatting_structure import boxes, build
+
+    if getattr(build, "_press_note_lines", False):
+        return
+    build._press_note_lines = True
+    create_anonymous_boxes = build.create_anonymous_boxes
+
+    def create(box):
+        box = create_anonymous_boxes(box)
+        if type(box) is boxes.FootnoteAreaBox:
+            for note in box.children:
+                shared = note.__dict__.get("press_note")
+                if shared is None or len(note.children) != 1 or type(note.children[0]) is not boxes.LineBox:
+                    continue
+                if shared.line is None:
+                    shared.line = note.children[0]
+                else:
+                    note.children = [shared.line]
+        return box
+
+    build.create_anonymous_boxes = create
+
+
+class _Waiting(list):
+    """The notes waiting to be placed (LayoutContext.footnotes), with the ids of what they hold, so
+    that asking whether a box is among them takes no time. Each line laid out asks so of each of
+    its boxes' footnotes (_linebox_layout: None but for a call), and each note taken back asks it
+    (unlayout_footnote): a list of the 1,000 notes of a paragraph of links was compared item by
+    item each time, 4-5 % of such a build. A box has no __eq__: being in the list is being one of
+    its items, as `in` finds it. Every change of the list is one of the methods below."""
+
+    __slots__ = ("_ids",)
+
+    def __init__(self, notes=()) -> None:
+        super().__init__(notes)
+        self._recount()
+
+    def _recount(self) -> None:
+        self._ids: dict[int, int] = {}
+        for note in self:
+            self._ids[id(note)] = self._ids.get(id(note), 0) + 1
+
+    def _add(self, note) -> None:
+        self._ids[id(note)] = self._ids.get(id(note), 0) + 1
+
+    def _drop(self, note) -> None:
+        count = self._ids.pop(id(note))
+        if count > 1:
+            self._ids[id(note)] = count - 1
+
+    def __contains__(self, item) -> bool:
+        return id(item) in self._ids
+
+    def append(self, note) -> None:
+        super().append(note)
+        self._add(note)
+
+    def insert(self, index, note) -> None:
+        super().insert(index, note)
+        self._add(note)
+
+    def extend(self, notes) -> None:
+        notes = list(notes)
+        super().extend(notes)
+        for note in notes:
+            self._add(note)
+
+    def remove(self, note) -> None:
+        super().remove(note)
+        self._drop(note)
+
+    def pop(self, index=-1):
+        note = super().pop(index)
+        self._drop(note)
+        return note
+
+    def clear(self) -> None:
+        super().clear()
+        self._ids.clear()
+
+    def __setitem__(self, index, value) -> None:
+        super().__setitem__(index, value)
+        self._recount()
+
+    def __delitem__(self, index) -> None:
+        super().__delitem__(index)
+        self._recount()
+
+    def __iadd__(self, notes):
+        self.extend(notes)
+        return self
+
+    def __imul__(self, count):
+        super().__imul__(count)
+        self._recount()
+        return self
+
+
+def _wait_in_a_list_of_ids(context_class) -> None:
+    def get(self):
+        return self.__dict__["_press_waiting"]
+
+    def set(self, notes):
+        self.__dict__["_press_waiting"] = notes if type(notes) is _Waiting else _Waiting(notes)
+
+    context_class.footnotes = property(get, set)
 
 
 class _Stack:

@@ -169,8 +169,10 @@ PATCHES = (
         "paragraph's rest again: remove_placeholders). A columns layout that moved a note on while its "
         "call stayed, or dropped its columns when a later one could not bring its notes along, is laid "
         "out again at the tallest height in whole lines whose notes fit under it (columns_layout, "
-        "press.balancing's, wrapped). Installed before the line grid's and the wide figures' patches, "
-        "which wrap it.",
+        "press.balancing's, wrapped). Each copy of a note in an area is set in the same line box, so its "
+        "lines are set once (create_anonymous_boxes, wrapped), and the waiting notes are a list that "
+        "knows the ids of its items (LayoutContext.footnotes). Installed before the line grid's and the wide "
+        "figures' patches, which wrap it.",
         {"weasyprint.layout.LayoutContext._update_footnote_area":
              "2e317e4b066fb80cb369a41cd6f054a127722f9961c18ef4d6e1eef93673c4c1",
          "weasyprint.layout.LayoutContext.layout_footnote": "5075f64aaae4a32d2ad552f8cc2e73e0bb833b79f9d586d7e23ab041b5fe83bd",
@@ -180,9 +182,21 @@ PATCHES = (
          # The columns' height from bottom_space, notes moved on by _report_footnotes, a line moved on with its notes.
          "weasyprint.layout.column.columns_layout": "7a05cce3272fc581cf8d9352ebe07d4de51fb742dfccd6d2e86895ac0eca9691",
          "weasyprint.layout.column._report_footnotes": "0e9226e4e92830f08b4e4ead50febc8aaabcefd02974819517f56f6075371b05",
-         "weasyprint.layout.block._linebox_layout": "e07bbe000974787ee370be1f419a01a21b327a1a1e3025a65afd47589060883d"},
+         "weasyprint.layout.block._linebox_layout": "e07bbe000974787ee370be1f419a01a21b327a1a1e3025a65afd47589060883d",
+         # A note's copy in an area wrapped in a line box of its own, the page's area and a note's height laid
+         # out from such copies; what Box.copy copies; the waiting notes a list set in __init__ and layout_document.
+         "weasyprint.formatting_structure.build.create_anonymous_boxes":
+             "f1e76cc779a8985537b04c91ed408f44ac5c5eb652552898fcb9eb01bf02f033",
+         "weasyprint.formatting_structure.build.inline_in_block":
+             "849ed9746b630850294399f31933f0ab27fc448354d4f02861998a065973ee66",
+         "weasyprint.layout.page.make_page": "656f183328e8b1b56311a342621442056c067422958dcaf6730acdfb6c7b8971",
+         "weasyprint.formatting_structure.boxes.Box.copy":
+             "22622e649386908939f77356391d767d595fd83b58f7f82c8b045814f988f3d9",
+         "weasyprint.layout.LayoutContext.__init__": "f687f507fee8883e8ba33bafd97f396820907cbcb9d050e4218f1f409c707685",
+         "weasyprint.layout.layout_document": "a5cbf437e99caf7293e7ed2289278048bca734f7ead2e947b4e24e4a3a536dbc"},
         ("weasyprint.layout.LayoutContext._update_footnote_area", "weasyprint.layout.LayoutContext.layout_footnote",
-         "weasyprint.layout.LayoutContext.unlayout_footnote", "weasyprint.layout.LayoutContext.report_footnote"),
+         "weasyprint.layout.LayoutContext.unlayout_footnote", "weasyprint.layout.LayoutContext.report_footnote",
+         "weasyprint.formatting_structure.build.create_anonymous_boxes"),
         footnotes.install),
     Patch(
         "trial layouts and kept lines", relayout,

@@ -327,3 +327,37 @@ def test_the_search_for_the_columns_height_ends_where_halving_does():
                     assert tries == 2
                 if 0 < guess and abs(answer - guess) <= 1 and 1 < answer < high0 - 1:
                     assert tries <= 3
+
+
+def test_the_waiting_notes_answer_in_as_a_list_does():
+    """footnotes._Waiting (LayoutContext.footnotes) finds its items by their ids: after any of the
+    changes WeasyPrint and press make to the list, `in` answers as the list's own scan would, for
+    the notes in it, those taken out, and None (what a box that calls no note has)."""
+    import random
+
+    from press.footnotes import _Waiting
+
+    rng = random.Random(7)
+    notes = [object() for _ in range(40)]
+    waiting, plain = _Waiting(notes[:10]), list(notes[:10])
+    changes = [  # (method, its arguments from a note and the list as it is), each made to both lists
+        ("append", lambda note, items: (note,)),
+        ("insert", lambda note, items: (rng.randrange(len(items) + 1), note)),
+        ("extend", lambda note, items: ([note, note],)),
+        ("remove", lambda note, items: (rng.choice(items),) if items else None),
+        ("pop", lambda note, items: (rng.randrange(len(items)),) if items else None),
+        ("__delitem__", lambda note, items: (slice(rng.randrange(len(items) + 1), None),)),
+        ("__setitem__", lambda note, items: (slice(None), items[1:] + [note])),
+        ("__iadd__", lambda note, items: ([note],)),
+        ("clear", lambda note, items: () if rng.random() < 0.05 else None),
+    ]
+    for step in range(3000):
+        method, arguments = rng.choice(changes)
+        arguments = arguments(rng.choice(notes), plain)
+        if arguments is None:
+            continue
+        getattr(waiting, method)(*arguments)
+        getattr(plain, method)(*arguments)
+        assert list(waiting) == plain, step
+        for note in notes + [None]:
+            assert (note in waiting) == (note in plain), (step, method)
