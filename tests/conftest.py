@@ -278,12 +278,14 @@ def issue_copy(tmp_path, built) -> Path:
 # machine, end of the last session). Handed out last, one of them would keep a worker busy after
 # the others have run out of tests.
 LONGEST_FIRST = ("test_notes_counted.py::test_a_paragraph_of_1000_links", "test_bench_smoke.py::",
+                 "test_bench_browser.py::",
                  "test_relayout.py::test_an_edited_part_typeset_after_the_last_gives_the_pages_of_a_fresh_typesetting[2020-06]",
-                 "test_bench_browser.py::", "test_relayout.py::test_serve_warms", "test_resilience_speed.py::test_the_workers_end",
-                 "test_reproducible.py::test_the_faster", "test_fuzz.py::test_yaml_nested_deep",
+                 "test_resilience_speed.py::test_the_workers_end", "test_reproducible.py::test_the_faster",
+                 "test_relayout.py::test_serve_warms", "test_reading_view.py::test_serve_shows_the_warnings",
                  "test_input_bounds.py::test_a_1_mb_article_is_checked_in_bounded_time[lines", "test_relayout.py::",
-                 "test_parity.py::test_published_translations", "test_notes_counted.py::test_300_chinese_links",
-                 "test_readers.py::test_every_reader",
+                 "test_readers.py::test_every_reader_draws_every_page_as_pdfium_does[2020-06.pdf]",
+                 "test_notes_counted.py::test_300_chinese_links",
+                 "test_proof_browser.py::test_the_preview_follows", "test_readers.py::test_every_reader",
                  "test_safety.py::test_a_build_killed", "test_press.py::test_press_preflight_names_a_low_resolution")
 
 
