@@ -278,30 +278,58 @@ def issue_copy(tmp_path, built) -> Path:
 # machine, end of the last session). Handed out last, one of them would keep a worker busy after
 # the others have run out of tests.
 LONGEST_FIRST = ("test_notes_counted.py::test_a_paragraph_of_1000_links", "test_bench_smoke.py::",
+                 "test_bench_browser.py::",
                  "test_relayout.py::test_an_edited_part_typeset_after_the_last_gives_the_pages_of_a_fresh_typesetting[2020-06]",
-                 "test_bench_browser.py::", "test_relayout.py::test_serve_warms", "test_resilience_speed.py::test_the_workers_end",
-                 "test_reproducible.py::test_the_faster", "test_fuzz.py::test_yaml_nested_deep",
+                 "test_resilience_speed.py::test_the_workers_end", "test_reproducible.py::test_the_faster",
+                 "test_relayout.py::test_serve_warms",
                  "test_input_bounds.py::test_a_1_mb_article_is_checked_in_bounded_time[lines", "test_relayout.py::",
-                 "test_parity.py::test_published_translations", "test_notes_counted.py::test_300_chinese_links",
-                 "test_readers.py::test_every_reader",
+                 "test_readers.py::test_every_reader_draws_every_page_as_pdfium_does[2020-06.pdf]",
+                 "test_notes_counted.py::test_300_chinese_links",
+                 "test_proof_browser.py::test_the_preview_follows", "test_readers.py::test_every_reader",
                  "test_safety.py::test_a_build_killed", "test_press.py::test_press_preflight_names_a_low_resolution")
+
+# Modules whose module-scoped fixtures build or read what no other module shares (an issue of
+# their own, a browser, layouts read once a process), with their CPU-s in a whole run: each is
+# kept whole on one worker. Split between two workers, the fixture is made on both (in the run of
+# suite_table10.txt test_wide_figures built its three issues twice, 5.4 CPU-s), and its tests,
+# taken out of their module's run, tear it down and make it again in the one process.
+TOGETHER = {"test_resilience.py": 35, "test_composition.py": 28, "test_reading_view.py": 15, "test_wide_figures.py": 14,
+            "test_markup_pdf.py": 8, "test_tagged.py": 6, "test_calls_and_tables.py": 3, "test_proof_pages.py": 3}
 
 
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (`make test`): the longest tests dealt out among the workers, each at the
-    start of its first share, the rest as collected. pytest-xdist's load scheduling gives each
-    worker first a run of consecutive tests (a quarter of its share), then more as it frees up:
-    the longest put one after the other would all fall to the first worker."""
+    start of its first share, then the modules of TOGETHER, each whole in one worker's first share
+    (the workers' shares as even as their CPU-s make them), the rest as collected. pytest-xdist's
+    load scheduling gives each worker first a run of consecutive tests (a quarter of its share),
+    then more as it frees up, a run at a time from wherever the list has got to: the longest put
+    one after the other would all fall to the first worker, and a module may be cut between two."""
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 0)  # set in each worker
     if workers < 2:
         return
 
+    def module(item) -> str:
+        return item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1]
+
     def rank(item) -> int:
         return next((i for i, name in enumerate(LONGEST_FIRST) if name in item.nodeid), len(LONGEST_FIRST))
+
+    modules = {name: [item for item in items if module(item) == name] for name in TOGETHER}
     longest = sorted((item for item in items if rank(item) < len(LONGEST_FIRST)), key=rank)
-    rest = [item for item in items if rank(item) == len(LONGEST_FIRST)]
     chunk = max(len(items) // workers // 4, 2)  # xdist.scheduler.load: LoadScheduling.schedule
-    shares = [longest[w::workers] for w in range(workers)]
+    room = [chunk - -(-len(longest) // workers)] * workers  # what a first run holds beyond the longest
+    kept, load = [[] for _ in range(workers)], [0] * workers
+    for name in sorted(TOGETHER, key=TOGETHER.get, reverse=True):
+        fits = [w for w in range(workers) if len(modules[name]) <= room[w]]
+        if fits:  # else its tests go with the others
+            w = min(fits, key=lambda w: load[w])
+            kept[w] += modules[name]
+            room[w] -= len(modules[name])
+            load[w] += TOGETHER[name]
+    whole = {id(item) for share in kept for item in share}
+    longest = [item for item in longest if id(item) not in whole]
+    rest = [item for item in items if rank(item) == len(LONGEST_FIRST) and id(item) not in whole]
+    shares = [longest[w::workers] + kept[w] for w in range(workers)]
     ordered = []
     for share in shares:
         ordered += share + rest[:max(chunk - len(share), 0)]

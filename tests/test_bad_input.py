@@ -235,19 +235,27 @@ def _state(out: Path) -> tuple[object, bool]:
         return {}, False
 
 
-def test_a_link_to_another_article_leads_to_its_first_page(issue_copy, tmp_path, monkeypatch, capsys):
+def test_a_link_to_another_article_leads_to_its_first_page(tmp_path, monkeypatch, capsys):
     """A link in a note to a sibling article's file once became a link to the sandbox host
     (https://press.invalid/issue/share-solutions.zh.md): now it leads to that article's first
-    page, and the sandbox host is nowhere in any PDF."""
+    page, and the sandbox host is nowhere in any PDF. A small issue of two articles, the link in
+    the later one to the earlier, as in 2020-02 (global-fight.zh to share-solutions.zh): the
+    link is the point, not the issue's pages."""
+    from conftest import small_issue
     from pdftext import pages_with
 
-    article = issue_copy / "global-fight.zh.md"
-    article.write_text(article.read_text(encoding="utf-8") + "\n见注释[^l]。\n\n[^l]: 另见[《分享方案》](share-solutions.zh.md)。\n",
-                       encoding="utf-8")
+    share = "---\ntitle: 积极沟通 合作共享 中国助力全球战疫\n---\n中国愿将新冠疫情治理方案毫无保留地与其他国家分享。\n"
+    fight = "---\ntitle: 携手抗疫\n---\n面对疫情，各国守望相助。\n\n见注释[^l]。\n\n" \
+            "[^l]: 另见[《分享方案》](share-solutions.zh.md)。\n"
+    fight_en = "---\ntitle: Fighting together\n---\nCountries stand by each other.\n\nSee the note[^l].\n\n" \
+               "[^l]: See also [Sharing](share-solutions.en.md).\n"
+    share_en = "---\ntitle: Sharing\n---\nChina will share its experience of treatment.\n"
+    issue = small_issue(tmp_path / "tiny", {"share-solutions.zh.md": share, "share-solutions.en.md": share_en,
+                                            "global-fight.zh.md": fight, "global-fight.en.md": fight_en})
     monkeypatch.chdir(ROOT)
     out = tmp_path / "out"
-    assert build.main(["pdf", str(issue_copy), "-o", str(out)]) == 0, capsys.readouterr().err
-    for name in ("2020-02.pdf", "2020-02.zh.pdf"):
+    assert build.main(["pdf", str(issue), "-o", str(out)]) == 0, capsys.readouterr().err
+    for name in ("tiny.pdf", "tiny.zh.pdf"):
         reader = pypdf.PdfReader(out / name)
         [note_page] = pages_with(out / name, "另见《分享方案》")
         # The article's first page: its title is also on the contents page, which is not it.
@@ -255,8 +263,9 @@ def test_a_link_to_another_article_leads_to_its_first_page(issue_copy, tmp_path,
         numbers = {page.indirect_reference.idnum: i for i, page in enumerate(reader.pages)}
         targets = [numbers[annot.get_object()["/Dest"][0].idnum]
                    for annot in reader.pages[note_page].get("/Annots", []) if "/Dest" in annot.get_object()]
+        assert share_pages and note_page not in share_pages, (name, share_pages, note_page)
         assert min(share_pages) in targets, (name, share_pages, targets)
-    for name in ("2020-02.pdf", "2020-02.zh.pdf", "2020-02.en.pdf"):
+    for name in ("tiny.pdf", "tiny.zh.pdf", "tiny.en.pdf"):
         subprocess.run(["mutool", "clean", "-d", str(out / name), str(tmp_path / "plain.pdf")], check=True)
         assert b"press.invalid" not in (tmp_path / "plain.pdf").read_bytes(), name
 
