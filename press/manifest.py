@@ -263,7 +263,7 @@ def _linker_state() -> list:
 
 def _state(path: str) -> list | None:
     try:
-        return _file_state(os.stat(path))
+        return file_state(os.stat(path))
     except OSError:
         return None
 
@@ -451,7 +451,7 @@ def reuse(out_dir: Path, stamp: str) -> dict | None:
         states = record.get("states", {})
         for name, digest in record["outputs"].items():
             state = os.stat(Path(out_dir) / name)
-            if states.get(name) == _file_state(state) and state.st_ctime_ns < recorded_at:
+            if states.get(name) == file_state(state) and state.st_ctime_ns < recorded_at:
                 continue
             if hashlib.sha256((Path(out_dir) / name).read_bytes()).hexdigest() != digest:
                 return None
@@ -465,7 +465,7 @@ def record(out_dir: Path, stamp: str, outputs: dict[str, str], warnings: list[li
     """`outputs`: the SHA-256 (hex) of each file written, by name, in the order written;
     `block_pages`: each article's [source line, printed page] pairs (the proof's reading view)."""
     try:
-        states = {name: _file_state(os.stat(Path(out_dir) / name)) for name in outputs}
+        states = {name: file_state(os.stat(Path(out_dir) / name)) for name in outputs}
     except OSError:  # gone already: the next build is a full one
         return
     data = {
@@ -487,7 +487,7 @@ def record(out_dir: Path, stamp: str, outputs: dict[str, str], warnings: list[li
         pass
 
 
-def _file_state(stat: os.stat_result) -> list[int]:
+def file_state(stat: os.stat_result) -> list[int]:
     """What any write to a file changes (its change time, which nothing can set back), and which file it is."""
     return [stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
 

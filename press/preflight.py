@@ -29,7 +29,7 @@ from .cache import Cache
 from .errors import Problem, error, fails, note, warning
 from .fonts import coverage, font_files
 from .issue import Issue, load_issue
-from .manifest import LARGE_FILE, file_digest
+from .manifest import LARGE_FILE, file_digest, file_state
 from .markup import ArticleHtml, to_html
 from .rules import FULLWIDTH, QUARTER_EM, THIRD_EM, WORD_JOINER
 from .session import Session
@@ -108,7 +108,7 @@ def _font_state(path: Path) -> str:
     press.manifest names it for the build's fingerprint; a small one by its digest."""
     stat = os.stat(path)
     if stat.st_size >= LARGE_FILE:
-        return f"{stat.st_dev} {stat.st_ino} {stat.st_size} {stat.st_mtime_ns} {stat.st_ctime_ns}"
+        return " ".join(map(str, file_state(stat)))
     return file_digest(path).hex()
 
 
