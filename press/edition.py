@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .finish import DocInfo, OutlineItem, assemble, page_digests
+from .finish import DocInfo, OutlineItem, assemble
 from .article import ArticleKey
 from .issue import LANGS, Issue
 from .render import LABELS, Renderer, SheetInfo, TocEntry, TocGroup, lang_tag
@@ -128,11 +128,10 @@ def _block_pages(placed: list[PlacedArticle]) -> dict[ArticleKey, dict[int, int]
     return pages
 
 
-def page_keys(layout: EditionLayout, session: Session | None = None) -> list[str]:
+def page_keys(layout: EditionLayout) -> list[str]:
     """One key per page of the edition: equal keys, equal pages (what the proof redraws). Each page
-    by what its part draws on it and what the overlay adds (running head, folio). From one thread at
-    a time: the parts' parsed PDFs (finish.page_digests) are shared, and pypdf reads them lazily."""
-    keys = [digest for part in layout.parts for digest in page_digests(part.pdf, session)]
+    by what its part draws on it (TypesetPart.page_digests) and what the overlay adds (running head, folio)."""
+    keys = [digest for part in layout.parts for digest in part.page_digests]
     return [hashlib.sha256(f"{key}|{sheet}".encode()).hexdigest()[:24] for key, sheet in zip(keys, layout.sheets)]
 
 

@@ -56,46 +56,6 @@ def _read_part(pdf: bytes, session: Session | None) -> PdfReader:
     return session.parts.get(pdf, lambda: PdfReader(io.BytesIO(pdf)))
 
 
-def page_digests(pdf: bytes, session: Session | None = None) -> list[str]:
-    """A digest of what each page of a typeset part draws: its content streams, size and
-    everything they can name (the part's resources, fonts and images whole), not its links or
-    its place in the structure tree. Equal digests, equal pages: an edit redraws in the proof
-    only the pages it changed, where a digest of the whole part would redraw all of them."""
-    def make() -> list[str]:
-        known: dict[int, bytes] = {}  # WeasyPrint shares one resource dictionary among the pages
-        return [hashlib.sha256(_digest(page, known, skip=("/Parent", "/Annots", "/StructParents"))).hexdigest()[:24]
-                for page in _read_part(pdf, session).pages]
-
-    return make() if session is None else session.page_digests.get(pdf, make)
-
-
-def _digest(obj, known: dict[int, bytes], skip: tuple[str, ...] = ()) -> bytes:
-    """The digest of a PDF object and all it refers to, by value (object numbers play no part)."""
-    if isinstance(obj, IndirectObject):
-        if obj.idnum not in known:
-            known[obj.idnum] = b"..."  # a reference back to itself (none in a part's pages): cut short
-            known[obj.idnum] = _digest(obj.get_object(), known)
-        return known[obj.idnum]
-    if isinstance(obj, DictionaryObject):
-        h = hashlib.sha256(b"<<")
-        for key in sorted(obj):
-            if key not in skip:
-                h.update(key.encode() + b"\0" + _digest(obj.raw_get(key), known))
-        if isinstance(obj, StreamObject):
-            h.update(b"stream" + obj._data)  # as stored (compressed): equal data compresses equally
-        return h.digest()
-    if isinstance(obj, ArrayObject):
-        h = hashlib.sha256(b"[")
-        for item in obj:
-            # Numbers in bulk (a font's widths are thousands of them), the rest by value.
-            h.update(_digest(item, known) if isinstance(item, _CONTAINERS) else repr(item).encode() + b" ")
-        return h.digest()
-    return f"{type(obj).__name__}:{obj!r}".encode()
-
-
-_CONTAINERS = (IndirectObject, DictionaryObject, ArrayObject)
-
-
 def assemble(parts: list[TypesetPart], overlays: list[TypesetPart], outline: list[OutlineItem], info: DocInfo,
              anchors: dict[str, int] | None = None, session: Session | None = None,
              checkpoint: Callable[[], None] | None = None) -> bytes:

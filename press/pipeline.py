@@ -104,7 +104,7 @@ def _build(cfg: Config, session: Session, stamp: str, stop: Event | None, previe
     out_dir = cfg.output_dir(issue.id)
     _no_folder_in_the_way(out_dir, [layout.edition.filename for layout in laid.layouts]
                           + ([press_name(issue)] if laid.press else []))
-    first_pages, keys = bilingual.first_pages, tuple(page_keys(bilingual, session))
+    first_pages, keys = bilingual.first_pages, tuple(page_keys(bilingual))
     warnings, written = list(laid.warnings), {}
     if preview:
         yield Built(issue.id, out_dir / bilingual.edition.filename, tuple(warnings), first_pages, keys,
@@ -216,13 +216,18 @@ def _write_proof(cfg: Config, session: Session, built: Built) -> tuple[Path, tup
     from .stages import characters, check as run_check
 
     checked = built.checked or run_check(cfg, session)  # the reading view: the articles' HTML, as typeset
-    fonts = subset_fonts(cfg.fonts_dir, characters(checked.issue, checked.bodies.values(), cfg.templates_dir),
-                         cfg.cache_dir, session)
+    subset = []
+
+    def fonts() -> dict[str, bytes]:  # made once the pages are being drawn
+        subset.append(subset_fonts(cfg.fonts_dir, characters(checked.issue, checked.bodies.values(), cfg.templates_dir),
+                                   cfg.cache_dir, session))
+        return subset[0].files
+
     pages = LaidOutPages(built.layout) if built.layout is not None else PdfPages(built.path)
-    return make_proof(checked.issue, checked.bodies, pages, built.path.parent, built.first_pages, built.block_pages,
-                      list(built.page_keys),
-                      cfg.templates_dir, fonts.files, built.path.parent / "proof", list(built.warnings),
-                      session), fonts.notes
+    index = make_proof(checked.issue, checked.bodies, pages, built.path.parent, built.first_pages, built.block_pages,
+                       list(built.page_keys), cfg.templates_dir, fonts, built.path.parent / "proof",
+                       list(built.warnings), session)
+    return index, subset[0].notes
 
 
 def _write_draft_proof(cfg: Config, session: Session, failed) -> None:
@@ -237,10 +242,11 @@ def _write_draft_proof(cfg: Config, session: Session, failed) -> None:
     draft, checked = failed.draft, failed.checked
     proof_dir = make_folder(cfg.output_dir(checked.issue.id) / "proof")
     pdf = write_atomically(proof_dir / "draft.pdf", make_pdf(draft, session).pdf, durable=False)
-    fonts = subset_fonts(cfg.fonts_dir, characters(checked.issue, checked.bodies.values(), cfg.templates_dir),
-                         cfg.cache_dir, session)
     make_proof(checked.issue, checked.bodies, PdfPages(pdf), proof_dir, draft.first_pages, draft.block_pages,
-               page_keys(draft, session), cfg.templates_dir, fonts.files, proof_dir, failed.problems, session, failed.faults)
+               page_keys(draft), cfg.templates_dir,
+               lambda: subset_fonts(cfg.fonts_dir, characters(checked.issue, checked.bodies.values(), cfg.templates_dir),
+                                    cfg.cache_dir, session).files,
+               proof_dir, failed.problems, session, failed.faults)
 
 
 def check(cfg: Config, session: Session):

@@ -88,6 +88,7 @@ class Layouts:
         from weasyprint.formatting_structure.build import build_formatting_structure
         from weasyprint.layout import LayoutContext
 
+        self._go_on()
         signature = _signature(self.html.etree_element)
         if signature in self._built:
             old, root_box, footnotes = self._built[signature] = self._built.pop(signature)  # the newest now
@@ -104,6 +105,7 @@ class Layouts:
             # The element tree as it stands now: the make-up moves blocks in it between passes.
             html.wrapper_element = self.wrap(html.etree_element, content_language=None)
             context = Document._build_layout_context(html, self.font_config, CounterStyle(), {}, self.options)
+            self._go_on()  # the cascade and the boxes of a long article: 20-60 ms each, no line among them
             root_box = build_formatting_structure(
                 html.etree_element, context.style_for, context.get_image_from_uri, html.base_url,
                 context.target_collector, context.counter_style, context.footnotes)
@@ -122,7 +124,12 @@ class Layouts:
         self._contexts.append(context)
         context.press_stop = self.stop
         context.press_composing = self.composing  # read by press/paragraphs.py
+        self._go_on()
         return _document(self.html, root_box, context, self.options)
+
+    def _go_on(self) -> None:
+        if self.stop is not None and self.stop.is_set():
+            raise Interrupted
 
     def carry(self) -> "Carried | None":
         """The lines of the element tree as it stands (the layout kept last), for the layouts of

@@ -121,7 +121,6 @@ class Session:
     decoded: Memo = field(default_factory=Memo)  # press.preflight: an image's width and mode, by its digest
     coverage: Memo = field(default_factory=Memo)  # press.fonts: the code points of the faces, by their digests
     parts: Memo = field(default_factory=Memo)  # press.finish: a typeset part's PdfReader, by its bytes
-    page_digests: Memo = field(default_factory=Memo)  # press.finish: a typeset part's page digests, by its bytes
     font_programs: Memo = field(default_factory=Memo)  # press.finish: a font program's digest, by its stored bytes
     typesetters: Memo = field(default_factory=Memo)  # press.typeset: this process's own typesetter (serve)
     templates: Memo = field(default_factory=Memo)  # press.render: the Jinja environment of a templates folder
@@ -134,5 +133,5 @@ class Session:
 
     def new_build(self) -> None:
         for memo in (self.parsed, self.converted, self.blocks, self.compared, self.decoded, self.coverage, self.parts,
-                     self.page_digests, self.font_programs, self.typesetters, self.templates):
+                     self.font_programs, self.typesetters, self.templates):
             memo.new_build()

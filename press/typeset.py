@@ -59,6 +59,8 @@ class TypesetPart:
     # (id of the <article>, source line) of every block with a data-line → the page (index within
     # the part) it starts on: where the proof's reading view links each block (press/reading.py).
     lines: dict[tuple[str, int], int] = field(default_factory=dict)
+    # What each page draws (press/pagedigests.py): equal digests, equal pages.
+    page_digests: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,9 @@ class Typesetter:
 
         pyphen.Pyphen(lang="en")  # the articles' English is lang="en" (press/render.py's LANG_TAGS)
         self._carried: dict = {}  # each article part set in this process: its lines, as last set (press.relayout.Carried)
-        self.stop: Event | None = None  # set: the part being set is given up (warm_up_between_edits)
+        # serve's warm-up (warm_up_between_edits): a part is laid out, its lines kept, and no PDF
+        # written; once set, the part being set is given up at its next line.
+        self.stop: Event | None = None
         # The paragraphs composed and the streams compressed, for the make-up's next layouts and
         # serve's next edit; a worker forgets them after each part (_typeset_in_worker).
         self.composing = Composing()
@@ -215,6 +219,7 @@ class Typesetter:
     def typeset(self, part: RenderedHtml) -> TypesetPart:
         from .fetch import RefusedFetch
         from .floats import close_up_last_page
+        from .pagedigests import page_digests
         from .paragraphs import census
         from .relayout import Layouts
 
@@ -239,9 +244,10 @@ class Typesetter:
             # an edit may set again between two edits of an article have nothing to carry)
             self._carried[part.key] = layouts.carry()
         layouts.forget()  # the boxes and lines kept for trials: not needed to write the PDF
-        if self.stop is not None and self.stop.is_set():
-            # serve's warm-up, its lines kept already: its PDF (50-110 ms, which no line check
-            # interrupts) would only delay the edit saved meanwhile.
+        if self.stop is not None:
+            # serve's warm-up, its lines kept already: no PDF. Writing it (50-110 ms quiet, up to
+            # 0.4 s under load for the longest article, which no line check interrupts) was where
+            # a first edit saved during the warm-up waited (0.40 s from the save seen to its build).
             from .relayout import Interrupted
 
             raise Interrupted
@@ -258,13 +264,15 @@ class Typesetter:
         # Images arrive already at print size (fetch.print_size): they are embedded as they are.
         # Parts are tagged (structure tree, marked content) for the reading PDFs; the overlay,
         # which only carries running heads and folios, is stamped as an artifact instead.
+        digests = []
         with deflate.keeping(self.composing.deflated):
-            pdf = document.write_pdf(pdf_identifier=part.key.encode(), pdf_tags=not part.key.startswith("overlay"))
+            pdf = document.write_pdf(pdf_identifier=part.key.encode(), pdf_tags=not part.key.startswith("overlay"),
+                                     finisher=lambda _, written: digests.extend(page_digests(written)))
         images = tuple(image for i, page in enumerate(document.pages) for image in _images(page._page_box, i, "", None))
         composer = tuple(sorted(census(document).items()))
         messages = self.messages + tuple(_problems(_ENGINE_LOG.take(), _source_of(part)))
         return TypesetPart(part.key, pdf, len(document.pages), anchors, overflows, part.lang, images, messages,
-                           tuple(notices), composer, _source_lines(document.pages))
+                           tuple(notices), composer, _source_lines(document.pages), tuple(digests))
 
     def take_notes(self) -> list[Problem]:
         """The damaged cache entries found since last asked (print-size images)."""
@@ -593,8 +601,8 @@ def warm_up_between_edits(session: Session, stop: Event) -> None:
     process has not set yet (the workers set them, or the cache held them), set here and thrown
     away, the shortest first. Whichever article the editor edits first then finds its lines
     (press.relayout.Carried) and its paragraphs (press/paragraphs.py) made, as every later edit
-    does. An edit saved meanwhile stops it within a line (relayout.Interrupted); the rest waits
-    for the next quiet moment."""
+    does (not its PDF, whose compressed streams the first edit then makes). An edit saved meanwhile
+    stops it within a line (relayout.Interrupted); the rest waits for the next quiet moment."""
     from .relayout import Interrupted
 
     while session.unwarmed and not stop.is_set():
@@ -606,7 +614,8 @@ def warm_up_between_edits(session: Session, stop: Event) -> None:
                     typesetter.stop = stop
                     typesetter.typeset(part)
             except Interrupted:
-                return
+                if stop.is_set():
+                    return
             except Exception:  # noqa: BLE001 (a warm-up is never worth stopping serve: the build says what is wrong)
                 LOG.debug("warm-up: %s not set", part.key, exc_info=True)
             finally:
