@@ -56,17 +56,18 @@ def test_each_note_of_the_html_has_its_own_id():
 
 
 def _pdf_notes(path) -> int:
-    """The Note elements of a PDF's structure tree, walked here (not press's own count)."""
-    import pypdf
+    """The Note elements of a PDF's structure tree, walked here (not press's own count), read with
+    qpdf (pikepdf): pypdf took 0.95 CPU-s on a part of 1,000 notes, pikepdf 0.15."""
+    import pikepdf
 
-    stack, count = [pypdf.PdfReader(path).trailer["/Root"]["/StructTreeRoot"]], 0
-    while stack:
-        kids = stack.pop().get_object().get("/K")
-        for kid in (kids if isinstance(kids, list) else [kids]) if kids is not None else []:
-            kid = kid.get_object()
-            if isinstance(kid, dict) and "/S" in kid:
-                count += kid["/S"] == "/Note"
-                stack.append(kid)
+    with pikepdf.open(path) as pdf:
+        stack, count = [pdf.Root.StructTreeRoot], 0
+        while stack:
+            kids = stack.pop().get("/K")
+            for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]) if kids is not None else []:
+                if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                    count += kid.S == "/Note"
+                    stack.append(kid)
     return count
 
 
