@@ -416,12 +416,15 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
             if idle is not None and not changed.is_set():
                 # No collection while it runs: a full one (35-90 ms, two or three in a warm-up of
                 # 2020-02) cannot stop for an edit, which waited for it. An edit saved meanwhile is
-                # built with none (rebuild); else the warm-up's garbage is collected once, now.
+                # built with none (rebuild); else the warm-up's garbage is collected once, now, if
+                # it made any (the build's was collected already: a second full collection would
+                # only be one more moment for a save to wait).
                 gc.disable()
                 idle(changed)
                 if not changed.is_set():
                     gc.enable()
-                    gc.collect()
+                    if gc.get_count()[0] >= gc.get_threshold()[0]:
+                        gc.collect()
             while not changed.wait(timeout=1):  # with a timeout: Ctrl-C is seen at once
                 watching()
             watching()

@@ -21,20 +21,21 @@ def save(name):
 
 def build(stop):
     builds.append(len(collections))
-    if len(builds) == 3:
+    if len(builds) == 4:
         raise KeyboardInterrupt  # serve ends as with Ctrl-C
     yield "the proof"
 
 def warm_up(stop):
     before = len(collections)
-    for _ in range(300_000):  # what a layout leaves: cycles, enough for the collector to run many times
-        cycle = []
-        cycle.append(cycle)
+    if len(warm_ups) != 1:  # the second has nothing left to set
+        for _ in range(300_000):  # what a layout leaves: cycles, enough for the collector to run many times
+            cycle = []
+            cycle.append(cycle)
     warm_ups.append({"collections": len(collections) - before, "enabled": gc.isenabled()})
-    if len(warm_ups) == 1:
-        threading.Timer(0.5, save, ("first.md",)).start()  # saved once this warm-up is over
+    if len(warm_ups) < 3:
+        threading.Timer(0.5, save, (f"edit{len(warm_ups)}.md",)).start()  # saved once this warm-up is over
     else:
-        save("second.md")  # saved while it runs: it stops for it
+        save("edit3.md")  # saved while it runs: it stops for it
         stop.wait(30)
     warm_ups[-1]["ended"] = len(collections)
 
@@ -49,10 +50,12 @@ def test_no_collection_runs_during_the_warm_up_nor_between_it_and_an_edit_saved_
     result = run_script(LOOP, str(watched), str(proof), seconds=120)
     assert result.returncode == 0, result.stderr
     seen = json.loads(result.stdout.splitlines()[-1])
-    collections, builds, (first, second) = seen["collections"], seen["builds"], seen["warm_ups"]
-    assert len(builds) == 3, seen
-    assert first["collections"] == second["collections"] == 0 and not first["enabled"], seen
+    collections, builds, (first, idle, stopped) = seen["collections"], seen["builds"], seen["warm_ups"]
+    assert len(builds) == 4, seen
+    assert first["collections"] == stopped["collections"] == 0 and not first["enabled"], seen
     # The first warm-up, over with no edit waiting: its garbage collected whole before the next build.
     assert 2 in collections[first["ended"]:builds[1]], seen
-    # The second, stopped by an edit: that edit's build came with no collection since.
-    assert builds[2] == second["ended"], seen
+    # The second made nothing: no second full collection after the build's own.
+    assert 2 in collections[builds[1]:idle["ended"]] and 2 not in collections[idle["ended"]:builds[2]], seen
+    # The third, stopped by an edit: that edit's build came with no collection since.
+    assert builds[3] == stopped["ended"], seen
