@@ -70,7 +70,7 @@ CLIENT = """
     }
     old.replaceWith(fresh);
   }
-  async function refresh() {
+  async function refresh(generation) {
     const next = new DOMParser().parseFromString(await (await fetch("/", {cache: "no-store"})).text(), "text/html");
     const parts = ["nav", "main"].map((name) => [document.querySelector(name), next.querySelector(name)]);
     if (parts.some(([old, fresh]) => !old || !fresh)) return location.reload();
@@ -81,6 +81,7 @@ CLIENT = """
       .map((img) => new Promise((done) => { img.onload = img.onerror = done; })));
     window.pressShown = performance.timeOrigin + performance.now();
     document.dispatchEvent(new Event("press:updated"));
+    fetch(`/__shown?generation=${generation}`, {cache: "no-store"}).catch(() => {});
   }
   let seen = null;
   const events = new EventSource("/__events");
@@ -88,7 +89,7 @@ CLIENT = """
     const state = JSON.parse(message.data);
     if (seen !== null && state.generation !== seen && state.errors.length === 0) {
       prefetch(state.pages);
-      refresh();
+      refresh(state.generation);
     }
     seen = state.generation;
     box.hidden = state.errors.length === 0;
@@ -104,13 +105,18 @@ WAITING = "<!doctype html><meta charset=utf-8><title>Proof</title><body><p>No pr
 class BuildState:
     """The outcome of the latest build, and a way to wait for the next one."""
 
-    def __init__(self, proof_dir: Path | None = None) -> None:
+    def __init__(self, proof_dir: Path | None = None, tell: Callable[[int], None] | None = None) -> None:
         self.generation = 0
         self.errors: list[str] = []
         self.proof_dir = proof_dir
         self.shown = set(self._page_sources())  # the page images of the proof on disk
         self.pages: list[str] = []  # those the latest proof brought
         self.changed = threading.Condition()
+        # The builder is told of each good proof once a tab has shown it, or at once when no tab
+        # is open (`tell(generation)`): it writes the PDFs only then (serve, rebuild).
+        self.tell = tell
+        self.tabs = 0  # listening to /__events
+        self.told = 0  # the last generation the builder was told of
 
     def finished(self, errors: list[str]) -> None:
         pages = [] if errors else self._page_sources()
@@ -120,7 +126,23 @@ class BuildState:
             if not errors:
                 self.pages = [src for src in pages if src not in self.shown]
                 self.shown = set(pages)
+                if self.tabs == 0:
+                    self._tell(self.generation)
             self.changed.notify_all()
+
+    def shown_in_tab(self, generation: int) -> None:
+        with self.changed:
+            if generation == self.generation and not self.errors:
+                self._tell(generation)
+
+    def listening(self, tabs: int) -> None:
+        with self.changed:
+            self.tabs += tabs
+
+    def _tell(self, generation: int) -> None:  # with self.changed held: one at a time
+        if self.tell is not None and generation > self.told:
+            self.told = generation
+            self.tell(generation)
 
     def snapshot(self) -> dict:
         return {"generation": self.generation, "errors": self.errors, "pages": self.pages}
@@ -179,9 +201,15 @@ class ProofHandler(SimpleHTTPRequestHandler):
         return True
 
     def do_GET(self) -> None:  # noqa: N802 (the http.server name)
-        path = self.path.split("?", 1)[0]
+        path, _, query = self.path.partition("?")
         if path == "/__events":
             return self._events()
+        if path == "/__shown":  # a tab has the latest proof on screen
+            shown = re.fullmatch(r"generation=(\d{1,12})", query)
+            if shown is not None:
+                self.state.shown_in_tab(int(shown[1]))
+            self.send_response(HTTPStatus.NO_CONTENT)
+            return self.end_headers()
         if path in ("/", "/index.html"):
             index = self.root / "index.html"
             page = index.read_text(encoding="utf-8") if index.exists() else WAITING
@@ -214,6 +242,7 @@ class ProofHandler(SimpleHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.end_headers()
         state = self.state.snapshot()
+        self.state.listening(1)
         try:
             while True:
                 self.wfile.write(f"data: {json.dumps(state, ensure_ascii=False)}\n\n".encode())
@@ -221,6 +250,8 @@ class ProofHandler(SimpleHTTPRequestHandler):
                 state = self.state.wait(state["generation"], timeout=15)
         except GONE:
             return
+        finally:
+            self.state.listening(-1)
 
     def end_headers(self) -> None:
         # Page images and fonts are named by their content in the index (?v=…): those a browser may
@@ -279,7 +310,7 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
     """Build, serve the proof, rebuild on every change under `watched`, until Ctrl-C.
 
     `build(stop)` yields once the new proof is on disk (open tabs reload then), and again for each
-    PDF the proof does not show (the single-language editions), which it writes meanwhile; `stop`
+    PDF, which it writes once an open tab has shown the proof (TAB_WAIT s at most); `stop`
     is set once a newer edit is saved, and the build then stops at its next step
     (press.stages.Stopped): the editions of an old edit are never waited for. `idle(stop)`, if
     given, runs once a build is done and no edit waits, and returns soon after `stop` is set (the
@@ -301,6 +332,24 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
         raise PressError.at(Path(f"127.0.0.1:{port}"), None, url, code="serve.port")
     changed, done = threading.Event(), threading.Event()  # a newer edit saved; serve ending
     seen = [time.perf_counter()]  # when the watcher saw the first change that the next build takes
+    sent = [0]  # builds reported to the server: the generation of the last
+
+    def report(errors: list[str]) -> None:
+        builds.send(errors)
+        sent[0] += 1
+
+    def shown() -> None:
+        """Until an open tab has shown the proof just reported (the server says so, or says that no tab
+        is open), TAB_WAIT s at most, or a newer edit is saved: the PDFs are written after it. Written
+        at once, their assembly (pypdf, pure Python: 0.3-0.5 CPU-s) took a core of two from the tab
+        while it fetched and drew the new pages."""
+        deadline = time.perf_counter() + TAB_WAIT
+        try:
+            while not changed.is_set() and (left := deadline - time.perf_counter()) > 0:
+                if builds.poll(min(left, 0.01)) and builds.recv() == sent[0]:
+                    return
+        except (EOFError, OSError):  # the server has stopped: serve is ending
+            return
 
     def rebuild(edit: bool = True) -> None:
         started, cpu = time.perf_counter(), time.process_time()
@@ -315,16 +364,17 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
         try:
             for n, _ in enumerate(build(changed)):
                 if n == 0:  # the proof
-                    builds.send([])
+                    report([])
                     gc.enable()
                     print(f"proof updated in {time.perf_counter() - started:.2f} s "
                           f"({time.process_time() - cpu:.2f} CPU-s{waited})", flush=True)
+                    shown()
             print(f"all PDFs written in {time.perf_counter() - started:.2f} s", flush=True)
         except Stopped:
             print(f"a newer edit: this build stopped after {time.perf_counter() - started:.2f} s", flush=True)
         except PressError as exc:
             errors = [p.format() for p in exc.problems]
-            builds.send(errors)
+            report(errors)
             for line in errors:
                 print(line, flush=True)
         finally:
@@ -364,7 +414,17 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
         ready(url)
         while True:
             if idle is not None and not changed.is_set():
+                # No collection while it runs: a full one (35-90 ms, two or three in a warm-up of
+                # 2020-02) cannot stop for an edit, which waited for it. An edit saved meanwhile is
+                # built with none (rebuild); else the warm-up's garbage is collected once, now, if
+                # it made any (the build's was collected already: a second full collection would
+                # only be one more moment for a save to wait).
+                gc.disable()
                 idle(changed)
+                if not changed.is_set():
+                    gc.enable()
+                    if gc.get_count()[0] >= gc.get_threshold()[0]:
+                        gc.collect()
             while not changed.wait(timeout=1):  # with a timeout: Ctrl-C is seen at once
                 watching()
             watching()
@@ -378,6 +438,9 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
         server.join(timeout=5)
 
 
+TAB_WAIT = 0.5  # s: how long the PDFs of an edit wait for an open tab to show its proof (a hidden tab may never draw it)
+
+
 class _Server(ThreadingHTTPServer):
     def handle_error(self, request, client_address) -> None:
         # What a handler did not answer (a client gone while its response was flushed): for the
@@ -387,9 +450,10 @@ class _Server(ThreadingHTTPServer):
 
 def _serve_http(builds, builder_end, proof_dir: Path, port: int) -> None:
     """The server process: serve the proof folder, and tell open tabs of each build that
-    the builder reports on `builds` (a list of error lines, empty for a good build)."""
+    the builder reports on `builds` (a list of error lines, empty for a good build); and tell the
+    builder, by its generation, when a good build's proof is on screen (BuildState.tell)."""
     builder_end.close()  # this process's copy of the other end: without it, no end of file when the builder stops
-    state = BuildState(proof_dir)
+    state = BuildState(proof_dir, tell=builds.send)
     handler = type("Handler", (ProofHandler,), {"state": state, "root": proof_dir})
     try:
         server = _Server(("127.0.0.1", port), partial(handler, directory=str(proof_dir)))
