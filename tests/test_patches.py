@@ -232,3 +232,54 @@ def test_normal_flow_is_weasyprints():
     assert result.returncode == 0, result.stderr
     count, different, out_of_flow, in_flow = map(int, result.stdout.split())
     assert count > 100 and different == 0 and out_of_flow and in_flow, result.stdout
+
+
+def test_margin_boxes_are_weasyprints():
+    """press.margins makes no margin box for a page none of whose margin styles generates one, and
+    WeasyPrint's own for a page that has one: a document whose named pages have a folio and whose
+    others have none is written the same, byte for byte, with each page's margin boxes (a folio on
+    each named page, none on the others) and every margin style's content and counters
+    (standardized in place by WeasyPrint) as WeasyPrint leaves them."""
+    result = run("""
+        from press.typeset import import_weasyprint
+        import_weasyprint()
+        from press.patches import install
+        install()
+        from weasyprint import HTML, layout
+        from press.margins import AT_KEYWORDS
+
+        mine = layout.make_margin_boxes
+        original = mine.__wrapped__
+        assert mine is not original
+        html = '''
+            <style>
+              @page { size: 120mm 160mm; margin: 15mm }
+              @page chapter { @bottom-center { content: "p. " counter(page) } }
+              section { page: chapter; break-before: page }
+            </style>
+            <p>''' + "text " * 600 + "</p><section>" + "more " * 600 + "</section><p>end</p>"
+
+        def laid_out(make_margin_boxes):
+            asked = []
+
+            def spy(context, page, state):
+                asked.append((context, page))
+                return make_margin_boxes(context, page, state)
+
+            layout.make_margin_boxes = spy
+            document = HTML(string=html).render()
+            boxes = [[type(box).__name__ for box in page._page_box.children[1:]] for page in document.pages]
+            styles = [[{key: value for key, value in (context.style_for(page.page_type, at_keyword) or {}).items()
+                        if key.startswith(("counter", "content"))} for at_keyword in AT_KEYWORDS]
+                      for context, page in asked]
+            return document.write_pdf(), boxes, styles
+
+        ours, theirs = laid_out(mine), laid_out(original)
+        print(int(ours[0] == theirs[0]), int(ours[1] == theirs[1]), int(ours[2] == theirs[2]),
+              sum(b == ["MarginBox"] for b in ours[1]), sum(b == [] for b in ours[1]),
+              sum(bool(style) for page in theirs[2] for style in page))
+    """)
+    assert result.returncode == 0, result.stderr
+    same_pdf, same_boxes, same_styles, folios, bare, styled = map(int, result.stdout.split())
+    assert same_pdf and same_boxes and same_styles, result.stdout
+    assert folios >= 2 and bare >= 2 and styled, result.stdout  # both kinds of page, styles read
