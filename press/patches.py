@@ -30,8 +30,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable
 
-from . import (balancing, composition, deflate, floats, flow, footnotes, grid, makeup, margins, paragraphs, percent,
-               relayout, tables, tagging, typeset)
+from . import (balancing, composition, deflate, floats, flow, footnotes, grid, makeup, margins, pangosetup, paragraphs,
+               percent, relayout, tables, tagging, typeset)
 from .errors import PressError, error
 
 # The releases whose sources the fingerprints below are of (pydyf: what a patch draws through).
@@ -124,6 +124,14 @@ PATCHES = (
          "weasyprint.layout.layout_document": "a5cbf437e99caf7293e7ed2289278048bca734f7ead2e947b4e24e4a3a536dbc"},
         ("weasyprint.layout.make_margin_boxes", "weasyprint.layout.page.make_margin_boxes"),
         margins.install),
+    Patch(
+        "Pango layouts from a style worked out once", pangosetup,
+        "Layout.setup makes a Pango context, language, font description, features and metrics from the "
+        "style for each of the thousands of layouts of a part; press.pangosetup makes them at a style's "
+        "first layout and keeps them with it, each layout still its own Pango layout and attribute list.",
+        {"weasyprint.text.line_break.Layout.setup": "fb227a55094f41d42fbd57f180d8b7a9a1e741969ec8ddb3fd5cd80920257442"},
+        ("weasyprint.text.line_break.Layout.setup",),
+        pangosetup.install),
     Patch(
         "column balancing", balancing,
         "WeasyPrint balances the columns of a page by laying them out again at heights 1px or one "

@@ -283,3 +283,62 @@ def test_margin_boxes_are_weasyprints():
     same_pdf, same_boxes, same_styles, folios, bare, styled = map(int, result.stdout.split())
     assert same_pdf and same_boxes and same_styles, result.stdout
     assert folios >= 2 and bare >= 2 and styled, result.stdout  # both kinds of page, styles read
+
+
+def test_pango_layouts_are_weasyprints():
+    """press.pangosetup's Layout.setup makes each layout as WeasyPrint's own does: for text in
+    Chinese and English, right to left, underlined and struck through, with font features (kerning
+    and ligatures off) and a language override, every layout set up by both (on twins) has the same
+    language and metrics, the font description kept is the style's, and the document is written
+    the same, byte for byte."""
+    result = run("""
+        from press.typeset import import_weasyprint
+        import_weasyprint()
+        from press.patches import install
+        install()
+        from weasyprint import HTML
+        from weasyprint.text import line_break
+        from weasyprint.text.ffi import ffi, pango
+        from weasyprint.text.fonts import get_font_description
+
+        def described(description):
+            return ffi.string(pango.pango_font_description_to_string(description))
+
+        mine = line_break.Layout.setup
+        original = mine.__wrapped__
+        assert mine is not original
+        html = '''
+            <style>
+              @page { size: 120mm 160mm }
+              .u { text-decoration: underline line-through } .k { font-kerning: normal }
+              .f { font-feature-settings: "kern" 0, "liga" 0 } .o { font-language-override: "TRK" }
+              .r { direction: rtl } p { text-align: justify }
+            </style>
+            <p lang="zh-Hans">中文的段落，''' + "很长的文字。" * 60 + '''</p>
+            <p lang="en" class="u">''' + "Underlined words, " * 40 + '''</p>
+            <p class="k f">''' + "AVATAR Toffee, fluffy official WAVE. " * 20 + '''</p>
+            <p class="o r">override and right to left ''' + "text " * 50 + "</p>"
+        same, layouts = [], []
+
+        def checked(self, style):
+            twin = line_break.Layout.__new__(line_break.Layout)
+            original(twin, style)
+            mine(self, style)
+            layouts.append((twin, self))  # kept: a layout's attributes are gone once deactivated
+            same.append(all(getattr(self, name, None) == getattr(twin, name, None) for name in
+                            ("language", "ascent", "underline_position", "strikethrough_position",
+                             "underline_thickness", "strikethrough_thickness", "first_line_direction"))
+                        and described(style.__dict__["_press_pango"].description) == described(get_font_description(style)))
+
+        line_break.Layout.setup = checked
+        HTML(string=html).write_pdf()
+        line_break.Layout.setup = mine
+        ours = HTML(string=html).write_pdf()
+        line_break.Layout.setup = original
+        theirs = HTML(string=html).write_pdf()
+        decorated = sum(twin.ascent is not None for twin, _ in layouts)
+        print(len(same), same.count(False), int(ours == theirs), decorated)
+    """)
+    assert result.returncode == 0, result.stderr
+    count, different, same_pdf, decorated = map(int, result.stdout.split())
+    assert count > 50 and different == 0 and same_pdf and decorated, result.stdout
