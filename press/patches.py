@@ -30,8 +30,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable
 
-from . import (balancing, composition, deflate, floats, flow, footnotes, grid, makeup, margins, pangosetup, paragraphs,
-               percent, relayout, tables, tagging, typeset)
+from . import (balancing, composition, deflate, floats, flow, footnotes, grid, initials, makeup, margins, pangosetup,
+               paragraphs, percent, relayout, tables, tagging, typeset)
 from .errors import PressError, error
 
 # The releases whose sources the fingerprints below are of (pydyf: what a patch draws through).
@@ -132,6 +132,15 @@ PATCHES = (
         {"weasyprint.text.line_break.Layout.setup": "fb227a55094f41d42fbd57f180d8b7a9a1e741969ec8ddb3fd5cd80920257442"},
         ("weasyprint.text.line_break.Layout.setup",),
         pangosetup.install),
+    Patch(
+        "initial values in one step", initials,
+        "ComputedStyle.__missing__ computes each property of a style at its first read, through the "
+        "cascade, logical properties, inheritance and special cases; press.initials stores the initial "
+        "value at once for a property that nothing sets and that needs no computing, and leaves every "
+        "other read to WeasyPrint's.",
+        {"weasyprint.css.ComputedStyle.__missing__": "b318d8efc8ac79d716f05cb81cc3abd65a32bd79601e363b218a32559bb3a5fb"},
+        ("weasyprint.css.ComputedStyle.__missing__",),
+        initials.install),
     Patch(
         "column balancing", balancing,
         "WeasyPrint balances the columns of a page by laying them out again at heights 1px or one "

@@ -342,3 +342,56 @@ def test_pango_layouts_are_weasyprints():
     assert result.returncode == 0, result.stderr
     count, different, same_pdf, decorated = map(int, result.stdout.split())
     assert count > 50 and different == 0 and same_pdf and decorated, result.stdout
+
+
+def test_initial_values_are_weasyprints():
+    """press.initials' ComputedStyle.__missing__ answers every read as WeasyPrint's own: on a copy
+    of the style taken before the read, for rules with logical properties (margin-inline-start,
+    inline-size, padding-block-end) in both directions, calc() and var(), borders, floats and
+    positions, decorations and page rules; and the document is written the same, byte for byte."""
+    result = run("""
+        from press.typeset import import_weasyprint
+        import_weasyprint()
+        from press.patches import install
+        install()
+        from weasyprint import HTML
+        from weasyprint.css import ComputedStyle
+
+        mine = ComputedStyle.__missing__
+        original = mine.__wrapped__
+        assert mine is not original
+        html = '''
+            <style>
+              @page { size: 120mm 160mm; margin: 10mm; @bottom-center { content: counter(page) } }
+              :root { --gap: 3mm }
+              .l { margin-inline-start: 5mm; padding-block-end: var(--gap); inline-size: 60% }
+              .r { direction: rtl; margin-inline-end: 2mm; border-inline-start: 1px solid }
+              .c { width: calc(50% - 2mm); min-height: calc(1em + 2px); border-radius: 2px }
+              .f { float: left; width: 20mm } .a { position: absolute; top: 0 }
+              .u { text-decoration: underline } table { border-collapse: collapse } td { border: 1px solid }
+            </style>
+            <p class="l">Logical ''' + "text " * 80 + '''</p><p class="r">right to left ''' + "text " * 40 + '''</p>
+            <div class="c">calc <span class="u">underlined</span></div><div class="f">float</div>
+            <p class="a">absolute</p><table><tr><td>a</td><td>b</td></tr></table>
+            <ul><li>one</li><li>two</li></ul>'''
+        answers = []
+
+        def checked(self, key):
+            twin = self.copy()
+            theirs = original(twin, key)
+            ours = mine(self, key)
+            answers.append((ours == theirs and self.get(key) == twin.get(key), key in self.cascaded))
+            return ours
+
+        ComputedStyle.__missing__ = checked
+        HTML(string=html).render()
+        ComputedStyle.__missing__ = mine
+        ours = HTML(string=html).write_pdf()
+        ComputedStyle.__missing__ = original
+        theirs = HTML(string=html).write_pdf()
+        print(len(answers), sum(not same for same, _ in answers), sum(cascaded for _, cascaded in answers),
+              int(ours == theirs))
+    """)
+    assert result.returncode == 0, result.stderr
+    count, different, cascaded, same_pdf = map(int, result.stdout.split())
+    assert count > 1000 and cascaded > 50 and different == 0 and same_pdf, result.stdout
