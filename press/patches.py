@@ -30,8 +30,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable
 
-from . import (balancing, composition, deflate, floats, flow, footnotes, grid, initials, makeup, margins, pangosetup,
-               paragraphs, percent, relayout, tables, tagging, typeset)
+from . import (balancing, composition, deflate, firstline, floats, flow, footnotes, grid, initials, makeup, margins,
+               pangosetup, paragraphs, percent, relayout, tables, tagging, typeset)
 from .errors import PressError, error
 
 # The releases whose sources the fingerprints below are of (pydyf: what a patch draws through).
@@ -73,6 +73,7 @@ class _OpenArrays:
         return getattr(self._ffi, name)
 
 
+_SPLIT_FIRST_LINE = "39ad1016863ca34de0bea4c9fcffb46da7e27813c87dd82b7011bfa19fe5504f"
 _MAKE_MARGIN_BOXES = "4a2d2e301eb3bc47c2812d1502d4d6ce3b65922a76e69fb45c11a5ae353198a7"
 _RESOLVE_PERCENTAGES = "71673078096fcf8764e6412933288cc79ba956eae0d939deda27beaeac45acad"
 
@@ -150,6 +151,16 @@ PATCHES = (
          "weasyprint.layout.block.columns_layout": "7a05cce3272fc581cf8d9352ebe07d4de51fb742dfccd6d2e86895ac0eca9691"},
         ("weasyprint.layout.block.columns_layout",),
         balancing.install),
+    Patch(
+        "a Chinese line from a shorter draft", firstline,
+        "split_first_line lays out a draft of the text left, four ems of characters per em of the line's "
+        "width, to find its first line; Chinese characters are an em wide, so each line shaped four. "
+        "press.firstline's is WeasyPrint's function with two for Chinese text (a draft too short is laid "
+        "out whole, as before). Installed before press.composition wraps it.",
+        {"weasyprint.text.line_break.split_first_line": _SPLIT_FIRST_LINE,
+         "weasyprint.layout.preferred.split_first_line": _SPLIT_FIRST_LINE},
+        ("weasyprint.text.line_break.split_first_line", "weasyprint.layout.preferred.split_first_line"),
+        firstline.install),
     Patch(
         "Chinese line composition", composition,
         "Chinese lines justified by widening the gaps between characters (WeasyPrint widens only "
