@@ -347,8 +347,10 @@ def test_pango_layouts_are_weasyprints():
 def test_initial_values_are_weasyprints():
     """press.initials' ComputedStyle.__missing__ answers every read as WeasyPrint's own: on a copy
     of the style taken before the read, for rules with logical properties (margin-inline-start,
-    inline-size, padding-block-end) in both directions, calc() and var(), borders, floats and
-    positions, decorations and page rules; and the document is written the same, byte for byte."""
+    inline-size, padding-block-end) in both directions, calc() and var() (an inherited text-indent
+    with a percentage among them), inherited properties set on a parent or on the element itself,
+    borders, floats and positions, decorations and page rules; and the document is written the
+    same, byte for byte."""
     result = run("""
         from press.typeset import import_weasyprint
         import_weasyprint()
@@ -364,13 +366,14 @@ def test_initial_values_are_weasyprints():
             <style>
               @page { size: 120mm 160mm; margin: 10mm; @bottom-center { content: counter(page) } }
               :root { --gap: 3mm }
-              .l { margin-inline-start: 5mm; padding-block-end: var(--gap); inline-size: 60% }
+              .l { margin-inline-start: 5mm; padding-block-end: var(--gap); inline-size: 60%;
+                   text-indent: calc(5% + 1em); font-size: 11pt } .l em { font-size: 9pt; color: red }
               .r { direction: rtl; margin-inline-end: 2mm; border-inline-start: 1px solid }
               .c { width: calc(50% - 2mm); min-height: calc(1em + 2px); border-radius: 2px }
               .f { float: left; width: 20mm } .a { position: absolute; top: 0 }
               .u { text-decoration: underline } table { border-collapse: collapse } td { border: 1px solid }
             </style>
-            <p class="l">Logical ''' + "text " * 80 + '''</p><p class="r">right to left ''' + "text " * 40 + '''</p>
+            <p class="l">Logical <em>emphasis</em> ''' + "text " * 80 + '''</p><p class="r">right to left ''' + "text " * 40 + '''</p>
             <div class="c">calc <span class="u">underlined</span></div><div class="f">float</div>
             <p class="a">absolute</p><table><tr><td>a</td><td>b</td></tr></table>
             <ul><li>one</li><li>two</li></ul>'''
