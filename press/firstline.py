@@ -14,7 +14,6 @@ function's source before it is changed and installed, ahead of press.composition
 
 from __future__ import annotations
 
-import inspect
 import linecache
 
 # WeasyPrint's line, and press's: the ratio read from the style (_ratio below).
@@ -32,8 +31,10 @@ def install() -> None:
     from weasyprint.layout import inline, preferred
     from weasyprint.text import line_break
 
+    from . import patches
+
     original = line_break.split_first_line
-    source = inspect.getsource(original)
+    source = patches.source(original)
     if source.count(RATIO_LINE) != 1:  # press/patches.py has checked the source: this is a bug here
         raise AssertionError("press.firstline: the ratio line is not in split_first_line")
     source = source.replace(RATIO_LINE, CHANGED_LINE)

@@ -455,3 +455,21 @@ def test_first_lines_are_weasyprints():
     assert result.returncode == 0, result.stderr
     compared, different, shorter = map(int, result.stdout.split())
     assert compared > 100 and different == 0 and shorter > 20, result.stdout
+
+
+def test_patched_sources_are_inspects():
+    """press.patches.source, the source a patch changes (press.balancing, press.firstline), is
+    inspect.getsource's text for every function the patches are written for."""
+    result = run("""
+        import inspect
+        from press.typeset import import_weasyprint
+        import_weasyprint()
+        from press.patches import PATCHES, _resolve, source
+
+        paths = [path for patch in PATCHES for path in patch.originals]
+        functions = [_resolve(path) for path in paths]
+        print(len(functions), sum(source(f) != inspect.getsource(f) for f in functions))
+    """)
+    assert result.returncode == 0, result.stderr
+    count, different = map(int, result.stdout.split())
+    assert count > 40 and different == 0, result.stdout
