@@ -12,9 +12,9 @@ counters standardized (in place), is done. press/patches.py checks the function'
 from __future__ import annotations
 
 # In make_margin_boxes' order: the four sides' three boxes each, then the corners.
-AT_KEYWORDS = tuple(f"@{side}-{place}" for side in ("top", "bottom") for place in ("left", "center", "right")) \
-    + tuple(f"@{side}-{place}" for side in ("left", "right") for place in ("top", "middle", "bottom")) \
-    + tuple(f"@{corner}-corner" for corner in ("top-left", "top-right", "bottom-left", "bottom-right"))
+AT_KEYWORDS = ("@top-left", "@top-center", "@top-right", "@bottom-left", "@bottom-center", "@bottom-right",
+               "@left-top", "@left-middle", "@left-bottom", "@right-top", "@right-middle", "@right-bottom",
+               "@top-left-corner", "@top-right-corner", "@bottom-left-corner", "@bottom-right-corner")
 _NOT_GENERATED = ("normal", "inhibit", "none")  # a margin box's content that makes none (make_box's test)
 
 
