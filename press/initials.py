@@ -30,8 +30,8 @@ def install() -> None:
              for key, value in INITIAL_VALUES.items()
              if key not in INHERITED and key not in INITIAL_NOT_COMPUTED and key not in special
              and not key.startswith(("__", "text_decoration_")) and not check_math(value)}
-    inherited = {key for key in INHERITED
-                 if key not in PHYSICAL_FUNCTIONS and key not in special and not key.startswith(("__", "text_decoration_"))}
+    inherited = {key for key in INHERITED if key not in PHYSICAL_FUNCTIONS and key not in special
+                 and not key.startswith(("__", "text_decoration_"))}
     original = ComputedStyle.__missing__
 
     def __missing__(self, key):

@@ -139,7 +139,8 @@ PATCHES = (
         "cascade, logical properties, inheritance and special cases; press.initials stores at once, for "
         "a property that nothing sets, its initial value (one that needs no computing) or its parent's "
         "computed value, and leaves every other read to WeasyPrint's.",
-        {"weasyprint.css.ComputedStyle.__missing__": "b318d8efc8ac79d716f05cb81cc3abd65a32bd79601e363b218a32559bb3a5fb"},
+        {"weasyprint.css.ComputedStyle.__missing__":
+             "b318d8efc8ac79d716f05cb81cc3abd65a32bd79601e363b218a32559bb3a5fb"},
         ("weasyprint.css.ComputedStyle.__missing__",),
         initials.install),
     Patch(

@@ -328,7 +328,8 @@ def test_pango_layouts_are_weasyprints():
             same.append(all(getattr(self, name, None) == getattr(twin, name, None) for name in
                             ("language", "ascent", "underline_position", "strikethrough_position",
                              "underline_thickness", "strikethrough_thickness", "first_line_direction"))
-                        and described(style.__dict__["_press_pango"].description) == described(get_font_description(style)))
+                        and described(style.__dict__["_press_pango"].description)
+                        == described(get_font_description(style)))
 
         line_break.Layout.setup = checked
         HTML(string=html).write_pdf()
@@ -373,7 +374,8 @@ def test_initial_values_are_weasyprints():
               .f { float: left; width: 20mm } .a { position: absolute; top: 0 }
               .u { text-decoration: underline } table { border-collapse: collapse } td { border: 1px solid }
             </style>
-            <p class="l">Logical <em>emphasis</em> ''' + "text " * 80 + '''</p><p class="r">right to left ''' + "text " * 40 + '''</p>
+            <p class="l">Logical <em>emphasis</em> ''' + "text " * 80 + '''</p>
+            <p class="r">right to left ''' + "text " * 40 + '''</p>
             <div class="c">calc <span class="u">underlined</span></div><div class="f">float</div>
             <p class="a">absolute</p><table><tr><td>a</td><td>b</td></tr></table>
             <ul><li>one</li><li>two</li></ul>'''
