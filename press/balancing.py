@@ -30,7 +30,6 @@ were written for (WeasyPrint 70.0).
 
 from __future__ import annotations
 
-import inspect
 import linecache
 import math
 from dataclasses import dataclass
@@ -107,7 +106,9 @@ CHANGES = (
 def _changed(column):
     """WeasyPrint's columns_layout with CHANGES made, compiled in its own module's namespace
     (its relative imports and helpers are WeasyPrint's)."""
-    source = inspect.getsource(column.columns_layout)
+    from . import patches
+
+    source = patches.source(column.columns_layout)
     for old, new in CHANGES:
         if source.count(old) != 1:  # press/patches.py has checked the source: this is a bug here
             raise AssertionError(f"press.balancing: a change does not apply to columns_layout: {old!r}")

@@ -30,8 +30,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable
 
-from . import (balancing, composition, deflate, floats, flow, footnotes, grid, makeup, paragraphs, percent, relayout,
-               tables, tagging, typeset)
+from . import (balancing, composition, deflate, firstline, floats, flow, footnotes, grid, initials, makeup, margins,
+               pangosetup, paragraphs, percent, relayout, tables, tagging, typeset)
 from .errors import PressError, error
 
 # The releases whose sources the fingerprints below are of (pydyf: what a patch draws through).
@@ -73,6 +73,8 @@ class _OpenArrays:
         return getattr(self._ffi, name)
 
 
+_SPLIT_FIRST_LINE = "39ad1016863ca34de0bea4c9fcffb46da7e27813c87dd82b7011bfa19fe5504f"
+_MAKE_MARGIN_BOXES = "4a2d2e301eb3bc47c2812d1502d4d6ce3b65922a76e69fb45c11a5ae353198a7"
 _RESOLVE_PERCENTAGES = "71673078096fcf8764e6412933288cc79ba956eae0d939deda27beaeac45acad"
 
 PATCHES = (
@@ -111,6 +113,37 @@ PATCHES = (
         ("weasyprint.formatting_structure.boxes.Box.is_in_normal_flow",),
         flow.install),
     Patch(
+        "no margin boxes for nothing", margins,
+        "layout_document makes every page's sixteen margin boxes at every layout, and keeps those "
+        "whose content is generated; press's sheets have no margin rule, so all were thrown away "
+        "(2020-02: 1,200, 4.6% of the workers' time). press.margins makes none for a page type "
+        "without a margin rule, leaving the page's anonymous style as making them left it.",
+        {"weasyprint.layout.page.make_margin_boxes": _MAKE_MARGIN_BOXES,
+         "weasyprint.layout.make_margin_boxes": _MAKE_MARGIN_BOXES,
+         "weasyprint.layout.page._standardize_page_based_counters":
+             "6c3791760c3fbe13e13bf08c4822d9857a163a2bbeecda3466b540f28500ebd0",
+         "weasyprint.layout.layout_document": "a5cbf437e99caf7293e7ed2289278048bca734f7ead2e947b4e24e4a3a536dbc"},
+        ("weasyprint.layout.make_margin_boxes", "weasyprint.layout.page.make_margin_boxes"),
+        margins.install),
+    Patch(
+        "Pango layouts from a style worked out once", pangosetup,
+        "Layout.setup makes a Pango context, language, font description, features and metrics from the "
+        "style for each of the thousands of layouts of a part; press.pangosetup makes them at a style's "
+        "first layout and keeps them with it, each layout still its own Pango layout and attribute list.",
+        {"weasyprint.text.line_break.Layout.setup": "fb227a55094f41d42fbd57f180d8b7a9a1e741969ec8ddb3fd5cd80920257442"},
+        ("weasyprint.text.line_break.Layout.setup",),
+        pangosetup.install),
+    Patch(
+        "initial and inherited values in one step", initials,
+        "ComputedStyle.__missing__ computes each property of a style at its first read, through the "
+        "cascade, logical properties, inheritance and special cases; press.initials stores at once, for "
+        "a property that nothing sets, its initial value (one that needs no computing) or its parent's "
+        "computed value, and leaves every other read to WeasyPrint's.",
+        {"weasyprint.css.ComputedStyle.__missing__":
+             "b318d8efc8ac79d716f05cb81cc3abd65a32bd79601e363b218a32559bb3a5fb"},
+        ("weasyprint.css.ComputedStyle.__missing__",),
+        initials.install),
+    Patch(
         "column balancing", balancing,
         "WeasyPrint balances the columns of a page by laying them out again at heights 1px or one "
         "lost space apart; press.balancing reaches the same height, and the same bytes, in fewer "
@@ -119,6 +152,16 @@ PATCHES = (
          "weasyprint.layout.block.columns_layout": "7a05cce3272fc581cf8d9352ebe07d4de51fb742dfccd6d2e86895ac0eca9691"},
         ("weasyprint.layout.block.columns_layout",),
         balancing.install),
+    Patch(
+        "a Chinese line from a shorter draft", firstline,
+        "split_first_line lays out a draft of the text left, four ems of characters per em of the line's "
+        "width, to find its first line; Chinese characters are an em wide, so each line shaped four. "
+        "press.firstline's is WeasyPrint's function with two for Chinese text (a draft too short is laid "
+        "out whole, as before). Installed before press.composition wraps it.",
+        {"weasyprint.text.line_break.split_first_line": _SPLIT_FIRST_LINE,
+         "weasyprint.layout.preferred.split_first_line": _SPLIT_FIRST_LINE},
+        ("weasyprint.text.line_break.split_first_line", "weasyprint.layout.preferred.split_first_line"),
+        firstline.install),
     Patch(
         "Chinese line composition", composition,
         "Chinese lines justified by widening the gaps between characters (WeasyPrint widens only "
@@ -383,12 +426,27 @@ def _quick_fingerprint(path: str) -> str | None:
     to the last line of its last statement): inspect.getsource's text, found without tokenizing
     the module from the function on as inspect does (the 44 checks of a build: 0.066 -> 0.005
     CPU-s). A source that differs is read again by inspect before it is said to have changed."""
-    code = getattr(_resolve(path), "__code__", None)
+    text = _quick_source(_resolve(path))
+    return None if text is None else hashlib.sha256(text.encode()).hexdigest()
+
+
+def _quick_source(function) -> str | None:
+    code = getattr(function, "__code__", None)
     if code is None:
         return None
     last = max((end for _, end, _, _ in code.co_positions() if end is not None), default=code.co_firstlineno)
-    lines = linecache.getlines(code.co_filename)[code.co_firstlineno - 1:last]
-    return hashlib.sha256("".join(lines).encode()).hexdigest()
+    return "".join(linecache.getlines(code.co_filename)[code.co_firstlineno - 1:last])
+
+
+def source(function) -> str:
+    """The source of a WeasyPrint function that a patch changes (press.balancing, press.firstline),
+    as fingerprinted: the lines its code spans, when they are a fingerprint's text, without
+    inspect's tokenizing (0.03 CPU-s of the first worker's warm-up for the two); else inspect's."""
+    text = _quick_source(function)
+    wanted = {digest for patch in PATCHES for digest in patch.originals.values()}
+    if text is not None and hashlib.sha256(text.encode()).hexdigest() in wanted:
+        return text
+    return inspect.getsource(function)
 
 
 def _resolve(path: str):

@@ -232,3 +232,246 @@ def test_normal_flow_is_weasyprints():
     assert result.returncode == 0, result.stderr
     count, different, out_of_flow, in_flow = map(int, result.stdout.split())
     assert count > 100 and different == 0 and out_of_flow and in_flow, result.stdout
+
+
+def test_margin_boxes_are_weasyprints():
+    """press.margins makes no margin box for a page none of whose margin styles generates one, and
+    WeasyPrint's own for a page that has one: a document whose named pages have a folio and whose
+    others have none is written the same, byte for byte, with each page's margin boxes (a folio on
+    each named page, none on the others) and every margin style's content and counters
+    (standardized in place by WeasyPrint) as WeasyPrint leaves them."""
+    result = run("""
+        from press.typeset import import_weasyprint
+        import_weasyprint()
+        from press.patches import install
+        install()
+        from weasyprint import HTML, layout
+        from press.margins import AT_KEYWORDS
+
+        mine = layout.make_margin_boxes
+        original = mine.__wrapped__
+        assert mine is not original
+        html = '''
+            <style>
+              @page { size: 120mm 160mm; margin: 15mm }
+              @page chapter { @bottom-center { content: "p. " counter(page) } }
+              section { page: chapter; break-before: page }
+            </style>
+            <p>''' + "text " * 600 + "</p><section>" + "more " * 600 + "</section><p>end</p>"
+
+        def laid_out(make_margin_boxes):
+            asked = []
+
+            def spy(context, page, state):
+                asked.append((context, page))
+                return make_margin_boxes(context, page, state)
+
+            layout.make_margin_boxes = spy
+            document = HTML(string=html).render()
+            boxes = [[type(box).__name__ for box in page._page_box.children[1:]] for page in document.pages]
+            styles = [[{key: value for key, value in (context.style_for(page.page_type, at_keyword) or {}).items()
+                        if key.startswith(("counter", "content"))} for at_keyword in AT_KEYWORDS]
+                      for context, page in asked]
+            return document.write_pdf(), boxes, styles
+
+        ours, theirs = laid_out(mine), laid_out(original)
+        print(int(ours[0] == theirs[0]), int(ours[1] == theirs[1]), int(ours[2] == theirs[2]),
+              sum(b == ["MarginBox"] for b in ours[1]), sum(b == [] for b in ours[1]),
+              sum(bool(style) for page in theirs[2] for style in page))
+    """)
+    assert result.returncode == 0, result.stderr
+    same_pdf, same_boxes, same_styles, folios, bare, styled = map(int, result.stdout.split())
+    assert same_pdf and same_boxes and same_styles, result.stdout
+    assert folios >= 2 and bare >= 2 and styled, result.stdout  # both kinds of page, styles read
+
+
+def test_pango_layouts_are_weasyprints():
+    """press.pangosetup's Layout.setup makes each layout as WeasyPrint's own does: for text in
+    Chinese and English, right to left, underlined and struck through, with font features (kerning
+    and ligatures off) and a language override, every layout set up by both (on twins) has the same
+    language and metrics, the font description kept is the style's, and the document is written
+    the same, byte for byte."""
+    result = run("""
+        from press.typeset import import_weasyprint
+        import_weasyprint()
+        from press.patches import install
+        install()
+        from weasyprint import HTML
+        from weasyprint.text import line_break
+        from weasyprint.text.ffi import ffi, pango
+        from weasyprint.text.fonts import get_font_description
+
+        def described(description):
+            return ffi.string(pango.pango_font_description_to_string(description))
+
+        mine = line_break.Layout.setup
+        original = mine.__wrapped__
+        assert mine is not original
+        html = '''
+            <style>
+              @page { size: 120mm 160mm }
+              .u { text-decoration: underline line-through } .k { font-kerning: normal }
+              .f { font-feature-settings: "kern" 0, "liga" 0 } .o { font-language-override: "TRK" }
+              .r { direction: rtl } p { text-align: justify }
+            </style>
+            <p lang="zh-Hans">中文的段落，''' + "很长的文字。" * 60 + '''</p>
+            <p lang="en" class="u">''' + "Underlined words, " * 40 + '''</p>
+            <p class="k f">''' + "AVATAR Toffee, fluffy official WAVE. " * 20 + '''</p>
+            <p class="o r">override and right to left ''' + "text " * 50 + "</p>"
+        same, layouts = [], []
+
+        def checked(self, style):
+            twin = line_break.Layout.__new__(line_break.Layout)
+            original(twin, style)
+            mine(self, style)
+            layouts.append((twin, self))  # kept: a layout's attributes are gone once deactivated
+            same.append(all(getattr(self, name, None) == getattr(twin, name, None) for name in
+                            ("language", "ascent", "underline_position", "strikethrough_position",
+                             "underline_thickness", "strikethrough_thickness", "first_line_direction"))
+                        and described(style.__dict__["_press_pango"].description)
+                        == described(get_font_description(style)))
+
+        line_break.Layout.setup = checked
+        HTML(string=html).write_pdf()
+        line_break.Layout.setup = mine
+        ours = HTML(string=html).write_pdf()
+        line_break.Layout.setup = original
+        theirs = HTML(string=html).write_pdf()
+        decorated = sum(twin.ascent is not None for twin, _ in layouts)
+        print(len(same), same.count(False), int(ours == theirs), decorated)
+    """)
+    assert result.returncode == 0, result.stderr
+    count, different, same_pdf, decorated = map(int, result.stdout.split())
+    assert count > 50 and different == 0 and same_pdf and decorated, result.stdout
+
+
+def test_initial_values_are_weasyprints():
+    """press.initials' ComputedStyle.__missing__ answers every read as WeasyPrint's own: on a copy
+    of the style taken before the read, for rules with logical properties (margin-inline-start,
+    inline-size, padding-block-end) in both directions, calc() and var() (an inherited text-indent
+    with a percentage among them), inherited properties set on a parent or on the element itself,
+    borders, floats and positions, decorations and page rules; and the document is written the
+    same, byte for byte."""
+    result = run("""
+        from press.typeset import import_weasyprint
+        import_weasyprint()
+        from press.patches import install
+        install()
+        from weasyprint import HTML
+        from weasyprint.css import ComputedStyle
+
+        mine = ComputedStyle.__missing__
+        original = mine.__wrapped__
+        assert mine is not original
+        html = '''
+            <style>
+              @page { size: 120mm 160mm; margin: 10mm; @bottom-center { content: counter(page) } }
+              :root { --gap: 3mm }
+              .l { margin-inline-start: 5mm; padding-block-end: var(--gap); inline-size: 60%;
+                   text-indent: calc(5% + 1em); font-size: 11pt } .l em { font-size: 9pt; color: red }
+              .r { direction: rtl; margin-inline-end: 2mm; border-inline-start: 1px solid }
+              .c { width: calc(50% - 2mm); min-height: calc(1em + 2px); border-radius: 2px }
+              .f { float: left; width: 20mm } .a { position: absolute; top: 0 }
+              .u { text-decoration: underline } table { border-collapse: collapse } td { border: 1px solid }
+            </style>
+            <p class="l">Logical <em>emphasis</em> ''' + "text " * 80 + '''</p>
+            <p class="r">right to left ''' + "text " * 40 + '''</p>
+            <div class="c">calc <span class="u">underlined</span></div><div class="f">float</div>
+            <p class="a">absolute</p><table><tr><td>a</td><td>b</td></tr></table>
+            <ul><li>one</li><li>two</li></ul>'''
+        answers = []
+
+        def checked(self, key):
+            twin = self.copy()
+            theirs = original(twin, key)
+            ours = mine(self, key)
+            answers.append((ours == theirs and self.get(key) == twin.get(key), key in self.cascaded))
+            return ours
+
+        ComputedStyle.__missing__ = checked
+        HTML(string=html).render()
+        ComputedStyle.__missing__ = mine
+        ours = HTML(string=html).write_pdf()
+        ComputedStyle.__missing__ = original
+        theirs = HTML(string=html).write_pdf()
+        print(len(answers), sum(not same for same, _ in answers), sum(cascaded for _, cascaded in answers),
+              int(ours == theirs))
+    """)
+    assert result.returncode == 0, result.stderr
+    count, different, cascaded, same_pdf = map(int, result.stdout.split())
+    assert count > 1000 and cascaded > 50 and different == 0 and same_pdf, result.stdout
+
+
+def test_first_lines_are_weasyprints():
+    """press.firstline's split_first_line finds the same first line as WeasyPrint's own (its length,
+    where the next starts, its width, height and baseline) for Chinese text with Latin words and
+    punctuation and for English text, from the whole text, at widths from under two ems to many
+    lines' worth; and its Chinese drafts are shorter than WeasyPrint's (a ratio of 2, not 4)."""
+    result = run("""
+        from press.typeset import import_weasyprint
+        import_weasyprint()
+        from press.patches import install
+        install()
+        from weasyprint import HTML
+        from weasyprint.text import line_break
+        from press import firstline
+
+        mine = line_break.split_first_line
+        original = mine.__wrapped__
+        assert mine is not original
+        document = HTML(string='<p lang="zh-Hans">中</p><p lang="en">e</p>').render()
+        styles = {}
+
+        def walk(box):
+            if type(box).__name__ == "TextBox":
+                styles[box.style["lang"][:2]] = box.style
+            for child in getattr(box, "children", ()):
+                walk(child)
+
+        walk(document.pages[0]._page_box)
+        texts = {"zh": "中国科技通讯，2020 年第 2 期：新冠病毒 mRNA 疫苗的实验过程「研究」。" * 12,
+                 "en": "Chinese staff demonstrating the experimental process of the vaccine, hyphenation. " * 8}
+        drafts = []
+        laid_out = line_break.Layout.set_text
+
+        def counted(self, text, justify=False):
+            drafts.append(len(text))
+            return laid_out(self, text, justify)
+
+        line_break.Layout.set_text = counted
+        compared, different, shorter = 0, 0, 0
+        for lang, style in styles.items():
+            for width in (10, 25, 60, 150, 300, 450, 2000):
+                for start in range(0, 200, 17):
+                    text = texts[lang][start:]
+                    drafts.clear()
+                    ours = mine(text, style, None, width, 0)[1:]
+                    our_drafts = list(drafts)
+                    drafts.clear()
+                    theirs = original(text, style, None, width, 0)[1:]
+                    compared += 1
+                    different += ours != theirs
+                    shorter += lang == "zh" and our_drafts[0] < drafts[0]  # the first text laid out: the draft
+        print(compared, different, shorter)
+    """)
+    assert result.returncode == 0, result.stderr
+    compared, different, shorter = map(int, result.stdout.split())
+    assert compared > 100 and different == 0 and shorter > 20, result.stdout
+
+
+def test_patched_sources_are_inspects():
+    """press.patches.source, the source a patch changes (press.balancing, press.firstline), is
+    inspect.getsource's text for every function the patches are written for."""
+    result = run("""
+        import inspect
+        from press.typeset import import_weasyprint
+        import_weasyprint()
+        from press.patches import PATCHES, _resolve, source
+
+        paths = [path for patch in PATCHES for path in patch.originals]
+        functions = [_resolve(path) for path in paths]
+        print(len(functions), sum(source(f) != inspect.getsource(f) for f in functions))
+    """)
+    assert result.returncode == 0, result.stderr
+    count, different = map(int, result.stdout.split())
+    assert count > 40 and different == 0, result.stdout
