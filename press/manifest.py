@@ -392,8 +392,10 @@ def issue_id(issue_dir: Path, known: Path | None = None) -> str | None:
         return ids[digest]
     import yaml
 
+    from .issue import load_yaml  # loaded by every build that gets this far
+
     try:
-        data = yaml.safe_load(raw.decode("utf-8"))
+        data = load_yaml(raw.decode("utf-8"))
     except (ValueError, RecursionError, yaml.YAMLError):
         return None
     found = str(data["id"]) if isinstance(data, dict) and data.get("id") else None
