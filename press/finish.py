@@ -263,39 +263,34 @@ class _StructureCopier:
     def element(self, source, parent, parent_page=None):
         if not isinstance(source, Dictionary):
             return int(source)  # a marked-content id
-        if self._bare_span(source):
+        # Read once into Python: each look-up in a pikepdf object is a call into qpdf.
+        entries = dict(source.items())
+        kids = entries.get("/K")
+        kids = [] if kids is None else list(kids) if isinstance(kids, Array) else [kids]
+        page = entries["/Pg"].objgen if "/Pg" in entries else None
+        if entries.get("/S") == Name.Span and entries.keys() <= _SPAN_KEYS and len(kids) == 1 \
+                and isinstance(kids[0], int):
             # WeasyPrint wraps each line of text in a Span of its own, with nothing to say:
             # its marked content goes straight into the parent (half the objects to copy and write).
             if source.is_indirect:
                 self.elements[source.objgen] = parent
-            mcid, page = int(_kids(source)[0]), source.Pg.objgen if Name.Pg in source else None
             if page is None or page == parent_page:
-                return mcid
-            return Dictionary({"/Type": Name.MCR, "/MCID": mcid, "/Pg": self.pages.get(page, None)})
-        copy = self.pdf.make_indirect(Dictionary())
+                return kids[0]
+            return Dictionary({"/Type": Name.MCR, "/MCID": kids[0], "/Pg": self.pages.get(page, None)})
+        copy = {key: _copy(self.pdf, value) for key, value in entries.items() if key not in _LINKS}
+        if page is not None:
+            copy["/Pg"] = self.pages.get(page, None)
+        if "/Obj" in entries:
+            copy["/Obj"] = self.annots.get(entries["/Obj"].objgen, None)
+        if "/S" in entries:  # a structure element, not a marked-content or object reference
+            copy["/P"] = parent
+        copy = self.pdf.make_indirect(Dictionary(copy))
         if source.is_indirect:
             self.elements[source.objgen] = copy
-        for key, value in source.items():
-            if key in _LINKS:
-                continue
-            copy[key] = _copy(self.pdf, value)
-        if Name.Pg in source:
-            copy[Name.Pg] = self.pages.get(source.Pg.objgen, None)
-        if Name.Obj in source:
-            copy[Name.Obj] = self.annots.get(source.Obj.objgen, None)
-        if Name.S in source:  # a structure element, not a marked-content or object reference
-            copy[Name.P] = parent
-        if Name.K in source:
-            page = source.Pg.objgen if Name.Pg in source else parent_page
-            copy[Name.K] = Array([self.element(kid, copy, page) for kid in _kids(source)])
+        if "/K" in entries:
+            page = parent_page if page is None else page
+            copy[Name.K] = Array([self.element(kid, copy, page) for kid in kids])
         return copy
-
-    @staticmethod
-    def _bare_span(source: Dictionary) -> bool:
-        if source.get(Name.S) != Name.Span or not set(source.keys()) <= _SPAN_KEYS:
-            return False
-        kids = _kids(source)
-        return len(kids) == 1 and isinstance(kids[0], int)
 
 
 _LINKS = frozenset(("/P", "/K", "/Pg", "/Obj"))
