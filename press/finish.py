@@ -125,7 +125,7 @@ def assemble(parts: list[TypesetPart], overlays: list[TypesetPart], outline: lis
         # A bilingual part (cover, contents) has the language of its document, as its HTML has.
         tagged.append((source, added, LANG_TAGS.get(part.lang, info.lang)))
     checkpoint()
-    _merge_structure(pdf, tagged)
+    walked = _merge_structure(pdf, tagged)
     checkpoint()
     _name_fonts_by_program(pdf, session.font_programs if session is not None else None)
     pages = [page.obj for page in pdf.pages]
@@ -141,7 +141,7 @@ def assemble(parts: list[TypesetPart], overlays: list[TypesetPart], outline: lis
         "/CreationDate": String(stamp),
         "/ModDate": String(stamp),
     }))
-    _make_accessible(pdf, pages, info, outline)
+    _make_accessible(pdf, pages, info, outline, walked)
     root = pdf.Root
     root[Name.Lang] = String(info.lang)
     root[Name.ViewerPreferences] = Dictionary({"/DisplayDocTitle": True})
@@ -204,12 +204,14 @@ def _copy(pdf: pikepdf.Pdf, value):
     return value
 
 
-def _merge_structure(pdf: pikepdf.Pdf, parts: list[tuple[pikepdf.Pdf, list, str]]) -> None:
+def _merge_structure(pdf: pikepdf.Pdf, parts: list[tuple[pikepdf.Pdf, list, str]]) -> list["_Walked"]:
     """One structure tree for the assembled document, made of each part's tree.
 
     Each part's tree is copied here under a Part element carrying the part's language; the keys
     that tie pages and links to the tree (StructParents, StructParent and the ParentTree) are
-    renumbered so the parts' keys follow one another."""
+    renumbered so the parts' keys follow one another. Returns the parts' elements as copied, in
+    the tree's order (what _make_accessible looks at, without walking the tree again)."""
+    walked: list[_Walked] = []
     root = pdf.make_indirect(Dictionary({"/Type": Name.StructTreeRoot}))
     document = pdf.make_indirect(Dictionary({"/Type": Name.StructElem, "/S": Name.Document, "/P": root}))
     document_kids, nums, next_key = [], [], 0
@@ -220,7 +222,7 @@ def _merge_structure(pdf: pikepdf.Pdf, parts: list[tuple[pikepdf.Pdf, list, str]
                 if Name.StructParents in page:
                     del page[Name.StructParents]
             continue
-        copier = _StructureCopier(pdf, source_pdf, pages)
+        copier = _StructureCopier(pdf, source_pdf, pages, walked)
         part = pdf.make_indirect(Dictionary({"/Type": Name.StructElem, "/S": Name.Part, "/P": document,
                                              "/Lang": String(lang)}))
         part[Name.K] = Array([copier.element(kid, part) for top in _kids(source) for kid in _kids(top)])
@@ -242,13 +244,24 @@ def _merge_structure(pdf: pikepdf.Pdf, parts: list[tuple[pikepdf.Pdf, list, str]
     root[Name.ParentTreeNextKey] = next_key
     pdf.Root[Name.StructTreeRoot] = root
     pdf.Root[Name.MarkInfo] = Dictionary({"/Marked": True})
+    return walked
+
+
+@dataclass
+class _Walked:
+    """A structure element as copied: the elements it is in (the part's, nearest last), its type,
+    and whether an object reference (a link annotation's) is among its kids."""
+    element: Dictionary
+    ancestors: tuple
+    role: str
+    holds_annotation: bool = False
 
 
 class _StructureCopier:
     """Copies structure elements of one part into the document, pointing them at the copied pages."""
 
-    def __init__(self, pdf: pikepdf.Pdf, source: pikepdf.Pdf, pages: list) -> None:
-        self.pdf = pdf
+    def __init__(self, pdf: pikepdf.Pdf, source: pikepdf.Pdf, pages: list, walked: list[_Walked]) -> None:
+        self.pdf, self.walked, self._reference = pdf, walked, None
         self.pages = {src.obj.objgen: new for src, new in zip(source.pages, pages)}
         self.annots = {}
         for src, new in zip(source.pages, pages):
@@ -260,7 +273,7 @@ class _StructureCopier:
     def mapped(self, ref):
         return self.elements.get(ref.objgen, None) if _indirect(ref) else None
 
-    def element(self, source, parent, parent_page=None):
+    def element(self, source, parent, parent_page=None, ancestors: tuple = ()):
         if not isinstance(source, Dictionary):
             return int(source)  # a marked-content id
         # Read once into Python: each look-up in a pikepdf object is a call into qpdf.
@@ -287,9 +300,23 @@ class _StructureCopier:
         copy = self.pdf.make_indirect(Dictionary(copy))
         if source.is_indirect:
             self.elements[source.objgen] = copy
+        walked = None
+        if "/S" in entries:
+            walked = _Walked(copy, ancestors, str(entries["/S"]))
+            self.walked.append(walked)
+        elif entries.get("/Type") == Name.OBJR:
+            self._reference = copy
         if "/K" in entries:
             page = parent_page if page is None else page
-            copy[Name.K] = Array([self.element(kid, copy, page) for kid in kids])
+            inner = (*ancestors, copy)
+            copied = []
+            for kid in kids:
+                copied.append(self.element(kid, copy, page, inner))
+                if self._reference is not None:
+                    if self._reference is copied[-1] and walked is not None:
+                        walked.holds_annotation = True
+                    self._reference = None
+            copy[Name.K] = Array(copied)
         return copy
 
 
@@ -318,34 +345,29 @@ def _number_tree(node: Dictionary) -> list[tuple[int, object]]:
     return pairs
 
 
-def _make_accessible(pdf: pikepdf.Pdf, pages: list, info: DocInfo, outline: list[OutlineItem]) -> None:
+def _make_accessible(pdf: pikepdf.Pdf, pages: list, info: DocInfo, outline: list[OutlineItem],
+                     walked: list[_Walked]) -> None:
     """What PDF/UA-1 asks of the merged document beyond its tags: every link annotation
-    inside a Link element, described and printable; an ID on every Note; XMP metadata."""
+    inside a Link element, described and printable; an ID on every Note; XMP metadata.
+    `walked`: the structure elements, as _merge_structure copied them."""
     root = pdf.Root.get(Name.StructTreeRoot)
     if root is not None:
-        _links_in_link_elements(pdf, root)
-        _name_notes(root)
+        _links_in_link_elements(pdf, root, walked)
+        _name_notes(root, walked)
     _describe_links(pages, outline)
     _add_xmp(pdf, info)
 
 
-def _walk(element: Dictionary, ancestors: tuple = ()):
-    """Every structure element under `element`, with its ancestors (nearest last)."""
-    for kid in _kids(element):
-        if isinstance(kid, Dictionary) and Name.S in kid:
-            yield kid, ancestors
-            yield from _walk(kid, (*ancestors, kid))
-
-
-def _links_in_link_elements(pdf: pikepdf.Pdf, root: Dictionary) -> None:
+def _links_in_link_elements(pdf: pikepdf.Pdf, root: Dictionary, walked: list[_Walked]) -> None:
     """[PDF/UA 7.18.5] A link annotation's object reference belongs in a Link element.
     WeasyPrint puts it in the element of whichever box holds the link: a Span or a line
     inside the link, when the link is a block (the contents' entries). It moves to the
     nearest Link element around it, or into a new Link element in its place."""
     parents = {}
-    for element, ancestors in list(_walk(root)):
-        if element.S == Name.Link or Name.K not in element:
+    for found in walked:
+        if found.role == "/Link" or not found.holds_annotation:
             continue
+        element, ancestors = found.element, found.ancestors
         kids = element.K
         if not isinstance(kids, Array):
             continue
@@ -379,10 +401,10 @@ def _same(a, b) -> bool:
     return a is b or (not _indirect(a) and not _indirect(b) and a == b)
 
 
-def _name_notes(root: Dictionary) -> None:
+def _name_notes(root: Dictionary, walked: list[_Walked]) -> None:
     """[PDF/UA 7.9] Every Note has an ID, unique in the document, found through the IDTree."""
     names = []
-    notes = [element for element, _ in _walk(root) if element.S == Name.Note]
+    notes = [found.element for found in walked if found.role == "/Note"]
     for number, element in enumerate(notes, 1):
         key = String(f"note-{number:05d}")  # zero-padded: the name tree's keys sort as strings
         element[Name.ID] = key
