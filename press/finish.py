@@ -1,9 +1,12 @@
-"""Assemble typeset parts into one finished PDF with pypdf.
+"""Assemble typeset parts into one finished PDF with qpdf (pikepdf).
 
 Parts are concatenated in page order, each page is stamped with its page
 of the running-head overlay, and the document gets its outline, links
 from the contents, metadata and language. Everything that could vary
 between runs (dates, the document ID) is derived from the issue.
+
+qpdf parses and writes in C++: with pypdf, whose parser is Python, reading the parts and writing
+the three PDFs of 2020-02 took most of the main process's CPU time of a cold build.
 """
 
 from __future__ import annotations
@@ -14,14 +17,13 @@ import io
 from dataclasses import dataclass
 from typing import Callable
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (ArrayObject, BooleanObject, ByteStringObject, DictionaryObject, IndirectObject, NameObject,
-                           NullObject, NumberObject, StreamObject, TextStringObject)
+import pikepdf
+from pikepdf import Array, Dictionary, Name, String
 
 from .render import LANG_TAGS
 from .session import Memo, Session
 from .typeset import TypesetPart
-from .xmp import PDF_UA_1, set_xmp
+from .xmp import PDF_UA_1, xmp_packet
 
 
 @dataclass(frozen=True)
@@ -43,17 +45,17 @@ class DocInfo:
 # Contents entries link to this placeholder URL; the anchor after it is resolved here,
 # once the page of every article in this edition is known.
 GOTO = "https://press.invalid/goto/"
+CREATOR = "press (WeasyPrint, qpdf)"
 
 
-def _read_part(pdf: bytes, session: Session | None) -> PdfReader:
-    """A typeset part, parsed once for every PDF that holds it: tagged parts hold thousands of
-    small objects, and pypdf parses in Python. A process that stays up (serve) keeps the parts
-    of its last build for the next (session.parts), and no others: a part an edit replaced is
-    never asked for again, and every one kept makes the heap, and the garbage collector's
-    rounds, bigger. Readers are only read from; each writer keeps its own copies."""
+def _read_part(pdf: bytes, session: Session | None) -> pikepdf.Pdf:
+    """A typeset part, parsed once for every PDF that holds it. A process that stays up (serve)
+    keeps the parts of its last build for the next (session.parts), and no others: a part an edit
+    replaced is never asked for again. Parts are only read from: each finished PDF copies what it
+    takes (qpdf reads the copied streams' data from the part when it writes, so the part stays open)."""
     if session is None:
-        return PdfReader(io.BytesIO(pdf))
-    return session.parts.get(pdf, lambda: PdfReader(io.BytesIO(pdf)))
+        return pikepdf.open(io.BytesIO(pdf))
+    return session.parts.get(pdf, lambda: pikepdf.open(io.BytesIO(pdf)))
 
 
 def assemble(parts: list[TypesetPart], overlays: list[TypesetPart], outline: list[OutlineItem], info: DocInfo,
@@ -62,282 +64,311 @@ def assemble(parts: list[TypesetPart], overlays: list[TypesetPart], outline: lis
     """One finished PDF from its parts in page order. `checkpoint` is called between steps, and may
     raise to stop (serve: a newer edit was saved, whose proof must not wait for this PDF)."""
     checkpoint = checkpoint or (lambda: None)
-    writer = PdfWriter()
+    pdf = pikepdf.new()
     stamps = [page for overlay in overlays for page in _read_part(overlay.pdf, session).pages]
     index = 0
     tagged = []
     for part in parts:
         checkpoint()
-        reader = _read_part(part.pdf, session)
+        source = _read_part(part.pdf, session)
         added = []
-        for page in reader.pages:
-            added.append(writer.add_page(page))
-            _stamp(writer, added[-1], stamps[index])
+        for page in source.pages:
+            pdf.pages.append(page)
+            added.append(pdf.pages[-1].obj)
+            _stamp(pdf, added[-1], stamps[index].obj)
             index += 1
         # A bilingual part (cover, contents) has the language of its document, as its HTML has.
-        tagged.append((reader, added, LANG_TAGS.get(part.lang, info.lang)))
+        tagged.append((source, added, LANG_TAGS.get(part.lang, info.lang)))
     checkpoint()
-    _merge_structure(writer, tagged)
+    walked = _merge_structure(pdf, tagged)
     checkpoint()
-    _name_fonts_by_program(writer, session.font_programs if session is not None else None)
-    _resolve_links(writer, anchors or {})
-    for item in outline:
-        _add_outline(writer, item, None)
+    _name_fonts_by_program(pdf, session.font_programs if session is not None else None)
+    pages = [page.obj for page in pdf.pages]
+    _resolve_links(pages, anchors or {})
+    _add_outline(pdf, pages, outline)
     stamp = _pdf_date(info.date)
-    writer.add_metadata({
-        "/Title": info.title,
-        "/Author": info.author,
-        "/Subject": info.subject,
-        "/Creator": "press (WeasyPrint, pypdf)",
-        "/Producer": "press",
-        "/CreationDate": stamp,
-        "/ModDate": stamp,
-    })
-    _make_accessible(writer, info, outline)
-    root = writer._root_object
-    root[NameObject("/Lang")] = TextStringObject(info.lang)
-    root[NameObject("/ViewerPreferences")] = DictionaryObject({NameObject("/DisplayDocTitle"): BooleanObject(True)})
-    root[NameObject("/PageMode")] = NameObject("/UseOutlines")
-    # The ID is a hash of everything that went in, so equal inputs give equal files.
+    pdf.trailer[Name.Info] = pdf.make_indirect(Dictionary({
+        "/Title": String(info.title),
+        "/Author": String(info.author),
+        "/Subject": String(info.subject),
+        "/Creator": String(CREATOR),
+        "/Producer": String("press"),
+        "/CreationDate": String(stamp),
+        "/ModDate": String(stamp),
+    }))
+    _make_accessible(pdf, pages, info, outline, walked)
+    root = pdf.Root
+    root[Name.Lang] = String(info.lang)
+    root[Name.ViewerPreferences] = Dictionary({"/DisplayDocTitle": True})
+    root[Name.PageMode] = Name.UseOutlines
+    # The ID is a hash of everything that went in, so equal inputs give equal files; qpdf makes its
+    # second half from the file's content (deterministic_id), never from the time.
     digest = hashlib.md5(repr((info, outline, sorted((anchors or {}).items()))).encode())
     for part in [*parts, *overlays]:
         digest.update(part.pdf)
-    writer._ID = ArrayObject([ByteStringObject(digest.digest()), ByteStringObject(digest.digest())])
+    pdf.trailer[Name.ID] = Array([String(digest.digest()), String(digest.digest())])
     checkpoint()
     buffer = io.BytesIO()
-    writer.write(buffer)
+    # The parts' own streams are written as they are stored (qpdf neither decodes nor compresses
+    # them again); the structure tree's thousands of small objects go into object streams.
+    pdf.save(buffer, min_version="1.7", fix_metadata_version=False, deterministic_id=True,
+             object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return buffer.getvalue()
 
 
-def _stamp(writer: PdfWriter, page, stamp) -> None:
+def _stamp(pdf: pikepdf.Pdf, page: Dictionary, stamp: Dictionary) -> None:
     """Draw the overlay page over a page, as a form XObject: the page's own content
     stream is left as it is (merging the streams would parse and rewrite every page)."""
-    form = StreamObject()
-    form[NameObject("/Type")] = NameObject("/XObject")
-    form[NameObject("/Subtype")] = NameObject("/Form")
-    form[NameObject("/BBox")] = ArrayObject(stamp.mediabox)
-    form[NameObject("/Resources")] = stamp.raw_get("/Resources")
-    form.set_data(stamp.get_contents().get_data())
-    # clone() copies what the form refers to (the overlay's fonts) into the writer, once.
-    form = form.clone(writer)
+    contents = stamp.Contents
+    if isinstance(contents, Array):
+        form = pdf.make_stream(b"\n".join(stream.read_bytes() for stream in contents))
+    else:
+        # The overlay page's own stream, copied as stored (compressed), with the keys of a form.
+        form = pdf.copy_foreign(contents)
+    form[Name.Type] = Name.XObject
+    form[Name.Subtype] = Name.Form
+    form[Name.BBox] = Array([*stamp.MediaBox])
+    # The overlay's fonts copied into the document once (qpdf copies each object of a part once).
+    form[Name.Resources] = _copy(pdf, stamp.get(Name.Resources))
     # WeasyPrint shares one resource dictionary among the pages of a document: give this
     # page its own (shallow) copy before naming its overlay in it.
-    resources = DictionaryObject(page["/Resources"].get_object())
-    xobjects = DictionaryObject(resources.get("/XObject", DictionaryObject()).get_object())
-    xobjects[NameObject("/PressOverlay")] = writer._add_object(form)
-    resources[NameObject("/XObject")] = xobjects
-    page[NameObject("/Resources")] = resources
-    draw = StreamObject()
+    resources = Dictionary({key: value for key, value in page.Resources.items()})
+    xobjects = Dictionary({key: value for key, value in resources.get(Name.XObject, Dictionary()).items()})
+    xobjects[Name("/PressOverlay")] = form
+    resources[Name.XObject] = xobjects
+    page[Name.Resources] = resources
     # Running heads and folios are pagination artifacts: outside the structure tree, so a
     # screen reader never reads them in the middle of a sentence.
-    draw.set_data(b"/Artifact <</Type /Pagination>> BDC q /PressOverlay Do Q EMC")
-    contents = page["/Contents"]
-    contents = contents.get_object() if not isinstance(contents, ArrayObject) else contents
-    existing = list(contents) if isinstance(contents, ArrayObject) else [page.raw_get("/Contents")]
+    draw = pdf.make_stream(b"/Artifact <</Type /Pagination>> BDC q /PressOverlay Do Q EMC")
+    existing = list(page.Contents) if isinstance(page.Contents, Array) else [page.Contents]
     # Wrap the page's own drawing in q/Q, so a state it leaves set cannot shift the overlay.
-    save, restore = StreamObject(), StreamObject()
-    save.set_data(b"q")
-    restore.set_data(b"Q")
-    page[NameObject("/Contents")] = ArrayObject(
-        [writer._add_object(save), *existing, writer._add_object(restore), writer._add_object(draw)])
+    page[Name.Contents] = Array([pdf.make_stream(b"q"), *existing, pdf.make_stream(b"Q"), draw])
 
 
-def _merge_structure(writer: PdfWriter, parts: list[tuple[PdfReader, list, str]]) -> None:
+def _copy(pdf: pikepdf.Pdf, value):
+    """A value of a part as the document's own: an indirect object copied by qpdf (once per part:
+    qpdf maps what it copied, so a copied page or annotation is found, not copied again), a
+    direct dictionary or array rebuilt around its copied values, a scalar as it is."""
+    if isinstance(value, pikepdf.Object):
+        if value.is_indirect:
+            return pdf.copy_foreign(value)
+        if isinstance(value, Dictionary):
+            return Dictionary({key: _copy(pdf, item) for key, item in value.items()})
+        if isinstance(value, Array):
+            return Array([_copy(pdf, item) for item in value])
+    return value
+
+
+def _merge_structure(pdf: pikepdf.Pdf, parts: list[tuple[pikepdf.Pdf, list, str]]) -> list["_Walked"]:
     """One structure tree for the assembled document, made of each part's tree.
 
-    pypdf copies pages but not structure trees. Each part's tree is copied here under a
-    Part element carrying the part's language; the keys that tie pages and links to the
-    tree (StructParents, StructParent and the ParentTree) are renumbered so the parts'
-    keys follow one another."""
-    root = DictionaryObject({NameObject("/Type"): NameObject("/StructTreeRoot")})
-    root_ref = writer._add_object(root)
-    document = DictionaryObject({NameObject("/Type"): NameObject("/StructElem"), NameObject("/S"): NameObject("/Document"),
-                                 NameObject("/P"): root_ref})
-    document_ref = writer._add_object(document)
-    document_kids, nums, next_key = ArrayObject(), ArrayObject(), 0
-    for reader, pages, lang in parts:
-        source = reader.trailer["/Root"].get("/StructTreeRoot")
+    Each part's tree is copied here under a Part element carrying the part's language; the keys
+    that tie pages and links to the tree (StructParents, StructParent and the ParentTree) are
+    renumbered so the parts' keys follow one another. Returns the parts' elements as copied, in
+    the tree's order (what _make_accessible looks at, without walking the tree again)."""
+    walked: list[_Walked] = []
+    root = pdf.make_indirect(Dictionary({"/Type": Name.StructTreeRoot}))
+    document = pdf.make_indirect(Dictionary({"/Type": Name.StructElem, "/S": Name.Document, "/P": root}))
+    document_kids, nums, next_key = [], [], 0
+    for source_pdf, pages, lang in parts:
+        source = source_pdf.Root.get(Name.StructTreeRoot)
         if source is None:
+            for page in pages:  # keys into a tree that is not there
+                if Name.StructParents in page:
+                    del page[Name.StructParents]
             continue
-        copier = _StructureCopier(writer, reader, pages)
-        part = DictionaryObject({NameObject("/Type"): NameObject("/StructElem"), NameObject("/S"): NameObject("/Part"),
-                                 NameObject("/P"): document_ref, NameObject("/Lang"): TextStringObject(lang)})
-        part_ref = writer._add_object(part)
-        part[NameObject("/K")] = ArrayObject(
-            copier.element(kid, part_ref) for top in _kids(source.get_object()) for kid in _kids(top.get_object()))
-        document_kids.append(part_ref)
-        keys = _number_tree(source.get_object()["/ParentTree"].get_object())
+        copier = _StructureCopier(pdf, source_pdf, pages, walked)
+        part = pdf.make_indirect(Dictionary({"/Type": Name.StructElem, "/S": Name.Part, "/P": document,
+                                             "/Lang": String(lang)}))
+        part[Name.K] = Array([copier.element(kid, part) for top in _kids(source) for kid in _kids(top)])
+        document_kids.append(part)
+        keys = _number_tree(source.ParentTree)
         for key, value in keys:
-            value = value.get_object() if isinstance(value, IndirectObject) and isinstance(value.get_object(), ArrayObject) else value
-            mapped = ArrayObject(copier.mapped(v) for v in value) if isinstance(value, ArrayObject) else copier.mapped(value)
-            nums += [NumberObject(key + next_key), mapped]
-        for src, page in zip(reader.pages, pages):
-            if "/StructParents" in src:  # pypdf leaves it out of the copied page
-                page[NameObject("/StructParents")] = NumberObject(src["/StructParents"] + next_key)
-            for annot in page.get("/Annots", []) or []:
-                annot = annot.get_object()
-                if "/StructParent" in annot:
-                    annot[NameObject("/StructParent")] = NumberObject(annot["/StructParent"] + next_key)
+            mapped = Array([copier.mapped(v) for v in value]) if isinstance(value, Array) else copier.mapped(value)
+            nums += [key + next_key, mapped]
+        for src, page in zip(source_pdf.pages, pages):
+            if Name.StructParents in src.obj:
+                page[Name.StructParents] = int(src.obj.StructParents) + next_key
+            for annot in page.get(Name.Annots, None) or []:
+                if Name.StructParent in annot:
+                    annot[Name.StructParent] = int(annot.StructParent) + next_key
         next_key += max((key for key, _ in keys), default=-1) + 1
-    document[NameObject("/K")] = document_kids
-    root[NameObject("/K")] = ArrayObject([document_ref])
-    root[NameObject("/ParentTree")] = writer._add_object(DictionaryObject({NameObject("/Nums"): nums}))
-    root[NameObject("/ParentTreeNextKey")] = NumberObject(next_key)
-    catalog = writer._root_object
-    catalog[NameObject("/StructTreeRoot")] = root_ref
-    catalog[NameObject("/MarkInfo")] = DictionaryObject({NameObject("/Marked"): BooleanObject(True)})
+    document[Name.K] = Array(document_kids)
+    root[Name.K] = Array([document])
+    root[Name.ParentTree] = pdf.make_indirect(Dictionary({"/Nums": Array(nums)}))
+    root[Name.ParentTreeNextKey] = next_key
+    pdf.Root[Name.StructTreeRoot] = root
+    pdf.Root[Name.MarkInfo] = Dictionary({"/Marked": True})
+    return walked
+
+
+@dataclass
+class _Walked:
+    """A structure element as copied: the elements it is in (the part's, nearest last), its type,
+    and whether an object reference (a link annotation's) is among its kids."""
+    element: Dictionary
+    ancestors: tuple
+    role: str
+    holds_annotation: bool = False
 
 
 class _StructureCopier:
-    """Copies structure elements of one part into the writer, pointing them at the copied pages."""
+    """Copies structure elements of one part into the document, pointing them at the copied pages."""
 
-    def __init__(self, writer: PdfWriter, reader: PdfReader, pages: list) -> None:
-        self.writer = writer
-        self.pages = {src.indirect_reference.idnum: new.indirect_reference for src, new in zip(reader.pages, pages)}
+    def __init__(self, pdf: pikepdf.Pdf, source: pikepdf.Pdf, pages: list, walked: list[_Walked]) -> None:
+        self.pdf, self.walked, self._reference = pdf, walked, None
+        self.pages = {src.obj.objgen: new for src, new in zip(source.pages, pages)}
         self.annots = {}
-        for src, new in zip(reader.pages, pages):
-            for a, b in zip(src.get("/Annots", []) or [], new.get("/Annots", []) or []):
-                if isinstance(a, IndirectObject):
-                    self.annots[a.idnum] = b
-        self.elements: dict[int, IndirectObject] = {}
+        for src, new in zip(source.pages, pages):
+            for a, b in zip(src.obj.get(Name.Annots, None) or [], new.get(Name.Annots, None) or []):
+                if a.is_indirect:
+                    self.annots[a.objgen] = b
+        self.elements: dict[tuple[int, int], pikepdf.Object] = {}
 
-    def mapped(self, ref) -> IndirectObject | NullObject:
-        return self.elements.get(ref.idnum, NullObject()) if isinstance(ref, IndirectObject) else NullObject()
+    def mapped(self, ref):
+        return self.elements.get(ref.objgen, None) if _indirect(ref) else None
 
-    def element(self, ref, parent: IndirectObject, parent_page=None):
-        source = ref.get_object()
-        if not isinstance(source, DictionaryObject):
-            return NumberObject(source)  # a marked-content id
-        if self._bare_span(source):
+    def element(self, source, parent, parent_page=None, ancestors: tuple = ()):
+        if not isinstance(source, Dictionary):
+            return int(source)  # a marked-content id
+        # Read once into Python: each look-up in a pikepdf object is a call into qpdf.
+        entries = dict(source.items())
+        kids = entries.get("/K")
+        kids = [] if kids is None else list(kids) if isinstance(kids, Array) else [kids]
+        page = entries["/Pg"].objgen if "/Pg" in entries else None
+        if entries.get("/S") == Name.Span and entries.keys() <= _SPAN_KEYS and len(kids) == 1 \
+                and isinstance(kids[0], int):
             # WeasyPrint wraps each line of text in a Span of its own, with nothing to say:
             # its marked content goes straight into the parent (half the objects to copy and write).
-            if isinstance(ref, IndirectObject):
-                self.elements[ref.idnum] = parent
-            mcid, page = NumberObject(_kids(source)[0]), source.raw_get("/Pg").idnum if "/Pg" in source else None
+            if source.is_indirect:
+                self.elements[source.objgen] = parent
             if page is None or page == parent_page:
-                return mcid
-            return DictionaryObject({NameObject("/Type"): NameObject("/MCR"), NameObject("/MCID"): mcid,
-                                     NameObject("/Pg"): self.pages.get(page, NullObject())})
-        copy = DictionaryObject()
-        copy_ref = self.writer._add_object(copy)
-        if isinstance(ref, IndirectObject):
-            self.elements[ref.idnum] = copy_ref
-        for key, value in source.items():
-            if key in ("/P", "/K", "/Pg", "/Obj"):
-                continue
-            # A name or a number held in place is a value, never changed: shared, not copied
-            # (most of an element's keys: /Type, /S; half of the structure's clones).
-            copy[key] = value if type(value) in _VALUES and getattr(value, "indirect_reference", None) is None \
-                else value.clone(self.writer)
-        if "/Pg" in source:
-            copy[NameObject("/Pg")] = self.pages.get(source.raw_get("/Pg").idnum, NullObject())
-        if "/Obj" in source:
-            copy[NameObject("/Obj")] = self.annots.get(source.raw_get("/Obj").idnum, NullObject())
-        if "/S" in source:  # a structure element, not a marked-content or object reference
-            copy[NameObject("/P")] = parent
-        if "/K" in source:
-            page = source.raw_get("/Pg").idnum if "/Pg" in source else parent_page
-            copy[NameObject("/K")] = ArrayObject(self.element(kid, copy_ref, page) for kid in _kids(source))
-        return copy_ref
-
-    @staticmethod
-    def _bare_span(source: DictionaryObject) -> bool:
-        if source.get("/S") != "/Span" or not set(source) <= {"/Type", "/S", "/K", "/P", "/Pg"}:
-            return False
-        kids = _kids(source)
-        return len(kids) == 1 and isinstance(kids[0], int)
-
-
-_VALUES = (NameObject, NumberObject)
+                return kids[0]
+            return Dictionary({"/Type": Name.MCR, "/MCID": kids[0], "/Pg": self.pages.get(page, None)})
+        copy = {key: _copy(self.pdf, value) for key, value in entries.items() if key not in _LINKS}
+        if page is not None:
+            copy["/Pg"] = self.pages.get(page, None)
+        if "/Obj" in entries:
+            copy["/Obj"] = self.annots.get(entries["/Obj"].objgen, None)
+        if "/S" in entries:  # a structure element, not a marked-content or object reference
+            copy["/P"] = parent
+        copy = self.pdf.make_indirect(Dictionary(copy))
+        if source.is_indirect:
+            self.elements[source.objgen] = copy
+        walked = None
+        if "/S" in entries:
+            walked = _Walked(copy, ancestors, str(entries["/S"]))
+            self.walked.append(walked)
+        elif entries.get("/Type") == Name.OBJR:
+            self._reference = copy
+        if "/K" in entries:
+            page = parent_page if page is None else page
+            inner = (*ancestors, copy)
+            copied = []
+            for kid in kids:
+                copied.append(self.element(kid, copy, page, inner))
+                if self._reference is not None:
+                    if self._reference is copied[-1] and walked is not None:
+                        walked.holds_annotation = True
+                    self._reference = None
+            copy[Name.K] = Array(copied)
+        return copy
 
 
-def _kids(element: DictionaryObject) -> list:
-    kids = element.get("/K")
+_LINKS = frozenset(("/P", "/K", "/Pg", "/Obj"))
+_SPAN_KEYS = frozenset(("/Type", "/S", "/K", "/P", "/Pg"))
+
+
+def _indirect(value) -> bool:
+    return isinstance(value, pikepdf.Object) and value.is_indirect
+
+
+def _kids(element: Dictionary) -> list:
+    kids = element.get(Name.K)
     if kids is None:
         return []
-    kids = kids.get_object() if isinstance(kids, IndirectObject) else kids
-    return list(kids) if isinstance(kids, ArrayObject) else [element.raw_get("/K")]
+    return list(kids) if isinstance(kids, Array) else [kids]
 
 
-def _number_tree(node: DictionaryObject) -> list[tuple[int, object]]:
+def _number_tree(node: Dictionary) -> list[tuple[int, object]]:
     pairs = []
-    if "/Nums" in node:
-        nums = node["/Nums"]
+    if Name.Nums in node:
+        nums = node.Nums
         pairs += [(int(nums[i]), nums[i + 1]) for i in range(0, len(nums), 2)]
-    for kid in node.get("/Kids", []) or []:
-        pairs += _number_tree(kid.get_object())
+    for kid in node.get(Name.Kids, None) or []:
+        pairs += _number_tree(kid)
     return pairs
 
 
-def _make_accessible(writer: PdfWriter, info: DocInfo, outline: list[OutlineItem]) -> None:
+def _make_accessible(pdf: pikepdf.Pdf, pages: list, info: DocInfo, outline: list[OutlineItem],
+                     walked: list[_Walked]) -> None:
     """What PDF/UA-1 asks of the merged document beyond its tags: every link annotation
-    inside a Link element, described and printable; an ID on every Note; XMP metadata."""
-    root = writer._root_object.get("/StructTreeRoot")
+    inside a Link element, described and printable; an ID on every Note; XMP metadata.
+    `walked`: the structure elements, as _merge_structure copied them."""
+    root = pdf.Root.get(Name.StructTreeRoot)
     if root is not None:
-        root = root.get_object()
-        _links_in_link_elements(writer, root)
-        _name_notes(root)
-    _describe_links(writer, outline)
-    _add_xmp(writer, info)
+        _links_in_link_elements(pdf, root, walked)
+        _name_notes(root, walked)
+    _describe_links(pages, outline)
+    _add_xmp(pdf, info)
 
 
-def _walk(element: DictionaryObject, ancestors: tuple = ()):
-    """Every structure element under `element`, with its ancestors (nearest last)."""
-    for kid in _kids(element):
-        kid_object = kid.get_object() if isinstance(kid, IndirectObject) else kid
-        if isinstance(kid_object, DictionaryObject) and "/S" in kid_object:
-            yield kid, kid_object, ancestors
-            yield from _walk(kid_object, (*ancestors, kid))
-
-
-def _links_in_link_elements(writer: PdfWriter, root: DictionaryObject) -> None:
+def _links_in_link_elements(pdf: pikepdf.Pdf, root: Dictionary, walked: list[_Walked]) -> None:
     """[PDF/UA 7.18.5] A link annotation's object reference belongs in a Link element.
     WeasyPrint puts it in the element of whichever box holds the link: a Span or a line
     inside the link, when the link is a block (the contents' entries). It moves to the
     nearest Link element around it, or into a new Link element in its place."""
     parents = {}
-    for ref, element, ancestors in list(_walk(root)):
-        if element["/S"] == "/Link" or "/K" not in element:
+    for found in walked:
+        if found.role == "/Link" or not found.holds_annotation:
             continue
-        kids = element["/K"]
+        element, ancestors = found.element, found.ancestors
+        kids = element.K
+        if not isinstance(kids, Array):
+            continue
         for kid in list(kids):
-            objr = kid.get_object()
-            if not (isinstance(objr, DictionaryObject) and objr.get("/Type") == "/OBJR"):
+            if not (isinstance(kid, Dictionary) and kid.get(Name.Type) == Name.OBJR):
                 continue
-            link = next((a for a in reversed(ancestors) if a.get_object()["/S"] == "/Link"), None)
+            position = next(i for i, k in enumerate(kids) if _same(k, kid))
+            link = next((a for a in reversed(ancestors) if a.S == Name.Link), None)
             if link is None:
-                new = DictionaryObject({NameObject("/Type"): NameObject("/StructElem"),
-                                        NameObject("/S"): NameObject("/Link"), NameObject("/P"): ref,
-                                        NameObject("/K"): ArrayObject([kid])})
-                if "/Pg" in objr:
-                    new[NameObject("/Pg")] = objr.raw_get("/Pg")
-                link = writer._add_object(new)
-                kids[kids.index(kid)] = link
+                new = Dictionary({"/Type": Name.StructElem, "/S": Name.Link, "/P": element, "/K": Array([kid])})
+                if Name.Pg in kid:
+                    new[Name.Pg] = kid.Pg
+                link = pdf.make_indirect(new)
+                kids[position] = link
             else:
-                kids.remove(kid)
-                link.get_object()["/K"].append(kid)
-            annotation = objr.get("/Obj")
-            if annotation is not None and "/StructParent" in annotation.get_object():
-                parents[int(annotation.get_object()["/StructParent"])] = link
-    nums = root["/ParentTree"].get_object()["/Nums"]
+                del kids[position]
+                link.K.append(kid)
+            annotation = kid.get(Name.Obj)
+            if annotation is not None and Name.StructParent in annotation:
+                parents[int(annotation.StructParent)] = link
+    nums = root.ParentTree.Nums
     for i in range(0, len(nums), 2):
         if int(nums[i]) in parents:
             nums[i + 1] = parents[int(nums[i])]
 
 
-def _name_notes(root: DictionaryObject) -> None:
+def _same(a, b) -> bool:
+    """The same object: by number if indirect (an OBJR is one), else the very same value."""
+    if _indirect(a) and _indirect(b):
+        return a.objgen == b.objgen
+    return a is b or (not _indirect(a) and not _indirect(b) and a == b)
+
+
+def _name_notes(root: Dictionary, walked: list[_Walked]) -> None:
     """[PDF/UA 7.9] Every Note has an ID, unique in the document, found through the IDTree."""
-    names = ArrayObject()
-    notes = [ref for ref, element, _ in _walk(root) if element["/S"] == "/Note"]
-    for number, ref in enumerate(notes, 1):
-        key = TextStringObject(f"note-{number:05d}")  # zero-padded: the name tree's keys sort as strings
-        ref.get_object()[NameObject("/ID")] = key
-        names += [key, ref]
+    names = []
+    notes = [found.element for found in walked if found.role == "/Note"]
+    for number, element in enumerate(notes, 1):
+        key = String(f"note-{number:05d}")  # zero-padded: the name tree's keys sort as strings
+        element[Name.ID] = key
+        names += [key, element]
     if names:
-        root[NameObject("/IDTree")] = DictionaryObject({NameObject("/Names"): names})
+        root[Name.IDTree] = Dictionary({"/Names": Array(names)})
 
 
-def _describe_links(writer: PdfWriter, outline: list[OutlineItem]) -> None:
+def _describe_links(pages: list, outline: list[OutlineItem]) -> None:
     """[PDF/UA 7.18.1, 7.18.5] Link annotations are printed like the page, and each says
     where it goes: an address (WeasyPrint's /Contents) or, for a link within the document,
     the title of the article at its destination instead of the placeholder address."""
@@ -349,29 +380,30 @@ def _describe_links(writer: PdfWriter, outline: list[OutlineItem]) -> None:
             collect(item.children)
 
     collect(outline)
-    pages = {page.indirect_reference.idnum: index for index, page in enumerate(writer.pages)}
-    for page in writer.pages:
-        for annot in page.get("/Annots", []) or []:
-            annot = annot.get_object()
-            if annot.get("/Subtype") != "/Link":
+    numbers = {page.objgen: index for index, page in enumerate(pages)}
+    for page in pages:
+        for annot in page.get(Name.Annots, None) or []:
+            if annot.get(Name.Subtype) != Name.Link:
                 continue
-            annot[NameObject("/F")] = NumberObject(4)  # Print
-            if str(annot.get("/Contents", "")).startswith(GOTO):
-                target = pages.get(annot["/Dest"][0].idnum) if "/Dest" in annot else None
+            annot[Name.F] = 4  # Print
+            if str(annot.get(Name.Contents, "")).startswith(GOTO):
+                target = numbers.get(annot.Dest[0].objgen) if Name.Dest in annot else None
                 if target in titles:
-                    annot[NameObject("/Contents")] = TextStringObject(titles[target])
+                    annot[Name.Contents] = String(titles[target])
                 else:
-                    del annot[NameObject("/Contents")]
+                    del annot[Name.Contents]
 
 
-def _add_xmp(writer: PdfWriter, info: DocInfo) -> None:
+def _add_xmp(pdf: pikepdf.Pdf, info: DocInfo) -> None:
     """[PDF/UA 5, 7.1] XMP metadata with the title (dc:title), the language and the claim
     of PDF/UA-1 (pdfuaid:part), matching the document information dictionary."""
-    set_xmp(writer, title=info.title, author=info.author, subject=info.subject, lang=info.lang, date=info.date,
-            claims=(PDF_UA_1,))
+    packet = xmp_packet(title=info.title, author=info.author, subject=info.subject, lang=info.lang, date=info.date,
+                        claims=(PDF_UA_1,), creator=CREATOR)
+    xmp = pdf.make_stream(packet, Type=Name.Metadata, Subtype=Name.XML)
+    pdf.Root[Name.Metadata] = xmp
 
 
-def _name_fonts_by_program(writer: PdfWriter, programs: Memo | None = None) -> None:
+def _name_fonts_by_program(pdf: pikepdf.Pdf, programs: Memo | None = None) -> None:
     """Give every embedded font a subset tag made from its program, so equal tags mean equal
     programs. WeasyPrint tags a font by its description alone, so each part's own subset of a
     face came out under one name (ISO 32000-1 9.6.4 wants a tag per subset, and a RIP or
@@ -379,41 +411,60 @@ def _name_fonts_by_program(writer: PdfWriter, programs: Memo | None = None) -> N
     programs by their stored (compressed) bytes, which the three PDFs of a build share: each
     program decompressed once, not once per PDF."""
     programs = Memo() if programs is None else programs
-    for obj in writer._objects:
-        if not isinstance(obj, DictionaryObject) or obj.get("/Type") != "/Font" or "/DescendantFonts" not in obj:
+    for obj in pdf.objects:
+        if not isinstance(obj, Dictionary) or obj.get(Name.Type) != Name.Font or Name.DescendantFonts not in obj:
             continue
-        cid_font = obj["/DescendantFonts"][0].get_object()
-        descriptor = cid_font["/FontDescriptor"].get_object()
-        program = next((descriptor[key].get_object() for key in ("/FontFile3", "/FontFile2", "/FontFile")
-                        if key in descriptor), None)
+        cid_font = obj.DescendantFonts[0]
+        descriptor = cid_font.FontDescriptor
+        program = next((descriptor[key] for key in ("/FontFile3", "/FontFile2", "/FontFile") if key in descriptor), None)
         if program is None:
             continue
-        stored = (program._data, repr(program.get("/Filter")), repr(program.get("/DecodeParms")))
-        digest = programs.get(stored, lambda: hashlib.sha256(program.get_data()).digest())
+        stored = (program.read_raw_bytes(), repr(program.get(Name.Filter)), repr(program.get(Name.DecodeParms)))
+        digest = programs.get(stored, lambda: hashlib.sha256(program.read_bytes()).digest())
         tag = "".join(chr(65 + byte % 26) for byte in digest[:6])
-        name = NameObject(f"/{tag}+{str(descriptor['/FontName']).partition('+')[2] or str(descriptor['/FontName'])[1:]}")
-        for target, key in ((obj, "/BaseFont"), (cid_font, "/BaseFont"), (descriptor, "/FontName")):
-            target[NameObject(key)] = name
+        font_name = str(descriptor.FontName)
+        name = Name(f"/{tag}+{font_name.partition('+')[2] or font_name[1:]}")
+        for target, key in ((obj, Name.BaseFont), (cid_font, Name.BaseFont), (descriptor, Name.FontName)):
+            target[key] = name
 
 
-def _resolve_links(writer: PdfWriter, anchors: dict[str, int]) -> None:
+def _resolve_links(pages: list, anchors: dict[str, int]) -> None:
     """Turn the contents' placeholder links into links to pages of this document."""
-    for page in writer.pages:
-        for annot in page.get("/Annots", []) or []:
-            annot = annot.get_object()
-            action = annot.get("/A")
-            uri = str(action.get_object().get("/URI", "")) if action is not None else ""
+    for page in pages:
+        for annot in page.get(Name.Annots, None) or []:
+            action = annot.get(Name.A)
+            uri = str(action.get(Name.URI, "")) if action is not None else ""
             if uri.startswith(GOTO):
                 target = anchors.get(uri[len(GOTO):])
-                del annot[NameObject("/A")]
+                del annot[Name.A]
                 if target is not None:
-                    annot[NameObject("/Dest")] = ArrayObject([writer.pages[target].indirect_reference, NameObject("/Fit")])
+                    annot[Name.Dest] = Array([pages[target], Name.Fit])
 
 
-def _add_outline(writer: PdfWriter, item: OutlineItem, parent) -> None:
-    node = writer.add_outline_item(title=item.title, page_number=item.page, parent=parent)
-    for child in item.children:
-        _add_outline(writer, child, node)
+def _add_outline(pdf: pikepdf.Pdf, pages: list, outline: list[OutlineItem]) -> None:
+    """The outline, every entry open, each going to its page as a whole (/Fit)."""
+    if not outline:
+        return
+    root = pdf.make_indirect(Dictionary({"/Type": Name.Outlines}))
+    root[Name.Count] = _add_items(pdf, pages, outline, root)
+    pdf.Root[Name.Outlines] = root
+
+
+def _add_items(pdf: pikepdf.Pdf, pages: list, items, parent: Dictionary) -> int:
+    """The items under `parent`, linked in order; the number of entries they show (all open)."""
+    made, shown = [], 0
+    for item in items:
+        node = pdf.make_indirect(Dictionary({
+            "/Title": String(item.title), "/Parent": parent,
+            "/A": Dictionary({"/S": Name.GoTo, "/D": Array([pages[item.page], Name.Fit])})}))
+        count = _add_items(pdf, pages, item.children, node) if item.children else 0
+        node[Name.Count] = count
+        shown += 1 + count
+        made.append(node)
+    for before, after in zip(made, made[1:]):
+        before[Name.Next], after[Name.Prev] = after, before
+    parent[Name.First], parent[Name.Last] = made[0], made[-1]
+    return shown
 
 
 def _pdf_date(date: dt.date) -> str:

@@ -392,8 +392,10 @@ def issue_id(issue_dir: Path, known: Path | None = None) -> str | None:
         return ids[digest]
     import yaml
 
+    from .issue import load_yaml  # loaded by every build that gets this far
+
     try:
-        data = yaml.safe_load(raw.decode("utf-8"))
+        data = load_yaml(raw.decode("utf-8"))
     except (ValueError, RecursionError, yaml.YAMLError):
         return None
     found = str(data["id"]) if isinstance(data, dict) and data.get("id") else None
@@ -411,6 +413,34 @@ def issue_id(issue_dir: Path, known: Path | None = None) -> str | None:
 
 
 KNOWN_IDS = 32  # issue.yaml versions remembered
+BUILT = "built.json"  # in the cache folder: the stamps of the last builds made with it
+KNOWN_BUILDS = 32
+
+
+def built_before(cache_dir: Path, stamp: str) -> bool:
+    """Whether a build of the inputs `stamp` names was made with this cache folder (its outputs since
+    deleted, or written to another folder): its parts are in the cache then, unless removed since.
+    Only a guess of the work ahead (press.pipeline: whether to let a worker import WeasyPrint early),
+    so a damaged record is as none."""
+    try:
+        return stamp in json.loads((Path(cache_dir) / BUILT).read_text(encoding="utf-8"))
+    except (OSError, ValueError, TypeError):
+        return False
+
+
+def remember_built(cache_dir: Path, stamp: str) -> None:
+    path = Path(cache_dir) / BUILT
+    try:
+        stamps = [s for s in json.loads(path.read_text(encoding="utf-8")) if isinstance(s, str) and s != stamp]
+    except (OSError, ValueError, TypeError):
+        stamps = []
+    from .errors import PressError
+    from .output import write_atomically
+
+    try:
+        write_atomically(path, json.dumps(stamps[-(KNOWN_BUILDS - 1):] + [stamp]), durable=False)
+    except PressError:  # only a guess
+        pass
 
 
 def _known_ids(known: Path | None) -> dict[str, str]:

@@ -10,14 +10,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from typing import TYPE_CHECKING
 
 from .article import ArticleKey
 from .clreq import prepare
 from .issue import Issue
-from .markup import ArticleHtml, link_addresses, renumber_notes
 from .session import Session
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from .markup import ArticleHtml
+
+# Jinja and press.markup (markdown-it) are loaded where they are used, not with this module: a
+# worker unpickles each job's RenderedHtml, and loaded Jinja and markdown-it (0.1 CPU-s) for it.
 
 # The issue's languages as BCP 47 tags: for the HTML (hyphenation, fonts) and the PDF (/Lang).
 LANG_TAGS = {"zh": "zh-Hans", "en": "en"}
@@ -66,6 +72,10 @@ def environment(templates_dir: Path, session: Session | None = None) -> Environm
 
 
 def _environment(templates_dir: str) -> Environment:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    from .markup import link_addresses
+
     env = Environment(
         loader=FileSystemLoader(templates_dir),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -128,6 +138,8 @@ class Renderer:
     def articles(self, issue: Issue, bodies: list[ArticleHtml]) -> RenderedHtml:
         """One article, or a run of them set one after another on shared pages (start: continue):
         one part, typeset together. Each keeps its id, so its opening page is known."""
+        from .markup import renumber_notes
+
         first = bodies[0].article
         key = "+".join(b.article.slug for b in bodies)
         entries, notes = [], 0

@@ -120,7 +120,7 @@ class Session:
     compared: Memo = field(default_factory=Memo)  # press.parity: the aligned rows of a pair, by both texts
     decoded: Memo = field(default_factory=Memo)  # press.preflight: an image's width and mode, by its digest
     coverage: Memo = field(default_factory=Memo)  # press.fonts: the code points of the faces, by their digests
-    parts: Memo = field(default_factory=Memo)  # press.finish: a typeset part's PdfReader, by its bytes
+    parts: Memo = field(default_factory=Memo)  # press.finish: a typeset part parsed (a pikepdf.Pdf), by its bytes
     font_programs: Memo = field(default_factory=Memo)  # press.finish: a font program's digest, by its stored bytes
     typesetters: Memo = field(default_factory=Memo)  # press.typeset: this process's own typesetter (serve)
     templates: Memo = field(default_factory=Memo)  # press.render: the Jinja environment of a templates folder

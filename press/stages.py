@@ -12,8 +12,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from threading import Event
 
-from pypdf import PdfReader
-
 from .article import ArticleKey
 from .config import Config
 from .edition import EditionLayout, article_runs, editions, lay_out, make_pdf
@@ -213,15 +211,20 @@ def printed_note_problems(laid: LaidOut, layout: EditionLayout, pdf: bytes) -> l
     runs, bodies, articles = laid.runs, laid.bodies, laid.articles
     heads = [head for head in runs if head.lang in layout.edition.langs]
     expected = sum(bodies[key].notes for head in heads for key in runs[head])
-    root = PdfReader(io.BytesIO(pdf)).trailer["/Root"].get("/StructTreeRoot")  # read once: not kept with the parts
-    names = root.get_object().get("/IDTree", {}).get("/Names", []) if root is not None else []
-    printed = sum(1 for value in names[1::2] if value.get_object().get("/S") == "/Note")
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as finished:  # read once: not kept with the parts
+        root = finished.Root.get("/StructTreeRoot")
+        tree = root.get("/IDTree") if root is not None else None
+        names = list(tree.get("/Names", [])) if tree is not None else []
+        printed = sum(1 for value in names[1::2] if value.get("/S") == "/Note")
     if printed == expected:
         return []
     problems = []
     for head in heads:
         wanted = sum(bodies[key].notes for key in runs[head])
-        found = _notes_in(PdfReader(io.BytesIO(articles[head].pdf)))
+        with pikepdf.open(io.BytesIO(articles[head].pdf)) as part:
+            found = _notes_in(part)
         if found != wanted:
             what = "this article" if len(runs[head]) == 1 else "this article and those that continue it"
             problems.append(error(bodies[head].article.path, None,
@@ -233,14 +236,15 @@ def printed_note_problems(laid: LaidOut, layout: EditionLayout, pdf: bytes) -> l
 
 def _notes_in(reader) -> int:
     """The Note elements of a PDF's structure tree."""
-    root = reader.trailer["/Root"].get("/StructTreeRoot")
-    count, stack = 0, [root.get_object()] if root is not None else []
+    import pikepdf
+
+    root = reader.Root.get("/StructTreeRoot")
+    count, stack = 0, [root] if root is not None else []
     while stack:
         kids = stack.pop().get("/K")
-        for kid in (kids if isinstance(kids, list) else [kids]) if kids is not None else []:
-            kid = kid.get_object()
-            if isinstance(kid, dict) and "/S" in kid:
-                count += kid["/S"] == "/Note"
+        for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]) if kids is not None else []:
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                count += kid.S == "/Note"
                 stack.append(kid)
     return count
 

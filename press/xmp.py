@@ -10,9 +10,6 @@ import datetime as dt
 from dataclasses import dataclass
 from html import escape as _escape
 
-from pypdf import PdfWriter
-from pypdf.generic import NameObject, StreamObject
-
 
 @dataclass(frozen=True)
 class Claim:
@@ -38,9 +35,24 @@ def document_ids(document_id: str) -> Claim:
         ("DocumentID", f"uuid:{document_id}"), ("VersionID", "1"), ("RenditionClass", "default")))
 
 
-def set_xmp(writer: PdfWriter, *, title: str, author: str, subject: str, lang: str | None, date: dt.date,
+def set_xmp(writer, *, title: str, author: str, subject: str, lang: str | None, date: dt.date,
             claims: tuple[Claim, ...], trapped: bool | None = None) -> None:
-    """Write the packet into the catalog, replacing any there."""
+    """Write the packet into the catalog of a pypdf PdfWriter, replacing any there."""
+    from pypdf.generic import NameObject, StreamObject
+
+    # The tool named as the Info dictionary names it (the reading PDF's, which this one is made from).
+    creator = str((writer.metadata or {}).get("/Creator", "press (WeasyPrint, pypdf)"))
+    xmp = StreamObject()
+    xmp.set_data(xmp_packet(title=title, author=author, subject=subject, lang=lang, date=date, claims=claims,
+                            trapped=trapped, creator=creator))
+    xmp[NameObject("/Type")] = NameObject("/Metadata")
+    xmp[NameObject("/Subtype")] = NameObject("/XML")
+    writer._root_object[NameObject("/Metadata")] = writer._add_object(xmp)
+
+
+def xmp_packet(*, title: str, author: str, subject: str, lang: str | None, date: dt.date, claims: tuple[Claim, ...],
+               trapped: bool | None = None, creator: str = "press (WeasyPrint, pypdf)") -> bytes:
+    """The packet, as the Metadata stream of the catalog holds it. `creator`: the tool that wrote the file."""
     stamp = f"{date:%Y-%m-%d}T00:00:00Z"
     namespaces = "".join(f'\n    xmlns:{c.prefix}="{c.namespace}"' for c in claims)
     lines = [
@@ -52,7 +64,7 @@ def set_xmp(writer: PdfWriter, *, title: str, author: str, subject: str, lang: s
         f"<xmp:CreateDate>{stamp}</xmp:CreateDate>",
         f"<xmp:ModifyDate>{stamp}</xmp:ModifyDate>",
         f"<xmp:MetadataDate>{stamp}</xmp:MetadataDate>",
-        "<xmp:CreatorTool>press (WeasyPrint, pypdf)</xmp:CreatorTool>",
+        f"<xmp:CreatorTool>{escape(creator)}</xmp:CreatorTool>",
         "<pdf:Producer>press</pdf:Producer>",
         *([f"<pdf:Trapped>{'True' if trapped else 'False'}</pdf:Trapped>"] if trapped is not None else []),
         *(f"<{c.prefix}:{name}>{escape(value)}</{c.prefix}:{name}>" for c in claims for name, value in c.properties),
@@ -68,8 +80,4 @@ def set_xmp(writer: PdfWriter, *, title: str, author: str, subject: str, lang: s
         + "".join(f"   {line}\n" for line in lines)
         + "  </rdf:Description>\n </rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"w\"?>"
     )
-    xmp = StreamObject()
-    xmp.set_data(packet.encode())
-    xmp[NameObject("/Type")] = NameObject("/Metadata")
-    xmp[NameObject("/Subtype")] = NameObject("/XML")
-    writer._root_object[NameObject("/Metadata")] = writer._add_object(xmp)
+    return packet.encode()

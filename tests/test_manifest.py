@@ -109,3 +109,22 @@ def test_the_library_versions_are_kept_while_the_linker_would_load_the_same_file
         assert "a library loaded" in str(exc)
     else:
         raise AssertionError("the record was used with another LD_LIBRARY_PATH")
+
+
+def test_the_id_of_an_issue_yaml_nested_too_deep_is_given_up_on_in_bounded_time(tmp_path):
+    """Every build asks issue.yaml for its id before anything else (the output folder is named after
+    it). One nested 40,000 deep, within the 100 kB limit, kept PyYAML's Python loader busy for
+    0.77 CPU-s before it gave up (the build then said what is wrong); read as press.issue reads
+    YAML, it stops at the nesting limit. A well-formed one still gives its id."""
+    import time
+
+    issue = tmp_path / "issue"
+    issue.mkdir()
+    (issue / "issue.yaml").write_text("id: deep\nfoo: " + "[" * 40_000 + "]" * 40_000 + "\n", encoding="utf-8")
+    import press.issue  # noqa: F401  (loaded by every build that gets this far: not what is measured)
+
+    start = time.process_time()
+    assert manifest.issue_id(issue) is None
+    assert time.process_time() - start < 0.3  # 0.003 CPU-s here; 0.77 with the Python loader
+    (issue / "issue.yaml").write_text("id: deep\nfoo: [[[1]]]\n", encoding="utf-8")
+    assert manifest.issue_id(issue) == "deep"

@@ -149,3 +149,30 @@ def test_an_image_a_stylesheet_names_is_in_every_parts_key(tmp_path):
     assert typeset._shown(images, html) and typeset._shown(images, "<p>no image</p>") == b""
     (issue / "images" / "mark.png").write_bytes(b"another image")
     assert typeset._salt(issue, cfg, {})[0] != salt
+
+
+def test_a_build_of_inputs_built_before_lets_no_worker_import_weasyprint_unless_a_part_is_missing(tmp_path, monkeypatch):
+    """A cold build lets its first worker import WeasyPrint while the issue is checked. A build of
+    the same inputs with the same cache (the outputs deleted, or another output folder) finds every
+    part in the cache: its worker is never let start (it imported WeasyPrint, 0.35 CPU-s, to be
+    killed unused). A part missing after all starts it when handed to it, and the PDFs are the same."""
+    from press import workers
+
+    started, went = [], []
+    start, go = typeset.Typesetting.start, workers.Workers.go
+    monkeypatch.setattr(typeset.Typesetting, "start", lambda self: (started.append(1), start(self))[1])
+    monkeypatch.setattr(workers.Workers, "go", lambda self: (went.append(1), go(self))[1])
+    monkeypatch.setenv("PRESS_CACHE_DIR", str(tmp_path / "cache"))
+
+    def build_into(folder: str) -> dict[str, bytes]:
+        started.clear(), went.clear()
+        return {b.path.name: b.path.read_bytes() for b in build(load_config(str(ISSUE), str(tmp_path / folder)), Session())}
+
+    cold = build_into("cold")
+    assert started and went  # early, as the check began
+    assert build_into("again") == cold
+    assert not started and not went
+    parts = sorted((tmp_path / "cache" / "parts").iterdir())
+    parts[0].unlink()
+    assert build_into("one-part-missing") == cold
+    assert not started and went  # started by the part handed to it
