@@ -7,7 +7,7 @@ import subprocess
 
 import pypdfium2 as pdfium
 
-from conftest import ROOT, build_here
+from conftest import build_here
 from pdftext import squash
 
 # People's names outside GB 2312 (昉 燚 骉 玥 镕 祎), an Extension A character (㐀) and an
@@ -96,35 +96,3 @@ def test_chinese_faces_not_made_is_one_error_that_says_how_to_make_them(tmp_path
     assert result.stderr.splitlines() == [
         "fonts/cjk: error: the Chinese faces are not made on this machine: run 'make setup' "
         "(tools/setup.sh makes them from Debian's fonts-noto-cjk)  [font.missing]"], result.stderr
-
-
-
-def test_a_chinese_subset_finds_each_glyph_by_cid_and_is_a_whole_font(monkeypatch):
-    """press.fonts rewrites the CFF charset of each subset (CID = glyph index) and writes the font
-    itself: fontTools must read it back with every checksum right, the whole-font checksum
-    (head.checkSumAdjustment) right and the charset the identity, every other table as HarfBuzz
-    made it."""
-    import io
-    import struct
-
-    from fontTools.ttLib import TTFont
-
-    from press import fonts
-
-    made, rewrite = [], fonts._cids_as_glyph_indices
-    monkeypatch.setattr(fonts, "_cids_as_glyph_indices", lambda font: (made.append(font), rewrite(font))[1])
-    faces = [path for path in fonts.font_files(ROOT / "fonts") if path.suffix == ".otf"]
-    assert faces, "the Chinese faces are CFF (OpenType .otf)"
-    for path in faces:
-        font = fonts._subset(path, frozenset(map(ord, NAMES + "中国科技通讯。，")) | fonts.BASE_CHARS)
-        read = TTFont(io.BytesIO(font), checkChecksums=2)  # raises on a table whose checksum is wrong
-        padded = font + bytes(-len(font) % 4)
-        assert sum(struct.unpack(f">{len(padded) // 4}L", padded)) & 0xFFFFFFFF == 0xB1B0AFBA, path.name
-        order = read.getGlyphOrder()
-        assert len(order) > len(NAMES) and order[1:] == [f"cid{gid:05d}" for gid in range(1, len(order))], path.name
-        assert hasattr(read["CFF "].cff.topDictIndex[0], "ROS"), path.name
-        before, after = fonts._tables(made[-1]), fonts._tables(font)
-        assert before.keys() == after.keys() and after["head"][12:] == before["head"][12:], path.name
-        assert {tag: data for tag, data in after.items() if tag not in ("CFF ", "head")} == \
-            {tag: data for tag, data in before.items() if tag not in ("CFF ", "head")}, path.name
-        assert after["CFF "] != before["CFF "] and len(after["CFF "]) == len(before["CFF "]), path.name
