@@ -15,6 +15,7 @@ import hashlib
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 from . import project
 from .cache import Cache
@@ -152,13 +153,13 @@ def _tables(font: bytes) -> dict[str, bytes]:
 
 # What fontTools writes a table after (its tables' `dependencies`): TTFont.save writes each table
 # after those it depends on, and so does _sfnt.
-_DEPENDENCIES = {
+_DEPENDENCIES = MappingProxyType({
     "CBLC": ("CBDT",), "EBLC": ("EBDT",), "EBSC": ("EBDT", "EBLC"), "GVAR": ("fvar", "GLYF"), "Gloc": ("Glat",),
     "HHEA": ("HMTX", "GLYF", "CFF ", "CFF2"), "LOCA": ("GLYF",), "MAXP": ("GLYF",), "OS/2": ("head", "bhed"),
     "TSI0": ("TSI1",), "TSI2": ("TSI3",), "VHEA": ("VMTX", "GLYF", "CFF ", "CFF2"), "avar": ("fvar",), "bloc": ("bdat",),
     "cvar": ("cvt ", "fvar"), "gvar": ("fvar", "glyf"), "head": ("maxp", "MAXP", "loca", "LOCA", "CFF ", "CFF2"),
     "hhea": ("hmtx", "glyf", "CFF ", "CFF2"), "loca": ("glyf",), "maxp": ("glyf",), "vhea": ("vmtx", "glyf", "CFF ", "CFF2"),
-}
+})
 
 
 # The tables of a CFF font that fontTools writes first, in this order (its OTFTableOrder, after the
