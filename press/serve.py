@@ -386,22 +386,26 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
             gc.collect()
 
     lost: list[str] = []  # why the watcher stopped, if it did
+    # The watcher runs in a process of its own: watchfiles takes the interpreter every `step` ms to
+    # look at its stop event, and in this process each time took it from the build, which then
+    # waited until the watcher's thread was run again (on a loaded machine, one time slice or more).
+    # Here a thread waits for its word on a pipe, and takes the interpreter once a save.
+    saves, said_save = multiprocessing.get_context("fork").Pipe(duplex=False)
+    alive, builder_alive = multiprocessing.get_context("fork").Pipe(duplex=False)  # never written: closed when serve ends
+    watcher = multiprocessing.get_context("fork").Process(
+        target=_watch, args=(said_save, alive, watched, (saves, builder_alive, builds)), daemon=True)
+    watcher.start()
+    said_save.close()
+    alive.close()
 
-    def watch() -> None:
+    def heard() -> None:
         try:
-            import watchfiles
-
-            # An editor saves a file in one write or one rename, its events within a millisecond: 5 ms
-            # of quiet is the end of a save (changes go on being grouped for 50 ms at most). A save
-            # was seen 17 ms after it with 10 ms, 9 ms with 5 (median of 10, measured); a save seen
-            # in two halves only starts a build that the second stops (press.stages.Stopped).
-            for _ in watchfiles.watch(*watched, debounce=50, step=5, stop_event=done, raise_interrupt=False):
+            while (said := saves.recv()) is None:  # a save
                 if not changed.is_set():
                     seen[0] = time.perf_counter()
                 changed.set()
-        except Exception as exc:  # noqa: BLE001 (whatever stops it: said by the builder, which then stops)
-            lost.append(f"{type(exc).__name__}: {exc}")
-        else:
+            lost.append(said)
+        except (EOFError, OSError):
             lost.append("the watch ended")
 
     def watching() -> None:
@@ -410,8 +414,7 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
             raise PressError.at(watched[0], None, f"serve stopped watching for changes ({lost[0]}): an edit would "
                                 "no longer be rebuilt; start serve again", code="serve.watch")
 
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
+    threading.Thread(target=heard, daemon=True).start()
     try:
         rebuild(edit=False)
         ready(url)
@@ -437,8 +440,45 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
         pass
     finally:
         done.set()
+        builder_alive.close()  # the watcher stops
         builds.close()
         server.join(timeout=5)
+        watcher.join(timeout=5)
+
+
+def _watch(saves, alive, watched: list[Path], builders: tuple) -> None:
+    """The watcher process: a None on `saves` for each save seen under `watched`, then why the watch
+    ended, if it ends while the builder is `alive` (its end of that pipe open)."""
+    for end in builders:  # this process's copies of the builder's ends: the builder alone holds them open
+        end.close()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the builder, which then closes `alive`
+    gone = threading.Event()
+
+    def builder_gone() -> None:
+        try:
+            alive.recv()  # nothing is sent: this ends when the builder closes its end, or stops
+        except (EOFError, OSError):
+            pass
+        gone.set()
+
+    threading.Thread(target=builder_gone, daemon=True).start()
+    said = "the watch ended"
+    try:
+        import watchfiles
+
+        # An editor saves a file in one write or one rename, its events within a millisecond: 5 ms
+        # of quiet is the end of a save (changes go on being grouped for 50 ms at most). A save
+        # was seen 17 ms after it with 10 ms, 9 ms with 5 (median of 10, measured); a save seen
+        # in two halves only starts a build that the second stops (press.stages.Stopped).
+        for _ in watchfiles.watch(*watched, debounce=50, step=5, stop_event=gone, raise_interrupt=False):
+            saves.send(None)
+    except Exception as exc:  # noqa: BLE001 (whatever stops it: said by the builder, which then stops)
+        said = f"{type(exc).__name__}: {exc}"
+    if not gone.is_set():
+        try:
+            saves.send(said)
+        except OSError:  # the builder has just gone
+            pass
 
 
 TAB_WAIT = 0.5  # s: how long the PDFs of an edit wait for an open tab to show its proof (a hidden tab may never draw it)
