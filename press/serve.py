@@ -315,17 +315,25 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
     (press.stages.Stopped): the editions of an old edit are never waited for. `idle(stop)`, if
     given, runs once a build is done and no edit waits, and returns soon after `stop` is set (the
     typesetter warms what the next edit may need: press.typeset.warm_up_between_edits).
-    The HTTP server runs in a process of its own: in this one,
+    The HTTP server runs in a process of its own, with the watcher: in this one,
     it would wait for the builder's hold on the interpreter at every request, and the
     browser would load the new pages only as fast as the build let it."""
     from .stages import Stopped
 
     proof_dir.mkdir(parents=True, exist_ok=True)
     builds, server_end = multiprocessing.get_context("fork").Pipe()
-    server = multiprocessing.get_context("fork").Process(target=_serve_http, args=(server_end, builds, proof_dir, port),
+    # The watcher runs in the server's process: watchfiles takes the interpreter every `step` ms to
+    # look at its stop event, and in this process each time took it from the build, which then
+    # waited until the watcher's thread was run again (on a loaded machine, one time slice or more).
+    # Here a thread waits for its word on a pipe, and takes the interpreter once a save.
+    saves, said_save = multiprocessing.get_context("fork").Pipe(duplex=False)
+    server = multiprocessing.get_context("fork").Process(target=_serve_http,
+                                                         args=(server_end, builds, proof_dir, port,
+                                                               (said_save, watched, saves)),
                                                          daemon=True)
     server.start()
     server_end.close()
+    said_save.close()
     url = builds.recv()
     if not url.startswith("http://"):  # the server could not listen: it says why
         server.join(timeout=5)
@@ -386,17 +394,6 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
             gc.collect()
 
     lost: list[str] = []  # why the watcher stopped, if it did
-    # The watcher runs in a process of its own: watchfiles takes the interpreter every `step` ms to
-    # look at its stop event, and in this process each time took it from the build, which then
-    # waited until the watcher's thread was run again (on a loaded machine, one time slice or more).
-    # Here a thread waits for its word on a pipe, and takes the interpreter once a save.
-    saves, said_save = multiprocessing.get_context("fork").Pipe(duplex=False)
-    alive, builder_alive = multiprocessing.get_context("fork").Pipe(duplex=False)  # never written: closed when serve ends
-    watcher = multiprocessing.get_context("fork").Process(
-        target=_watch, args=(said_save, alive, watched, (saves, builder_alive, builds)), daemon=True)
-    watcher.start()
-    said_save.close()
-    alive.close()
 
     def heard() -> None:
         try:
@@ -440,28 +437,13 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
         pass
     finally:
         done.set()
-        builder_alive.close()  # the watcher stops
         builds.close()
         server.join(timeout=5)
-        watcher.join(timeout=5)
 
 
-def _watch(saves, alive, watched: list[Path], builders: tuple) -> None:
-    """The watcher process: a None on `saves` for each save seen under `watched`, then why the watch
-    ended, if it ends while the builder is `alive` (its end of that pipe open)."""
-    for end in builders:  # this process's copies of the builder's ends: the builder alone holds them open
-        end.close()
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the builder, which then closes `alive`
-    gone = threading.Event()
-
-    def builder_gone() -> None:
-        try:
-            alive.recv()  # nothing is sent: this ends when the builder closes its end, or stops
-        except (EOFError, OSError):
-            pass
-        gone.set()
-
-    threading.Thread(target=builder_gone, daemon=True).start()
+def _watch(saves, watched: list[Path], gone: threading.Event) -> None:
+    """The watcher, in the server's process: a None on `saves` for each save seen under `watched`,
+    then why the watch ended, if it ends before the builder is `gone`."""
     said = "the watch ended"
     try:
         import watchfiles
@@ -491,11 +473,14 @@ class _Server(ThreadingHTTPServer):
         LOG.debug("serve: request from %s failed", client_address, exc_info=True)
 
 
-def _serve_http(builds, builder_end, proof_dir: Path, port: int) -> None:
+def _serve_http(builds, builder_end, proof_dir: Path, port: int, watcher: tuple | None = None) -> None:
     """The server process: serve the proof folder, and tell open tabs of each build that
     the builder reports on `builds` (a list of error lines, empty for a good build); and tell the
-    builder, by its generation, when a good build's proof is on screen (BuildState.tell)."""
+    builder, by its generation, when a good build's proof is on screen (BuildState.tell); and, given a
+    `watcher` (saves, watched, the builder's end of `saves`), tell it of each save seen (_watch)."""
     builder_end.close()  # this process's copy of the other end: without it, no end of file when the builder stops
+    if watcher is not None:
+        watcher[2].close()
     state = BuildState(proof_dir, tell=builds.send)
     handler = type("Handler", (ProofHandler,), {"state": state, "root": proof_dir})
     try:
@@ -504,15 +489,19 @@ def _serve_http(builds, builder_end, proof_dir: Path, port: int) -> None:
         builds.send(f"cannot serve on this port: {exc.strerror or exc} (choose another with --port)")
         return
     server.daemon_threads = True
+    gone = threading.Event()  # the builder has stopped
 
     def listen() -> None:
         try:
             while True:
                 state.finished(builds.recv())
         except (EOFError, OSError):  # the builder has stopped
+            gone.set()
             server.shutdown()
 
     threading.Thread(target=listen, daemon=True).start()
+    if watcher is not None:
+        threading.Thread(target=_watch, args=(*watcher[:2], gone), daemon=True).start()
     builds.send(f"http://127.0.0.1:{server.server_address[1]}/")
     try:
         server.serve_forever()
