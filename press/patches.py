@@ -31,7 +31,7 @@ from types import ModuleType
 from typing import Callable
 
 from . import (balancing, composition, deflate, firstline, floats, flow, footnotes, grid, initials, makeup, margins,
-               pangosetup, paragraphs, percent, relayout, tables, tagging, typeset)
+               pangosetup, paragraphs, percent, relayout, subsets, tables, tagging, typeset)
 from .errors import PressError, error
 
 # The releases whose sources the fingerprints below are of (pydyf: what a patch draws through).
@@ -369,6 +369,17 @@ PATCHES = (
         {"pydyf.Stream.data.fget": "bdc2bc513f286de7b7a7220a43e6085daa6ed0056d9c04e3c9b5abe40f3ecf81"},
         ("pydyf.Stream.data",),
         deflate.install),
+    Patch(
+        "fonts subset once", subsets,
+        "WeasyPrint subsets every face of a part with HarfBuzz as it writes the part's PDF; serve writes "
+        "an edited article's part again, most often with the same glyphs: press.subsets keeps each "
+        "subset by the face's bytes and glyphs (Font.subset, wrapped; _harfbuzz_subset sets the "
+        "face's bytes alone).",
+        {"weasyprint.pdf.fonts.Font.subset": "61ed6bc2e9a7e43a7ad4c50e4bd61a0c5b6db06069754e66c6e328f4a97a6311",
+         "weasyprint.pdf.fonts.Font._harfbuzz_subset":
+             "f80805663ede8080a3e1ffff831e20c74bd25fa3b8e4410334ba807158dc685f"},
+        ("weasyprint.pdf.fonts.Font.subset",),
+        subsets.install),
 )
 
 _INSTALLED: list[bool] = []

@@ -315,17 +315,25 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
     (press.stages.Stopped): the editions of an old edit are never waited for. `idle(stop)`, if
     given, runs once a build is done and no edit waits, and returns soon after `stop` is set (the
     typesetter warms what the next edit may need: press.typeset.warm_up_between_edits).
-    The HTTP server runs in a process of its own: in this one,
+    The HTTP server runs in a process of its own, with the watcher: in this one,
     it would wait for the builder's hold on the interpreter at every request, and the
     browser would load the new pages only as fast as the build let it."""
     from .stages import Stopped
 
     proof_dir.mkdir(parents=True, exist_ok=True)
     builds, server_end = multiprocessing.get_context("fork").Pipe()
-    server = multiprocessing.get_context("fork").Process(target=_serve_http, args=(server_end, builds, proof_dir, port),
+    # The watcher runs in the server's process: watchfiles takes the interpreter every `step` ms to
+    # look at its stop event, and in this process each time took it from the build, which then
+    # waited until the watcher's thread was run again (on a loaded machine, one time slice or more).
+    # Here a thread waits for its word on a pipe, and takes the interpreter once a save.
+    saves, said_save = multiprocessing.get_context("fork").Pipe(duplex=False)
+    server = multiprocessing.get_context("fork").Process(target=_serve_http,
+                                                         args=(server_end, builds, proof_dir, port,
+                                                               (said_save, watched, saves)),
                                                          daemon=True)
     server.start()
     server_end.close()
+    said_save.close()
     url = builds.recv()
     if not url.startswith("http://"):  # the server could not listen: it says why
         server.join(timeout=5)
@@ -387,18 +395,14 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
 
     lost: list[str] = []  # why the watcher stopped, if it did
 
-    def watch() -> None:
+    def heard() -> None:
         try:
-            import watchfiles
-
-            # An editor saves a file in one write or one rename: 50 ms of quiet is the end of a save.
-            for _ in watchfiles.watch(*watched, debounce=50, step=10, stop_event=done, raise_interrupt=False):
+            while (said := saves.recv()) is None:  # a save
                 if not changed.is_set():
                     seen[0] = time.perf_counter()
                 changed.set()
-        except Exception as exc:  # noqa: BLE001 (whatever stops it: said by the builder, which then stops)
-            lost.append(f"{type(exc).__name__}: {exc}")
-        else:
+            lost.append(said)
+        except (EOFError, OSError):
             lost.append("the watch ended")
 
     def watching() -> None:
@@ -407,8 +411,7 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
             raise PressError.at(watched[0], None, f"serve stopped watching for changes ({lost[0]}): an edit would "
                                 "no longer be rebuilt; start serve again", code="serve.watch")
 
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
+    threading.Thread(target=heard, daemon=True).start()
     try:
         rebuild(edit=False)
         ready(url)
@@ -438,6 +441,28 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
         server.join(timeout=5)
 
 
+def _watch(saves, watched: list[Path], gone: threading.Event) -> None:
+    """The watcher, in the server's process: a None on `saves` for each save seen under `watched`,
+    then why the watch ended, if it ends before the builder is `gone`."""
+    said = "the watch ended"
+    try:
+        import watchfiles
+
+        # An editor saves a file in one write or one rename, its events within a millisecond: 5 ms
+        # of quiet is the end of a save (changes go on being grouped for 50 ms at most). A save
+        # was seen 17 ms after it with 10 ms, 9 ms with 5 (median of 10, measured); a save seen
+        # in two halves only starts a build that the second stops (press.stages.Stopped).
+        for _ in watchfiles.watch(*watched, debounce=50, step=5, stop_event=gone, raise_interrupt=False):
+            saves.send(None)
+    except Exception as exc:  # noqa: BLE001 (whatever stops it: said by the builder, which then stops)
+        said = f"{type(exc).__name__}: {exc}"
+    if not gone.is_set():
+        try:
+            saves.send(said)
+        except OSError:  # the builder has just gone
+            pass
+
+
 TAB_WAIT = 0.5  # s: how long the PDFs of an edit wait for an open tab to show its proof (a hidden tab may never draw it)
 
 
@@ -448,11 +473,14 @@ class _Server(ThreadingHTTPServer):
         LOG.debug("serve: request from %s failed", client_address, exc_info=True)
 
 
-def _serve_http(builds, builder_end, proof_dir: Path, port: int) -> None:
+def _serve_http(builds, builder_end, proof_dir: Path, port: int, watcher: tuple | None = None) -> None:
     """The server process: serve the proof folder, and tell open tabs of each build that
     the builder reports on `builds` (a list of error lines, empty for a good build); and tell the
-    builder, by its generation, when a good build's proof is on screen (BuildState.tell)."""
+    builder, by its generation, when a good build's proof is on screen (BuildState.tell); and, given a
+    `watcher` (saves, watched, the builder's end of `saves`), tell it of each save seen (_watch)."""
     builder_end.close()  # this process's copy of the other end: without it, no end of file when the builder stops
+    if watcher is not None:
+        watcher[2].close()
     state = BuildState(proof_dir, tell=builds.send)
     handler = type("Handler", (ProofHandler,), {"state": state, "root": proof_dir})
     try:
@@ -461,15 +489,19 @@ def _serve_http(builds, builder_end, proof_dir: Path, port: int) -> None:
         builds.send(f"cannot serve on this port: {exc.strerror or exc} (choose another with --port)")
         return
     server.daemon_threads = True
+    gone = threading.Event()  # the builder has stopped
 
     def listen() -> None:
         try:
             while True:
                 state.finished(builds.recv())
         except (EOFError, OSError):  # the builder has stopped
+            gone.set()
             server.shutdown()
 
     threading.Thread(target=listen, daemon=True).start()
+    if watcher is not None:
+        threading.Thread(target=_watch, args=(*watcher[:2], gone), daemon=True).start()
     builds.send(f"http://127.0.0.1:{server.server_address[1]}/")
     try:
         server.serve_forever()

@@ -88,24 +88,31 @@ class Bounded(Generic[T]):
 
 PARAGRAPHS = 256  # paragraphs' items and breaks kept: an article's, a few MB
 STREAM_BYTES = 4 * 2**20  # bytes of PDF streams kept with their compressed bytes: an article's, and more
+FACE_BYTES = 8 * 2**20  # bytes of faces kept with their subsets (an issue's subset of a face: 0.2-0.4 MB)
+
+
+def _face_size(key: tuple) -> int:
+    return len(key[0])  # press.subsets' key: the face's bytes first (its subset is smaller)
 
 
 @dataclass
 class Composing:
     """What a typesetter (press.typeset) keeps of what it set, handed down to the composer through
     the layout (press/relayout.py puts it on WeasyPrint's layout context) and to the PDF writer
-    (press/deflate.py): all pure functions of what they are made from, so nothing kept is ever
-    stale. The same paragraph laid out again (a make-up trial, serve's next edit) finds its items
-    and breaks made; its PDF the fonts and pages it shares with the last one compressed. A worker
+    (press/deflate.py, press/subsets.py): all pure functions of what they are made from, so nothing
+    kept is ever stale. The same paragraph laid out again (a make-up trial, serve's next edit) finds
+    its items and breaks made; its PDF the fonts and pages it shares with the last one compressed,
+    and its faces subset if it uses the same glyphs. A worker
     forgets them after each part: no other part has the same paragraphs."""
 
     items: Bounded = field(default_factory=lambda: Bounded(PARAGRAPHS))  # press.paragraphs: a text's items
     shaped: Bounded = field(default_factory=lambda: Bounded(4 * PARAGRAPHS))  # press.paragraphs: a text shaped
     breaks: Bounded = field(default_factory=lambda: Bounded(PARAGRAPHS))  # press.linebreak.compose: the breaks found
     deflated: Bounded = field(default_factory=lambda: Bounded(STREAM_BYTES, len))  # press.deflate: a stream compressed
+    subsets: Bounded = field(default_factory=lambda: Bounded(FACE_BYTES, _face_size))  # press.subsets: a face subset
 
     def forget(self) -> None:
-        for kept in (self.items, self.shaped, self.breaks, self.deflated):
+        for kept in (self.items, self.shaped, self.breaks, self.deflated, self.subsets):
             kept.clear()
 
 

@@ -25,7 +25,7 @@ from threading import Event, Lock
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from . import deflate, makeup
+from . import deflate, makeup, subsets
 from .cache import Cache, check_fontconfig_cache, replace_non_folder
 from .errors import PressError, Problem
 from .fonts import EXTRA_DIR, FontSet
@@ -265,7 +265,7 @@ class Typesetter:
         # Parts are tagged (structure tree, marked content) for the reading PDFs; the overlay,
         # which only carries running heads and folios, is stamped as an artifact instead.
         digests = []
-        with deflate.keeping(self.composing.deflated):
+        with deflate.keeping(self.composing.deflated), subsets.keeping(self.composing.subsets):
             pdf = document.write_pdf(pdf_identifier=part.key.encode(), pdf_tags=not part.key.startswith("overlay"),
                                      finisher=lambda _, written: digests.extend(page_digests(written)))
         images = tuple(image for i, page in enumerate(document.pages) for image in _images(page._page_box, i, "", None))
