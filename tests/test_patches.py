@@ -137,7 +137,8 @@ def test_used_lengths_are_weasyprints():
     """press.percent's resolve_percentages sets every used length as WeasyPrint's own does: each
     call of a layout with percentages of both axes, calc(), auto sizes, the three box-sizings,
     collapsed table borders, columns and a page box, made again on a copy of the box by
-    WeasyPrint's function, every attribute compared."""
+    WeasyPrint's function, every attribute compared; then each box again in containing blocks of
+    other sizes (press.percent keeps the lengths of a style for each size it is asked of)."""
     result = run("""
         from press.typeset import import_weasyprint
         import_weasyprint()
@@ -157,6 +158,12 @@ def test_used_lengths_are_weasyprints():
             original(twin, containing_block)
             mine(box, containing_block)
             calls.append(vars(box) == vars(twin))
+            # (a page's is its size, a tuple; a block being sized has no width yet)
+            if isinstance(getattr(containing_block, "width", None), (int, float)):
+                boxes.append(box)
+                blocks.setdefault((containing_block.width, containing_block.height), containing_block)
+
+        boxes, blocks = [], {}  # containing blocks by size
 
         for name in MODULES:
             importlib.import_module(f"weasyprint.layout.{name}").resolve_percentages = checked
@@ -173,6 +180,11 @@ def test_used_lengths_are_weasyprints():
             <div>one <span>two</span></div><div class="border">three</div><div class="padding">four</div>
             <table><tr><td>a</td><td style="width: 30%">b</td></tr></table>
             <p style="text-indent: 5%; margin: 0 0 5%">''' + "text " * 400 + "</p>").render()
+        from weasyprint.formatting_structure.boxes import PageBox
+        for box in [box for box in boxes if not isinstance(box, PageBox)]:  # (a page's margins need a height)
+            for block in list(blocks.values()):
+                if isinstance(block.width, (int, float)):  # as it stands: a check may have set it back to auto
+                    checked(box, block)
         print(len(calls), calls.count(False))
     """)
     assert result.returncode == 0, result.stderr
