@@ -297,6 +297,46 @@ def test_margin_boxes_are_weasyprints():
     assert folios >= 2 and bare >= 2 and styled, result.stdout  # both kinds of page, styles read
 
 
+def test_struts_are_weasyprints():
+    """press.pangosetup's strut answers as WeasyPrint's own for every style a layout asks it of:
+    line heights normal, a number, a length, a percentage and calc(), fonts of several sizes (one
+    of 0), in Chinese and English, each style asked several times."""
+    result = run("""
+        from press.typeset import import_weasyprint
+        import_weasyprint()
+        from press.patches import install
+        install()
+        import importlib
+        from weasyprint import HTML
+        from press.pangosetup import STRUT_MODULES
+
+        mine = importlib.import_module("weasyprint.layout.inline").strut
+        original = mine.__wrapped__
+        assert mine is not original
+        answers = []
+
+        def checked(style):
+            answers.append((mine(style), original(style)))
+            return answers[-1][0]
+
+        for name in STRUT_MODULES:
+            importlib.import_module(name).strut = checked
+        HTML(string='''
+            <style>
+              @page { size: 120mm 160mm } body { columns: 2 } .a { line-height: 1.7 } .b { line-height: 19px }
+              .c { line-height: 150%; font-size: 13px } .d { line-height: calc(1em + 4px); font-size: 8pt }
+              .z { font-size: 0 } .big { font-size: 2em; line-height: normal } span { line-height: 2 }
+            </style>
+            <p>plain ''' + "words " * 80 + '''</p><p class="a">one <span>two</span> ''' + "more " * 60 + '''</p>
+            <p class="b" lang="zh-Hans">''' + "中文的段落。" * 40 + '''</p><p class="c">three <b>four</b></p>
+            <p class="d">five <span class="z">six</span> seven</p><h1 class="big">eight</h1>''').render()
+        print(len(answers), sum(a != b for a, b in answers), len({b for _, b in answers}))
+    """)
+    assert result.returncode == 0, result.stderr
+    count, different, kinds = map(int, result.stdout.split())
+    assert count > 100 and kinds >= 5 and different == 0, result.stdout
+
+
 def test_pango_layouts_are_weasyprints():
     """press.pangosetup's Layout.setup makes each layout as WeasyPrint's own does: for text in
     Chinese and English, right to left, underlined and struck through, with font features (kerning
