@@ -129,9 +129,13 @@ PATCHES = (
         "Pango layouts from a style worked out once", pangosetup,
         "Layout.setup makes a Pango context, language, font description, features and metrics from the "
         "style for each of the thousands of layouts of a part; press.pangosetup makes them at a style's "
-        "first layout and keeps them with it, each layout still its own Pango layout and attribute list.",
-        {"weasyprint.text.line_break.Layout.setup": "fb227a55094f41d42fbd57f180d8b7a9a1e741969ec8ddb3fd5cd80920257442"},
-        ("weasyprint.text.line_break.Layout.setup",),
+        "first layout and keeps them with it, each layout still its own Pango layout and attribute list; "
+        "and strut's line height and baseline, found in the font configuration under a key written out "
+        "from fifteen of the style's values at each call, kept with the style at the first.",
+        {"weasyprint.text.line_break.Layout.setup": "fb227a55094f41d42fbd57f180d8b7a9a1e741969ec8ddb3fd5cd80920257442",
+         "weasyprint.text.line_break.strut": "b57885b70dd08efe92f72a746709e08c576f47b90edb36f02925fefa15bb761a"},
+        ("weasyprint.text.line_break.Layout.setup",
+         *(f"{module}.strut" for module in pangosetup.STRUT_MODULES)),
         pangosetup.install),
     Patch(
         "initial and inherited values in one step", initials,

@@ -137,7 +137,8 @@ def test_used_lengths_are_weasyprints():
     """press.percent's resolve_percentages sets every used length as WeasyPrint's own does: each
     call of a layout with percentages of both axes, calc(), auto sizes, the three box-sizings,
     collapsed table borders, columns and a page box, made again on a copy of the box by
-    WeasyPrint's function, every attribute compared."""
+    WeasyPrint's function, every attribute compared; then each box again in containing blocks of
+    other sizes (press.percent keeps the lengths of a style for each size it is asked of)."""
     result = run("""
         from press.typeset import import_weasyprint
         import_weasyprint()
@@ -157,6 +158,12 @@ def test_used_lengths_are_weasyprints():
             original(twin, containing_block)
             mine(box, containing_block)
             calls.append(vars(box) == vars(twin))
+            # (a page's is its size, a tuple; a block being sized has no width yet)
+            if isinstance(getattr(containing_block, "width", None), (int, float)):
+                boxes.append(box)
+                blocks.setdefault((containing_block.width, containing_block.height), containing_block)
+
+        boxes, blocks = [], {}  # containing blocks by size
 
         for name in MODULES:
             importlib.import_module(f"weasyprint.layout.{name}").resolve_percentages = checked
@@ -173,6 +180,11 @@ def test_used_lengths_are_weasyprints():
             <div>one <span>two</span></div><div class="border">three</div><div class="padding">four</div>
             <table><tr><td>a</td><td style="width: 30%">b</td></tr></table>
             <p style="text-indent: 5%; margin: 0 0 5%">''' + "text " * 400 + "</p>").render()
+        from weasyprint.formatting_structure.boxes import PageBox
+        for box in [box for box in boxes if not isinstance(box, PageBox)]:  # (a page's margins need a height)
+            for block in list(blocks.values()):
+                if isinstance(block.width, (int, float)):  # as it stands: a check may have set it back to auto
+                    checked(box, block)
         print(len(calls), calls.count(False))
     """)
     assert result.returncode == 0, result.stderr
@@ -283,6 +295,46 @@ def test_margin_boxes_are_weasyprints():
     same_pdf, same_boxes, same_styles, folios, bare, styled = map(int, result.stdout.split())
     assert same_pdf and same_boxes and same_styles, result.stdout
     assert folios >= 2 and bare >= 2 and styled, result.stdout  # both kinds of page, styles read
+
+
+def test_struts_are_weasyprints():
+    """press.pangosetup's strut answers as WeasyPrint's own for every style a layout asks it of:
+    line heights normal, a number, a length, a percentage and calc(), fonts of several sizes (one
+    of 0), in Chinese and English, each style asked several times."""
+    result = run("""
+        from press.typeset import import_weasyprint
+        import_weasyprint()
+        from press.patches import install
+        install()
+        import importlib
+        from weasyprint import HTML
+        from press.pangosetup import STRUT_MODULES
+
+        mine = importlib.import_module("weasyprint.layout.inline").strut
+        original = mine.__wrapped__
+        assert mine is not original
+        answers = []
+
+        def checked(style):
+            answers.append((mine(style), original(style)))
+            return answers[-1][0]
+
+        for name in STRUT_MODULES:
+            importlib.import_module(name).strut = checked
+        HTML(string='''
+            <style>
+              @page { size: 120mm 160mm } body { columns: 2 } .a { line-height: 1.7 } .b { line-height: 19px }
+              .c { line-height: 150%; font-size: 13px } .d { line-height: calc(1em + 4px); font-size: 8pt }
+              .z { font-size: 0 } .big { font-size: 2em; line-height: normal } span { line-height: 2 }
+            </style>
+            <p>plain ''' + "words " * 80 + '''</p><p class="a">one <span>two</span> ''' + "more " * 60 + '''</p>
+            <p class="b" lang="zh-Hans">''' + "中文的段落。" * 40 + '''</p><p class="c">three <b>four</b></p>
+            <p class="d">five <span class="z">six</span> seven</p><h1 class="big">eight</h1>''').render()
+        print(len(answers), sum(a != b for a, b in answers), len({b for _, b in answers}))
+    """)
+    assert result.returncode == 0, result.stderr
+    count, different, kinds = map(int, result.stdout.split())
+    assert count > 100 and kinds >= 5 and different == 0, result.stdout
 
 
 def test_pango_layouts_are_weasyprints():
