@@ -214,19 +214,30 @@ def synthetic_issue(target: Path, times: int) -> Path:
     return target
 
 
-def noto_fonts(cache: Path) -> Path:
-    """Debian's full Noto fonts, downloaded and unpacked once (apt-get download, dpkg -x: no install)."""
+def noto_fonts(cache: Path, installed: bool = False) -> tuple[Path, Path]:
+    """Debian's full Noto fonts, downloaded and unpacked once (apt-get download, dpkg -x: no install):
+    (the folder of the CJK collections, the folder of the Latin faces). With `installed` (the smoke
+    run), the CJK collections of the fonts-noto-cjk that tools/setup.sh installs, where they are:
+    the same package's files, without unpacking its 56 MB again in a fresh checkout (5 CPU-s, of
+    the smoke test's 20); the Latin faces' package is still downloaded and unpacked."""
     root = cache / "noto"
-    if not (root / "usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc").exists():
+    system = Path("/usr/share/fonts/opentype/noto")
+    cjk = system if installed and (system / "NotoSerifCJK-Regular.ttc").exists() else root / "usr/share/fonts/opentype/noto"
+    wanted = {"fonts-noto-core": root / "usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf"}
+    if cjk != system:
+        wanted["fonts-noto-cjk"] = cjk / "NotoSerifCJK-Regular.ttc"
+    missing = [package for package, face in wanted.items() if not face.exists()]
+    if missing:
         debs = cache / "debs"
         debs.mkdir(parents=True, exist_ok=True)
-        download = ["apt-get", "download", "fonts-noto-cjk", "fonts-noto-core"]
+        download = ["apt-get", "download", *missing]
         if subprocess.run(download, cwd=debs, stdout=subprocess.DEVNULL).returncode != 0:
             subprocess.run(["apt-get", "update", "-qq"], check=True)  # a fresh machine has no package lists yet
             subprocess.run(download, cwd=debs, check=True, stdout=subprocess.DEVNULL)
-        for deb in debs.glob("*.deb"):
-            subprocess.run(["dpkg", "-x", str(deb), str(root)], check=True)
-    return root / "usr/share/fonts"
+        for package in missing:
+            for deb in debs.glob(f"{package}_*.deb"):
+                subprocess.run(["dpkg", "-x", str(deb), str(root)], check=True)
+    return cjk, root / "usr/share/fonts/truetype/noto"
 
 
 NAIVE = r'''
@@ -241,13 +252,12 @@ from press.issue import load_issue
 from press.markup import to_html
 from press.render import Renderer, TocEntry, TocGroup
 
-fonts, out = Path({fonts!r}), Path({out!r})
+cjk, latin, out = Path({cjk!r}), Path({latin!r}), Path({out!r})
 cfg = load_config({issue!r})
 issue = load_issue(cfg.issue_dir)
 renderer = Renderer(cfg.templates_dir)
 face = lambda family, weight, style, path: (
     f'@font-face {{{{ font-family: "{{family}}"; font-weight: {{weight}}; font-style: {{style}}; src: url({{path.as_uri()}}); }}}}')
-cjk, latin = fonts / "opentype/noto", fonts / "truetype/noto"
 css = "\n".join([
     face("Press Serif CJK", 400, "normal", cjk / "NotoSerifCJK-Regular.ttc"),
     face("Press Serif CJK", 700, "normal", cjk / "NotoSerifCJK-Bold.ttc"),
@@ -301,7 +311,7 @@ def main() -> None:
         print(f"{name:6} {statistics.median(walls):7.2f} s {cpu} {max(peaks) / 1e6:6.0f} MB  {pages:4} pages", flush=True)
 
     try:
-        fonts = noto_fonts(ROOT / ".cache" / "bench")
+        cjk, latin = noto_fonts(ROOT / ".cache" / "bench", installed=args.smoke)
         # Naive and cold runs take turns, so that a machine that slows down or speeds up
         # during the run weighs on both alike (their ratio is the target).
         naive, cold, warm, edit = [], [], [], []
@@ -309,7 +319,7 @@ def main() -> None:
             naive_out = work / f"naive-{i}"
             naive_out.mkdir()
             # The smoke run sets the English edition alone: the same script, 7 of the 35 pages.
-            script = NAIVE.format(root=str(ROOT), fonts=str(fonts), out=str(naive_out), issue=str(ISSUE),
+            script = NAIVE.format(root=str(ROOT), cjk=str(cjk), latin=str(latin), out=str(naive_out), issue=str(ISSUE),
                                   editions="-1:" if args.smoke else ":")
             naive.append(measure([PY, "-c", script], env=env_with(work / f"naive-cache-{i}")))
             issue = work / f"issue-{i}" / "2020-02"

@@ -44,7 +44,8 @@ def run_build(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subproce
 # /dev/null and its stdout and stderr to files, and runs build.py's main (or the code given) to
 # its end as `python build.py` would: sys.exit with main's status, a traceback and exit 1 on an
 # exception, the interpreter's own shutdown. The answer: the exit status (minus the signal that
-# ended it), and how long it ran.
+# ended it), how long it ran, and its CPU time and peak resident memory, its waited-for workers
+# included (wait4: what getrusage(RUSAGE_CHILDREN) counts for a child of the test process).
 FORK_SERVER = r"""
 import json, os, resource, signal, sys, time
 sys.path.insert(0, sys.argv[1])
@@ -74,8 +75,9 @@ for line in sys.stdin:
             sys.exit(0)
         sys.argv = ["build.py", *request["argv"]]
         sys.exit(build.main(request["argv"]))
-    _, status = os.waitpid(pid, 0)
-    print(json.dumps({"status": os.waitstatus_to_exitcode(status), "seconds": time.monotonic() - started}), flush=True)
+    _, status, usage = os.wait4(pid, 0)
+    print(json.dumps({"status": os.waitstatus_to_exitcode(status), "seconds": time.monotonic() - started,
+                      "cpu": usage.ru_utime + usage.ru_stime, "maxrss": usage.ru_maxrss * 1024}), flush=True)
 """
 
 
@@ -110,6 +112,7 @@ class ForkServer:
         result = subprocess.CompletedProcess(["build.py", *args], answer["status"],
                                              out.read_bytes().decode("utf-8", "replace"),
                                              err.read_bytes().decode("utf-8", "replace"))
+        result.cpu_seconds, result.peak_memory = answer["cpu"], answer["maxrss"]  # user + system; bytes
         out.unlink()
         err.unlink()
         assert answer["status"] != -signal.SIGALRM, f"build.py {' '.join(args)} ran past {seconds} s"
