@@ -116,6 +116,8 @@ class Layouts:
                 last = next(reversed(self._built.values()))[0]
                 context.press_lines_before = (getattr(last, "press_portable", {}),
                                               _restyled(last.style_for, context.style_for))
+                # And the notes' heights measured in them (press/footnotes.py), for the notes so kept.
+                context.press_note_heights_before = last.__dict__.get("press_note_heights", {})
             elif self.before is not None:
                 context.press_carried = self.before.for_tree(html.etree_element, context.style_for)
             self._built[signature] = (context, root_box, footnotes)
