@@ -88,6 +88,8 @@ class Layouts:
         from weasyprint.formatting_structure.build import build_formatting_structure
         from weasyprint.layout import LayoutContext
 
+        from .footnotes import hand_on
+
         self._go_on()
         signature = _signature(self.html.etree_element)
         if signature in self._built:
@@ -100,6 +102,7 @@ class Layouts:
             context.press_portable = old.__dict__.setdefault("press_portable", {})
             for linebox in context.press_lineboxes.values():
                 _replan_if_changed(linebox)
+            hand_on(old, context)
         else:
             html = self.html
             # The element tree as it stands now: the make-up moves blocks in it between passes.
@@ -116,8 +119,7 @@ class Layouts:
                 last = next(reversed(self._built.values()))[0]
                 context.press_lines_before = (getattr(last, "press_portable", {}),
                                               _restyled(last.style_for, context.style_for))
-                # And the notes' heights measured in them (press/footnotes.py), for the notes so kept.
-                context.press_note_heights_before = last.__dict__.get("press_note_heights", {})
+                hand_on(last, context)  # and what the notes' layout learnt there
             elif self.before is not None:
                 context.press_carried = self.before.for_tree(html.etree_element, context.style_for)
             self._built[signature] = (context, root_box, footnotes)

@@ -12,12 +12,13 @@ bounds of the 1 MB inputs since press/footnotes.py, with every address found on 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, project_cache
 
 from press.issue import load_issue
 from press.article import ArticleKey
@@ -239,6 +240,25 @@ def test_300_chinese_links_print_every_address(tmp_path, fork_server):
     result = _bounded_build(fork_server, issue, tmp_path / "out")
     assert result.returncode == 0, result.stderr[-3000:]
     _assert_every_link_printed(issue, tmp_path / "out", "zh")
+
+
+def test_a_part_built_anew_measures_none_of_its_notes_again(tmp_path, run_script):
+    """A note's height, learnt by laying the note out alone (press.footnotes._note_height), is
+    carried from one build of a part's boxes to the next: the make-up's opening trial, which sets
+    the opening's whites in an inline style and so builds the boxes anew, measured each of 1,000
+    English link notes a second time. Every note is measured once in the first layout, none in
+    the second, and the second comes out byte for byte as WeasyPrint renders the changed tree
+    afresh, its pages changed by the whites."""
+    counts = {"zh": 40, "en": 40}
+    issue = _links_issue(tmp_path / "links", counts)
+    result = run_script(ROOT / "tests" / "notes_carried_check.py", str(issue), str(project_cache().resolve()))
+    assert result.returncode == 0, result.stderr[-3000:]
+    parts = {part.pop("part"): part for part in map(json.loads, result.stdout.splitlines())}
+    assert sorted(parts) == [f"article/links.{lang}" for lang in sorted(counts)], parts
+    for key, part in parts.items():
+        assert part["first"] == counts[key[-2:]], (key, part)
+        assert part["again"] == 0, (key, part)
+        assert part["relayout"] == part["fresh"] != part["unchanged"], (key, part)
 
 
 def test_an_article_of_more_than_2000_notes_is_refused_at_once(tmp_path, fork_server):
