@@ -51,6 +51,7 @@ compared with cmp).
 
 from __future__ import annotations
 
+from .makeup import WHITES, set_whites
 from .paragraphs import LOOSENESS
 
 _MISSING = object()
@@ -103,12 +104,14 @@ class Layouts:
             for linebox in context.press_lineboxes.values():
                 _replan_if_changed(linebox)
             hand_on(old, context)
+            set_whites(self.html.etree_element, context.style_for)
         else:
             html = self.html
             # The element tree as it stands now: the make-up moves blocks in it between passes.
             html.wrapper_element = self.wrap(html.etree_element, content_language=None)
             context = Document._build_layout_context(html, self.font_config, CounterStyle(), {}, self.options)
             self._go_on()  # the cascade and the boxes of a long article: 20-60 ms each, no line among them
+            set_whites(html.etree_element, context.style_for)
             root_box = build_formatting_structure(
                 html.etree_element, context.style_for, context.get_image_from_uri, html.base_url,
                 context.target_collector, context.counter_style, context.footnotes)
@@ -290,8 +293,11 @@ def _document(html, root_box, context, options):
 def _signature(root) -> tuple:
     """The element tree as the styles and boxes are made from it: every element in order,
     its attributes but the looseness, its text."""
-    return tuple((id(e), e.tag, tuple((k, v) for k, v in e.attrib.items() if k != LOOSENESS), e.text, e.tail)
+    return tuple((id(e), e.tag, tuple((k, v) for k, v in e.attrib.items() if k not in _SET_IN_LAYOUT), e.text, e.tail)
                  for e in root.iter())
+
+
+_SET_IN_LAYOUT = (LOOSENESS, WHITES)  # read by the composer, and set in the styles (makeup.set_whites)
 
 
 def install() -> None:
