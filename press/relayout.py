@@ -3,11 +3,13 @@
 The page make-up (press/makeup.py, press/balancing.py) tries changes to an article part and
 lays it out again after each: most set a paragraph a line looser or tighter (an attribute that
 the paragraph composer reads, press/paragraphs.py, and no style rule), a few move a float in
-the element tree. `Layouts.render` lays the element tree out as it stands: after a change of
-looseness alone it lays out the box tree it built before again, in a new layout context, with
-the styles computed before (WeasyPrint lays out one box tree several times itself, when page
-counters change); after any other change (a float moved) it computes the styles and builds
-the boxes again, as WeasyPrint's HTML.render does.
+the element tree, and the opening's trials set the whites under an article's title (an
+attribute, press.makeup.WHITES, that set_whites puts in the computed styles before each layout).
+`Layouts.render` lays the element tree out as it stands: after a change of looseness or whites
+alone it lays out the box tree it built before again, in a new layout context, with the styles
+computed before (WeasyPrint lays out one box tree several times itself, when page counters
+change); after any other change (a float moved) it computes the styles and builds the boxes
+again, as WeasyPrint's HTML.render does.
 
 Most of a layout's time is spent setting lines (WeasyPrint's get_next_linebox: the text
 shaped by Pango, split, justified), and most lines are set several times over. WeasyPrint
@@ -292,7 +294,7 @@ def _document(html, root_box, context, options):
 
 def _signature(root) -> tuple:
     """The element tree as the styles and boxes are made from it: every element in order,
-    its attributes but the looseness, its text."""
+    its attributes but the looseness and the whites, its text."""
     return tuple((id(e), e.tag, tuple((k, v) for k, v in e.attrib.items() if k not in _SET_IN_LAYOUT), e.text, e.tail)
                  for e in root.iter())
 
