@@ -94,17 +94,54 @@ def _note_height(context, area, note) -> float | None:
     """The margin height of `note` laid out alone in the area (None: it has a margin)."""
     shared = _shared(note)
     if area.width not in shared.heights:
-        from weasyprint.formatting_structure import build
-        from weasyprint.layout import block_level_layout
+        key = _carried_key(context, note, area.width)
+        height = context.__dict__.get("_press_heights_before", {}).get(key, _MISSING)
+        if height is _MISSING:
+            from weasyprint.formatting_structure import build
+            from weasyprint.layout import block_level_layout
 
-        area.children = [note]
-        probe = build.create_anonymous_boxes(area.deepcopy())
-        laid = block_level_layout(context, probe, -inf, None, area.page)[0]
-        child = laid.children[0] if laid is not None and len(laid.children) == 1 else None
-        height = child.margin_height() if child is not None and not (child.margin_top or child.margin_bottom) \
-            else None
+            area.children = [note]
+            probe = build.create_anonymous_boxes(area.deepcopy())
+            laid = block_level_layout(context, probe, -inf, None, area.page)[0]
+            child = laid.children[0] if laid is not None and len(laid.children) == 1 else None
+            height = child.margin_height() if child is not None and not (child.margin_top or child.margin_bottom) \
+                else None
         shared.heights[area.width] = height
+        if key is not None:
+            context.__dict__.setdefault("_press_heights", {})[key] = height
     return shared.heights[area.width]
+
+
+_MISSING = object()
+
+
+def hand_on(before, context) -> None:
+    """What the notes' layout learnt in the layout context of the part's boxes built before, for
+    that of the boxes built again (press/relayout.py): each note's height by what the note is
+    (_carried_key), and the lines the columns last took under notes, the first guess of the
+    columns' height search (_next_lines), which ends on the same height from any guess. The
+    make-up's opening trial builds the boxes again: it measured each of 1,000 English link notes
+    again, and searched the opening page's height from the page's whole height (6 layouts; 2 from
+    the guess)."""
+    context.__dict__["_press_heights_before"] = before.__dict__.get("_press_heights", {})
+    lines = before.__dict__.get("_press_note_lines")
+    if lines:
+        context.__dict__["_press_note_lines"] = dict(lines)
+
+
+def _carried_key(context, note, width: float) -> tuple | None:
+    """What a note's height is known by from one build of the part's boxes to the next
+    (press/relayout.py hands on the heights of the build before): the width, and the elements,
+    tags and text of the note's boxes, generated text (its marker's number) included; None where
+    one of its elements is styled otherwise than in the build before (restyled, the relayout's
+    own test for a line kept)."""
+    before = context.__dict__.get("press_lines_before")
+    restyled = before[1] if before is not None else ()
+    boxes = tuple((id(box.element), box.element_tag, getattr(box, "pseudo_type", None), getattr(box, "text", None))
+                  for box in note.descendants())
+    if any(element in restyled for element, _, _, _ in boxes):
+        return None
+    return (width, boxes)
 
 
 class _Shared:

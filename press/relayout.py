@@ -3,11 +3,13 @@
 The page make-up (press/makeup.py, press/balancing.py) tries changes to an article part and
 lays it out again after each: most set a paragraph a line looser or tighter (an attribute that
 the paragraph composer reads, press/paragraphs.py, and no style rule), a few move a float in
-the element tree. `Layouts.render` lays the element tree out as it stands: after a change of
-looseness alone it lays out the box tree it built before again, in a new layout context, with
-the styles computed before (WeasyPrint lays out one box tree several times itself, when page
-counters change); after any other change (a float moved) it computes the styles and builds
-the boxes again, as WeasyPrint's HTML.render does.
+the element tree, and the opening's trials set the whites under an article's title (an
+attribute, press.makeup.WHITES, that set_whites puts in the computed styles before each layout).
+`Layouts.render` lays the element tree out as it stands: after a change of looseness or whites
+alone it lays out the box tree it built before again, in a new layout context, with the styles
+computed before (WeasyPrint lays out one box tree several times itself, when page counters
+change); after any other change (a float moved) it computes the styles and builds the boxes
+again, as WeasyPrint's HTML.render does.
 
 Most of a layout's time is spent setting lines (WeasyPrint's get_next_linebox: the text
 shaped by Pango, split, justified), and most lines are set several times over. WeasyPrint
@@ -51,6 +53,7 @@ compared with cmp).
 
 from __future__ import annotations
 
+from .makeup import WHITES, set_whites
 from .paragraphs import LOOSENESS
 
 _MISSING = object()
@@ -88,6 +91,8 @@ class Layouts:
         from weasyprint.formatting_structure.build import build_formatting_structure
         from weasyprint.layout import LayoutContext
 
+        from .footnotes import hand_on
+
         self._go_on()
         signature = _signature(self.html.etree_element)
         if signature in self._built:
@@ -100,12 +105,15 @@ class Layouts:
             context.press_portable = old.__dict__.setdefault("press_portable", {})
             for linebox in context.press_lineboxes.values():
                 _replan_if_changed(linebox)
+            hand_on(old, context)
+            set_whites(self.html.etree_element, context.style_for)
         else:
             html = self.html
             # The element tree as it stands now: the make-up moves blocks in it between passes.
             html.wrapper_element = self.wrap(html.etree_element, content_language=None)
             context = Document._build_layout_context(html, self.font_config, CounterStyle(), {}, self.options)
             self._go_on()  # the cascade and the boxes of a long article: 20-60 ms each, no line among them
+            set_whites(html.etree_element, context.style_for)
             root_box = build_formatting_structure(
                 html.etree_element, context.style_for, context.get_image_from_uri, html.base_url,
                 context.target_collector, context.counter_style, context.footnotes)
@@ -116,6 +124,7 @@ class Layouts:
                 last = next(reversed(self._built.values()))[0]
                 context.press_lines_before = (getattr(last, "press_portable", {}),
                                               _restyled(last.style_for, context.style_for))
+                hand_on(last, context)  # and what the notes' layout learnt there
             elif self.before is not None:
                 context.press_carried = self.before.for_tree(html.etree_element, context.style_for)
             self._built[signature] = (context, root_box, footnotes)
@@ -285,9 +294,12 @@ def _document(html, root_box, context, options):
 
 def _signature(root) -> tuple:
     """The element tree as the styles and boxes are made from it: every element in order,
-    its attributes but the looseness, its text."""
-    return tuple((id(e), e.tag, tuple((k, v) for k, v in e.attrib.items() if k != LOOSENESS), e.text, e.tail)
+    its attributes but the looseness and the whites, its text."""
+    return tuple((id(e), e.tag, tuple((k, v) for k, v in e.attrib.items() if k not in _SET_IN_LAYOUT), e.text, e.tail)
                  for e in root.iter())
+
+
+_SET_IN_LAYOUT = (LOOSENESS, WHITES)  # read by the composer, and set in the styles (makeup.set_whites)
 
 
 def install() -> None:

@@ -12,12 +12,13 @@ bounds of the 1 MB inputs since press/footnotes.py, with every address found on 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, project_cache
 
 from press.issue import load_issue
 from press.article import ArticleKey
@@ -239,6 +240,46 @@ def test_300_chinese_links_print_every_address(tmp_path, fork_server):
     result = _bounded_build(fork_server, issue, tmp_path / "out")
     assert result.returncode == 0, result.stderr[-3000:]
     _assert_every_link_printed(issue, tmp_path / "out", "zh")
+
+
+@pytest.fixture(scope="module")
+def carried(tmp_path_factory, run_script) -> list[dict]:
+    """tests/notes_carried_check.py's lines for an issue of 40 links in each language (COUNTS)."""
+    issue = _links_issue(tmp_path_factory.mktemp("carried") / "links", COUNTS)
+    result = run_script(ROOT / "tests" / "notes_carried_check.py", str(issue), str(project_cache().resolve()))
+    assert result.returncode == 0, result.stderr[-3000:]
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+COUNTS = {"zh": 40, "en": 40}
+
+
+def test_a_part_built_anew_measures_none_of_its_notes_again(carried):
+    """A note's height, learnt by laying the note out alone (press.footnotes._note_height), is
+    carried from one build of a part's boxes to the next (a float moved, a style changed): the
+    make-up's opening trial, when it set the opening's whites in an inline style, measured each of
+    1,000 English link notes a second time. Every note is measured once in the first layout, none
+    in the second, which comes out byte for byte as WeasyPrint renders the changed tree afresh,
+    its pages changed by the inline style."""
+    parts = {part["part"]: part for part in carried if "first" in part}
+    assert sorted(parts) == [f"article/links.{lang}" for lang in sorted(COUNTS)], parts
+    for key, part in parts.items():
+        assert part["first"] == COUNTS[key[-2:]], (key, part)
+        assert part["again"] == 0, (key, part)
+        assert part["relayout"] == part["fresh"] != part["unchanged"], (key, part)
+
+
+def test_an_openings_white_set_by_its_trial_is_the_inline_styles_without_new_boxes(carried):
+    """The make-up's opening trial sets the whites under an article's title (press.makeup._set_white)
+    in the computed styles of the boxes built before, not in an inline style, which built the
+    part's styles and boxes anew for each trial (2.3 of the 9.1 CPU-s of the trial of 1,000 English
+    links): the pages come out byte for byte as WeasyPrint renders the tree with the white in an
+    inline style, from the one box tree, and as before once the trial is taken back."""
+    parts = {part["part"]: part for part in carried if "whites" in part}
+    assert sorted(parts) == [f"article/links.{lang}" for lang in sorted(COUNTS)], parts
+    for key, part in parts.items():
+        assert part["whites"] == part["fresh"] != part["unchanged"] == part["back"], (key, part)
+        assert part["builds"] == 1, (key, part)
 
 
 def test_an_article_of_more_than_2000_notes_is_refused_at_once(tmp_path, fork_server):
