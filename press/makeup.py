@@ -42,7 +42,7 @@ import logging
 import math
 from dataclasses import dataclass, field
 
-from . import balancing, grid, paragraphs
+from . import balancing, grid, paragraphs, percent
 from .paragraphs import LOOSENESS
 from .rules import CJK_PUNCTUATION, IS_HAN
 
@@ -975,6 +975,7 @@ def set_whites(root, style_for) -> None:
         if key not in wanted:
             style, had = whitened.pop(key)
             style.update(had)
+            percent.forget(style)
     for element in root.iter():
         whites = wanted.get(id(element))
         if whites is None:
@@ -989,6 +990,7 @@ def set_whites(root, style_for) -> None:
         had = {name: style[name] for name in values}
         whitened[id(element)] = (style, had)
         style.update(values)
+        percent.forget(style)  # its margins and paddings, kept as used lengths, are no longer these
 
 
 def _restyle(element, css: str):

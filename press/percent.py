@@ -24,6 +24,13 @@ _HORIZONTAL = (("margin_left", 0), ("margin_right", 0), ("margin_top", 1), ("mar
 _BORDERS = ("border_top_width", "border_right_width", "border_bottom_width", "border_left_width")
 # The modules that imported WeasyPrint's function by name (flex.py calls it through percent.py).
 MODULES = ("percent", "absolute", "block", "column", "float", "grid", "inline", "page", "table")
+_USED = "press_used_lengths"  # a style's used lengths, by its containing block's size
+
+
+def forget(style) -> None:
+    """A computed style changed in place (press.makeup.set_whites): its used lengths, kept by the
+    style, are worked out again at its next layout."""
+    style.__dict__.pop(_USED, None)
 
 
 def install() -> None:
@@ -94,11 +101,11 @@ def install() -> None:
         # ask them again and again of the same style (2020-02: 8,200 calls, 0.15 CPU-s). Kept by the
         # style itself: it goes with it, and a copy (which WeasyPrint may change: flex, grid
         # items) starts without.
-        known = getattr(style, "press_used_lengths", None)
+        known = getattr(style, _USED, None)
         if known is None:
             known = {}
             if hasattr(style, "__dict__"):
-                style.press_used_lengths = known
+                setattr(style, _USED, known)
         key = (cb_width, cb_height, page)
         used = known.get(key)
         if used is None:
