@@ -4,6 +4,7 @@ the build recorded once the last is yielded; each cover asked for once."""
 from __future__ import annotations
 
 import os
+import sys
 from collections import Counter
 
 import yaml
@@ -175,4 +176,6 @@ def test_a_build_of_inputs_built_before_lets_no_worker_import_weasyprint_unless_
     parts = sorted((tmp_path / "cache" / "parts").iterdir())
     parts[0].unlink()
     assert build_into("one-part-missing") == cold
-    assert not started and went  # started by the part handed to it
+    # Started by the part handed to it; unless WeasyPrint is loaded in this process already (another
+    # test of the suite's, in this xdist worker, imported it), where a single part is set here.
+    assert not started and bool(went) != ("weasyprint" in sys.modules)
