@@ -8,9 +8,9 @@ pdf: setup
 	$(PY) build.py pdf
 
 # On every core (pytest-xdist, each test handed to the next free worker): tests/conftest.py
-# shares the sample issues' builds between the workers.
+# shares the sample issues' builds between the workers. The ten slowest tests are named at the end.
 test: setup
-	$(PY) -m pytest -n auto
+	$(PY) -m pytest -n auto --durations=10
 
 check: setup
 	$(PY) build.py check
