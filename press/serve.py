@@ -414,7 +414,7 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
     threading.Thread(target=heard, daemon=True).start()
     try:
         rebuild(edit=False)
-        frozen = _freeze(changed)
+        frozen = False
         ready(url)
         while True:
             if idle is not None and not changed.is_set():
@@ -429,8 +429,8 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
                     gc.enable()
                     if gc.get_count()[0] >= gc.get_threshold()[0]:
                         gc.collect()
-                    if frozen < 2:
-                        frozen += _freeze(changed)
+                    if not frozen:
+                        frozen = _freeze(changed)
             while not changed.wait(timeout=1):  # with a timeout: Ctrl-C is seen at once
                 watching()
             watching()
@@ -444,18 +444,18 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
         server.join(timeout=5)
 
 
-def _freeze(changed: threading.Event) -> int:
-    """Set what serve has made so far apart from every later collection (gc.freeze), once the first
-    build is out and once its first warm-up has run to the end, its garbage collected already: the
-    typesetter, its fonts and sheets, the lines kept, which live as long as serve. A full collection
-    went through all of them each time: 0.13-0.65 s after the first warm-up, 35-140 ms after each
-    edit of 2020-02, now 2-9 ms (gc.callbacks, measured), a moment no save could stop. Twice only: what is frozen is never
-    collected, and the lines of an edited article that an edit replaces stay frozen once, not once
-    an edit. Not with an edit waiting: its build's garbage was left uncollected."""
+def _freeze(changed: threading.Event) -> bool:
+    """Set what serve holds once its first warm-up has run to the end, its garbage collected already,
+    apart from every later collection (gc.freeze): the typesetter, its fonts and sheets, the lines
+    kept, which live as long as serve. The full collection after each edit of 2020-02 went through
+    all of them: 35-94 ms, 2-9 ms once frozen (gc.callbacks, bench/browser.py). Once only: a frozen
+    object is never collected, so no edit's leftovers are frozen (the lines an edit replaces stay
+    once). Not after the first build as well: its first edit then took 0.02-0.04 CPU-s more (7 runs
+    of each, back to back). Not with an edit waiting: its build's garbage was left uncollected."""
     if changed.is_set():
-        return 0
+        return False
     gc.freeze()
-    return 1
+    return True
 
 
 def _watch(saves, watched: list[Path], gone: threading.Event) -> None:

@@ -2,8 +2,7 @@
 garbage collection runs while the typesetter warms up between edits (a full one cannot stop for an
 edit, which waited for it), the warm-up's garbage is collected once it is done if no edit waits,
 and an edit saved during the warm-up starts its build with no collection in its way. What serve
-holds after its first build and after its first whole warm-up is kept out of later collections
-(gc.freeze), those two times only."""
+holds after its first whole warm-up is kept out of later collections (gc.freeze), then only."""
 
 from __future__ import annotations
 
@@ -64,7 +63,7 @@ def test_no_collection_runs_during_the_warm_up_nor_between_it_and_an_edit_saved_
     assert builds[3] == stopped["ended"], seen
 
 
-def test_what_the_first_build_and_the_first_warm_up_leave_is_frozen_twice_only(tmp_path, run_script):
+def test_what_the_first_whole_warm_up_leaves_is_frozen_once_only(tmp_path, run_script):
     watched, proof = tmp_path / "issue", tmp_path / "proof"
     watched.mkdir()
     result = run_script(LOOP, str(watched), str(proof), seconds=120)
@@ -72,6 +71,5 @@ def test_what_the_first_build_and_the_first_warm_up_leave_is_frozen_twice_only(t
     seen = json.loads(result.stdout.splitlines()[-1])
     frozen = seen["frozen"]
     assert len(frozen) == 4, seen
-    # Nothing frozen before the first build; frozen after it and its warm-up; never again after the
-    # edits (each warm-up leaves objects that a third freeze would add; a frozen one freed is taken off).
+    # Nothing frozen before the first warm-up; frozen after it; never again after the edits (each warm-up leaves objects that a third freeze would add; a frozen one freed is taken off).
     assert frozen[0] == 0 < frozen[1] and max(frozen[2:]) <= frozen[1], seen
