@@ -447,8 +447,9 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
 def _freeze(changed: threading.Event) -> bool:
     """Set what serve holds once its first warm-up has run to the end, its garbage collected already,
     apart from every later collection (gc.freeze): the typesetter, its fonts and sheets, the lines
-    kept, which live as long as serve. The full collection after each edit of 2020-02 went through
-    all of them: 35-94 ms, 2-9 ms once frozen (gc.callbacks, bench/browser.py). Once only: a frozen
+    kept, which live as long as serve (press.pipeline froze only the modules loaded). The full
+    collection after each edit of 2020-02 went through all of them: 35-94 ms, 2-9 ms once frozen
+    (gc.callbacks, bench/browser.py). Once only: a frozen
     object is never collected, so no edit's leftovers are frozen (the lines an edit replaces stay
     once). Not after the first build as well: its first edit then took 0.02-0.04 CPU-s more (7 runs
     of each, back to back). Not with an edit waiting: its build's garbage was left uncollected."""
