@@ -449,9 +449,8 @@ def _freeze(changed: threading.Event) -> bool:
     apart from every later collection (gc.freeze): the typesetter, its fonts and sheets, the lines
     kept, which live as long as serve (press.pipeline froze only the modules loaded). The full
     collection after each edit of 2020-02 went through all of them: 35-94 ms, 2-9 ms once frozen
-    (gc.callbacks, bench/browser.py). Once only: a frozen
-    object is never collected, so no edit's leftovers are frozen (the lines an edit replaces stay
-    once). Not after the first build as well: its first edit then took 0.02-0.04 CPU-s more (7 runs
+    (gc.callbacks, bench/browser.py). Once only: a frozen object is never collected, so no edit's
+    leftovers are frozen (the lines an edit replaces stay once). Not after the first build as well: its first edit then took 0.02-0.04 CPU-s more (7 runs
     of each, back to back). Not with an edit waiting: its build's garbage was left uncollected."""
     if changed.is_set():
         return False
