@@ -1,7 +1,8 @@
 """serve's loop around its builds (press.serve.serve), with a stand-in build and warm-up: no
 garbage collection runs while the typesetter warms up between edits (a full one cannot stop for an
 edit, which waited for it), the warm-up's garbage is collected once it is done if no edit waits,
-and an edit saved during the warm-up starts its build with no collection in its way."""
+and an edit saved during the warm-up starts its build with no collection in its way. What serve
+holds after its first whole warm-up is kept out of later collections (gc.freeze), then only."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 from press.serve import serve
 
 watched, proof = Path(sys.argv[1]), Path(sys.argv[2])
-collections, builds, warm_ups = [], [], []
+collections, builds, warm_ups, frozen = [], [], [], []
 gc.callbacks.append(lambda phase, info: phase == "stop" and collections.append(info["generation"]))
 
 def save(name):
@@ -21,6 +22,7 @@ def save(name):
 
 def build(stop):
     builds.append(len(collections))
+    frozen.append(gc.get_freeze_count())
     if len(builds) == 4:
         raise KeyboardInterrupt  # serve ends as with Ctrl-C
     yield "the proof"
@@ -40,7 +42,7 @@ def warm_up(stop):
     warm_ups[-1]["ended"] = len(collections)
 
 serve(build, [watched], proof, ready=lambda url: None, idle=warm_up)
-print(json.dumps({"collections": collections, "builds": builds, "warm_ups": warm_ups}))
+print(json.dumps({"collections": collections, "builds": builds, "warm_ups": warm_ups, "frozen": frozen}))
 """
 
 
@@ -59,3 +61,15 @@ def test_no_collection_runs_during_the_warm_up_nor_between_it_and_an_edit_saved_
     assert 2 in collections[builds[1]:idle["ended"]] and 2 not in collections[idle["ended"]:builds[2]], seen
     # The third, stopped by an edit: that edit's build came with no collection since.
     assert builds[3] == stopped["ended"], seen
+
+
+def test_what_the_first_whole_warm_up_leaves_is_frozen_once_only(tmp_path, run_script):
+    watched, proof = tmp_path / "issue", tmp_path / "proof"
+    watched.mkdir()
+    result = run_script(LOOP, str(watched), str(proof), seconds=120)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.splitlines()[-1])
+    frozen = seen["frozen"]
+    assert len(frozen) == 4, seen
+    # Nothing frozen before the first warm-up; frozen after it; never again after the edits (each warm-up leaves objects that a third freeze would add; a frozen one freed is taken off).
+    assert frozen[0] == 0 < frozen[1] and max(frozen[2:]) <= frozen[1], seen
