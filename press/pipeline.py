@@ -145,13 +145,10 @@ def _build(cfg: Config, session: Session, stamp: str, stop: Event | None, previe
     manifest.remember_built(cfg.cache_dir, stamp)
 
 
-# What WeasyPrint in the workers loads, and this process's stages did (preflight, the font subsetter) or
-# still do (PIL, HarfBuzz). Loaded before the workers are forked, they are loaded once, not once here
+# What WeasyPrint in the workers loads and this process's stages load too (preflight, the font
+# subsetter), or cost little here (uuid). Loaded before the workers are forked, they are loaded once, not once here
 # and once in the workers: WeasyPrint's import in the first worker fell from 0.46 to 0.41 CPU-s. The
-# tree's memory is the same: each process holds them either way. This process no longer loads
-# fontTools (press.fonts writes the subsets itself) nor uuid: the two could be left to the first
-# worker's import (0.03 CPU-s out of this process; not measurable against the noise of a loaded
-# machine, five runs each way).
+# tree's memory is the same: each process holds them either way.
 SHARED_MODULES = ("PIL.Image", "fontTools.ttLib", "uharfbuzz", "uuid")
 
 

@@ -349,7 +349,7 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
     def shown() -> None:
         """Until an open tab has shown the proof just reported (the server says so, or says that no tab
         is open), TAB_WAIT s at most, or a newer edit is saved: the PDFs are written after it. Written
-        at once, their assembly (pypdf, pure Python: 0.3-0.5 CPU-s) took a core of two from the tab
+        at once, their assembly (0.3-0.5 CPU-s with pypdf then) took a core of two from the tab
         while it fetched and drew the new pages."""
         deadline = time.perf_counter() + TAB_WAIT
         try:
@@ -450,8 +450,9 @@ def _freeze(changed: threading.Event) -> bool:
     kept, which live as long as serve (press.pipeline froze only the modules loaded). The full
     collection after each edit of 2020-02 went through all of them: 35-94 ms, 2-9 ms once frozen
     (gc.callbacks, bench/browser.py). Once only: a frozen object is never collected, so no edit's
-    leftovers are frozen (the lines an edit replaces stay once). Not after the first build as well: its first edit then took 0.02-0.04 CPU-s more (7 runs
-    of each, back to back). Not with an edit waiting: its build's garbage was left uncollected."""
+    leftovers are frozen (the lines an edit replaces stay once). Not after the first build as well:
+    its first edit then took 0.02-0.04 CPU-s more (7 runs of each, back to back). Not with an edit
+    waiting: its build's garbage was left uncollected."""
     if changed.is_set():
         return False
     gc.freeze()
