@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -416,3 +417,21 @@ def run_script(fork_server):
         return result
 
     return run
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _scratch(tmp_path_factory):
+    """WeasyPrint copies a typesetter's faces into a temporary folder of its own (2 MB), removed only
+    when its font configuration is collected, which the end of a process that typesets in place (a
+    test's, the fork server's children) never does: every run of the suite left them in /tmp. This
+    process's and every process it starts put theirs in pytest's own temporary folder, which pytest
+    prunes (three runs kept). The command line's builds clean up after themselves."""
+    scratch = str(tmp_path_factory.mktemp("scratch"))
+    before = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = tempfile.tempdir = scratch
+    yield
+    tempfile.tempdir = None
+    if before is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = before
