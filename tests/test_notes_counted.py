@@ -228,11 +228,11 @@ def test_every_note_is_on_its_calls_page_and_the_opening_carries_the_body(tmp_pa
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_paragraph_of_1000_links_prints_every_address(tmp_path, fork_server, lang):
-    """Each language in an issue of its own, within half the bounds of both: the suite's longest
+    """Each language in an issue of its own, within half the CPU bound of both: the suite's longest
     test was the two in one build (28.8 s), whose bilingual PDF nothing here reads. The part of
-    each is laid out as in an issue of both languages: the same pages, the same text on each
-    (links.zh.pdf the same bytes; links.en.pdf differs only in the fonts' subsets, which hold
-    the characters of the whole issue)."""
+    each is laid out as in an issue of both languages: links.zh.pdf is the same bytes, and
+    links.en.pdf draws its article's pages the same (its CJK fonts' subsets, which hold the
+    characters of the whole issue, differ, and with them the glyph numbers of its Chinese cover)."""
     issue = _links_issue(tmp_path / "links", {lang: 1000})
     result = _bounded_build(fork_server, issue, tmp_path / "out", CPU_SECONDS / 2)
     assert result.returncode == 0, result.stderr[-3000:]
