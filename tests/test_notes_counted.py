@@ -154,12 +154,12 @@ def _links_issue(folder, counts: dict[str, int]):
     return folder
 
 
-def _bounded_build(fork_server, issue, out) -> subprocess.CompletedProcess:
+def _bounded_build(fork_server, issue, out, cpu_seconds: float = CPU_SECONDS) -> subprocess.CompletedProcess:
     """build.py pdf in a process of its own (forked from one that has done the imports,
     conftest.ForkServer); its CPU time (workers included) and peak memory held to the bounds."""
     result, _ = fork_server.run(("pdf", str(issue), "-o", str(out)), seconds=900)
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
-    assert result.cpu_seconds < CPU_SECONDS, f"{result.cpu_seconds:.0f} CPU-s"
+    assert result.cpu_seconds < cpu_seconds, f"{result.cpu_seconds:.0f} CPU-s"
     assert result.peak_memory < MEMORY, f"{result.peak_memory >> 20} MB"
     return result
 
@@ -226,12 +226,17 @@ def test_every_note_is_on_its_calls_page_and_the_opening_carries_the_body(tmp_pa
         _assert_every_link_printed(issue, tmp_path / "out", lang)
 
 
-def test_a_paragraph_of_1000_links_prints_every_address(tmp_path, fork_server):
-    issue = _links_issue(tmp_path / "links", {"zh": 1000, "en": 1000})
-    result = _bounded_build(fork_server, issue, tmp_path / "out")
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_paragraph_of_1000_links_prints_every_address(tmp_path, fork_server, lang):
+    """Each language in an issue of its own, within half the CPU bound of both: the suite's longest
+    test was the two in one build (28.8 s), whose bilingual PDF nothing here reads. The part of
+    each is laid out as in an issue of both languages: links.zh.pdf is the same bytes, and
+    links.en.pdf draws its article's pages the same (its CJK fonts' subsets, which hold the
+    characters of the whole issue, differ, and with them the glyph numbers of its Chinese cover)."""
+    issue = _links_issue(tmp_path / "links", {lang: 1000})
+    result = _bounded_build(fork_server, issue, tmp_path / "out", CPU_SECONDS / 2)
     assert result.returncode == 0, result.stderr[-3000:]
-    for lang in ("zh", "en"):
-        _assert_every_link_printed(issue, tmp_path / "out", lang)
+    _assert_every_link_printed(issue, tmp_path / "out", lang)
 
 
 def test_300_chinese_links_print_every_address(tmp_path, fork_server):
