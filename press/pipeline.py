@@ -157,6 +157,12 @@ def _load_shared_modules() -> None:
 
     for name in SHARED_MODULES:
         importlib.import_module(name)
+    # Pillow's common image plugins (JPEG, PNG...), which it imports at its first Image.open: this
+    # process's preflight opens the images, and each worker the images it sets (fetch.py,
+    # WeasyPrint), so that all three paid for it (0.017 CPU-s each), where one does now.
+    from PIL import Image
+
+    Image.preinit()
 
 
 def _no_folder_in_the_way(out_dir: Path, names: list[str]) -> None:
