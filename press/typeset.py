@@ -138,9 +138,12 @@ def import_weasyprint() -> None:
     ctypes.util.find_library = lambda name: None
     stubs = {name: _OnUse(name) for name in _ON_USE}
     sys.modules.update(stubs)
+    hints = _HintsOnUse()
+    sys.meta_path.insert(0, hints)
     try:
         import weasyprint  # noqa: F401
     finally:
+        sys.meta_path.remove(hints)
         ctypes.util.find_library = find
         for name, stub in stubs.items():
             if sys.modules.get(name) is stub:
@@ -167,6 +170,53 @@ class _OnUse(ModuleType):
 
 
 _ON_USE = ("fontTools.subset", "fontTools.varLib.instancer")
+
+
+class _HintsOnUse:
+    """weasyprint.html, imported with its presentational hints' stylesheet (PH_STYLESHEET) parsed
+    when it is first read: WeasyPrint reads it only for a document rendered with the
+    presentational_hints option, which press never sets, and parsing it was 0.025 CPU-s of
+    WeasyPrint's import (every cold build's first worker, and serve). Its other sheets, which every
+    document reads, are parsed as before. press/patches.py fingerprints the module and the method
+    that hands the sheet out."""
+
+    def find_spec(self, name, path, target=None):
+        if name != "weasyprint.html":
+            return None
+        from importlib.machinery import PathFinder
+
+        spec = PathFinder.find_spec(name, path)
+        if spec is None or spec.loader is None:
+            return None
+        load = spec.loader.exec_module
+
+        def exec_module(module) -> None:
+            package = sys.modules["weasyprint"]
+            css = package.CSS
+            # The module's only CSS() without a counter style is its presentational hints' sheet.
+            package.CSS = lambda *args, **kwargs: \
+                css(*args, **kwargs) if args or "counter_style" in kwargs else _SheetOnUse(css, kwargs)
+            try:
+                load(module)
+            finally:
+                package.CSS = module.CSS = css
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+class _SheetOnUse:
+    """A stylesheet parsed the first time one of its attributes is read."""
+
+    def __init__(self, css, kwargs: dict):
+        self._css, self._kwargs, self._sheet = css, kwargs, None
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if self._sheet is None:
+            self._sheet = self._css(**self._kwargs)
+        return getattr(self._sheet, name)
 
 
 class Typesetter:
