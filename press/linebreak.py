@@ -186,13 +186,17 @@ def _compose(items, widths, params, limit):
     fitness_demerits, loose_demerits, loose_gap = params.fitness_demerits, params.loose_demerits, params.loose_gap
     last_line_min_boxes, last_line_demerits = params.last_line_min_boxes, params.last_line_demerits
     last_width = len(widths) - 1
+    lines_apart = len(widths)  # without a looseness, paragraphs of this many lines or more compete
     active = [_Node(-1, 0, 1, 0, 0.0, 0.0, 0.0, 0.0, None, 0.0, 0.0)]
     line_start = {-1: 0}
+    inf = float("inf")
 
     for b, cost, extra, flagged in candidates:
         forced = cost <= -INFINITY
         last = forced and b == n - 1
         width_b, stretch_b, shrink_b = width[b], stretch[b], shrink[b]
+        # The cost's share of a break's demerits, the same for every line that ends here.
+        penalty = cost ** 2 if cost > 0 else -cost ** 2 if cost > -INFINITY else None
         best: dict[tuple, tuple[float, _Node, float, float]] = {}
         kept = []
         for node in active:
@@ -201,10 +205,10 @@ def _compose(items, widths, params, limit):
             natural = width_b - node.width + extra
             if natural < target:
                 room = stretch_b - node.stretch
-                ratio = (target - natural) / room if room > 0 else float("inf")
+                ratio = (target - natural) / room if room > 0 else inf
             elif natural > target:
                 room = shrink_b - node.shrink
-                ratio = (target - natural) / room if room > 0 else float("-inf")
+                ratio = (target - natural) / room if room > 0 else -inf
             else:
                 ratio = 0.0
             if ratio < -1:
@@ -219,15 +223,14 @@ def _compose(items, widths, params, limit):
             hyphens = node.hyphens + 1 if flagged else 0
             if hyphens > max_hyphen_run:
                 continue
-            begin = line_start[node.position]
-            if last and boxes[b] - boxes[begin] < last_line_min_boxes:
-                continue
+            if last:  # (begin: read for the last line alone)
+                begin = line_start[node.position]
+                if boxes[b] - boxes[begin] < last_line_min_boxes:
+                    continue
             badness = 100 * abs(ratio * stretch_badness if ratio > 0 else ratio) ** 3
             demerits = (line_penalty + badness) ** 2
-            if cost > 0:
-                demerits += cost ** 2
-            elif cost > -INFINITY:
-                demerits -= cost ** 2
+            if penalty is not None:
+                demerits += penalty
             if flagged and node.hyphens:
                 demerits += flagged_demerits
             fitness = 0 if ratio < -0.5 else 1 if ratio <= 0.5 else 2 if ratio <= 1 else 3
@@ -239,7 +242,7 @@ def _compose(items, widths, params, limit):
                 demerits += last_line_demerits
             total = node.demerits + demerits
             # With a looseness, paragraphs of every length are kept apart (TeX does the same).
-            new_key = (line + 1 if looseness else min(line + 1, len(widths)), fitness, hyphens)
+            new_key = (line + 1 if looseness or line < lines_apart else lines_apart, fitness, hyphens)
             found = best.get(new_key)
             if found is None or total < found[0]:
                 best[new_key] = (total, node, natural, ratio)

@@ -366,6 +366,19 @@ PATCHES = (
         (),
         lambda: None),
     Patch(
+        "presentational hints parsed on use", typeset,
+        "press.typeset.import_weasyprint imports weasyprint.html with its presentational hints' "
+        "stylesheet parsed when first read: only a document rendered with the presentational_hints "
+        "option reads it (get_all_computed_styles, through HTML._ph_stylesheets), and press sets none. "
+        "Its parse was 0.025 CPU-s of WeasyPrint's import. The module is fingerprinted whole: its one "
+        "CSS() without a counter style must be that sheet.",
+        {"weasyprint.html": "a11b729157862291a6ecf7b7b3517c59d4242ea05a7f9b8d9d96a9882425ad65",
+         "weasyprint.HTML._ph_stylesheets": "f9dab3b96420c3f53ce08f2ecb84ccf923efbff220c0d5d0da2a5e7ae6ca7922",
+         "weasyprint.css.get_all_computed_styles":
+             "e4063ec7d60e70bedff3e00ab9f0a34cd93413c13f5eb6aa6f019112bef6181b"},
+        (),
+        lambda: None),
+    Patch(
         "streams deflated once", deflate,
         "pydyf compresses every stream of a PDF as it writes it; serve writes an edited article's part "
         "again, mostly the same fonts and pages: press.deflate keeps what it compressed by its bytes "

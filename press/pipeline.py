@@ -157,6 +157,13 @@ def _load_shared_modules() -> None:
 
     for name in SHARED_MODULES:
         importlib.import_module(name)
+    # Pillow's common image plugins (JPEG, PNG...), which it imports at its first Image.open: this
+    # process's preflight opens the images, and each worker the images it sets (fetch.py,
+    # WeasyPrint), so that this process and each worker that set an image paid for it (0.007-0.017
+    # CPU-s each: two of the three in a cold build of 2020-02), where this one alone does now.
+    from PIL import Image
+
+    Image.preinit()
 
 
 def _no_folder_in_the_way(out_dir: Path, names: list[str]) -> None:

@@ -39,8 +39,12 @@ class Workers:
     once, before the other workers are forked from the first: they start with it done."""
 
     def __init__(self, count: int, warm_up: Callable[..., None], warm_up_args: tuple = (),
-                 prepare: Callable[..., None] | None = None, held: bool = False):
+                 prepare: Callable[..., None] | None = None, held: bool = False,
+                 slim: Callable[[tuple], tuple] | None = None):
         pipes = [multiprocessing.Pipe() for _ in range(count)]
+        # `slim(args)`: a job's arguments as sent to a worker that has been sent a job before, which
+        # holds what its first job readied (press.typeset: the subset fonts, 2 MB a job, sent once).
+        self._slim, self._primed = slim, set()
         # `held`: the first worker is forked now, with this process's modules as they are, but waits
         # for go() (or the first job) before its warm-up: a build whose sources fail never pays for it.
         self._go = multiprocessing.Pipe(duplex=False) if held else None
@@ -112,12 +116,13 @@ class Workers:
                         continue
                     conn = self._idle.pop()
                     try:
-                        conn.send((fn, args))
+                        conn.send((fn, self._slim(args) if self._slim is not None and conn in self._primed else args))
                     except (OSError, ValueError) as exc:  # dead already, or the job cannot be pickled
                         future.set_exception(exc if isinstance(exc, ValueError) else WorkerDied(str(exc)))
                         if isinstance(exc, ValueError):
                             self._idle.append(conn)
                         continue
+                    self._primed.add(conn)
                     self._busy[conn] = future
                 if self._closed and not self._waiting and not self._busy:
                     for conn in self._idle:

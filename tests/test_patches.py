@@ -101,6 +101,49 @@ def test_fonttools_subsetter_is_imported_only_when_used():
     assert result.stdout.splitlines() == ["[]", "True True", "('instanced', ('font', {'wght': 400}), {'static': True})"]
 
 
+HINTED = """
+    from weasyprint import HTML
+
+    page = HTML(string='<table border=3 cellpadding=7 width=300><tr><td align=right bgcolor=red>x</td>'
+                       '<td valign=bottom>y<br>z</td></tr></table><hr size=9 noshade>'
+                       '<p align=center><font color=blue size=5 face=serif>w</font></p>').render(
+        presentational_hints=True).pages[0]._page_box
+
+    def walk(box):
+        yield (type(box).__name__, getattr(box, "element_tag", ""), round(box.position_x, 2),
+               round(box.position_y, 2), round(box.width, 2), round(box.height, 2),
+               str(box.style["text_align_all"]), str(box.style["vertical_align"]),
+               str(box.style["background_color"]), str(box.style["color"]), str(box.style["font_size"]))
+        for child in getattr(box, "children", []):
+            yield from walk(child)
+
+    print(list(walk(page)))
+"""
+
+
+def test_presentational_hints_are_parsed_when_read():
+    """press.typeset.import_weasyprint: the presentational hints' stylesheet is not parsed while
+    WeasyPrint is imported, and a document rendered with presentational_hints is laid out and
+    styled as with WeasyPrint imported plainly (hints that move and colour boxes, as the sheet
+    sets them)."""
+    ours = run(textwrap.dedent("""
+        from press.typeset import import_weasyprint
+        import_weasyprint()
+        import weasyprint.html
+        print(type(weasyprint.html.PH_STYLESHEET).__name__, weasyprint.html.PH_STYLESHEET._sheet)
+    """) + textwrap.dedent(HINTED))
+    plain = run(HINTED)
+    assert ours.returncode == 0, ours.stderr
+    assert plain.returncode == 0, plain.stderr
+    unparsed, boxes = ours.stdout.splitlines()
+    assert unparsed == "_SheetOnUse None"
+    assert boxes == plain.stdout.strip()
+    # the hints took: the cells' alignments and colour, the paragraph's, the font's colour and size
+    for hinted in ("'td', 88.0, 88.0, 130.95, 18.62, 'right', 'middle', 'color(srgb 1.0 0.0 0.0 / 1.0)'",
+                   "'bottom'", "'p', 83.0, 163.25, 627.7, 27.94, 'center'", "'color(srgb 0.0 0.0 1.0 / 1.0)', '24.0'"):
+        assert hinted in boxes
+
+
 def test_weasyprint_loads_its_libraries_without_running_a_program():
     """press.typeset.import_weasyprint: no ldconfig, gcc or ld run to find a library (cffi's
     find_library, for each name of a library that does not load), and every library WeasyPrint

@@ -108,3 +108,51 @@ def test_the_first_job_prepares_the_state_once_for_every_worker():
 def test_workers_shut_down_before_any_job_with_a_prepare():
     workers = Workers(2, _state, (), _ready)
     workers.shutdown()  # no job: the first worker, waiting for one, is ended
+
+
+def _seen(state: dict, payload: str, n: int) -> tuple[str, int, int]:
+    import time
+
+    time.sleep(0.02)  # both workers get several
+    return payload, n, os.getpid()
+
+
+def _slim(args: tuple) -> tuple:
+    return "by key", args[1]
+
+
+def test_a_worker_sent_a_job_before_gets_the_slim_arguments():
+    """slim(args) is what a job's arguments become when sent to a worker that was sent a job
+    before (press.typeset sends the subset fonts once per worker, by key after): each worker's
+    first job comes whole, and every later one slim, in both workers."""
+    workers = Workers(2, _state, (), _ready, slim=_slim)
+    try:
+        futures = [workers.submit(_seen, "whole", n) for n in range(30)]
+        results = [future.result(timeout=60) for future in futures]
+    finally:
+        workers.shutdown()
+    assert [n for _, n, _ in results] == list(range(30))
+    by_worker: dict = {}
+    for payload, n, pid in results:
+        by_worker.setdefault(pid, []).append(payload)
+    assert len(by_worker) == 2
+    for payloads in by_worker.values():
+        assert payloads[0] == "whole" and set(payloads[1:]) == {"by key"} and len(payloads) > 1
+
+
+def test_a_font_set_sent_by_key_finds_the_typesetter_its_first_job_made():
+    """press.typeset sends a worker its subset fonts with its first job, by key after (_by_key):
+    the typesetter of that key, made by the first job, serves them; a worker where it was never
+    made says so rather than typeset with no fonts."""
+    from press.fonts import FontSet
+    from press.session import Memo
+    from press.typeset import _by_key, _typesetter
+
+    dirs, fonts = ("issue", "styles", "templates", "fonts", "cache"), FontSet({"a.otf": b"OTTO..."}, "key")
+    (_, slim, part, salt), = _by_key(((dirs, fonts, "part", b"salt"),))
+    assert slim.files is None and slim.key == "key" and (part, salt) == ("part", b"salt")
+    typesetters = Memo()
+    made = typesetters.get((dirs, "key", b"salt"), lambda: "the typesetter")
+    assert _typesetter(typesetters, dirs, slim, b"salt") is made
+    with pytest.raises(RuntimeError, match="not made in this worker"):
+        _typesetter(Memo(), dirs, slim, b"salt")
