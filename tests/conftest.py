@@ -390,9 +390,11 @@ def pytest_runtest_protocol(item, nextitem):
     import json
     import time
 
-    cpu, wall = _cpu_seconds(), time.perf_counter()
+    cpu, wall, start = _cpu_seconds(), time.perf_counter(), time.time()
     yield
-    record = {"test": item.nodeid, "cpu": round(_cpu_seconds() - cpu, 3), "wall": round(time.perf_counter() - wall, 3)}
+    # The worker and start time too: where each worker idled (the run's tail) is read from them.
+    record = {"test": item.nodeid, "cpu": round(_cpu_seconds() - cpu, 3), "wall": round(time.perf_counter() - wall, 3),
+              "worker": os.environ.get("PYTEST_XDIST_WORKER", ""), "start": round(start, 3)}
     with open(path, "a", encoding="utf-8") as f:
         f.write(json.dumps(record) + "\n")
 
