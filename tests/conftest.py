@@ -283,9 +283,9 @@ def issue_copy(tmp_path, built) -> Path:
 LONGEST_FIRST = ("test_notes_counted.py::test_a_paragraph_of_1000_links", "test_bench_smoke.py::",
                  "test_bench_browser.py::",
                  "test_relayout.py::test_an_edited_part_typeset_after_the_last_gives_the_pages_of_a_fresh_typesetting[2020-06]",
-                 "test_resilience_speed.py::test_the_workers_end", "test_reproducible.py::test_the_faster",
-                 "test_relayout.py::test_serve_warms",
-                 "test_input_bounds.py::test_a_1_mb_article_is_checked_in_bounded_time[lines", "test_relayout.py::",
+                 "test_reproducible.py::test_the_faster", "test_relayout.py::test_serve_warms",
+                 "test_input_bounds.py::test_a_1_mb_article_is_checked_in_bounded_time[lines",
+                 "test_resilience_speed.py::test_the_workers_end", "test_relayout.py::",
                  "test_readers.py::test_every_reader_draws_every_page_as_pdfium_does[2020-06.pdf]",
                  "test_notes_counted.py::test_300_chinese_links",
                  "test_proof_browser.py::test_the_preview_follows", "test_readers.py::test_every_reader",
@@ -300,13 +300,20 @@ TOGETHER = {"test_resilience.py": 35, "test_composition.py": 28, "test_reading_v
             "test_markup_pdf.py": 8, "test_tagged.py": 6, "test_calls_and_tables.py": 3, "test_proof_pages.py": 3}
 
 
+# Modules of many tests of a few milliseconds each, that build nothing: dealt last, so that the
+# run ends with tests this short on both workers (pytest-xdist hands out its last tests a few at
+# a time, and a longer one among them would keep one worker busy while the other has none left).
+LAST = ("test_quantities.py", "test_linebreak.py", "test_clreq_rules.py", "test_content_fidelity.py", "test_output.py")
+
+
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (`make test`): the longest tests dealt out among the workers, each at the
     start of its first share, then the modules of TOGETHER, each whole in one worker's first share
-    (the workers' shares as even as their CPU-s make them), the rest as collected. pytest-xdist's
-    load scheduling gives each worker first a run of consecutive tests (a quarter of its share),
-    then more as it frees up, a run at a time from wherever the list has got to: the longest put
-    one after the other would all fall to the first worker, and a module may be cut between two."""
+    (the workers' shares as even as their CPU-s make them), the rest as collected, the modules of
+    LAST at the very end. pytest-xdist's load scheduling gives each worker first a run of
+    consecutive tests (a quarter of its share), then more as it frees up, a run at a time from
+    wherever the list has got to: the longest put one after the other would all fall to the first
+    worker, and a module may be cut between two."""
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 0)  # set in each worker
     if workers < 2:
         return
@@ -332,6 +339,7 @@ def pytest_collection_modifyitems(config, items):
     whole = {id(item) for share in kept for item in share}
     longest = [item for item in longest if id(item) not in whole]
     rest = [item for item in items if rank(item) == len(LONGEST_FIRST) and id(item) not in whole]
+    rest.sort(key=lambda item: module(item) in LAST)  # stable: each part as collected
     shares = [longest[w::workers] + kept[w] for w in range(workers)]
     ordered = []
     for share in shares:
