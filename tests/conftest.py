@@ -300,22 +300,13 @@ TOGETHER = {"test_resilience.py": 35, "test_composition.py": 28, "test_reading_v
             "test_markup_pdf.py": 8, "test_tagged.py": 6, "test_calls_and_tables.py": 3, "test_proof_pages.py": 3}
 
 
-# Modules of short tests only (193 tests, 0.4 s at most, 3.6 s in all, on a quiet machine): dealt
-# last, so that the run ends with tests this short on both workers (pytest-xdist hands out its last
-# tests a few at a time, and a longer one among them would keep one worker busy while the other
-# has none left; before, test_visual's diff of an edit, 4.3 s, came last but for test_workers').
-LAST = ("test_quantities.py", "test_linebreak.py", "test_clreq_rules.py", "test_content_fidelity.py", "test_output.py",
-        "test_extraction.py", "test_page_rules.py", "test_workers.py", "test_rules.py", "test_session.py")
-
-
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (`make test`): the longest tests dealt out among the workers, each at the
     start of its first share, then the modules of TOGETHER, each whole in one worker's first share
-    (the workers' shares as even as their CPU-s make them), the rest as collected, the modules of
-    LAST at the very end. pytest-xdist's load scheduling gives each worker first a run of
-    consecutive tests (a quarter of its share), then more as it frees up, a run at a time from
-    wherever the list has got to: the longest put one after the other would all fall to the first
-    worker, and a module may be cut between two."""
+    (the workers' shares as even as their CPU-s make them), the rest as collected. pytest-xdist's
+    load scheduling gives each worker first a run of consecutive tests (a quarter of its share),
+    then more as it frees up, a run at a time from wherever the list has got to: the longest put
+    one after the other would all fall to the first worker, and a module may be cut between two."""
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 0)  # set in each worker
     if workers < 2:
         return
@@ -341,7 +332,6 @@ def pytest_collection_modifyitems(config, items):
     whole = {id(item) for share in kept for item in share}
     longest = [item for item in longest if id(item) not in whole]
     rest = [item for item in items if rank(item) == len(LONGEST_FIRST) and id(item) not in whole]
-    rest.sort(key=lambda item: module(item) in LAST)  # stable: each part as collected
     shares = [longest[w::workers] + kept[w] for w in range(workers)]
     ordered = []
     for share in shares:
