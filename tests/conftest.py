@@ -284,9 +284,9 @@ def issue_copy(tmp_path, built) -> Path:
 LONGEST_FIRST = ("test_notes_counted.py::test_a_paragraph_of_1000_links", "test_bench_smoke.py::",
                  "test_bench_browser.py::",
                  "test_relayout.py::test_an_edited_part_typeset_after_the_last_gives_the_pages_of_a_fresh_typesetting[2020-06]",
-                 "test_resilience_speed.py::test_the_workers_end", "test_reproducible.py::test_the_faster",
-                 "test_relayout.py::test_serve_warms",
-                 "test_input_bounds.py::test_a_1_mb_article_is_checked_in_bounded_time[lines", "test_relayout.py::",
+                 "test_reproducible.py::test_the_faster", "test_relayout.py::test_serve_warms",
+                 "test_input_bounds.py::test_a_1_mb_article_is_checked_in_bounded_time[lines",
+                 "test_resilience_speed.py::test_the_workers_end", "test_relayout.py::",
                  "test_readers.py::test_every_reader_draws_every_page_as_pdfium_does[2020-06.pdf]",
                  "test_notes_counted.py::test_300_chinese_links",
                  "test_proof_browser.py::test_the_preview_follows", "test_readers.py::test_every_reader",
@@ -391,9 +391,11 @@ def pytest_runtest_protocol(item, nextitem):
     import json
     import time
 
-    cpu, wall = _cpu_seconds(), time.perf_counter()
+    cpu, wall, start = _cpu_seconds(), time.perf_counter(), time.time()
     yield
-    record = {"test": item.nodeid, "cpu": round(_cpu_seconds() - cpu, 3), "wall": round(time.perf_counter() - wall, 3)}
+    # The worker and start time too: where each worker idled (the run's tail) is read from them.
+    record = {"test": item.nodeid, "cpu": round(_cpu_seconds() - cpu, 3), "wall": round(time.perf_counter() - wall, 3),
+              "worker": os.environ.get("PYTEST_XDIST_WORKER", ""), "start": round(start, 3)}
     with open(path, "a", encoding="utf-8") as f:
         f.write(json.dumps(record) + "\n")
 

@@ -1,9 +1,9 @@
 """The benchmark runs, and each scenario builds what it says (its timings are not tests: README
 has the measured table). The smoke run uses the real issue, and for the small scale scenario
-that issue once over, so their PDFs must have the real build's pages; the large one repeats its
-articles under other slugs. Its cold build is a checkout elsewhere built from an empty cache in
-a process of its own: it gives the very bytes of the session's build (the same sources give the
-same bytes, from another folder, with empty caches)."""
+that issue once over, so their PDFs must have the real build's pages; the large one repeats
+articles under other slugs (the smoke run its shortest alone). Its cold build is a checkout
+elsewhere built from an empty cache in a process of its own: it gives the very bytes of the
+session's build (the same sources give the same bytes, from another folder, with empty caches)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,40 @@ import hashlib
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pypdf
+import yaml
 
-from conftest import ROOT
+from conftest import ISSUE, ROOT
 
 EDITIONS = ("2020-02.en.pdf", "2020-02.pdf", "2020-02.zh.pdf")
+
+
+def article_pages(pdf: Path) -> dict[str, int]:
+    """The pages of each of 2020-02's articles in one of its PDFs (slug -> pages, its languages
+    together), from where the PDF's outline opens it to where the next entry opens, or the end."""
+    titles = {}
+    for source in ISSUE.glob("*.*.md"):
+        head = source.read_text(encoding="utf-8").split("---", 2)[1]
+        titles[yaml.safe_load(head)["title"]] = source.name.split(".")[0]
+    reader = pypdf.PdfReader(pdf)
+    opened: list[tuple[str, int]] = []
+
+    def walk(entries: list) -> None:
+        for entry in entries:
+            if isinstance(entry, list):
+                walk(entry)
+            else:
+                opened.append((entry.title, reader.get_destination_page_number(entry)))
+
+    walk(reader.outline)
+    found: dict[str, int] = {}
+    for title, first in opened:
+        if title in titles:
+            end = min((page for _, page in opened if page > first), default=len(reader.pages))
+            found[titles[title]] = found.get(titles[title], 0) + end - first
+    return found
 
 
 def test_benchmark_scenarios_build_what_they_say(tmp_path, built):
@@ -56,8 +84,15 @@ def test_benchmark_scenarios_build_what_they_say(tmp_path, built):
     assert results["warm"]["files"] == results["cold"]["files"]
     # One paragraph of share-solutions.zh.md edited: the editions holding Chinese change, the English one not.
     assert changed("edit", "cold") == {"2020-02.pdf", "2020-02.zh.pdf"}
-    # Twice the articles (each opens a page of its own): twice the article pages, one cover and contents.
+    # The small issue is the issue once over; the large one repeats articles under other slugs
+    # (slug-1, ...; the smoke run its shortest once), and as each opens a page of its own, each
+    # repeat adds its article's pages to the editions that hold it, and one cover and contents still.
+    assert results["scale-s"]["articles"] == yaml.safe_load((ISSUE / "issue.yaml").read_text(encoding="utf-8"))["articles"]
+    repeats = [slug.rsplit("-", 1)[0] for slug in results["scale-l"]["articles"][len(results["scale-s"]["articles"]):]]
+    assert repeats and set(repeats) <= set(results["scale-s"]["articles"]), results["scale-l"]["articles"]
+    added = {name: sum(article_pages(built / name).get(slug, 0) for slug in repeats) for name in EDITIONS}
+    assert added["2020-02.pdf"] > 0
+    assert pages("scale-l") == {name: real[name] + added[name] for name in EDITIONS}
     front = 2
-    assert pages("scale-l") == {name: front + 2 * (n - front) for name, n in real.items()}
     # The naive script typesets the same issue in one go, each edition a PDF (the smoke run: the English one).
     assert results["naive"]["files"] and all(f["pages"] > front for f in results["naive"]["files"].values())
