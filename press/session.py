@@ -137,6 +137,7 @@ class Session:
     frozen: bool = False  # press.pipeline: the stages' modules are out of the collector's sight
     warmed: bool = False  # the typesetter of this process made, before any edit (press.typeset: serve)
     unwarmed: list = field(default_factory=list)  # the last build's article parts, for press.typeset.warm_up_between_edits
+    typesetting_code: tuple = ()  # press.typeset._typesetting_code(): the modules that set type, found once
 
     def new_build(self) -> None:
         for memo in (self.parsed, self.converted, self.blocks, self.compared, self.decoded, self.coverage, self.parts,
