@@ -19,6 +19,7 @@ from typing import Callable
 from .article import ArticleKey
 from .errors import PressError, Problem
 from .issue import Issue
+from .manifest import file_digest
 from .markup import ArticleHtml
 from .output import make_folder, replace_atomically, sweep_temporaries, write_atomically
 from .parity import review
@@ -155,7 +156,13 @@ def make_proof(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], doc: PdfPage
         # One page a task, in order: each is known to be written as soon as it is (`tell`).
         drawing = {i: pool.submit(_draw_pages, doc, [(i, pages_dir / names[i])]) for i in changed}
         others = sorted(set(range(len(names))) - set(changed))
-        found = {names[i]: _digest_of(pages_dir / names[i]) for i in others}
+        # Each read and digested again only if its inode, size or times changed since it was last
+        # (serve: 28 files of 2020-02 each edit, 3 ms), as the build reads its sources.
+        kept, used = (session.page_files if session is not None else None), set()
+        found = {names[i]: _digest_of(pages_dir / names[i], kept, used) for i in others}
+        if kept is not None:  # those of pages no longer there, or written since, go
+            for gone in set(kept) - used:
+                del kept[gone]
         damaged = [i for i in others if known.get(names[i]) != [keys[i], found[names[i]]]]
         drawing.update((i, pool.submit(_draw_pages, doc, [(i, pages_dir / names[i])])) for i in damaged)
         files = fonts()
@@ -257,10 +264,13 @@ def _version(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def _digest_of(path: Path) -> str | None:
+def _digest_of(path: Path, known: dict | None = None, used: set | None = None) -> str | None:
+    """`known`, `used`: as press.manifest.file_digest keeps and marks what it read."""
     try:
+        if known is not None:
+            return file_digest(path, used, known).hex()
         return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:  # none yet, or a folder in its place
+    except OSError:  # none yet, or a folder in its place (or anything but a file: never opened)
         return None
 
 

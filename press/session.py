@@ -138,6 +138,7 @@ class Session:
     warmed: bool = False  # the typesetter of this process made, before any edit (press.typeset: serve)
     unwarmed: list = field(default_factory=list)  # the last build's article parts, for press.typeset.warm_up_between_edits
     typesetting_code: tuple = ()  # press.typeset._typesetting_code(): the modules that set type, found once
+    page_files: dict = field(default_factory=dict)  # press.proof: the proof's page images read, as manifest.file_digest keeps them
 
     def new_build(self) -> None:
         for memo in (self.parsed, self.converted, self.blocks, self.compared, self.decoded, self.coverage, self.parts,
