@@ -71,9 +71,14 @@ CLIENT = """
     old.replaceWith(fresh);
   }
   async function refresh(generation) {
-    const next = new DOMParser().parseFromString(await (await fetch("/", {cache: "no-store"})).text(), "text/html");
+    const index = fetch("/", {cache: "no-store"}).then((response) => response.text());
+    // The new page images are put in once decoded (serve sends a page still being drawn once it
+    // is written): put in before, each would be laid out empty, then again with its picture.
+    const decoded = [...coming.values()].map((img) => img.decode().catch(() => {}));
+    const next = new DOMParser().parseFromString(await index, "text/html");
     const parts = ["nav", "main"].map((name) => [document.querySelector(name), next.querySelector(name)]);
     if (parts.some(([old, fresh]) => !old || !fresh)) return location.reload();
+    await Promise.all(decoded);
     for (const [old, fresh] of parts) patch(old, document.adoptNode(fresh));
     coming.clear();
     document.title = next.title;
