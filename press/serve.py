@@ -379,7 +379,7 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
         raise PressError.at(Path(f"127.0.0.1:{port}"), None, url, code="serve.port")
     seen = [time.perf_counter()]  # when the watcher saw the first change that the next build takes
     sent = [0]  # builds reported to the server: the generation of the last
-    told = [None]  # the build under way: when its proof was reported ((wall, CPU) s), else None
+    told = [None]  # the build under way: when its proof was reported (perf_counter), else None
 
     def report(errors: list[str]) -> None:
         builds.send(errors)
@@ -391,7 +391,7 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
         if what == "proof":
             builds.send(("proof", names))
             sent[0] += 1
-            told[0] = (time.perf_counter(), time.process_time())
+            told[0] = time.perf_counter()
         else:
             builds.send(("drawn", names))
 
@@ -427,9 +427,9 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
                     if told[0] is None:  # not reported yet
                         report([])
                     gc.enable()
-                    at, at_cpu = told[0] or (time.perf_counter(), time.process_time())
-                    print(f"proof updated in {at - started:.2f} s "
-                          f"({at_cpu - cpu:.2f} CPU-s{waited})", flush=True)
+                    early = f", open tabs told at {told[0] - started:.2f} s" if told[0] is not None else ""
+                    print(f"proof updated in {time.perf_counter() - started:.2f} s "
+                          f"({time.process_time() - cpu:.2f} CPU-s{waited}{early})", flush=True)
                     shown()
             print(f"all PDFs written in {time.perf_counter() - started:.2f} s", flush=True)
         except Stopped:
