@@ -4,7 +4,8 @@
     python bench/browser.py --edits 2 --json out.json
 
 `python build.py serve` on a copy of content/2020-02, the proof open in Debian's Chromium
-(headless, driven by Playwright, as tests/conftest.py launches it). Each edit appends a sentence
+(headless, driven by Playwright, as tests/conftest.py launches it), which runs before serve
+starts, as an editor's browser does. Each edit appends a sentence
 to a paragraph of a Chinese article; the time is from the save to the moment the tab has the new
 words (its reading view holds them and every page image of the new proof has loaded: the
 client's `press:updated`), read on the browser's clock, which is this machine's. Edits are saved
@@ -126,15 +127,24 @@ def measure(edits: int, gaps: tuple[float, ...], cache: Path | None = None, trac
         # A copy: serve adds the parts of every edit to its cache, and the next run, whose edits
         # are the same, would find them there and time no typesetting.
         cache = Path(shutil.copytree(cache, work / "cache"))
-    proc, url = start_serve(issue, work / "out", cache or work / "cache")
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-                "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"])
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            if trace:
-                page.add_init_script(TRACER)
+    with sync_playwright() as p:
+        # The browser runs before serve starts, as the editor's does: launched after it, its own
+        # start went on for 0.4-0.6 s after the proof had loaded (0.36-0.64 CPU-s of Chromium's,
+        # 0.05-0.1 once it had run 2 s first), and the first edit, saved then, was timed with it.
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        if trace:
+            page.add_init_script(TRACER)
+        page.goto("about:blank")
+        try:
+            proc, url = start_serve(issue, work / "out", cache or work / "cache")
+        except BaseException:
+            browser.close()
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+        try:
             page.goto(url)
             page.wait_for_function("[...document.querySelectorAll('.page img')].length > 0 && "
                                    "[...document.querySelectorAll('.page img')].every(i => i.complete)")
@@ -147,10 +157,10 @@ def measure(edits: int, gaps: tuple[float, ...], cache: Path | None = None, trac
                 text = article.read_text(encoding="utf-8")
                 results[f"every {gap:g} s"] = run_edits(page, article, text, n, edits, gap, trace=trace, anchor=anchor)
                 n += edits
+        finally:
             browser.close()
-    finally:
-        stop(proc)
-        shutil.rmtree(work, ignore_errors=True)
+            stop(proc)
+            shutil.rmtree(work, ignore_errors=True)
     if trace:  # serve's own account of each build, in order
         print("".join(line for line in proc.stdout if "proof updated" in line), end="", flush=True)
     return results

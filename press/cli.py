@@ -171,7 +171,7 @@ def _serve(cfg, session, port: int) -> int:
 
     def build_proof(stop):
         """The proof and the PDFs of one edit, as serve consumes them; their problems once all are written."""
-        for built in proof(cfg, session, stop, draft=False, early=True):
+        for built in proof(cfg, session, stop, draft=False, early=True, tell=stop.tell):
             yield built
         _report(built.warnings)
 

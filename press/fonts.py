@@ -67,10 +67,28 @@ def _coverage(fonts: tuple[tuple[Path, bytes], ...]) -> frozenset[int]:
 def subset_fonts(fonts_dir: Path, chars: set[str], cache_dir: Path, session: Session | None = None) -> FontSet:
     codepoints = frozenset(ord(c) for c in chars) | BASE_CHARS
     key = hashlib.sha256(" ".join([RECIPE, *map(str, sorted(codepoints))]).encode()).hexdigest()[:16]
+    entries = [(path, f"{path.stem}-{file_digest(path, known=session and session.digests).hex()[:16]}-{key}{path.suffix}.entry")
+               for path in font_files(fonts_dir)]
+    if session is None:
+        return _font_set(entries, codepoints, key, cache_dir)
+    # serve: the entries read from the cache (and their digests checked) once while they are the same,
+    # not at each edit, twice (the pages' faces and the reading view's: 3 ms each). What was found
+    # damaged on the way is said once.
+    made: list[FontSet] = []
+
+    def read() -> FontSet:
+        made.append(_font_set(entries, codepoints, key, cache_dir))
+        return FontSet(made[0].files, key)
+
+    kept = session.font_sets.get((str(cache_dir), *(name for _, name in entries)), read)
+    return made[0] if made else kept
+
+
+def _font_set(entries: list[tuple[Path, str]], codepoints: frozenset[int], key: str, cache_dir: Path) -> FontSet:
+    """Each face subset to `codepoints`, from its cache entry (its name in `entries`), else made and kept there."""
     cache = Cache(cache_dir)
     files, made = {}, False
-    for path in font_files(fonts_dir):
-        name = f"{path.stem}-{file_digest(path, known=session and session.digests).hex()[:16]}-{key}{path.suffix}.entry"
+    for path, name in entries:
         found = cache.read("fonts", name, name)
         if found is None:
             found = _subset(path, codepoints)

@@ -186,18 +186,19 @@ def _spare_the_collector(session: Session) -> None:
 
 
 def proof(cfg: Config, session: Session, stop: Event | None = None, draft: bool = True,
-          early: bool = False) -> Iterator[Built]:
+          early: bool = False, tell: Callable[[str, list[str]], None] | None = None) -> Iterator[Built]:
     """Build, and write the HTML proof (build/<issue-id>/proof/index.html) from the bilingual PDF
     as soon as it is written: yields each PDF as `build` does, the first with its `proof`, and
     links each later one into the proof folder. `stop`: as for build. With `draft`, a build
     stopped by a layout error still writes its proof, each fault marked on its page (serve
     keeps its last good proof instead, under the errors). With `early` (serve), the proof is
     drawn from the bilingual issue as laid out, before any PDF is put together, and yielded
-    first (Built.layout set); the PDFs follow."""
+    first (Built.layout set); the PDFs follow. `tell`: told of the proof before its pages are all
+    drawn (press.proof.make_proof: serve's open tabs)."""
     from .stages import LayoutFailed
 
     try:
-        for built in _proof_steps(cfg, session, stop, early):
+        for built in _proof_steps(cfg, session, stop, early, tell):
             yield built
     except LayoutFailed as exc:
         if draft:
@@ -205,14 +206,15 @@ def proof(cfg: Config, session: Session, stop: Event | None = None, draft: bool 
         raise
 
 
-def _proof_steps(cfg: Config, session: Session, stop: Event | None, early: bool) -> Iterator[Built]:
+def _proof_steps(cfg: Config, session: Session, stop: Event | None, early: bool,
+                 tell: Callable[[str, list[str]], None] | None = None) -> Iterator[Built]:
     from .stages import stop_if
 
     index, notes = None, ()
     for built in build(cfg, session, stop, preview=early):
         if index is None:
             stop_if(stop)  # a newer edit: its proof, not this one, is worth rasterising
-            index, notes = _write_proof(cfg, session, built)
+            index, notes = _write_proof(cfg, session, built, tell)
             built = replace(built, proof=index)
         else:
             from .proof import link_pdfs
@@ -221,7 +223,8 @@ def _proof_steps(cfg: Config, session: Session, stop: Event | None, early: bool)
         yield replace(built, warnings=built.warnings + notes)
 
 
-def _write_proof(cfg: Config, session: Session, built: Built) -> tuple[Path, tuple[Problem, ...]]:
+def _write_proof(cfg: Config, session: Session, built: Built,
+                 tell: Callable[[str, list[str]], None] | None = None) -> tuple[Path, tuple[Problem, ...]]:
     """The proof's index, and the damaged cache entries (font subsets) found on the way."""
     from .fonts import subset_fonts
     from .proof import LaidOutPages, PdfPages, make_proof
@@ -238,7 +241,7 @@ def _write_proof(cfg: Config, session: Session, built: Built) -> tuple[Path, tup
     pages = LaidOutPages(built.layout) if built.layout is not None else PdfPages(built.path)
     index = make_proof(checked.issue, checked.bodies, pages, built.path.parent, built.first_pages, built.block_pages,
                        list(built.page_keys), cfg.templates_dir, fonts, built.path.parent / "proof",
-                       list(built.warnings), session)
+                       list(built.warnings), session, tell=tell)
     return index, subset[0].notes
 
 

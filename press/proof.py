@@ -19,6 +19,7 @@ from typing import Callable
 from .article import ArticleKey
 from .errors import PressError, Problem
 from .issue import Issue
+from .manifest import file_digest
 from .markup import ArticleHtml
 from .output import make_folder, replace_atomically, sweep_temporaries, write_atomically
 from .parity import review
@@ -106,9 +107,16 @@ def make_proof(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], doc: PdfPage
                first_pages: dict[ArticleKey, int], block_pages: dict[ArticleKey, dict[int, int]], page_keys: list[str],
                templates_dir: Path, fonts: Callable[[], dict[str, bytes]],
                out_dir: Path, warnings: list[Problem] = (), session: Session | None = None,
-               faults: dict[int, tuple[str, ...]] | None = None) -> Path:
+               faults: dict[int, tuple[str, ...]] | None = None,
+               tell: Callable[[str, list[str]], None] | None = None) -> Path:
     """The proof of the pages of `doc`, linking the PDFs of the issue in `pdf_dir`. `fonts()`: the
-    faces of the reading view by file name, made while the pages are drawn (their subsets, 10 ms an edit)."""
+    faces of the reading view by file name, made while the pages are drawn (their subsets, 10 ms an edit).
+
+    `tell` (serve): told ("proof", the pages still being drawn, by file name) as soon as the index is
+    written, then ("drawn", [name]) as each of those is written. Open tabs are told of the new proof
+    while its pages are drawn, and fetch each one as it is written (press/serve.py holds a request
+    for a page until then): an edit's one or two pages, drawn in 35-45 ms, took longer than its
+    reading view and index, and the tabs heard of the proof only once the last was drawn."""
     import json
 
     pages_dir = make_folder(out_dir / "pages")
@@ -143,14 +151,20 @@ def make_proof(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], doc: PdfPage
     # PDFium is used from that thread alone meanwhile: it is not made for two. The pages whose
     # content changed are drawn at once; each of the others is read meanwhile (28 files of 2020-02)
     # and drawn after them if its file is not the one written.
-    html = None
+    html, written = None, None
     with ThreadPoolExecutor(1) as pool:  # waits for the drawing, whatever happens here
-        drawing = [pool.submit(_draw_pages, doc, [(i, pages_dir / names[i]) for i in changed])]
+        # One page a task, in order: each is known to be written as soon as it is (`tell`).
+        drawing = {i: pool.submit(_draw_pages, doc, [(i, pages_dir / names[i])]) for i in changed}
         others = sorted(set(range(len(names))) - set(changed))
-        found = {names[i]: _digest_of(pages_dir / names[i]) for i in others}
+        # Each read and digested again only if its inode, size or times changed since it was last
+        # (serve: 28 files of 2020-02 each edit, 3 ms), as the build reads its sources.
+        kept, used = (session.page_files if session is not None else None), set()
+        found = {names[i]: _digest_of(pages_dir / names[i], kept, used) for i in others}
+        if kept is not None:  # those of pages no longer there, or written since, go
+            for gone in set(kept) - used:
+                del kept[gone]
         damaged = [i for i in others if known.get(names[i]) != [keys[i], found[names[i]]]]
-        if damaged:
-            drawing.append(pool.submit(_draw_pages, doc, [(i, pages_dir / names[i]) for i in damaged]))
+        drawing.update((i, pool.submit(_draw_pages, doc, [(i, pages_dir / names[i])])) for i in damaged)
         files = fonts()
         versions = {name: _version(data) for name, data in files.items()}
         _write_fonts_and_images(issue, bodies, files, out_dir)
@@ -159,8 +173,15 @@ def make_proof(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], doc: PdfPage
         if all(keys):  # every page's URL known before it is drawn (by its key): the index too
             versions.update((name, key[:16]) for name, key in zip(names, keys))
             html = index(pairs)
-    for drawn_now in drawing:
-        found.update(drawn_now.result())
+            if tell is not None:
+                written = write_atomically(out_dir / "index.html", html, durable=False)
+                coming = [i for i, task in drawing.items() if not task.done()]
+                tell("proof", [names[i] for i in coming])
+                for i in coming:
+                    found.update(drawing[i].result())
+                    tell("drawn", [names[i]])
+    for task in drawing.values():
+        found.update(task.result())
     drawn = {name: [key, found[name]] if key else None for name, key in zip(names, keys)}
     write_atomically(known_file, json.dumps(drawn), durable=False)
     for stale in set(os.listdir(pages_dir)) - set(names) - {"pages.json"}:
@@ -173,7 +194,7 @@ def make_proof(issue: Issue, bodies: dict[ArticleKey, ArticleHtml], doc: PdfPage
         link_pdfs([pdf_dir / name for name in pdfs], out_dir)
         if (out_dir / "draft.pdf").exists():  # a failed build's, now mended
             _remove(out_dir / "draft.pdf")
-    return write_atomically(out_dir / "index.html", html, durable=False)
+    return written or write_atomically(out_dir / "index.html", html, durable=False)
 
 
 def _draw_pages(doc: PdfPages | LaidOutPages, pages: list[tuple[int, Path]]) -> dict[str, str | None]:
@@ -243,10 +264,13 @@ def _version(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def _digest_of(path: Path) -> str | None:
+def _digest_of(path: Path, known: dict | None = None, used: set | None = None) -> str | None:
+    """`known`, `used`: as press.manifest.file_digest keeps and marks what it read."""
     try:
+        if known is not None:
+            return file_digest(path, used, known).hex()
         return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:  # none yet, or a folder in its place
+    except OSError:  # none yet, or a folder in its place (or anything but a file: never opened)
         return None
 
 

@@ -71,9 +71,14 @@ CLIENT = """
     old.replaceWith(fresh);
   }
   async function refresh(generation) {
-    const next = new DOMParser().parseFromString(await (await fetch("/", {cache: "no-store"})).text(), "text/html");
+    const index = fetch("/", {cache: "no-store"}).then((response) => response.text());
+    // The new page images are put in once decoded (serve sends a page still being drawn once it
+    // is written): put in before, each would be laid out empty, then again with its picture.
+    const decoded = [...coming.values()].map((img) => img.decode().catch(() => {}));
+    const next = new DOMParser().parseFromString(await index, "text/html");
     const parts = ["nav", "main"].map((name) => [document.querySelector(name), next.querySelector(name)]);
     if (parts.some(([old, fresh]) => !old || !fresh)) return location.reload();
+    await Promise.all(decoded);
     for (const [old, fresh] of parts) patch(old, document.adoptNode(fresh));
     coming.clear();
     document.title = next.title;
@@ -111,6 +116,11 @@ class BuildState:
         self.proof_dir = proof_dir
         self.shown = set(self._page_sources())  # the page images of the proof on disk
         self.pages: list[str] = []  # those the latest proof brought
+        # Those of the latest proof still being drawn (press.proof.make_proof): a request for one waits
+        # until it is written. And those a proof said it would draw and never did (its build failed
+        # meanwhile): never served, since the file of that name holds another page.
+        self.drawing: set[str] = set()
+        self.abandoned: set[str] = set()
         self.changed = threading.Condition()
         # The builder is told of each good proof once a tab has shown it, or at once when no tab
         # is open (`tell(generation)`): it writes the PDFs only then (serve, rebuild).
@@ -118,9 +128,15 @@ class BuildState:
         self.tabs = 0  # listening to /__events
         self.told = 0  # the last generation the builder was told of
 
-    def finished(self, errors: list[str]) -> None:
+    def finished(self, errors: list[str], drawing: Iterable[str] = ()) -> None:
+        """A build's outcome: its error lines, or a good proof on disk but for the pages `drawing`
+        (by file name), which follow (drawn)."""
         pages = [] if errors else self._page_sources()
+        drawing = set(drawing)
         with self.changed:
+            coming = {src for src in pages if _file_name(src) in drawing}
+            self.abandoned = (self.abandoned | self.drawing) - coming
+            self.drawing = coming
             self.generation += 1
             self.errors = errors
             if not errors:
@@ -129,6 +145,20 @@ class BuildState:
                 if self.tabs == 0:
                     self._tell(self.generation)
             self.changed.notify_all()
+
+    def drawn(self, names: list[str]) -> None:
+        with self.changed:
+            done = {src for src in self.drawing if _file_name(src) in names}
+            self.drawing -= done
+            self.abandoned -= done
+            self.changed.notify_all()
+
+    def on_disk(self, src: str, timeout: float) -> bool:
+        """Whether the page image `src` (pages/NAME?v=VERSION) is on disk as its URL names it: waited
+        for while it is being drawn, `timeout` s at most."""
+        with self.changed:
+            self.changed.wait_for(lambda: src not in self.drawing, timeout=timeout)
+            return src not in self.drawing and src not in self.abandoned
 
     def shown_in_tab(self, generation: int) -> None:
         with self.changed:
@@ -162,6 +192,10 @@ class BuildState:
 
 
 PAGE_IMAGE = re.compile(r'<img src="(pages/[^"?]+\?v=[^"]+)"')
+
+
+def _file_name(src: str) -> str:
+    return src.split("?", 1)[0].rsplit("/", 1)[-1]
 
 
 # A page of another site, its name pointed at 127.0.0.1, sends its own. [::1] is how a browser
@@ -219,6 +253,9 @@ class ProofHandler(SimpleHTTPRequestHandler):
             found = target.is_relative_to(self.root.resolve()) and target.is_file()
         except (ValueError, OSError):  # a NUL byte, a name too long: no such file
             found = False
+        if found and path.startswith("/pages/") and query.startswith("v="):
+            # A page of the latest proof, perhaps still being drawn: sent once it is written.
+            found = self.state.on_disk(f"{path[1:]}?{query}", timeout=PAGE_WAIT)
         if not found:
             return self.send_error(HTTPStatus.NOT_FOUND)
         return super().do_GET()
@@ -309,8 +346,10 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
           idle: Callable[[threading.Event], None] | None = None) -> None:
     """Build, serve the proof, rebuild on every change under `watched`, until Ctrl-C.
 
-    `build(stop)` yields once the new proof is on disk (open tabs reload then), and again for each
-    PDF, which it writes once an open tab has shown the proof (TAB_WAIT s at most); `stop`
+    `build(stop)` yields once the new proof is on disk, and again for each PDF, which it writes
+    once an open tab has shown the proof (TAB_WAIT s at most). Open tabs are told of the proof
+    as soon as `stop.tell("proof", pages)` says it is on disk but for the pages being drawn (each
+    sent once `stop.tell("drawn", [page])` says it is written), else when it yields. `stop`
     is set once a newer edit is saved, and the build then stops at its next step
     (press.stages.Stopped): the editions of an old edit are never waited for. `idle(stop)`, if
     given, runs once a build is done and no edit waits, and returns soon after `stop` is set (the
@@ -338,13 +377,25 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
     if not url.startswith("http://"):  # the server could not listen: it says why
         server.join(timeout=5)
         raise PressError.at(Path(f"127.0.0.1:{port}"), None, url, code="serve.port")
-    changed, done = threading.Event(), threading.Event()  # a newer edit saved; serve ending
     seen = [time.perf_counter()]  # when the watcher saw the first change that the next build takes
     sent = [0]  # builds reported to the server: the generation of the last
+    told = [None]  # the build under way: when its proof was reported (perf_counter), else None
 
     def report(errors: list[str]) -> None:
         builds.send(errors)
         sent[0] += 1
+
+    def tell(what: str, names: list[str]) -> None:
+        """The build's word on its proof (press.proof.make_proof): on disk but for the pages `names`,
+        being drawn; then each page drawn. For the server, which tells open tabs at once."""
+        if what == "proof":
+            builds.send(("proof", names))
+            sent[0] += 1
+            told[0] = time.perf_counter()
+        else:
+            builds.send(("drawn", names))
+
+    changed, done = Edits(tell), threading.Event()  # a newer edit saved; serve ending
 
     def shown() -> None:
         """Until an open tab has shown the proof just reported (the server says so, or says that no tab
@@ -369,13 +420,16 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
         # lay out much more, in this process.
         if edit:
             gc.disable()
+        told[0] = None
         try:
             for n, _ in enumerate(build(changed)):
-                if n == 0:  # the proof
-                    report([])
+                if n == 0:  # the proof, its pages drawn
+                    if told[0] is None:  # not reported yet
+                        report([])
                     gc.enable()
+                    early = f", open tabs told at {told[0] - started:.2f} s" if told[0] is not None else ""
                     print(f"proof updated in {time.perf_counter() - started:.2f} s "
-                          f"({time.process_time() - cpu:.2f} CPU-s{waited})", flush=True)
+                          f"({time.process_time() - cpu:.2f} CPU-s{waited}{early})", flush=True)
                     shown()
             print(f"all PDFs written in {time.perf_counter() - started:.2f} s", flush=True)
         except Stopped:
@@ -444,6 +498,16 @@ def serve(build: Callable[[threading.Event], Iterable[object]], watched: list[Pa
         server.join(timeout=5)
 
 
+class Edits(threading.Event):
+    """Set once a newer edit is saved: the build under way stops at its next step (press.stages.Stopped).
+    `tell(what, names)`: how the build says that its proof is written while its pages are drawn
+    (press.proof.make_proof)."""
+
+    def __init__(self, tell: Callable[[str, list[str]], None]) -> None:
+        super().__init__()
+        self.tell = tell
+
+
 def _freeze(changed: threading.Event) -> bool:
     """Set what serve holds once its first warm-up has run to the end, its garbage collected already,
     apart from every later collection (gc.freeze): the typesetter, its fonts and sheets, the lines
@@ -482,6 +546,7 @@ def _watch(saves, watched: list[Path], gone: threading.Event) -> None:
 
 
 TAB_WAIT = 0.5  # s: how long the PDFs of an edit wait for an open tab to show its proof (a hidden tab may never draw it)
+PAGE_WAIT = 30  # s: how long a request for a page being drawn waits (the builder on a loaded machine)
 
 
 class _Server(ThreadingHTTPServer):
@@ -512,7 +577,13 @@ def _serve_http(builds, builder_end, proof_dir: Path, port: int, watcher: tuple 
     def listen() -> None:
         try:
             while True:
-                state.finished(builds.recv())
+                said = builds.recv()
+                if isinstance(said, list):  # a build's error lines, or none: its proof is on disk
+                    state.finished(said)
+                elif said[0] == "proof":  # a good proof on disk, but for the pages named, being drawn
+                    state.finished([], said[1])
+                else:  # ("drawn", names): written
+                    state.drawn(said[1])
         except (EOFError, OSError):  # the builder has stopped
             gone.set()
             server.shutdown()

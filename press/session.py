@@ -127,6 +127,7 @@ class Session:
     compared: Memo = field(default_factory=Memo)  # press.parity: the aligned rows of a pair, by both texts
     decoded: Memo = field(default_factory=Memo)  # press.preflight: an image's width and mode, by its digest
     coverage: Memo = field(default_factory=Memo)  # press.fonts: the code points of the faces, by their digests
+    font_sets: Memo = field(default_factory=Memo)  # press.fonts: the faces subset for a character set, by their entries
     parts: Memo = field(default_factory=Memo)  # press.finish: a typeset part parsed (a pikepdf.Pdf), by its bytes
     font_programs: Memo = field(default_factory=Memo)  # press.finish: a font program's digest, by its stored bytes
     typesetters: Memo = field(default_factory=Memo)  # press.typeset: this process's own typesetter (serve)
@@ -137,8 +138,10 @@ class Session:
     frozen: bool = False  # press.pipeline: the stages' modules are out of the collector's sight
     warmed: bool = False  # the typesetter of this process made, before any edit (press.typeset: serve)
     unwarmed: list = field(default_factory=list)  # the last build's article parts, for press.typeset.warm_up_between_edits
+    typesetting_code: tuple = ()  # press.typeset._typesetting_code(): the modules that set type, found once
+    page_files: dict = field(default_factory=dict)  # press.proof: the proof's page images read, as manifest.file_digest keeps them
 
     def new_build(self) -> None:
-        for memo in (self.parsed, self.converted, self.blocks, self.compared, self.decoded, self.coverage, self.parts,
-                     self.font_programs, self.typesetters, self.templates):
+        for memo in (self.parsed, self.converted, self.blocks, self.compared, self.decoded, self.coverage, self.font_sets,
+                     self.parts, self.font_programs, self.typesetters, self.templates):
             memo.new_build()

@@ -450,7 +450,12 @@ class Typesetting:
         self.session = session
         # A part is cached by the images its own HTML shows (_shown); a typesetter is made for them all
         # (self.salt), as for the styles and fonts: a photo changed under serve gets a new one.
-        self.common, self.images = _salt(cfg.issue_dir, cfg, session.digests)
+        # The modules that set type, found from their imports once a process: every build of serve
+        # runs those it loaded (each file is still digested by its content every build). Found
+        # again, 6 ms of each edit's way to the proof.
+        if not session.typesetting_code:
+            session.typesetting_code = tuple(_typesetting_code())
+        self.common, self.images = _salt(cfg.issue_dir, cfg, session.digests, session.typesetting_code)
         self.salt = hashlib.sha256(self.common + b"".join(digest for _, digest in self.images)).digest()
         self.fonts: FontSet | None = None
         self.jobs = cfg.jobs
@@ -570,14 +575,15 @@ class Typesetting:
         self.cache.write("parts", key, key, pickle.dumps(part))
 
 
-def _salt(issue_dir: Path, cfg, digests: dict) -> tuple[bytes, tuple[tuple[str, bytes], ...]]:
+def _salt(issue_dir: Path, cfg, digests: dict,
+          code: tuple[Path, ...] | None = None) -> tuple[bytes, tuple[tuple[str, bytes], ...]]:
     """What, besides its HTML, a typeset part depends on: styles, fonts, the typesetter (press's
     modules that set type, the installed packages, Pango and HarfBuzz), the issue's images that a
     stylesheet names; and apart, each other image of the issue (its name as _shown looks for it,
     its digest), which is in the key only of the parts that show it: a photo changed has only the
-    parts that show it typeset again, not the whole issue."""
+    parts that show it typeset again, not the whole issue. `code`: _typesetting_code(), if found already."""
     digest = hashlib.sha256(environment())
-    files = _typesetting_code()
+    files = list(code) if code is not None else _typesetting_code()
     # Read as the build fingerprint reads (press/manifest.py): no link out of the project or the
     # issue folder followed, no pipe or device opened.
     roots = [Path(os.path.realpath(root)) for root in (issue_dir, cfg.templates_dir.parent, cfg.fonts_dir / "cjk")]

@@ -77,3 +77,51 @@ def test_with_a_tab_open_the_builder_is_told_once_it_has_shown_the_latest_proof(
         assert _shown(port, 3) == 204 and not builds.poll(QUIET)
     finally:
         tab.close()
+
+
+def _page(port: int, src: str, timeout: float = 10) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    connection.request("GET", "/" + src)
+    response = connection.getresponse()
+    status, body = response.status, response.read()
+    connection.close()
+    return status, body
+
+
+def test_a_page_still_being_drawn_is_sent_once_written_and_one_never_drawn_is_not_sent(server, tmp_path):
+    """The builder tells of a proof as soon as its index is written, naming the pages it is still
+    drawing (press.proof.make_proof): a tab's request for one waits until the builder says it is
+    written, and gets what was written then, never the file of an older page under the new URL."""
+    import threading
+    import time
+
+    builds, port = server
+    proof = tmp_path / "proof"
+    (proof / "pages").mkdir()
+    (proof / "pages" / "p001.jpg").write_bytes(b"the old page")
+    (proof / "index.html").write_text('<body><img src="pages/p001.jpg?v=2"></body>', encoding="utf-8")
+    builds.send(("proof", ["p001.jpg"]))  # on disk but for page 1, being drawn
+    assert builds.poll(5) and builds.recv() == 1  # no tab open: told at once
+    got = []
+    asking = threading.Thread(target=lambda: got.append(_page(port, "pages/p001.jpg?v=2")))
+    asking.start()
+    asking.join(QUIET)
+    assert asking.is_alive() and not got  # held while the page is drawn
+    (proof / "pages" / "p001.jpg").write_bytes(b"the new page")
+    written = time.perf_counter()
+    builds.send(("drawn", ["p001.jpg"]))
+    asking.join(10)
+    assert got == [(200, b"the new page")] and time.perf_counter() - written < 5
+    assert _page(port, "pages/p001.jpg?v=2") == (200, b"the new page")  # drawn: sent at once
+
+    # A proof whose page 1 is never drawn (its build failed meanwhile): not sent under its URL.
+    (proof / "index.html").write_text('<body><img src="pages/p001.jpg?v=3"></body>', encoding="utf-8")
+    builds.send(("proof", ["p001.jpg"]))
+    assert builds.poll(5) and builds.recv() == 2
+    got.clear()
+    asking = threading.Thread(target=lambda: got.append(_page(port, "pages/p001.jpg?v=3")[0]))
+    asking.start()
+    builds.send(["a.md:1: error: wrong"])
+    asking.join(10)
+    assert got == [404]
+    assert _page(port, "pages/p001.jpg?v=2")[0] == 200  # the last drawn page is still there
