@@ -192,11 +192,12 @@ def test_greys_and_black_text_print_on_the_black_plate_alone(press, built):
     grey becomes a tint of black alone (C = M = Y = 0), the ink and anything darker solid
     black; every other colour a CMYK colour; nothing stays RGB."""
     reading, printing = pypdf.PdfReader(built / "2020-02.pdf"), pypdf.PdfReader(press)
+    printed = [colours(printing, page) for page in printing.pages]  # each page parsed once, for the three checks
     ink = _ink()
     solid = checked = 0
     for index in range(1, len(reading.pages)):
         before = [c for c in colours(reading, reading.pages[index]) if c[0] in ("rg", "RG", "g", "G")]
-        after = [c for c in colours(printing, printing.pages[index]) if c[0] in ("rg", "RG", "g", "G", "k", "K")]
+        after = [c for c in printed[index] if c[0] in ("rg", "RG", "g", "G", "k", "K")]
         assert len(before) == len(after), f"page {index + 1}"
         for (op, rgb, _), (new, cmyk, _) in zip(before, after):
             assert new == {"rg": "k", "g": "k", "RG": "K", "G": "K"}[op], f"page {index + 1}: {op} {rgb} became {new}"
@@ -208,12 +209,11 @@ def test_greys_and_black_text_print_on_the_black_plate_alone(press, built):
                     solid += 1
                 checked += 1
     assert solid and checked
-    for index, page in enumerate(printing.pages):
-        painted = colours(printing, page)
+    for index, painted in enumerate(printed):
         assert not [c for c in painted if c[0] in ("rg", "RG")], f"page {index + 1} paints RGB"
         text = [c[1] for c in painted if c[0] == "text"]
         assert all(len(c) == 4 for c in text), f"page {index + 1}: text not in CMYK"
-    body = [c[1] for page in printing.pages[1:] for c in colours(printing, page) if c[0] == "text"]
+    body = [c[1] for painted in printed[1:] for c in painted if c[0] == "text"]
     assert max(set(body), key=body.count) == (0, 0, 0, 1), "body text is solid black alone"
 
 
