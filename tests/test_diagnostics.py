@@ -206,9 +206,9 @@ SAMPLES = [pytest.param(p.name, marks=pytest.mark.xfail(strict=True, reason=KNOW
 def test_a_good_build_prints_its_outputs_and_nothing_else(issue_id, tmp_path, session_build, run_fresh):
     """On stdout the PDFs written, one a line; on stderr only the notes the sources call for (an
     article in one language), never a warning, an engine's log line or a progress message: the same
-    from the session's build, which typesets the issue's parts (conftest.session_build; --press
-    adds the press PDF's own warnings), from a fresh copy into a new folder, from the PDFs reused,
-    and from the cached parts into another folder."""
+    from the session's build, which typesets the issue's parts (conftest.session_build; its --press,
+    for 2020-02 and 2020-06, adds the press PDF's own warnings), from a fresh copy into a new folder,
+    from the PDFs reused, and from the cached parts into another folder."""
 
     def notes(issue: Path) -> list[str]:
         return sorted(f"{rel(path)}:1: note: article '{slug}' has no {missing} version: it appears only in "

@@ -20,7 +20,7 @@ import re
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -50,13 +50,18 @@ class TextLine:
     def text(self) -> str:
         return "".join(g.char for g in self.glyphs)
 
+    @cached_property
+    def main(self):
+        """_main of the glyphs, found once: the checks ask each line's baseline and size many times."""
+        return _main(self.glyphs)
+
     @property
     def baseline(self) -> float:
-        return _main(self.glyphs).baseline
+        return self.main.baseline
 
     @property
     def em(self) -> float:
-        return _main(self.glyphs).em
+        return self.main.em
 
 
 @dataclass
@@ -360,9 +365,13 @@ def tails(layout: Layout) -> list[str]:
 def _text_lines(layout: Layout, lines: list[TextLine]) -> list[TextLine]:
     """Body lines but those set to the right: a line starts at its column's left edge, or an
     indent (2 em at most) in from it."""
+    edges: dict[tuple[int, float], float] = {}
+
     def edge(column: int, em: float) -> float:  # the column's left edge, from every page set alike
-        return min(_visible(other.glyphs)[0].left for page in layout.pages for other in page.body(column)
-                   if abs(other.em - em) < 0.05)
+        if (column, em) not in edges:  # the same for every line of that column and size: found once
+            edges[column, em] = min(_visible(other.glyphs)[0].left for page in layout.pages
+                                    for other in page.body(column) if abs(other.em - em) < 0.05)
+        return edges[column, em]
 
     return [line for line in lines if _visible(line.glyphs)[0].left < edge(line.column, line.em) + 2.5 * line.em]
 
