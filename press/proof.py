@@ -53,9 +53,8 @@ class PdfPages:
     def image(self, i: int):
         # In RGB order, as PIL holds an image: to_pil then takes the bitmap as it is. In PDFium's
         # BGR it made a converted copy of every page drawn (2-5 ms of an edit's 25-30 ms a page);
-        # the pixels are the same. Four bytes a pixel (RGBX), which PDFium draws into faster than
-        # three (15.6 against 17.6 ms a page of 2020-02, drawn and encoded), the JPEG the same.
-        return self.doc[i].render(scale=DPI / 72, rev_byteorder=True, prefer_bgrx=True).to_pil()
+        # the pixels are the same.
+        return self.doc[i].render(scale=DPI / 72, rev_byteorder=True).to_pil()
 
     def text(self, i: int) -> str:
         return self.doc[i].get_textpage().get_text_range()
@@ -89,8 +88,7 @@ class LaidOutPages:
     def image(self, i: int):
         import pypdfium2.raw as pdfium_c
 
-        bitmap = self._page(self.places[i]).render(scale=DPI / 72, rev_byteorder=True,
-                                                   prefer_bgrx=True)  # RGBX: as PdfPages.image
+        bitmap = self._page(self.places[i]).render(scale=DPI / 72, rev_byteorder=True)  # RGB: as PdfPages.image
         if i < len(self.overlays):
             # Drawn onto the same bitmap, after the page, as the assembled PDF draws its overlay:
             # the same pixels as the assembled page (tests/test_proof_pages.py).
