@@ -18,6 +18,7 @@ import pickle
 import re
 import shutil
 import sys
+import tempfile
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -460,6 +461,7 @@ class Typesetting:
         self.fonts: FontSet | None = None
         self.jobs = cfg.jobs
         self._pool: Workers | None = None
+        self._scratch = ""  # the workers' temporary folder (pool)
         self._pool_lock = Lock()
         # A process that has WeasyPrint loaded already (serve) typesets parts itself too, and
         # starts the workers only for more than one part; a command-line build forks the first now,
@@ -473,8 +475,13 @@ class Typesetting:
     def pool(self) -> Workers:
         with self._pool_lock:  # the editions' threads may be the first to need it (serve)
             if self._pool is None:
-                self._pool = Workers(self.jobs, _warm_up, (*self.dirs[3:5], self.typesetters), _prepare,
-                                     held=not self.in_process, slim=_by_key)
+                # The workers' temporary folder, removed once they have ended (close): WeasyPrint
+                # copies a typesetter's faces into a mkdtemp folder of its own (2 MB) and removes it
+                # only when the font configuration is collected, which a worker's os._exit never
+                # does: every build left one in /tmp.
+                self._scratch = tempfile.mkdtemp(prefix="press-workers-")
+                self._pool = Workers(self.jobs, _warm_up, (*self.dirs[3:5], self.typesetters, self._scratch),
+                                     _prepare, held=not self.in_process, slim=_by_key)
             return self._pool
 
     def start(self) -> None:
@@ -490,7 +497,8 @@ class Typesetting:
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
+            self._pool.shutdown(cancel_futures=True)  # the workers have ended when it returns
+            shutil.rmtree(self._scratch, ignore_errors=True)
 
     def use_fonts(self, fonts: FontSet) -> None:
         self.fonts = fonts
@@ -680,13 +688,15 @@ def warm_up_between_edits(session: Session, stop: Event) -> None:
             session.unwarmed.pop(0)
 
 
-def _warm_up(fonts_dir: Path, cache_dir: Path, typesetters: Memo) -> Memo:
+def _warm_up(fonts_dir: Path, cache_dir: Path, typesetters: Memo, scratch: str) -> Memo:
     """The worker's state: the typesetters of the process it was forked from (serve's warm one).
     What every worker's typesetter needs and no font set changes is done once, in the first
     worker before it forks the others: the import of WeasyPrint, while the main process works,
     and the patches (checked against WeasyPrint's source, the column search compiled) with
     press's typesetting modules. Each worker made them itself before: 0.08 CPU-s more per
-    worker, on a quiet machine."""
+    worker, on a quiet machine. Their temporary files go into `scratch`, which the main process
+    removes once they have ended (Typesetting.close)."""
+    tempfile.tempdir = scratch  # this process's and its forks': the main process keeps its own
     isolate_fontconfig(fonts_dir, cache_dir)
     import_weasyprint()
     import cssselect2  # noqa: F401

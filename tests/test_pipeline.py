@@ -179,3 +179,22 @@ def test_a_build_of_inputs_built_before_lets_no_worker_import_weasyprint_unless_
     # Started by the part handed to it; unless WeasyPrint is loaded in this process already (another
     # test of the suite's, in this xdist worker, imported it), where a single part is set here.
     assert not started and bool(went) != ("weasyprint" in sys.modules)
+
+
+def test_a_cold_build_leaves_nothing_in_the_temporary_folder(tmp_path):
+    """WeasyPrint copies a typesetter's faces into a temporary folder of its own (2 MB) and
+    removes it only when the font configuration is collected, which a worker, ended by os._exit,
+    never does: every cold build left one in /tmp. The workers' temporary folder is the build's,
+    removed once they have ended (press.typeset.Typesetting.close). A new process, as an editor
+    runs it, with TMPDIR an empty folder of its own and an empty cache, so that workers set parts."""
+    from conftest import run_build, small_issue
+
+    issue = small_issue(tmp_path / "tiny", {"only.zh.md": "---\ntitle: 唯一\n---\n一段。\n",
+                                            "only.en.md": "---\ntitle: Only\n---\nA paragraph.\n"})
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    result = run_build("pdf", str(issue), "-o", str(tmp_path / "out"),
+                       env={"TMPDIR": str(scratch), "PRESS_CACHE_DIR": str(tmp_path / "cache")})
+    assert result.returncode == 0, result.stderr
+    assert len(list((tmp_path / "out").glob("*.pdf"))) == 3
+    assert list(scratch.iterdir()) == []
