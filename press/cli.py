@@ -156,15 +156,31 @@ def _log_to_stderr() -> None:
 
 
 def _serve(cfg, session, port: int) -> int:
+    import shutil
     import signal
+    import tempfile
 
+    # Ctrl-C stops serve however it was started: a shell without job control (nohup … &, a CI
+    # runner) starts it with SIGINT ignored, and Python then leaves it ignored. `kill` (SIGTERM:
+    # a service manager, an editor's task runner) stops it the same way.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # serve's temporary files in a folder of its own, removed when it stops: its typesetter's
+    # copy of the faces (WeasyPrint's font configuration, 2 MB) lives as long as serve, out of
+    # the collector's sight (serve._freeze), and was left in /tmp when it stopped.
+    before, tempfile.tempdir = tempfile.tempdir, tempfile.mkdtemp(prefix="press-serve-")
+    try:
+        return _serve_in(cfg, session, port)
+    finally:
+        shutil.rmtree(tempfile.tempdir, ignore_errors=True)
+        tempfile.tempdir = before
+
+
+def _serve_in(cfg, session, port: int) -> int:
     from .pipeline import proof
     from .serve import serve
     from .typeset import import_weasyprint, isolate_fontconfig, warm_up_between_edits
 
-    # Ctrl-C stops serve however it was started: a shell without job control (nohup … &, a CI
-    # runner) starts it with SIGINT ignored, and Python then leaves it ignored.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
     # Import the typesetter once, here: every rebuild forks its workers from this process.
     isolate_fontconfig(cfg.fonts_dir, cfg.cache_dir)
     import_weasyprint()

@@ -198,6 +198,19 @@ def children_of(pid: int, deep: bool = True) -> set[int]:
     return found
 
 
+def group_alive(pgid: int, seconds: float = 5) -> bool:
+    """Whether any process of the group is left after `seconds` (one that ends meanwhile is not)."""
+    deadline = time.time() + seconds
+    while True:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return False
+        if time.time() > deadline:
+            return True
+        time.sleep(0.05)
+
+
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -311,11 +324,17 @@ def test_a_newer_edit_stops_the_build_of_the_last_and_is_the_one_shown(issue_cop
     """An edit saved while the build of the one before is under way: that build stops (nothing
     of it is waited for), and the proof served is the newer edit's. Tried up to five times, with
     the newer save 0.15 to 0.6 s after the older: the older build must still be under way then
-    (typesetting the edited article alone takes longer), and its start depends on the machine."""
+    (typesetting the edited article alone takes longer), and its start depends on the machine.
+    Stopped with SIGTERM to serve alone (a service manager's stop): it ends as with Ctrl-C, its
+    HTTP server too, and leaves nothing in its temporary folder (its typesetter's copy of the
+    faces, WeasyPrint's, lives as long as serve)."""
     import threading
 
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
     proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", str(issue_copy), "-o", str(tmp_path / "out")],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                            env={**os.environ, "TMPDIR": str(scratch)})
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True).start()
 
@@ -347,10 +366,17 @@ def test_a_newer_edit_stops_the_build_of_the_last_and_is_the_one_shown(issue_cop
             if stopped:
                 break
         assert stopped, "".join(lines)
+        assert list(scratch.iterdir()), "serve's typesetter made no temporary folder: the check below proves nothing"
+        time.sleep(3)  # the warm-up between edits over: what serve holds then is frozen (serve._freeze), never collected
+        os.kill(proc.pid, signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0, "".join(lines)
     finally:
-        os.killpg(proc.pid, signal.SIGINT)
-        proc.wait(timeout=30)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
     assert "Traceback" not in "".join(lines), "".join(lines)
+    assert not group_alive(proc.pid), "serve's HTTP server outlived it"
+    assert list(scratch.iterdir()) == []
 
 
 WARM = """
