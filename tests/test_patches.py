@@ -16,11 +16,18 @@ from pathlib import Path
 from conftest import ROOT
 
 
-def run(code: str) -> subprocess.CompletedProcess:
-    """Run code in a script file of its own (inspect reads the source of what it defines)."""
+# WeasyPrint imported as press imports it, with press's patches installed: what the test of each
+# patch compares with WeasyPrint's own function (the patch's __wrapped__).
+PATCHED = "from press.typeset import import_weasyprint\nimport_weasyprint()\nfrom press.patches import install\ninstall()\n"
+
+
+def run(code: str, patched: bool = False) -> subprocess.CompletedProcess:
+    """Run code in a script file of its own (inspect reads the source of what it defines), after
+    PATCHED with `patched`."""
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "script.py"
-        script.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n" + textwrap.dedent(code))
+        script.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n" + (PATCHED if patched else "")
+                          + textwrap.dedent(code))
         return subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
@@ -191,10 +198,6 @@ def test_used_lengths_are_weasyprints():
     WeasyPrint's function, every attribute compared; then each box again in containing blocks of
     other sizes (press.percent keeps the lengths of a style for each size it is asked of)."""
     result = run("""
-        from press.typeset import import_weasyprint
-        import_weasyprint()
-        from press.patches import install
-        install()
         import importlib
         from weasyprint import HTML
         from press.percent import MODULES
@@ -237,7 +240,7 @@ def test_used_lengths_are_weasyprints():
                 if isinstance(block.width, (int, float)):  # as it stands: a check may have set it back to auto
                     checked(box, block)
         print(len(calls), calls.count(False))
-    """)
+    """, patched=True)
     assert result.returncode == 0, result.stderr
     count, different = map(int, result.stdout.split())
     assert count > 100 and different == 0, result.stdout
@@ -248,10 +251,6 @@ def test_normal_flow_is_weasyprints():
     with floats, footnotes, absolute, fixed and running boxes, and flex items (one floated, which
     flex_children makes a flex item, never floated)."""
     result = run("""
-        from press.typeset import import_weasyprint
-        import_weasyprint()
-        from press.patches import install
-        install()
         from weasyprint import HTML
         from weasyprint.formatting_structure import boxes
 
@@ -291,7 +290,7 @@ def test_normal_flow_is_weasyprints():
                 checked(boxes.BlockBox("div", {"float": float_, "position": position}, None, []))
         kinds = {(a, b) for a, b in answers}
         print(len(answers), sum(a != b for a, b in answers), int((False, False) in kinds), int((True, True) in kinds))
-    """)
+    """, patched=True)
     assert result.returncode == 0, result.stderr
     count, different, out_of_flow, in_flow = map(int, result.stdout.split())
     assert count > 100 and different == 0 and out_of_flow and in_flow, result.stdout
@@ -304,10 +303,6 @@ def test_margin_boxes_are_weasyprints():
     each named page, none on the others) and every margin style's content and counters
     (standardized in place by WeasyPrint) as WeasyPrint leaves them."""
     result = run("""
-        from press.typeset import import_weasyprint
-        import_weasyprint()
-        from press.patches import install
-        install()
         from weasyprint import HTML, layout
         from press.margins import AT_KEYWORDS
 
@@ -341,7 +336,7 @@ def test_margin_boxes_are_weasyprints():
         print(int(ours[0] == theirs[0]), int(ours[1] == theirs[1]), int(ours[2] == theirs[2]),
               sum(b == ["MarginBox"] for b in ours[1]), sum(b == [] for b in ours[1]),
               sum(bool(style) for page in theirs[2] for style in page))
-    """)
+    """, patched=True)
     assert result.returncode == 0, result.stderr
     same_pdf, same_boxes, same_styles, folios, bare, styled = map(int, result.stdout.split())
     assert same_pdf and same_boxes and same_styles, result.stdout
@@ -353,10 +348,6 @@ def test_struts_are_weasyprints():
     line heights normal, a number, a length, a percentage and calc(), fonts of several sizes (one
     of 0), in Chinese and English, each style asked several times."""
     result = run("""
-        from press.typeset import import_weasyprint
-        import_weasyprint()
-        from press.patches import install
-        install()
         import importlib
         from weasyprint import HTML
         from press.pangosetup import STRUT_MODULES
@@ -382,7 +373,7 @@ def test_struts_are_weasyprints():
             <p class="b" lang="zh-Hans">''' + "中文的段落。" * 40 + '''</p><p class="c">three <b>four</b></p>
             <p class="d">five <span class="z">six</span> seven</p><h1 class="big">eight</h1>''').render()
         print(len(answers), sum(a != b for a, b in answers), len({b for _, b in answers}))
-    """)
+    """, patched=True)
     assert result.returncode == 0, result.stderr
     count, different, kinds = map(int, result.stdout.split())
     assert count > 100 and kinds >= 5 and different == 0, result.stdout
@@ -395,10 +386,6 @@ def test_pango_layouts_are_weasyprints():
     language and metrics, the font description kept is the style's, and the document is written
     the same, byte for byte."""
     result = run("""
-        from press.typeset import import_weasyprint
-        import_weasyprint()
-        from press.patches import install
-        install()
         from weasyprint import HTML
         from weasyprint.text import line_break
         from weasyprint.text.ffi import ffi, pango
@@ -442,7 +429,7 @@ def test_pango_layouts_are_weasyprints():
         theirs = HTML(string=html).write_pdf()
         decorated = sum(twin.ascent is not None for twin, _ in layouts)
         print(len(same), same.count(False), int(ours == theirs), decorated)
-    """)
+    """, patched=True)
     assert result.returncode == 0, result.stderr
     count, different, same_pdf, decorated = map(int, result.stdout.split())
     assert count > 50 and different == 0 and same_pdf and decorated, result.stdout
@@ -456,10 +443,6 @@ def test_initial_values_are_weasyprints():
     borders, floats and positions, decorations and page rules; and the document is written the
     same, byte for byte."""
     result = run("""
-        from press.typeset import import_weasyprint
-        import_weasyprint()
-        from press.patches import install
-        install()
         from weasyprint import HTML
         from weasyprint.css import ComputedStyle
 
@@ -499,7 +482,7 @@ def test_initial_values_are_weasyprints():
         theirs = HTML(string=html).write_pdf()
         print(len(answers), sum(not same for same, _ in answers), sum(cascaded for _, cascaded in answers),
               int(ours == theirs))
-    """)
+    """, patched=True)
     assert result.returncode == 0, result.stderr
     count, different, cascaded, same_pdf = map(int, result.stdout.split())
     assert count > 1000 and cascaded > 50 and different == 0 and same_pdf, result.stdout
@@ -511,10 +494,6 @@ def test_first_lines_are_weasyprints():
     punctuation and for English text, from the whole text, at widths from under two ems to many
     lines' worth; and its Chinese drafts are shorter than WeasyPrint's (a ratio of 2, not 4)."""
     result = run("""
-        from press.typeset import import_weasyprint
-        import_weasyprint()
-        from press.patches import install
-        install()
         from weasyprint import HTML
         from weasyprint.text import line_break
         from press import firstline
@@ -556,7 +535,7 @@ def test_first_lines_are_weasyprints():
                     different += ours != theirs
                     shorter += lang == "zh" and our_drafts[0] < drafts[0]  # the first text laid out: the draft
         print(compared, different, shorter)
-    """)
+    """, patched=True)
     assert result.returncode == 0, result.stderr
     compared, different, shorter = map(int, result.stdout.split())
     assert compared > 100 and different == 0 and shorter > 20, result.stdout
