@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 LOOP = r"""
 import gc, json, sys, threading
 from pathlib import Path
@@ -46,12 +48,18 @@ print(json.dumps({"collections": collections, "builds": builds, "warm_ups": warm
 """
 
 
-def test_no_collection_runs_during_the_warm_up_nor_between_it_and_an_edit_saved_meanwhile(tmp_path, run_script):
-    watched, proof = tmp_path / "issue", tmp_path / "proof"
+@pytest.fixture(scope="module")
+def seen(tmp_path_factory, run_script) -> dict:
+    """What LOOP records of one run of serve's loop, read by both tests."""
+    folder = tmp_path_factory.mktemp("idle")
+    watched, proof = folder / "issue", folder / "proof"
     watched.mkdir()
     result = run_script(LOOP, str(watched), str(proof), seconds=120)
     assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout.splitlines()[-1])
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_no_collection_runs_during_the_warm_up_nor_between_it_and_an_edit_saved_meanwhile(seen):
     collections, builds, (first, idle, stopped) = seen["collections"], seen["builds"], seen["warm_ups"]
     assert len(builds) == 4, seen
     assert first["collections"] == stopped["collections"] == 0 and not first["enabled"], seen
@@ -63,12 +71,7 @@ def test_no_collection_runs_during_the_warm_up_nor_between_it_and_an_edit_saved_
     assert builds[3] == stopped["ended"], seen
 
 
-def test_what_the_first_whole_warm_up_leaves_is_frozen_once_only(tmp_path, run_script):
-    watched, proof = tmp_path / "issue", tmp_path / "proof"
-    watched.mkdir()
-    result = run_script(LOOP, str(watched), str(proof), seconds=120)
-    assert result.returncode == 0, result.stderr
-    seen = json.loads(result.stdout.splitlines()[-1])
+def test_what_the_first_whole_warm_up_leaves_is_frozen_once_only(seen):
     frozen = seen["frozen"]
     assert len(frozen) == 4, seen
     # Nothing frozen before the first warm-up; frozen after it; never again after the edits (each warm-up leaves objects that a third freeze would add; a frozen one freed is taken off).
